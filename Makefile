@@ -1,0 +1,30 @@
+# The two commands in the README: `make gallery` and `make test`. Both set up first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-stamp
+JS_SOURCES := $(wildcard js/package.json js/package-lock.json js/src/*)
+
+.PHONY: setup gallery test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh $(JS_SOURCES)
+	VENV=$(VENV) bash scripts/setup.sh
+	touch $(STAMP)
+
+gallery: setup
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_ARGS)
+
+lint: setup
+	$(PY) -m ruff check sora_nb tests
+	$(PY) -m ruff format --check sora_nb tests
+	$(PY) -m mypy
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) sora_nb/static js/node_modules .mypy_cache .ruff_cache .pytest_cache

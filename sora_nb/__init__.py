@@ -1,0 +1,44 @@
+"""sora_nb: a notebook studio for AI video on the Videos API protocol.
+
+``import sora_nb`` is kept cheap (no httpx, pydantic or PyAV at import time): the public
+names below are loaded on first use, so a notebook pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it; resolved lazily by __getattr__.
+_LAZY: dict[str, str] = {
+    "VideosClient": "sora_nb.api.client",
+    "SyncVideosClient": "sora_nb.api.sync",
+    "SoraError": "sora_nb.api.errors",
+    "ModelProfile": "sora_nb.catalog",
+    "catalog": "sora_nb.catalog",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from sora_nb import catalog
+    from sora_nb.api.client import VideosClient
+    from sora_nb.api.errors import SoraError
+    from sora_nb.api.sync import SyncVideosClient
+    from sora_nb.catalog import ModelProfile
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sora_nb' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if module.rsplit(".", 1)[-1] == name else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

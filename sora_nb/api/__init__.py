@@ -1,0 +1,1 @@
+"""The Videos API: wire types, the async client, typed errors. Knows nothing of notebooks."""

@@ -1,0 +1,138 @@
+"""Pydantic models of the Videos API wire shapes (``shared/spec/videos-openapi-excerpt.yaml``).
+
+Response models are tolerant: a newer server or a gateway may add fields (LiteLLM adds
+``usage``) or new enum strings, and sora_nb must keep working, so extra fields are kept and
+string enums are plain strings checked against known values only where it matters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Statuses the spec knows. Servers may add more; treat unknown ones as "still running".
+VideoStatus = Literal["queued", "in_progress", "completed", "failed"]
+KNOWN_STATUSES: tuple[str, ...] = ("queued", "in_progress", "completed", "failed")
+TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed"})
+
+#: Content variants for ``GET /videos/{id}/content?variant=...`` and their media types.
+ContentVariant = Literal["video", "thumbnail", "spritesheet"]
+VARIANT_MEDIA_TYPES: dict[str, str] = {
+    "video": "video/mp4",
+    "thumbnail": "image/webp",
+    "spritesheet": "image/jpeg",
+}
+
+
+class _Wire(BaseModel):
+    """Base for response objects: keep unknown fields, never fail on additions."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class VideoError(_Wire):
+    """Why a job failed: a machine-readable ``code`` and a human ``message``."""
+
+    code: str
+    message: str
+
+
+class Video(_Wire):
+    """A video job as the server reports it (``VideoResource``)."""
+
+    id: str
+    object: str = "video"
+    model: str
+    status: str
+    progress: int = 0
+    created_at: int
+    completed_at: int | None = None
+    expires_at: int | None = None
+    prompt: str | None = None
+    size: str
+    seconds: str
+    remixed_from_video_id: str | None = None
+    error: VideoError | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once the job is completed or failed (a failed job is a result, not an error)."""
+        return self.status in TERMINAL_STATUSES
+
+
+class VideoList(_Wire):
+    """One page of ``GET /videos`` (``VideoListResource``)."""
+
+    object: str = "list"
+    data: list[Video]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class VideoDeleted(_Wire):
+    """Confirmation of ``DELETE /videos/{id}`` (``DeletedVideoResource``)."""
+
+    object: str = "video.deleted"
+    deleted: bool
+    id: str
+
+
+class ErrorDetail(_Wire):
+    """The ``error`` object inside an HTTP error body (OpenAI's error envelope)."""
+
+    message: str = ""
+    type: str | None = None
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(_Wire):
+    """An HTTP error response body: ``{"error": {"message", "type", "param", "code"}}``."""
+
+    error: ErrorDetail
+
+
+class ImageRef(BaseModel):
+    """``input_reference`` as an object: exactly one of ``image_url`` (URL or data URL) or
+    ``file_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image_url: str | None = Field(default=None, max_length=20_971_520)
+    file_id: str | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        if (self.image_url is None) == (self.file_id is None):
+            raise ValueError("input_reference needs exactly one of image_url or file_id")
+
+
+class ReferenceFile(BaseModel):
+    """``input_reference`` as an uploaded file (sent as multipart with its filename and type)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filename: str
+    content: bytes = Field(repr=False)
+    media_type: Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class CreateVideoParams(BaseModel):
+    """Parameters of ``POST /videos``. ``seconds`` is a string on the wire, as the spec says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, max_length=32_000)
+    model: str | None = None
+    seconds: str | None = None
+    size: str | None = None
+    input_reference: ImageRef | ReferenceFile | None = None
+
+
+class RemixVideoParams(BaseModel):
+    """Parameters of ``POST /videos/{id}/remix``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, max_length=32_000)
