@@ -1,0 +1,1 @@
+"""A Videos API server that runs here: the offline default backend and a teaching tool."""
