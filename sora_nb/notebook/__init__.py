@@ -1,0 +1,1 @@
+"""The Jupyter face of sora_nb: magics, rich display and widgets."""

@@ -1,0 +1,147 @@
+"""The options of ``%%sora``, parsed from the magic's line into a checked model.
+
+argparse does the parsing (it knows abbreviations, ``--x=y`` and quoting via shlex); errors
+come back as one short line saying what to type instead, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ORIENTATION_SIZES = {"landscape": "1280x720", "portrait": "720x1280"}
+
+
+class OptionsError(ValueError):
+    """The magic's line could not be understood; the message says what to type instead."""
+
+
+class VaryAxis(BaseModel):
+    """One ``--vary name=v1,v2,...`` axis: a request field, ``length``, a clause, or ``sr``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    values: tuple[str, ...]
+
+
+class SoraOptions(BaseModel):
+    """Everything a ``%%sora`` line can say. ``None`` means: use the configured default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str | None = None
+    size: str | None = None
+    seconds: int | None = None
+    image: Path | None = None
+    fit: bool = False
+    takes: int | None = Field(default=None, ge=1)
+    bind: str | None = None
+    budget: float | None = Field(default=None, ge=0)
+    dry_run: bool = False
+    wait: bool | None = None
+    cache: bool = True
+    remix: str | None = None
+    server: str | None = None
+    vary: tuple[VaryAxis, ...] = ()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise OptionsError(f"%%sora: {message}. Type %%sora? for the options.")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="%%sora", add_help=False, allow_abbrev=False)
+    p.add_argument("--model", "-m")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--size", "-s")
+    size.add_argument("--landscape", dest="orientation", action="store_const", const="landscape")
+    size.add_argument("--portrait", dest="orientation", action="store_const", const="portrait")
+    p.add_argument("--seconds", "-t")
+    p.add_argument("--image")
+    p.add_argument("--fit", action="store_true")
+    p.add_argument("--takes", "-n")
+    p.add_argument("--as", dest="bind")
+    p.add_argument("--budget")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--no-wait", action="store_true")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--remix")
+    p.add_argument("--server")
+    p.add_argument("--vary", action="append", default=[])
+    return p
+
+
+def _int(name: str, text: str, low: int = 1) -> int:
+    try:
+        value = int(text.removesuffix("s"))
+    except ValueError:
+        raise OptionsError(f"%%sora: --{name} takes a whole number, like --{name} 4; got {text!r}.")
+    if value < low:
+        raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
+    return value
+
+
+def _vary(text: str) -> VaryAxis:
+    name, sep, values = text.partition("=")
+    name = name.strip()
+    items = tuple(v.strip() for v in values.split(",") if v.strip())
+    if not sep or not name or len(items) < 2:
+        raise OptionsError(
+            f"%%sora: --vary needs a name and at least two values, like "
+            f"--vary length=short,medium,long; got {text!r}."
+        )
+    if len(set(items)) != len(items):
+        raise OptionsError(f"%%sora: --vary {name} lists a value twice: {text!r}.")
+    return VaryAxis(name=name, values=items)
+
+
+def parse_options(line: str) -> SoraOptions:
+    """Parse the text after ``%%sora`` into options, or raise OptionsError saying what to fix."""
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:
+        raise OptionsError(f"%%sora: cannot read the options ({exc}); check the quotes.")
+    ns = _parser().parse_args(argv)
+    if ns.fit and not ns.image:
+        raise OptionsError("%%sora: --fit resizes the --image reference; add --image PATH.")
+    if ns.bind is not None and not ns.bind.isidentifier():
+        raise OptionsError(f"%%sora: --as needs a Python name, like --as take1; got {ns.bind!r}.")
+    if ns.remix and ns.vary:
+        raise OptionsError("%%sora: --remix makes one take from one video; drop --vary.")
+    if len(ns.vary) > 3:
+        raise OptionsError("%%sora: at most three --vary axes (columns, rows, pages).")
+    budget = None
+    if ns.budget is not None:
+        try:
+            budget = float(ns.budget.lstrip("$"))
+        except ValueError:
+            raise OptionsError(
+                f"%%sora: --budget takes dollars, like --budget 2.50; got {ns.budget!r}."
+            )
+        if budget < 0:
+            raise OptionsError("%%sora: --budget cannot be negative.")
+    axes = tuple(_vary(v) for v in ns.vary)
+    names = [a.name for a in axes]
+    if len(set(names)) != len(names):
+        raise OptionsError("%%sora: each --vary axis needs its own name.")
+    return SoraOptions(
+        model=ns.model,
+        size=ns.size or (ORIENTATION_SIZES[ns.orientation] if ns.orientation else None),
+        seconds=_int("seconds", ns.seconds) if ns.seconds is not None else None,
+        image=Path(ns.image).expanduser() if ns.image else None,
+        fit=ns.fit,
+        takes=_int("takes", ns.takes) if ns.takes is not None else None,
+        bind=ns.bind,
+        budget=budget,
+        dry_run=ns.dry_run,
+        wait=False if ns.no_wait else None,
+        cache=not ns.no_cache,
+        remix=ns.remix,
+        server=ns.server,
+        vary=axes,
+    )
