@@ -80,7 +80,9 @@ def _int(name: str, text: str, low: int = 1) -> int:
     try:
         value = int(text.removesuffix("s"))
     except ValueError:
-        raise OptionsError(f"%%sora: --{name} takes a whole number, like --{name} 4; got {text!r}.")
+        raise OptionsError(
+            f"%%sora: --{name} takes a whole number, like --{name} 4; got {text!r}."
+        ) from None
     if value < low:
         raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
     return value
@@ -105,7 +107,7 @@ def parse_options(line: str) -> SoraOptions:
     try:
         argv = shlex.split(line)
     except ValueError as exc:
-        raise OptionsError(f"%%sora: cannot read the options ({exc}); check the quotes.")
+        raise OptionsError(f"%%sora: cannot read the options ({exc}); check the quotes.") from None
     ns = _parser().parse_args(argv)
     if ns.fit and not ns.image:
         raise OptionsError("%%sora: --fit resizes the --image reference; add --image PATH.")
@@ -122,7 +124,7 @@ def parse_options(line: str) -> SoraOptions:
         except ValueError:
             raise OptionsError(
                 f"%%sora: --budget takes dollars, like --budget 2.50; got {ns.budget!r}."
-            )
+            ) from None
         if budget < 0:
             raise OptionsError("%%sora: --budget cannot be negative.")
     axes = tuple(_vary(v) for v in ns.vary)
