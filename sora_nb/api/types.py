@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Statuses the spec knows. Servers may add more; treat unknown ones as "still running".
 VideoStatus = Literal["queued", "in_progress", "completed", "failed"]
@@ -34,8 +34,14 @@ class _Wire(BaseModel):
 class VideoError(_Wire):
     """Why a job failed: a machine-readable ``code`` and a human ``message``."""
 
-    code: str
-    message: str
+    code: str = "unknown"
+    message: str = ""
+
+    @field_validator("code", "message", mode="before")
+    @classmethod
+    def _null_as_default(cls, value: Any) -> Any:
+        # Some gateways send null for a code they do not know.
+        return "unknown" if value is None else value
 
 
 class Video(_Wire):
@@ -43,22 +49,51 @@ class Video(_Wire):
 
     id: str
     object: str = "video"
-    model: str
+    # The spec requires these; gateways have been seen to omit or reshape them, and a
+    # missing field must not make a finished job unreadable.
+    model: str | None = None
     status: str
     progress: int = 0
-    created_at: int
+    created_at: int | None = None
     completed_at: int | None = None
     expires_at: int | None = None
     prompt: str | None = None
-    size: str
-    seconds: str
+    size: str | None = None
+    seconds: str | None = None
     remixed_from_video_id: str | None = None
     error: VideoError | None = None
+
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _progress_as_int(cls, value: Any) -> Any:
+        if value is None:
+            return 0
+        if isinstance(value, float):
+            return round(value)
+        return value
+
+    @field_validator("seconds", mode="before")
+    @classmethod
+    def _seconds_as_text(cls, value: Any) -> Any:
+        # The spec says string; some servers send a number. Keep the wire form: "8".
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(int(value)) if float(value).is_integer() else str(value)
+        return value
 
     @property
     def done(self) -> bool:
         """True once the job is completed or failed (a failed job is a result, not an error)."""
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def completed(self) -> bool:
+        """True when the job finished and its content can be downloaded."""
+        return self.status == "completed"
+
+    @property
+    def failed(self) -> bool:
+        """True when the server gave up on the job (see ``error`` for why)."""
+        return self.status == "failed"
 
 
 class VideoList(_Wire):
@@ -103,9 +138,14 @@ class ImageRef(BaseModel):
     image_url: str | None = Field(default=None, max_length=20_971_520)
     file_id: str | None = None
 
-    def model_post_init(self, __context: Any) -> None:
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ImageRef:
         if (self.image_url is None) == (self.file_id is None):
-            raise ValueError("input_reference needs exactly one of image_url or file_id")
+            raise ValueError(
+                "input_reference needs exactly one of image_url or file_id, "
+                "e.g. ImageRef(image_url='https://...') or ImageRef(file_id='file-123')"
+            )
+        return self
 
 
 class ReferenceFile(BaseModel):
