@@ -1,0 +1,201 @@
+"""Record/replay bundles: takes (files and ledger rows) packed to travel and replay offline.
+
+A bundle is a folder or a zip holding ``bundle.json`` (a manifest: every take's ledger record
+and the SHA-256 of each of its files) beside the files themselves, laid out as in a media
+folder (``takes/<id>/video.mp4``, ``refs/<sha256>.png``). Importing one into any media folder
+makes those takes cache hits again, so a notebook replays them with no server at all: teaching
+material outlives a provider's shutdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from sora_nb.runs.files import SIDECAR, write_atomic
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.take import FILE_NAMES, Take
+
+MANIFEST = "bundle.json"
+FORMAT = "sora_nb.bundle/1"
+
+
+class BundleError(ValueError):
+    """A bundle cannot be written or read as asked; the message says what to do."""
+
+
+class BundleEntry(BaseModel):
+    """One take in a bundle: its ledger record and the checksum of every file it carries."""
+
+    take: dict[str, Any]
+    files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
+
+
+class Manifest(BaseModel):
+    """``bundle.json``: what a bundle holds, readable without sora_nb."""
+
+    format: str = FORMAT
+    created_at: float = Field(default_factory=time.time)
+    takes: list[BundleEntry]
+
+
+def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
+    """Write ``takes`` (with their files) to a bundle folder, or a zip if the name ends .zip.
+
+    Only completed takes travel: a running or failed take has nothing to replay. The bundle
+    appears whole or not at all (it is assembled aside, then moved into place).
+    """
+    target = Path(destination).expanduser()
+    if target.exists():
+        raise BundleError(f"{target} already exists; choose a new name or remove it first.")
+    chosen = [take for take in takes if take.ok]
+    if not chosen:
+        raise BundleError(
+            "No completed takes to export: a bundle carries finished videos. "
+            "Pass takes whose status is 'completed'."
+        )
+    entries: list[BundleEntry] = []
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".bundle-") as tmp:
+        staging = Path(tmp) / "bundle"
+        for take in chosen:
+            entries.append(_stage_take(take, staging))
+        manifest = Manifest(takes=entries)
+        write_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2).encode())
+        if target.suffix == ".zip":
+            partial = Path(tmp) / "bundle.zip"
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
+                for path in sorted(staging.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, path.relative_to(staging).as_posix())
+            shutil.move(partial, target)
+        else:
+            shutil.move(staging, target)
+    return target
+
+
+def import_bundle(source: Path | str, ledger: Ledger) -> list[Take]:
+    """Copy a bundle's takes into ``ledger``'s media folder; return them, ready to replay.
+
+    Every file is checked against its recorded SHA-256 before anything is written; takes
+    already in the ledger are left as they are, so importing twice changes nothing.
+    """
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise BundleError(f"There is no bundle at {path}; check the path.")
+    with tempfile.TemporaryDirectory(dir=ledger.media_dir, prefix=".import-") as tmp:
+        root = path
+        if path.is_file():
+            root = Path(tmp) / "unpacked"
+            _unzip(path, root)
+        manifest = _read_manifest(root)
+        # Check everything before writing anything: a damaged bundle imports nothing.
+        for entry in manifest.takes:
+            for rel, digest in entry.files.items():
+                _check_file(root, rel, digest)
+        imported: list[Take] = []
+        for entry in manifest.takes:
+            take = _take_of(entry)
+            if ledger.get(take.id) is None:
+                for rel in entry.files:
+                    dest = ledger.media_dir / _safe_relative(rel)
+                    if not dest.exists():
+                        write_atomic(dest, (root / _safe_relative(rel)).read_bytes())
+                ledger.insert(take)
+            stored = ledger.get(take.id)
+            assert stored is not None  # just inserted, or there already
+            imported.append(stored)
+    return imported
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _stage_take(take: Take, staging: Path) -> BundleEntry:
+    files: dict[str, str] = {}
+    media_dir = take.media_dir
+    wanted = [PurePosixPath(take.folder, name) for name in (*FILE_NAMES.values(), SIDECAR)]
+    if take.request.reference is not None:
+        wanted.append(PurePosixPath(take.request.reference.path))
+    for rel in wanted:
+        source = media_dir / rel
+        if not source.is_file():
+            if rel.name == FILE_NAMES["video"]:
+                raise BundleError(
+                    f"The video of take {take.id} is missing at {source}; it cannot be "
+                    "exported. Run its cell again with --no-cache to make a new take."
+                )
+            continue
+        data = source.read_bytes()
+        write_atomic(staging / rel, data)
+        files[rel.as_posix()] = hashlib.sha256(data).hexdigest()
+    return BundleEntry(take=take.model_dump(mode="json", exclude={"cached"}), files=files)
+
+
+def _unzip(path: Path, root: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                dest = root / _safe_relative(info.filename)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as src, dest.open("wb") as out:
+                    shutil.copyfileobj(src, out)
+    except zipfile.BadZipFile:
+        raise BundleError(
+            f"{path} is not a zip bundle (it may be truncated); export it again."
+        ) from None
+
+
+def _read_manifest(root: Path) -> Manifest:
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise BundleError(
+            f"{root} has no {MANIFEST}; it is not a sora_nb bundle "
+            "(make one with sora_nb.export_bundle or %sora export)."
+        )
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+    except (ValidationError, ValueError) as exc:
+        raise BundleError(f"{manifest_path} cannot be read ({exc}); export it again.") from None
+    if manifest.format != FORMAT:
+        raise BundleError(
+            f"This bundle is in format {manifest.format!r}; this sora_nb reads {FORMAT!r}. "
+            "Upgrade sora_nb, or export the bundle again."
+        )
+    return manifest
+
+
+def _take_of(entry: BundleEntry) -> Take:
+    try:
+        return Take.model_validate(entry.take)
+    except ValidationError as exc:
+        raise BundleError(f"A take in the bundle cannot be read: {exc}") from None
+
+
+def _check_file(root: Path, rel: str, digest: str) -> None:
+    path = root / _safe_relative(rel)
+    if not path.is_file():
+        raise BundleError(f"The bundle lacks {rel}, which its manifest lists; export it again.")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != digest:
+        raise BundleError(
+            f"{rel} in the bundle is damaged (its checksum does not match the manifest); "
+            "nothing was imported. Export the bundle again."
+        )
+
+
+def _safe_relative(rel: str) -> PurePosixPath:
+    """A bundle path that stays inside the folder it is unpacked into (no ``..`` or ``/``)."""
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise BundleError(f"The bundle names a file outside itself ({rel!r}); refusing it.")
+    return path

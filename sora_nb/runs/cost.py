@@ -1,0 +1,76 @@
+"""Cost before you spend: estimates from the catalog, and budgets that refuse before sending."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sora_nb.runs.request import VideoRequest
+
+
+class BudgetExceededError(RuntimeError):
+    """A run would cost more than its budget allows; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """What a set of takes should cost: the known total and how many have no known price."""
+
+    takes: int
+    known: float
+    unknown: int
+
+    @property
+    def total(self) -> float | None:
+        """The total in dollars, or None when any take's price is unknown."""
+        return None if self.unknown else self.known
+
+    def __str__(self) -> str:
+        if self.takes == 0:
+            return "nothing to send ($0.00)"
+        noun = "take" if self.takes == 1 else "takes"
+        if self.unknown == self.takes:
+            return f"{self.takes} {noun}, cost unknown"
+        text = f"{self.takes} {noun}, about ${self.known:.2f}"
+        if self.unknown:
+            text += f" plus {self.unknown} of unknown price"
+        return text
+
+
+def estimate(requests: Iterable[VideoRequest]) -> CostEstimate:
+    """Add up the catalog price of each request; unknown prices are counted, never taken as 0."""
+    takes = known_count = 0
+    known = 0.0
+    for request in requests:
+        takes += 1
+        price = request.estimated_cost()
+        if price is not None:
+            known += price
+            known_count += 1
+    return CostEstimate(takes=takes, known=round(known, 4), unknown=takes - known_count)
+
+
+def check_budget(
+    cost: CostEstimate,
+    *,
+    budget: float | None,
+    spent: float = 0.0,
+    scope: str = "this call",
+) -> None:
+    """Refuse, before anything is sent, a run whose known cost would pass ``budget``.
+
+    ``spent`` is what the budget's scope has already used (the kernel's spending for a
+    per-kernel budget). The message says by how much the run is over and what to change.
+    """
+    if budget is None:
+        return
+    if budget < 0:
+        raise ValueError(f"A budget must be zero or more dollars, not {budget}.")
+    after = spent + cost.known
+    if after > budget + 1e-9:
+        over = after - budget
+        already = f" after ${spent:.2f} already spent" if spent else ""
+        raise BudgetExceededError(
+            f"Not sent: {cost} would pass the ${budget:.2f} budget for {scope}{already} "
+            f"by ${over:.2f}. Raise the budget, or send fewer, shorter or cheaper takes."
+        )

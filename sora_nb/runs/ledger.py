@@ -1,0 +1,318 @@
+"""The ledger: a SQLite record of every request and take, beside the files it describes.
+
+WAL mode and short transactions let two kernels (or a kernel and a script) share one media
+folder without losing rows. The API key is never written here: only the server's base URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.take import Take, TakeError
+
+LEDGER_NAME = "ledger.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    request_key TEXT PRIMARY KEY,
+    server TEXT NOT NULL,
+    model TEXT NOT NULL,
+    size TEXT NOT NULL,
+    seconds INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    prompt_json TEXT,
+    reference_sha256 TEXT,
+    remix_of TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS takes (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    request_key TEXT NOT NULL REFERENCES requests(request_key),
+    take_no INTEGER NOT NULL,
+    request_json TEXT NOT NULL,
+    server TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL DEFAULT 0,
+    job_id TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    estimated_cost REAL,
+    cost REAL,
+    created_at REAL NOT NULL,
+    submitted_at REAL,
+    completed_at REAL,
+    updated_at REAL NOT NULL,
+    folder TEXT NOT NULL,
+    rating INTEGER,
+    note TEXT,
+    metrics_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
+CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
+CREATE TABLE IF NOT EXISTS events (
+    take_id TEXT NOT NULL REFERENCES takes(id),
+    at REAL NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
+"""
+
+# Columns a runner may change after the row is written.
+_MUTABLE = {
+    "status",
+    "progress",
+    "job_id",
+    "error",
+    "estimated_cost",
+    "cost",
+    "submitted_at",
+    "completed_at",
+    "rating",
+    "note",
+    "metrics",
+}
+
+
+class LedgerError(RuntimeError):
+    """The ledger cannot be opened or written; the message says what to do."""
+
+
+def request_key(request: VideoRequest, server: str) -> str:
+    """The key of a request regardless of its take number (all takes of one cell share it)."""
+    return request.with_take(1).cache_key(server)
+
+
+class Ledger:
+    """Every request and take in one media folder, safe to share between processes."""
+
+    def __init__(self, media_dir: Path | str) -> None:
+        self.media_dir = Path(media_dir)
+        self.path = self.media_dir / LEDGER_NAME
+        try:
+            self.media_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(
+                f"Cannot create the media folder {self.media_dir}: {exc.strerror}. "
+                "Choose a writable folder with media_dir=... or SORA_NB_HOME."
+            ) from None
+        if not os.access(self.media_dir, os.W_OK):
+            raise LedgerError(
+                f"The media folder {self.media_dir} is not writable. "
+                "Choose a writable folder with media_dir=... or SORA_NB_HOME."
+            )
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(
+                f"The ledger {self.path} cannot be read ({exc}). Move it aside (for example to "
+                f"{LEDGER_NAME}.broken) and sora_nb will start a new one; the video files under "
+                f"{self.media_dir} are untouched."
+            ) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def insert(self, take: Take) -> None:
+        """Record a new take (and its request, once) in one transaction."""
+        req = take.request
+        rkey = request_key(req, take.server)
+        now = time.time()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rkey,
+                    take.server,
+                    req.model,
+                    req.size,
+                    req.seconds,
+                    req.prompt,
+                    json.dumps(req.prompt_json) if req.prompt_json is not None else None,
+                    req.reference.sha256 if req.reference else None,
+                    req.remix_of,
+                    now,
+                ),
+            )
+            db.execute(
+                "INSERT INTO takes (id, key, request_key, take_no, request_json, server, status,"
+                " progress, job_id, estimated_cost, cost, created_at, submitted_at,"
+                " completed_at, updated_at, folder, rating, note, metrics_json)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    take.id,
+                    take.key,
+                    rkey,
+                    req.take,
+                    req.model_dump_json(),
+                    take.server,
+                    take.status,
+                    take.progress,
+                    take.job_id,
+                    take.estimated_cost,
+                    take.cost,
+                    take.created_at,
+                    take.submitted_at,
+                    take.completed_at,
+                    now,
+                    take.folder,
+                    take.rating,
+                    take.note,
+                    json.dumps(take.metrics),
+                ),
+            )
+            db.execute(
+                "INSERT INTO events VALUES (?,?,?,?)", (take.id, now, take.status, take.progress)
+            )
+
+    def update(self, take_id: str, **changes: Any) -> None:
+        """Change a take's row; a status or progress change also adds to its timeline."""
+        unknown = set(changes) - _MUTABLE
+        if unknown:
+            raise ValueError(f"cannot update take fields {sorted(unknown)}")
+        columns: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "error":
+                err = value if value is None or isinstance(value, TakeError) else TakeError(**value)
+                columns["error_code"] = err.code if err else None
+                columns["error_message"] = err.message if err else None
+            elif name == "metrics":
+                columns["metrics_json"] = json.dumps(value)
+            else:
+                columns[name] = value
+        now = time.time()
+        columns["updated_at"] = now
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._tx() as db:
+            cursor = db.execute(
+                f"UPDATE takes SET {assignments} WHERE id = ?", (*columns.values(), take_id)
+            )
+            if cursor.rowcount != 1:
+                raise LedgerError(f"take {take_id} is not in the ledger {self.path}")
+            if "status" in changes or "progress" in changes:
+                row = db.execute(
+                    "SELECT status, progress FROM takes WHERE id = ?", (take_id,)
+                ).fetchone()
+                db.execute(
+                    "INSERT INTO events VALUES (?,?,?,?)",
+                    (take_id, now, row["status"], row["progress"]),
+                )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _take(self, row: sqlite3.Row) -> Take:
+        error = (
+            TakeError(code=row["error_code"], message=row["error_message"] or "")
+            if row["error_code"]
+            else None
+        )
+        take = Take(
+            id=row["id"],
+            key=row["key"],
+            request=VideoRequest.model_validate_json(row["request_json"]),
+            server=row["server"],
+            status=row["status"],
+            progress=row["progress"],
+            job_id=row["job_id"],
+            error=error,
+            estimated_cost=row["estimated_cost"],
+            cost=row["cost"],
+            created_at=row["created_at"],
+            submitted_at=row["submitted_at"],
+            completed_at=row["completed_at"],
+            folder=row["folder"],
+            rating=row["rating"],
+            note=row["note"],
+            metrics=json.loads(row["metrics_json"] or "{}"),
+        )
+        return take.attach(self.media_dir)
+
+    def _select(self, where: str = "", params: tuple[Any, ...] = (), tail: str = "") -> list[Take]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT * FROM takes {where} {tail}", params).fetchall()
+        return [self._take(row) for row in rows]
+
+    def get(self, take_id: str) -> Take | None:
+        """The take with this id, or None."""
+        found = self._select("WHERE id = ?", (take_id,))
+        return found[0] if found else None
+
+    def find_job(self, job_id: str) -> Take | None:
+        """The take that holds the server job ``job_id``, or None."""
+        found = self._select("WHERE job_id = ?", (job_id,), "ORDER BY created_at DESC LIMIT 1")
+        return found[0] if found else None
+
+    def latest(self, key: str) -> Take | None:
+        """The newest attempt at the cell with this cache key, or None."""
+        found = self._select("WHERE key = ?", (key,), "ORDER BY created_at DESC LIMIT 1")
+        return found[0] if found else None
+
+    def unfinished(self) -> list[Take]:
+        """Takes whose jobs may still be running (a resume finishes them)."""
+        return self._select(
+            "WHERE status IN ('pending', 'queued', 'in_progress')", (), "ORDER BY created_at"
+        )
+
+    def history(self, limit: int | None = None) -> list[Take]:
+        """Takes, newest first."""
+        tail = "ORDER BY created_at DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return self._select("", (), tail)
+
+    def timeline(self, take_id: str) -> list[tuple[float, str, int]]:
+        """(time, status, progress) for each change of a take, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, status, progress FROM events WHERE take_id = ? ORDER BY at, rowid",
+                (take_id,),
+            ).fetchall()
+        return [(row["at"], row["status"], row["progress"]) for row in rows]
+
+    def spent(self, since: float | None = None) -> float:
+        """Dollars recorded for completed takes (since a time, when given)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(cost), 0) FROM takes WHERE status = 'completed'"
+                " AND COALESCE(completed_at, updated_at) >= ?",
+                (since or 0.0,),
+            ).fetchone()
+        return float(row[0])
+
+    def attempts(self, key: str) -> int:
+        """How many takes were ever started for the cell with this cache key."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM takes WHERE key = ?", (key,)).fetchone()
+        return int(row[0])
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])

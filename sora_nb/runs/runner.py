@@ -1,0 +1,277 @@
+"""The runner: send what the ledger lacks, re-attach to what is running, lose nothing.
+
+For each requested take the runner first asks the ledger. A completed take with its files is
+answered from disk and sends nothing. A take whose job is still running (the kernel died, the
+cell was interrupted) is re-attached by its job id. Anything else is recorded *before* it is
+sent, with an idempotency key, and its job id is written the moment the server answers, so a
+crash at any point can be resumed without paying twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sora_nb import media
+from sora_nb.api import errors
+from sora_nb.api.client import VideosClient
+from sora_nb.api.types import ContentVariant, Video
+from sora_nb.runs.cost import check_budget, estimate
+from sora_nb.runs.files import files_intact, write_atomic, write_sidecar
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.take import Take, TakeError
+
+#: How many jobs run at once by default: servers cap running jobs per key, often at 2 to 4.
+DEFAULT_CONCURRENCY = 4
+#: How long a take may keep being refused with 429 "too many running tasks" before giving up.
+RATE_LIMIT_PATIENCE = 600.0
+
+
+def take_id_for(key: str, attempt: int) -> str:
+    """A short, stable id for the n-th attempt at a cell (also its idempotency key)."""
+    return "take_" + hashlib.sha256(f"{key}:{attempt}".encode()).hexdigest()[:16]
+
+
+class Runner:
+    """Runs takes through one client and one ledger, a few at a time."""
+
+    def __init__(
+        self,
+        client: VideosClient,
+        ledger: Ledger,
+        *,
+        server: str,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        deadline: float | None = 3600.0,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        self.client = client
+        self.ledger = ledger
+        self.server = server
+        self.concurrency = concurrency
+        self.deadline = deadline
+        self._semaphore: asyncio.Semaphore | None = None
+        # Strong references to non-blocking work, so the loop does not drop it mid-job.
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def media_dir(self) -> Path:
+        return self.ledger.media_dir
+
+    # -- planning --------------------------------------------------------------------------
+
+    def lookup(self, request: VideoRequest, *, cache: bool = True) -> Take:
+        """The Take this request maps to now: from the ledger, or a new one (not yet recorded).
+
+        With ``cache=False`` a completed take is not reused: a new attempt is planned.
+        """
+        key = request.cache_key(self.server)
+        latest = self.ledger.latest(key)
+        if latest is not None:
+            if latest.status == "completed" and files_intact(latest) and cache:
+                latest.cached = True
+                return latest
+            if not latest.done:
+                return latest  # re-attach to the running (or unacknowledged) job
+        attempt = 1 if latest is None else self._attempts(key) + 1
+        tid = take_id_for(key, attempt)
+        take = Take(
+            id=tid,
+            key=key,
+            request=request,
+            server=self.server,
+            estimated_cost=request.estimated_cost(),
+            folder=f"takes/{tid}",
+        )
+        return take.attach(self.media_dir)
+
+    def _attempts(self, key: str) -> int:
+        return self.ledger.attempts(key)
+
+    def plan(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> list[Take]:
+        """Map every request to its Take without sending anything (for cost and counts)."""
+        return [self.lookup(request, cache=cache) for request in requests]
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run(
+        self,
+        requests: Sequence[VideoRequest],
+        *,
+        cache: bool = True,
+        budget: float | None = None,
+        spent: float = 0.0,
+        budget_scope: str = "this call",
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> list[Take]:
+        """Generate the takes for ``requests`` and return them in the same order.
+
+        Cached takes come back at once; the rest are checked against ``budget`` (nothing is
+        sent if the new ones would pass it), then run under the concurrency limit. One failed
+        take never stops the others. With ``wait=False`` the takes are returned at once and
+        keep updating as their jobs run.
+        """
+        takes = self.plan(requests, cache=cache)
+        fresh = [t for t in takes if not t.cached and t.status == "pending" and t.job_id is None]
+        check_budget(
+            estimate(t.request for t in fresh), budget=budget, spent=spent, scope=budget_scope
+        )
+        if on_update is not None:
+            for take in takes:
+                take.on_change(on_update)
+        work = [self._finish(take) for take in takes if not take.cached]
+        if not work:
+            return takes
+        if wait:
+            await asyncio.gather(*work)
+        else:
+            for job in work:
+                task = asyncio.ensure_future(job)
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+        return takes
+
+    async def resume(self) -> list[Take]:
+        """Finish every take the ledger shows as unfinished (after a crash or restart)."""
+        takes = [take for take in self.ledger.unfinished() if take.server == self.server]
+        await asyncio.gather(*(self._finish(take) for take in takes))
+        return takes
+
+    def _sem(self) -> asyncio.Semaphore:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.concurrency)
+        return self._semaphore
+
+    async def _finish(self, take: Take) -> None:
+        """Drive one take to a final state, recording every step; never raises for a job."""
+        try:
+            if self.ledger.get(take.id) is None:
+                self.ledger.insert(take)
+            async with self._sem():
+                if take.job_id is None:
+                    await self._create(take)
+                video = await self.client.wait(
+                    take.job_id or "",
+                    deadline=self.deadline,
+                    on_progress=lambda v: self._progress(take, v),
+                )
+                if video.status == "completed":
+                    await self._download(take, video)
+                else:
+                    err = video.error
+                    self._set(
+                        take,
+                        status="failed",
+                        error=TakeError(
+                            code=err.code if err else "failed",
+                            message=err.message if err else "The server reported the job failed.",
+                        ),
+                        completed_at=time.time(),
+                    )
+        except asyncio.CancelledError:
+            raise
+        except errors.NotFoundError:
+            self._set(
+                take,
+                status="expired",
+                error=TakeError(
+                    code="expired",
+                    message=(
+                        f"The server no longer has job {take.job_id}: it expired or was deleted. "
+                        "Run the cell again with cache=False (--no-cache) for a new take."
+                    ),
+                ),
+                completed_at=time.time(),
+            )
+        except errors.SoraError as exc:
+            self._set(
+                take,
+                status="failed",
+                error=TakeError(code=type(exc).__name__, message=str(exc)),
+                completed_at=time.time(),
+            )
+        finally:
+            if take.done:
+                write_sidecar(take)
+
+    async def _create(self, take: Take) -> None:
+        request = take.request
+        started = time.monotonic()
+        while True:
+            try:
+                if request.remix_of:
+                    video = await self.client.remix(
+                        request.remix_of, prompt=request.prompt, idempotency_key=take.id
+                    )
+                else:
+                    reference = None
+                    if request.reference is not None:
+                        ref_path = self.media_dir / request.reference.path
+                        reference = (ref_path.name, ref_path.read_bytes())
+                    video = await self.client.create(
+                        prompt=request.prompt,
+                        model=request.model,
+                        size=request.size,
+                        seconds=str(request.seconds),
+                        input_reference=reference,
+                        idempotency_key=take.id,
+                    )
+                break
+            except errors.RateLimitError:
+                # The client already retried with backoff; a cap on running jobs can last
+                # minutes, so wait longer here (the idempotency key keeps this safe).
+                if time.monotonic() - started > RATE_LIMIT_PATIENCE:
+                    raise
+                await asyncio.sleep(2.0)
+        self._set(
+            take,
+            job_id=video.id,
+            status=_status(video.status),
+            progress=video.progress,
+            submitted_at=time.time(),
+        )
+
+    def _progress(self, take: Take, video: Video) -> None:
+        status = _status(video.status)
+        if status in ("completed", "failed"):
+            return  # recorded once the files are in place (or the error is known)
+        if (status, video.progress) != (take.status, take.progress):
+            self._set(take, status=status, progress=video.progress)
+
+    async def _download(self, take: Take, video: Video) -> None:
+        folder = self.media_dir / take.folder
+        await self.client.download(video.id, folder / "video.mp4", variant="video")
+        derivations: tuple[tuple[ContentVariant, Callable[[Path], bytes]], ...] = (
+            ("thumbnail", media.thumbnail_from_video),
+            ("spritesheet", media.spritesheet_from_video),
+        )
+        for variant, derive in derivations:
+            target = take.path(variant)
+            try:
+                await self.client.download(video.id, target, variant=variant)
+            except (errors.UnexpectedContentTypeError, errors.NotFoundError):
+                # Gateways such as LiteLLM answer a thumbnail request with the MP4, or not at
+                # all: derive it from the video we already have.
+                data = await asyncio.to_thread(derive, take.path("video"))
+                write_atomic(target, data)
+        self._set(
+            take,
+            status="completed",
+            progress=100,
+            cost=take.estimated_cost,
+            completed_at=time.time(),
+        )
+
+    def _set(self, take: Take, **changes: object) -> None:
+        self.ledger.update(take.id, **changes)
+        take.update(**changes)
+
+
+def _status(status: str) -> str:
+    return status if status in ("queued", "in_progress", "completed", "failed") else "in_progress"

@@ -1,0 +1,172 @@
+"""Session: one media folder, one server, one runner: the object every entry point shares.
+
+The magic, the widgets and ``sora_nb.generate`` all build VideoRequests here and hand them to
+the same Runner, so there is exactly one path from a prompt to a Take.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sora_nb import catalog
+from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.loop import run_sync, submit
+from sora_nb.runs.references import prepare_reference
+from sora_nb.runs.request import EMULATOR_SERVER, VideoRequest
+from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
+from sora_nb.runs.take import Take
+
+DEFAULT_MEDIA_DIR = "sora_media"
+
+
+def default_media_dir() -> Path:
+    """``$SORA_NB_HOME`` if set, else ``./sora_media`` beside the notebook."""
+    return Path(os.environ.get("SORA_NB_HOME") or DEFAULT_MEDIA_DIR).expanduser()
+
+
+class Session:
+    """A media folder, a server (the bundled emulator unless told otherwise) and its runner."""
+
+    def __init__(
+        self,
+        media_dir: Path | str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        budget: float | None = None,
+        emulator: Any = None,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
+        from sora_nb.api.config import resolve_server
+
+        self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
+        self.ledger = Ledger(self.media_dir)
+        self._config = resolve_server(base_url=base_url, api_key=api_key)
+        self.server = self._config.base_url or EMULATOR_SERVER
+        self.concurrency = concurrency
+        #: Dollars this session (the kernel) may spend in all; None for no limit.
+        self.budget = budget
+        self.started = time.time()
+        self._emulator = emulator
+        self._client_options = client_options or {}
+        self._runner: Runner | None = None
+
+    def __repr__(self) -> str:
+        return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
+
+    # -- building requests -----------------------------------------------------------------
+
+    def requests(
+        self,
+        prompt: str,
+        *,
+        model: str = "sora-2",
+        size: str = "1280x720",
+        seconds: int = 4,
+        takes: int = 1,
+        image: Path | str | None = None,
+        fit: bool = False,
+        remix_of: str | None = None,
+        prompt_json: dict[str, Any] | None = None,
+    ) -> list[VideoRequest]:
+        """Check a request against the model's catalog profile and expand it into takes.
+
+        Raises ``sora_nb.catalog.CatalogError`` (or a reference error) with a specific message
+        before anything is sent.
+        """
+        if takes < 1:
+            raise ValueError(f"takes must be at least 1, not {takes}")
+        catalog.check_request(model, size=size, seconds=seconds, has_reference=image is not None)
+        reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
+        base = VideoRequest(
+            prompt=prompt,
+            model=model,
+            size=size,
+            seconds=seconds,
+            reference=reference,
+            remix_of=remix_of,
+            prompt_json=prompt_json,
+        )
+        return [base.with_take(n) for n in range(1, takes + 1)]
+
+    def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
+        """What sending ``requests`` would cost now (cached takes cost nothing)."""
+        planned = self.runner.plan(requests, cache=cache)
+        return estimate(t.request for t in planned if not t.cached and t.job_id is None)
+
+    def spent(self) -> float:
+        """Dollars recorded in this media folder since this session started."""
+        return self.ledger.spent(since=self.started)
+
+    # -- running ---------------------------------------------------------------------------
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._runner = Runner(
+                self._make_client(), self.ledger, server=self.server, concurrency=self.concurrency
+            )
+        return self._runner
+
+    def _make_client(self) -> Any:
+        from sora_nb.connection import connect
+
+        return connect(
+            self._config.base_url,
+            self._config.api_key_value(),
+            media_dir=self.media_dir,
+            emulator=self._emulator,
+            **self._client_options,
+        )
+
+    async def arun(
+        self,
+        requests: Sequence[VideoRequest],
+        *,
+        cache: bool = True,
+        budget: float | None = None,
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> list[Take]:
+        """Run ``requests`` on the current event loop (for ``await`` in a notebook)."""
+        self._check_session_budget(requests, cache=cache)
+        return await self.runner.run(
+            requests, cache=cache, budget=budget, wait=wait, on_update=on_update
+        )
+
+    def run(
+        self,
+        requests: Sequence[VideoRequest],
+        *,
+        cache: bool = True,
+        budget: float | None = None,
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> list[Take]:
+        """Run ``requests`` on sora_nb's background loop; block unless ``wait=False``."""
+        self._check_session_budget(requests, cache=cache)
+        coro = self.runner.run(requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
+        if wait:
+            return run_sync(coro)
+        return submit(coro).result()
+
+    def resume(self) -> list[Take]:
+        """Finish every take left unfinished in this media folder (after a crash or restart)."""
+        return run_sync(self.runner.resume())
+
+    def _check_session_budget(self, requests: Sequence[VideoRequest], *, cache: bool) -> None:
+        from sora_nb.runs.cost import check_budget
+
+        if self.budget is not None:
+            check_budget(
+                self.estimate(requests, cache=cache),
+                budget=self.budget,
+                spent=self.spent(),
+                scope="this kernel",
+            )

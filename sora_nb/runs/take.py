@@ -1,0 +1,142 @@
+"""Take: one generated clip, as the ledger records it and as a notebook shows it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from sora_nb.runs.request import VideoRequest
+
+TakeStatus = Literal[
+    "pending",  # recorded, create not yet acknowledged by the server
+    "queued",
+    "in_progress",
+    "completed",
+    "failed",
+    "expired",  # the server no longer has the job or its files
+]
+FINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed", "expired"})
+FILE_NAMES: dict[str, str] = {
+    "video": "video.mp4",
+    "thumbnail": "thumbnail.webp",
+    "spritesheet": "spritesheet.jpg",
+}
+
+
+class TakeError(BaseModel):
+    """Why a take did not complete: the server's code and message, or sora_nb's."""
+
+    code: str
+    message: str
+
+
+class Take(BaseModel):
+    """One generated clip: id, status, progress, files, cost and timings.
+
+    A Take returned in non-blocking mode keeps updating as its job runs; ``wait()`` blocks until
+    it is final and ``on_change`` lets a widget follow it.
+    """
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: str
+    key: str
+    request: VideoRequest
+    server: str
+    status: TakeStatus = "pending"
+    progress: int = 0
+    job_id: str | None = None
+    error: TakeError | None = None
+    estimated_cost: float | None = None
+    cost: float | None = None
+    created_at: float = Field(default_factory=time.time)
+    submitted_at: float | None = None
+    completed_at: float | None = None
+    #: Folder of this take's files, relative to the media folder.
+    folder: str
+    rating: int | None = None
+    note: str | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    #: True when this Take was answered from the ledger without sending anything.
+    cached: bool = False
+
+    _media_dir: Path | None = PrivateAttr(default=None)
+    _listeners: list[Callable[[Take], None]] = PrivateAttr(default_factory=list)
+    _final: threading.Event = PrivateAttr(default_factory=threading.Event)
+
+    @property
+    def done(self) -> bool:
+        """True once the take is completed, failed or expired."""
+        return self.status in FINAL_STATUSES
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from submission to completion (or to now while running)."""
+        start = self.submitted_at or self.created_at
+        end = self.completed_at or time.time()
+        return max(0.0, end - start)
+
+    def path(self, variant: str = "video") -> Path:
+        """Where this take's ``video``, ``thumbnail`` or ``spritesheet`` lives on disk."""
+        return self.media_dir / self.folder / FILE_NAMES[variant]
+
+    @property
+    def media_dir(self) -> Path:
+        """The media folder this take's files live under."""
+        if self._media_dir is None:
+            raise RuntimeError("this Take is not attached to a media folder")
+        return self._media_dir
+
+    @property
+    def video_path(self) -> Path:
+        return self.path("video")
+
+    def attach(self, media_dir: Path) -> Take:
+        self._media_dir = media_dir
+        if self.done:
+            self._final.set()
+        return self
+
+    def on_change(self, callback: Callable[[Take], None]) -> None:
+        """Call ``callback(take)`` after every status or progress change."""
+        self._listeners.append(callback)
+
+    def update(self, **changes: Any) -> None:
+        """Apply changes from the runner and tell listeners (runs on the runner's thread)."""
+        for name, value in changes.items():
+            setattr(self, name, value)
+        if self.done:
+            self._final.set()
+        for callback in list(self._listeners):
+            callback(self)
+
+    def wait(self, timeout: float | None = None) -> Take:
+        """Block until the take is final (for takes started with ``wait=False``)."""
+        if not self._final.wait(timeout):
+            raise TimeoutError(f"take {self.id} is still {self.status} after {timeout} s")
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # Two Take objects are equal when they record the same thing; listeners and the
+        # "final" event are per-object plumbing, not data.
+        if not isinstance(other, Take):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        cost = "unknown" if self.cost is None else f"${self.cost:.2f}"
+        return (
+            f"<Take {self.id} {self.status} {self.request.model} {self.request.size} "
+            f"{self.request.seconds}s take {self.request.take} cost {cost}>"
+        )

@@ -1,0 +1,55 @@
+"""Cost before you spend: estimates from the catalog, and budgets that refuse before sending."""
+
+from __future__ import annotations
+
+import pytest
+
+from sora_nb.runs.cost import BudgetExceededError, check_budget, estimate
+from sora_nb.runs.request import VideoRequest
+
+
+def test_estimates_add_catalog_prices() -> None:
+    requests = [
+        VideoRequest(prompt="a", model="sora-2", seconds=4),
+        VideoRequest(prompt="a", model="sora-2-pro", size="1280x720", seconds=8),
+    ]
+    cost = estimate(requests)
+    assert cost.total == pytest.approx(0.4 + 2.4)
+    assert str(cost) == "2 takes, about $2.80"
+
+
+def test_unknown_prices_stay_unknown_never_zero() -> None:
+    cost = estimate([VideoRequest(prompt="a", model="veo-3.1"), VideoRequest(prompt="a")])
+    assert cost.total is None
+    assert cost.unknown == 1
+    assert str(cost) == "2 takes, about $0.40 plus 1 of unknown price"
+    assert str(estimate([VideoRequest(prompt="a", model="veo-3.1")])) == "1 take, cost unknown"
+
+
+def test_a_budget_breach_names_the_overrun() -> None:
+    cost = estimate([VideoRequest(prompt="a", model="sora-2-pro", size="1792x1024", seconds=12)])
+    with pytest.raises(BudgetExceededError, match=r"\$6\.00.*\$5\.00 budget.*by \$1\.00"):
+        check_budget(cost, budget=5.0)
+    with pytest.raises(BudgetExceededError, match=r"after \$3\.00 already spent by \$4\.00"):
+        check_budget(cost, budget=5.0, spent=3.0, scope="this kernel")
+    check_budget(cost, budget=6.0)
+    check_budget(cost, budget=None)
+
+
+def test_cache_keys_ignore_nothing_that_changes_the_video() -> None:
+    base = VideoRequest(prompt="a", model="sora-2", seconds=4)
+    keys = {
+        base.cache_key("emulator"),
+        base.cache_key("http://gateway/v1"),
+        base.with_take(2).cache_key("emulator"),
+        base.model_copy(update={"seconds": 8}).cache_key("emulator"),
+        base.model_copy(update={"prompt": "b"}).cache_key("emulator"),
+    }
+    assert len(keys) == 5
+    assert base.cache_key("emulator") == VideoRequest(prompt="a").cache_key("emulator/")
+
+
+def test_sizes_are_checked_for_shape() -> None:
+    with pytest.raises(ValueError, match="like 1280x720"):
+        VideoRequest(prompt="a", size="big")
+    assert VideoRequest(prompt="a", size="1280X720").size == "1280x720"
