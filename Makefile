@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 JS_SOURCES := $(wildcard js/package.json js/package-lock.json js/src/*)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup gallery test lint bench clean
 
@@ -12,8 +13,11 @@ $(STAMP): pyproject.toml scripts/setup.sh $(JS_SOURCES)
 	VENV=$(VENV) bash scripts/setup.sh
 	touch $(STAMP)
 
+# Loopback only; JupyterLab refuses to run as root without --allow-root (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 gallery: setup
-	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_ARGS)
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
 lint: setup
 	$(PY) -m ruff check sora_nb tests
@@ -21,6 +25,7 @@ lint: setup
 	$(PY) -m mypy
 
 test: lint
+	@if [ -f js/package.json ]; then cd js && npm test --silent; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

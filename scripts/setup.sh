@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
+# pip on some machines lists missing local mirrors on every install; keep the log readable.
+quiet_pip() { { "$VENV/bin/python" -m pip "$@" 2>&1; } | { grep -v "is ignored: it is neither" || true; }; }
+
 if ! command -v chromium >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "setup: installing Debian's chromium (browser tests and screenshots)"
@@ -16,8 +19,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV"
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -e ".[dev,gallery]"
+quiet_pip install -q --upgrade pip
+echo "setup: installing sora_nb and its dev and gallery extras into $VENV"
+quiet_pip install -q -e ".[dev,gallery]"
 
 if [ -f js/package.json ]; then
   echo "setup: building the front end (js/ -> sora_nb/static/)"
