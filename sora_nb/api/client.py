@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import logging
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -27,7 +28,14 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from sora_nb import __version__, catalog
 from sora_nb.api import errors
 from sora_nb.api.clock import Clock, SystemClock
-from sora_nb.api.config import AuthStyle, ServerConfig, normalize_base_url, resolve_server
+from sora_nb.api.config import (
+    AuthStyle,
+    ServerConfig,
+    default_auth,
+    normalize_base_url,
+    resolve_server,
+    warn_if_retired,
+)
 from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint, server_delay, should_retry_status
 from sora_nb.api.types import (
     VARIANT_MEDIA_TYPES,
@@ -95,7 +103,7 @@ class VideosClient:
         *,
         organization: str | None = None,
         project: str | None = None,
-        auth: AuthStyle = "bearer",
+        auth: AuthStyle | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -103,6 +111,7 @@ class VideosClient:
         clock: Clock | None = None,
         headers: Mapping[str, str] | None = None,
         check_requests: bool = True,
+        warn_retired: bool = True,
     ) -> None:
         if base_url is None and transport is None:
             raise errors.ConfigurationError(
@@ -110,6 +119,8 @@ class VideosClient:
                 "or a transport (e.g. httpx.ASGITransport for an in-process server)."
             )
         self.base_url = normalize_base_url(base_url or IN_PROCESS_BASE_URL)
+        if warn_retired:
+            warn_if_retired(self.base_url)
         self._key = api_key if isinstance(api_key, SecretStr) else _secret(api_key)
         self.retry = retry or RetryPolicy()
         self.poll = poll or PollPolicy()
@@ -129,7 +140,9 @@ class VideosClient:
             transport=transport,
             timeout=timeout,
             headers=default_headers,
-            auth=_KeyAuth(self._key, auth, _origin(httpx.URL(self.base_url))),
+            auth=_KeyAuth(
+                self._key, auth or default_auth(self.base_url), _origin(httpx.URL(self.base_url))
+            ),
             follow_redirects=False,
         )
 
@@ -147,7 +160,8 @@ class VideosClient:
             organization=config.organization,
             project=config.project,
             auth=config.auth,
-            **options,
+            # resolve_server already warned about a retired endpoint, once is enough.
+            **({"warn_retired": False} | options),
         )
 
     @classmethod
@@ -259,7 +273,7 @@ class VideosClient:
         order: Literal["asc", "desc"] | None = None,
         after: str | None = None,
         page_size: int | None = None,
-    ) -> AsyncIterator[Video]:
+    ) -> AsyncGenerator[Video, None]:
         """Every job on the server, page after page (``async for video in client.list()``)."""
         seen_cursors: set[str] = set()
         while True:
@@ -362,7 +376,8 @@ class VideosClient:
         policy = poll or self.poll
         clock = self.clock
         end = None if deadline is None else clock.monotonic() + deadline
-        checks = 0
+        # The state in hand (a Video passed in, or the first retrieve) counts as check 1.
+        checks = 1
         if isinstance(video_id, Video):
             video = video_id
         else:
@@ -371,7 +386,6 @@ class VideosClient:
             if hint is not None:  # create or remix told us when to look first
                 await self._sleep_until(min(policy.interval(1, hint), _left(clock, end)))
             video = await self.retrieve(ident)
-            checks = 1
         while True:
             if on_progress is not None:
                 on_progress(video)
@@ -389,7 +403,7 @@ class VideosClient:
                     "a longer deadline.",
                     video=video,
                 )
-            delay = policy.interval(max(checks, 1), self._poll_hints.get(video.id))
+            delay = policy.interval(checks, self._poll_hints.get(video.id))
             await self._sleep_until(min(delay, left))
             video = await self.retrieve(video.id)
             checks += 1
@@ -458,7 +472,7 @@ class VideosClient:
             response_headers: Mapping[str, str] | None = None
             try:
                 response = await self._http.send(request)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 failure: BaseException = exc
             else:
                 log.debug("%s -> %s", what, response.status_code)
@@ -470,7 +484,7 @@ class VideosClient:
                     raise failure
             delay = self._retry_delay(retries + 1, waited, response_headers)
             if delay is None:
-                if isinstance(failure, httpx.TransportError):
+                if isinstance(failure, httpx.RequestError):
                     raise self._transport_error(failure, what, retries + 1) from failure
                 raise failure
             retries += 1
@@ -479,7 +493,7 @@ class VideosClient:
             await self.clock.sleep(delay)
 
     def _transport_error(
-        self, exc: httpx.TransportError, what: str, attempts: int
+        self, exc: httpx.RequestError, what: str, attempts: int
     ) -> errors.APIConnectionError:
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         if isinstance(exc, httpx.TimeoutException):
@@ -540,7 +554,7 @@ class VideosClient:
         )
         try:
             response = await self._open(request)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise self._transport_error(exc, what, attempt) from exc
         try:
             if response.status_code >= 400:
@@ -582,6 +596,8 @@ async def _stream_to(
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file private (0600); the video should get the usual permissions.
+        os.chmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as out:
             head = b""
             try:
@@ -592,7 +608,7 @@ async def _stream_to(
                             _check_sniffed(head, expected, variant, what)
                     # Writes of page-cache-sized chunks return in microseconds: no thread.
                     out.write(chunk)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 raise _incomplete(what, response.num_bytes_downloaded, length, exc) from exc
             if generic and len(head) < 16:
                 _check_sniffed(head, expected, variant, what)
@@ -610,6 +626,16 @@ async def _stream_to(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    # Read, not set-and-restore: os.umask() is process-wide and other threads create files.
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
 
 
 def _sniff(head: bytes) -> str | None:

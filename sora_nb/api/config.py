@@ -84,23 +84,33 @@ def resolve_server(
         return ServerConfig(api_key=_secret(api_key), auth=auth or "bearer")
     url = normalize_base_url(raw_url)
     key = _secret(api_key) or _secret(env.get("SORA_NB_API_KEY") or env.get("OPENAI_API_KEY"))
-    host = urlsplit(url).hostname or ""
-    if host == "api.openai.com":
+    warn_if_retired(url, stacklevel=3)
+    return ServerConfig(
+        base_url=url,
+        api_key=key,
+        organization=organization or env.get("OPENAI_ORG_ID") or None,
+        project=project or env.get("OPENAI_PROJECT_ID") or None,
+        auth=auth or default_auth(url),
+    )
+
+
+def default_auth(base_url: str) -> AuthStyle:
+    """Azure's ``api-key`` header for Azure OpenAI hosts, a bearer token everywhere else."""
+    host = urlsplit(base_url).hostname or ""
+    return "api-key" if host.endswith(_AZURE_HOST_SUFFIXES) else "bearer"
+
+
+def warn_if_retired(base_url: str, *, stacklevel: int = 2) -> None:
+    """Warn (:class:`RetiredEndpointWarning`) when ``base_url`` is OpenAI's own server."""
+    if (urlsplit(base_url).hostname or "") == "api.openai.com":
         warnings.warn(
             "api.openai.com stopped serving the Videos API and the sora-2 models on "
             "2026-09-24, so requests there will fail. Point SORA_NB_BASE_URL at a LiteLLM "
             "proxy or another gateway that speaks the Videos API, or unset it to use the "
             "bundled emulator.",
             RetiredEndpointWarning,
-            stacklevel=2,
+            stacklevel=stacklevel + 1,
         )
-    return ServerConfig(
-        base_url=url,
-        api_key=key,
-        organization=organization or env.get("OPENAI_ORG_ID") or None,
-        project=project or env.get("OPENAI_PROJECT_ID") or None,
-        auth=auth or ("api-key" if host.endswith(_AZURE_HOST_SUFFIXES) else "bearer"),
-    )
 
 
 def normalize_base_url(url: str) -> str:

@@ -9,7 +9,7 @@ the client redacts it from anything the server echoes back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
@@ -271,7 +271,7 @@ def status_error(
     body: bytes,
     headers: Mapping[str, str],
     what: str,
-    redact: Any = None,
+    redact: Callable[[str], str] | None = None,
     attempts: int = 1,
     content: bool = False,
 ) -> APIStatusError:
@@ -281,8 +281,9 @@ def status_error(
     download, where a 404 means "not ready" rather than "no such video".
     """
     message, code, param = server_words(body)
-    if redact is not None and message:
-        message = redact(message)
+    if redact is not None:
+        # A server may echo the request (key included) into any of its fields.
+        message, code, param = (redact(v) if v else v for v in (message, code, param))
     if content and status_code == 404:
         cls: type[APIStatusError] = NotReadyError
     elif status_code >= 500:
