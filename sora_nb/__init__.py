@@ -13,6 +13,21 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it; resolved lazily by __getattr__.
 _LAZY: dict[str, str] = {
+    "generate": "sora_nb.notebook.api",
+    "agenerate": "sora_nb.notebook.api",
+    "grid": "sora_nb.notebook.api",
+    "agrid": "sora_nb.notebook.api",
+    "plan": "sora_nb.notebook.api",
+    "models": "sora_nb.notebook.api",
+    "history": "sora_nb.notebook.api",
+    "resume": "sora_nb.notebook.api",
+    "configure": "sora_nb.notebook.api",
+    "session": "sora_nb.notebook.api",
+    "Prompt": "sora_nb.prompt",
+    "Shot": "sora_nb.prompt",
+    "Camera": "sora_nb.prompt",
+    "export_bundle": "sora_nb.runs.bundle",
+    "import_bundle": "sora_nb.runs.bundle",
     "VideosClient": "sora_nb.api.client",
     "SyncVideosClient": "sora_nb.api.sync",
     "SoraError": "sora_nb.api.errors",
@@ -20,7 +35,30 @@ _LAZY: dict[str, str] = {
     "catalog": "sora_nb.catalog",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = [
+    "Camera",
+    "ModelProfile",
+    "Prompt",
+    "Shot",
+    "SoraError",
+    "SyncVideosClient",
+    "VideosClient",
+    "__version__",
+    "agenerate",
+    "agrid",
+    "catalog",
+    "configure",
+    "export_bundle",
+    "generate",
+    "grid",
+    "history",
+    "import_bundle",
+    "load_ipython_extension",
+    "models",
+    "plan",
+    "resume",
+    "session",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sora_nb import catalog
@@ -28,6 +66,27 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sora_nb.api.errors import SoraError
     from sora_nb.api.sync import SyncVideosClient
     from sora_nb.catalog import ModelProfile
+    from sora_nb.notebook.api import (
+        agenerate,
+        agrid,
+        configure,
+        generate,
+        grid,
+        history,
+        models,
+        plan,
+        resume,
+        session,
+    )
+    from sora_nb.prompt import Camera, Prompt, Shot
+    from sora_nb.runs.bundle import export_bundle, import_bundle
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext sora_nb``: register ``%%sora`` and ``%sora`` (and nothing else)."""
+    from sora_nb.notebook.magics import SoraMagics
+
+    ipython.register_magics(SoraMagics)
 
 
 def __getattr__(name: str) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sora_nb import catalog
 from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
@@ -62,10 +63,11 @@ class Session:
 
     # -- building requests -----------------------------------------------------------------
 
-    def requests(
+    def plan(
         self,
         prompt: str,
         *,
+        axes: Sequence[Axis] = (),
         model: str = "sora-2",
         size: str = "1280x720",
         seconds: int = 4,
@@ -73,27 +75,42 @@ class Session:
         image: Path | str | None = None,
         fit: bool = False,
         remix_of: str | None = None,
-        prompt_json: dict[str, Any] | None = None,
-    ) -> list[VideoRequest]:
-        """Check a request against the model's catalog profile and expand it into takes.
+    ) -> GridPlan:
+        """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
-        Raises ``sora_nb.catalog.CatalogError`` (or a reference error) with a specific message
-        before anything is sent.
+        Each request is checked against its model's catalog profile, and a reference image
+        against the size, so a mistake raises a specific error before anything is sent.
         """
         if takes < 1:
-            raise ValueError(f"takes must be at least 1, not {takes}")
-        catalog.check_request(model, size=size, seconds=seconds, has_reference=image is not None)
+            raise GridError(f"takes must be at least 1, not {takes}.")
+        if image is not None and any(a.name == "size" for a in axes):
+            raise GridError(
+                "A reference image fixes the first frame at one size; vary something other "
+                "than size, or run one cell per size."
+            )
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
-        base = VideoRequest(
-            prompt=prompt,
+        plan = plan_grid(
+            prompt,
+            axes,
             model=model,
             size=size,
             seconds=seconds,
+            takes=takes,
             reference=reference,
             remix_of=remix_of,
-            prompt_json=prompt_json,
         )
-        return [base.with_take(n) for n in range(1, takes + 1)]
+        checked: set[tuple[str, str, int]] = set()
+        for request in plan.requests:
+            combo = (request.model, request.size, request.seconds)
+            if combo not in checked:
+                catalog.check_request(
+                    request.model,
+                    size=request.size,
+                    seconds=request.seconds,
+                    has_reference=reference is not None,
+                )
+                checked.add(combo)
+        return plan
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
         """What sending ``requests`` would cost now (cached takes cost nothing)."""
@@ -155,6 +172,34 @@ class Session:
         if wait:
             return run_sync(coro)
         return submit(coro).result()
+
+    async def arun_plan(
+        self,
+        plan: GridPlan,
+        *,
+        cache: bool = True,
+        budget: float | None = None,
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> GridRun:
+        """Run a planned grid on the current event loop; its takes fill in as jobs finish."""
+        takes = await self.arun(
+            plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update
+        )
+        return GridRun(plan, takes)
+
+    def run_plan(
+        self,
+        plan: GridPlan,
+        *,
+        cache: bool = True,
+        budget: float | None = None,
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> GridRun:
+        """Run a planned grid on sora_nb's background loop; block unless ``wait=False``."""
+        takes = self.run(plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
+        return GridRun(plan, takes)
 
     def resume(self) -> list[Take]:
         """Finish every take left unfinished in this media folder (after a crash or restart)."""

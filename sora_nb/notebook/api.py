@@ -1,0 +1,276 @@
+"""The Python face of sora_nb: ``generate``, ``grid``, ``models``, ``history`` and friends.
+
+These are the same powers as ``%%sora``: both build a plan through the kernel's one
+:class:`~sora_nb.runs.session.Session` and hand it to its runner. Blocking calls run on
+sora_nb's private event-loop thread; the ``a``-prefixed forms are for top-level ``await``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sora_nb import catalog
+from sora_nb.prompt import Prompt, render
+from sora_nb.runs.grid import Axis, GridPlan, GridRun
+from sora_nb.runs.session import Session
+from sora_nb.runs.take import Take
+
+__all__ = [
+    "Axis",
+    "agenerate",
+    "agrid",
+    "configure",
+    "generate",
+    "grid",
+    "history",
+    "models",
+    "plan",
+    "record",
+    "remix_id",
+    "resume",
+    "session",
+]
+
+_lock = threading.Lock()
+_session: Session | None = None
+_settings: dict[str, Any] = {}
+
+#: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
+Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+
+
+def configure(**settings: Any) -> Session:
+    """Set the kernel's media folder, server, key, budget or concurrency, and start afresh.
+
+    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
+    not given keep their values. The API key is held in memory only.
+    """
+    global _session
+    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "emulator"}
+    unknown = set(settings) - allowed
+    if unknown:
+        raise TypeError(
+            f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
+        )
+    with _lock:
+        _settings.update({k: v for k, v in settings.items()})
+        _session = Session(**_settings)
+        return _session
+
+
+def session() -> Session:
+    """The kernel's session: one media folder, one server, one runner (made on first use)."""
+    global _session
+    with _lock:
+        if _session is None:
+            _session = Session(**_settings)
+        return _session
+
+
+def _text(prompt: str | Prompt) -> str:
+    return render(prompt) if isinstance(prompt, Prompt) else prompt
+
+
+def _axes(vary: Vary | None) -> list[Axis]:
+    if not vary:
+        return []
+    items = vary.items() if isinstance(vary, Mapping) else vary
+    return [Axis.parse(name, list(values)) for name, values in items]
+
+
+def plan(
+    prompt: str | Prompt,
+    *,
+    vary: Vary | None = None,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    image: str | Path | None = None,
+    fit: bool = False,
+    remix: Take | str | None = None,
+) -> GridPlan:
+    """What a call would send, and what it would cost, without sending anything."""
+    return session().plan(
+        _text(prompt),
+        axes=_axes(vary),
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        image=image,
+        fit=fit,
+        remix_of=remix_id(remix),
+    )
+
+
+def generate(
+    prompt: str | Prompt,
+    *,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    image: str | Path | None = None,
+    fit: bool = False,
+    remix: Take | str | None = None,
+    budget: float | None = None,
+    cache: bool = True,
+    wait: bool = True,
+) -> Take | GridRun:
+    """Generate a video (a Take), or several takes of it (a GridRun), from a prompt.
+
+    A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
+    one. ``wait=False`` returns at once with takes that update as their jobs run.
+    """
+    planned = plan(
+        prompt,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        image=image,
+        fit=fit,
+        remix=remix,
+    )
+    run = session().run_plan(planned, cache=cache, budget=budget, wait=wait)
+    return run.takes[0] if takes == 1 else run
+
+
+async def agenerate(
+    prompt: str | Prompt,
+    *,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    image: str | Path | None = None,
+    fit: bool = False,
+    remix: Take | str | None = None,
+    budget: float | None = None,
+    cache: bool = True,
+) -> Take | GridRun:
+    """``generate`` for top-level ``await`` in a notebook."""
+    planned = plan(
+        prompt,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        image=image,
+        fit=fit,
+        remix=remix,
+    )
+    run = await session().arun_plan(planned, cache=cache, budget=budget)
+    return run.takes[0] if takes == 1 else run
+
+
+def grid(
+    prompt: str | Prompt,
+    vary: Vary,
+    *,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    image: str | Path | None = None,
+    fit: bool = False,
+    budget: float | None = None,
+    cache: bool = True,
+    wait: bool = True,
+) -> GridRun:
+    """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
+
+    The first axis makes columns, the second rows, the third pages. Only cells the ledger
+    lacks are sent.
+    """
+    planned = plan(
+        prompt,
+        vary=vary,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        image=image,
+        fit=fit,
+    )
+    return session().run_plan(planned, cache=cache, budget=budget, wait=wait)
+
+
+async def agrid(
+    prompt: str | Prompt,
+    vary: Vary,
+    *,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    budget: float | None = None,
+    cache: bool = True,
+) -> GridRun:
+    """``grid`` for top-level ``await`` in a notebook."""
+    planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
+    return await session().arun_plan(planned, cache=cache, budget=budget)
+
+
+def models() -> list[dict[str, Any]]:
+    """The model catalog: sizes, durations, prices and lifecycle, one record per model."""
+    rows = []
+    for profile in catalog.models():
+        prices = {size: price.per_second for size, price in profile.prices.items()}
+        rows.append(
+            {
+                "model": profile.name,
+                "sizes": list(profile.sizes_on()),
+                "seconds": [int(s) for s in profile.seconds_on()],
+                "audio": profile.audio,
+                "image_input": profile.image_input,
+                "usd_per_second": prices,
+                "snapshot_of": profile.snapshot_of,
+                "retired_on_openai": profile.retired_on.isoformat() if profile.retired_on else None,
+            }
+        )
+    return rows
+
+
+def history(n: int | None = 20) -> list[dict[str, Any]]:
+    """The newest takes in this media folder, one tidy record each (newest first)."""
+    return [record(take) for take in session().ledger.history(n)]
+
+
+def resume() -> list[Take]:
+    """Finish every take left unfinished in this media folder (after a crash or restart)."""
+    return session().resume()
+
+
+def record(take: Take) -> dict[str, Any]:
+    """One take as a flat record for tables (history, status)."""
+    return {
+        "take_id": take.id,
+        "status": take.status,
+        "model": take.request.model,
+        "size": take.request.size,
+        "seconds": take.request.seconds,
+        "take": take.request.take,
+        "prompt": take.request.prompt,
+        "cost": take.cost,
+        "job_id": take.job_id,
+        "created_at": take.created_at,
+        "elapsed": round(take.elapsed, 3) if take.done else None,
+        "rating": take.rating,
+        "error": take.error.message if take.error else None,
+    }
+
+
+def remix_id(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise ValueError(
+            f"Take {remix.id} is {remix.status}; only a completed take can be remixed."
+        )
+    return remix.job_id

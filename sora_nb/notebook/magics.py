@@ -1,0 +1,257 @@
+"""``%%sora`` and ``%sora``: the notebook's voice for sora_nb.
+
+``%load_ext sora_nb`` registers :class:`SoraMagics`; its traits are the defaults a user sets
+with ``%config SoraMagics.model = "sora-2-pro"``. User mistakes come back as one-line
+UsageErrors, never a wall of traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from traitlets import Bool, Float, Int, Unicode
+
+from sora_nb.notebook import api
+from sora_nb.notebook import display as show
+from sora_nb.notebook.options import OptionsError, SoraOptions, parse_options
+from sora_nb.runs.take import Take
+
+#: Errors that mean "the user asked for something that cannot be done": shown in one line.
+_USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError, OSError)
+
+
+@magics_class
+class SoraMagics(Magics):
+    """Write a shot in a cell, generate takes, watch and compare them."""
+
+    model = Unicode("sora-2", help="Model for %%sora cells without --model.").tag(config=True)
+    size = Unicode("1280x720", help="Video size (width x height) without --size.").tag(config=True)
+    seconds = Int(4, help="Clip length in seconds without --seconds.").tag(config=True)
+    takes = Int(1, help="Takes per request without --takes.").tag(config=True)
+    media_dir = Unicode(
+        "", help="Folder for the ledger and files; empty means $SORA_NB_HOME or ./sora_media."
+    ).tag(config=True)
+    server = Unicode(
+        "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the emulator."
+    ).tag(config=True)
+    budget = Float(
+        None, allow_none=True, help="Dollars this kernel may spend in all (None: no limit)."
+    ).tag(config=True)
+    concurrency = Int(4, help="Jobs running at once.").tag(config=True)
+    wait = Bool(True, help="Block until takes finish (False: return at once).").tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.started = time.time()
+        self._applied: dict[str, Any] | None = None
+
+    # -- the kernel's session follows the traits ------------------------------------------
+
+    def _session_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {"concurrency": self.concurrency, "budget": self.budget}
+        if self.media_dir:
+            settings["media_dir"] = self.media_dir
+        if self.server:
+            settings["base_url"] = self.server
+        return settings
+
+    def _session(self) -> Any:
+        wanted = self._session_settings()
+        if wanted != self._applied:
+            api.configure(**wanted)
+            self._applied = wanted
+        return api.session()
+
+    # -- %%sora and %sora -------------------------------------------------------------------
+
+    @line_cell_magic
+    def sora(self, line: str, cell: str | None = None) -> Any:
+        """Generate video from the cell's prompt; ``%sora COMMAND`` manages sora_nb.
+
+        Cell options: --model M, --size WxH or --landscape/--portrait, --seconds N,
+        --image PATH [--fit], --takes N, --as NAME, --budget DOLLARS, --dry-run, --no-wait,
+        --no-cache, --remix TAKE_OR_ID, --server URL, --vary AXIS=v1,v2,... (up to three:
+        columns, rows, pages; AXIS is model, size, seconds, length, a clause such as camera or
+        lighting, or sr="text to replace,replacement,...").
+
+        Commands: models, status, history [-n N], resume, cost, studio, config,
+        connect URL, export PATH
+        """
+        with _user_errors():
+            if cell is None:
+                return self._command(line)
+            return self._cell(parse_options(line), cell)
+
+    def _cell(self, options: SoraOptions, cell: str) -> Any:
+        from sora_nb.prompt import interpolate
+
+        text = interpolate(cell, self.shell.user_ns if self.shell else {}).strip()
+        if not text:
+            raise UsageError("%%sora: the cell is empty; write the shot to generate below %%sora.")
+        if options.server:
+            self.server = options.server
+        session = self._session()
+        remix = options.remix
+        if remix and self.shell is not None:
+            # --remix take1 names a Take bound earlier with --as take1; else it is a job id.
+            bound = self.shell.user_ns.get(remix)
+            if isinstance(bound, Take):
+                remix = api.remix_id(bound)
+        plan = session.plan(
+            text,
+            axes=[api.Axis.parse(axis.name, axis.values) for axis in options.vary],
+            model=options.model or self.model,
+            size=options.size or self.size,
+            seconds=options.seconds or self.seconds,
+            takes=options.takes or self.takes,
+            image=options.image,
+            fit=options.fit,
+            remix_of=remix,
+        )
+        if options.dry_run:
+            show.show_plan(plan, session, dry_run=True)
+            return self._bind(options, plan)
+        show.show_plan(plan, session, dry_run=False)
+        wait = self.wait if options.wait is None else options.wait
+        run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
+        view = show.show_run(run)
+        if wait:
+            run.wait()
+        result = run.takes[0] if len(run.takes) == 1 and not plan.axes else run
+        self._bind(options, result)
+        return None if view is not None else result
+
+    def _bind(self, options: SoraOptions, value: Any) -> Any:
+        if options.bind and self.shell is not None:
+            self.shell.user_ns[options.bind] = value
+            return None
+        return value
+
+    def _command(self, line: str) -> Any:
+        name, _, rest = line.strip().partition(" ")
+        rest = rest.strip()
+        handler = getattr(self, f"_cmd_{name}", None)
+        if not name or handler is None:
+            raise UsageError(
+                f"%sora {name}: unknown command. Try: models, status, history, resume, cost, "
+                "studio, config, connect URL, export PATH."
+            )
+        return handler(rest)
+
+    def _cmd_models(self, rest: str) -> Any:
+        return show.table(api.models(), title="Models (prices in USD per second)")
+
+    def _cmd_history(self, rest: str) -> Any:
+        n = 20
+        if rest:
+            flag, _, value = rest.partition(" ")
+            if flag != "-n" or not value.strip().isdigit():
+                raise UsageError("%sora history takes -n N, like %sora history -n 5.")
+            n = int(value)
+        self._session()
+        return show.table(api.history(n), title=f"The last {n} takes")
+
+    def _cmd_status(self, rest: str) -> Any:
+        session = self._session()
+        running = session.ledger.unfinished()
+        if not running:
+            return show.text("No takes are running.")
+        return show.table([api.record(t) for t in running], title="Running takes")
+
+    def _cmd_resume(self, rest: str) -> Any:
+        session = self._session()
+        pending = session.ledger.unfinished()
+        if not pending:
+            return show.text("Nothing to resume: every take in this media folder is final.")
+        takes = session.resume()
+        return show.table([api.record(t) for t in takes], title="Resumed takes")
+
+    def _cmd_cost(self, rest: str) -> Any:
+        session = self._session()
+        kernel = session.ledger.spent(since=self.started)
+        folder = session.ledger.spent()
+        return show.text(
+            f"Spent since this kernel started: ${kernel:.2f}; "
+            f"in {session.media_dir}: ${folder:.2f} in all."
+        )
+
+    def _cmd_config(self, rest: str) -> Any:
+        session = self._session()
+        rows = [
+            {"setting": name, "value": getattr(self, name)}
+            for name in ("model", "size", "seconds", "takes", "budget", "concurrency", "wait")
+        ]
+        rows.append({"setting": "media_dir", "value": str(session.media_dir)})
+        rows.append({"setting": "server", "value": session.server})
+        return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
+
+    def _cmd_connect(self, rest: str) -> Any:
+        url = rest.strip()
+        if not url:
+            raise UsageError(
+                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
+                "use %sora connect emulator to go back to the bundled emulator."
+            )
+        if url == "emulator":
+            self.server = ""
+            api.configure(base_url=None, api_key=None)
+            self._applied = None
+            self._session()
+            return show.text("Connected to the bundled emulator (offline).")
+        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+        self.server = url
+        api.configure(base_url=url, api_key=key or None)
+        self._applied = self._session_settings()
+        return show.text(f"Connected to {api.session().server}.")
+
+    def _cmd_export(self, rest: str) -> Any:
+        from sora_nb.runs.bundle import export_bundle
+
+        target = rest.strip()
+        if not target:
+            raise UsageError("%sora export needs a path, like %sora export lesson.zip.")
+        session = self._session()
+        takes = [t for t in session.ledger.history(None) if t.ok]
+        path = export_bundle(takes, target)
+        return show.text(f"Exported {len(takes)} takes to {path}.")
+
+    def _cmd_studio(self, rest: str) -> Any:
+        raise UsageError(
+            "%sora studio: the prompt studio widget is not available in this version yet; "
+            "write the shot in a %%sora cell."
+        )
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a user's mistake into one UsageError line; real bugs keep their traceback."""
+    from pydantic import ValidationError
+
+    from sora_nb.api.errors import SoraError
+    from sora_nb.catalog import CatalogError
+
+    try:
+        yield
+    except UsageError:
+        raise
+    except OptionsError as exc:
+        raise UsageError(str(exc)) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the request"
+        raise UsageError(f"%%sora: {where}: {first['msg']}.") from None
+    except (SoraError, CatalogError) as exc:
+        raise UsageError(f"%%sora: {exc}") from None
+    except _USER_ERRORS as exc:
+        if type(exc).__module__.startswith("sora_nb"):
+            raise UsageError(f"%%sora: {exc}") from None
+        raise

@@ -1,0 +1,333 @@
+"""Grids: axes × values × takes → cells, as a labelled cartesian product known before running.
+
+An axis varies one thing across a comparison:
+
+- a request field: ``model``, ``size`` or ``seconds``;
+- ``length``: a rung of the prompt's ladder (short / medium / long, or more levels);
+- a clause of the structured prompt: ``camera=push-in,orbit``, ``lighting=...``, ``palette=...``;
+- ``sr``: search and replace over the prompt text, the first value being the text searched for
+  (A1111's X/Y/Z "Prompt S/R").
+
+The first axis makes columns, the second rows, the third pages. Every cell's prompt text, word
+count, requests and cost are known before anything is sent; the runner then sends only the
+cells the ledger lacks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sora_nb import prompt as prompt_lang
+from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.take import Take
+
+AxisKind = Literal["field", "length", "clause", "replace"]
+
+#: Request fields an axis may vary directly.
+FIELDS = ("model", "size", "seconds")
+#: Clause names people type, and where each lives in a Prompt (dotted path).
+CLAUSES: dict[str, str] = {
+    "camera": "camera.movement",
+    "move": "camera.movement",
+    "movement": "camera.movement",
+    "framing": "camera.framing",
+    "shot": "camera.framing",
+    "angle": "camera.angle",
+    "lens": "camera.lens_mm",
+    "aperture": "camera.aperture",
+    "rig": "camera.rig",
+    "film": "camera.film_stock",
+    "lighting": "lighting.key",
+    "light": "lighting.key",
+    "palette": "palette",
+    "mood": "mood",
+    "style": "style",
+    "subject": "subject",
+    "setting": "scene.setting",
+    "time": "scene.time_of_day",
+    "weather": "scene.weather",
+}
+REPLACE_NAMES = ("sr", "replace")
+
+
+class GridError(ValueError):
+    """A grid cannot be built as asked; the message says what to type instead."""
+
+
+class Axis(BaseModel):
+    """One varied dimension: its name, what kind of thing it varies, and its values."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: AxisKind
+    values: tuple[str, ...]
+    #: Where a clause axis writes in the Prompt (``camera.movement``).
+    path: str | None = None
+
+    @classmethod
+    def parse(cls, name: str, values: Sequence[str]) -> Axis:
+        """Classify ``name=values`` as a field, the ladder, a clause or a search-and-replace."""
+        key = name.strip().lower()
+        vals = tuple(v.strip() for v in values)
+        if len(vals) < 2 or any(not v for v in vals):
+            raise GridError(
+                f"The {name!r} axis needs at least two non-empty values, like "
+                f"{name}=a,b; got {list(values)}."
+            )
+        if key in FIELDS:
+            return cls(name=key, kind="field", values=vals)
+        if key == "length":
+            return cls(name=key, kind="length", values=vals)
+        if key in REPLACE_NAMES:
+            return cls(name=key, kind="replace", values=vals)
+        path = CLAUSES.get(key) or (key if "." in key else None)
+        if path is None:
+            known = ", ".join([*FIELDS, "length", "sr", *CLAUSES])
+            raise GridError(f"There is no axis called {name!r}. Vary one of: {known}.")
+        return cls(name=key, kind="clause", values=vals, path=path)
+
+
+class GridCell(BaseModel):
+    """One cell: where it sits, what varies in it, and the requests for its takes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    #: Position along each axis (column, row, page).
+    coords: tuple[int, ...]
+    #: Axis name -> the value this cell takes.
+    labels: dict[str, str]
+    prompt: str
+    word_count: int
+    requests: tuple[VideoRequest, ...]
+
+
+class GridPlan(BaseModel):
+    """The whole comparison, planned: axes, cells and the requests each will send."""
+
+    model_config = ConfigDict(frozen=True)
+
+    axes: tuple[Axis, ...]
+    cells: tuple[GridCell, ...]
+    takes: int = Field(ge=1)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Values per axis: (columns,), (columns, rows) or (columns, rows, pages)."""
+        return tuple(len(axis.values) for axis in self.axes)
+
+    @property
+    def requests(self) -> list[VideoRequest]:
+        """Every request of every cell, cell by cell, take by take."""
+        return [request for cell in self.cells for request in cell.requests]
+
+    def cost(self) -> CostEstimate:
+        """What sending every cell would cost (the runner sends only what is missing)."""
+        return estimate(self.requests)
+
+    def describe(self) -> str:
+        """One line for a notebook: the shape, the count and the cost."""
+        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        noun = "take" if self.takes == 1 else "takes"
+        return f"{shape}{self.takes} {noun} = {len(self.requests)} videos: {self.cost()}"
+
+
+def plan_grid(
+    text: str,
+    axes: Sequence[Axis],
+    *,
+    model: str = "sora-2",
+    size: str = "1280x720",
+    seconds: int = 4,
+    takes: int = 1,
+    **request_fields: Any,
+) -> GridPlan:
+    """Expand a prompt and up to three axes into cells, each with ``takes`` requests.
+
+    Nothing is sent. Request-field values are checked by :class:`VideoRequest` (and the caller
+    checks them against the catalog), so a bad value fails here, before any cost.
+    """
+    if len(axes) > 3:
+        raise GridError("A grid has at most three axes (columns, rows, pages).")
+    names = [axis.name for axis in axes]
+    if len(set(names)) != len(names):
+        raise GridError(f"Each axis must vary something different; got {names}.")
+    if takes < 1:
+        raise GridError(f"takes must be at least 1, not {takes}.")
+    _check_replacements(text, axes)
+    structured = prompt_lang.parse(text)
+    length = next((axis for axis in axes if axis.kind == "length"), None)
+    clauses = [axis for axis in axes if axis.kind == "clause"]
+    # A ladder per distinct Prompt: clause axes change the Prompt before the ladder cuts it.
+    rungs: dict[str, dict[str, str]] = {}
+    cells: list[GridCell] = []
+    for index, coords in enumerate(itertools.product(*(range(len(a.values)) for a in axes))):
+        labels = {axis.name: axis.values[i] for axis, i in zip(axes, coords, strict=True)}
+        fields: dict[str, Any] = {"model": model, "size": size, "seconds": seconds}
+        cell_prompt = structured
+        for axis in axes:
+            if axis.kind == "field":
+                fields[axis.name] = _field_value(axis.name, labels[axis.name])
+            elif axis.kind == "clause":
+                assert axis.path is not None
+                cell_prompt = _with_clause(cell_prompt, axis.path, labels[axis.name])
+        # The user's words go out verbatim unless an axis has to rewrite them.
+        cell_text = prompt_lang.render(cell_prompt) if clauses else text
+        if length is not None:
+            key = cell_prompt.model_dump_json()
+            if key not in rungs:
+                rungs[key] = _rungs(cell_prompt, length.values)
+            cell_text = rungs[key][labels[length.name]]
+        for axis in axes:
+            if axis.kind == "replace":
+                cell_text = cell_text.replace(axis.values[0], labels[axis.name])
+        requests = tuple(
+            VideoRequest(
+                prompt=cell_text,
+                take=n,
+                prompt_json=cell_prompt.model_dump(mode="json"),
+                **{**fields, **request_fields},
+            )
+            for n in range(1, takes + 1)
+        )
+        cells.append(
+            GridCell(
+                index=index,
+                coords=coords,
+                labels=labels,
+                prompt=cell_text,
+                word_count=prompt_lang.word_count(cell_text),
+                requests=requests,
+            )
+        )
+    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _field_value(name: str, value: str) -> Any:
+    if name == "seconds":
+        digits = value.removesuffix("s")
+        if not digits.isdigit():
+            raise GridError(f"seconds values are whole numbers, like 4,8; got {value!r}.")
+        return int(digits)
+    return value
+
+
+def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:
+    variants = prompt_lang.ladder(structured, levels=len(levels))
+    names = [variant.level for variant in variants]
+    wanted = list(levels)
+    if all(level.isdigit() for level in wanted):
+        # length=1,2,3: the n-th rung of an n-level ladder.
+        return {
+            level: variants[int(level) - 1].text
+            for level in wanted
+            if 0 < int(level) <= len(variants)
+        }
+    missing = [level for level in wanted if level not in names]
+    if missing:
+        raise GridError(
+            f"length values are ladder levels ({', '.join(names)}); "
+            f"{', '.join(missing)} is not one of them."
+        )
+    return {variant.level: variant.text for variant in variants}
+
+
+def _with_clause(prompt: prompt_lang.Prompt, path: str, value: str) -> prompt_lang.Prompt:
+    """A copy of ``prompt`` with the clause at ``path`` set to ``value``."""
+    data = prompt.model_dump()
+    parts = path.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+            raise GridError(f"The prompt has no clause {path!r} to vary.")
+        node = node[part]
+    leaf = parts[-1]
+    if not isinstance(node, dict) or leaf not in node:
+        raise GridError(f"The prompt has no clause {path!r} to vary.")
+    current = node[leaf]
+    if isinstance(current, list):
+        node[leaf] = [v.strip() for v in value.replace("+", "/").split("/") if v.strip()]
+    elif leaf in ("lens_mm", "aperture"):
+        number = value.lower().removesuffix("mm").removeprefix("f/").strip()
+        try:
+            node[leaf] = float(number)
+        except ValueError:
+            raise GridError(f"{path} takes a number, like 35mm or f/2.8; got {value!r}.") from None
+    else:
+        node[leaf] = value
+    # Shots override the Prompt's camera and lighting; a varied clause must reach every shot.
+    if parts[0] in ("camera", "lighting") and data.get("shots"):
+        for shot in data["shots"]:
+            target = shot.get(parts[0])
+            if isinstance(target, dict) and leaf in target:
+                target[leaf] = node[leaf]
+    return prompt_lang.Prompt.model_validate(data)
+
+
+def _check_replacements(text: str, axes: Sequence[Axis]) -> None:
+    for axis in axes:
+        if axis.kind == "replace" and axis.values[0] not in text:
+            raise GridError(
+                f"sr searches the prompt for {axis.values[0]!r} (the first value) but the "
+                "prompt does not contain it; put the text to replace first."
+            )
+
+
+class GridRun:
+    """A planned grid and its takes: cell by cell, take by take, filling in as jobs finish."""
+
+    def __init__(self, plan: GridPlan, takes: Sequence[Take]) -> None:
+        if len(takes) != len(plan.requests):
+            raise ValueError("a GridRun needs exactly one take per planned request")
+        self.plan = plan
+        self.takes = list(takes)
+
+    def __repr__(self) -> str:
+        done = sum(1 for take in self.takes if take.done)
+        return f"<GridRun {self.plan.describe()}; {done}/{len(self.takes)} done>"
+
+    def cell_takes(self, index: int) -> list[Take]:
+        """The takes of cell ``index``, in take order."""
+        per = self.plan.takes
+        return self.takes[index * per : (index + 1) * per]
+
+    def wait(self, timeout: float | None = None) -> GridRun:
+        """Block until every take is final (for grids started with ``wait=False``)."""
+        for take in self.takes:
+            take.wait(timeout)
+        return self
+
+    def results(self) -> list[dict[str, Any]]:
+        """One tidy record per take: the axes' values, word count, status, cost and timings."""
+        rows: list[dict[str, Any]] = []
+        for cell in self.plan.cells:
+            for take in self.cell_takes(cell.index):
+                rows.append(
+                    {
+                        **cell.labels,
+                        "cell": cell.index,
+                        "take": take.request.take,
+                        "take_id": take.id,
+                        "model": take.request.model,
+                        "size": take.request.size,
+                        "seconds": take.request.seconds,
+                        "words": cell.word_count,
+                        "status": take.status,
+                        "cost": take.cost,
+                        "estimated_cost": take.estimated_cost,
+                        "elapsed": round(take.elapsed, 3) if take.done else None,
+                        "rating": take.rating,
+                        "note": take.note,
+                        "error": take.error.message if take.error else None,
+                    }
+                )
+        return rows
