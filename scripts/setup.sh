@@ -20,8 +20,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 quiet_pip install -q --upgrade pip
-echo "setup: installing sora_nb and its dev and gallery extras into $VENV"
-quiet_pip install -q -e ".[dev,gallery]"
+echo "setup: installing sora_nb and its dev, gallery and gateway extras into $VENV"
+quiet_pip install -q -e ".[dev,gallery,gateway]"
 
 if [ -f js/package.json ]; then
   echo "setup: building the front end (js/ -> sora_nb/static/)"
