@@ -550,7 +550,11 @@ class VideosClient:
         attempt: int,
     ) -> None:
         request = self._http.build_request(
-            "GET", path, params={"variant": variant}, headers={"Accept": expected}
+            "GET",
+            path,
+            params={"variant": variant},
+            # Identity: the bytes counted are the bytes Content-Length promises.
+            headers={"Accept": expected, "Accept-Encoding": "identity"},
         )
         try:
             response = await self._open(request)
@@ -573,7 +577,12 @@ class VideosClient:
                 return response
             await response.aclose()
             request = httpx.Request(
-                "GET", request.url.join(location), headers={"Accept": request.headers["Accept"]}
+                "GET",
+                request.url.join(location),
+                headers={
+                    "Accept": request.headers["Accept"],
+                    "Accept-Encoding": request.headers["Accept-Encoding"],
+                },
             )
         raise errors.APIConnectionError(
             f"Too many redirects downloading {request.url.path}. "
@@ -593,6 +602,19 @@ async def _stream_to(
     if not generic and declared != expected:
         raise _wrong_type(declared, expected, variant, what)
     length = response.headers.get("content-length")
+    # Content-Length counts the bytes on the wire: decoded bytes differ if the server encoded.
+    encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
+    written = 0
+
+    def received() -> int:
+        # Raw bytes read can run ahead of bytes written (the chunker buffers); a body httpx
+        # had in memory already (a MockTransport's) counts as written but not as downloaded.
+        return (
+            response.num_bytes_downloaded
+            if encoded
+            else max(written, response.num_bytes_downloaded)
+        )
+
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
@@ -608,16 +630,13 @@ async def _stream_to(
                             _check_sniffed(head, expected, variant, what)
                     # Writes of page-cache-sized chunks return in microseconds: no thread.
                     out.write(chunk)
+                    written += len(chunk)
             except httpx.RequestError as exc:
-                raise _incomplete(what, response.num_bytes_downloaded, length, exc) from exc
+                raise _incomplete(what, received(), length, exc) from exc
             if generic and len(head) < 16:
                 _check_sniffed(head, expected, variant, what)
-            if (
-                length is not None
-                and length.isdigit()
-                and response.num_bytes_downloaded != int(length)
-            ):
-                raise _incomplete(what, response.num_bytes_downloaded, length, None)
+            if length is not None and length.isdigit() and received() != int(length):
+                raise _incomplete(what, received(), length, None)
             out.flush()
             # The file is the record of a paid-for take: make it durable before it appears.
             await asyncio.to_thread(os.fsync, out.fileno())

@@ -291,7 +291,8 @@ def status_error(
     else:
         cls = _STATUS_CLASSES.get(status_code, APIStatusError)
     lead = _WHAT.get(cls, "The server answered with an error")
-    said = f": {message}" if message else ""
+    # The server's sentence usually ends in a full stop; ours adds one after the param.
+    said = f": {message.rstrip().rstrip('.')}" if message else ""
     field = f" (param: {param})" if param and param not in (message or "") else ""
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     text = f"{lead} ({status_code} on {what}{tries}){said}{field}. {cls.advice}"
