@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -12,11 +14,23 @@ import pytest
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import RetryPolicy
-from tests.api.conftest import JPEG, KEY, MP4, WEBP, FakeServer, chunks, make_client
+from tests.api.conftest import JPEG, KEY, MP4, WEBP, FakeServer, Fault, chunks, make_client
 
 
 def files_in(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))
+
+
+def answer(status: int = 200, content: Any = MP4, **headers: str) -> Fault:
+    """A fault that answers with this status, body and headers (underscores become dashes)."""
+    fields = {k.replace("_", "-"): v for k, v in headers.items()}
+
+    def fault(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            status, content=content() if callable(content) else content, headers=fields
+        )
+
+    return fault
 
 
 @pytest.mark.parametrize(
@@ -51,12 +65,7 @@ async def test_a_short_body_leaves_nothing_at_the_destination(
     client: VideosClient, server: FakeServer, tmp_path: Path
 ) -> None:
     video = server.add_video()
-    short = (
-        lambda r: httpx.Response(  # noqa: E731
-            200, content=MP4[:100], headers={"content-type": "video/mp4", "content-length": "5000"}
-        )
-    )
-    server.faults = [short] * 5
+    server.faults = [answer(content=MP4[:100], content_type="video/mp4", content_length="5000")] * 5
     with pytest.raises(errors.IncompleteDownloadError) as caught:
         await client.download(video["id"], tmp_path / "v.mp4")
     assert "stopped after 100 of 5000 bytes; nothing was saved" in str(caught.value)
@@ -68,9 +77,7 @@ async def test_an_interrupted_download_is_fetched_again_from_the_start(
     client: VideosClient, server: FakeServer, tmp_path: Path
 ) -> None:
     video = server.add_video()
-    broken = lambda r: httpx.Response(  # noqa: E731
-        200, content=chunks(MP4, 100, fail_after=3), headers={"content-type": "video/mp4"}
-    )
+    broken = answer(content=lambda: chunks(MP4, 100, fail_after=3), content_type="video/mp4")
     server.faults = [broken]
     target = tmp_path / "v.mp4"
     await client.download(video["id"], target)
@@ -84,9 +91,7 @@ async def test_an_interrupted_download_leaves_nothing_and_keeps_an_older_file(
     video = server.add_video()
     target = tmp_path / "v.mp4"
     target.write_bytes(b"the previous take")
-    broken = lambda r: httpx.Response(  # noqa: E731
-        200, content=chunks(MP4, 100, fail_after=2), headers={"content-type": "video/mp4"}
-    )
+    broken = answer(content=lambda: chunks(MP4, 100, fail_after=2), content_type="video/mp4")
     server.faults = [broken] * 3
     async with make_client(server, retry=RetryPolicy(max_retries=2, random=lambda: 0)) as client:
         with pytest.raises(errors.IncompleteDownloadError, match="stopped after 200 bytes"):
@@ -101,15 +106,13 @@ async def test_cancelling_a_download_midway_leaves_nothing(
     video = server.add_video()
     started = asyncio.Event()
 
-    async def slow() -> object:
+    async def slow() -> AsyncIterator[bytes]:
         yield MP4[:100]
         started.set()
         await asyncio.Event().wait()  # never finishes: the user gives up
         yield MP4[100:]
 
-    server.faults = [
-        lambda r: httpx.Response(200, content=slow(), headers={"content-type": "video/mp4"})
-    ]
+    server.faults = [answer(content=slow, content_type="video/mp4")]
     task = asyncio.create_task(client.download(video["id"], tmp_path / "v.mp4"))
     await started.wait()
     task.cancel()
@@ -172,7 +175,7 @@ async def test_a_redirect_to_storage_is_followed_without_the_key(
 ) -> None:
     video = server.add_video()
     to_cdn = {"location": "https://cdn.test/files/v.mp4?sig=abc"}
-    server.faults = [lambda r: httpx.Response(302, headers=to_cdn)]
+    server.faults = [answer(302, b"", **to_cdn)]
 
     await client.download(video["id"], tmp_path / "v.mp4")
 
@@ -189,7 +192,7 @@ async def test_a_redirect_on_the_same_server_keeps_the_key(
 ) -> None:
     video = server.add_video()
     same = {"location": f"/v1/videos/{video['id']}/content?variant=video"}
-    server.faults = [lambda r: httpx.Response(307, headers=same)]
+    server.faults = [answer(307, b"", **same)]
     await client.download(video["id"], tmp_path / "v.mp4")
     assert [r.headers.get("authorization") for r in server.requests] == [f"Bearer {KEY}"] * 2
 
@@ -199,7 +202,7 @@ async def test_a_redirect_loop_is_a_clear_error(
 ) -> None:
     video = server.add_video()
     loop = {"location": f"/v1/videos/{video['id']}/content?variant=video"}
-    server.faults = [lambda r: httpx.Response(302, headers=loop)] * 100
+    server.faults = [answer(302, b"", **loop)] * 100
     policy = RetryPolicy(max_retries=0)
     async with make_client(server, retry=policy) as no_retry:
         with pytest.raises(errors.APIConnectionError, match="Too many redirects"):

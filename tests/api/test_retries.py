@@ -212,7 +212,7 @@ async def test_a_non_json_error_body_is_quoted() -> None:
     policy = RetryPolicy(max_retries=0)
     async with VideosClient("http://s.test/v1", transport=transport, retry=policy) as client:
         with pytest.raises(
-            errors.ServerError, match="502 on GET /videos/v1.*Bad gateway from nginx"
+            errors.ServerError, match=r"502 on GET /videos/v1\): Bad gateway from nginx"
         ):
             await client.retrieve("v1")
 
