@@ -30,6 +30,7 @@ __all__ = [
     "plan",
     "record",
     "remix_id",
+    "reset",
     "resume",
     "session",
 ]
@@ -59,6 +60,14 @@ def configure(**settings: Any) -> Session:
         _settings.update({k: v for k, v in settings.items()})
         _session = Session(**_settings)
         return _session
+
+
+def reset() -> None:
+    """Forget the kernel's session and settings: the next call starts from the defaults."""
+    global _session
+    with _lock:
+        _settings.clear()
+        _session = None
 
 
 def session() -> Session:

@@ -202,8 +202,7 @@ class SoraMagics(Magics):
         if url == "emulator":
             self.server = ""
             api.configure(base_url=None, api_key=None)
-            self._applied = None
-            self._session()
+            self._applied = self._session_settings()
             return show.text("Connected to the bundled emulator (offline).")
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if not key:

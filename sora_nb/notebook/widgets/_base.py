@@ -1,0 +1,85 @@
+"""What the Player and the Grid share: where the built front end lives, reading a take's files,
+and the small static HTML shown where widgets cannot run (nbconvert, GitHub)."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from sora_nb.runs.take import Take
+
+#: The built front end (``npm run build`` in ``js/`` writes it; it is not committed).
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
+
+
+def esm_path(name: str) -> Path:
+    """The built ES module ``name`` (``player.js`` or ``grid.js``), checked to exist."""
+    path = STATIC_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The widget front end {path} is missing: build it with "
+            "`cd js && npm ci && npm run build` (or `make setup`)."
+        )
+    return path
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``, counted as runs of non-space characters (as the front end counts)."""
+    return len(text.split())
+
+
+def read_file(take: Take, variant: str) -> bytes:
+    """The bytes of a take's ``video``, ``thumbnail`` or ``spritesheet``; empty when absent."""
+    try:
+        return take.path(variant).read_bytes()
+    except (RuntimeError, OSError):
+        # Not attached to a media folder, not downloaded yet, or removed: show nothing.
+        return b""
+
+
+def error_text(take: Take) -> str:
+    """The server's message for a failed take, with its code; empty when there is no error."""
+    if take.error is None:
+        return ""
+    return f"{take.error.message} ({take.error.code})"
+
+
+def relative_link(take: Take, variant: str) -> str | None:
+    """A take's file as a path relative to the working directory (the notebook's folder)."""
+    try:
+        path = take.path(variant)
+    except RuntimeError:
+        return None
+    if not path.is_file():
+        return None
+    try:
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def describe_take(take: Take) -> str:
+    """One line naming a take: id, status, model, size, seconds and cost."""
+    cost = take.cost if take.cost is not None else take.estimated_cost
+    money = "cost unknown" if cost is None else f"${cost:.2f}"
+    return (
+        f"{take.id} {take.status} {take.request.model} {take.request.size} "
+        f"{take.request.seconds}s {money}"
+    )
+
+
+def static_figure(take: Take, caption: str) -> str:
+    """A small HTML figure: the thumbnail (as a relative link) and an escaped caption."""
+    link = relative_link(take, "thumbnail")
+    image = (
+        f'<img src="{html.escape(link, quote=True)}" alt="{html.escape(caption, quote=True)}" '
+        'style="max-width:320px">'
+        if link
+        else ""
+    )
+    text = html.escape(caption)
+    return (
+        "<figure style='display:inline-block;margin:4px'>"
+        f"{image}<figcaption>{text}</figcaption></figure>"
+    )

@@ -1,0 +1,171 @@
+"""Player: one take, inline, with live status while it runs and a remix box when it is done."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import anywidget
+import traitlets
+
+from sora_nb.notebook.widgets._base import (
+    describe_take,
+    error_text,
+    esm_path,
+    read_file,
+    static_figure,
+    word_count,
+)
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.take import Take
+
+RemixCallback = Callable[[str], Any]
+
+
+class _Runs(Protocol):
+    """What the remix box needs from a session: run requests without waiting."""
+
+    def run(self, requests: list[VideoRequest], *, wait: bool = ...) -> list[Take]: ...
+
+
+class Player(anywidget.AnyWidget):
+    """Plays one take inline: poster, live status, the video with sound, metadata and remix."""
+
+    _esm = esm_path("player.js")
+
+    video = traitlets.Bytes(b"", help="The MP4 bytes (empty until the take completes).").tag(
+        sync=True
+    )
+    thumbnail = traitlets.Bytes(b"", help="The WebP poster shown before playback.").tag(sync=True)
+    take_id = traitlets.Unicode("", help="The take's id (names the download).").tag(sync=True)
+    status = traitlets.Unicode("pending", help="pending, queued, in_progress, completed...").tag(
+        sync=True
+    )
+    progress = traitlets.Int(0, help="Percent done, as the server reports it.").tag(sync=True)
+    error = traitlets.Unicode("", help="The server's message when the take failed.").tag(sync=True)
+    submitted_at = traitlets.Float(0.0, help="Epoch seconds the job was sent (0: not yet).").tag(
+        sync=True
+    )
+    completed_at = traitlets.Float(0.0, help="Epoch seconds the job ended (0: running).").tag(
+        sync=True
+    )
+    model_name = traitlets.Unicode("", help="The video model, e.g. sora-2.").tag(sync=True)
+    size = traitlets.Unicode("", help="WIDTHxHEIGHT.").tag(sync=True)
+    seconds = traitlets.Int(0, help="Clip length in seconds.").tag(sync=True)
+    cost = traitlets.Float(None, allow_none=True, help="Dollars charged, if known.").tag(sync=True)
+    estimated_cost = traitlets.Float(None, allow_none=True, help="Catalog estimate.").tag(sync=True)
+    prompt = traitlets.Unicode("", help="The prompt as sent (shown as text, never HTML).").tag(
+        sync=True
+    )
+    loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
+    speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._take: Take | None = None
+        self._remix_callbacks: list[RemixCallback] = []
+        self._loaded_video_for: str | None = None
+        self.on_msg(self._handle_message)
+
+    @classmethod
+    def from_take(cls, take: Take, *, session: _Runs | None = None) -> Player:
+        """A player that shows ``take`` and follows it while it runs.
+
+        With ``session``, the remix box sends a remix of this take through it and the player
+        switches to the new take.
+        """
+        player = cls()
+        player.follow(take)
+        if session is not None:
+            player.on_remix(lambda prompt: player._remix_with(session, prompt))
+        return player
+
+    @property
+    def take(self) -> Take | None:
+        """The take this player shows, if it was built from one."""
+        return self._take
+
+    def follow(self, take: Take) -> None:
+        """Show ``take`` now and update as its status, progress and files change."""
+        self._take = take
+        self._loaded_video_for = None
+        self._show(take)
+        take.on_change(self._on_take_change)
+
+    def on_remix(self, callback: RemixCallback) -> None:
+        """Call ``callback(prompt)`` when the user asks for a remix from the remix box."""
+        self._remix_callbacks.append(callback)
+
+    def _on_take_change(self, take: Take) -> None:
+        # Runs on the runner's thread; a player switched to another take ignores the old one.
+        if take is self._take:
+            self._show(take)
+
+    def _show(self, take: Take) -> None:
+        request = take.request
+        with self.hold_sync():
+            self.take_id = take.id
+            self.status = take.status
+            self.progress = int(take.progress)
+            self.error = error_text(take)
+            self.submitted_at = float(take.submitted_at or 0.0)
+            self.completed_at = float(take.completed_at or 0.0) if take.done else 0.0
+            self.model_name = request.model
+            self.size = request.size
+            self.seconds = int(request.seconds)
+            self.cost = take.cost
+            self.estimated_cost = take.estimated_cost
+            self.prompt = request.prompt
+            if not self.thumbnail:
+                self.thumbnail = read_file(take, "thumbnail")
+            if take.ok and self._loaded_video_for != take.id:
+                data = read_file(take, "video")
+                if data:
+                    self.video = data
+                    self.thumbnail = read_file(take, "thumbnail") or self.thumbnail
+                    self._loaded_video_for = take.id
+            elif not take.ok:
+                self.video = b""
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "remix":
+            prompt = str(content.get("prompt", "")).strip()
+            if prompt:
+                for callback in list(self._remix_callbacks):
+                    callback(prompt)
+
+    def _remix_with(self, session: _Runs, prompt: str) -> None:
+        take = self._take
+        if take is None or not take.job_id:
+            self.error = "This take has no server job to remix yet: wait until it completes."
+            return
+        request = VideoRequest(
+            prompt=prompt,
+            model=take.request.model,
+            size=take.request.size,
+            seconds=take.request.seconds,
+            remix_of=take.job_id,
+        )
+        (remix,) = session.run([request], wait=False)
+        self.thumbnail = b""
+        self.follow(remix)
+
+    def __repr__(self) -> str:
+        if self._take is not None:
+            return f"<Player {describe_take(self._take)}>"
+        return f"<Player {self.take_id or 'empty'} {self.status}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/plain"] = repr(self)
+            if self._take is not None:
+                caption = (
+                    f"{describe_take(self._take)}: {self.prompt} ({word_count(self.prompt)} words)"
+                )
+                data["text/html"] = static_figure(self._take, caption)
+            else:
+                data["text/html"] = f"<pre>{html.escape(repr(self))}</pre>"
+        return bundle

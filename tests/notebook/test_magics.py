@@ -1,0 +1,165 @@
+"""%%sora in a real IPython shell: options, interpolation, grids, dry runs, errors, %config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from PIL import Image
+
+from sora_nb.emulator import EmulatorSettings
+from sora_nb.notebook import api
+from sora_nb.runs.grid import GridRun
+from sora_nb.runs.take import Take
+
+
+@pytest.fixture
+def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
+    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "sora_nb")
+    magics = ip.magics_manager.registry["SoraMagics"]
+    magics.media_dir = str(tmp_path / "sora_media")
+    # Instant jobs: the emulator renders, then answers "completed" on the next poll.
+    api.reset()
+    api.configure(emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0))
+    yield ip
+    ip.user_ns.clear()
+    shell_config_reset(magics)
+    api.reset()
+
+
+def shell_config_reset(magics: Any) -> None:
+    for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
+        magics.traits()[name].set(magics, magics.traits()[name].default_value)
+
+
+def cell(ip: InteractiveShell, line: str, body: str) -> Any:
+    return ip.run_cell_magic("sora", line, body)
+
+
+def test_a_cell_makes_a_take_and_binds_it(shell: InteractiveShell) -> None:
+    result = cell(shell, "--seconds 4 --as first", "A red kite over the dunes, wide shot.")
+    assert result is None
+    take = shell.user_ns["first"]
+    assert isinstance(take, Take) and take.status == "completed"
+    assert take.request.prompt == "A red kite over the dunes, wide shot."
+    assert take.path("video").stat().st_size > 0
+
+
+def test_running_the_cell_again_sends_nothing(shell: InteractiveShell) -> None:
+    cell(shell, "--as a", "Rain on a tin roof at night.")
+    cell(shell, "--as b", "Rain on a tin roof at night.")
+    assert shell.user_ns["b"].cached and shell.user_ns["b"].id == shell.user_ns["a"].id
+    cell(shell, "--as c --no-cache", "Rain on a tin roof at night.")
+    assert shell.user_ns["c"].id != shell.user_ns["a"].id
+
+
+def test_interpolation_and_escapes(shell: InteractiveShell) -> None:
+    shell.user_ns["animal"] = "heron"
+    cell(shell, "--as t --dry-run", "A {animal} in the reeds, {{literal braces}}.")
+    plan = shell.user_ns["t"]
+    assert plan.cells[0].prompt == "A heron in the reeds, {literal braces}."
+    with pytest.raises(UsageError, match="missing"):
+        cell(shell, "", "A {missing} thing.")
+
+
+def test_dry_run_sends_nothing(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    cell(shell, "--as p --dry-run --model sora-2-pro --size 1792x1024 --seconds 8", "A harbour.")
+    plan = shell.user_ns["p"]
+    [request] = plan.requests
+    assert (request.model, request.size, request.seconds) == ("sora-2-pro", "1792x1024", 8)
+    assert api.session().ledger.count() == 0
+    out = capsys.readouterr().out
+    assert "Dry run, nothing sent" in out and "$4.00" in out
+
+
+def test_a_grid_from_one_cell(shell: InteractiveShell) -> None:
+    cell(
+        shell,
+        "--vary length=short,long --vary model=sora-2,sora-2-pro --takes 2 --as g",
+        "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise "
+        "light filtering through trees; soft footsteps and birdsong.",
+    )
+    run = shell.user_ns["g"]
+    assert isinstance(run, GridRun)
+    assert run.plan.shape == (2, 2) and len(run.takes) == 8
+    assert all(t.status == "completed" for t in run.takes)
+    words = {c.labels["length"]: c.word_count for c in run.plan.cells}
+    assert words["short"] < words["long"]
+
+
+def test_search_and_replace_and_clause_axes(shell: InteractiveShell) -> None:
+    cell(
+        shell,
+        '--dry-run --as g --vary "sr=golden hour,blue hour,night" --vary camera=push-in,orbit',
+        "A lighthouse at golden hour, waves below.",
+    )
+    plan = shell.user_ns["g"]
+    assert plan.shape == (3, 2)
+    texts = [c.prompt for c in plan.cells]
+    assert any("blue hour" in t for t in texts) and any("night" in t for t in texts)
+    moves = {c.labels["camera"] for c in plan.cells}
+    assert moves == {"push-in", "orbit"}
+
+
+def test_image_must_match_unless_fit(shell: InteractiveShell, tmp_path: Path) -> None:
+    Image.new("RGB", (640, 480), (200, 40, 40)).save(tmp_path / "ref.png")
+    with pytest.raises(UsageError, match=r"640x480.*1280x720.*--fit"):
+        cell(shell, f"--image {tmp_path / 'ref.png'}", "A red door opens.")
+    assert api.session().ledger.count() == 0
+    cell(shell, f"--image {tmp_path / 'ref.png'} --fit --as t", "A red door opens.")
+    assert shell.user_ns["t"].status == "completed"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--takes zero", "--takes takes a whole number"),
+        ("--size 1792x1024", "1792x1024 needs sora-2-pro"),
+        ("--seconds 7", "seconds"),
+        ("--vary length=short", "at least two values"),
+        ("--vary colour=red,blue", "no axis called 'colour'"),
+        ("--fit", "--fit resizes"),
+        ("--budget 0.10", "budget"),
+        ("--bogus", "unrecognized arguments"),
+    ],
+)
+def test_mistakes_are_one_line_usage_errors(
+    shell: InteractiveShell, line: str, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        cell(shell, line, "A quiet street.")
+    assert api.session().ledger.count() == 0
+
+
+def test_config_sets_the_defaults(shell: InteractiveShell) -> None:
+    shell.run_line_magic("config", "SoraMagics.model = 'sora-2-pro'")
+    shell.run_line_magic("config", "SoraMagics.seconds = 8")
+    cell(shell, "--dry-run --as p", "A harbour.")
+    [request] = shell.user_ns["p"].requests
+    assert (request.model, request.seconds) == ("sora-2-pro", 8)
+
+
+def test_no_wait_returns_at_once_and_the_take_finishes(shell: InteractiveShell) -> None:
+    cell(shell, "--no-wait --as t", "Snow falling on a cedar forest.")
+    take = shell.user_ns["t"]
+    assert take.wait(60).status == "completed"
+
+
+def test_commands(shell: InteractiveShell) -> None:
+    cell(shell, "--as t", "Waves on black sand.")
+    models = shell.run_line_magic("sora", "models")
+    assert any(row["model"] == "sora-2-pro" for row in models)
+    history = shell.run_line_magic("sora", "history -n 5")
+    assert history[0]["take_id"] == shell.user_ns["t"].id
+    assert "No takes are running" in repr(shell.run_line_magic("sora", "status"))
+    assert "$0.40" in repr(shell.run_line_magic("sora", "cost"))
+    with pytest.raises(UsageError, match="unknown command"):
+        shell.run_line_magic("sora", "frobnicate")
