@@ -1,0 +1,259 @@
+// The Player widget: one take, inline. Video bytes arrive as a binary trait and play through a
+// Blob URL, so no file serving is needed in any front end.
+import { FRAME, formatTime } from "./clock.js";
+import {
+  BlobSlot,
+  formatCost,
+  formatElapsed,
+  h,
+  isTyping,
+  setText,
+  statusLabel,
+  wordCount,
+  wordsLabel,
+} from "./dom.js";
+import { styleElement } from "./style.js";
+
+const SPEEDS = [0.25, 0.5, 1, 1.5, 2];
+
+/** Build the player view into `el` from a widget model; returns a cleanup function. */
+export function buildPlayer(model, el) {
+  const videoSlot = new BlobSlot("video/mp4");
+  const posterSlot = new BlobSlot("image/webp");
+  const timers = [];
+  const offs = [];
+  const listen = (name, fn) => {
+    model.on(name, fn);
+    offs.push(() => model.off(name, fn));
+  };
+
+  const video = h("video", {
+    playsInline: true,
+    preload: "auto",
+    attrs: { "data-role": "video", "aria-label": "generated video" },
+  });
+  const statusText = h("span", { attrs: { "data-role": "status" } });
+  const bar = h("div");
+  const errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
+  const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
+  const stage = h("div", { className: "sora-stage" }, video, status);
+
+  const playBtn = h("button", { text: "Play", attrs: { "data-action": "play", "aria-label": "play or pause" } });
+  const backBtn = h("button", { text: "◀|", attrs: { "data-action": "step-back", "aria-label": "previous frame" } });
+  const fwdBtn = h("button", { text: "|▶", attrs: { "data-action": "step-fwd", "aria-label": "next frame" } });
+  const time = h("span", { className: "sora-time", text: formatTime(0), attrs: { "data-role": "time" } });
+  const seek = h("input", {
+    type: "range",
+    min: "0",
+    max: "1",
+    step: String(FRAME),
+    value: "0",
+    attrs: { "data-action": "seek", "aria-label": "position" },
+  });
+  const speed = h(
+    "select",
+    { attrs: { "data-action": "speed", "aria-label": "speed" } },
+    SPEEDS.map((s) => h("option", { value: String(s), text: `${s}×`, selected: s === 1 })),
+  );
+  const loop = h("input", { type: "checkbox", attrs: { "data-action": "loop" } });
+  const loopLabel = h("label", {}, loop, " loop");
+  const download = h("a", { text: "Download", attrs: { "data-action": "download" } });
+  const controls = h("div", { className: "sora-controls" }, playBtn, backBtn, fwdBtn, time, seek, speed, loopLabel, download);
+
+  const meta = h("div", { className: "sora-meta", attrs: { "data-role": "meta" } });
+  const promptText = h("span", { attrs: { "data-role": "prompt" } });
+  const promptWords = h("span", { className: "sora-words", attrs: { "data-role": "words" } });
+  const prompt = h("div", { className: "sora-prompt" }, promptText, " ", promptWords);
+  const remixInput = h("input", {
+    type: "text",
+    placeholder: "Describe a change to remix this take…",
+    attrs: { "data-action": "remix-prompt", "aria-label": "remix prompt" },
+  });
+  const remixBtn = h("button", { text: "Remix", attrs: { "data-action": "remix" } });
+  const remixNote = h("span", { className: "sora-words", attrs: { "data-role": "remix-note" } });
+  const remix = h("div", { className: "sora-remix" }, remixInput, remixBtn, remixNote);
+
+  const root = h(
+    "div",
+    { className: "sora-root sora-player", tabIndex: 0, attrs: { "data-widget": "sora-player" } },
+    styleElement(),
+    stage,
+    controls,
+    meta,
+    prompt,
+    remix,
+  );
+  el.append(root);
+
+  // --- state from traits -------------------------------------------------------------------
+  const renderMedia = () => {
+    const url = videoSlot.set(model.get("video"));
+    if (url) {
+      video.src = url;
+      download.href = url;
+      download.download = `${model.get("take_id") || "take"}.mp4`;
+      download.removeAttribute("aria-disabled");
+    } else {
+      video.removeAttribute("src");
+      download.removeAttribute("href");
+      download.setAttribute("aria-disabled", "true");
+    }
+  };
+  const renderPoster = () => {
+    const url = posterSlot.set(model.get("thumbnail"));
+    if (url) video.poster = url;
+    else video.removeAttribute("poster");
+  };
+  const elapsed = () => {
+    const start = model.get("submitted_at");
+    if (!start) return 0;
+    const end = model.get("completed_at") || Date.now() / 1000;
+    return end - start;
+  };
+  const renderStatus = () => {
+    const st = model.get("status");
+    const progress = Math.max(0, Math.min(100, Number(model.get("progress")) || 0));
+    const err = model.get("error");
+    const running = !["completed", "failed", "expired"].includes(st);
+    const parts = [statusLabel(st)];
+    if (running) parts.push(`${progress}%`);
+    if (model.get("submitted_at")) parts.push(formatElapsed(elapsed()));
+    setText(statusText, parts.join(" · "));
+    bar.style.width = `${st === "completed" ? 100 : progress}%`;
+    setText(errorText, err || "");
+    errorText.hidden = !err;
+    // The overlay hides once there is a video to watch; failures keep it, with the message.
+    status.hidden = st === "completed" && Boolean(videoSlot.url);
+    root.dataset.status = st;
+  };
+  const renderMeta = () => {
+    meta.replaceChildren(
+      ...[
+        model.get("model_name"),
+        model.get("size"),
+        model.get("seconds") ? `${model.get("seconds")} s` : null,
+        model.get("cost") !== null && model.get("cost") !== undefined
+          ? `cost ${formatCost(model.get("cost"))}`
+          : `estimated ${formatCost(model.get("estimated_cost"))}`,
+        model.get("take_id") ? `take ${model.get("take_id")}` : null,
+      ]
+        .filter(Boolean)
+        .map((text) => h("span", { text })),
+    );
+    const text = model.get("prompt") || "";
+    setText(promptText, text);
+    setText(promptWords, `(${wordsLabel(wordCount(text))})`);
+  };
+  const renderPlayback = () => {
+    video.loop = Boolean(model.get("loop"));
+    loop.checked = video.loop;
+    const rate = Number(model.get("speed")) || 1;
+    video.playbackRate = rate;
+    speed.value = String(rate);
+  };
+
+  renderMedia();
+  renderPoster();
+  renderStatus();
+  renderMeta();
+  renderPlayback();
+  listen("change:video", () => {
+    renderMedia();
+    renderStatus();
+  });
+  listen("change:thumbnail", renderPoster);
+  for (const name of ["status", "progress", "error", "submitted_at", "completed_at"]) listen(`change:${name}`, renderStatus);
+  for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "prompt", "take_id"]) {
+    listen(`change:${name}`, renderMeta);
+  }
+  listen("change:loop", renderPlayback);
+  listen("change:speed", renderPlayback);
+  // Elapsed time ticks in the page while the job runs (no kernel round trip per second).
+  timers.push(setInterval(() => {
+    if (!["completed", "failed", "expired"].includes(model.get("status"))) renderStatus();
+  }, 1000));
+
+  // --- user actions ----------------------------------------------------------------------------
+  const toggle = () => {
+    if (video.paused) {
+      const p = video.play();
+      if (p && p.catch) p.catch(() => {});
+    } else video.pause();
+  };
+  const step = (frames) => {
+    video.pause();
+    const dur = Number.isFinite(video.duration) ? video.duration : Infinity;
+    video.currentTime = Math.max(0, Math.min(dur, (Math.round(video.currentTime / FRAME) + frames) * FRAME));
+  };
+  const syncTime = () => {
+    setText(time, formatTime(video.currentTime));
+    if (document.activeElement !== seek) seek.value = String(video.currentTime);
+  };
+  playBtn.addEventListener("click", toggle);
+  stage.addEventListener("click", toggle);
+  backBtn.addEventListener("click", () => step(-1));
+  fwdBtn.addEventListener("click", () => step(1));
+  seek.addEventListener("input", () => {
+    video.currentTime = Number(seek.value);
+    syncTime();
+  });
+  speed.addEventListener("change", () => {
+    model.set("speed", Number(speed.value));
+    model.save_changes();
+  });
+  loop.addEventListener("change", () => {
+    model.set("loop", loop.checked);
+    model.save_changes();
+  });
+  video.addEventListener("loadedmetadata", () => {
+    seek.max = String(video.duration);
+    video.playbackRate = Number(model.get("speed")) || 1;
+  });
+  video.addEventListener("timeupdate", syncTime);
+  video.addEventListener("seeked", syncTime);
+  video.addEventListener("play", () => setText(playBtn, "Pause"));
+  video.addEventListener("pause", () => setText(playBtn, "Play"));
+  const sendRemix = () => {
+    const text = remixInput.value.trim();
+    if (!text) {
+      setText(remixNote, "Type what should change first.");
+      return;
+    }
+    model.send({ type: "remix", prompt: text });
+    setText(remixNote, "Remix requested.");
+    remixInput.value = "";
+  };
+  remixBtn.addEventListener("click", sendRemix);
+  remixInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") sendRemix();
+  });
+  root.addEventListener("keydown", (e) => {
+    if (isTyping(e)) return;
+    if (e.key === " " && e.target.tagName !== "BUTTON") {
+      e.preventDefault();
+      toggle();
+    } else if (e.key === "ArrowLeft") {
+      e.preventDefault();
+      step(-1);
+    } else if (e.key === "ArrowRight") {
+      e.preventDefault();
+      step(1);
+    }
+  });
+
+  return () => {
+    for (const off of offs) off();
+    for (const t of timers) clearInterval(t);
+    video.pause();
+    video.removeAttribute("src");
+    videoSlot.clear();
+    posterSlot.clear();
+    root.remove();
+  };
+}
+
+export default {
+  render({ model, el }) {
+    return buildPlayer(model, el);
+  },
+};

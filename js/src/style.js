@@ -1,0 +1,79 @@
+// Styles for both widgets. Colours come from JupyterLab's theme variables (with fallbacks for
+// Notebook 7, VS Code and Colab), so the widgets read well in light and dark themes.
+import { h } from "./dom.js";
+
+const CSS = `
+.sora-root {
+  --sora-bg: var(--jp-layout-color1, var(--vscode-editor-background, #fff));
+  --sora-bg2: var(--jp-layout-color2, rgba(127,127,127,0.12));
+  --sora-fg: var(--jp-ui-font-color0, var(--vscode-editor-foreground, #1a1a1a));
+  --sora-fg2: var(--jp-ui-font-color2, rgba(127,127,127,0.95));
+  --sora-border: var(--jp-border-color1, rgba(127,127,127,0.45));
+  --sora-accent: var(--jp-brand-color1, #1976d2);
+  --sora-error: var(--jp-error-color1, #d32f2f);
+  --sora-good: var(--jp-success-color1, #388e3c);
+  font-family: var(--jp-ui-font-family, system-ui, sans-serif);
+  font-size: var(--jp-ui-font-size1, 13px);
+  color: var(--sora-fg);
+  background: var(--sora-bg);
+  position: relative;
+  outline: none;
+  max-width: 100%;
+}
+.sora-root:focus-visible { box-shadow: 0 0 0 2px var(--sora-accent); }
+.sora-root button, .sora-root select, .sora-root input {
+  font: inherit; color: var(--sora-fg); background: var(--sora-bg2);
+  border: 1px solid var(--sora-border); border-radius: 4px; padding: 2px 6px;
+}
+.sora-root button:hover { border-color: var(--sora-accent); }
+.sora-root button:focus-visible, .sora-root input:focus-visible, .sora-root select:focus-visible {
+  outline: 2px solid var(--sora-accent); outline-offset: 1px;
+}
+.sora-root button[aria-pressed="true"] { background: var(--sora-accent); color: #fff; }
+.sora-root button:disabled { opacity: 0.5; }
+.sora-stage { position: relative; background: #000; line-height: 0; overflow: hidden; }
+.sora-stage video { width: 100%; height: auto; display: block; background: #000; }
+.sora-status {
+  position: absolute; left: 0; right: 0; bottom: 0; padding: 6px 8px; line-height: 1.3;
+  background: rgba(0,0,0,0.65); color: #fff; display: flex; flex-direction: column; gap: 4px;
+}
+.sora-status[hidden] { display: none; }
+.sora-status .sora-error { color: #ffb4a9; white-space: pre-wrap; word-break: break-word; }
+.sora-bar { height: 4px; background: rgba(255,255,255,0.25); border-radius: 2px; overflow: hidden; }
+.sora-bar > div { height: 100%; background: var(--sora-accent); width: 0%; transition: width .3s; }
+.sora-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 0; }
+.sora-controls input[type=range] { flex: 1 1 120px; min-width: 80px; padding: 0; }
+.sora-time { font-variant-numeric: tabular-nums; min-width: 8ch; }
+.sora-meta { display: flex; flex-wrap: wrap; gap: 4px 12px; color: var(--sora-fg2); padding: 2px 0; }
+.sora-prompt { white-space: pre-wrap; word-break: break-word; padding: 4px 0; }
+.sora-words { color: var(--sora-fg2); }
+.sora-remix { display: flex; gap: 6px; padding: 4px 0; }
+.sora-remix input { flex: 1; }
+.sora-grid-table { display: grid; gap: 6px; align-items: stretch; }
+.sora-head { font-weight: 600; padding: 4px; display: flex; align-items: center; justify-content: center; text-align: center; word-break: break-word; }
+.sora-head .sora-words { font-weight: normal; margin-left: 4px; }
+.sora-axis { color: var(--sora-fg2); font-weight: normal; font-size: 0.9em; }
+.sora-cell { border: 1px solid var(--sora-border); border-radius: 4px; overflow: hidden; background: var(--sora-bg2); display: flex; flex-direction: column; }
+.sora-cell.sora-audible { border-color: var(--sora-accent); }
+.sora-cell.sora-picked { box-shadow: 0 0 0 2px var(--sora-accent); }
+.sora-cell .sora-stage { cursor: zoom-in; aspect-ratio: 16 / 9; }
+.sora-cell .sora-stage video { width: 100%; height: 100%; object-fit: contain; }
+.sora-sprite { position: absolute; inset: 0; background-repeat: no-repeat; }
+.sora-cellbar { display: flex; flex-wrap: wrap; gap: 3px; padding: 3px; align-items: center; }
+.sora-cellbar input { flex: 1 1 60px; min-width: 40px; }
+.sora-cell-label { padding: 2px 4px; color: var(--sora-fg2); font-size: 0.9em; }
+.sora-overlay {
+  position: absolute; inset: 0; z-index: 10; background: var(--sora-bg);
+  display: flex; flex-direction: column; gap: 6px; padding: 6px;
+}
+.sora-overlay[hidden] { display: none; }
+.sora-overlay .sora-stage { flex: 1; }
+.sora-overlay .sora-stage video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
+.sora-wipe-line { position: absolute; top: 0; bottom: 0; width: 2px; background: #fff; pointer-events: none; }
+.sora-wipe-label { position: absolute; top: 4px; padding: 1px 6px; background: rgba(0,0,0,.6); color: #fff; line-height: 1.4; }
+`;
+
+/** A <style> element for a widget's root (the CSS above is static text, not data). */
+export function styleElement() {
+  return h("style", { text: CSS });
+}
