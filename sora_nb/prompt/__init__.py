@@ -1,0 +1,48 @@
+"""The prompt language: a shot as editable clauses, text <-> Prompt, the ladder, lint.
+
+Knows nothing of notebooks or HTTP; imports only the standard library and pydantic.
+"""
+
+from __future__ import annotations
+
+from sora_nb.prompt.model import Audio, Camera, DialogueLine, Lighting, Prompt, Scene, Shot
+from sora_nb.prompt.parse import parse
+from sora_nb.prompt.render import render
+from sora_nb.prompt.vocabulary import (
+    ANGLE,
+    COLOURS,
+    DEPTH_OF_FIELD,
+    FRAMING,
+    MOVEMENT,
+    RIG,
+    TIME_OF_DAY,
+    VOCABULARIES,
+    WEATHER,
+    Term,
+    Vocabulary,
+    lookup,
+)
+
+__all__ = [
+    "ANGLE",
+    "COLOURS",
+    "DEPTH_OF_FIELD",
+    "FRAMING",
+    "MOVEMENT",
+    "RIG",
+    "TIME_OF_DAY",
+    "VOCABULARIES",
+    "WEATHER",
+    "Audio",
+    "Camera",
+    "DialogueLine",
+    "Lighting",
+    "Prompt",
+    "Scene",
+    "Shot",
+    "Term",
+    "Vocabulary",
+    "lookup",
+    "parse",
+    "render",
+]

@@ -1,0 +1,387 @@
+"""Recognise clauses inside free prose: framing, moves, lenses, light, sound, time and weather.
+
+This never rewrites the user's words; it only reads them to fill Prompt fields the user did
+not set explicitly. Every pattern is compiled once and applied in one pass per clause, so a
+32000-character prompt is read in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sora_nb.prompt.vocabulary import (
+    ANGLE,
+    COLOURS,
+    DEPTH_OF_FIELD,
+    FRAMING,
+    MOOD,
+    MOVEMENT,
+    RIG,
+    STYLE,
+    TIME_OF_DAY,
+    WEATHER,
+    Vocabulary,
+)
+
+_SPLIT_CLAUSES = re.compile(r"[;\n]+|(?<=[.!?])\s+")
+_LENS = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s?-?\s?mm\b(?!\s*(?:film|black|footage|stock|gauge|grain|b&w))",
+    re.I,
+)
+_APERTURE = re.compile(r"(?<!\w)[fT]\s?/\s?(\d{1,2}(?:\.\d+)?)\b")
+_SHUTTER = re.compile(
+    r"(\d{2,3}\s?(?:°|-?\s?degrees?)|1/\d{2,4}(?:\s?s(?:ec)?)?)\s+shutter|shutter(?: angle| speed)?"
+    r"(?: of| at)?\s+(\d{2,3}\s?(?:°|-?\s?degrees?)|1/\d{2,4})",
+    re.I,
+)
+_FILM_STOCK = re.compile(
+    r"\b(?:Kodak(?:\s+Vision\s?3)?\s+\w+|Fuji(?:film)?\s+\w+|Ilford\s+\w+|CineStill\s+\w+|"
+    r"Ektachrome|Kodachrome|Portra\s+\d+|Tri-X(?:\s+\d+)?|Eterna(?:\s+\w+)?)",
+    re.I,
+)
+_LIGHT_WORDS = re.compile(
+    r"\b(?:light|lights|lit|lighting|glow|glows|glowing|sunlight|moonlight|lamplight|"
+    r"candlelight|firelight|backlit|backlight|rim light|key light|fill|shadows?|silhouetted|"
+    r"neon|lamps?|lanterns?|practicals?|sunbeams?|god rays|"
+    r"illuminat\w*|flicker\w*|sunrise light)\b",
+    re.I,
+)
+_SOUND_WORDS = re.compile(
+    r"\b(?:sounds?|audio|footsteps|birdsong|chirp\w*|music|score|soundtrack|songs?|hum|hums|"
+    r"humming|hiss\w*|buzz\w*|crackl\w*|rustl\w*|ambience|ambient|echo\w*|chatter\w*|murmur\w*|"
+    r"thunder|patter\w*|roar\w*|silence|click\w*|clatter\w*|creak\w*|chime\w*|piano|strings|"
+    r"synths?|guitar|drums?|melody|orchestra\w*|whir\w*|rumbl\w*|splash\w*|knock\w*|beeps?)\b",
+    re.I,
+)
+_MUSIC_WORDS = re.compile(
+    r"\b(?:music|score|soundtrack|songs?|piano|strings|synths?|guitar|drums|melody|orchestra\w*|"
+    r"jazz|lullaby|hymn|choir)\b",
+    re.I,
+)
+_AMBIENCE_WORDS = re.compile(
+    r"\b(?:ambience|ambient|birdsong|birds?|traffic|wind|rain|crowd|chatter|room tone|waves|"
+    r"surf|city|distant|hum|murmur\w*|insects|crickets|cicadas|forest|ocean|sea|silence|"
+    r"thunder|hiss|drone|rumble)\b",
+    re.I,
+)
+_SOUND_LEAD = re.compile(
+    r"^\s*(?:(?:background|ambient)?\s*(?:sound|sounds|audio)\s*(?:of|:)?|we hear|the sound of"
+    r"|sound design:?)\s*",
+    re.I,
+)
+_ITEM_SPLIT = re.compile(r"\s*(?:,|\band\b|&|\bwith\b|\bplus\b)\s*", re.I)
+_PALETTE_WORDS = re.compile(r"\b(?:palette|colou?rs?|tones|hues|grade|graded)\b", re.I)
+_DIRECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "back",
+        re.compile(r"\b(?:backlit|backlight\w*|from behind|silhouett\w*|contre-?jour)\b", re.I),
+    ),
+    ("rim", re.compile(r"\brim(?:\s+light)?\b", re.I)),
+    ("side", re.compile(r"\b(?:side\s?light\w*|sidelit|from the (?:side|left|right))\b", re.I)),
+    ("top", re.compile(r"\b(?:top\s?light\w*|overhead light\w*|from above)\b", re.I)),
+    ("front", re.compile(r"\b(?:front\s?light\w*|front-?lit)\b", re.I)),
+    ("below", re.compile(r"\b(?:from below|underlit|uplight\w*)\b", re.I)),
+]
+_QUALITY_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("dappled", re.compile(r"\b(?:dappled|filter(?:ing|s|ed)? through)\b", re.I)),
+    ("soft", re.compile(r"\b(?:soft|diffused?|gentle|wrapped)\b", re.I)),
+    ("hard", re.compile(r"\b(?:hard|harsh|crisp|direct)\b", re.I)),
+    ("flickering", re.compile(r"\bflicker\w*\b", re.I)),
+]
+_SOURCES: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        ("sun", r"\b(?:sun|sunlight|sunrise|sunset|sunbeams?|daylight)\b"),
+        ("moon", r"\b(?:moon|moonlight|moonlit)\b"),
+        ("window", r"\bwindows?\b"),
+        ("lamp", r"\b(?:lamps?|lamplight)\b"),
+        ("candle", r"\b(?:candles?|candlelight|candlelit)\b"),
+        ("neon", r"\bneon\b"),
+        ("streetlights", r"\bstreet\s?(?:lights?|lamps?)\b"),
+        ("fire", r"\b(?:fire|firelight|campfire|fireplace|embers)\b"),
+        ("headlights", r"\bheadlights?\b"),
+        ("practicals", r"\bpracticals?\b"),
+        ("lantern", r"\blanterns?\b"),
+        ("screen", r"\b(?:screen|monitor|tv)\s?(?:glow|light)?\b"),
+        ("fluorescent", r"\bfluorescents?\b"),
+        ("torch", r"\b(?:torch|flashlight)\b"),
+    )
+]
+# Agent nouns whose action is implied ("a runner on a trail" is running).
+_AGENT_ACTIONS = {
+    "runner": "running",
+    "jogger": "jogging",
+    "dancer": "dancing",
+    "swimmer": "swimming",
+    "skater": "skating",
+    "skateboarder": "skateboarding",
+    "surfer": "surfing",
+    "cyclist": "cycling",
+    "rider": "riding",
+    "climber": "climbing",
+    "hiker": "hiking",
+    "skier": "skiing",
+    "singer": "singing",
+    "drummer": "drumming",
+    "painter": "painting",
+    "diver": "diving",
+    "walker": "walking",
+    "driver": "driving",
+    "sprinter": "sprinting",
+    "boxer": "boxing",
+    "fisherman": "fishing",
+    "juggler": "juggling",
+    "rower": "rowing",
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_VERBS = _words(
+    """walk run sit stand look turn climb dance jump ride drive fly swim fall open close pick hold
+    carry pour read write play sing laugh cry smile wave reach lift throw catch kick push pull step
+    stride glide spin chase race sprint jog hike wander drift float rise sink crawl leap kneel lean
+    watch stare gaze paint cook type eat drink sleep wake dive surf skate ski paddle row cross enter
+    exit leave arrive approach emerge pause stop hug kiss fight work build fix talk speak whisper
+    shout listen blink breathe brush pet feed fish skip march bow nod shake roll slide tumble hover
+    soar dash hurry strum stir chop sip bite pace trudge limp sway rock bounce wait
+    plate serve knead mend press slice wash fold sew knit tie unlock check adjust search sweep
+    plant dig sharpen polish arrange assemble sort stack count wipe scrub hang shuffle flip toss
+    grab pack unpack wrap bake fry grill chase hunt gather collect sketch draw
+    carve tend repair coil knock tap scroll greet argue"""
+)
+_NOT_VERBS_ING = _words(
+    """morning evening ceiling building clothing lighting ring king thing something nothing
+    everything anything spring string wing sibling pudding wedding awning railing landing setting
+    offering ending beginning painting clearing crossing opening meaning feeling lightning
+    sing bring swing sling sting"""
+)
+_PLURAL_PRONOUNS = _words("they we i you people children men women")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_LEADIN = re.compile(
+    r"^(?P<lead>.{0,80}?)\b(?:of|showing|featuring|following|on)\s+(?=\S)", re.I | re.S
+)
+_CAMERA_LEAD_WORDS = re.compile(
+    r"\b(?:shot|view|angle|close-?up|push-?in|pan|tracking|dolly|pov|framing|frame|wide|medium|"
+    r"aerial|overhead)\b",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(?:a|an|the|slow|slowly|smooth|smoothly|gentle|natural|subtle|camera|shot|lens|with|and|"
+    r"on|of|in|to|then|very|some|lots|little|slight|slightly|prime|angle|move|moves)\b",
+    re.I,
+)
+_SETTING_PREP = re.compile(
+    r"\s(?:in|on|at|inside|along|across|through|under|beneath|beside|near|atop|outside|within|"
+    r"amid|among|by|onto|into)\s+(?=\S)",
+    re.I,
+)
+
+
+@dataclass
+class Reading:
+    """What the prose says, field by field (None or empty when it says nothing)."""
+
+    style: str | None = None
+    subject: str | None = None
+    action: list[str] = field(default_factory=list)
+    setting: str | None = None
+    time_of_day: str | None = None
+    weather: str | None = None
+    mood: str | None = None
+    palette: list[str] = field(default_factory=list)
+    camera: dict[str, object] = field(default_factory=dict)
+    lighting: dict[str, object] = field(default_factory=dict)
+    ambience: list[str] = field(default_factory=list)
+    effects: list[str] = field(default_factory=list)
+    music: str | None = None
+
+
+def clauses(text: str) -> list[str]:
+    """Split prose into clauses at semicolons, line breaks and sentence ends."""
+    return [c.strip(" ,.") for c in _SPLIT_CLAUSES.split(text) if c.strip(" ,.")]
+
+
+def read_prose(text: str) -> Reading:
+    """Everything recognisable in ``text``: subject, action, setting, camera, light, sound..."""
+    reading = Reading()
+    if not text.strip():
+        return reading
+    reading.camera = read_camera(text)
+    reading.time_of_day = TIME_OF_DAY.first(text)
+    reading.weather = WEATHER.first(text)
+    reading.mood = MOOD.first(text)
+    reading.style = _first_text(STYLE, text)
+    described = False
+    for clause in clauses(text):
+        if _SOUND_WORDS.search(clause) and not _LIGHT_WORDS.search(clause):
+            read_sound(clause, reading)
+        elif _PALETTE_WORDS.search(clause) and any(True for _ in COLOURS.scan(clause)):
+            reading.palette = reading.palette or colours(clause)
+        elif _LIGHT_WORDS.search(clause) and (described or not _describes(clause)):
+            if not reading.lighting:
+                reading.lighting = read_lighting(clause)
+        elif not described and _describes(clause):
+            described = True
+            reading.subject, action, reading.setting = describe(clause)
+            reading.action = [action] if action else []
+    return reading
+
+
+def _describes(clause: str) -> bool:
+    """A clause that names who or what is on screen, not only camera words."""
+    rest = clause
+    for vocab in (FRAMING, ANGLE, MOVEMENT, DEPTH_OF_FIELD, RIG):
+        rest = vocab.pattern.sub(" ", rest)
+    rest = _FILLER.sub(" ", _APERTURE.sub(" ", _LENS.sub(" ", rest)))
+    return bool(re.search(r"[A-Za-z]{2,}", rest))
+
+
+def _first_text(vocab: Vocabulary, text: str) -> str | None:
+    """The words of the first term found, as the user wrote them."""
+    for _slug, match in vocab.scan(text):
+        return match.group(0)
+    return None
+
+
+def read_camera(text: str) -> dict[str, object]:
+    """Camera fields named in ``text`` (the first of each kind wins)."""
+    found: dict[str, object] = {}
+    for key, vocab in (
+        ("framing", FRAMING),
+        ("angle", ANGLE),
+        ("movement", MOVEMENT),
+        ("depth_of_field", DEPTH_OF_FIELD),
+        ("rig", RIG),
+    ):
+        slug = vocab.first(text)
+        if slug is not None:
+            found[key] = slug
+    if m := _LENS.search(text):
+        found["lens_mm"] = float(m.group(1))
+    if m := _APERTURE.search(text):
+        found["aperture"] = float(m.group(1))
+    if m := _SHUTTER.search(text):
+        found["shutter"] = (m.group(1) or m.group(2)).replace(" ", "")
+    if m := _FILM_STOCK.search(text):
+        found["film_stock"] = m.group(0)
+    return found
+
+
+def camera_moves(text: str) -> list[str]:
+    """Every distinct camera move named in ``text``, in order (for the one-move-per-shot lint)."""
+    seen: list[str] = []
+    for slug, _ in MOVEMENT.scan(text):
+        if slug not in seen:
+            seen.append(slug)
+    return seen
+
+
+def read_lighting(text: str) -> dict[str, object]:
+    """A lighting clause as key (verbatim), direction, quality and named sources."""
+    found: dict[str, object] = {"key": text.strip(" ,.;")}
+    for name, pattern in _DIRECTION_WORDS:
+        if pattern.search(text):
+            found["direction"] = name
+            break
+    for name, pattern in _QUALITY_WORDS:
+        if pattern.search(text):
+            found["quality"] = name
+            break
+    sources = [name for name, pattern in _SOURCES if pattern.search(text)]
+    if sources:
+        found["sources"] = sources
+    return found
+
+
+def read_sound(text: str, into: Reading) -> None:
+    """Sort a sound clause's items into ambience, effects and music."""
+    text = _SOUND_LEAD.sub("", text, count=1)
+    for item in _ITEM_SPLIT.split(text):
+        item = item.strip(" .;:")
+        if not item:
+            continue
+        if _MUSIC_WORDS.search(item):
+            into.music = into.music or item
+        elif _AMBIENCE_WORDS.search(item):
+            into.ambience.append(item)
+        else:
+            into.effects.append(item)
+
+
+def colours(text: str) -> list[str]:
+    """The named colours in ``text``, in order, without repeats."""
+    seen: list[str] = []
+    for slug, _ in COLOURS.scan(text):
+        if slug not in seen:
+            seen.append(slug)
+    return seen
+
+
+def _strip_camera_leadin(clause: str) -> str:
+    """Drop "Medium shot of" / "Slow push-in on" so what remains is who, doing what, where."""
+    m = _LEADIN.match(clause)
+    if m and _CAMERA_LEAD_WORDS.search(m.group("lead")):
+        return clause[m.end() :]
+    return clause
+
+
+def describe(clause: str) -> tuple[str | None, str | None, str | None]:
+    """Split a describing clause into (subject, action, setting), each verbatim or None."""
+    body = _strip_camera_leadin(clause).strip(" ,.")
+    verb = _find_verb(body)
+    head_end = verb.start() if verb else len(body)
+    prep = _SETTING_PREP.search(body, verb.end() if verb else 0)
+    if prep and verb is None:
+        head_end = prep.start()
+    head = re.sub(r"\s+(?:who|that|is|are|,)$", "", body[:head_end].strip(" ,"), flags=re.I)
+    subject = head.strip(" ,") or None
+    action: str | None = None
+    if verb is not None:
+        span = body[verb.start() : prep.start() if prep else len(body)]
+        action = span.split(",")[0].strip() or None
+    elif subject:
+        last = subject.split()[-1].lower().rstrip("s")
+        action = _AGENT_ACTIONS.get(last)
+    # A comma usually ends the place and starts camera or light notes.
+    setting = body[prep.end() :].split(",")[0].strip() if prep else None
+    if setting and (TIME_OF_DAY.lookup(setting) or WEATHER.lookup(setting)):
+        setting = None  # "a harbour at dawn": dawn is the time, not the place
+    return subject, action, setting or None
+
+
+def _find_verb(text: str) -> re.Match[str] | None:
+    words = list(_WORD.finditer(text))
+    for i, match in enumerate(words):
+        if i == 0:
+            continue  # the first word names the subject ("Dancers", "Running water")
+        word = match.group(0).lower()
+        if _is_verb(word) or (word in _VERBS and _plural(words[i - 1].group(0).lower())):
+            return match
+    return None
+
+
+def _plural(word: str) -> bool:
+    """A plural subject before a base-form verb ("two kids race")."""
+    return word in _PLURAL_PRONOUNS or (word.endswith("s") and not word.endswith("ss"))
+
+
+def _is_verb(word: str) -> bool:
+    if word.endswith("ing") and len(word) > 4:
+        if word in _NOT_VERBS_ING:
+            return False
+        stem = word[:-3]
+        return (
+            stem in _VERBS
+            or stem + "e" in _VERBS
+            or (len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in _VERBS)
+            or len(word) >= 7
+        )
+    if word.endswith("ies"):
+        return word[:-3] + "y" in _VERBS
+    if word.endswith("es") and word[:-2] in _VERBS:
+        return True
+    return word.endswith("s") and word[:-1] in _VERBS
