@@ -228,7 +228,8 @@ def check_request(
     if has_reference and not profile.image_input:
         others = _who_accepts(lambda p: p.image_input, on)
         raise CatalogError(
-            f"{model} takes no input_reference image{_needs(others)}.", param="input_reference"
+            f"{model} takes no input_reference image; an input_reference{_needs(others)}.",
+            param="input_reference",
         )
     return profile
 
