@@ -38,6 +38,16 @@ CONTENT["spritesheet"] = (JPEG, "image/jpeg")
 Fault = Callable[[httpx.Request], "httpx.Response | None"]
 
 
+def checked(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.MockTransport:
+    """A MockTransport for a one-off ``handler`` that first checks each request against the spec."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        validate_request(request)
+        return handler(request)
+
+    return httpx.MockTransport(handle)
+
+
 def error_response(
     status: int,
     message: str = "Something went wrong.",

@@ -10,7 +10,7 @@ import pytest
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy, RetryPolicy, server_delay, should_retry_status
-from tests.api.conftest import FakeServer, error_response, make_client
+from tests.api.conftest import FakeServer, checked, error_response, make_client
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
@@ -163,7 +163,7 @@ async def test_a_decoding_failure_is_a_connection_error_not_an_httpx_one() -> No
         raise httpx.DecodingError("bad gzip", request=request)
 
     policy = RetryPolicy(max_retries=0)
-    transport = httpx.MockTransport(handler)
+    transport = checked(handler)
     async with VideosClient("http://s.test/v1", transport=transport, retry=policy) as client:
         with pytest.raises(errors.APIConnectionError, match="DecodingError"):
             await client.retrieve("video_1")
@@ -208,7 +208,7 @@ async def test_an_invalid_request_from_the_server_is_an_invalid_request_error(
 
 
 async def test_a_non_json_error_body_is_quoted() -> None:
-    transport = httpx.MockTransport(lambda r: httpx.Response(502, text="Bad gateway from nginx"))
+    transport = checked(lambda r: httpx.Response(502, text="Bad gateway from nginx"))
     policy = RetryPolicy(max_retries=0)
     async with VideosClient("http://s.test/v1", transport=transport, retry=policy) as client:
         with pytest.raises(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from sora_nb.api.client import VideosClient
 from sora_nb.api.config import resolve_server
 from sora_nb.api.retry import RetryPolicy
 from sora_nb.api.sync import SyncVideosClient
-from tests.api.conftest import KEY, FakeServer, error_response, make_client
+from tests.api.conftest import KEY, FakeServer, checked, error_response, make_client
 
 
 def test_the_key_is_in_no_repr() -> None:
@@ -78,7 +80,7 @@ async def test_a_connection_error_message_does_not_carry_the_key() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError(f"proxy refused {request.headers['authorization']}")
 
-    transport = httpx.MockTransport(handler)
+    transport = checked(handler)
     policy = RetryPolicy(max_retries=0)
     async with VideosClient("http://s.test/v1", KEY, transport=transport, retry=policy) as c:
         with pytest.raises(errors.APIConnectionError) as caught:
@@ -101,10 +103,39 @@ async def test_the_key_goes_only_to_the_configured_origin() -> None:
         seen.append(request)
         return httpx.Response(200, json={"id": "v", "object": "video.deleted", "deleted": True})
 
-    transport = httpx.MockTransport(handler)
+    transport = checked(handler)
     async with VideosClient("https://gw.test:8443/v1", KEY, transport=transport) as client:
         await client.delete("v")
         # Same host, another port or scheme, is another origin: no key.
         for url in ("https://gw.test/v1/videos/v", "http://gw.test:8443/v1/videos/v"):
             await client._http.send(client._http.build_request("DELETE", url))
     assert [r.headers.get("authorization") for r in seen] == [f"Bearer {KEY}", None, None]
+
+
+async def test_debug_logs_of_real_http_traffic_never_show_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Over a real socket, so httpx's and httpcore's own DEBUG logging is in play too.
+    caplog.set_level(logging.DEBUG)
+    heads: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        body = json.dumps(
+            {"error": {"message": f"Bad key {KEY}", "type": "auth", "param": None, "code": None}}
+        ).encode()
+        head = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+        head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        writer.write(head.encode() + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server, VideosClient(f"http://127.0.0.1:{port}/v1", KEY) as client:
+        with pytest.raises(errors.AuthenticationError) as caught:
+            await client.retrieve("video_1")
+    assert f"Authorization: Bearer {KEY}\r\n".encode() in heads[0]  # it was really sent
+    assert {r.name.split(".")[0] for r in caplog.records} >= {"httpcore", "sora_nb"}
+    assert KEY not in caplog.text
+    assert KEY not in str(caught.value)
