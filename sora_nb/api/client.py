@@ -738,7 +738,7 @@ def _seconds_text(seconds: int | str) -> str:
             f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
         )
     text = str(seconds).strip()
-    if not text.isdigit():
+    if not text.isdigit() or int(text) == 0:
         raise errors.InvalidRequestError(
             f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
         )

@@ -126,6 +126,7 @@ async def test_a_bad_reference_is_refused_before_sending(
         ({"prompt": ""}, "prompt"),
         ({"prompt": "a fox", "seconds": "eight"}, "seconds"),
         ({"prompt": "a fox", "seconds": 8.5}, "seconds"),
+        ({"prompt": "a fox", "seconds": 0}, "seconds"),
     ],
 )
 async def test_invalid_parameters_name_the_field_and_send_nothing(
