@@ -9,8 +9,10 @@ that call on the loop, then raises ``KeyboardInterrupt`` as usual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -59,8 +61,23 @@ class _LoopThread:
         if self.loop.is_closed():
             return
         self.loop.call_soon_threadsafe(self.loop.stop)
+        if threading.current_thread() is self._thread:
+            return  # collected on its own thread: it cannot join itself; the loop just ends
         self._thread.join()
         self.loop.close()
+
+    def on_own_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+
+def _shutdown(runner: _LoopThread, client: VideosClient) -> None:
+    """Close the client's connections and end its thread (on close, or when it is collected)."""
+    if runner.loop.is_closed():
+        return
+    if not runner.on_own_thread():
+        with contextlib.suppress(Exception):
+            runner.run(client.aclose())
+    runner.stop()
 
 
 class SyncVideosClient:
@@ -84,6 +101,8 @@ class SyncVideosClient:
         except BaseException:
             self._loop.stop()
             raise
+        # A client dropped without close() (a re-run notebook cell) must not leave its thread.
+        self._finalizer = weakref.finalize(self, _shutdown, self._loop, self._client)
 
     @classmethod
     def from_config(cls, config: ServerConfig, **options: Any) -> SyncVideosClient:
@@ -131,9 +150,7 @@ class SyncVideosClient:
 
     def close(self) -> None:
         """Close the connections and stop the client's thread (safe to call twice)."""
-        if not self._loop.loop.is_closed():
-            self._loop.run(self._client.aclose())
-        self._loop.stop()
+        self._finalizer()
 
     def create(
         self,

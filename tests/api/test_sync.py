@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from pathlib import Path
 
@@ -105,3 +106,14 @@ def test_from_config_builds_a_client_for_a_named_server_only() -> None:
         assert client.base_url == "https://studio.openai.azure.com/openai/v1"
     with pytest.raises(errors.ConfigurationError, match="bundled emulator"):
         SyncVideosClient.from_config(resolve_server(environ={}))
+
+
+def test_a_client_dropped_without_close_ends_its_thread(server: FakeServer) -> None:
+    before = set(threading.enumerate())
+    client = make_sync(server)
+    assert client.create(prompt="a fox").status == "queued"
+    (thread,) = set(threading.enumerate()) - before
+    del client
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
