@@ -271,3 +271,12 @@ async def test_a_2xx_that_is_not_a_video_is_a_clear_error() -> None:
 def test_a_client_needs_a_url_or_a_transport() -> None:
     with pytest.raises(errors.ConfigurationError, match="needs a base_url"):
         VideosClient()
+
+
+async def test_the_fake_server_refuses_requests_the_spec_refuses(server: FakeServer) -> None:
+    # Guard against a hollow harness: a request off the spec must fail the test that sent it.
+    async with httpx.AsyncClient(transport=server.transport()) as raw:
+        with pytest.raises(Exception, match=r"validation|not valid"):
+            await raw.post("http://server.test/v1/videos", json={"prompt": "a fox", "seconds": 8})
+        with pytest.raises(Exception, match=r"Invalid query parameter: limit"):
+            await raw.get("http://server.test/v1/videos", params={"limit": 500})
