@@ -369,7 +369,8 @@ class VideosClient:
         A failed job is returned like a completed one (check ``video.status``), unless
         ``raise_on_failure`` asks for :class:`~errors.JobFailedError`. ``deadline`` is the most
         seconds to wait (:class:`~errors.DeadlineExceededError` after it; the job itself goes
-        on). ``on_progress`` gets every state seen. Cancel the awaiting task to stop polling.
+        on; a status check failing near it raises its own error rather than retry past it).
+        ``on_progress`` gets every state seen. Cancel the awaiting task to stop polling.
         The pace follows the server's ``openai-poll-after-ms`` hint when it sends one, else
         backs off from ``poll.floor`` to ``poll.ceiling`` seconds.
         """
@@ -385,7 +386,7 @@ class VideosClient:
             hint = self._poll_hints.get(ident)
             if hint is not None:  # create or remix told us when to look first
                 await self._sleep_until(min(policy.interval(1, hint), _left(clock, end)))
-            video = await self.retrieve(ident)
+            video = await self._call(Video, "GET", _video_path(ident), end=end)
         while True:
             if on_progress is not None:
                 on_progress(video)
@@ -405,7 +406,8 @@ class VideosClient:
                 )
             delay = policy.interval(checks, self._poll_hints.get(video.id))
             await self._sleep_until(min(delay, left))
-            video = await self.retrieve(video.id)
+            # Retries of a status check stop at the deadline too, raising what went wrong.
+            video = await self._call(Video, "GET", _video_path(video.id), end=end)
             checks += 1
 
     # -- machinery ---------------------------------------------------------------------------
@@ -432,9 +434,14 @@ class VideosClient:
         return text
 
     def _retry_delay(
-        self, retry: int, waited: float, headers: Mapping[str, str] | None
+        self,
+        retry: int,
+        waited: float,
+        headers: Mapping[str, str] | None,
+        end: float | None = None,
     ) -> float | None:
-        """Seconds before retry number ``retry``, or None when the budget says stop."""
+        """Seconds before retry number ``retry``, or None when the budget (or ``end``, a
+        deadline on the clock's monotonic time) says stop."""
         policy = self.retry
         if retry > policy.max_retries:
             return None
@@ -443,6 +450,8 @@ class VideosClient:
             return None
         delay = asked if asked is not None else policy.backoff(retry)
         if waited + delay > policy.budget:
+            return None
+        if end is not None and self.clock.monotonic() + delay > end:
             return None
         return delay
 
@@ -457,8 +466,11 @@ class VideosClient:
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         params: Mapping[str, str | int] | None = None,
         idempotency_key: str | None = None,
+        end: float | None = None,
     ) -> _M:
-        """Send with retries, then parse the answer as ``model`` or raise the typed error."""
+        """Send with retries, then parse the answer as ``model`` or raise the typed error.
+
+        ``end`` (monotonic clock time) stops retrying when the next wait would pass it."""
         headers: dict[str, str] = {}
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or f"sora_nb-{uuid.uuid4()}"
@@ -482,7 +494,7 @@ class VideosClient:
                 failure = self._status_error(response, what, attempts=retries + 1)
                 if not should_retry_status(response.status_code, response.headers):
                     raise failure
-            delay = self._retry_delay(retries + 1, waited, response_headers)
+            delay = self._retry_delay(retries + 1, waited, response_headers, end)
             if delay is None:
                 if isinstance(failure, httpx.RequestError):
                     raise self._transport_error(failure, what, retries + 1) from failure

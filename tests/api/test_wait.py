@@ -10,7 +10,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
 from sora_nb.api.types import Video
-from tests.api.conftest import FakeServer, make_client
+from tests.api.conftest import FakeServer, error_response, make_client
 
 
 async def test_wait_returns_the_completed_job_and_reports_every_state(
@@ -151,3 +151,16 @@ def test_poll_intervals_with_jitter_stay_between_floor_and_ceiling() -> None:
     assert min(intervals) == 2.0
     assert max(intervals) <= 20.0
     assert intervals[-1] == pytest.approx(18.0, abs=0.01)  # ceiling shaved by 10% jitter
+
+
+async def test_retries_of_a_status_check_stop_at_the_deadline(
+    client: VideosClient, server: FakeServer
+) -> None:
+    server.job_seconds = 600
+    created = await client.create(prompt="a fox")
+    start = server.clock.monotonic()
+    # The first check is fine; then the server fails for longer than the deadline leaves.
+    server.faults = [lambda r: None] + [lambda r: error_response(503)] * 20
+    with pytest.raises(errors.ServerError, match="503 on GET /videos/video_1 after"):
+        await client.wait(created.id, deadline=6)
+    assert server.clock.monotonic() - start <= 6
