@@ -280,3 +280,12 @@ async def test_the_fake_server_refuses_requests_the_spec_refuses(server: FakeSer
             await raw.post("http://server.test/v1/videos", json={"prompt": "a fox", "seconds": 8})
         with pytest.raises(Exception, match=r"Invalid query parameter: limit"):
             await raw.get("http://server.test/v1/videos", params={"limit": 500})
+
+
+async def test_the_catalog_check_can_be_switched_off_to_let_the_server_decide(
+    server: FakeServer,
+) -> None:
+    async with make_client(server, check_requests=False) as client:
+        video = await client.create(prompt="a fox", model="sora-2", size="1792x1024")
+    assert video.size == "1792x1024"
+    assert json.loads(server.requests[-1].content)["size"] == "1792x1024"
