@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
 from sora_nb.runs.cost import CostEstimate, estimate
@@ -21,6 +21,9 @@ from sora_nb.runs.references import prepare_reference
 from sora_nb.runs.request import EMULATOR_SERVER, VideoRequest
 from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
 from sora_nb.runs.take import Take
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.emulator.settings import EmulatorSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -41,7 +44,7 @@ class Session:
         api_key: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
-        emulator: Any = None,
+        emulator: EmulatorSettings | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
         from sora_nb.api.config import resolve_server
@@ -132,13 +135,21 @@ class Session:
         return self._runner
 
     def _make_client(self) -> Any:
+        if self._emulator is not None and self._config.uses_emulator:
+            # Explicit emulator settings (a time scale, faults): a private app, same client.
+            import httpx
+
+            from sora_nb.api.client import VideosClient
+            from sora_nb.emulator import create_app
+
+            transport = httpx.ASGITransport(app=create_app(self._emulator))
+            return VideosClient(transport=transport, **self._client_options)
         from sora_nb.connection import connect
 
         return connect(
             self._config.base_url,
-            self._config.api_key_value(),
-            media_dir=self.media_dir,
-            emulator=self._emulator,
+            self._config.api_key,
+            media_dir=self.media_dir / "emulator",
             **self._client_options,
         )
 

@@ -44,8 +44,12 @@ def run_script(media: Path, server: Path, scale: float) -> subprocess.Popen[str]
 def job_ids(ledger: Path) -> list[str]:
     if not ledger.exists():
         return []
-    with sqlite3.connect(ledger) as db:
-        return [row[0] for row in db.execute("SELECT job_id FROM takes WHERE job_id IS NOT NULL")]
+    try:
+        with sqlite3.connect(ledger) as db:
+            rows = db.execute("SELECT job_id FROM takes WHERE job_id IS NOT NULL").fetchall()
+    except sqlite3.OperationalError:  # the first process is still creating the schema
+        return []
+    return [row[0] for row in rows]
 
 
 async def test_a_killed_process_re_attaches_to_its_job(tmp_path: Path) -> None:
