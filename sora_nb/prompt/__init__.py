@@ -5,6 +5,9 @@ Knows nothing of notebooks or HTTP; imports only the standard library and pydant
 
 from __future__ import annotations
 
+from sora_nb.prompt.interpolate import InterpolationError, interpolate
+from sora_nb.prompt.ladder import LadderVariant, estimate_tokens, ladder, word_count
+from sora_nb.prompt.lint import LintIssue, lint
 from sora_nb.prompt.model import Audio, Camera, DialogueLine, Lighting, Prompt, Scene, Shot
 from sora_nb.prompt.parse import parse
 from sora_nb.prompt.render import render
@@ -36,13 +39,21 @@ __all__ = [
     "Audio",
     "Camera",
     "DialogueLine",
+    "InterpolationError",
+    "LadderVariant",
     "Lighting",
+    "LintIssue",
     "Prompt",
     "Scene",
     "Shot",
     "Term",
     "Vocabulary",
+    "estimate_tokens",
+    "interpolate",
+    "ladder",
+    "lint",
     "lookup",
     "parse",
     "render",
+    "word_count",
 ]

@@ -40,14 +40,14 @@ _FILM_STOCK = re.compile(
     r"Ektachrome|Kodachrome|Portra\s+\d+|Tri-X(?:\s+\d+)?|Eterna(?:\s+\w+)?)",
     re.I,
 )
-_LIGHT_WORDS = re.compile(
+LIGHT_WORDS = re.compile(
     r"\b(?:light|lights|lit|lighting|glow|glows|glowing|sunlight|moonlight|lamplight|"
     r"candlelight|firelight|backlit|backlight|rim light|key light|fill|shadows?|silhouetted|"
     r"neon|lamps?|lanterns?|practicals?|sunbeams?|god rays|"
     r"illuminat\w*|flicker\w*|sunrise light)\b",
     re.I,
 )
-_SOUND_WORDS = re.compile(
+SOUND_WORDS = re.compile(
     r"\b(?:sounds?|audio|footsteps|birdsong|chirp\w*|music|score|soundtrack|songs?|hum|hums|"
     r"humming|hiss\w*|buzz\w*|crackl\w*|rustl\w*|ambience|ambient|echo\w*|chatter\w*|murmur\w*|"
     r"thunder|patter\w*|roar\w*|silence|click\w*|clatter\w*|creak\w*|chime\w*|piano|strings|"
@@ -71,7 +71,7 @@ _SOUND_LEAD = re.compile(
     re.I,
 )
 _ITEM_SPLIT = re.compile(r"\s*(?:,|\band\b|&|\bwith\b|\bplus\b)\s*", re.I)
-_PALETTE_WORDS = re.compile(r"\b(?:palette|colou?rs?|tones|hues|grade|graded)\b", re.I)
+PALETTE_WORDS = re.compile(r"\b(?:palette|colou?rs?|tones|hues|grade|graded)\b", re.I)
 _DIRECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "back",
@@ -217,21 +217,21 @@ def read_prose(text: str) -> Reading:
     reading.style = _first_text(STYLE, text)
     described = False
     for clause in clauses(text):
-        if _SOUND_WORDS.search(clause) and not _LIGHT_WORDS.search(clause):
+        if SOUND_WORDS.search(clause) and not LIGHT_WORDS.search(clause):
             read_sound(clause, reading)
-        elif _PALETTE_WORDS.search(clause) and any(True for _ in COLOURS.scan(clause)):
+        elif PALETTE_WORDS.search(clause) and any(True for _ in COLOURS.scan(clause)):
             reading.palette = reading.palette or colours(clause)
-        elif _LIGHT_WORDS.search(clause) and (described or not _describes(clause)):
+        elif LIGHT_WORDS.search(clause) and (described or not describes_scene(clause)):
             if not reading.lighting:
                 reading.lighting = read_lighting(clause)
-        elif not described and _describes(clause):
+        elif not described and describes_scene(clause):
             described = True
             reading.subject, action, reading.setting = describe(clause)
             reading.action = [action] if action else []
     return reading
 
 
-def _describes(clause: str) -> bool:
+def describes_scene(clause: str) -> bool:
     """A clause that names who or what is on screen, not only camera words."""
     rest = clause
     for vocab in (FRAMING, ANGLE, MOVEMENT, DEPTH_OF_FIELD, RIG):

@@ -173,7 +173,7 @@ class _Reader:
         elif self.section == "avoid":
             self._extend("avoid", [text])
         elif self.section == "cinematography":
-            name = "lighting" if extract._LIGHT_WORDS.search(text) else "camera"
+            name = "lighting" if extract.LIGHT_WORDS.search(text) else "camera"
             if not self.set(name, text):
                 self.current.add_prose(text, False)
 

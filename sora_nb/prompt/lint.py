@@ -1,0 +1,395 @@
+"""Lint: what in a prompt is likely to go wrong, said kindly and specifically, before it is sent.
+
+Each rule is a small function from the prompt (and the clip length) to issues. Rules read the
+structured fields and the user's prose alike. Nothing here blocks a request: even an error
+(a prompt the server will refuse) is a message for the user to act on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from sora_nb.prompt import extract
+from sora_nb.prompt.model import Prompt, Shot
+from sora_nb.prompt.parse import parse
+from sora_nb.prompt.render import render
+from sora_nb.prompt.vocabulary import DEPTH_OF_FIELD, MOVEMENT, TIME_OF_DAY, WEATHER
+
+#: The API's limit on a prompt's length, in characters.
+MAX_PROMPT_CHARS = 32000
+#: A natural speaking pace, words per second (about 150 words a minute).
+WORDS_PER_SECOND = 2.5
+#: The pause between two speakers, in seconds.
+TURN_PAUSE_SECONDS = 0.4
+#: The clip length assumed when none is given: the API's default.
+DEFAULT_SECONDS = 4.0
+
+#: Public figures the service refused; a short, editable list (append to it).
+REAL_PEOPLE: list[str] = [
+    "Taylor Swift", "Elon Musk", "Barack Obama", "Donald Trump", "Joe Biden", "Beyoncé",
+    "Beyonce", "Tom Cruise", "Keanu Reeves", "Oprah Winfrey", "Kim Kardashian", "Lionel Messi",
+    "Cristiano Ronaldo", "Queen Elizabeth", "King Charles", "Mark Zuckerberg", "Bill Gates",
+    "Leonardo DiCaprio", "Scarlett Johansson", "Morgan Freeman", "Albert Einstein",
+    "Marilyn Monroe", "Michael Jackson", "Elvis Presley", "Kanye West", "Rihanna",
+]  # fmt: skip
+#: Well-known copyrighted characters; a short, editable list (append to it).
+COPYRIGHTED_CHARACTERS: list[str] = [
+    "Mickey Mouse", "Minnie Mouse", "Donald Duck", "Spider-Man", "Spiderman", "Batman",
+    "Superman", "Wonder Woman", "Iron Man", "Harry Potter", "Hermione Granger", "Darth Vader",
+    "Yoda", "Pikachu", "Super Mario", "Sonic the Hedgehog", "Elsa from Frozen", "Shrek",
+    "Homer Simpson", "Bart Simpson", "SpongeBob", "Buzz Lightyear", "Hello Kitty",
+    "Winnie the Pooh", "Snoopy", "Garfield", "James Bond", "Gandalf", "Optimus Prime",
+    "Godzilla", "Lara Croft", "Kermit the Frog", "Captain America", "Hulk", "Bugs Bunny",
+]  # fmt: skip
+
+Severity = Literal["error", "warning", "info"]
+
+
+class LintIssue(BaseModel):
+    """One finding: a rule's code, how serious it is, and what to do about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    #: The 1-based shot the issue is in, when it is about one shot of several.
+    shot: int | None = None
+
+    def __str__(self) -> str:
+        where = f"Shot {self.shot}: " if self.shot is not None else ""
+        return f"{self.severity}: {where}{self.message}"
+
+
+_Rule = Callable[[Prompt, float, bool], Iterable[LintIssue]]
+
+_RESOLUTION = re.compile(
+    r"\b(?:4k|8k|2k|uhd|ultra[- ]hd|full[- ]hd|1080p|720p|2160p|4320p|hd resolution)\b", re.I
+)
+_DURATION = re.compile(
+    r"\b(?:make it|lasting|that lasts|duration(?: of)?:?)\s+\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds?"
+    r"|minutes?|mins?)\b|\b\d+(?:\.\d+)?[\s-]*(?:s|sec|secs|seconds?|minutes?|mins?)\s+(?:long|"
+    r"in length)\b|\ban?\s+\d+(?:\.\d+)?[\s-]*(?:s|sec|second|minute)\s+(?:video|clip|film)\b",
+    re.I,
+)
+_ORIENTATION = re.compile(
+    r"\b(?:vertical|portrait|horizontal|landscape|widescreen|square)[\s-]+(?:video|format|"
+    r"orientation|mode|aspect|frame|clip)\b|(?<![\d.])(?:9:16|16:9|4:3|1:1|21:9)(?![\d.])|"
+    r"\baspect ratio\b|\b(?:in|make it|shoot it|shot in|as a)\s+(?:vertical|portrait|landscape)\b",
+    re.I,
+)
+_GROUP = re.compile(
+    r"\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|a dozen|\d+)\s+(?:\w+\s+)?"
+    r"(?:people|persons|friends|kids|children|men|women|boys|girls|dancers|soldiers|musicians|"
+    r"students|characters|workers|players|siblings|strangers|teenagers|adults|figures|monks|"
+    r"sailors|knights|robots|astronauts|travelers|travellers|family members)\b",
+    re.I,
+)
+_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "a dozen": 12,
+}  # fmt: skip
+_SONG_BY = re.compile(r"\b(?:song|track|tune|music|hit)\s+(?:by|from)\s+[A-Z][\w'’]+", re.M)
+_DAYLIGHT = re.compile(r"\b(?:sunlight|sunshine|daylight|midday sun|noon sun|sunny)\b", re.I)
+_TIME_CLASHES = [
+    ({"night"}, {"midday", "morning", "afternoon"}),
+    ({"midday"}, {"dawn", "dusk", "golden-hour", "blue-hour"}),
+    ({"dawn"}, {"dusk"}),
+]
+_WEATHER_CLASHES = [({"clear"}, {"overcast", "rain", "storm", "snow", "fog"})]
+_FEEL_NOT_MOVE = {"handheld"}  # handheld is a feel that goes with any one move
+
+
+def lint(
+    prompt: Prompt | str,
+    *,
+    seconds: float | int | str | None = None,
+) -> list[LintIssue]:
+    """Everything likely to go wrong with ``prompt`` for a clip of ``seconds`` (4 if not given).
+
+    Finds: more than one camera move or action in a shot; dialogue too long for the clip;
+    size, length or orientation asked for in words instead of parameters; contradictions
+    (night with midday sun); too many characters for a short clip; a prompt over 32000
+    characters; real people and copyrighted characters the service refuses (as warnings).
+    Without ``seconds`` the shots' own durations are added up, else 4 s (the API default).
+    """
+    p = parse(prompt) if isinstance(prompt, str) else prompt
+    given = seconds is not None
+    clip = _seconds(seconds) if seconds is not None else _shots_length(p) or DEFAULT_SECONDS
+    issues: list[LintIssue] = []
+    for rule in RULES:
+        issues.extend(rule(p, clip, given))
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(issues, key=lambda i: order[i.severity])
+
+
+def _seconds(value: float | int | str) -> float:
+    try:
+        number = float(str(value).strip().removesuffix("s"))
+    except ValueError:
+        raise ValueError(f"seconds is a clip length like 4 or '8'; got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"seconds is a clip length above 0; got {value!r}")
+    return number
+
+
+def _shots_length(p: Prompt) -> float | None:
+    lengths = [s.seconds for s in p.shots]
+    if lengths and all(x is not None for x in lengths):
+        return sum(x for x in lengths if x is not None)
+    return None
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def _shot_texts(p: Prompt) -> list[tuple[int | None, Shot, str]]:
+    """Each resolved shot with its number (None for a one-shot prompt) and all its words."""
+    shots = p.resolved_shots()
+    many = len(p.shots) > 0
+    out = []
+    for i, shot in enumerate(shots, 1):
+        words = [shot.description or "", *shot.action, shot.lighting.key or ""]
+        words.append(shot.camera.movement or "")
+        out.append((i if many else None, shot, "\n".join(words)))
+    return out
+
+
+def _whole_text(p: Prompt) -> str:
+    """The prompt's text without dialogue (what characters say may mention anything)."""
+    return render(p.model_copy(update={"dialogue": []}))
+
+
+def rule_one_move(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    for number, shot, text in _shot_texts(p):
+        moves = [m for m in extract.camera_moves(text) if m not in _FEEL_NOT_MOVE]
+        own = shot.camera.movement
+        if own and own in MOVEMENT and own not in moves and own not in _FEEL_NOT_MOVE:
+            moves.insert(0, own)
+        if len(moves) > 1:
+            names = " and ".join(MOVEMENT.label(m).lower() for m in moves)
+            yield LintIssue(
+                code="one-move-per-shot",
+                severity="warning",
+                shot=number,
+                message=(
+                    f"This shot asks for {len(moves)} camera moves ({names}). The model handles "
+                    "one move per shot best: keep one, or split the rest into another shot."
+                ),
+            )
+
+
+def rule_one_action(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    for number, shot, _ in _shot_texts(p):
+        if len(shot.action) > 1:
+            listed = "; ".join(shot.action)
+            yield LintIssue(
+                code="one-action-per-shot",
+                severity="warning",
+                shot=number,
+                message=(
+                    f"This shot lists {len(shot.action)} actions ({listed}). One clear action "
+                    "per shot works best: keep one, or give each its own shot. Beats of one "
+                    'action ("takes four steps, pauses") read fine as a single line.'
+                ),
+            )
+
+
+def rule_dialogue_fits(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    if not p.dialogue:
+        return
+    words = sum(len(d.line.split()) for d in p.dialogue)
+    turns = sum(1 for a, b in itertools.pairwise(p.dialogue) if a.speaker != b.speaker)
+    needed = words / WORDS_PER_SECOND + turns * TURN_PAUSE_SECONDS
+    if needed > clip:
+        fits = max(1, int((clip - turns * TURN_PAUSE_SECONDS) * WORDS_PER_SECOND))
+        assumed = "" if given else " (assumed; pass seconds= for your clip)"
+        yield LintIssue(
+            code="dialogue-too-long",
+            severity="warning",
+            message=(
+                f"The dialogue has {words} words in {len(p.dialogue)} lines; at a natural pace "
+                f"that takes about {needed:.1f} s, but the clip is {_n(clip)} s{assumed}. Cut it "
+                f"to about {fits} words, or ask for a longer clip."
+            ),
+        )
+
+
+def rule_parameters_in_prose(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    text = _whole_text(p)
+    checks = (
+        (_RESOLUTION, "a resolution", "size (for example size='1280x720')"),
+        (_DURATION, "a duration", "seconds (for example seconds=8)"),
+        (_ORIENTATION, "an orientation or aspect ratio", "size (720x1280 is vertical)"),
+    )
+    for pattern, what, field in checks:
+        m = pattern.search(text)
+        if m:
+            yield LintIssue(
+                code="parameter-in-prose",
+                severity="warning",
+                message=(
+                    f"“{m.group(0).strip()}” asks for {what} in words, which the model does not "
+                    f"read as a setting. Set {field} on the request instead, and leave it out "
+                    "of the prompt."
+                ),
+            )
+
+
+def rule_contradictions(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    base = "\n".join(
+        x for x in (p.scene.setting, p.scene.time_of_day, p.scene.weather, p.prose, p.style) if x
+    )
+    for number, shot, text in _shot_texts(p):
+        words = f"{base}\n{text}"
+        times = {slug for slug, _ in TIME_OF_DAY.scan(words)}
+        if p.scene.time_of_day:
+            times.add(p.scene.time_of_day)
+        weathers = {slug for slug, _ in WEATHER.scan(words)}
+        if p.scene.weather:
+            weathers.add(p.scene.weather)
+        focus = {slug for slug, _ in DEPTH_OF_FIELD.scan(words)}
+        if shot.camera.depth_of_field:
+            focus.add(shot.camera.depth_of_field)
+        clashes = _clashes(times, _TIME_CLASHES, TIME_OF_DAY.label)
+        if "night" in times and _DAYLIGHT.search(words) and not clashes:
+            clashes.append("night and daylight")
+        clashes += _clashes(weathers, _WEATHER_CLASHES, WEATHER.label)
+        if {"shallow", "deep"} <= focus:
+            clashes.append("shallow depth of field and deep focus")
+        for clash in clashes:
+            yield LintIssue(
+                code="contradiction",
+                severity="warning",
+                shot=number,
+                message=(
+                    f"The prompt asks for {clash} at once; the model will pick one or blend "
+                    "them. Keep the one you mean."
+                ),
+            )
+
+
+def _clashes(
+    found: set[str], pairs: list[tuple[set[str], set[str]]], label: Callable[[str], str]
+) -> list[str]:
+    out = []
+    for left, right in pairs:
+        a, b = sorted(found & left), sorted(found & right)
+        if a and b:
+            out.append(f"{label(a[0]).lower()} and {label(b[0]).lower()}")
+    return out
+
+
+def rule_characters(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    speakers = {d.speaker.strip().lower() for d in p.dialogue}
+    count = len(speakers)
+    for m in _GROUP.finditer("\n".join(x for x in (p.subject, p.prose) if x)):
+        n = m.group("n").lower()
+        count = max(count, int(n) if n.isdigit() else _NUMBERS[n])
+    limit = 2 if clip <= 4 else 3 if clip <= 8 else 4 if clip <= 12 else 5
+    if count > limit:
+        yield LintIssue(
+            code="too-many-characters",
+            severity="warning",
+            message=(
+                f"{count} characters in a {_n(clip)} s clip is a crowd: each gets well under "
+                f"a second and identities drift. Keep it to {limit}, or ask for a longer clip "
+                "or several shots."
+            ),
+        )
+
+
+def rule_length(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    text = render(p)
+    if not text.strip():
+        yield LintIssue(
+            code="empty",
+            severity="error",
+            message="The prompt is empty; describe at least who or what is on screen.",
+        )
+    elif len(text) > MAX_PROMPT_CHARS:
+        yield LintIssue(
+            code="too-long",
+            severity="error",
+            message=(
+                f"The prompt is {len(text):,} characters; the API takes at most "
+                f"{MAX_PROMPT_CHARS:,}. Cut {len(text) - MAX_PROMPT_CHARS:,} characters, or use "
+                "a shorter rung of ladder()."
+            ),
+        )
+
+
+def rule_shots_fit(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    total = _shots_length(p) or sum(s.seconds or 0 for s in p.shots)
+    if given and total > clip + 1e-9:
+        yield LintIssue(
+            code="shots-overrun",
+            severity="warning",
+            message=(
+                f"The shots add up to {_n(total)} s but the clip is {_n(clip)} s; the last "
+                "shots will be cut short or dropped. Shorten them or ask for a longer clip."
+            ),
+        )
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(n).replace(r"\-", "[- ]?") for n in sorted(names, key=len)[::-1])
+    return re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)", re.I)
+
+
+def rule_guardrails(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+    text = render(p)
+    people = sorted({m.group(0) for m in _names_pattern(tuple(REAL_PEOPLE)).finditer(text)})
+    if people:
+        yield LintIssue(
+            code="guardrail-real-person",
+            severity="warning",
+            message=(
+                f"{', '.join(people)}: real people, public figures included, are refused by "
+                "the service. Describe an invented person instead (age, look, wardrobe)."
+            ),
+        )
+    chars = sorted(
+        {m.group(0) for m in _names_pattern(tuple(COPYRIGHTED_CHARACTERS)).finditer(text)}
+    )
+    if chars:
+        yield LintIssue(
+            code="guardrail-copyrighted-character",
+            severity="warning",
+            message=(
+                f"{', '.join(chars)}: copyrighted characters are refused by the service. "
+                "Describe an original character with the traits you want."
+            ),
+        )
+    song = _SONG_BY.search(text)
+    if song:
+        yield LintIssue(
+            code="guardrail-copyrighted-music",
+            severity="warning",
+            message=(
+                f"“{song.group(0)}” names existing music, which the service refuses. Describe "
+                "the music instead (tempo, instruments, mood)."
+            ),
+        )
+
+
+#: Every rule, in the order they run; append your own (prompt, seconds, given) -> issues.
+RULES: list[_Rule] = [
+    rule_length,
+    rule_one_move,
+    rule_one_action,
+    rule_dialogue_fits,
+    rule_parameters_in_prose,
+    rule_contradictions,
+    rule_characters,
+    rule_shots_fit,
+    rule_guardrails,
+]
