@@ -121,17 +121,15 @@ class SoraMagics(Magics):
         show.show_plan(plan, session, dry_run=False)
         wait = self.wait if options.wait is None else options.wait
         run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
-        view = show.show_run(run)
+        show.show_run(run)
         if wait:
             run.wait()
         result = run.takes[0] if len(run.takes) == 1 and not plan.axes else run
-        self._bind(options, result)
-        return None if view is not None else result
+        return self._bind(options, result)
 
     def _bind(self, options: SoraOptions, value: Any) -> Any:
         if options.bind and self.shell is not None:
             self.shell.user_ns[options.bind] = value
-            return None
         return value
 
     def _command(self, line: str) -> Any:

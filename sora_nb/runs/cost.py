@@ -25,6 +25,17 @@ class CostEstimate:
         """The total in dollars, or None when any take's price is unknown."""
         return None if self.unknown else self.known
 
+    def price_text(self) -> str:
+        """The money alone: "about $1.20", "cost unknown", or both parts."""
+        if self.takes == 0:
+            return "$0.00"
+        if self.unknown == self.takes:
+            return "cost unknown"
+        text = f"about ${self.known:.2f}"
+        if self.unknown:
+            text += f" plus {self.unknown} of unknown price"
+        return text
+
     def __str__(self) -> str:
         if self.takes == 0:
             return "nothing to send ($0.00)"

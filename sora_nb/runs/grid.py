@@ -133,9 +133,12 @@ class GridPlan(BaseModel):
 
     def describe(self) -> str:
         """One line for a notebook: the shape, the count and the cost."""
-        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        count = len(self.requests)
+        videos = f"{count} video" + ("" if count == 1 else "s")
         noun = "take" if self.takes == 1 else "takes"
-        return f"{shape}{self.takes} {noun} = {len(self.requests)} videos: {self.cost()}"
+        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
+        return f"{head}, {self.cost().price_text()}"
 
 
 def plan_grid(

@@ -46,8 +46,8 @@ def cell(ip: InteractiveShell, line: str, body: str) -> Any:
 
 def test_a_cell_makes_a_take_and_binds_it(shell: InteractiveShell) -> None:
     result = cell(shell, "--seconds 4 --as first", "A red kite over the dunes, wide shot.")
-    assert result is None
     take = shell.user_ns["first"]
+    assert result is take
     assert isinstance(take, Take) and take.status == "completed"
     assert take.request.prompt == "A red kite over the dunes, wide shot."
     assert take.path("video").stat().st_size > 0
