@@ -10,10 +10,10 @@ export const FRAME = 1 / 24;
 export const SEEK_DRIFT = 0.25;
 /** Drift (seconds) beyond which a playing video's rate is nudged back towards the master. */
 export const NUDGE_DRIFT = 0.012;
-/** Largest relative rate change a nudge applies (keeps audio pitch changes inaudible). */
-export const MAX_NUDGE = 0.08;
+/** Largest relative rate change a nudge applies (Chromium keeps the pitch while it lasts). */
+export const MAX_NUDGE = 0.2;
 /** How many seconds of drift a nudge aims to remove per second of playback. */
-const NUDGE_GAIN = 1.5;
+const NUDGE_GAIN = 4;
 
 function defaultNow() {
   return performance.now() / 1000;
@@ -223,14 +223,21 @@ export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
   let frameId = null;
   let stopped = false;
 
+  // Returns true while some member still needs attention (a seek in flight, just corrected).
   const sync = () => {
-    for (const media of members) syncMedia(media, clock, options);
+    let unsettled = false;
+    for (const media of members) {
+      const state = syncMedia(media, clock, options);
+      if (state === "seeking" || state === "seeked" || state === "started") unsettled = true;
+    }
+    return unsettled;
   };
   const tick = () => {
     frameId = null;
     if (stopped) return;
-    sync();
-    if (clock.playing) frameId = raf(tick);
+    const unsettled = sync();
+    // Playing: correct every frame. Paused: keep going only until every video sits in place.
+    if (clock.playing || unsettled) frameId = raf(tick);
   };
   const schedule = () => {
     if (frameId === null && !stopped) frameId = raf(tick);
@@ -250,6 +257,11 @@ export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
       members.delete(media);
     },
     sync,
+    /** Re-check every member now and on the next frames (e.g. when a video gets metadata). */
+    kick() {
+      sync();
+      schedule();
+    },
     stop() {
       stopped = true;
       off();

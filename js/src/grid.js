@@ -119,7 +119,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
       c.video.muted = muted[i] || enlarged;
       c.root.classList.toggle("sora-audible", !muted[i]);
       c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[i])));
-      setText(c.muteBtn, muted[i] ? "🔇" : "🔊");
+      setText(c.muteBtn, muted[i] ? "Muted" : "Sound");
       c.soloBtn.setAttribute("aria-pressed", String(!muted[i] && muted.filter((m) => !m).length === 1));
     });
     for (const v of overlayVideos) {
@@ -207,11 +207,11 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
     const stage = h("div", { className: "sora-stage", title: "Click to enlarge" }, video, sprite, status);
     const btn = (action, text, label) => h("button", { text, attrs: { "data-action": action, "aria-label": label } });
-    const muteBtn = btn("mute", "🔇", `mute cell ${i + 1}`);
-    const soloBtn = btn("solo", "S", `solo cell ${i + 1}`);
+    const muteBtn = btn("mute", "Muted", `mute cell ${i + 1}`);
+    const soloBtn = btn("solo", "Solo", `solo cell ${i + 1}`);
     const abBtn = btn("ab", "A/B", `pick cell ${i + 1} for the A/B wipe`);
-    const upBtn = btn("up", "👍", `thumbs up for cell ${i + 1}`);
-    const downBtn = btn("down", "👎", `thumbs down for cell ${i + 1}`);
+    const upBtn = btn("up", "▲ good", `thumbs up for cell ${i + 1}`);
+    const downBtn = btn("down", "▼ bad", `thumbs down for cell ${i + 1}`);
     const note = h("input", { type: "text", placeholder: "note", attrs: { "data-action": "note", "aria-label": `note for cell ${i + 1}` } });
     const label = h("div", { className: "sora-cell-label", attrs: { "data-role": "label" } });
     const cellRoot = h(
@@ -269,7 +269,10 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
       const [cols, rows] = c.spriteGrid;
       c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
     });
-    video.addEventListener("loadedmetadata", updatePeriod);
+    video.addEventListener("loadedmetadata", () => {
+      updatePeriod();
+      group.kick(); // a late video joins at the master position as soon as it can
+    });
     return c;
   };
 

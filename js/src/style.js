@@ -31,6 +31,7 @@ const CSS = `
 }
 .sora-root button[aria-pressed="true"] { background: var(--sora-accent); color: #fff; }
 .sora-root button:disabled { opacity: 0.5; }
+.sora-player { max-width: 760px; }
 .sora-stage { position: relative; background: #000; line-height: 0; overflow: hidden; }
 .sora-stage video { width: 100%; height: auto; display: block; background: #000; }
 .sora-status {

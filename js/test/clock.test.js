@@ -200,3 +200,26 @@ describe("helpers", () => {
     expect(formatTime(0)).toBe("0:00.00");
   });
 });
+
+describe("syncGroup while paused", () => {
+  it("keeps checking until a seek in flight has landed, then stops asking for frames", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 4 });
+    const frames = [];
+    const group = syncGroup(clock, { requestFrame: (cb) => frames.push(cb), cancelFrame: () => {} });
+    const media = new FakeMedia(4);
+    media.seeking = true; // busy with an earlier seek when the user seeks
+    group.add(media);
+    clock.seek(2);
+    expect(media.currentTime).toBe(0);
+    const run = () => frames.splice(0).forEach((cb) => cb());
+    run();
+    expect(frames.length).toBe(1); // still unsettled: asks for another frame
+    media.seeking = false;
+    run(); // now it is corrected...
+    expect(media.currentTime).toBeCloseTo(2);
+    run(); // ...and confirmed in place
+    expect(frames.length).toBe(0);
+    group.stop();
+  });
+});

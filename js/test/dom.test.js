@@ -1,11 +1,29 @@
 // @vitest-environment jsdom
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { h, wordCount } from "../src/dom.js";
-import { buildGrid } from "../src/grid.js";
-import { buildPlayer } from "../src/player.js";
+import { buildGrid as buildGridView } from "../src/grid.js";
+import { buildPlayer as buildPlayerView } from "../src/player.js";
 import { FakeModel } from "./fakes.js";
 
 const XSS = "<img src=x onerror=alert(1)> a kite";
+
+// Views keep timers; every view a test builds is cleaned up after it.
+let cleanups = [];
+const track = (cleanup) => {
+  let done = false;
+  const once = () => {
+    if (!done) cleanup();
+    done = true;
+  };
+  cleanups.push(once);
+  return once;
+};
+const buildGrid = (...args) => track(buildGridView(...args));
+const buildPlayer = (...args) => track(buildPlayerView(...args));
+afterEach(() => {
+  for (const cleanup of cleanups) cleanup();
+  cleanups = [];
+});
 
 beforeAll(() => {
   // jsdom has no media playback or Blob URLs; these stubs keep the views' calls harmless.

@@ -1,0 +1,153 @@
+"""A 3×3 Grid in a real widget front end: one clock for nine videos, solo, and ratings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import playwright.sync_api
+import pytest
+from IPython.display import display
+
+from sora_nb.notebook.widgets import Grid
+from sora_nb.runs.take import Take
+from tests.ui._media import make_take
+from tests.ui.conftest import hide_solara_badge
+
+GRID = "[data-widget=sora-grid]"
+FRAME = 1 / 24
+TIMES = f"[...document.querySelectorAll('{GRID} .sora-cell video')].map(v => v.currentTime)"
+PAUSED = f"[...document.querySelectorAll('{GRID} .sora-cell video')].map(v => v.paused)"
+MUTED = f"[...document.querySelectorAll('{GRID} .sora-cell video')].map(v => v.muted)"
+
+
+@pytest.fixture(scope="module")
+def takes(tmp_path_factory: pytest.TempPathFactory) -> list[Take]:
+    media = tmp_path_factory.mktemp("grid-media")
+    return [
+        make_take(media, f"cell{i}", seconds=8, prompt=f"shot {i}", hue=i * 28, tone=220 + 40 * i)
+        for i in range(9)
+    ]
+
+
+def _grid(takes: list[Take]) -> Grid:
+    return Grid(
+        takes,
+        col_labels=["sora-2", "sora-2-pro", "sora-3"],
+        row_labels=[
+            {"text": "short", "words": 4},
+            {"text": "medium", "words": 16},
+            {"text": "long", "words": 48},
+        ],
+        col_title="model",
+        row_title="length",
+        labels=[f"cell {i}" for i in range(9)],
+    )
+
+
+def _wait_loaded(page: playwright.sync_api.Page) -> None:
+    page.locator(f"{GRID} .sora-cell").nth(8).wait_for()
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{GRID} .sora-cell video')].every(v => v.readyState >= 2)",
+        timeout=20_000,
+    )
+
+
+def _spread(times: list[float]) -> float:
+    return max(times) - min(times)
+
+
+def test_nine_videos_share_one_clock(
+    solara_test: None,
+    page_session: playwright.sync_api.Page,
+    takes: list[Take],
+    screenshots: Path,
+) -> None:
+    page = page_session
+    display(_grid(takes))
+    _wait_loaded(page)
+    page.locator(f"{GRID} [data-action=play]").click()
+    page.wait_for_timeout(5_000)
+    times = page.evaluate(TIMES)
+    assert len(times) == 9
+    assert min(times) > 4.0, f"the clock did not run for 5 s: {times}"
+    assert _spread(times) < FRAME, f"cells drifted apart after 5 s: {times}"
+    assert not any(page.evaluate(PAUSED))
+    hide_solara_badge(page)
+    page.locator(GRID).screenshot(path=str(screenshots / "grid.png"))
+
+    page.locator(f"{GRID} [data-action=play]").click()  # pause all
+    page.wait_for_timeout(300)
+    assert all(page.evaluate(PAUSED))
+    paused_at = page.evaluate(TIMES)
+    assert _spread(paused_at) < FRAME
+    page.wait_for_timeout(500)
+    assert page.evaluate(TIMES) == paused_at  # paused cells stay put
+
+    page.evaluate(
+        "() => { const s = document.querySelector('[data-widget=sora-grid] [data-action=seek]');"
+        " s.value = '2'; s.dispatchEvent(new Event('input')); }"
+    )
+    page.wait_for_function(f"{TIMES}.every(t => Math.abs(t - 2) < {FRAME})", timeout=5_000)
+    assert all(page.evaluate(PAUSED))
+
+    page.locator(f"{GRID} [data-action=step-fwd]").click()
+    page.wait_for_function(f"{TIMES}.every(t => Math.abs(t - 2 - {FRAME}) < 0.01)", timeout=5_000)
+
+
+def test_solo_mutes_the_others_and_a_rating_reaches_python(
+    solara_test: None, page_session: playwright.sync_api.Page, takes: list[Take]
+) -> None:
+    page = page_session
+    grid = _grid(takes)
+    ratings: list[tuple[Any, ...]] = []
+    grid.on_rate(lambda *args: ratings.append(args))
+    display(grid)
+    _wait_loaded(page)
+    assert page.evaluate(MUTED) == [False] + [True] * 8  # one audible cell by default
+
+    page.locator(f"{GRID} .sora-cell[data-cell='4'] [data-action=solo]").click()
+    assert page.evaluate(MUTED) == [True] * 4 + [False] + [True] * 4
+
+    page.locator(f"{GRID} .sora-cell[data-cell='7'] [data-action=up]").click()
+    note = page.locator(f"{GRID} .sora-cell[data-cell='7'] [data-action=note]")
+    note.fill("best light")
+    note.press("Enter")
+    note.blur()
+    deadline = time.monotonic() + 10
+    while len(ratings) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ratings == [(7, "cell7", 1, ""), (7, "cell7", 1, "best light")]
+    assert grid.feedback["7"] == {"rating": 1, "note": "best light"}
+
+
+def test_headers_name_what_varies_and_keys_drive_the_clock(
+    solara_test: None, page_session: playwright.sync_api.Page, takes: list[Take]
+) -> None:
+    page = page_session
+    display(_grid(takes))
+    _wait_loaded(page)
+    heads = page.locator(f"{GRID} [data-role=row-head]").all_inner_texts()
+    assert [h.replace("\n", " ") for h in heads] == [
+        "short (4 words)",
+        "medium (16 words)",
+        "long (48 words)",
+    ]
+    assert page.locator(f"{GRID} [data-role=col-head]").all_inner_texts() == [
+        "sora-2",
+        "sora-2-pro",
+        "sora-3",
+    ]
+    page.locator(GRID).focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"{TIMES}.every(t => t > 0.5)", timeout=10_000)
+    page.keyboard.press("Space")
+    page.wait_for_timeout(200)
+    assert all(page.evaluate(PAUSED))
+    before = page.evaluate(TIMES)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        f"{TIMES}.every(t => Math.abs(t - {round(before[0] / FRAME) + 1} * {FRAME}) < 0.01)",
+        timeout=5_000,
+    )
