@@ -1,0 +1,141 @@
+"""Through a real gateway: LiteLLM's proxy on loopback, with the emulator as its upstream.
+
+Gateways differ from OpenAI's own service: LiteLLM re-encodes video ids and drops the
+``variant`` query, answering a thumbnail request with the MP4. sora_nb must still complete
+create → wait → download, notice the wrong content type, and derive the thumbnail and the
+spritesheet from the video itself.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from sora_nb import media
+from sora_nb.api import errors
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.runner import Runner
+
+LITELLM = shutil.which("litellm", path=str(Path(sys.executable).parent))
+CONFIG = """
+model_list:
+  - model_name: sora-2
+    litellm_params:
+      model: openai/sora-2
+      api_base: http://127.0.0.1:{upstream}/v1
+      api_key: os.environ/SORA_NB_TEST_UPSTREAM_KEY
+general_settings:
+  master_key: os.environ/LITELLM_MASTER_KEY
+"""
+POLL = PollPolicy(floor=0.2, ceiling=0.5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, key: str, process: subprocess.Popen[bytes], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode} before it was ready")
+        try:
+            if httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=2).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up within {limit:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, key) of a LiteLLM proxy in front of a socket-served emulator."""
+    assert LITELLM is not None, "litellm is not installed: run make setup (the gateway extra)"
+    folder = tmp_path_factory.mktemp("gateway")
+    upstream_key, master_key = secrets.token_hex(16), "sk-" + secrets.token_hex(16)
+    upstream, port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "SORA_NB_TEST_UPSTREAM_KEY": upstream_key,
+        "LITELLM_MASTER_KEY": master_key,
+        # Offline: use the cost map LiteLLM ships instead of fetching one.
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
+    (folder / "config.yaml").write_text(CONFIG.format(upstream=upstream))
+    serve = ["--port", str(upstream), "--api-key", upstream_key, "--time-scale", "0"]
+    emulator = subprocess.Popen(
+        [sys.executable, "-m", "sora_nb.emulator", *serve, "--media", str(folder / "emulator")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    proxy = subprocess.Popen(
+        [LITELLM, "--config", "config.yaml", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=(folder / "litellm.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{upstream}/v1/models", upstream_key, emulator, 30)
+        wait_until_up(f"http://127.0.0.1:{port}/v1/models", master_key, proxy, 150)
+        yield f"http://127.0.0.1:{port}/v1", master_key
+    finally:
+        for process in (proxy, emulator):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def test_create_wait_download_through_the_gateway(
+    gateway: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, key = gateway
+    async with VideosClient(base_url, key, poll=POLL) as client:
+        created = await client.create(
+            prompt="A lighthouse at dusk, waves below", model="sora-2", seconds=4, size="1280x720"
+        )
+        assert created.id.startswith("video_") and created.status in ("queued", "in_progress")
+        done = await client.wait(created, deadline=120)
+        assert done.status == "completed" and done.id == created.id
+        video = await client.download(done, tmp_path / "video.mp4")
+        info = media.probe(video)
+        assert (info.width, info.height, info.has_audio) == (1280, 720, True)
+        # LiteLLM ignores the variant and sends the MP4: refused, nothing saved.
+        with pytest.raises(errors.UnexpectedContentTypeError, match="video/mp4"):
+            await client.download(done, tmp_path / "thumbnail.webp", variant="thumbnail")
+        assert not (tmp_path / "thumbnail.webp").exists()
+
+
+async def test_the_runner_derives_previews_when_the_gateway_sends_the_video(
+    gateway: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, key = gateway
+    async with VideosClient(base_url, key, poll=POLL) as client:
+        runner = Runner(client, Ledger(tmp_path), server=base_url)
+        [take] = await runner.run([VideoRequest(prompt="Rain on a tin roof at night", seconds=4)])
+    assert take.status == "completed", take.error
+    with Image.open(take.path("thumbnail")) as thumbnail:
+        assert thumbnail.format == "WEBP"
+    with Image.open(take.path("spritesheet")) as sheet:
+        assert sheet.format == "JPEG"
+    assert key not in (tmp_path / take.folder / "take.json").read_text()
+    assert key.encode() not in (tmp_path / "ledger.sqlite3").read_bytes()
