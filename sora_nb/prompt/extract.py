@@ -8,7 +8,8 @@ not set explicitly. Every pattern is compiled once and applied in one pass per c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from sora_nb.prompt.vocabulary import (
     ANGLE,
@@ -20,8 +21,10 @@ from sora_nb.prompt.vocabulary import (
     RIG,
     STYLE,
     TIME_OF_DAY,
+    VOCABULARIES,
     WEATHER,
     Vocabulary,
+    text_words,
 )
 
 _SPLIT_CLAUSES = re.compile(r"[;\n]+|(?<=[.!?])\s+")
@@ -40,19 +43,43 @@ _FILM_STOCK = re.compile(
     r"Ektachrome|Kodachrome|Portra\s+\d+|Tri-X(?:\s+\d+)?|Eterna(?:\s+\w+)?)",
     re.I,
 )
-LIGHT_WORDS = re.compile(
-    r"\b(?:light|lights|lit|lighting|glow|glows|glowing|sunlight|moonlight|lamplight|"
-    r"candlelight|firelight|backlit|backlight|rim light|key light|fill|shadows?|silhouetted|"
-    r"neon|lamps?|lanterns?|practicals?|sunbeams?|god rays|"
-    r"illuminat\w*|flicker\w*|sunrise light)\b",
-    re.I,
+_STOCK_WORDS = frozenset(
+    {"kodak", "fuji", "fujifilm", "ilford", "cinestill", "ektachrome", "kodachrome", "portra"}
+    | {"tri", "eterna"}
 )
-SOUND_WORDS = re.compile(
-    r"\b(?:sounds?|audio|footsteps|birdsong|chirp\w*|music|score|soundtrack|songs?|hum|hums|"
-    r"humming|hiss\w*|buzz\w*|crackl\w*|rustl\w*|ambience|ambient|echo\w*|chatter\w*|murmur\w*|"
-    r"thunder|patter\w*|roar\w*|silence|click\w*|clatter\w*|creak\w*|chime\w*|piano|strings|"
-    r"synths?|guitar|drums?|melody|orchestra\w*|whir\w*|rumbl\w*|splash\w*|knock\w*|beeps?)\b",
-    re.I,
+
+
+class _Words:
+    """A kind of clause recognised by its words: exact words plus word beginnings.
+
+    A set lookup and one ``str.startswith`` per word are much faster than a regex alternation
+    of the same words, and parse asks this of every clause.
+    """
+
+    def __init__(self, exact: str, prefixes: str = "") -> None:
+        self.exact = frozenset(exact.split())
+        self.prefixes = tuple(prefixes.split())
+
+    def search(self, text: str) -> bool:
+        """True when ``text`` uses one of these words."""
+        words = text_words(text)
+        if not self.exact.isdisjoint(words):
+            return True
+        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)
+
+
+LIGHT_WORDS = _Words(
+    """light lights lit lighting glow glows glowing sunlight moonlight lamplight candlelight
+    firelight backlit backlight fill shadow shadows silhouetted neon lamp lamps lantern lanterns
+    practical practicals sunbeam sunbeams rays""",
+    "illuminat flicker",
+)
+SOUND_WORDS = _Words(
+    """sound sounds audio footsteps birdsong music score soundtrack song songs hum hums humming
+    thunder silence piano strings synth synths guitar drum drums melody ambience ambient beep
+    beeps""",
+    "chirp hiss buzz crackl rustl echo chatter murmur patter roar click clatter creak chime "
+    "orchestra whir rumbl splash knock",
 )
 _MUSIC_WORDS = re.compile(
     r"\b(?:music|score|soundtrack|songs?|piano|strings|synths?|guitar|drums|melody|orchestra\w*|"
@@ -71,7 +98,7 @@ _SOUND_LEAD = re.compile(
     re.I,
 )
 _ITEM_SPLIT = re.compile(r"\s*(?:,|\band\b|&|\bwith\b|\bplus\b)\s*", re.I)
-PALETTE_WORDS = re.compile(r"\b(?:palette|colou?rs?|tones|hues|grade|graded)\b", re.I)
+PALETTE_WORDS = _Words("palette colour colours color colors tones hues grade graded")
 _DIRECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "back",
@@ -89,23 +116,24 @@ _QUALITY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("hard", re.compile(r"\b(?:hard|harsh|crisp|direct)\b", re.I)),
     ("flickering", re.compile(r"\bflicker\w*\b", re.I)),
 ]
-_SOURCES: list[tuple[str, re.Pattern[str]]] = [
-    (name, re.compile(pattern, re.I))
-    for name, pattern in (
-        ("sun", r"\b(?:sun|sunlight|sunrise|sunset|sunbeams?|daylight)\b"),
-        ("moon", r"\b(?:moon|moonlight|moonlit)\b"),
-        ("window", r"\bwindows?\b"),
-        ("lamp", r"\b(?:lamps?|lamplight)\b"),
-        ("candle", r"\b(?:candles?|candlelight|candlelit)\b"),
-        ("neon", r"\bneon\b"),
-        ("streetlights", r"\bstreet\s?(?:lights?|lamps?)\b"),
-        ("fire", r"\b(?:fire|firelight|campfire|fireplace|embers)\b"),
-        ("headlights", r"\bheadlights?\b"),
-        ("practicals", r"\bpracticals?\b"),
-        ("lantern", r"\blanterns?\b"),
-        ("screen", r"\b(?:screen|monitor|tv)\s?(?:glow|light)?\b"),
-        ("fluorescent", r"\bfluorescents?\b"),
-        ("torch", r"\b(?:torch|flashlight)\b"),
+#: Named light sources and the words that name them.
+_SOURCES: list[tuple[str, frozenset[str]]] = [
+    (name, frozenset(words.split()))
+    for name, words in (
+        ("sun", "sun sunlight sunrise sunset sunbeam sunbeams daylight"),
+        ("moon", "moon moonlight moonlit"),
+        ("window", "window windows"),
+        ("lamp", "lamp lamps lamplight"),
+        ("candle", "candle candles candlelight candlelit"),
+        ("neon", "neon"),
+        ("streetlights", "streetlight streetlights streetlamp streetlamps"),
+        ("fire", "fire firelight campfire fireplace embers"),
+        ("headlights", "headlight headlights"),
+        ("practicals", "practical practicals"),
+        ("lantern", "lantern lanterns"),
+        ("screen", "screen screens monitor tv"),
+        ("fluorescent", "fluorescent fluorescents"),
+        ("torch", "torch flashlight"),
     )
 ]
 # Agent nouns whose action is implied ("a runner on a trail" is running).
@@ -169,11 +197,11 @@ _CAMERA_LEAD_WORDS = re.compile(
     r"aerial|overhead)\b",
     re.I,
 )
-_FILLER = re.compile(
-    r"\b(?:a|an|the|slow|slowly|smooth|smoothly|gentle|natural|subtle|camera|shot|lens|with|and|"
-    r"on|of|in|to|then|very|some|lots|little|slight|slightly|prime|angle|move|moves)\b",
-    re.I,
+_FILLER_WORDS = _words(
+    """a an the slow slowly smooth smoothly gentle natural subtle camera shot lens with and on of
+    in to then very some lots little slight slightly prime angle move moves mm"""
 )
+_CAMERA_WORDS: tuple[tuple[int, ...], frozenset[str]] = ((), frozenset())
 _SETTING_PREP = re.compile(
     r"\s(?:in|on|at|inside|along|across|through|under|beneath|beside|near|atop|outside|within|"
     r"amid|among|by|onto|into)\s+(?=\S)",
@@ -199,6 +227,18 @@ class Reading:
     effects: list[str] = field(default_factory=list)
     music: str | None = None
 
+    def copy(self) -> Reading:
+        """A copy whose lists and dicts can be changed without touching this one."""
+        return replace(
+            self,
+            action=list(self.action),
+            palette=list(self.palette),
+            camera=dict(self.camera),
+            lighting={k: list(v) if isinstance(v, list) else v for k, v in self.lighting.items()},
+            ambience=list(self.ambience),
+            effects=list(self.effects),
+        )
+
 
 def clauses(text: str) -> list[str]:
     """Split prose into clauses at semicolons, line breaks and sentence ends."""
@@ -207,6 +247,22 @@ def clauses(text: str) -> list[str]:
 
 def read_prose(text: str) -> Reading:
     """Everything recognisable in ``text``: subject, action, setting, camera, light, sound..."""
+    global _VOCAB_VERSIONS
+    versions = tuple(v.version for v in VOCABULARIES.values())
+    if versions != _VOCAB_VERSIONS:
+        _VOCAB_VERSIONS = versions
+        _read_prose.cache_clear()  # readings made before a vocabulary grew are stale
+    return _read_prose(text).copy()
+
+
+_VOCAB_VERSIONS: tuple[int, ...] = ()
+
+
+@lru_cache(maxsize=1024)
+def _read_prose(text: str) -> Reading:
+    # Cached because parse reads each shot's prose and render reads it again to know which
+    # clauses the prose already says; callers get a copy, so the cached reading never changes.
+    # A vocabulary that grows clears this cache (see read_prose).
     reading = Reading()
     if not text.strip():
         return reading
@@ -233,11 +289,17 @@ def read_prose(text: str) -> Reading:
 
 def describes_scene(clause: str) -> bool:
     """A clause that names who or what is on screen, not only camera words."""
-    rest = clause
-    for vocab in (FRAMING, ANGLE, MOVEMENT, DEPTH_OF_FIELD, RIG):
-        rest = vocab.pattern.sub(" ", rest)
-    rest = _FILLER.sub(" ", _APERTURE.sub(" ", _LENS.sub(" ", rest)))
-    return bool(re.search(r"[A-Za-z]{2,}", rest))
+    camera_words = _camera_words()
+    return any(len(w) > 1 and w.isalpha() and w not in camera_words for w in text_words(clause))
+
+
+def _camera_words() -> frozenset[str]:
+    vocabs = (FRAMING, ANGLE, MOVEMENT, DEPTH_OF_FIELD, RIG)
+    key = tuple(v.version for v in vocabs)  # rebuilt whenever a vocabulary grows
+    global _CAMERA_WORDS
+    if _CAMERA_WORDS[0] != key:
+        _CAMERA_WORDS = (key, _FILLER_WORDS.union(*(v.words for v in vocabs)))
+    return _CAMERA_WORDS[1]
 
 
 def _first_text(vocab: Vocabulary, text: str) -> str | None:
@@ -260,13 +322,15 @@ def read_camera(text: str) -> dict[str, object]:
         slug = vocab.first(text)
         if slug is not None:
             found[key] = slug
-    if m := _LENS.search(text):
+    lower = text.lower()
+    # Cheap substring checks first: most texts name no lens, aperture, shutter or stock.
+    if "mm" in lower and (m := _LENS.search(text)):
         found["lens_mm"] = float(m.group(1))
-    if m := _APERTURE.search(text):
+    if "/" in lower and (m := _APERTURE.search(text)):
         found["aperture"] = float(m.group(1))
-    if m := _SHUTTER.search(text):
+    if "shutter" in lower and (m := _SHUTTER.search(text)):
         found["shutter"] = (m.group(1) or m.group(2)).replace(" ", "")
-    if m := _FILM_STOCK.search(text):
+    if not _STOCK_WORDS.isdisjoint(text_words(text)) and (m := _FILM_STOCK.search(text)):
         found["film_stock"] = m.group(0)
     return found
 
@@ -291,7 +355,8 @@ def read_lighting(text: str) -> dict[str, object]:
         if pattern.search(text):
             found["quality"] = name
             break
-    sources = [name for name, pattern in _SOURCES if pattern.search(text)]
+    words = text_words(text)
+    sources = [name for name, names in _SOURCES if not names.isdisjoint(words)]
     if sources:
         found["sources"] = sources
     return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,25 @@ class Term:
     exact_only: tuple[str, ...] = ()
 
 
+_DASHES = re.compile(r"[-_‐–]+")
+
+
 def _norm(text: str) -> str:
     """Lower-case, hyphens and underscores as spaces, runs of whitespace as one space."""
-    return " ".join(re.sub(r"[-_‐–]+", " ", text.lower()).split())
+    return " ".join(_DASHES.sub(" ", text.lower()).split())
+
+
+_WORD_SPLIT = re.compile(r"[^a-z0-9'’]+")
+
+
+def _split_words(text: str) -> list[str]:
+    return [w for w in _WORD_SPLIT.split(text.lower()) if w] or [""]
+
+
+@lru_cache(maxsize=512)
+def text_words(text: str) -> frozenset[str]:
+    """The lower-case words of ``text`` (cached: one prompt is scanned by many vocabularies)."""
+    return frozenset(_WORD_SPLIT.split(text.lower()))
 
 
 @dataclass
@@ -42,6 +59,10 @@ class Vocabulary:
     _index: dict[str, str] = field(default_factory=dict, repr=False)
     _scannable: set[str] = field(default_factory=set, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _first_words: frozenset[str] | None = field(default=None, repr=False)
+    _words: frozenset[str] | None = field(default=None, repr=False)
+    #: Grows by one with every :meth:`add`, so caches built from this vocabulary know to rebuild.
+    version: int = field(default=0, repr=False)
 
     def add(
         self,
@@ -69,7 +90,9 @@ class Vocabulary:
         exact_words = {_norm(w) for w in exact}
         self._scannable.update(_norm(w) for w in words)
         self._scannable.update(w for w in (_norm(slug), _norm(label)) if w not in exact_words)
-        self._pattern = None  # rebuilt lazily on the next scan
+        # Rebuilt lazily on the next scan.
+        self._pattern, self._first_words, self._words = None, None, None
+        self.version += 1
         return term
 
     def label(self, slug: str) -> str:
@@ -87,6 +110,10 @@ class Vocabulary:
 
     def scan(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
         """Every term named in ``text``, in order of appearance, as (slug, match)."""
+        # A term can only match where its first word occurs; checking the text's word set
+        # first skips the big alternation for most texts (most name few terms).
+        if self.first_words.isdisjoint(text_words(text)):
+            return
         for match in self.pattern.finditer(text):
             slug = self._index.get(_norm(match.group(0)))
             if slug is not None:
@@ -95,6 +122,20 @@ class Vocabulary:
     def first(self, text: str) -> str | None:
         """The first term named in ``text``, or None."""
         return next((slug for slug, _ in self.scan(text)), None)
+
+    @property
+    def first_words(self) -> frozenset[str]:
+        """The first word of every term that can be spotted in prose."""
+        if self._first_words is None:
+            self._first_words = frozenset(_split_words(w)[0] for w in self._scannable if w)
+        return self._first_words
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word of every term that can be spotted in prose."""
+        if self._words is None:
+            self._words = frozenset(x for w in self._scannable for x in _split_words(w))
+        return self._words
 
     @property
     def pattern(self) -> re.Pattern[str]:
