@@ -202,6 +202,13 @@ _FILLER_WORDS = _words(
     in to then very some lots little slight slightly prime angle move moves mm"""
 )
 _CAMERA_WORDS: tuple[tuple[int, ...], frozenset[str]] = ((), frozenset())
+# Words a camera clause uses that the fields hold (lens, aperture, shutter, depth of field).
+_CAMERA_EXTRA_WORDS = _words(
+    """mm lens focal length aperture shutter degree degrees depth field focus dof vision
+    establishing level eye shot"""
+)
+_PARTS = re.compile(r"[,;]")
+_SHORT_PARTS = re.compile(r"[,;\n]|\.(?:\s|$)")
 _SETTING_PREP = re.compile(
     r"\s(?:in|on|at|inside|along|across|through|under|beneath|beside|near|atop|outside|within|"
     r"amid|among|by|onto|into)\s+(?=\S)",
@@ -302,6 +309,19 @@ def _camera_words() -> frozenset[str]:
     return _CAMERA_WORDS[1]
 
 
+def unread_camera_words(text: str) -> str | None:
+    """The parts of a camera clause (split at commas and semicolons) that name something the
+    camera fields cannot hold, verbatim, so a composite "Lens: 32mm spherical prime" keeps
+    "32mm spherical prime" instead of losing it."""
+    camera_words = _camera_words() | _STOCK_WORDS | _CAMERA_EXTRA_WORDS
+    kept = [
+        part.strip()
+        for part in _PARTS.split(text)
+        if any(len(w) > 1 and w.isalpha() and w not in camera_words for w in text_words(part))
+    ]
+    return "; ".join(kept) or None
+
+
 def _first_text(vocab: Vocabulary, text: str) -> str | None:
     """The words of the first term found, as the user wrote them."""
     for _slug, match in vocab.scan(text):
@@ -320,6 +340,12 @@ def read_camera(text: str) -> dict[str, object]:
         ("rig", RIG),
     ):
         slug = vocab.first(text)
+        if slug is None:
+            # A short part that is exactly a camera word ("close-up, static") means the
+            # camera even when the word alone is too ambiguous to spot in running prose.
+            slug = next(
+                (vocab.lookup(part) for part in _short_parts(text) if vocab.lookup(part)), None
+            )
         if slug is not None:
             found[key] = slug
     lower = text.lower()
@@ -333,6 +359,11 @@ def read_camera(text: str) -> dict[str, object]:
     if not _STOCK_WORDS.isdisjoint(text_words(text)) and (m := _FILM_STOCK.search(text)):
         found["film_stock"] = m.group(0)
     return found
+
+
+def _short_parts(text: str) -> list[str]:
+    """The parts of ``text`` between commas, semicolons and full stops, of 1 to 3 words."""
+    return [p for p in (x.strip() for x in _SHORT_PARTS.split(text)) if 0 < p.count(" ") + 1 <= 3]
 
 
 def camera_moves(text: str) -> list[str]:

@@ -24,6 +24,7 @@ LABELS: dict[str, str] = {
     "shutter": "Shutter",
     "film_stock": "Film stock",
     "rig": "Rig",
+    "notes": "Camera notes",
     "key": "Key light",
     "direction": "Light direction",
     "quality": "Light quality",
@@ -61,6 +62,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shutter": ("shutter angle", "shutter speed"),
     "film_stock": ("stock", "film emulation", "emulation", "film"),
     "rig": ("camera rig", "support", "camera support"),
+    "notes": ("filtration", "filter", "filters", "camera note"),
     "key": ("key",),
     "direction": ("lighting direction",),
     "quality": ("lighting quality",),
@@ -105,6 +107,7 @@ CAMERA_FIELDS = (
     "shutter",
     "film_stock",
     "rig",
+    "notes",
 )
 LIGHTING_FIELDS = ("key", "direction", "quality", "sources")
 #: Fields a shot may hold for itself; every other field belongs to the whole Prompt.

@@ -56,6 +56,7 @@ _CAMERA_CLAUSE = {
     "rig": "camera_detail",
     "shutter": "camera_detail",
     "film_stock": "camera_detail",
+    "notes": "camera_detail",
 }
 _LIGHTING_CLAUSE = {
     "key": "lighting",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -67,7 +68,24 @@ class LintIssue(BaseModel):
         return f"{self.severity}: {where}{self.message}"
 
 
-_Rule = Callable[[Prompt, float, bool], Iterable[LintIssue]]
+@dataclass(frozen=True)
+class Check:
+    """What every rule reads, worked out once per lint() call."""
+
+    prompt: Prompt
+    #: The clip length in seconds (given, or the shots' total, or 4).
+    seconds: float
+    #: True when the caller gave the clip length.
+    given: bool
+    #: The prompt as it will be sent.
+    text: str
+    #: The prompt without dialogue (what characters say may mention anything).
+    text_without_dialogue: str
+    #: Each resolved shot: its number (None for a one-shot prompt), the shot, all its words.
+    shots: list[tuple[int | None, Shot, str]]
+
+
+_Rule = Callable[[Check], Iterable[LintIssue]]
 
 _RESOLUTION = re.compile(
     r"\b(?:4k|8k|2k|uhd|ultra[- ]hd|full[- ]hd|1080p|720p|2160p|4320p|hd resolution)\b", re.I
@@ -122,9 +140,17 @@ def lint(
     p = parse(prompt) if isinstance(prompt, str) else prompt
     given = seconds is not None
     clip = _seconds(seconds) if seconds is not None else _shots_length(p) or DEFAULT_SECONDS
+    check = Check(
+        prompt=p,
+        seconds=clip,
+        given=given,
+        text=render(p),
+        text_without_dialogue=render(p.model_copy(update={"dialogue": []})),
+        shots=_shot_texts(p),
+    )
     issues: list[LintIssue] = []
     for rule in RULES:
-        issues.extend(rule(p, clip, given))
+        issues.extend(rule(check))
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(issues, key=lambda i: order[i.severity])
 
@@ -162,13 +188,8 @@ def _shot_texts(p: Prompt) -> list[tuple[int | None, Shot, str]]:
     return out
 
 
-def _whole_text(p: Prompt) -> str:
-    """The prompt's text without dialogue (what characters say may mention anything)."""
-    return render(p.model_copy(update={"dialogue": []}))
-
-
-def rule_one_move(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
-    for number, shot, text in _shot_texts(p):
+def rule_one_move(c: Check) -> Iterable[LintIssue]:
+    for number, shot, text in c.shots:
         moves = [m for m in extract.camera_moves(text) if m not in _FEEL_NOT_MOVE]
         own = shot.camera.movement
         if own and own in MOVEMENT and own not in moves and own not in _FEEL_NOT_MOVE:
@@ -186,8 +207,8 @@ def rule_one_move(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
             )
 
 
-def rule_one_action(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
-    for number, shot, _ in _shot_texts(p):
+def rule_one_action(c: Check) -> Iterable[LintIssue]:
+    for number, shot, _ in c.shots:
         if len(shot.action) > 1:
             listed = "; ".join(shot.action)
             yield LintIssue(
@@ -202,7 +223,8 @@ def rule_one_action(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
             )
 
 
-def rule_dialogue_fits(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+def rule_dialogue_fits(c: Check) -> Iterable[LintIssue]:
+    p, clip, given = c.prompt, c.seconds, c.given
     if not p.dialogue:
         return
     words = sum(len(d.line.split()) for d in p.dialogue)
@@ -222,8 +244,8 @@ def rule_dialogue_fits(p: Prompt, clip: float, given: bool) -> Iterable[LintIssu
         )
 
 
-def rule_parameters_in_prose(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
-    text = _whole_text(p)
+def rule_parameters_in_prose(c: Check) -> Iterable[LintIssue]:
+    text = c.text_without_dialogue
     checks = (
         (_RESOLUTION, "a resolution", "size (for example size='1280x720')"),
         (_DURATION, "a duration", "seconds (for example seconds=8)"),
@@ -243,11 +265,12 @@ def rule_parameters_in_prose(p: Prompt, clip: float, given: bool) -> Iterable[Li
             )
 
 
-def rule_contradictions(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+def rule_contradictions(c: Check) -> Iterable[LintIssue]:
+    p = c.prompt
     base = "\n".join(
         x for x in (p.scene.setting, p.scene.time_of_day, p.scene.weather, p.prose, p.style) if x
     )
-    for number, shot, text in _shot_texts(p):
+    for number, shot, text in c.shots:
         words = f"{base}\n{text}"
         times = {slug for slug, _ in TIME_OF_DAY.scan(words)}
         if p.scene.time_of_day:
@@ -287,7 +310,8 @@ def _clashes(
     return out
 
 
-def rule_characters(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+def rule_characters(c: Check) -> Iterable[LintIssue]:
+    p, clip = c.prompt, c.seconds
     speakers = {d.speaker.strip().lower() for d in p.dialogue}
     count = len(speakers)
     for m in _GROUP.finditer("\n".join(x for x in (p.subject, p.prose) if x)):
@@ -306,8 +330,8 @@ def rule_characters(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
         )
 
 
-def rule_length(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
-    text = render(p)
+def rule_length(c: Check) -> Iterable[LintIssue]:
+    text = c.text
     if not text.strip():
         yield LintIssue(
             code="empty",
@@ -326,7 +350,8 @@ def rule_length(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
         )
 
 
-def rule_shots_fit(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
+def rule_shots_fit(c: Check) -> Iterable[LintIssue]:
+    p, clip, given = c.prompt, c.seconds, c.given
     total = _shots_length(p) or sum(s.seconds or 0 for s in p.shots)
     if given and total > clip + 1e-9:
         yield LintIssue(
@@ -345,8 +370,8 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)", re.I)
 
 
-def rule_guardrails(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
-    text = render(p)
+def rule_guardrails(c: Check) -> Iterable[LintIssue]:
+    text = c.text
     people = sorted({m.group(0) for m in _names_pattern(tuple(REAL_PEOPLE)).finditer(text)})
     if people:
         yield LintIssue(
@@ -381,7 +406,7 @@ def rule_guardrails(p: Prompt, clip: float, given: bool) -> Iterable[LintIssue]:
         )
 
 
-#: Every rule, in the order they run; append your own (prompt, seconds, given) -> issues.
+#: Every rule, in the order they run; append your own: a function from a Check to issues.
 RULES: list[_Rule] = [
     rule_length,
     rule_one_move,

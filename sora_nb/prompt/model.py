@@ -61,13 +61,15 @@ class Camera(BaseModel):
     shutter: str | None = None
     film_stock: str | None = None
     rig: str | None = None
+    #: Camera words the fields above do not hold ("spherical prime", "Black Pro-Mist 1/4").
+    notes: str | None = None
 
     _framing = field_validator("framing", mode="before")(lambda v: _canonical(FRAMING, v))
     _angle = field_validator("angle", mode="before")(lambda v: _canonical(ANGLE, v))
     _movement = field_validator("movement", mode="before")(lambda v: _canonical(MOVEMENT, v))
     _dof = field_validator("depth_of_field", mode="before")(lambda v: _canonical(DEPTH_OF_FIELD, v))
     _rig = field_validator("rig", mode="before")(lambda v: _canonical(RIG, v))
-    _blank = field_validator("shutter", "film_stock", mode="before")(_blank_as_none)
+    _blank = field_validator("shutter", "film_stock", "notes", mode="before")(_blank_as_none)
 
     def is_empty(self) -> bool:
         """True when no camera field is set."""

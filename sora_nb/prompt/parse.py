@@ -195,6 +195,10 @@ class _Reader:
         elif name == "camera":
             for key, found in extract.read_camera(value).items():
                 target.camera.setdefault(key, found)
+            unread = extract.unread_camera_words(value)
+            if unread:
+                notes = target.camera.get("notes")
+                target.camera["notes"] = f"{notes}; {unread}" if notes else unread
         elif name == "lighting":
             parts = _PALETTE_IN_LIGHTING.split(value, maxsplit=1)
             light = parts[0].strip(" ;,")
@@ -332,6 +336,8 @@ def _fill_all(data: dict[str, object], values: dict[str, object]) -> None:
 
 def _camera_value(name: str, value: str) -> object | None:
     """An exact camera field value, or None when the text needs reading as a composite."""
+    if name == "notes":
+        return value
     if name == "lens_mm":
         m = _MM.match(value)
         return float(m.group(1)) if m and float(m.group(1)) > 0 else None

@@ -73,6 +73,7 @@ cameras = st.builds(
     shutter=maybe(st.sampled_from(["180°", "90°", "1/50"])),
     film_stock=maybe(st.sampled_from(["Kodak Vision3 500T", "Fuji Eterna 250D"])),
     rig=maybe(slugs(RIG)),
+    notes=maybe(st.sampled_from(["spherical prime", "Black Pro-Mist 1/4 filter", "anamorphic"])),
 )
 lightings = st.builds(
     Lighting,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sora_nb.prompt import Camera, parse
 
 RUNNER = (
@@ -142,3 +144,58 @@ def test_empty_text_is_an_empty_prompt() -> None:
     p = parse("")
     assert p.prose is None
     assert p.resolved_shots()[0].camera == Camera()
+
+
+def test_labels_inline_after_a_sentence_are_clauses() -> None:
+    p = parse("A heron waits in the reeds. Camera: static, 200mm. Lighting: soft dawn haze.")
+    assert p.prose == "A heron waits in the reeds."
+    assert p.camera.movement == "static"
+    assert p.camera.lens_mm == 200.0
+    assert p.lighting.key == "soft dawn haze."
+    assert p.subject == "A heron"
+    assert p.action == ["waits"]
+    assert p.scene.setting == "the reeds"
+
+
+def test_a_timed_shot_list_becomes_shots_with_durations() -> None:
+    p = parse("0.00–2.40 s: 32 mm, slow dolly left along the pier\n2.40–4.00 s: close-up, static")
+    assert [s.seconds for s in p.shots] == pytest.approx([2.4, 1.6])
+    assert p.shots[0].camera.lens_mm == 32.0
+    assert p.shots[0].camera.movement == "truck"
+    assert p.shots[1].camera.movement == "static"
+
+
+def test_camera_words_the_fields_cannot_hold_are_kept_as_notes() -> None:
+    p = parse("Lens: 32mm spherical prime; deep focus\nFiltration: Black Pro-Mist 1/4")
+    assert p.camera.lens_mm == 32.0
+    assert p.camera.depth_of_field == "deep"
+    assert p.camera.notes == "Black Pro-Mist 1/4"  # the exact "Filtration:" label wins
+    q = parse("Camera: 35mm, anamorphic 2x squeeze, slow push-in")
+    assert q.camera.notes == "anamorphic 2x squeeze"
+    assert "Camera notes: anamorphic 2x squeeze" in q.render()
+
+
+def test_labels_in_a_shot_belong_to_that_shot() -> None:
+    p = parse(
+        "Style: anime\n\nShots:\n\nShot 1 (3 s): A paper boat in a gutter.\n"
+        "Framing: extreme close-up\nKey light: streetlamp\n\nShot 2: The boat drifts away.\n"
+        "Camera movement: crane up"
+    )
+    assert p.style == "anime"
+    assert p.shots[0].camera.framing == "extreme-close-up"
+    assert p.shots[0].lighting.key == "streetlamp"
+    assert p.shots[1].camera.movement == "crane"
+    assert p.camera.framing is None and p.lighting.key is None
+
+
+def test_dialogue_without_a_speaker_and_continued_lines() -> None:
+    p = parse('Dialogue:\n- "Is anyone there?"\nMara: Wait.\nI heard something.')
+    assert [(d.speaker, d.line) for d in p.dialogue] == [
+        ("Narrator", "Is anyone there?"),
+        ("Mara", "Wait. I heard something."),
+    ]
+
+
+def test_parse_refuses_what_is_not_text() -> None:
+    with pytest.raises(TypeError, match="not bytes"):
+        parse(b"A cat")  # type: ignore[arg-type]
