@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -88,6 +89,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class QuietDrops(logging.Filter):
+    """Turns uvicorn's traceback for a simulated dropped connection into one short line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from sora_nb.emulator.errors import DroppedConnection
+
+        if record.exc_info and isinstance(record.exc_info[1], DroppedConnection):
+            record.msg, record.args, record.exc_info = (
+                "simulated fault: dropped a connection",
+                (),
+                None,
+            )
+        return True
+
+
 def default_media_dir() -> Path:
     """``$SORA_NB_HOME/emulator`` when set, else ``./sora_media/emulator``."""
     home = os.environ.get("SORA_NB_HOME")
@@ -134,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     app = create_app(settings)
+    logging.getLogger("uvicorn.error").addFilter(QuietDrops())
     print(
         f"sora_nb emulator: jobs in {settings.media_dir}; "
         f"key {'required' if settings.api_key else 'not required'}",

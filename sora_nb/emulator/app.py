@@ -29,7 +29,7 @@ from sora_nb import catalog
 from sora_nb.api.types import VARIANT_MEDIA_TYPES, VideoDeleted, VideoList
 from sora_nb.emulator.errors import APIError, DroppedConnection, invalid
 from sora_nb.emulator.faults import FaultInjector, FaultPlan
-from sora_nb.emulator.jobs import JobRecord, JobStore, NewJob
+from sora_nb.emulator.jobs import JobRecord, JobStore, NewJob, Stats
 from sora_nb.emulator.settings import EmulatorSettings
 from sora_nb.emulator.validation import (
     check_create,
@@ -56,7 +56,7 @@ class Emulator:
         self.faults_served: dict[str, int] = {}
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> Stats:
         """Counters: ``jobs_created``, ``idempotent_replays``, ``requests``, ``renders``."""
         return self.store.stats
 
