@@ -267,36 +267,71 @@ def rule_parameters_in_prose(c: Check) -> Iterable[LintIssue]:
 
 def rule_contradictions(c: Check) -> Iterable[LintIssue]:
     p = c.prompt
-    base = "\n".join(
+    whole = "\n".join(
         x for x in (p.scene.setting, p.scene.time_of_day, p.scene.weather, p.prose, p.style) if x
     )
+    # What the whole prompt says is read once; each shot adds only its own words.
+    base = _Said.read(whole)
+    base.times |= {p.scene.time_of_day} if p.scene.time_of_day else set()
+    base.weathers |= {p.scene.weather} if p.scene.weather else set()
+    reported = set(base.clashes()) if len(c.shots) > 1 else set()
+    for clash in sorted(reported):
+        yield _contradiction(clash, None)
     for number, shot, text in c.shots:
-        words = f"{base}\n{text}"
-        times = {slug for slug, _ in TIME_OF_DAY.scan(words)}
-        if p.scene.time_of_day:
-            times.add(p.scene.time_of_day)
-        weathers = {slug for slug, _ in WEATHER.scan(words)}
-        if p.scene.weather:
-            weathers.add(p.scene.weather)
-        focus = {slug for slug, _ in DEPTH_OF_FIELD.scan(words)}
+        said = base.merge(_Said.read(text))
         if shot.camera.depth_of_field:
-            focus.add(shot.camera.depth_of_field)
-        clashes = _clashes(times, _TIME_CLASHES, TIME_OF_DAY.label)
-        if "night" in times and _DAYLIGHT.search(words) and not clashes:
-            clashes.append("night and daylight")
-        clashes += _clashes(weathers, _WEATHER_CLASHES, WEATHER.label)
-        if {"shallow", "deep"} <= focus:
-            clashes.append("shallow depth of field and deep focus")
-        for clash in clashes:
-            yield LintIssue(
-                code="contradiction",
-                severity="warning",
-                shot=number,
-                message=(
-                    f"The prompt asks for {clash} at once; the model will pick one or blend "
-                    "them. Keep the one you mean."
-                ),
-            )
+            said.focus.add(shot.camera.depth_of_field)
+        for clash in said.clashes():
+            if clash not in reported:
+                yield _contradiction(clash, number)
+
+
+@dataclass
+class _Said:
+    """The times, weathers and focus a text names, and whether it names daylight."""
+
+    times: set[str]
+    weathers: set[str]
+    focus: set[str]
+    daylight: bool
+
+    @classmethod
+    def read(cls, text: str) -> _Said:
+        return cls(
+            times={slug for slug, _ in TIME_OF_DAY.scan(text)},
+            weathers={slug for slug, _ in WEATHER.scan(text)},
+            focus={slug for slug, _ in DEPTH_OF_FIELD.scan(text)},
+            daylight=bool(_DAYLIGHT.search(text)),
+        )
+
+    def merge(self, other: _Said) -> _Said:
+        return _Said(
+            self.times | other.times,
+            self.weathers | other.weathers,
+            self.focus | other.focus,
+            self.daylight or other.daylight,
+        )
+
+    def clashes(self) -> list[str]:
+        found = _clashes(self.times, _TIME_CLASHES, TIME_OF_DAY.label)
+        if "night" in self.times and self.daylight and not found:
+            found.append("night and daylight")
+        found += _clashes(self.weathers, _WEATHER_CLASHES, WEATHER.label)
+        if {"shallow", "deep"} <= self.focus:
+            found.append("shallow depth of field and deep focus")
+        return found
+
+
+def _contradiction(clash: str, shot: int | None) -> LintIssue:
+    return LintIssue(
+        code="contradiction",
+        severity="warning",
+        shot=shot,
+        message=(
+            f"The prompt asks for {clash} at once; the model will pick one or blend them. "
+            "Keep the one you mean."
+        ),
+    )
 
 
 def _clashes(

@@ -178,3 +178,12 @@ def test_bad_seconds_is_refused_clearly() -> None:
 def test_issue_is_a_value() -> None:
     issue = LintIssue(code="x", severity="info", message="m")
     assert str(issue) == "info: m"
+
+
+def test_a_contradiction_in_the_whole_prompt_is_said_once_not_per_shot() -> None:
+    p = parse("A harbour at night under the midday sun.\nShot 1: boats.\nShot 2: gulls.")
+    issues = [i for i in lint(p) if i.code == "contradiction"]
+    assert len(issues) == 1 and issues[0].shot is None
+    q = parse("A harbour at night.\nShot 1: boats.\nShot 2: gulls in bright midday sun.")
+    [issue] = [i for i in lint(q) if i.code == "contradiction"]
+    assert issue.shot == 2
