@@ -114,54 +114,59 @@ def _blocks(
 
 def _figure(
     grid: Floats, cx: float, framing: str, height: int, horizon: float
-) -> tuple[Floats, Floats] | None:
-    """The subject's silhouette edges for a framing: a standing figure or a head and shoulders."""
-    top = np.full_like(grid, EMPTY)
-    bottom = np.full_like(grid, EMPTY)
-    dx = grid - cx
+) -> list[tuple[Floats, Floats]]:
+    """The subject's silhouette for a framing, as parts (head, body) of top and bottom edges:
+    a standing figure for wide framings, a head and shoulders for closer ones."""
+    dx = np.abs(grid - cx)
+
+    def empty() -> tuple[Floats, Floats]:
+        return np.full_like(grid, EMPTY), np.full_like(grid, EMPTY)
+
+    head_top, head_bottom = empty()
+    body_top, body_bottom = empty()
     if framing in ("extreme-wide", "wide", "aerial"):
-        tall = {"extreme-wide": 0.12, "wide": 0.42, "aerial": 0.06}[framing] * height
+        tall = {"extreme-wide": 0.14, "wide": 0.42, "aerial": 0.07}[framing] * height
         feet = horizon + (0.2 if framing == "wide" else 0.08) * height
-        r = 0.09 * tall
+        r = 0.065 * tall
         head_y = feet - tall + r
-        neck_y = head_y + r
-        hip = feet - 0.45 * tall
-        head = np.abs(dx) < r
-        top[head] = head_y - np.sqrt(np.maximum(r * r - dx[head] ** 2, 0))
-        bottom[head] = neck_y + 1
-        body = (np.abs(dx) >= r * 0.4) & (np.abs(dx) < 0.14 * tall)
-        body_top = neck_y + 0.04 * tall + 0.3 * tall * (np.abs(dx) / (0.14 * tall)) ** 4
-        top[body & ~head] = body_top[body & ~head]
-        bottom[body] = hip
-        legs = np.abs(dx) < 0.08 * tall
-        bottom[legs] = feet
-        return top, bottom
-    radius = {
-        "medium-wide": 0.075,
-        "medium": 0.1,
-        "medium-close-up": 0.14,
-        "close-up": 0.24,
-        "extreme-close-up": 0.55,
-        "over-the-shoulder": 0.1,
-    }.get(framing, 0.1) * height
-    centre_y = {
-        "medium-wide": -0.22,
-        "medium": -0.14,
-        "medium-close-up": -0.08,
-        "close-up": -0.02,
-        "extreme-close-up": 0.12,
-    }.get(framing, -0.14) * height
-    head = np.abs(dx) < radius
-    top[head] = centre_y - np.sqrt(np.maximum(radius**2 - dx[head] ** 2, 0))
-    shoulder_y = centre_y + 1.35 * radius
-    reach = 2.6 * radius
-    body = (np.abs(dx) >= 0.45 * radius) & (np.abs(dx) < reach)
-    body_top = shoulder_y + 0.9 * radius * ((np.abs(dx) - 0.45 * radius) / reach) ** 2
-    neck = (np.abs(dx) < 0.45 * radius) & ~head
-    top[neck] = centre_y + radius
-    top[body] = np.minimum(top[body], body_top[body])
-    bottom[head | body | neck] = EMPTY * 0.5  # to the bottom of the frame
-    return top, bottom
+        neck_y = head_y + r + 0.015 * tall
+        shoulders = 0.12 * tall
+        body = dx < shoulders
+        body_top[body] = neck_y + 0.03 * tall + 0.06 * tall * (dx[body] / shoulders) ** 2
+        neck = dx < 0.025 * tall
+        body_top[neck] = head_y
+        body_bottom[body] = feet - 0.5 * tall  # arms end at the hips
+        legs = dx < 0.075 * tall
+        body_bottom[legs] = feet
+        body_bottom[dx < 0.012 * tall] = feet - 0.44 * tall  # the gap between the legs
+    else:
+        r = {
+            "medium-wide": 0.075,
+            "medium": 0.1,
+            "medium-close-up": 0.14,
+            "close-up": 0.24,
+            "extreme-close-up": 0.55,
+            "over-the-shoulder": 0.1,
+        }.get(framing, 0.1) * height
+        head_y = {
+            "medium-wide": -0.22,
+            "medium": -0.14,
+            "medium-close-up": -0.08,
+            "close-up": -0.02,
+            "extreme-close-up": 0.12,
+        }.get(framing, -0.14) * height
+        reach = 2.6 * r
+        body = dx < reach
+        shoulder_y = head_y + 1.45 * r
+        body_top[body] = shoulder_y + 0.9 * r * (np.maximum(dx[body] - 0.45 * r, 0) / reach) ** 2
+        neck = dx < 0.42 * r
+        body_top[neck] = head_y + 0.5 * r
+        body_bottom[body] = EMPTY * 0.5  # to the bottom of the frame
+    head = dx < r
+    half = np.sqrt(np.maximum(r * r - dx[head] ** 2, 0))
+    head_top[head] = head_y - half
+    head_bottom[head] = head_y + half
+    return [(body_top, body_bottom), (head_top, head_bottom)]
 
 
 def _sky(
@@ -184,33 +189,41 @@ def _sky(
         sky_top = mix(look.palette[0], (30, 25, 20), 0.55)
         horizon_c = mix(look.palette[0], time.light, 0.3)
     t = np.clip((ys - (-ih / 2 - my)) / max(1.0, horizon + ih / 2 + my), 0, 1) ** 1.3
-    rows = np.outer(1 - t, sky_top) + np.outer(t, horizon_c)
-    canvas = np.repeat(rows[:, None, :], cw, axis=1)
-    xs = np.arange(cw, dtype=np.float64) - mx - iw / 2
+    rows = (np.outer(1 - t, sky_top) + np.outer(t, horizon_c)).astype(np.float32)
+    xs = np.arange(cw, dtype=np.float32) - mx - iw / 2
+    ys32 = ys.astype(np.float32)
+    # Built channel by channel in float32: a 1792x1024 sky with margins is 1.2 M pixels,
+    # and whole-canvas float64 temporaries would cost over 100 MB at once.
+    rgba = np.empty((ch, cw, 4), dtype=np.uint8)
+    rgba[:, :, 3] = 255
     if look.setting == "interior":
+        for c in range(3):
+            rgba[:, :, c] = np.clip(rows[:, c], 0, 255).astype(np.uint8)[:, None]
         # A window on the back wall shows the time of day outside.
         wx0, wx1 = -0.35 * iw + shot.light_side * 0.2 * iw, 0.05 * iw + shot.light_side * 0.2 * iw
         wy0, wy1 = -0.4 * ih, 0.02 * ih
-        inside = ((xs >= wx0) & (xs < wx1))[None, :] & ((ys >= wy0) & (ys < wy1))[:, None]
-        canvas[inside] = np.array(mix(time.horizon, time.light, 0.4), dtype=np.float64)
+        cols = (xs >= wx0) & (xs < wx1)
+        lines = (ys32 >= wy0) & (ys32 < wy1)
+        rgba[np.ix_(lines, cols)] = (*mix(time.horizon, time.light, 0.4), 255)
     else:
         # The sun (or the moon at night) on the key light's side, with a soft glow.
         sun_x = shot.light_side * 0.3 * iw + rng.uniform(-0.03, 0.03) * iw
-        sun_y = horizon - max(time.sun_height, 0.1) * 0.7 * ih
+        lift = 0.18 + 0.5 * time.sun_height if time.sun_height > 0 else 0.45
+        sun_y = horizon - lift * ih
         r = 0.045 * ih if time.sun_height > 0 else 0.03 * ih
-        disc = (270, 250, 220) if time.sun_height > 0 else (225, 230, 245)
-        d2 = (xs[None, :] - sun_x) ** 2 + (ys[:, None] - sun_y) ** 2
-        glow = np.exp(-d2 / (2 * (0.18 * ih) ** 2))[:, :, None] * 0.55
-        canvas = canvas * (1 - glow) + np.array(time.light, dtype=np.float64) * glow
-        canvas[d2 < r * r] = disc
+        disc = (255, 245, 215) if time.sun_height > 0 else (225, 230, 245)
+        d2 = (xs[None, :] - np.float32(sun_x)) ** 2 + (ys32[:, None] - np.float32(sun_y)) ** 2
+        glow = np.exp(d2 * np.float32(-1 / (2 * (0.18 * ih) ** 2))) * np.float32(0.55)
+        for c in range(3):
+            channel = rows[:, c : c + 1] * (1 - glow) + np.float32(time.light[c]) * glow
+            rgba[:, :, c] = np.clip(channel, 0, 255).astype(np.uint8)
+        rgba[d2 < r * r] = (*disc, 255)
         if time.sun_height < 0:
             count = int(cw * ch / 900)
             sx = rng.integers(0, cw, count)
             sy = rng.integers(0, max(1, int(my + ih / 2 + horizon - 0.1 * ih)), count)
-            canvas[sy, sx] = (210, 215, 235)
-    flat = np.clip(canvas, 0, 255).astype(np.uint8)
-    rgba = np.concatenate([flat, np.full((ch, cw, 1), 255, np.uint8)], axis=2)
-    return np.ascontiguousarray(rgba).view("<u4")[:, :, 0]
+            rgba[sy, sx] = (210, 215, 235, 255)
+    return rgba.view("<u4")[:, :, 0]
 
 
 def _shade(colour: RGB, light: RGB, brightness: float) -> RGB:
@@ -305,7 +318,7 @@ def build_scene(
     elif setting == "sea":
         islands = horizon - np.maximum(_smooth_noise(layout, grid, [160.0, 60.0]), 0) * 0.12 * ih
         add(0.1, islands, below, mix(far_c, (80, 90, 100), 0.4))
-        sea = mix(palette[min(1, len(palette) - 1)], (30, 90, 140), 0.6)
+        sea = mix(palette[min(1, len(palette) - 1)], (30, 90, 140), 0.75)
         add(0.5, np.full_like(grid, horizon), below, sea, darker=0.5)
         sand = horizon + (0.3 + 0.04 * _smooth_noise(layout, grid, [200.0])) * ih
         add(0.9, sand, below, mix(ground_c, (194, 178, 128), 0.6))
@@ -340,30 +353,25 @@ def build_scene(
         cx = third * iw / 6 + take.uniform(-0.02, 0.02) * iw
         if shot.framing in ("close-up", "extreme-close-up", "medium-close-up"):
             cx *= 0.5
-        edges = _figure(grid, cx, shot.framing, ih, horizon)
-        if edges is not None:
-            top, bottom = edges
-            follows = shot.movement == "tracking"
-            dark = mix(look.subject, (8, 8, 12), 0.35)
+        follows = shot.movement == "tracking"
+        dark = mix(look.subject, (8, 8, 12), 0.35)
+        contrast = 0.2 if shot.soft_light else 0.45
+        lit = mix(dark, light, contrast)
+        lit_side = np.greater((grid - cx) * shot.light_side, 0.0)
+        for top, bottom in _figure(grid, cx, shot.framing, ih, horizon):
             add(1.0, top, bottom, dark, darker=0.7, follows=follows)
-            lit_side = np.greater((grid - cx) * shot.light_side, 0.0)
-            contrast = 0.2 if shot.soft_light else 0.45
-            lit = mix(dark, light, contrast)
             if shot.light_side == 0:
                 # Backlight: a rim along the top edge instead of a lit half.
                 rim_top, rim_bottom = top, np.where(top < EMPTY, top + 0.012 * ih, EMPTY)
             else:
                 rim_top = np.where(lit_side, top, EMPTY)
                 rim_bottom = np.where(lit_side, bottom, EMPTY)
-            bands.append(
-                Band(1.0, rim_top, rim_bottom, lit, mix(lit, dark, 0.6), top.min(), 0.5 * ih)
-            )
-            bands[-1].follows_camera = follows
+            shade = mix(lit, dark, 0.6)
+            bands.append(Band(1.0, rim_top, rim_bottom, lit, shade, top.min(), 0.5 * ih, follows))
         if shot.framing == "over-the-shoulder":
-            edges = _figure(grid, -third * 0.42 * iw, "close-up", ih, horizon)
-            if edges is not None:
-                shoulder_top = edges[0] + 0.42 * ih
-                add(1.5, shoulder_top, edges[1], (12, 12, 16), darker=0.8)
+            # The listener's shoulder and the back of their head, close to the lens.
+            for top, bottom in _figure(grid, -third * 0.42 * iw, "close-up", ih, horizon):
+                add(1.5, top + 0.42 * ih, bottom + 0.42 * ih, (12, 12, 16), darker=0.8)
 
     # Foreground: grass tufts, rocks, lamp posts or tree trunks that pass fastest.
     if setting in ("city", "forest"):
@@ -382,6 +390,7 @@ def build_scene(
     scene = Scene(iw, ih, grid, sky, margin, bands, shot.movement, plate=plate)
     if look.weather in ("rain", "storm", "drizzle"):
         scene.rain = _streaks(layout, iw, ih, density=0.0012, length=int(0.04 * ih) + 2)
+        scene.weather_colour = pack(mix(time.horizon, (190, 195, 210), 0.6))
     elif look.weather == "snow":
         scene.snow = _streaks(layout, iw, ih, density=0.0015, length=2)
         scene.weather_colour = pack((240, 242, 250))

@@ -6,6 +6,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Full, Queue
 from typing import TypeVar
@@ -172,24 +173,35 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     storyboard = plan(parse(request.prompt), request)
-    samples = synthesise(storyboard, np.random.default_rng([request.seed(), 7]))
+    # The soundtrack is synthesised on its own thread while the first second of frames is
+    # drawn; each second of it is handed to the encoder one second of video late, at fixed
+    # frame numbers, so the file's bytes never depend on which thread finished first.
+    sound_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="animatic-sound")
+    sound = sound_thread.submit(synthesise, storyboard, np.random.default_rng([request.seed(), 7]))
+    sound_thread.shutdown(wait=False)
     total = storyboard.frame_count
     indices = media.sample_indices(total, media.SPRITESHEET_COLUMNS * media.SPRITESHEET_ROWS)
     thumb_at = media.thumbnail_index(total)
     wanted = {*indices, thumb_at}
     stills: dict[int, media.RGBFrame] = {}
+    scale = min(1.0, media.THUMBNAIL_MAX_SIDE / max(storyboard.width, storyboard.height))
+    still_w = max(2, round(storyboard.width * scale))
+    still_h = max(2, round(storyboard.height * scale))
     video_tmp = _temp_path(out_dir, "video.mp4")
     try:
         with Mp4Writer(video_tmp, storyboard.width, storyboard.height) as writer:
             frames = _frames(request, storyboard, VideoReformatter())
             for index, frame in _in_background(frames):
-                if index % FPS == 0:
-                    at = index // FPS * SAMPLE_RATE
-                    writer.add_audio(samples[at : at + SAMPLE_RATE])
+                if index % FPS == 0 and index > 0:
+                    at = (index // FPS - 1) * SAMPLE_RATE
+                    writer.add_audio(sound.result()[at : at + SAMPLE_RATE])
                 if index in wanted:
-                    stills[index] = np.asarray(frame.to_ndarray(format="rgb24"), np.uint8)
+                    # Kept at thumbnail size: 17 full 1792x1024 frames would cost ~90 MB.
+                    still = frame.to_ndarray(format="rgb24", width=still_w, height=still_h)
+                    stills[index] = np.asarray(still, np.uint8)
                 writer.add_video_frame(frame)
-            writer.add_audio(samples[(total + FPS - 1) // FPS * SAMPLE_RATE :])
+            written = max(0, (total - 1) // FPS) * SAMPLE_RATE
+            writer.add_audio(sound.result()[written:])
         os.replace(video_tmp, out_dir / "video.mp4")
     except BaseException:
         video_tmp.unlink(missing_ok=True)
