@@ -242,6 +242,10 @@ export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
   const schedule = () => {
     if (frameId === null && !stopped) frameId = raf(tick);
   };
+  const onMetadata = () => {
+    sync();
+    schedule();
+  };
   const off = clock.on(() => {
     sync();
     schedule();
@@ -249,12 +253,16 @@ export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
   return {
     members,
     add(media) {
+      if (members.has(media)) return;
       members.add(media);
+      // A video that gets its metadata while the clock is paused joins at once, not at play.
+      media.addEventListener?.("loadedmetadata", onMetadata);
       syncMedia(media, clock, options);
       schedule();
     },
     remove(media) {
       members.delete(media);
+      media.removeEventListener?.("loadedmetadata", onMetadata);
     },
     sync,
     /** Re-check every member now and on the next frames (e.g. when a video gets metadata). */

@@ -87,8 +87,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     { className: "sora-root sora-grid", tabIndex: 0, attrs: { "data-widget": "sora-grid" } },
     styleElement(),
     toolbar,
-    table,
-    overlay,
+    // The overlay covers the cells but not the toolbar: the shared controls drive it too.
+    h("div", { className: "sora-grid-body" }, table, overlay),
   );
   el.append(root);
 
@@ -158,12 +158,14 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     c.status.hidden = st === "completed" && Boolean(c.videoSlot.url);
     c.root.dataset.status = st;
     setText(c.label, d.label ?? "");
-    c.sprite.hidden = Boolean(c.videoSlot.url) || !c.spriteSlot.url;
+    // Hover-scrub from the spritesheet until the video itself can show frames.
+    c.sprite.hidden = c.videoReady || !c.spriteSlot.url;
   };
 
   const attachMedia = (c, media) => {
     c.media = media;
     const loadVideo = () => {
+      c.videoReady = false;
       const url = c.videoSlot.set(media.get("video"));
       if (url) {
         c.video.src = url;
@@ -241,8 +243,13 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
       videoSlot: new BlobSlot("video/mp4"),
       spriteSlot: new BlobSlot("image/jpeg"),
       spriteGrid: [1, 1],
+      videoReady: false,
       media: null,
     };
+    video.addEventListener("loadeddata", () => {
+      c.videoReady = true;
+      renderCellState(c);
+    });
     muteBtn.addEventListener("click", () => {
       muted[i] = !muted[i];
       applyMutes();
@@ -269,10 +276,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
       const [cols, rows] = c.spriteGrid;
       c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
     });
-    video.addEventListener("loadedmetadata", () => {
-      updatePeriod();
-      group.kick(); // a late video joins at the master position as soon as it can
-    });
+    video.addEventListener("loadedmetadata", updatePeriod);
     return c;
   };
 

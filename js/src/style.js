@@ -50,6 +50,7 @@ const CSS = `
 .sora-words { color: var(--sora-fg2); }
 .sora-remix { display: flex; gap: 6px; padding: 4px 0; }
 .sora-remix input { flex: 1; }
+.sora-grid-body { position: relative; }
 .sora-grid-table { display: grid; gap: 6px; align-items: stretch; }
 .sora-head { font-weight: 600; padding: 4px; display: flex; align-items: center; justify-content: center; text-align: center; word-break: break-word; }
 .sora-head .sora-words { font-weight: normal; margin-left: 4px; }

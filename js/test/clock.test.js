@@ -223,3 +223,21 @@ describe("syncGroup while paused", () => {
     group.stop();
   });
 });
+
+describe("syncGroup and late metadata", () => {
+  it("puts a video that loads while paused at the paused position without waiting for play", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 4 });
+    const group = syncGroup(clock, { requestFrame: () => 1, cancelFrame: () => {} });
+    clock.seek(1.5);
+    const late = new FakeMedia(NaN, { readyState: 0 });
+    group.add(late);
+    expect(late.currentTime).toBe(0);
+    late.duration = 4;
+    late.readyState = 1;
+    late.dispatchEvent(new Event("loadedmetadata"));
+    expect(late.currentTime).toBeCloseTo(1.5);
+    expect(late.paused).toBe(true);
+    group.stop();
+  });
+});

@@ -10,8 +10,9 @@ export function fakeNow(start = 100) {
 }
 
 /** A media element whose currentTime advances with `tick(seconds)` while playing. */
-export class FakeMedia {
+export class FakeMedia extends EventTarget {
   constructor(duration, { readyState = 4 } = {}) {
+    super();
     this.duration = duration;
     this.readyState = readyState;
     this.currentTime = 0;

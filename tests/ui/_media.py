@@ -9,8 +9,8 @@ from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image
 
+from sora_nb import media
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
@@ -64,15 +64,11 @@ def make_clip(
     return path
 
 
-def make_images(folder: Path, *, width: int = 160, height: int = 90, hue: int = 0) -> None:
-    """A WebP thumbnail and a 5x5 JPEG spritesheet beside a clip."""
-    thumb = Image.new("RGB", (width, height), ((hue + 90) % 256, 60, 160))
-    thumb.save(folder / "thumbnail.webp", "WEBP")
-    sheet = Image.new("RGB", (width * 5, height * 5))
-    for k in range(25):
-        tile = Image.new("RGB", (width, height), ((hue + k * 10) % 256, 10 * k, 200))
-        sheet.paste(tile, ((k % 5) * width, (k // 5) * height))
-    sheet.save(folder / "spritesheet.jpg", "JPEG", quality=70)
+def make_images(folder: Path) -> None:
+    """The WebP thumbnail and JPEG spritesheet of ``folder/video.mp4``, as sora_nb derives them."""
+    video = folder / "video.mp4"
+    media.thumbnail_from_video(video, folder / "thumbnail.webp")
+    media.spritesheet_from_video(video, folder / "spritesheet.jpg")
 
 
 def make_take(
@@ -105,5 +101,5 @@ def make_take(
     if with_files:
         folder = media_dir / name
         make_clip(folder / "video.mp4", seconds=clip_seconds or seconds, hue=hue, tone=tone)
-        make_images(folder, hue=hue)
+        make_images(folder)
     return take

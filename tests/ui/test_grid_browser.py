@@ -151,3 +151,60 @@ def test_headers_name_what_varies_and_keys_drive_the_clock(
         f"{TIMES}.every(t => Math.abs(t - {round(before[0] / FRAME) + 1} * {FRAME}) < 0.01)",
         timeout=5_000,
     )
+
+
+def test_enlarge_and_ab_wipe_stay_on_the_shared_clock(
+    solara_test: None, page_session: playwright.sync_api.Page, takes: list[Take], screenshots: Path
+) -> None:
+    page = page_session
+    display(_grid(takes))
+    _wait_loaded(page)
+    overlay_times = (
+        "[...document.querySelectorAll('[data-widget=sora-grid] [data-role=overlay-video]')]"
+        ".map(v => v.currentTime)"
+    )
+    page.locator(f"{GRID} .sora-cell[data-cell='4'] .sora-stage").click()  # enlarge cell 4
+    overlay = page.locator(f"{GRID} [data-role=overlay]")
+    overlay.wait_for()
+    assert overlay.locator("video").count() == 1
+    page.locator(f"{GRID} [data-action=play]").click()
+    page.wait_for_timeout(1_500)
+    page.locator(f"{GRID} [data-action=play]").click()  # pause
+    page.wait_for_function(f"{overlay_times}.every(t => t > 1)", timeout=5_000)
+    cell_time = page.evaluate(TIMES)[4]
+    assert abs(page.evaluate(overlay_times)[0] - cell_time) < FRAME
+    page.keyboard.press("Escape")
+    overlay.wait_for(state="hidden")
+
+    page.locator(f"{GRID} .sora-cell[data-cell='0'] [data-action=ab]").click()
+    page.locator(f"{GRID} .sora-cell[data-cell='8'] [data-action=ab]").click()
+    page.locator(f"{GRID} [data-action=wipe]").click()
+    overlay.wait_for()
+    assert overlay.locator("video").count() == 2
+    page.wait_for_function(f"{overlay_times}.every(t => t > 1)", timeout=5_000)
+    a_time, b_time = page.evaluate(overlay_times)
+    assert abs(a_time - b_time) < FRAME
+    split = overlay.locator("[data-action=wipe-split]")
+    split.fill("25")
+    clip = overlay.locator("video[data-cell='0']").evaluate("v => v.style.clipPath")
+    assert clip == "inset(0px 75% 0px 0px)"
+    hide_solara_badge(page)
+    page.locator(GRID).screenshot(path=str(screenshots / "grid-wipe.png"))
+
+
+def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
+    solara_test: None, page_session: playwright.sync_api.Page, takes: list[Take]
+) -> None:
+    page = page_session
+    grid = _grid(takes)
+    grid.media[0].video = b""  # as if the video were still on its way
+    display(grid)
+    sprite = page.locator(f"{GRID} .sora-cell[data-cell='0'] [data-role=sprite]")
+    sprite.wait_for()
+    box = page.locator(f"{GRID} .sora-cell[data-cell='0'] .sora-stage").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.78, box["y"] + box["height"] / 2)
+    # 4x4 sheet: 78% across the cell is frame 12, the first tile of the last row.
+    assert sprite.evaluate("s => s.style.backgroundPosition") == "0% 100%"
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
+    assert sprite.evaluate("s => s.style.backgroundPosition") == "33.3333% 0%"

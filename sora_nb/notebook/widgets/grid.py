@@ -11,6 +11,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from sora_nb import media
 from sora_nb.notebook.widgets._base import (
     describe_take,
     error_text,
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 #: ``callback(cell_index, take_id, rating, note)``; rating is 1 (up), -1 (down) or None.
 RateCallback = Callable[[int, str, "int | None", str], Any]
-#: Columns and rows of the spritesheet the renderer writes (frames evenly spaced, row by row).
-DEFAULT_SPRITE_GRID = (5, 5)
+#: Columns and rows of the spritesheets sora_nb writes (frames evenly spaced, row by row).
+DEFAULT_SPRITE_GRID = (media.SPRITESHEET_COLUMNS, media.SPRITESHEET_ROWS)
 
 
 class CellMedia(ipywidgets.Widget):  # type: ignore[misc]
@@ -208,13 +209,15 @@ class Grid(anywidget.AnyWidget):
                 self._load_media(index, take)
 
     def _load_media(self, index: int, take: Take) -> None:
-        media = self.media[index]
-        if not media.spritesheet:
-            media.spritesheet = read_file(take, "spritesheet")
+        cell = self.media[index]
+        # The small spritesheet goes first, in its own message, so a cell can be scrubbed
+        # while its (much larger) video is still on the way.
+        if not cell.spritesheet:
+            cell.spritesheet = read_file(take, "spritesheet")
         if take.ok and index not in self._loaded:
             data = read_file(take, "video")
             if data:
-                media.video = data
+                cell.video = data
                 self._loaded.add(index)
 
     @traitlets.observe("feedback")
