@@ -235,3 +235,17 @@ async def test_a_new_app_over_the_same_folder_finishes_an_interrupted_job(
     async with client_for(second) as client:
         done = await client.wait(video.id)
     assert done.status == "completed" and done.prompt == "survives a restart"
+
+
+async def test_content_expires_when_the_server_sets_a_lifetime(make_app: MakeApp) -> None:
+    clock = FrozenClock()
+    app = make_app(content_ttl=3600, clock=clock)
+    async with client_for(app) as client:
+        video = await client.create(prompt="a kettle coming to the boil")
+        await asyncio.to_thread(app.state.emulator.store.wait_idle, 60)
+        done = await client.retrieve(video.id)
+        assert done.status == "completed" and done.completed_at is not None
+        assert done.expires_at == done.completed_at + 3600
+        clock.advance(3601)
+        with pytest.raises(errors.NotReadyError, match="expired"):
+            await client.download(done, make_app.root.parent / "late.mp4")

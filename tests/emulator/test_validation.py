@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 
 from sora_nb.api import errors
-from tests.emulator.conftest import client_for, raw_client
+from tests.emulator.conftest import MakeApp, client_for, raw_client
 from tests.emulator.helpers import data_url, image
 
 OK = {"prompt": "a cat on a piano", "model": "sora-2", "size": "1280x720", "seconds": "4"}
@@ -136,3 +137,16 @@ async def test_an_unknown_variant_is_refused(quiet_app: Starlette) -> None:
         made = (await http.post("/videos", json=OK)).json()["id"]
         answer = await http.get(f"/videos/{made}/content?variant=poster")
     assert answer.status_code == 400 and answer.json()["error"]["param"] == "variant"
+
+
+async def test_the_march_2026_additions_follow_the_servers_date(make_app: MakeApp) -> None:
+    today = make_app(render=False)
+    async with raw_client(today) as http:
+        answer = await http.post("/videos", json={**OK, "seconds": "16"})
+        assert answer.status_code == 200 and answer.json()["seconds"] == "16"
+        assert answer.headers["x-request-id"].startswith("req_")
+    before = make_app(render=False, today=dt.date(2026, 2, 1))
+    async with raw_client(before) as http:
+        answer = await http.post("/videos", json={**OK, "seconds": "16"})
+    assert answer.status_code == 400
+    assert "available from 2026-03-01" in answer.json()["error"]["message"]
