@@ -78,7 +78,7 @@ SOUND_WORDS = _Words(
     """sound sounds audio footsteps birdsong music score soundtrack song songs hum hums humming
     thunder silence piano strings synth synths guitar drum drums melody ambience ambient beep
     beeps""",
-    "chirp hiss buzz crackl rustl echo chatter murmur patter roar click clatter creak chime "
+    "chirp hiss buzz crackl rustl echo chatter murmur patter roar click clatter creak chime howl "
     "orchestra whir rumbl splash knock",
 )
 _MUSIC_WORDS = re.compile(
@@ -179,7 +179,7 @@ _VERBS = _words(
     plate serve knead mend press slice wash fold sew knit tie unlock check adjust search sweep
     plant dig sharpen polish arrange assemble sort stack count wipe scrub hang shuffle flip toss
     grab pack unpack wrap bake fry grill chase hunt gather collect sketch draw
-    carve tend repair coil knock tap scroll greet argue"""
+    carve tend repair coil knock tap scroll greet argue overflow drip spill flutter swirl"""
 )
 _NOT_VERBS_ING = _words(
     """morning evening ceiling building clothing lighting ring king thing something nothing
@@ -208,6 +208,13 @@ _CAMERA_EXTRA_WORDS = _words(
     establishing level eye shot"""
 )
 _PARTS = re.compile(r"[,;]")
+_LEADING_JOINER = re.compile(r"^(?:with|and|plus|using)\s+", re.I)
+# "In a 1970s kitchen, a grandmother rolls dough": the place comes first, before a comma.
+_LEADING_PLACE = re.compile(
+    r"^(?:in|inside|on|at|under|beneath|across|along|within|amid|outside|atop|through)\s+"
+    r"(?P<place>[^,]{2,80}),\s*(?P<rest>\S.*)$",
+    re.I | re.S,
+)
 _SHORT_PARTS = re.compile(r"[,;\n]|\.(?:\s|$)")
 _SETTING_PREP = re.compile(
     r"\s(?:in|on|at|inside|along|across|through|under|beneath|beside|near|atop|outside|within|"
@@ -310,15 +317,20 @@ def _camera_words() -> frozenset[str]:
 
 
 def unread_camera_words(text: str) -> str | None:
-    """The parts of a camera clause (split at commas and semicolons) that name something the
-    camera fields cannot hold, verbatim, so a composite "Lens: 32mm spherical prime" keeps
-    "32mm spherical prime" instead of losing it."""
+    """The words of a camera clause that no camera field holds, so a composite
+    "Lens: 32mm spherical prime" keeps "spherical prime" instead of losing it."""
     camera_words = _camera_words() | _STOCK_WORDS | _CAMERA_EXTRA_WORDS
-    kept = [
-        part.strip()
-        for part in _PARTS.split(text)
-        if any(len(w) > 1 and w.isalpha() and w not in camera_words for w in text_words(part))
-    ]
+    kept = []
+    for part in _PARTS.split(text):
+        rest = part
+        for vocab in (FRAMING, ANGLE, MOVEMENT, DEPTH_OF_FIELD, RIG):
+            if not vocab.first_words.isdisjoint(text_words(rest)):
+                rest = vocab.pattern.sub(" ", rest)
+        for pattern in (_LENS, _APERTURE, _SHUTTER, _FILM_STOCK):
+            rest = pattern.sub(" ", rest)
+        rest = _LEADING_JOINER.sub("", " ".join(rest.split()).strip(" ,.;:-"))
+        if any(len(w) > 1 and w.isalpha() and w not in camera_words for w in text_words(rest)):
+            kept.append(rest)
     return "; ".join(kept) or None
 
 
@@ -428,13 +440,18 @@ def _strip_camera_leadin(clause: str) -> str:
 def describe(clause: str) -> tuple[str | None, str | None, str | None]:
     """Split a describing clause into (subject, action, setting), each verbatim or None."""
     body = _strip_camera_leadin(clause).strip(" ,.")
+    place: str | None = None
+    if m := _LEADING_PLACE.match(body):
+        place, body = m.group("place").strip(), m.group("rest")
     verb = _find_verb(body)
     head_end = verb.start() if verb else len(body)
     prep = _SETTING_PREP.search(body, verb.end() if verb else 0)
     if prep and verb is None:
         head_end = prep.start()
-    head = re.sub(r"\s+(?:who|that|is|are|,)$", "", body[:head_end].strip(" ,"), flags=re.I)
-    subject = head.strip(" ,") or None
+    head = body[:head_end].split(",")[0]
+    head = re.sub(r"\s+(?:who|that|is|are)$", "", head.strip(), flags=re.I).strip()
+    # A long head is a whole description, not a subject; better no subject than a wrong one.
+    subject = head if head and head.count(" ") < 8 else None
     action: str | None = None
     if verb is not None:
         span = body[verb.start() : prep.start() if prep else len(body)]
@@ -443,7 +460,7 @@ def describe(clause: str) -> tuple[str | None, str | None, str | None]:
         last = subject.split()[-1].lower().rstrip("s")
         action = _AGENT_ACTIONS.get(last)
     # A comma usually ends the place and starts camera or light notes.
-    setting = body[prep.end() :].split(",")[0].strip() if prep else None
+    setting = place or (body[prep.end() :].split(",")[0].strip() if prep else None)
     if setting and (TIME_OF_DAY.lookup(setting) or WEATHER.lookup(setting)):
         setting = None  # "a harbour at dawn": dawn is the time, not the place
     return subject, action, setting or None

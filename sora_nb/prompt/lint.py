@@ -211,14 +211,16 @@ def rule_one_action(c: Check) -> Iterable[LintIssue]:
     for number, shot, _ in c.shots:
         if len(shot.action) > 1:
             listed = "; ".join(shot.action)
+            # In a one-shot prompt a list of actions is usually the beats of one action
+            # (the cookbook's "Actions:"), so it is a note there and a warning in a shot list.
             yield LintIssue(
                 code="one-action-per-shot",
-                severity="warning",
+                severity="warning" if number is not None else "info",
                 shot=number,
                 message=(
                     f"This shot lists {len(shot.action)} actions ({listed}). One clear action "
-                    "per shot works best: keep one, or give each its own shot. Beats of one "
-                    'action ("takes four steps, pauses") read fine as a single line.'
+                    "per shot works best: if these are separate actions, keep one or give each "
+                    'its own shot; beats of one action ("takes four steps, pauses") are fine.'
                 ),
             )
 

@@ -183,7 +183,10 @@ class _Reader:
         if not value:
             return True
         target = self.current
-        if name in labels.CAMERA_FIELDS:
+        if name == "notes":
+            notes = target.camera.get("notes")
+            target.camera["notes"] = f"{notes}; {value}" if notes else value
+        elif name in labels.CAMERA_FIELDS:
             parsed = _camera_value(name, value)
             if parsed is None:
                 return self.set("camera", value)
@@ -336,8 +339,6 @@ def _fill_all(data: dict[str, object], values: dict[str, object]) -> None:
 
 def _camera_value(name: str, value: str) -> object | None:
     """An exact camera field value, or None when the text needs reading as a composite."""
-    if name == "notes":
-        return value
     if name == "lens_mm":
         m = _MM.match(value)
         return float(m.group(1)) if m and float(m.group(1)) > 0 else None

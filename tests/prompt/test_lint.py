@@ -175,6 +175,17 @@ def test_bad_seconds_is_refused_clearly() -> None:
         lint("A cat.", seconds="soon")
 
 
+def test_action_beats_of_a_single_clip_are_a_note_and_of_a_shot_a_warning() -> None:
+    single = [
+        i for i in lint("Actions:\n- steps in\n- looks up") if i.code == "one-action-per-shot"
+    ]
+    assert [i.severity for i in single] == ["info"]
+    shot = lint("Shot 1: a hall.\nActions:\n- steps in\n- looks up\nShot 2: a door.")
+    assert [(i.severity, i.shot) for i in shot if i.code == "one-action-per-shot"] == [
+        ("warning", 1)
+    ]
+
+
 def test_issue_is_a_value() -> None:
     issue = LintIssue(code="x", severity="info", message="m")
     assert str(issue) == "info: m"

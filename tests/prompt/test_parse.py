@@ -169,9 +169,11 @@ def test_camera_words_the_fields_cannot_hold_are_kept_as_notes() -> None:
     p = parse("Lens: 32mm spherical prime; deep focus\nFiltration: Black Pro-Mist 1/4")
     assert p.camera.lens_mm == 32.0
     assert p.camera.depth_of_field == "deep"
-    assert p.camera.notes == "Black Pro-Mist 1/4"  # the exact "Filtration:" label wins
+    assert p.camera.notes == "spherical prime; Black Pro-Mist 1/4"
     q = parse("Camera: 35mm, anamorphic 2x squeeze, slow push-in")
     assert q.camera.notes == "anamorphic 2x squeeze"
+    r = parse("Camera: slow push-in with gentle parallax; 35 mm virtual lens")
+    assert r.camera.notes == "gentle parallax; virtual lens"
     assert "Camera notes: anamorphic 2x squeeze" in q.render()
 
 
@@ -199,3 +201,17 @@ def test_dialogue_without_a_speaker_and_continued_lines() -> None:
 def test_parse_refuses_what_is_not_text() -> None:
     with pytest.raises(TypeError, match="not bytes"):
         parse(b"A cat")  # type: ignore[arg-type]
+
+
+def test_a_place_named_first_is_the_setting() -> None:
+    p = parse("In a 1970s kitchen, a grandmother rolls dough at a flour-dusted table.")
+    assert p.scene.setting == "a 1970s kitchen"
+    assert p.subject == "a grandmother"
+    assert p.action == ["rolls dough"]
+
+
+def test_no_subject_rather_than_a_wrong_one() -> None:
+    p = parse(
+        "Shelves overflow with gears, bolts, springs and old yellowing blueprints everywhere."
+    )
+    assert p.subject is None or len(p.subject.split()) <= 8
