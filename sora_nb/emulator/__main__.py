@@ -96,11 +96,8 @@ class QuietDrops(logging.Filter):
         from sora_nb.emulator.errors import DroppedConnection
 
         if record.exc_info and isinstance(record.exc_info[1], DroppedConnection):
-            record.msg, record.args, record.exc_info = (
-                "simulated fault: dropped a connection",
-                (),
-                None,
-            )
+            record.msg, record.args = "simulated fault: %s", (record.exc_info[1],)
+            record.exc_info = None
         return True
 
 

@@ -247,7 +247,14 @@ class FileBody(Response):
                     break
                 remaining -= len(chunk)
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        try:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except Exception as exc:
+            if not self.truncate:
+                raise
+            # A server refuses to end a body short of its Content-Length (uvicorn's h11 does):
+            # it then closes the connection, which is the simulated fault.
+            raise DroppedConnection("The download was cut short.") from exc
 
 
 def _video(emulator: Emulator, job: JobRecord, *, created: bool = False) -> Response:

@@ -309,6 +309,8 @@ class JobStore:
 
     def _settle(self, job: JobRecord, now: float) -> JobRecord:
         """Record the moment a job finished, the first time it is seen finished."""
+        # The caller's copy may predate its render finishing: read the current record.
+        job = self._jobs.get(job.id, job)
         if job.completed_at is not None:
             return job
         done_at: float | None = None

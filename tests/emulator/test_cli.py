@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -104,3 +105,24 @@ def test_served_in_a_process_with_a_key(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(20)
+
+
+def test_simulated_drops_log_one_line_not_a_traceback() -> None:
+    from sora_nb.emulator.__main__ import QuietDrops
+    from sora_nb.emulator.errors import DroppedConnection
+
+    try:
+        raise DroppedConnection("The download was cut short.")
+    except DroppedConnection as exc:
+        record = logging.LogRecord(
+            "uvicorn.error",
+            logging.ERROR,
+            __file__,
+            1,
+            "Exception in ASGI application\n",
+            (),
+            (type(exc), exc, exc.__traceback__),
+        )
+    assert QuietDrops().filter(record)
+    assert record.getMessage() == "simulated fault: The download was cut short."
+    assert record.exc_info is None
