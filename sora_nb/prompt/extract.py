@@ -362,9 +362,9 @@ def read_camera(text: str) -> dict[str, object]:
             found[key] = slug
     lower = text.lower()
     # Cheap substring checks first: most texts name no lens, aperture, shutter or stock.
-    if "mm" in lower and (m := _LENS.search(text)):
+    if "mm" in lower and (m := _LENS.search(text)) and float(m.group(1)) > 0:
         found["lens_mm"] = float(m.group(1))
-    if "/" in lower and (m := _APERTURE.search(text)):
+    if "/" in lower and (m := _APERTURE.search(text)) and float(m.group(1)) > 0:
         found["aperture"] = float(m.group(1))
     if "shutter" in lower and (m := _SHUTTER.search(text)):
         found["shutter"] = (m.group(1) or m.group(2)).replace(" ", "")

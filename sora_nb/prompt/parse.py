@@ -131,7 +131,8 @@ class _Reader:
         self.shots.append(shot)
         self.section = "shots"
         if m.group("rest").strip():
-            shot.add_prose(m.group("rest"), True)
+            # The rest of the line is read like any line: prose, or a clause ("Camera: ...").
+            self.feed(m.group("rest"))
         return True
 
     def _labelled(self, line: str) -> bool:

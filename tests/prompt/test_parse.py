@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sora_nb.prompt import Camera, parse
+from sora_nb.prompt import Camera, parse, render
 
 RUNNER = (
     "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise light "
@@ -215,3 +217,18 @@ def test_a_long_head_is_no_subject_rather_than_a_wrong_one() -> None:
     assert p.subject is None
     assert p.action == ["mends nets"]
     assert p.prose is not None and p.prose.startswith("A very old")  # still sent verbatim
+
+
+def test_a_clause_on_a_shot_line_is_read_as_a_clause() -> None:
+    p = parse("Shot 1: Camera: close-up, static\nShot 2: Lens: 0 mm")
+    assert p.shots[0].camera.framing == "close-up"
+    assert p.shots[0].camera.movement == "static"
+    assert p.shots[0].description is None
+    assert p.shots[1].camera.lens_mm is None  # a zero focal length is not a lens
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_parse_reads_any_text_and_its_render_is_stable(text: str) -> None:
+    once = parse(render(parse(text)))
+    assert parse(render(once)) == once
