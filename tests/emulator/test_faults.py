@@ -169,3 +169,31 @@ async def test_the_running_job_cap_answers_too_many_running_tasks(make_app: Make
         third = await client.create(prompt="third")
     assert third.status == "queued"
     assert app.state.emulator.stats.jobs_created == 3
+
+
+async def test_a_whole_run_survives_a_mix_of_faults(make_app: MakeApp, tmp_path: Path) -> None:
+    mix = FaultSettings(
+        rate_429=0.1,
+        rate_500=0.05,
+        rate_502=0.05,
+        rate_503=0.05,
+        rate_drop=0.1,
+        rate_truncate=0.3,
+        retry_after=0.01,
+        seed=11,
+    )
+    app = make_app(faults=mix)
+    retry = RetryPolicy(max_retries=8, initial_delay=0.01, max_delay=0.05, budget=10)
+    async with client_for(app, retry=retry) as client:
+        made = [await client.create(prompt=f"a paper plane, take {n}") for n in range(2)]
+        for video in made:
+            done = await client.wait(video)
+            assert done.status == "completed"
+            saved = await client.download(done, tmp_path / f"{done.id}.mp4")
+            on_server = app.state.emulator.store.root / done.id / "video.mp4"
+            assert saved.read_bytes() == on_server.read_bytes()
+        remix = await client.wait(await client.remix(made[0], prompt="the plane lands"))
+        assert remix.status == "completed"
+    emulator = app.state.emulator
+    assert emulator.stats.jobs_created == 3
+    assert sum(emulator.faults_served.values()) > 0
