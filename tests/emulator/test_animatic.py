@@ -81,6 +81,55 @@ def test_a_cut_at_each_shot_boundary(multi_shot: AnimaticFiles) -> None:
         assert change[cut] > 4 * within.max(), (cut, change[cut], within.max())
 
 
+@pytest.mark.parametrize(("width", "height"), [(720, 1280), (16, 16), (18, 30)])
+def test_portrait_and_tiny_sizes_are_exact(tmp_path: Path, width: int, height: int) -> None:
+    files = render(AnimaticRequest(MULTI_SHOT, width, height, 1), tmp_path)
+    info = media.probe(files.video)
+    assert (info.width, info.height, info.frame_count, info.has_audio) == (width, height, 24, True)
+
+
+MOVES = {
+    "static": "static shot",
+    "pan": "slow pan left",
+    "tilt": "tilt up",
+    "push-in": "slow push in",
+    "pull-out": "pull back",
+    "truck": "truck left",
+    "orbit": "arc shot",
+    "crane": "crane up",
+    "handheld": "handheld camera",
+    "drone": "drone shot",
+    "tracking": "tracking shot",
+}
+
+
+def _travel(tmp_path: Path, move: str) -> float:
+    """How much the picture changes from a shot's first frame to its last, captions aside."""
+    prompt = f"Medium shot of a walker on a hillside in the afternoon, {MOVES[move]}."
+    request = AnimaticRequest(prompt, 320, 180, 4)  # long enough for a full move
+    (shot,) = plan(parse(prompt), request).shots
+    assert shot.movement == move
+    frames = _frames(render(request, tmp_path / move).video, (320, 180))
+    picture = (slice(30, 140), slice(0, 320))  # between the captions and the timecode
+    return float(np.abs(frames[-1][picture] - frames[0][picture]).mean())
+
+
+@pytest.fixture(scope="module")
+def static_travel(tmp_path_factory: pytest.TempPathFactory) -> float:
+    return _travel(tmp_path_factory.mktemp("static"), "static")
+
+
+def test_a_static_shot_holds_still(static_travel: float) -> None:
+    assert static_travel < 1.5  # only compression noise
+
+
+@pytest.mark.parametrize("move", sorted(set(MOVES) - {"static"}))
+def test_every_named_camera_move_moves_the_picture(
+    tmp_path: Path, move: str, static_travel: float
+) -> None:
+    assert _travel(tmp_path, move) > 2 * static_travel + 0.5
+
+
 def test_golden_hour_and_neon_night_have_clearly_different_colours(tmp_path: Path) -> None:
     means = {}
     for name, prompt in (("golden", GOLDEN), ("neon", NEON)):

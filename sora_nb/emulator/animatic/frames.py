@@ -346,6 +346,22 @@ def build_scene(
         add(0.4, jitter(top, 2), below, mix(mid_c, (70, 100, 60), 0.5))
         ground = (194, 160, 110) if setting == "desert" else (80, 110, 60)
         add(0.7, np.full_like(grid, horizon + 0.03 * ih), below, mix(ground_c, ground, 0.5))
+        # Trees (or boulders in bare country) dotted over the middle distance: they are what
+        # the eye tracks when the camera moves.
+        pointed = setting == "open"
+        top = np.full_like(grid, EMPTY)
+        bottom = np.full_like(grid, EMPTY)
+        for x in np.sort(layout.uniform(-1.9, 1.9, 14)) * iw:
+            half = layout.uniform(0.015, 0.035) * iw
+            tall = layout.uniform(0.06, 0.14) * ih if pointed else half * 1.2
+            base = horizon + layout.uniform(0.04, 0.1) * ih
+            d = np.abs(grid - x) / half
+            inside = d < 1
+            shape = (1 - d[inside]) if pointed else np.sqrt(1 - d[inside] ** 2)
+            top[inside] = np.minimum(top[inside], base - tall * shape)
+            bottom[inside] = base
+        tree = (40, 70, 40) if pointed else (110, 100, 90)
+        add(0.55, top, bottom, mix(mid_c, tree, 0.6), darker=0.7)
 
     # The subject, on a third of the frame, lit on the key light's side.
     if shot.framing != "pov":
@@ -442,8 +458,11 @@ def camera_at(scene: Scene, index: int, count: int) -> CameraState:
             return CameraState()
         return CameraState(zoom=1 + 0.3 * e * reach)  # push-in; a pull-out cannot leave it
     s = (2 * e - 1) * reach  # -reach .. reach
-    if move in ("pan", "truck", "tracking"):
+    if move in ("pan", "truck"):
         return CameraState(x=0.16 * iw * s)
+    if move == "tracking":
+        # Keeping pace with a moving subject: the world streams past behind it.
+        return CameraState(x=0.6 * iw * s)
     if move == "tilt":
         return CameraState(y=0.14 * ih * -s)
     if move == "push-in":

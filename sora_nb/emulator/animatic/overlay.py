@@ -84,29 +84,63 @@ def _to_yuv(rgba: npt.NDArray[np.uint8]) -> tuple[Plane, Plane, Plane, Plane, Pl
     return u8(y), alpha, u8(u), u8(v), u8(alpha_half)
 
 
+def _wrap(text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, limit: int) -> list[str]:
+    """Break ``text`` into lines no wider than ``limit`` px (a single long word stays whole)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and face.getlength(trial) > limit:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    lines.append(current)
+    return lines
+
+
 def text_strip(
-    text: str, size: int, x: int, y: int, *, anchor: str = "left", box: int = 150
+    text: str,
+    size: int,
+    x: int,
+    y: int,
+    *,
+    anchor: str = "left",
+    box: int = 150,
+    max_width: int | None = None,
+    bottom_up: bool = False,
 ) -> Strip:
-    """A line of white text on a translucent dark box; ``anchor`` says what ``x`` is:
-    the left edge, the centre or the right edge. The box is ``box``/255 opaque."""
+    """White text on a translucent dark box (``box``/255 opaque), wrapped to ``max_width``.
+
+    ``anchor`` says what ``x`` is: the left edge, the centre or the right edge; with
+    ``bottom_up`` the box's bottom sits at ``y`` (so extra lines grow upwards).
+    """
     face = font(size)
-    left, top, right, bottom = face.getbbox(text)
     pad = max(2, size // 3)
-    w = int(right - left) + 2 * pad
-    h = int(size * 1.25) + 2 * pad
+    lines = _wrap(text, face, max_width - 2 * pad) if max_width else [text]
+    line_height = round(size * 1.25)
+    w = max(int(face.getlength(line)) for line in lines) + 2 * pad
+    h = line_height * len(lines) + 2 * pad
     w += w % 2
     h += h % 2
     image = Image.new("RGBA", (w, h), (0, 0, 0, box))
-    ImageDraw.Draw(image).text(
-        (pad - left, pad + (size * 1.25 - (bottom + top)) / 2),
-        text,
-        font=face,
-        fill=(255, 255, 255, 255),
-    )
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        left = int(face.getlength(line))
+        offset = (w - 2 * pad - left) // 2 if anchor == "centre" else 0
+        draw.text(
+            (pad + offset, pad + i * line_height + line_height / 2),
+            line,
+            font=face,
+            fill=(255, 255, 255, 255),
+            anchor="lm",
+        )
     if anchor == "centre":
         x -= w // 2
     elif anchor == "right":
         x -= w
+    if bottom_up:
+        y -= h
     return _strip(np.asarray(image), x, y)
 
 

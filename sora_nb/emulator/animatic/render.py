@@ -43,13 +43,17 @@ class _Captions:
         self.size = max(9, round(min(w, h) * 0.027))
         margin = max(4, round(min(w, h) * 0.025))
         self.margin = margin
-        self.mark = overlay.text_strip(
-            storyboard.mark, self.size, w - margin, margin, anchor="right"
-        )
         self.shots = {
             shot.number: overlay.text_strip(shot.caption, self.size, margin, margin)
             for shot in storyboard.shots
         }
+        mark = overlay.text_strip(storyboard.mark, self.size, w - margin, margin, anchor="right")
+        widest = max(strip.width for strip in self.shots.values())
+        if widest + mark.width + 3 * margin > w:
+            # A narrow frame: the mark goes under the caption rather than over it.
+            below = margin + max(strip.height for strip in self.shots.values()) + margin // 2
+            mark = overlay.text_strip(storyboard.mark, self.size, w - margin, below, anchor="right")
+        self.mark = mark
         sub_size = max(10, round(min(w, h) * 0.038))
         self.subtitles = [
             (
@@ -59,8 +63,10 @@ class _Captions:
                     f"{sub.speaker}: {sub.line}",
                     sub_size,
                     w // 2,
-                    h - margin - round(sub_size * 3.2),
+                    h - margin - round(self.size * 2.6),
                     anchor="centre",
+                    max_width=round(w * 0.8),
+                    bottom_up=True,
                 ),
             )
             for sub in storyboard.subtitles
@@ -71,7 +77,8 @@ class _Captions:
             overlay.timecode(frame, FPS),
             self.size,
             self.margin,
-            self.height - self.margin - round(self.size * 1.25) - 2 * max(2, self.size // 3),
+            self.height - self.margin,
+            bottom_up=True,
         )
         found = [self.shots[shot], self.mark, timecode]
         found.extend(strip for start, stop, strip in self.subtitles if start <= frame < stop)
