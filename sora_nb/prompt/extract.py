@@ -77,7 +77,8 @@ LIGHT_WORDS = _Words(
 SOUND_WORDS = _Words(
     """sound sounds audio footsteps birdsong music score soundtrack song songs hum hums humming
     thunder silence piano strings synth synths guitar drum drums melody ambience ambient beep
-    beeps""",
+    beeps gulls foghorn horn horns bell bells siren sirens engine engines birds crickets cicadas
+    waves traffic applause laughter whistle whistles whistling barking""",
     "chirp hiss buzz crackl rustl echo chatter murmur patter roar click clatter creak chime howl "
     "orchestra whir rumbl splash knock",
 )
@@ -89,7 +90,7 @@ _MUSIC_WORDS = re.compile(
 _AMBIENCE_WORDS = re.compile(
     r"\b(?:ambience|ambient|birdsong|birds?|traffic|wind|rain|crowd|chatter|room tone|waves|"
     r"surf|city|distant|hum|murmur\w*|insects|crickets|cicadas|forest|ocean|sea|silence|"
-    r"thunder|hiss|drone|rumble)\b",
+    r"thunder|hiss|drone|rumble|gulls|foghorns?|sirens?|applause|laughter|barking)\b",
     re.I,
 )
 _SOUND_LEAD = re.compile(

@@ -134,7 +134,8 @@ def lint(
     Finds: more than one camera move or action in a shot; dialogue too long for the clip;
     size, length or orientation asked for in words instead of parameters; contradictions
     (night with midday sun); too many characters for a short clip; a prompt over 32000
-    characters; real people and copyrighted characters the service refuses (as warnings).
+    characters; real people, copyrighted characters and music the service refuses (as
+    warnings); shots longer than the clip; a palette of fewer than 3 or more than 5 colours.
     Without ``seconds`` the shots' own durations are added up, else 4 s (the API default).
     """
     p = parse(prompt) if isinstance(prompt, str) else prompt
@@ -367,6 +368,20 @@ def rule_characters(c: Check) -> Iterable[LintIssue]:
         )
 
 
+def rule_palette_size(c: Check) -> Iterable[LintIssue]:
+    colours = c.prompt.palette
+    if colours and not 3 <= len(colours) <= 5:
+        advice = "add one or two more" if len(colours) < 3 else "keep the three to five that matter"
+        yield LintIssue(
+            code="palette-size",
+            severity="info",
+            message=(
+                f"The palette names {len(colours)} colour{'s' if len(colours) != 1 else ''}; "
+                f"three to five anchor colours help separate clips cut together: {advice}."
+            ),
+        )
+
+
 def rule_length(c: Check) -> Iterable[LintIssue]:
     text = c.text
     if not text.strip():
@@ -453,5 +468,6 @@ RULES: list[_Rule] = [
     rule_contradictions,
     rule_characters,
     rule_shots_fit,
+    rule_palette_size,
     rule_guardrails,
 ]

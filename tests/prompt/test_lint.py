@@ -83,6 +83,8 @@ CASES: list[tuple[str, Prompt | str, Prompt | str, float | None]] = [
         "A masked acrobat swings over a rooftop.",
         None,
     ),
+    ("palette-size", "Palette: amber, teal", "Palette: amber, teal, rust", None),
+    ("palette-size", "Palette: " + ", ".join(["red"] * 6), "Palette: amber, teal, rust", None),
     (
         "guardrail-copyrighted-music",
         "Music: a song by Queen",
@@ -107,11 +109,12 @@ def test_rule_triggers_on_one_prompt_and_not_the_other(
 def test_every_rule_has_a_case() -> None:
     # A rule added without a row in CASES fails here rather than going untested.
     codes = {c[0] for c in CASES}
-    assert len(RULES) == 9
+    assert len(RULES) == 10
     assert codes == {
         "one-move-per-shot", "one-action-per-shot", "dialogue-too-long", "parameter-in-prose",
         "contradiction", "too-many-characters", "too-long", "empty", "shots-overrun",
         "guardrail-real-person", "guardrail-copyrighted-character", "guardrail-copyrighted-music",
+        "palette-size",
     }  # fmt: skip
 
 
