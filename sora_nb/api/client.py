@@ -216,7 +216,7 @@ class VideosClient:
             except catalog.CatalogError as exc:
                 raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None
         upload = await _read_reference(input_reference) if input_reference is not None else None
-        if upload is not None and size is not None:
+        if self.check_requests and upload is not None and size is not None:
             self._check_upload(upload, size)
         try:
             params = CreateVideoParams(

@@ -101,11 +101,15 @@ def plan_summary(plan: GridPlan, session: Any) -> str:
     """The line a cell shows before running: what will be sent and what it costs."""
     estimate = session.estimate(plan.requests)
     total = len(plan.requests)
-    cached = total - estimate.takes
-    parts = [plan.describe()]
-    if cached:
-        parts.append(f"{cached} already in the ledger; sending {estimate.takes} ({estimate})")
-    return "; ".join(parts)
+    stored = total - estimate.takes
+    if not stored:
+        return plan.describe()
+    if not estimate.takes:
+        return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00"
+    return (
+        f"{plan.describe()}; {stored} in the ledger already, sending {estimate.takes}: "
+        f"{estimate.price_text()}"
+    )
 
 
 def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:

@@ -131,6 +131,9 @@ class GridPlan(BaseModel):
         """What sending every cell would cost (the runner sends only what is missing)."""
         return estimate(self.requests)
 
+    def __repr__(self) -> str:
+        return f"<GridPlan {self.describe()}>"
+
     def describe(self) -> str:
         """One line for a notebook: the shape, the count and the cost."""
         count = len(self.requests)
