@@ -8,7 +8,7 @@ not set explicitly. Every pattern is compiled once and applied in one pass per c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sora_nb.prompt.vocabulary import (
@@ -244,15 +244,15 @@ class Reading:
 
     def copy(self) -> Reading:
         """A copy whose lists and dicts can be changed without touching this one."""
-        return replace(
-            self,
-            action=list(self.action),
-            palette=list(self.palette),
-            camera=dict(self.camera),
-            lighting={k: list(v) if isinstance(v, list) else v for k, v in self.lighting.items()},
-            ambience=list(self.ambience),
-            effects=list(self.effects),
-        )
+        # Every field copied shallowly (so a new field is never forgotten), then each list
+        # and dict copied; dataclasses.replace would re-run __init__ and is slower.
+        new = object.__new__(Reading)
+        new.__dict__.update(self.__dict__)
+        new.action, new.palette = list(self.action), list(self.palette)
+        new.ambience, new.effects = list(self.ambience), list(self.effects)
+        new.camera = dict(self.camera)
+        new.lighting = {k: list(v) if isinstance(v, list) else v for k, v in self.lighting.items()}
+        return new
 
 
 def clauses(text: str) -> list[str]:
@@ -345,6 +345,7 @@ def _first_text(vocab: Vocabulary, text: str) -> str | None:
 def read_camera(text: str) -> dict[str, object]:
     """Camera fields named in ``text`` (the first of each kind wins)."""
     found: dict[str, object] = {}
+    parts: list[str] | None = None
     for key, vocab in (
         ("framing", FRAMING),
         ("angle", ANGLE),
@@ -356,9 +357,8 @@ def read_camera(text: str) -> dict[str, object]:
         if slug is None:
             # A short part that is exactly a camera word ("close-up, static") means the
             # camera even when the word alone is too ambiguous to spot in running prose.
-            slug = next(
-                (vocab.lookup(part) for part in _short_parts(text) if vocab.lookup(part)), None
-            )
+            parts = _short_parts(text) if parts is None else parts
+            slug = next((s for s in map(vocab.lookup, parts) if s), None)
         if slug is not None:
             found[key] = slug
     lower = text.lower()
@@ -376,7 +376,7 @@ def read_camera(text: str) -> dict[str, object]:
 
 def _short_parts(text: str) -> list[str]:
     """The parts of ``text`` between commas, semicolons and full stops, of 1 to 3 words."""
-    return [p for p in (x.strip() for x in _SHORT_PARTS.split(text)) if 0 < p.count(" ") + 1 <= 3]
+    return [p for p in (x.strip() for x in _SHORT_PARTS.split(text)) if p and p.count(" ") < 3]
 
 
 def camera_moves(text: str) -> list[str]:

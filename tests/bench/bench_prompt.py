@@ -89,13 +89,16 @@ def measure(text: str) -> None:
     parse(text)  # compiles the vocabulary patterns, once per process
     parse_ms: list[float] = []
     render_ms: list[float] = []
+    cpu_ms: list[float] = []
     for _ in range(20):
         cold()
+        cpu = time.process_time()
         start = time.perf_counter()
         prompt = parse(text)
         middle = time.perf_counter()
         rendered = render(prompt)
         end = time.perf_counter()
+        cpu_ms.append((time.process_time() - cpu) * 1000)
         parse_ms.append((middle - start) * 1000)
         render_ms.append((end - middle) * 1000)
     p, r = statistics.median(parse_ms), statistics.median(render_ms)
@@ -105,9 +108,11 @@ def measure(text: str) -> None:
     print(f"render right after (median of 20):  {r:7.2f} ms")
     verdict = "OK" if total < TARGET_MS else "OVER TARGET"
     print(
-        f"parse + render:                     {total:7.2f} ms"
+        f"parse + render, wall clock:         {total:7.2f} ms"
         f"  (target < {TARGET_MS:.0f} ms)  {verdict}"
     )
+    # CPU time is what parsing costs; wall time also counts waiting for a busy machine.
+    print(f"parse + render, CPU time:           {statistics.median(cpu_ms):7.2f} ms")
     for name, fn in (("render, cold caches", render), ("ladder, 3 rungs", ladder), ("lint", lint)):
         times = []
         for _ in range(5):
