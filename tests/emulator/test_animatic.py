@@ -142,6 +142,21 @@ def test_golden_hour_and_neon_night_have_clearly_different_colours(tmp_path: Pat
     assert np.linalg.norm(golden - neon) > 80
 
 
+def test_palette_and_key_light_words_colour_the_scene(tmp_path: Path) -> None:
+    base = "Medium shot of a dancer in an open field in the afternoon, static shot."
+
+    def mean(text: str, name: str) -> npt.NDArray[np.float64]:
+        files = render(AnimaticRequest(text, 320, 180, 1), tmp_path / name)
+        return _frames(files.video).reshape(-1, 3).mean(axis=0)
+
+    red = mean(base + "\nPalette: crimson, maroon, rust", "red")
+    blue = mean(base + "\nPalette: teal, deep navy, cobalt", "blue")
+    assert red[0] - red[2] > blue[0] - blue[2] + 20
+    warm = mean(base + "\nLighting: warm tungsten key from the left", "warm")
+    cool = mean(base + "\nLighting: cool moonlight key from the left", "cool")
+    assert warm[0] - warm[2] > cool[0] - cool[2] + 10
+
+
 def test_identical_requests_give_identical_bytes(tmp_path: Path) -> None:
     request = AnimaticRequest(MULTI_SHOT, 320, 180, 2, take=3)
     first = render(request, tmp_path / "a")
@@ -276,3 +291,27 @@ def test_a_request_that_cannot_be_rendered_says_why(
 ) -> None:
     with pytest.raises(ValueError, match=r"width and height|at least 1 second|numbered from 1"):
         AnimaticRequest("x", width, height, seconds, take=take)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "frames", "expected"),
+    [
+        ([2.0, None, None], 96, [48, 24, 24]),  # stated seconds kept, the rest shared
+        ([10.0, 10.0], 96, [48, 48]),  # lengths that overrun the clip are scaled to fit
+        ([0.01, 5.0], 24, [1, 23]),  # a shot never vanishes to rounding
+        ([None] * 30, 24, [1] * 24),  # more shots than frames: one frame each, while they fit
+    ],
+)
+def test_shots_share_the_frames(
+    lengths: list[float | None], frames: int, expected: list[int]
+) -> None:
+    text = "\n".join(f"Shot {i + 1}: wide shot of a field." for i in range(len(lengths)))
+    parsed = parse(text)
+    assert len(parsed.shots) == len(lengths)
+    shots = [
+        s.model_copy(update={"seconds": n}) for s, n in zip(parsed.shots, lengths, strict=True)
+    ]
+    prompt = parsed.model_copy(update={"shots": shots})
+    boards = plan(prompt, AnimaticRequest(text, 320, 180, frames // FPS))
+    assert [shot.stop - shot.start for shot in boards.shots] == expected
+    assert boards.shots[-1].stop == frames

@@ -228,5 +228,5 @@ def synthesise(storyboard: Storyboard, rng: np.random.Generator) -> Samples:
         voice = _voice(rng, seconds, len(sub.line.split()), sub.voice)
         _place(mixbus, voice, start, 0.35)
     # A gentle limiter keeps peaks below full scale without hard clipping.
-    out: Samples = (np.tanh(mixbus * 1.2) * 0.9).astype(np.float32)
+    out: Samples = (np.tanh(mixbus * 2.0) * 0.9).astype(np.float32)
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -304,17 +305,18 @@ def _split_frames(shots: list[Shot], frame_count: int) -> list[tuple[int, int]]:
     else:
         share = (total - fixed) / sum(free)
         weights = [a if a is not None else share for a in asked]
+    # More shots than frames: the first ones get a frame each, the rest do not fit.
+    weights = weights[:frame_count]
+    count = len(weights)
     scale = frame_count / sum(weights)
     edges = [0]
     acc = 0.0
-    for w in weights:
-        acc += w * scale
-        edges.append(round(acc))
-    edges[-1] = frame_count
-    # Every shot keeps at least one frame, so a cut is never lost to rounding.
-    for i in range(1, len(edges)):
-        edges[i] = max(edges[i], edges[i - 1] + 1) if i < len(edges) - 1 else frame_count
-    return [(edges[i], edges[i + 1]) for i in range(len(shots)) if edges[i] < edges[i + 1]]
+    for i, weight in enumerate(weights[:-1], start=1):
+        acc += weight * scale
+        # Every shot keeps at least one frame, so no cut is lost to rounding.
+        edges.append(min(max(round(acc), edges[-1] + 1), frame_count - (count - i)))
+    edges.append(frame_count)
+    return list(pairwise(edges))
 
 
 def _light_side(shot: Shot, rng: np.random.Generator) -> float:
