@@ -59,6 +59,10 @@ def _inline_label_pattern() -> re.Pattern[str]:
 _INLINE_LABEL = _inline_label_pattern()
 
 
+#: Sections whose lines are items of a list (beats, dialogue lines, sounds...).
+_LIST_SECTIONS = frozenset({"actions", "dialogue", "sound", "avoid", "cinematography"})
+
+
 @dataclass
 class _Target:
     """What the lines being read belong to: the whole Prompt or one shot."""
@@ -88,6 +92,8 @@ class _Reader:
     dialogue: list[DialogueLine] = field(default_factory=list)
     section: str | None = None
     blank: bool = False
+    #: True once a "Shot 1:" header is read: paragraphs are then not shots of their own.
+    numbered: bool = False
 
     @property
     def current(self) -> _Target:
@@ -102,18 +108,23 @@ class _Reader:
         if self._shot_header(line):
             return
         bullet = _BULLET.match(line)
-        if bullet and self.section in {"actions", "dialogue", "sound", "avoid", "cinematography"}:
+        if bullet and self.section in _LIST_SECTIONS:
             self._section_line(bullet.group("item"))
             return
         if self._labelled(line):
             return
-        if self.section in {"actions", "dialogue", "sound", "avoid", "cinematography"}:
-            if not blank or bullet:
-                self._section_line(bullet.group("item") if bullet else line)
+        if self.section in _LIST_SECTIONS:
+            if not blank:
+                self._section_line(line)
                 return
+            # A blank line and then plain text end the list.
             self.section = "shots" if self.shots else None
         if self.section == "shots" and (blank or not self.shots):
-            self.shots.append(_Target())
+            if self.numbered:
+                # After "Shot 1: ... Shot 2: ..." a new paragraph speaks for the whole prompt.
+                self.top.add_prose(raw, True)
+                return
+            self.shots.append(_Target())  # under "Shots:", one paragraph is one shot
             blank = False
         self.current.add_prose(raw, blank)
 
@@ -130,6 +141,7 @@ class _Reader:
         shot = _Target(seconds=seconds if seconds and seconds > 0 else None)
         self.shots.append(shot)
         self.section = "shots"
+        self.numbered = True
         if m.group("rest").strip():
             # The rest of the line is read like any line: prose, or a clause ("Camera: ...").
             self.feed(m.group("rest"))

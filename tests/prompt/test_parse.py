@@ -232,3 +232,10 @@ def test_a_clause_on_a_shot_line_is_read_as_a_clause() -> None:
 def test_parse_reads_any_text_and_its_render_is_stable(text: str) -> None:
     once = parse(render(parse(text)))
     assert parse(render(once)) == once
+
+
+def test_a_paragraph_after_numbered_shots_speaks_for_the_whole_prompt() -> None:
+    p = parse("Shot 1: A door opens.\nShot 2: A cat walks in.\n\nEverything is bathed in fog.")
+    assert [s.description for s in p.shots] == ["A door opens.", "A cat walks in."]
+    assert p.prose == "Everything is bathed in fog."
+    assert p.scene.weather == "fog"
