@@ -31,6 +31,9 @@ const CSS = `
 }
 .sora-root button[aria-pressed="true"] { background: var(--sora-accent); color: #fff; }
 .sora-root button:disabled { opacity: 0.5; }
+/* Muted is the usual state of a cell: keep it quiet and let the audible cell stand out. */
+.sora-root button[data-action="mute"][aria-pressed="true"] { background: var(--sora-bg2); color: var(--sora-fg2); }
+.sora-root button[data-action="mute"][aria-pressed="false"] { background: var(--sora-accent); color: #fff; }
 .sora-player { max-width: 760px; }
 .sora-stage { position: relative; background: #000; line-height: 0; overflow: hidden; }
 .sora-stage video { width: 100%; height: auto; display: block; background: #000; }

@@ -11,7 +11,7 @@ import pytest
 from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
-from sora_nb.runs.take import Take
+from sora_nb.runs.take import Take, TakeError
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
 
@@ -208,3 +208,46 @@ def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
     assert sprite.evaluate("s => s.style.backgroundPosition") == "0% 100%"
     page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
     assert sprite.evaluate("s => s.style.backgroundPosition") == "33.3333% 0%"
+
+
+def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
+    solara_test: None,
+    page_session: playwright.sync_api.Page,
+    takes: list[Take],
+    tmp_path: Path,
+) -> None:
+    page = page_session
+    late = make_take(tmp_path, "late", seconds=8, status="queued", with_files=False)
+    failing = make_take(tmp_path, "bad", seconds=8, status="in_progress", with_files=False)
+    grid = Grid([*takes[:7], late, failing], columns=3)
+    display(grid)
+    page.locator(f"{GRID} .sora-cell").nth(8).wait_for()
+    status = f"{GRID} .sora-cell[data-cell='7'] [data-role=status]"
+    assert page.locator(status).inner_text() == "queued · 0%"
+    late.update(status="in_progress", progress=45)
+    page.wait_for_function(
+        f"document.querySelector(\"{status}\").textContent === 'rendering · 45%'", timeout=5_000
+    )
+    failing.update(
+        status="failed",
+        error=TakeError(code="moderation_blocked", message="<b>Blocked</b> by the guardrails."),
+    )
+    error = page.locator(f"{GRID} .sora-cell[data-cell='8'] [data-role=error]")
+    error.wait_for()
+    assert error.inner_text() == "<b>Blocked</b> by the guardrails. (moderation_blocked)"
+
+    page.locator(f"{GRID} [data-action=play]").click()
+    page.wait_for_timeout(1_500)
+    # The late take finishes while the others play: its video joins at the shared position.
+    source = takes[7].path("video").parent
+    (tmp_path / "late").mkdir()
+    for name in ("video.mp4", "thumbnail.webp", "spritesheet.jpg"):
+        (tmp_path / "late" / name).write_bytes((source / name).read_bytes())
+    late.update(status="completed", progress=100)
+    joined = (
+        f"(() => {{ const v = [...document.querySelectorAll('{GRID} .sora-cell video')];"
+        f" return v[7].readyState >= 2 && !v[7].paused"
+        f" && Math.abs(v[7].currentTime - v[0].currentTime) < {FRAME}; }})()"
+    )
+    page.wait_for_function(joined, timeout=10_000)
+    assert page.evaluate(TIMES)[7] > 1.5
