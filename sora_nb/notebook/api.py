@@ -76,7 +76,21 @@ def session() -> Session:
     with _lock:
         if _session is None:
             _session = Session(**_settings)
+            _show_results_as_widgets()
         return _session
+
+
+def _show_results_as_widgets() -> None:
+    # In IPython, Takes and GridRuns display as players and grids even without %load_ext.
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is not None:
+        from sora_nb.notebook.display import register_formatters
+
+        register_formatters(shell)
 
 
 def _text(prompt: str | Prompt) -> str:

@@ -7,8 +7,6 @@ per run, so background work updates its own output and never prints into other c
 from __future__ import annotations
 
 import html
-import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -133,33 +131,48 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
     _publish({"text/plain": plain, "text/html": f"<div class='sora-nb-plan'>{body}</div>"})
 
 
-def status_line(take: Take) -> str:
-    """One take's state in words: status, progress, elapsed time and cost."""
-    cost = "cost unknown" if take.estimated_cost is None else f"~${take.estimated_cost:.2f}"
-    if take.cached:
-        return f"{take.id}: from the ledger (nothing sent)"
-    if take.status == "completed":
-        return f"{take.id}: completed in {take.elapsed:.1f} s, {cost}"
-    if take.error is not None:
-        return f"{take.id}: {take.status}: {take.error.message}"
-    return f"{take.id}: {take.status} {take.progress}% after {take.elapsed:.0f} s, {cost}"
+def widget_for(result: Take | GridRun, session: Any = None) -> Any:
+    """The widget that shows a result: a Player for one take, a Grid for several.
+
+    The widget follows its takes while they run; grid ratings and notes go to the ledger.
+    """
+    from sora_nb.notebook.widgets import Grid, Player
+
+    if isinstance(result, Take):
+        return Player.from_take(result, session=session)
+    run = result
+    if run.plan.axes:
+        grid = Grid.from_run(run)
+    else:
+        grid = Grid(run.takes, labels=[f"take {t.request.take}" for t in run.takes])
+    if session is not None:
+        ledger = session.ledger
+
+        def save(index: int, take_id: str, rating: int | None, note: str) -> None:
+            ledger.update(take_id, rating=rating, note=note or None)
+            run.takes[index].update(rating=rating, note=note or None)
+
+        grid.on_rate(save)
+    return grid
 
 
-def show_run(run: GridRun) -> Any:
-    """Show a run's progress in place as it goes; the player or grid once takes are ready."""
-    display_id = f"sora-nb-{id(run)}-{time.monotonic_ns()}"
-    lock = threading.Lock()
+def show_run(run: GridRun, session: Any = None) -> Any:
+    """Display the widget for a run now, so it shows progress live as the takes run."""
+    from IPython.display import display
 
-    def bundle() -> dict[str, str]:
-        lines = [status_line(take) for take in run.takes]
-        body = "<br>".join(html.escape(line) for line in lines)
-        return {"text/plain": "\n".join(lines), "text/html": f"<div>{body}</div>"}
+    widget = widget_for(run.takes[0] if not run.plan.axes and len(run.takes) == 1 else run, session)
+    display(widget)  # type: ignore[no-untyped-call]
+    return widget
 
-    def refresh(_: Take) -> None:
-        with lock:
-            _publish(bundle(), display_id, update=True)
 
-    _publish(bundle(), display_id)
-    for take in run.takes:
-        take.on_change(refresh)
-    return None
+def register_formatters(ipython: Any) -> None:
+    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them."""
+    from sora_nb.notebook import api
+
+    formatter = ipython.display_formatter.mimebundle_formatter
+
+    def as_widget(result: Take | GridRun, include: Any = None, exclude: Any = None) -> Any:
+        return widget_for(result, api.session())._repr_mimebundle_(include=include, exclude=exclude)
+
+    formatter.for_type(Take, as_widget)
+    formatter.for_type(GridRun, as_widget)

@@ -121,11 +121,19 @@ class SoraMagics(Magics):
         show.show_plan(plan, session, dry_run=False)
         wait = self.wait if options.wait is None else options.wait
         run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
-        show.show_run(run)
-        if wait:
-            run.wait()
         result = run.takes[0] if len(run.takes) == 1 and not plan.axes else run
-        return self._bind(options, result)
+        self._bind(options, result)
+        show.show_run(run, session)
+        if wait:
+            try:
+                run.wait()
+            except KeyboardInterrupt:
+                # Stop waiting, not working: the jobs are paid for and in the ledger.
+                print(
+                    "Stopped waiting; the takes keep running in the background and the "
+                    "player updates when they finish (%sora status shows them)."
+                )
+        return None
 
     def _bind(self, options: SoraOptions, value: Any) -> Any:
         if options.bind and self.shell is not None:

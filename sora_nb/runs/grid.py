@@ -229,19 +229,23 @@ def _field_value(name: str, value: str) -> Any:
 
 def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:
     variants = prompt_lang.ladder(structured, levels=len(levels))
-    names = [variant.level for variant in variants]
+    if len(variants) < len(levels):
+        raise GridError(
+            f"This prompt has too few clauses to cut into {len(levels)} lengths (it gives "
+            f"{len(variants)}). Add clauses (camera, lighting, sound, palette...) or vary fewer "
+            "lengths."
+        )
     wanted = list(levels)
     if all(level.isdigit() for level in wanted):
-        # length=1,2,3: the n-th rung of an n-level ladder.
-        return {
-            level: variants[int(level) - 1].text
-            for level in wanted
-            if 0 < int(level) <= len(variants)
-        }
+        # length=1,2,3: the n-th rung, shortest first.
+        if any(not 0 < int(level) <= len(variants) for level in wanted):
+            raise GridError(f"length numbers run from 1 to {len(variants)}; got {wanted}.")
+        return {level: variants[int(level) - 1].text for level in wanted}
+    names = [variant.level for variant in variants]
     missing = [level for level in wanted if level not in names]
     if missing:
         raise GridError(
-            f"length values are ladder levels ({', '.join(names)}); "
+            f"With {len(levels)} lengths the ladder's rungs are {', '.join(names)}; "
             f"{', '.join(missing)} is not one of them."
         )
     return {variant.level: variant.text for variant in variants}

@@ -46,8 +46,8 @@ def cell(ip: InteractiveShell, line: str, body: str) -> Any:
 
 def test_a_cell_makes_a_take_and_binds_it(shell: InteractiveShell) -> None:
     result = cell(shell, "--seconds 4 --as first", "A red kite over the dunes, wide shot.")
+    assert result is None  # the player is displayed; --as keeps the take
     take = shell.user_ns["first"]
-    assert result is take
     assert isinstance(take, Take) and take.status == "completed"
     assert take.request.prompt == "A red kite over the dunes, wide shot."
     assert take.path("video").stat().st_size > 0
@@ -163,3 +163,19 @@ def test_commands(shell: InteractiveShell) -> None:
     assert "$0.40" in repr(shell.run_line_magic("sora", "cost"))
     with pytest.raises(UsageError, match="unknown command"):
         shell.run_line_magic("sora", "frobnicate")
+
+
+def test_a_take_displays_as_a_player_with_a_static_fallback(shell: InteractiveShell) -> None:
+    cell(shell, "--as t", "Lanterns on a night market street.")
+    data, _ = shell.display_formatter.format(shell.user_ns["t"])
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "thumbnail.webp" in data["text/html"]  # a relative link, for nbconvert and GitHub
+    assert "base64" not in data["text/html"]
+    assert "completed" in data["text/plain"]
+
+
+def test_a_grid_run_displays_as_a_grid(shell: InteractiveShell) -> None:
+    cell(shell, "--as g --vary seconds=4,8", "A kite over dunes.")
+    data, _ = shell.display_formatter.format(shell.user_ns["g"])
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"].startswith("<Grid 2 cells, 2 done>")
