@@ -10,6 +10,9 @@ const CSS = `
   --sora-fg2: var(--jp-ui-font-color2, rgba(127,127,127,0.95));
   --sora-border: var(--jp-border-color1, rgba(127,127,127,0.45));
   --sora-accent: var(--jp-brand-color1, #1976d2);
+  /* Behind white text: the theme's darker brand shade keeps 4.5:1 in light and dark themes. */
+  --sora-accent-strong: var(--jp-brand-color0, #0d47a1);
+  --sora-fg1: var(--jp-ui-font-color1, var(--sora-fg));
   --sora-error: var(--jp-error-color1, #d32f2f);
   --sora-good: var(--jp-success-color1, #388e3c);
   font-family: var(--jp-ui-font-family, system-ui, sans-serif);
@@ -29,11 +32,11 @@ const CSS = `
 .sora-root button:focus-visible, .sora-root input:focus-visible, .sora-root select:focus-visible {
   outline: 2px solid var(--sora-accent); outline-offset: 1px;
 }
-.sora-root button[aria-pressed="true"] { background: var(--sora-accent); color: #fff; }
+.sora-root button[aria-pressed="true"] { background: var(--sora-accent-strong); color: #fff; }
 .sora-root button:disabled { opacity: 0.5; }
 /* Muted is the usual state of a cell: keep it quiet and let the audible cell stand out. */
-.sora-root button[data-action="mute"][aria-pressed="true"] { background: var(--sora-bg2); color: var(--sora-fg2); }
-.sora-root button[data-action="mute"][aria-pressed="false"] { background: var(--sora-accent); color: #fff; }
+.sora-root button[data-action="mute"][aria-pressed="true"] { background: var(--sora-bg2); color: var(--sora-fg1); }
+.sora-root button[data-action="mute"][aria-pressed="false"] { background: var(--sora-accent-strong); color: #fff; }
 .sora-player { max-width: 760px; }
 .sora-stage { position: relative; background: #000; line-height: 0; overflow: hidden; }
 .sora-stage video { width: 100%; height: auto; display: block; background: #000; }
