@@ -26,8 +26,8 @@ _LAZY: dict[str, str] = {
     "Prompt": "sora_nb.prompt",
     "Shot": "sora_nb.prompt",
     "Camera": "sora_nb.prompt",
-    "export_bundle": "sora_nb.runs.bundle",
-    "import_bundle": "sora_nb.runs.bundle",
+    "export_bundle": "sora_nb.notebook.api",
+    "import_bundle": "sora_nb.notebook.api",
     "VideosClient": "sora_nb.api.client",
     "SyncVideosClient": "sora_nb.api.sync",
     "SoraError": "sora_nb.api.errors",
@@ -70,16 +70,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         agenerate,
         agrid,
         configure,
+        export_bundle,
         generate,
         grid,
         history,
+        import_bundle,
         models,
         plan,
         resume,
         session,
     )
     from sora_nb.prompt import Camera, Prompt, Shot
-    from sora_nb.runs.bundle import export_bundle, import_bundle
 
 
 def load_ipython_extension(ipython: Any) -> None:

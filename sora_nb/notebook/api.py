@@ -23,9 +23,11 @@ __all__ = [
     "agenerate",
     "agrid",
     "configure",
+    "export_bundle",
     "generate",
     "grid",
     "history",
+    "import_bundle",
     "models",
     "plan",
     "record",
@@ -262,6 +264,29 @@ def models() -> list[dict[str, Any]]:
 def history(n: int | None = 20) -> list[dict[str, Any]]:
     """The newest takes in this media folder, one tidy record each (newest first)."""
     return [record(take) for take in session().ledger.history(n)]
+
+
+def export_bundle(what: Take | GridRun | Sequence[Take], path: str | Path) -> Path:
+    """Pack finished takes (a Take, a GridRun, or a list) into a bundle folder or ``.zip``.
+
+    Another machine imports it with :func:`import_bundle` and replays them with no server.
+    """
+    from sora_nb.runs import bundle
+
+    if isinstance(what, Take):
+        takes = [what]
+    elif isinstance(what, GridRun):
+        takes = what.takes
+    else:
+        takes = list(what)
+    return bundle.export_bundle(takes, path)
+
+
+def import_bundle(path: str | Path) -> list[Take]:
+    """Bring a bundle's takes into this media folder: the cells that made them replay free."""
+    from sora_nb.runs import bundle
+
+    return bundle.import_bundle(path, session().ledger)
 
 
 def resume() -> list[Take]:
