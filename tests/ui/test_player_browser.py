@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import playwright.sync_api
 from IPython.display import display
 
-from sora_nb.notebook.widgets import Player
+from sora_nb.notebook.widgets import Grid, Player
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
 
@@ -39,7 +40,7 @@ def test_player_plays_video_with_sound(
     page.locator(PLAYER).screenshot(path=str(screenshots / "player.png"))
 
 
-def test_prompt_markup_shows_as_text_and_runs_nothing(
+def test_markup_in_prompts_and_labels_shows_as_text_and_runs_nothing(
     solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path
 ) -> None:
     dialogs: list[str] = []
@@ -47,9 +48,60 @@ def test_prompt_markup_shows_as_text_and_runs_nothing(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     take = make_take(tmp_path, "xss", prompt=XSS)
     display(Player.from_take(take))
+    display(Grid([take], labels=[XSS], col_labels=[XSS], row_labels=[{"text": XSS, "words": 9}]))
     prompt = page.locator(f"{PLAYER} [data-role=prompt]")
     prompt.wait_for()
     assert prompt.inner_text() == XSS
+    grid = page.locator("[data-widget=sora-grid]")
+    assert grid.locator("[data-role=label]").inner_text() == XSS
+    assert grid.locator("[data-role=col-head]").inner_text() == XSS
     assert page.locator("img[src=x]").count() == 0
     page.wait_for_timeout(500)  # give an injected onerror handler every chance to fire
     assert dialogs == []
+
+
+def test_player_follows_a_running_take_and_answers_the_keyboard(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path
+) -> None:
+    page = page_session
+    source = make_take(tmp_path / "src", "kb", seconds=4)
+    take = make_take(tmp_path, "kb", seconds=4, status="queued", with_files=False)
+    player = Player.from_take(take)
+    remixes: list[str] = []
+    player.on_remix(remixes.append)
+    display(player)
+    status = page.locator(f"{PLAYER} [data-role=status]")
+    status.wait_for()
+    assert status.inner_text().startswith("queued · 0%")
+    take.update(status="in_progress", progress=30)
+    page.wait_for_function(
+        f"document.querySelector('{PLAYER} [data-role=status]').textContent"
+        ".startsWith('rendering · 30%')",
+        timeout=5_000,
+    )
+    (tmp_path / "kb").mkdir()
+    for name in ("video.mp4", "thumbnail.webp"):
+        (tmp_path / "kb" / name).write_bytes(
+            source.path("video").parent.joinpath(name).read_bytes()
+        )
+    take.update(status="completed", progress=100, completed_at=take.created_at + 42)
+    video = f"document.querySelector('{PLAYER} video')"
+    page.wait_for_function(f"{video}.readyState >= 2", timeout=10_000)
+
+    page.locator(PLAYER).focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"{video}.currentTime > 0.5", timeout=10_000)
+    page.keyboard.press("Space")
+    page.wait_for_function(f"{video}.paused", timeout=5_000)
+    before = page.evaluate(f"{video}.currentTime")
+    page.keyboard.press("ArrowRight")
+    after = page.evaluate(f"{video}.currentTime")
+    assert abs(after - (round(before * 24) + 1) / 24) < 0.005
+
+    box = page.locator(f"{PLAYER} [data-action=remix-prompt]")
+    box.fill("make it night <b>now</b>")
+    page.locator(f"{PLAYER} [data-action=remix]").click()
+    deadline = time.monotonic() + 5
+    while not remixes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert remixes == ["make it night <b>now</b>"]
