@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,19 @@ def test_grid_from_run_labels_rows_and_columns_with_word_counts(tmp_path: Path) 
 def test_a_missing_front_end_says_how_to_build_it() -> None:
     with pytest.raises(FileNotFoundError, match="npm run build"):
         esm_path("nope.js")
+
+
+def test_grid_keeps_every_update_when_takes_report_from_many_threads(tmp_path: Path) -> None:
+    takes = [make_take(tmp_path, f"c{i}", status="queued", with_files=False) for i in range(9)]
+    grid = Grid(takes)
+
+    def advance(take: Take) -> None:
+        for progress in range(1, 51):
+            take.update(status="in_progress", progress=progress)
+
+    threads = [threading.Thread(target=advance, args=(t,)) for t in takes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [c["progress"] for c in grid.cells] == [50] * 9

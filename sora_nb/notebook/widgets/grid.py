@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +120,8 @@ class Grid(anywidget.AnyWidget):
         self._labels = list(labels) if labels is not None else [t.id for t in takes]
         self._rate_callbacks: list[RateCallback] = []
         self._loaded: set[int] = set()
+        # Takes may report from several runner threads; cell updates must not interleave.
+        self._lock = threading.Lock()
         with self.hold_sync():
             self.col_labels = [_as_header(x) for x in col_labels] if col_labels else []
             self.row_labels = [_as_header(x) for x in row_labels] if row_labels else []
@@ -201,12 +204,13 @@ class Grid(anywidget.AnyWidget):
 
     def _on_take_change(self, take: Take) -> None:
         # Runs on the runner's thread: update only the cells showing this take.
-        for index, shown in enumerate(self._takes):
-            if shown is take:
-                cells = list(self.cells)
-                cells[index] = _cell_data(take, self._labels[index])
-                self.cells = cells
-                self._load_media(index, take)
+        with self._lock:
+            for index, shown in enumerate(self._takes):
+                if shown is take:
+                    cells = list(self.cells)
+                    cells[index] = _cell_data(take, self._labels[index])
+                    self.cells = cells
+                    self._load_media(index, take)
 
     def _load_media(self, index: int, take: Take) -> None:
         cell = self.media[index]
