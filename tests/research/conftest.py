@@ -1,0 +1,60 @@
+"""Real takes for research tests: grids run through the Runner on the in-process emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy
+from sora_nb.emulator import EmulatorSettings, create_app
+from sora_nb.runs.grid import Axis, GridPlan, GridRun, plan_grid
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.runner import Runner
+
+PROMPT = """A courier crosses a rooftop garden in the city at dusk, medium shot, slow push in.
+Palette: teal, amber, sand
+Background Sound: wind, footsteps, upbeat music"""
+FAST_POLL = PollPolicy(floor=0.02, ceiling=0.05, min_hint=0.01)
+
+
+@dataclass
+class Studio:
+    """A media folder with its ledger and one finished grid."""
+
+    ledger: Ledger
+    run: GridRun
+
+
+def run_grid(root: Path, plan: GridPlan) -> Studio:
+    """Run every cell of ``plan`` on a fresh emulator and ledger under ``root``."""
+    ledger = Ledger(root / "media")
+
+    async def go() -> GridRun:
+        app = create_app(EmulatorSettings(media_dir=root / "server", time_scale=0))
+        client = VideosClient(transport=httpx.ASGITransport(app=app), poll=FAST_POLL)
+        try:
+            runner = Runner(client, ledger, server="emulator")
+            return GridRun(plan, await runner.run(plan.requests))
+        finally:
+            await client.aclose()
+
+    run = asyncio.run(go())
+    assert all(take.status == "completed" for take in run.takes)
+    return Studio(ledger, run)
+
+
+def two_by_two(seconds: int = 4) -> GridPlan:
+    """length=short,long (columns) x sr=dusk,noon (rows)."""
+    axes = [Axis.parse("length", ["short", "long"]), Axis.parse("sr", ["dusk", "noon"])]
+    return plan_grid(PROMPT, axes, seconds=seconds)
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
+    """A finished 2x2 grid of 4 s 720p takes (tests may rate them; none deletes them)."""
+    return run_grid(tmp_path_factory.mktemp("studio"), two_by_two())
