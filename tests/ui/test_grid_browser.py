@@ -152,6 +152,18 @@ def test_headers_name_what_varies_and_keys_drive_the_clock(
         timeout=5_000,
     )
 
+    # Speed acts on every cell: 1.5 s at 2x moves the shared position about 3 s.
+    page.locator(f"{GRID} [data-action=speed]").select_option("2")
+    start = page.evaluate(TIMES)[0]
+    page.locator(GRID).focus()
+    page.keyboard.press("Space")
+    page.wait_for_timeout(1_500)
+    page.keyboard.press("Space")
+    page.wait_for_timeout(200)
+    times = page.evaluate(TIMES)
+    assert 2.2 < times[0] - start < 3.6, (start, times)
+    assert _spread(times) < FRAME
+
 
 def test_enlarge_and_ab_wipe_stay_on_the_shared_clock(
     solara_test: None, page_session: playwright.sync_api.Page, takes: list[Take], screenshots: Path
