@@ -1,0 +1,410 @@
+"""Bad input catalogue: every mistake gets a clear message, sends nothing and loses nothing.
+
+Each case starts from a media folder that already holds a completed take (something to lose),
+makes one mistake through the magic, the Python API or the files on disk, and checks three
+things: the message the user sees, that the server received no request at all, and that every
+file and every ledger row is exactly as before.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from PIL import Image
+from pydantic import ValidationError
+from starlette.applications import Starlette
+
+import sora_nb.emulator
+from sora_nb.api.errors import ConfigurationError
+from sora_nb.catalog import CatalogError
+from sora_nb.emulator import EmulatorSettings
+from sora_nb.notebook import api
+from sora_nb.runs.cost import BudgetExceededError
+from sora_nb.runs.grid import GridError
+from sora_nb.runs.ledger import LedgerError
+from sora_nb.runs.references import ReferenceError
+from sora_nb.runs.session import Session
+from tests.reliability.conftest import tree
+
+PROMPT = "A red kite over the dunes, wide shot."
+ENV = ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY", "SORA_NB_HOME")
+
+
+@dataclass
+class Studio:
+    """A notebook's world: an IPython shell with sora_nb, a media folder, an emulator."""
+
+    shell: InteractiveShell
+    root: Path
+    apps: list[Starlette] = field(default_factory=list)
+
+    @property
+    def media(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def server(self) -> Path:
+        return self.root / "server"
+
+    def configure(self, **settings: Any) -> Session:
+        return api.configure(
+            media_dir=self.media,
+            emulator=EmulatorSettings(media_dir=self.server, time_scale=0),
+            **settings,
+        )
+
+    def cell(self, line: str, body: str = PROMPT) -> Any:
+        return self.shell.run_cell_magic("sora", line, body)  # type: ignore[no-untyped-call]
+
+    def line(self, text: str) -> Any:
+        return self.shell.run_line_magic("sora", text)
+
+    def requests_sent(self) -> int:
+        """Requests any emulator made during the test received (0: nothing was sent)."""
+        return sum(app.state.emulator.stats.requests for app in self.apps)
+
+    def state(self) -> tuple[dict[str, bytes], object]:
+        """Every file's bytes and every ledger row: equal before and after means nothing lost."""
+        files = {k: v for k, v in tree(self.root).items() if "ledger.sqlite3" not in k}
+        ledger = self.media / "ledger.sqlite3"
+        try:
+            with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True) as db:
+                rows: object = db.execute(
+                    "SELECT id, status, job_id, cost, error_code FROM takes ORDER BY id"
+                ).fetchall()
+        except sqlite3.DatabaseError:
+            rows = ledger.read_bytes()  # an unreadable ledger must at least stay untouched
+        return files, rows
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A media folder and emulator folder holding one completed take, made once per module."""
+    root = tmp_path_factory.mktemp("template")
+    saved = {name: os.environ.pop(name, None) for name in ENV}
+    try:
+        api.reset()
+        api.configure(
+            media_dir=root / "media",
+            emulator=EmulatorSettings(media_dir=root / "server", time_scale=0),
+        )
+        assert api.generate(PROMPT).ok  # type: ignore[union-attr]
+    finally:
+        api.reset()
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    Image.new("RGB", (640, 480), "teal").save(root / "small.png")
+    Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
+    (root / "notes.png").write_bytes(b"these are notes, not an image")
+    with (root / "huge.png").open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: 21 MB on paper, nothing on disk
+    (root / "blocker").write_text("a file where a folder should be")
+    return root
+
+
+@pytest.fixture
+def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "studio"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    apps: list[Starlette] = []
+    real_create_app = sora_nb.emulator.create_app
+
+    def recording_create_app(settings: EmulatorSettings) -> Starlette:
+        app = real_create_app(settings)
+        apps.append(app)
+        return app
+
+    # Every emulator the session builds is recorded, so its request counter can be read.
+    monkeypatch.setattr(sora_nb.emulator, "create_app", recording_create_app)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "sora_nb")
+    magics = shell.magics_manager.registry["SoraMagics"]
+    magics.media_dir = str(root / "media")
+    api.reset()
+    studio = Studio(shell, root, apps)
+    studio.configure()
+    yield studio
+    for app in apps:
+        app.state.emulator.close()
+    shell.user_ns.pop("pending", None)
+    for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
+        magics.traits()[name].set(magics, magics.traits()[name].default_value)
+    api.reset()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One mistake: what the user does, the error they get, and words the message must hold."""
+
+    name: str
+    act: Callable[[Studio], object]
+    error: type[BaseException]
+    says: str
+    #: Damage done before the "before" snapshot (a corrupted ledger is the starting state).
+    setup: Callable[[Studio], object] | None = None
+
+
+def cell(line: str, says: str, body: str = PROMPT) -> Case:
+    return Case(f"%%sora {line}"[:60], lambda s: s.cell(line, body), UsageError, says)
+
+
+def prompt(name: str, body: str, says: str) -> Case:
+    return Case(name, lambda s: s.cell("", body), UsageError, says)
+
+
+def line(text: str, says: str) -> Case:
+    return Case(f"%sora {text}", lambda s: s.line(text), UsageError, says)
+
+
+def python(
+    name: str, act: Callable[[Studio], object], error: type[BaseException], says: str
+) -> Case:
+    return Case(name, act, error, says)
+
+
+def _with_pending_take(s: Studio) -> object:
+    pending = api.plan(PROMPT, seconds=8)
+    take = s.shell.user_ns["pending"] = api.session().runner.plan(pending.requests)[0]
+    return api.generate(PROMPT, remix=take)
+
+
+def _corrupt_ledger(data: bytes) -> Callable[[Studio], object]:
+    def corrupt(s: Studio) -> None:
+        api.reset()
+        for suffix in ("-wal", "-shm"):
+            (s.media / f"ledger.sqlite3{suffix}").unlink(missing_ok=True)
+        (s.media / "ledger.sqlite3").write_bytes(data)
+
+    return corrupt
+
+
+def _earlier_export(s: Studio) -> None:
+    (s.root / "lesson.zip").write_bytes(b"an earlier export")
+
+
+CASES: list[Case] = [
+    # -- magic options --------------------------------------------------------------------
+    cell("--seconds abc", "--seconds takes a whole number, like --seconds 4; got 'abc'"),
+    cell("--seconds 0", "--seconds must be at least 1; got 0"),
+    cell("--seconds 5", "5 seconds is not offered"),
+    cell("--takes 0", "--takes must be at least 1; got 0"),
+    cell("--takes x", "--takes takes a whole number, like --takes 4; got 'x'"),
+    cell("--budget abc", "--budget takes dollars, like --budget 2.50; got 'abc'"),
+    cell("--budget -1", "--budget cannot be negative"),
+    cell("--budget 0.10 --no-cache", "Not sent: 1 take, about $0.40 would pass the $0.10 budget"),
+    cell("--fit", "--fit resizes the --image reference; add --image PATH"),
+    cell("--as 1bad", "--as needs a Python name, like --as take1; got '1bad'"),
+    cell("--vary length", "--vary needs a name and at least two values"),
+    cell("--vary length=short", "--vary needs a name and at least two values"),
+    cell("--vary length=short,short", "--vary length lists a value twice"),
+    cell(
+        "--vary model=a,b --vary size=c,d --vary seconds=4,8 --vary length=short,long",
+        "at most three --vary axes",
+    ),
+    cell("--remix video_x --vary length=short,long", "--remix makes one take from one video"),
+    cell("--bogus", "unrecognized arguments: --bogus. Type %%sora? for the options"),
+    cell('--model "sora-2', "cannot read the options (No closing quotation); check the quotes"),
+    cell("--landscape --portrait", "argument --portrait: not allowed with argument --landscape"),
+    cell("--size 640x480", "sora-2 renders 1280x720 or 720x1280; 640x480 is not offered"),
+    cell("--size 1280by720", "size '1280by720' should look like 1280x720 (width x height)"),
+    cell("--size 1792x1024", "1792x1024 needs sora-2-pro"),
+    cell("--vary bogus=a,b", "There is no axis called 'bogus'. Vary one of: model, size"),
+    cell("--vary seconds=4,x", "seconds values are whole numbers, like 4,8; got 'x'"),
+    # -- prompt text ----------------------------------------------------------------------
+    prompt("blank cell", "   \n\n", "the cell is empty; write the shot to generate below"),
+    prompt(
+        "undefined variable",
+        "{mood} light over the dunes",
+        "The prompt uses {mood} but no variable named mood is defined",
+    ),
+    prompt("stray brace", "a { stray brace", "opens no {name}; write {{ for a literal '{'"),
+    prompt("prompt too long", "dunes " * 6000, "prompt: String should have at most 32000"),
+    python(
+        "python: empty prompt",
+        lambda s: api.generate(""),
+        ValidationError,
+        "String should have at least 1 character",
+    ),
+    python(
+        "python: blank prompt",
+        lambda s: api.generate("  \n "),
+        ValueError,
+        "empty",
+    ),
+    # -- reference images -----------------------------------------------------------------
+    cell("--image small.png", "The reference image is 640x480 but the video is 1280x720"),
+    cell("--image notes.png", "notes.png is not a usable image"),
+    cell("--image huge.png", "is 22 MB; servers accept up to 20 MB"),
+    cell("--image missing.png", "The reference image missing.png does not exist; check the path"),
+    cell("--image frame.gif", "frame.gif is a GIF image; the Videos API takes JPEG, PNG or WebP"),
+    cell("--image frame.gif --vary size=1280x720,720x1280", "A reference image fixes the first"),
+    python(
+        "python: image wrong size",
+        lambda s: api.generate(PROMPT, image="small.png"),
+        ReferenceError,
+        "must match exactly. Add --fit (fit=True) to crop and resize it",
+    ),
+    # -- line commands ----------------------------------------------------------------------
+    line("nonsense", "%sora nonsense: unknown command. Try: models, status"),
+    line("history -n x", "%sora history takes -n N, like %sora history -n 5"),
+    line("export", "%sora export needs a path, like %sora export lesson.zip"),
+    line("connect", "%sora connect needs a server URL"),
+    Case(
+        "%sora export over a file",
+        lambda s: s.line("export lesson.zip"),
+        UsageError,
+        "lesson.zip already exists; choose a new name or remove it first",
+        setup=_earlier_export,
+    ),
+    # -- server URLs ------------------------------------------------------------------------
+    cell("--server notaurl", "The base URL 'notaurl' is not an http(s) URL with a host"),
+    cell("--server ftp://example.com", "'ftp://example.com' is not an http(s) URL with a host"),
+    python(
+        "python: base_url without a scheme",
+        lambda s: api.configure(base_url="localhost4000"),
+        ConfigurationError,
+        "give one like http://localhost:4000/v1",
+    ),
+    python(
+        "python: base_url ftp",
+        lambda s: api.configure(base_url="ftp://example.com/v1"),
+        ConfigurationError,
+        "is not an http(s) URL with a host",
+    ),
+    # -- Python arguments -------------------------------------------------------------------
+    python("python: takes=0", lambda s: api.generate(PROMPT, takes=0), GridError, "at least 1"),
+    python(
+        "python: seconds=7",
+        lambda s: api.generate(PROMPT, seconds=7),
+        CatalogError,
+        "sora-2 renders 4, 8, 12",
+    ),
+    python(
+        "python: size='big'",
+        lambda s: api.generate(PROMPT, size="big"),
+        ValidationError,
+        "size 'big' should look like 1280x720",
+    ),
+    python(
+        "python: one-value axis",
+        lambda s: api.grid(PROMPT, {"length": ["short"]}),
+        GridError,
+        "The 'length' axis needs at least two non-empty values",
+    ),
+    python(
+        "python: unknown axis",
+        lambda s: api.grid(PROMPT, {"colour": ["red", "blue"]}),
+        GridError,
+        "There is no axis called 'colour'",
+    ),
+    python(
+        "python: unknown setting",
+        lambda s: api.configure(colour="red"),
+        TypeError,
+        "configure() takes api_key, base_url, budget, concurrency, emulator, media_dir; not colour",
+    ),
+    python(
+        "python: concurrency=0",
+        lambda s: (s.configure(concurrency=0), api.generate(PROMPT, cache=False)),
+        ValueError,
+        "concurrency must be at least 1, not 0",
+    ),
+    python(
+        "python: remix a take that is not done",
+        _with_pending_take,
+        ValueError,
+        "only a completed take can be remixed",
+    ),
+    # -- budgets ----------------------------------------------------------------------------
+    python(
+        "python: call budget",
+        lambda s: api.generate(PROMPT, cache=False, budget=0.01),
+        BudgetExceededError,
+        "Not sent: 1 take, about $0.40 would pass the $0.01 budget for this call by $0.39",
+    ),
+    python(
+        "python: kernel budget",
+        lambda s: (s.configure(budget=0.5), api.generate(PROMPT, takes=2, cache=False)),
+        BudgetExceededError,
+        "would pass the $0.50 budget for this kernel",
+    ),
+    python(
+        "python: negative budget",
+        lambda s: api.generate(PROMPT, cache=False, budget=-1),
+        ValueError,
+        "A budget must be zero or more dollars, not -1",
+    ),
+    python(
+        "python: grid over budget",
+        lambda s: api.grid(PROMPT, {"seconds": ["4", "8", "12"]}, budget=1.5),
+        BudgetExceededError,
+        "Not sent: 2 takes",  # the 4 s take is in the ledger already: it costs nothing
+    ),
+    # -- the media folder and the ledger -------------------------------------------------------
+    python(
+        "python: media folder under a file",
+        lambda s: api.configure(media_dir=s.root / "blocker" / "media"),
+        LedgerError,
+        "Cannot create the media folder",
+    ),
+    python(
+        "python: media folder is a file",
+        lambda s: api.configure(media_dir=s.root / "blocker"),
+        LedgerError,
+        "Choose a writable folder with media_dir=... or SORA_NB_HOME",
+    ),
+    Case(
+        "magic: media folder under a file",
+        lambda s: (
+            s.shell.run_line_magic("config", f"SoraMagics.media_dir = '{s.root}/blocker/m'"),
+            s.cell(""),
+        ),
+        UsageError,
+        "Cannot create the media folder",
+    ),
+    Case(
+        "python: ledger is garbage",
+        lambda s: s.configure(),
+        LedgerError,
+        "cannot be read (file is not a database). Move it aside",
+        setup=_corrupt_ledger(b"not a database " * 300),
+    ),
+    Case(
+        "magic: ledger is zeros",
+        lambda s: s.cell(""),
+        UsageError,
+        "Move it aside (for example to ledger.sqlite3.broken)",
+        setup=_corrupt_ledger(b"\0" * 4096),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_a_mistake_is_explained_and_sends_and_loses_nothing(studio: Studio, case: Case) -> None:
+    if case.setup is not None:
+        case.setup(studio)
+    before = studio.state()
+    with pytest.raises(case.error) as caught:
+        case.act(studio)
+    message = str(caught.value)
+    assert case.says in message, message
+    assert "Traceback" not in message and len(message) < 600
+    assert studio.requests_sent() == 0, "a request reached the server"
+    after = studio.state()
+    assert after[0] == before[0], "files changed"
+    assert after[1] == before[1], "ledger rows changed"
+
+
+def test_the_catalogue_is_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
