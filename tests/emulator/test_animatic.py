@@ -315,3 +315,10 @@ def test_shots_share_the_frames(
     boards = plan(prompt, AnimaticRequest(text, 320, 180, frames // FPS))
     assert [shot.stop - shot.start for shot in boards.shots] == expected
     assert boards.shots[-1].stop == frames
+
+
+def test_a_broken_reference_fails_clearly_and_leaves_no_files(tmp_path: Path) -> None:
+    request = AnimaticRequest("Slow push in.", 320, 180, 1, reference=b"not an image at all")
+    with pytest.raises(ValueError, match="JPEG, PNG or WebP"):
+        render(request, tmp_path)
+    assert list(tmp_path.iterdir()) == []

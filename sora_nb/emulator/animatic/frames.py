@@ -51,6 +51,9 @@ class Band:
     y1: float  # world y where colour_bottom applies
     follows_camera: bool = False  # a tracked subject keeps its place on screen
     columns: Packed | None = None  # a colour per world column instead of the gradient
+    #: A grid of cells (lit windows, fields): spacing and cell size in world px, which cells of
+    #: a 16x16 tile show, and for a ground plane the horizon it recedes to (perspective).
+    windows: tuple[float, float, npt.NDArray[np.bool_], float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,15 @@ def _blocks(
     rng: np.random.Generator, grid: Floats, min_w: float, max_w: float, low: float, high: float
 ) -> tuple[Floats, list[tuple[float, float, float]]]:
     """A stepped skyline: random-width blocks; returns per-column tops and the blocks."""
-    top = np.empty_like(grid)
+    top = np.full_like(grid, EMPTY)  # the gaps between blocks stay empty
     blocks: list[tuple[float, float, float]] = []
     x = float(grid[0])
     while x < grid[-1]:
         w = rng.uniform(min_w, max_w)
         h = rng.uniform(low, high)
-        sel = (grid >= x) & (grid < x + w)
-        top[sel] = h
+        top[(grid >= x) & (grid < x + w)] = h
         blocks.append((x, x + w, h))
         x += w + rng.uniform(0, min_w * 0.3)
-        gap = (grid >= x - min_w * 0.3) & (grid < x)
-        top[gap & ~sel] = EMPTY
     return top, blocks
 
 
@@ -287,6 +287,7 @@ def build_scene(
     setting = look.setting
     far_c, mid_c, ground_c = palette[1 % len(palette)], palette[2 % len(palette)], palette[0]
     if setting == "city":
+        signs_hint = (look.neon_colours or palette)[0]
         top, _ = _blocks(
             layout, grid, 0.05 * iw, 0.12 * iw, horizon - 0.3 * ih, horizon - 0.08 * ih
         )
@@ -295,6 +296,23 @@ def build_scene(
             layout, grid, 0.1 * iw, 0.22 * iw, horizon - 0.45 * ih, horizon - 0.12 * ih
         )
         add(0.45, top, below, mix(mid_c, (40, 40, 50), 0.6), darker=0.4)
+        if time.sun_height < 0.1:
+            # After dark the nearer buildings show lit windows, a few in each block.
+            glow = (255, 205, 130) if not look.neon else mix((255, 205, 130), signs_hint, 0.3)
+            spacing = max(3.0, 0.035 * ih)
+            lit_cells = layout.random((16, 16)) < 0.35
+            bands.append(
+                Band(
+                    0.45,
+                    top + spacing * 0.8,
+                    below,
+                    glow,
+                    glow,
+                    0,
+                    1,
+                    windows=(spacing, spacing * 0.45, lit_cells, None),
+                )
+            )
         # Signs on the nearer buildings, all in one band with a colour per column.
         signs = look.neon_colours or palette
         sign_top = np.full_like(grid, EMPTY)
@@ -363,6 +381,27 @@ def build_scene(
         tree = (40, 70, 40) if pointed else (110, 100, 90)
         add(0.55, top, bottom, mix(mid_c, tree, 0.6), darker=0.7)
 
+    if shot.framing == "aerial" or shot.movement == "drone":
+        # From above the ground fills the frame: show fields (or blocks and street lights).
+        spacing = 0.14 * ih
+        patches = layout.random((16, 16)) < 0.5
+        field = tone(mix(ground_c, (90, 110, 70), 0.5), 0.7)
+        lights = mix(field, (255, 200, 120), 0.6)
+        patch = lights if setting == "city" else mix(field, time.light, 0.12)
+        size = spacing * (0.8 if setting != "city" else 0.12)
+        bands.append(
+            Band(
+                0.7,
+                np.full_like(grid, horizon + 0.06 * ih),
+                below,
+                patch,
+                patch,
+                0,
+                1,
+                windows=(spacing, size, patches, horizon + 0.06 * ih),
+            )
+        )
+
     # The subject, on a third of the frame, lit on the key light's side.
     if shot.framing != "pov":
         third = -1 if layout.random() < 0.5 else 1
@@ -405,7 +444,7 @@ def build_scene(
 
     scene = Scene(iw, ih, grid, sky, margin, bands, shot.movement, plate=plate)
     if look.weather in ("rain", "storm", "drizzle"):
-        scene.rain = _streaks(layout, iw, ih, density=0.0012, length=int(0.04 * ih) + 2)
+        scene.rain = _streaks(layout, iw, ih, density=0.0008, length=int(0.04 * ih) + 2)
         scene.weather_colour = pack(mix(time.horizon, (190, 195, 210), 0.6))
     elif look.weather == "snow":
         scene.snow = _streaks(layout, iw, ih, density=0.0015, length=2)
@@ -517,6 +556,29 @@ def draw(scene: Scene, camera: CameraState, out: Packed, frame_number: int) -> N
                 continue
             r = rows[lo:hi]
             mask = (r >= top.astype(np.float32)) & (r < bottom.astype(np.float32))
+            if band.windows is not None:
+                spacing, size, lit, horizon = band.windows
+                v = (r[:, 0] - ih / 2) / zp + camera.y * fy
+                if horizon is None:
+                    row_cell = np.floor(v / spacing).astype(np.intp)
+                    col_cell = np.floor(u / spacing).astype(np.intp)
+                    in_row = (v - row_cell * spacing) < size
+                    in_col = (u - col_cell * spacing) < size
+                    mask &= in_row[:, None] & in_col[None, :]
+                    mask &= lit[np.ix_(row_cell % 16, col_cell % 16)]
+                else:
+                    # A ground plane: cells shrink towards the horizon as they recede.
+                    near = ih / 2
+                    distance = np.maximum(v - horizon, 0.5)
+                    z = near * near / distance
+                    x = np.outer(near / distance, u)
+                    row_cell = np.floor(z / spacing).astype(np.intp)
+                    col_cell = np.floor(x / spacing).astype(np.intp)
+                    mask &= ((z - row_cell * spacing) < size)[:, None]
+                    mask &= (x - col_cell * spacing) < size
+                    mask &= lit[row_cell[:, None] % 16, col_cell % 16]
+                np.copyto(out[lo:hi], pack(band.colour_top), where=mask)
+                continue
             if band.columns is not None:
                 step = scene.grid[1] - scene.grid[0]
                 idx = np.clip(np.rint((u - scene.grid[0]) / step), 0, band.columns.size - 1)
