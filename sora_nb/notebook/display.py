@@ -156,13 +156,41 @@ def widget_for(result: Take | GridRun, session: Any = None) -> Any:
     return grid
 
 
-def show_run(run: GridRun, session: Any = None) -> Any:
-    """Display the widget for a run now, so it shows progress live as the takes run."""
-    from IPython.display import display
+class LiveView:
+    """A run's widget, displayed once, refreshed once when every take is final.
 
-    widget = widget_for(run.takes[0] if not run.plan.axes and len(run.takes) == 1 else run, session)
-    display(widget)  # type: ignore[no-untyped-call]
-    return widget
+    The refresh matters for notebooks saved without widget state (nbconvert, GitHub): their
+    static fallback then shows the finished takes rather than "queued".
+    """
+
+    def __init__(self, run: GridRun, session: Any = None) -> None:
+        import threading
+
+        from IPython.display import display
+
+        single = not run.plan.axes and len(run.takes) == 1
+        self.run = run
+        self.widget = widget_for(run.takes[0] if single else run, session)
+        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
+        self._lock = threading.Lock()
+        self._refreshed = False
+        for take in run.takes:
+            take.on_change(lambda _take: self.finish())
+        self.finish()  # everything may have come from the ledger already
+
+    def finish(self) -> None:
+        """Refresh the output with the final state, once, as soon as every take is final."""
+        if self._handle is None or not all(take.done for take in self.run.takes):
+            return
+        with self._lock:
+            if not self._refreshed:
+                self._refreshed = True
+                self._handle.update(self.widget)
+
+
+def show_run(run: GridRun, session: Any = None) -> LiveView:
+    """Display the widget for a run now, so it shows progress live as the takes run."""
+    return LiveView(run, session)
 
 
 def register_formatters(ipython: Any) -> None:

@@ -114,10 +114,11 @@ class Take(BaseModel):
         """Apply changes from the runner and tell listeners (runs on the runner's thread)."""
         for name, value in changes.items():
             setattr(self, name, value)
-        if self.done:
-            self._final.set()
+        # Listeners (a widget, a display) see the final state before wait() returns.
         for callback in list(self._listeners):
             callback(self)
+        if self.done:
+            self._final.set()
 
     def wait(self, timeout: float | None = None) -> Take:
         """Block until the take is final (for takes started with ``wait=False``)."""
