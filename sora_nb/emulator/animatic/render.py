@@ -19,9 +19,11 @@ from PIL import Image
 from sora_nb import media
 from sora_nb.emulator.animatic import overlay
 from sora_nb.emulator.animatic.audio import SAMPLE_RATE, synthesise
+from sora_nb.emulator.animatic.camera import camera_at
 from sora_nb.emulator.animatic.encode import Mp4Writer
-from sora_nb.emulator.animatic.frames import build_scene, camera_at, draw
+from sora_nb.emulator.animatic.frames import draw
 from sora_nb.emulator.animatic.request import FPS, AnimaticFiles, AnimaticRequest
+from sora_nb.emulator.animatic.scene import build_scene
 from sora_nb.emulator.animatic.storyboard import Storyboard, plan
 from sora_nb.prompt import parse
 
