@@ -15,6 +15,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
+if [ -f js/package.json ]; then
+  echo "setup: building the front end (js/ -> sora_nb/static/)"
+  (cd js && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV"
   python3 -m venv "$VENV"
@@ -23,7 +28,3 @@ quiet_pip install -q --upgrade pip
 echo "setup: installing sora_nb and its dev, gallery and gateway extras into $VENV"
 quiet_pip install -q -e ".[dev,gallery,gateway]"
 
-if [ -f js/package.json ]; then
-  echo "setup: building the front end (js/ -> sora_nb/static/)"
-  (cd js && npm ci --no-audit --no-fund --loglevel=error && npm run build)
-fi
