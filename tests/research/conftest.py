@@ -16,8 +16,11 @@ from sora_nb.runs.grid import Axis, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.runner import Runner
 
-PROMPT = """A courier crosses a rooftop garden in the city at dusk, medium shot, slow push in.
+PROMPT = """A courier crosses a rooftop garden in the city at dusk.
+Camera: medium shot, slow push in, 35mm lens
+Lighting: warm key light from the left, soft fill
 Palette: teal, amber, sand
+Mood: hopeful
 Background Sound: wind, footsteps, upbeat music"""
 FAST_POLL = PollPolicy(floor=0.02, ceiling=0.05, min_hint=0.01)
 
@@ -58,3 +61,13 @@ def two_by_two(seconds: int = 4) -> GridPlan:
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
     """A finished 2x2 grid of 4 s 720p takes (tests may rate them; none deletes them)."""
     return run_grid(tmp_path_factory.mktemp("studio"), two_by_two())
+
+
+@pytest.fixture(scope="session")
+def three_by_three(tmp_path_factory: pytest.TempPathFactory) -> Studio:
+    """A finished 3x3 grid of 8 s 720p takes: length=short,medium,long x sr=dusk,dawn,noon."""
+    axes = [
+        Axis.parse("length", ["short", "medium", "long"]),
+        Axis.parse("sr", ["dusk", "dawn", "noon"]),
+    ]
+    return run_grid(tmp_path_factory.mktemp("nine"), plan_grid(PROMPT, axes, seconds=8))
