@@ -105,6 +105,7 @@ def draw(scene: Scene, camera: CameraState, out: Packed, frame_number: int) -> N
         oy = int(np.clip(round(my + camera.y * fy), 0, 2 * my))
         out[:] = scene.sky[oy : oy + ih, ox : ox + iw]
         rows = np.arange(ih, dtype=np.float32)[:, None]
+        row_numbers = np.arange(ih, dtype=np.int16)[:, None]
         columns = np.arange(iw, dtype=np.float64) - iw / 2
         for band in scene.bands:
             fx, fy = _factors(scene.movement, band.depth, band.follows_camera)
@@ -117,7 +118,15 @@ def draw(scene: Scene, camera: CameraState, out: Packed, frame_number: int) -> N
             if hi <= lo:
                 continue
             r = rows[lo:hi]
-            mask = (r >= top.astype(np.float32)) & (r < bottom.astype(np.float32))
+            # Whole-row edges in int16 (a row r is inside when ceil(top) <= r < ceil(bottom)):
+            # comparing small integers is the cheapest way to build the mask.
+            first = np.ceil(np.clip(top, -1, ih + 1).astype(np.float32)).astype(np.int16)
+            last = np.ceil(np.clip(bottom, -1, ih + 1).astype(np.float32)).astype(np.int16)
+            rint = row_numbers[lo:hi]
+            if bool(np.all((last >= hi) | (first >= hi))):
+                mask = rint >= first  # the band runs off the bottom: one edge is enough
+            else:
+                mask = (rint >= first) & (rint < last)
             if band.windows is not None:
                 spacing, size, lit, horizon = band.windows
                 v = (r[:, 0] - ih / 2) / zp + camera.y * fy

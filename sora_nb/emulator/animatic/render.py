@@ -142,20 +142,24 @@ def _in_background(items: Iterator[_T], depth: int = 6) -> Iterator[_T]:
     queue: Queue[tuple[bool, object]] = Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(entry: tuple[bool, object]) -> bool:
+        """Queue an entry unless the consumer has gone away (then say so)."""
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        queue.put((True, item), timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
+                if not put((True, item)):
                     return
-            queue.put((False, None))
+            put((False, None))
         except BaseException as exc:  # handed to the consumer, raised there
-            queue.put((False, exc))
+            put((False, exc))
 
     worker = threading.Thread(target=produce, name="animatic-frames", daemon=True)
     worker.start()
