@@ -1,0 +1,194 @@
+"""Results as tidy tables: one row per take, with axes, words, cost, timings, metrics, judgements.
+
+``grid_results(run)`` and ``history_results(ledger)`` return a pandas DataFrame when pandas is
+installed and a list of dicts otherwise (``as_frame=`` forces either). ``write_csv`` and
+``write_json`` take the records (or a DataFrame) out of the notebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sora_nb import media
+from sora_nb.prompt import word_count
+from sora_nb.research.judgements import Vote
+from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
+from sora_nb.runs.grid import GridRun
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.take import Take
+
+Record = dict[str, Any]
+
+
+def take_record(take: Take) -> Record:
+    """A take's own columns: ids, request, status, cost, timings, ratings and cached metrics."""
+    queued = (
+        round(take.submitted_at - take.created_at, 3) if take.submitted_at is not None else None
+    )
+    record: Record = {
+        "take_id": take.id,
+        "take": take.request.take,
+        "model": take.request.model,
+        "size": take.request.size,
+        "seconds": take.request.seconds,
+        "words": word_count(take.request.prompt),
+        "status": take.status,
+        "cost": take.cost,
+        "estimated_cost": take.estimated_cost,
+        "created_at": take.created_at,
+        "queued_s": queued,
+        "elapsed_s": round(take.elapsed, 3) if take.done else None,
+        "rating": take.rating,
+        "note": take.note,
+        "error": take.error.message if take.error else None,
+    }
+    found = cached(take)
+    row = found.row() if found is not None else dict.fromkeys(METRIC_COLUMNS)
+    record.update(row)
+    return record
+
+
+def grid_records(
+    run: GridRun,
+    *,
+    ledger: Ledger | None = None,
+    measure: bool = False,
+    votes: Sequence[Vote] = (),
+) -> list[Record]:
+    """One record per take of a grid: the axes' values first, then the take's columns.
+
+    With ``measure=True`` (and the grid's ``ledger``) takes not yet measured are measured now
+    and the readings cached; otherwise metric columns are empty until measured. With
+    ``votes``, each take's pairwise wins, losses and ties are counted too.
+    """
+    if measure:
+        if ledger is None:
+            raise ValueError("measure=True needs the ledger the grid's takes are recorded in.")
+        measure_takes(run.takes, ledger)
+    tally = _tally(votes)
+    records: list[Record] = []
+    for cell in run.plan.cells:
+        for take in run.cell_takes(cell.index):
+            record: Record = {**cell.labels, "cell": cell.index}
+            record.update(take_record(take))
+            record["words"] = cell.word_count
+            record["prompt"] = cell.prompt
+            if votes:
+                record.update(tally.get(take.id, {"wins": 0, "losses": 0, "ties": 0}))
+            records.append(record)
+    return records
+
+
+def history_records(ledger: Ledger, n: int | None = None) -> list[Record]:
+    """The newest ``n`` takes in a media folder (all with None), one record each, newest first."""
+    records = []
+    for take in ledger.history(n):
+        record = take_record(take)
+        record["prompt"] = take.request.prompt
+        records.append(record)
+    return records
+
+
+def table(records: Sequence[Record], *, as_frame: bool | None = None) -> Any:
+    """Records as a pandas DataFrame when pandas is installed (or asked for), else the list."""
+    if as_frame is False:
+        return list(records)
+    try:
+        # Imported by name: pandas is optional and ships no type information.
+        pd = importlib.import_module("pandas")
+    except ImportError:
+        if as_frame:
+            raise ImportError(
+                "as_frame=True needs pandas; install it with `pip install pandas` "
+                "(or sora_nb[gallery]), or pass as_frame=False for a list of dicts."
+            ) from None
+        return list(records)
+    return pd.DataFrame.from_records(list(records), columns=_columns(records) or None)
+
+
+def grid_results(
+    run: GridRun,
+    *,
+    ledger: Ledger | None = None,
+    measure: bool = False,
+    votes: Sequence[Vote] = (),
+    as_frame: bool | None = None,
+) -> Any:
+    """A grid's results as a tidy table (DataFrame with pandas, else a list of dicts)."""
+    return table(grid_records(run, ledger=ledger, measure=measure, votes=votes), as_frame=as_frame)
+
+
+def history_results(ledger: Ledger, n: int | None = 20, *, as_frame: bool | None = None) -> Any:
+    """The media folder's history as a tidy table (DataFrame with pandas, else a list of dicts)."""
+    return table(history_records(ledger, n), as_frame=as_frame)
+
+
+def write_csv(rows: Any, path: Path | str) -> Path:
+    """Write records (or a DataFrame) as UTF-8 CSV with a header row; empty cells for None."""
+    records = _records(rows)
+    columns = _columns(records)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_value(v) for k, v in record.items()})
+    target = Path(path)
+    media.write_atomic(target, out.getvalue().encode("utf-8"))
+    return target
+
+
+def write_json(rows: Any, path: Path | str, **extra: Any) -> Path:
+    """Write records (or a DataFrame) as JSON: ``{"rows": [...], **extra}``, NaN as null."""
+    payload = {**extra, "rows": [_clean(r) for r in _records(rows)]}
+    target = Path(path)
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    media.write_atomic(target, text.encode("utf-8"))
+    return target
+
+
+def _tally(votes: Iterable[Vote]) -> dict[str, dict[str, int]]:
+    tally: dict[str, dict[str, int]] = {}
+    for vote in votes:
+        for take_id, side in ((vote.left, "left"), (vote.right, "right")):
+            row = tally.setdefault(take_id, {"wins": 0, "losses": 0, "ties": 0})
+            if vote.winner == "tie":
+                row["ties"] += 1
+            elif vote.winner == side:
+                row["wins"] += 1
+            else:
+                row["losses"] += 1
+    return tally
+
+
+def _records(rows: Any) -> list[Record]:
+    if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
+        records: list[Record] = rows.to_dict(orient="records")
+        return records
+    return [dict(r) for r in rows]
+
+
+def _columns(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every key in first-seen order (records may differ: a history mixes grids)."""
+    return list(dict.fromkeys(key for record in records for key in record))
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _clean(record: Mapping[str, Any]) -> Record:
+    return {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in record.items()
+    }
