@@ -112,19 +112,40 @@ class Ledger:
                 "Choose a writable folder with media_dir=... or SORA_NB_HOME."
             )
         self._lock = threading.RLock()
-        try:
-            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(
-                f"The ledger {self.path} cannot be read ({exc}). Move it aside (for example to "
-                f"{LEDGER_NAME}.broken) and sora_nb will start a new one; the video files under "
-                f"{self.media_dir} are untouched."
-            ) from None
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        # Two kernels opening a new ledger at once race to switch it to WAL and create the
+        # schema; SQLite's busy timeout does not cover every step of that, so a "locked"
+        # answer is retried for a while. Anything else means the file is not a ledger.
+        deadline = time.monotonic() + 30
+        delay = 0.01
+        while True:
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.executescript(_SCHEMA)
+                return db
+            except sqlite3.OperationalError as exc:
+                db.close()
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise self._unreadable(exc) from None
+            except sqlite3.DatabaseError as exc:
+                db.close()
+                raise self._unreadable(exc) from None
+            time.sleep(delay)
+            delay = min(0.5, delay * 2)
+
+    def _unreadable(self, exc: Exception) -> LedgerError:
+        return LedgerError(
+            f"The ledger {self.path} cannot be read ({exc}). Move it aside (for example to "
+            f"{LEDGER_NAME}.broken) and sora_nb will start a new one; the video files under "
+            f"{self.media_dir} are untouched."
+        )
 
     def close(self) -> None:
         with self._lock:
