@@ -5,7 +5,7 @@ STAMP := $(VENV)/.setup-stamp
 JS_SOURCES := $(wildcard js/package.json js/package-lock.json js/src/*)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup gallery test lint bench clean
+.PHONY: setup gallery test lint bench screenshots clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,12 @@ test: lint
 
 bench: setup
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# The README's pictures are the browser tests' own screenshots, copied into docs/images.
+screenshots: setup
+	$(PY) -m pytest tests/ui -q
+	mkdir -p docs/images
+	cp tests/artifacts/screenshots/grid.png docs/images/grid.png
 
 clean:
 	rm -rf $(VENV) sora_nb/static js/node_modules .mypy_cache .ruff_cache .pytest_cache
