@@ -70,6 +70,39 @@ def write_sidecar(take: Take) -> Path:
 
 
 def files_intact(take: Take) -> bool:
-    """True when the take's video exists and is non-empty (thumbnails can be re-derived)."""
-    video = take.path("video")
-    return video.is_file() and video.stat().st_size > 0
+    """True when the take's video is a whole MP4 (thumbnails can be re-derived).
+
+    A deleted, emptied, overwritten or half-copied video is not intact: the runner then fetches
+    it again from the take's job instead of showing a broken player or paying for a new take.
+    """
+    return mp4_complete(take.path("video"))
+
+
+def mp4_complete(path: Path) -> bool:
+    """True when ``path`` is an MP4 whose top-level boxes (ftyp ... moov ... mdat) exactly fill
+    the file: a cut-short or foreign file fails this without decoding anything."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            offset, names = 0, set()
+            while offset < size:
+                handle.seek(offset)
+                header = handle.read(16)
+                if len(header) < 8:
+                    return False
+                length, name = int.from_bytes(header[:4], "big"), header[4:8]
+                if length == 1:  # a 64-bit size follows the name
+                    if len(header) < 16:
+                        return False
+                    length = int.from_bytes(header[8:16], "big")
+                elif length == 0:  # the box runs to the end of the file
+                    length = size - offset
+                if length < 8 or offset + length > size:
+                    return False
+                if offset == 0 and name != b"ftyp":
+                    return False
+                names.add(name)
+                offset += length
+    except OSError:
+        return False
+    return size > 0 and b"moov" in names

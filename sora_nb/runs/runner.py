@@ -73,9 +73,12 @@ class Runner:
         key = request.cache_key(self.server)
         latest = self.ledger.latest(key)
         if latest is not None:
-            if latest.status == "completed" and files_intact(latest) and cache:
-                latest.cached = True
-                return latest
+            if latest.status == "completed" and cache:
+                if files_intact(latest):
+                    latest.cached = True
+                    return latest
+                if latest.job_id is not None:
+                    return latest.refetch()  # its video was lost or damaged: pay nothing
             if not latest.done:
                 return latest  # re-attach to the running (or unacknowledged) job
         attempt = 1 if latest is None else self._attempts(key) + 1
@@ -150,6 +153,7 @@ class Runner:
 
     async def _finish(self, take: Take) -> None:
         """Drive one take to a final state, recording every step; never raises for a job."""
+        restoring = take.refetching  # its video was lost on disk; its job still holds it
         try:
             if self.ledger.get(take.id) is None:
                 self.ledger.insert(take)
@@ -176,19 +180,8 @@ class Runner:
                     )
         except asyncio.CancelledError:
             raise
-        except errors.NotFoundError:
-            self._set(
-                take,
-                status="expired",
-                error=TakeError(
-                    code="expired",
-                    message=(
-                        f"The server no longer has job {take.job_id}: it expired or was deleted. "
-                        "Run the cell again with cache=False (--no-cache) for a new take."
-                    ),
-                ),
-                completed_at=time.time(),
-            )
+        except errors.NotFoundError as exc:
+            self._not_found(take, restoring=restoring, error=exc)
         except errors.SoraError as exc:
             self._set(
                 take,
@@ -199,6 +192,43 @@ class Runner:
         finally:
             if take.done:
                 write_sidecar(take)
+
+    def _not_found(self, take: Take, *, restoring: bool, error: errors.NotFoundError) -> None:
+        """Record a 404 plainly: which job or video the server lacks, and what to do now."""
+        if take.job_id is None:
+            source = take.request.remix_of
+            what = f"no video {source} to remix" if source else "no such endpoint or video"
+            self._set(
+                take,
+                status="failed",
+                error=TakeError(
+                    code="not_found",
+                    message=(
+                        f"The server has {what} ({error}). Check the video id, or remix a "
+                        "completed take of this server."
+                    ),
+                ),
+                completed_at=time.time(),
+            )
+            return
+        lost = (
+            f"This take's {take.path('video').name} is missing or damaged in "
+            f"{take.path('video').parent}, and the server"
+            if restoring
+            else "The server"
+        )
+        self._set(
+            take,
+            status="expired",
+            error=TakeError(
+                code="expired",
+                message=(
+                    f"{lost} no longer has job {take.job_id}: it expired or was deleted. "
+                    "Run the cell again with cache=False (--no-cache) for a new take."
+                ),
+            ),
+            completed_at=time.time(),
+        )
 
     async def _create(self, take: Take) -> None:
         request = take.request

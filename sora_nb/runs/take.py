@@ -68,6 +68,7 @@ class Take(BaseModel):
     _media_dir: Path | None = PrivateAttr(default=None)
     _listeners: list[Callable[[Take], None]] = PrivateAttr(default_factory=list)
     _final: threading.Event = PrivateAttr(default_factory=threading.Event)
+    _refetching: bool = PrivateAttr(default=False)
 
     @property
     def done(self) -> bool:
@@ -106,6 +107,19 @@ class Take(BaseModel):
             self._final.set()
         return self
 
+    @property
+    def refetching(self) -> bool:
+        """True while a completed take's lost or damaged video is fetched again from its job."""
+        return self._refetching
+
+    def refetch(self) -> Take:
+        """Mark this completed take as being fetched again: it is not final until its files
+        are back (or the server says it no longer has the job)."""
+        self._refetching = True
+        self.status = "in_progress"
+        self._final.clear()
+        return self
+
     def on_change(self, callback: Callable[[Take], None]) -> None:
         """Call ``callback(take)`` after every status or progress change."""
         self._listeners.append(callback)
@@ -118,6 +132,7 @@ class Take(BaseModel):
         for callback in list(self._listeners):
             callback(self)
         if self.done:
+            self._refetching = False
             self._final.set()
 
     def wait(self, timeout: float | None = None) -> Take:

@@ -1,12 +1,27 @@
-"""Shared pieces of the reliability suite: a request-counting transport and disk checks."""
+"""Shared pieces of the reliability suite: a request-counting transport, disk checks, and a
+studio (an IPython shell with sora_nb over a media folder that already holds a take)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from PIL import Image
+from starlette.applications import Starlette
+
+import sora_nb.emulator
+from sora_nb.emulator import EmulatorSettings
+from sora_nb.notebook import api
+from sora_nb.runs.session import Session
 
 
 @dataclass
@@ -46,3 +61,111 @@ def tree(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+PROMPT = "A red kite over the dunes, wide shot."
+ENV = ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY", "SORA_NB_HOME")
+
+
+@dataclass
+class Studio:
+    """A notebook's world: an IPython shell with sora_nb, a media folder, an emulator."""
+
+    shell: InteractiveShell
+    root: Path
+    apps: list[Starlette] = field(default_factory=list)
+
+    @property
+    def media(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def server(self) -> Path:
+        return self.root / "server"
+
+    def configure(self, **settings: Any) -> Session:
+        return api.configure(
+            media_dir=self.media,
+            emulator=EmulatorSettings(media_dir=self.server, time_scale=0),
+            **settings,
+        )
+
+    def cell(self, line: str, body: str = PROMPT) -> Any:
+        return self.shell.run_cell_magic("sora", line, body)  # type: ignore[no-untyped-call]
+
+    def line(self, text: str) -> Any:
+        return self.shell.run_line_magic("sora", text)
+
+    def requests_sent(self) -> int:
+        """Requests any emulator made during the test received (0: nothing was sent)."""
+        return sum(app.state.emulator.stats.requests for app in self.apps)
+
+    def state(self) -> tuple[dict[str, bytes], object]:
+        """Every file's bytes and every ledger row: equal before and after means nothing lost."""
+        files = {k: v for k, v in tree(self.root).items() if "ledger.sqlite3" not in k}
+        ledger = self.media / "ledger.sqlite3"
+        try:
+            with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True) as db:
+                rows: object = db.execute(
+                    "SELECT id, status, job_id, cost, error_code FROM takes ORDER BY id"
+                ).fetchall()
+        except sqlite3.DatabaseError:
+            rows = ledger.read_bytes()  # an unreadable ledger must at least stay untouched
+        return files, rows
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A media folder and emulator folder holding one completed take, made once per module."""
+    root = tmp_path_factory.mktemp("template")
+    saved = {name: os.environ.pop(name, None) for name in ENV}
+    try:
+        api.reset()
+        api.configure(
+            media_dir=root / "media",
+            emulator=EmulatorSettings(media_dir=root / "server", time_scale=0),
+        )
+        assert api.generate(PROMPT).ok  # type: ignore[union-attr]
+    finally:
+        api.reset()
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    Image.new("RGB", (640, 480), "teal").save(root / "small.png")
+    Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
+    (root / "notes.png").write_bytes(b"these are notes, not an image")
+    with (root / "huge.png").open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: 21 MB on paper, nothing on disk
+    (root / "blocker").write_text("a file where a folder should be")
+    return root
+
+
+@pytest.fixture
+def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "studio"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    apps: list[Starlette] = []
+    real_create_app = sora_nb.emulator.create_app
+
+    def recording_create_app(settings: EmulatorSettings) -> Starlette:
+        app = real_create_app(settings)
+        apps.append(app)
+        return app
+
+    # Every emulator the session builds is recorded, so its request counter can be read.
+    monkeypatch.setattr(sora_nb.emulator, "create_app", recording_create_app)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "sora_nb")
+    magics = shell.magics_manager.registry["SoraMagics"]
+    magics.media_dir = str(root / "media")
+    api.reset()
+    studio = Studio(shell, root, apps)
+    studio.configure()
+    yield studio
+    for app in apps:
+        app.state.emulator.close()
+    shell.user_ns.pop("pending", None)
+    for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
+        magics.traits()[name].set(magics, magics.traits()[name].default_value)
+    api.reset()
