@@ -85,8 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext sora_nb``: register ``%%sora`` and ``%sora`` (and nothing else)."""
-    from sora_nb.notebook.display import register_formatters
-    from sora_nb.notebook.magics import SoraMagics
+    from sora_nb.notebook.magics import SoraMagics, register_formatters
 
     ipython.register_magics(SoraMagics)
     register_formatters(ipython)

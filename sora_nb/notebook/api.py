@@ -90,7 +90,7 @@ def _show_results_as_widgets() -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        from sora_nb.notebook.display import register_formatters
+        from sora_nb.notebook.magics import register_formatters
 
         register_formatters(shell)
 

@@ -191,16 +191,3 @@ class LiveView:
 def show_run(run: GridRun, session: Any = None) -> LiveView:
     """Display the widget for a run now, so it shows progress live as the takes run."""
     return LiveView(run, session)
-
-
-def register_formatters(ipython: Any) -> None:
-    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them."""
-    from sora_nb.notebook import api
-
-    formatter = ipython.display_formatter.mimebundle_formatter
-
-    def as_widget(result: Take | GridRun, include: Any = None, exclude: Any = None) -> Any:
-        return widget_for(result, api.session())._repr_mimebundle_(include=include, exclude=exclude)
-
-    formatter.for_type(Take, as_widget)
-    formatter.for_type(GridRun, as_widget)

@@ -12,16 +12,17 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, Float, Int, Unicode
 
-from sora_nb.notebook import api
-from sora_nb.notebook import display as show
-from sora_nb.notebook.options import OptionsError, SoraOptions, parse_options
-from sora_nb.runs.take import Take
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.notebook.options import SoraOptions
+
+# The rest of sora_nb (pydantic, httpx, the runner, the widgets) is imported when a cell first
+# needs it, inside the methods: %load_ext must stay fast.
 
 #: Errors that mean "the user asked for something that cannot be done": shown in one line.
 _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError, OSError)
@@ -63,6 +64,8 @@ class SoraMagics(Magics):
         return settings
 
     def _session(self) -> Any:
+        from sora_nb.notebook import api
+
         wanted = self._session_settings()
         if wanted != self._applied:
             api.configure(**wanted)
@@ -84,13 +87,18 @@ class SoraMagics(Magics):
         Commands: models, status, history [-n N], resume, cost, studio, config,
         connect URL, export PATH
         """
+        from sora_nb.notebook.options import parse_options
+
         with _user_errors():
             if cell is None:
                 return self._command(line)
             return self._cell(parse_options(line), cell)
 
     def _cell(self, options: SoraOptions, cell: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
         from sora_nb.prompt import interpolate
+        from sora_nb.runs.take import Take
 
         text = interpolate(cell, self.shell.user_ns if self.shell else {}).strip()
         if not text:
@@ -152,9 +160,15 @@ class SoraMagics(Magics):
         return handler(rest)
 
     def _cmd_models(self, rest: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
         return show.table(api.models(), title="Models (prices in USD per second)")
 
     def _cmd_history(self, rest: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
         n = 20
         if rest:
             flag, _, value = rest.partition(" ")
@@ -165,6 +179,9 @@ class SoraMagics(Magics):
         return show.table(api.history(n), title=f"The last {n} takes")
 
     def _cmd_status(self, rest: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
         session = self._session()
         running = session.ledger.unfinished()
         if not running:
@@ -172,6 +189,9 @@ class SoraMagics(Magics):
         return show.table([api.record(t) for t in running], title="Running takes")
 
     def _cmd_resume(self, rest: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
         session = self._session()
         pending = session.ledger.unfinished()
         if not pending:
@@ -180,6 +200,8 @@ class SoraMagics(Magics):
         return show.table([api.record(t) for t in takes], title="Resumed takes")
 
     def _cmd_cost(self, rest: str) -> Any:
+        from sora_nb.notebook import display as show
+
         session = self._session()
         kernel = session.ledger.spent(since=self.started)
         folder = session.ledger.spent()
@@ -189,6 +211,8 @@ class SoraMagics(Magics):
         )
 
     def _cmd_config(self, rest: str) -> Any:
+        from sora_nb.notebook import display as show
+
         session = self._session()
         rows = [
             {"setting": name, "value": getattr(self, name)}
@@ -199,6 +223,9 @@ class SoraMagics(Magics):
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
     def _cmd_connect(self, rest: str) -> Any:
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
         url = rest.strip()
         if not url:
             raise UsageError(
@@ -219,6 +246,7 @@ class SoraMagics(Magics):
         return show.text(f"Connected to {api.session().server}.")
 
     def _cmd_export(self, rest: str) -> Any:
+        from sora_nb.notebook import display as show
         from sora_nb.runs.bundle import export_bundle
 
         target = rest.strip()
@@ -236,6 +264,23 @@ class SoraMagics(Magics):
         )
 
 
+def register_formatters(ipython: Any) -> None:
+    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them.
+
+    Registered by name, so nothing more of sora_nb is imported until such a result is shown.
+    """
+    formatter = ipython.display_formatter.mimebundle_formatter
+    formatter.for_type_by_name("sora_nb.runs.take", "Take", _as_widget)
+    formatter.for_type_by_name("sora_nb.runs.grid", "GridRun", _as_widget)
+
+
+def _as_widget(result: Any, include: Any = None, exclude: Any = None) -> Any:
+    from sora_nb.notebook import api
+    from sora_nb.notebook.display import widget_for
+
+    return widget_for(result, api.session())._repr_mimebundle_(include=include, exclude=exclude)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn a user's mistake into one UsageError line; real bugs keep their traceback."""
@@ -243,6 +288,7 @@ def _user_errors() -> Iterator[None]:
 
     from sora_nb.api.errors import SoraError
     from sora_nb.catalog import CatalogError
+    from sora_nb.notebook.options import OptionsError
 
     try:
         yield
