@@ -1,0 +1,86 @@
+"""One entry point for every export of a grid: ``html``, ``mp4``, ``contact``, ``csv``, ``json``.
+
+``%sora export KIND [PATH]`` calls :func:`export`; without a path, files go to
+``./sora_exports/`` beside the notebook with a time-stamped name.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from sora_nb.research.contact import contact_sheet
+from sora_nb.research.judgements import Vote
+from sora_nb.research.mosaic import render_mosaic
+from sora_nb.research.report import write_report
+from sora_nb.research.results import grid_records, history_records, write_csv, write_json
+from sora_nb.runs.grid import GridRun
+from sora_nb.runs.ledger import Ledger
+
+ExportKind = Literal["html", "mp4", "contact", "csv", "json"]
+KINDS: tuple[str, ...] = get_args(ExportKind)
+EXTENSIONS = {"html": ".html", "mp4": ".mp4", "contact": ".png", "csv": ".csv", "json": ".json"}
+DEFAULT_FOLDER = Path("sora_exports")
+
+
+class ExportError(ValueError):
+    """An export cannot be made as asked; the message says what to type instead."""
+
+
+def default_path(kind: str, stem: str = "grid") -> Path:
+    """``sora_exports/<stem>-YYYYmmdd-HHMMSS.<ext>`` in the current folder."""
+    return DEFAULT_FOLDER / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}{EXTENSIONS[kind]}"
+
+
+def export(
+    run: GridRun,
+    kind: str,
+    path: Path | str | None = None,
+    *,
+    ledger: Ledger | None = None,
+    votes: Sequence[Vote] = (),
+    measure: bool = False,
+    **options: Any,
+) -> Path:
+    """Export a grid as an HTML report, an MP4 mosaic, a contact sheet PNG, CSV or JSON.
+
+    ``measure=True`` (with ``ledger``) measures takes first so tables carry metrics.
+    ``options`` go to the maker: ``audio=``, ``cell_width=``, ``page=``, ``take=`` for the
+    mosaic and contact sheet, ``title=`` for the report.
+    """
+    chosen = _kind(kind)
+    target = Path(path) if path is not None else default_path(chosen)
+    if target.is_dir():
+        target = target / default_path(chosen).name
+    if chosen == "html":
+        return write_report(run, target, ledger=ledger, measure=measure, votes=votes, **options)
+    if chosen == "mp4":
+        return render_mosaic(run, target, **options)
+    if chosen == "contact":
+        contact_sheet(run, target, **options)
+        return target
+    records = grid_records(run, ledger=ledger, measure=measure, votes=votes)
+    if chosen == "csv":
+        return write_csv(records, target)
+    axes = {axis.name: list(axis.values) for axis in run.plan.axes}
+    return write_json(records, target, grid=run.plan.describe(), axes=axes)
+
+
+def export_history(ledger: Ledger, kind: str, path: Path | str | None = None) -> Path:
+    """Export every take in a media folder (newest first) as ``csv`` or ``json``."""
+    chosen = _kind(kind)
+    if chosen not in ("csv", "json"):
+        raise ExportError(f"History exports as csv or json, not {kind!r}.")
+    target = Path(path) if path is not None else default_path(chosen, "history")
+    records = history_records(ledger, None)
+    return write_csv(records, target) if chosen == "csv" else write_json(records, target)
+
+
+def _kind(kind: str) -> ExportKind:
+    key = kind.strip().lower().lstrip(".")
+    key = {"png": "contact", "htm": "html", "mosaic": "mp4", "report": "html"}.get(key, key)
+    if key not in KINDS:
+        raise ExportError(f"Export as one of {', '.join(KINDS)}; got {kind!r}.")
+    return cast(ExportKind, key)

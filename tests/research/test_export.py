@@ -1,0 +1,52 @@
+"""`export(run, kind)`: every format from one call, to a named file or ./sora_exports/."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from sora_nb import media
+from sora_nb.research.export import ExportError, export, export_history
+from tests.research.conftest import Studio
+
+
+def test_every_kind_lands_in_sora_exports_by_default(
+    studio: Studio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = studio.run
+    made = {
+        kind: export(run, kind, ledger=studio.ledger, cell_width=160)
+        if kind in ("mp4", "contact")
+        else export(run, kind, ledger=studio.ledger)
+        for kind in ("csv", "json", "html", "contact", "mp4")
+    }
+    for kind, path in made.items():
+        assert path.parent == Path("sora_exports") and path.is_file(), kind
+    assert made["contact"].suffix == ".png" and made["html"].suffix == ".html"
+    assert (tmp_path / "sora_exports" / f"{made['html'].stem}_files").is_dir()
+    assert media.probe(made["mp4"]).duration == pytest.approx(4.0, abs=0.05)
+    with made["csv"].open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["take_id"] for r in rows] == [t.id for t in run.takes]
+    data = json.loads(made["json"].read_text(encoding="utf-8"))
+    assert data["axes"] == {"length": ["short", "long"], "sr": ["dusk", "noon"]}
+    assert data["grid"].startswith("2 length × 2 sr") and len(data["rows"]) == 4
+
+
+def test_a_named_path_or_folder_is_used_and_a_bad_kind_says_what_exists(
+    studio: Studio, tmp_path: Path
+) -> None:
+    named = export(studio.run, "CSV", tmp_path / "mine.csv")
+    assert named == tmp_path / "mine.csv" and named.is_file()
+    into = export(studio.run, "json", tmp_path)
+    assert into.parent == tmp_path and into.suffix == ".json"
+    with pytest.raises(ExportError, match="html, mp4, contact, csv, json"):
+        export(studio.run, "gif", tmp_path / "x.gif")
+    history = export_history(studio.ledger, "json", tmp_path / "history.json")
+    assert len(json.loads(history.read_text(encoding="utf-8"))["rows"]) >= 4
+    with pytest.raises(ExportError, match="csv or json"):
+        export_history(studio.ledger, "mp4")
