@@ -12,12 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from IPython.core.error import UsageError
 
 from sora_nb.notebook import api
 from sora_nb.runs.files import files_intact
 from sora_nb.runs.take import Take
-from tests.reliability.conftest import PROMPT, Studio
+from tests.reliability.conftest import Studio
 
 
 def the_take(studio: Studio) -> Take:
@@ -91,19 +90,3 @@ def test_a_remix_of_an_unknown_video_names_it(studio: Studio) -> None:
     assert remix.status == "failed" and remix.error is not None
     assert "video_0123456789abcdef0123456789abcdef" in remix.error.message
     assert "None" not in remix.error.message
-
-
-def test_a_bad_server_url_in_one_cell_does_not_break_the_next(studio: Studio) -> None:
-    with pytest.raises(UsageError, match="'notaurl' is not an http"):
-        studio.cell("--server notaurl")
-    studio.cell("--as after")  # the next cell, without --server, uses the emulator again
-    assert studio.shell.user_ns["after"].ok
-
-
-def test_a_bad_setting_in_python_does_not_poison_the_next_call(studio: Studio) -> None:
-    with pytest.raises(ValueError, match="not an http"):
-        api.configure(base_url="notaurl")
-    # A later, valid change must not bring the refused URL back with it.
-    studio.configure(budget=5)
-    take = api.generate(PROMPT)
-    assert isinstance(take, Take) and take.ok and take.server == "emulator"
