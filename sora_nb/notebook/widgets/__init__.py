@@ -1,6 +1,7 @@
-"""Widgets that show takes: the Player (one take) and the Grid (many takes on one clock)."""
+"""Widgets: the Player (one take), the Grid (many takes on one clock) and the prompt Studio."""
 
 from sora_nb.notebook.widgets.grid import CellMedia, Grid
 from sora_nb.notebook.widgets.player import Player
+from sora_nb.notebook.widgets.studio import Studio
 
-__all__ = ["CellMedia", "Grid", "Player"]
+__all__ = ["CellMedia", "Grid", "Player", "Studio"]

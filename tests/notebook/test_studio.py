@@ -1,0 +1,193 @@
+"""The Studio's Python side: the Prompt round trip, what it computes, and Generate / Compare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sora_nb.emulator import EmulatorSettings
+from sora_nb.notebook import api
+from sora_nb.notebook.widgets import Grid, Player, Studio
+from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene, word_count
+from sora_nb.runs.grid import GridRun
+from sora_nb.runs.take import Take
+
+RICH = Prompt(
+    subject="A red kite",
+    action=["dips and climbs"],
+    scene=Scene(setting="over the dunes", time_of_day="dusk", weather="wind"),
+    camera=Camera(framing="wide", movement="dolly in", lens_mm=35, aperture=2.8, rig="drone"),
+    palette=["amber", "teal", "cream"],
+    mood="serene",
+    dialogue=[DialogueLine(speaker="Girl", line="Higher!")],
+    audio={"ambience": ["wind hiss"], "music": "a low cello"},
+)
+
+
+@pytest.fixture
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    api.reset()
+    yield api.configure(
+        media_dir=tmp_path / "media",
+        emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0),
+    )
+    api.reset()
+
+
+def test_a_prompt_round_trips_through_the_traits() -> None:
+    studio = Studio(RICH)
+    assert studio.prompt == RICH
+    assert studio.camera == {
+        "framing": "wide",
+        "movement": "push-in",
+        "lens_mm": 35.0,
+        "aperture": 2.8,
+        "rig": "drone",
+    }
+    assert studio.dialogue == [{"speaker": "Girl", "line": "Higher!"}]
+    assert studio.prompt_text == RICH.render()
+    # Counted as the ladder counts, so the long rung and the live count agree.
+    assert studio.word_count == word_count(RICH.render()) == studio.ladder_preview[-1]["words"]
+
+
+def test_text_is_parsed_and_setting_the_prompt_updates_every_trait() -> None:
+    studio = Studio("A heron in the reeds at dawn, close-up, slow push-in.")
+    assert studio.scene["time_of_day"] == "dawn"
+    assert studio.camera["framing"] == "close-up"
+    studio.prompt = RICH
+    assert studio.subject == "A red kite" and studio.prose == ""
+    assert studio.palette == ["amber", "teal", "cream"]
+    assert "Aperture: f/2.8" in studio.prompt_text
+    studio.prompt = "Rain on a tin roof."
+    assert studio.palette == [] and studio.camera == {}
+    assert studio.prompt_text == "Rain on a tin roof."
+
+
+def test_edits_from_the_front_end_change_the_prompt_and_the_live_text() -> None:
+    studio = Studio(RICH)
+    studio.camera = {**studio.camera, "lens_mm": 85, "film_stock": "Kodak Vision3 500T"}
+    studio.palette = [*studio.palette, "rust"]
+    studio.dialogue = [*studio.dialogue, {"speaker": "Father", "line": "Let it out."}]
+    prompt = studio.prompt
+    assert prompt.camera.lens_mm == 85 and prompt.camera.film_stock == "Kodak Vision3 500T"
+    assert prompt.palette[-1] == "rust"
+    assert prompt.dialogue[-1] == DialogueLine(speaker="Father", line="Let it out.")
+    assert "Lens: 85 mm" in studio.prompt_text
+    assert 'Father: "Let it out."' in studio.prompt_text
+    assert studio.word_count == word_count(studio.prompt_text)
+
+
+def test_half_typed_dialogue_is_left_out_with_a_warning() -> None:
+    studio = Studio(RICH)
+    studio.dialogue = [*studio.dialogue, {"speaker": "Father", "line": ""}]
+    assert len(studio.prompt.dialogue) == 1
+    assert studio.lint[0] == {
+        "severity": "warning",
+        "message": "Dialogue line 2 needs both a speaker and a line; it is left out until it "
+        "has both.",
+    }
+
+
+def test_lint_follows_the_seconds_and_the_palette() -> None:
+    studio = Studio(RICH)
+    studio.palette = ["amber"]
+    assert any("palette" in issue["message"].lower() for issue in studio.lint)
+    studio.palette = ["amber", "teal", "cream"]
+    assert not any("palette" in issue["message"].lower() for issue in studio.lint)
+    studio.prompt = Prompt(subject="Two friends talk", dialogue=[
+        DialogueLine(speaker="A", line="word " * 15), DialogueLine(speaker="B", line="word " * 15)
+    ])  # fmt: skip
+    assert any("the clip is 4 s" in issue["message"] for issue in studio.lint)
+    studio.seconds = 20
+    assert not any("dialogue" in issue["message"].lower() for issue in studio.lint)
+
+
+def test_the_catalog_disables_what_the_model_cannot_do_with_the_reason() -> None:
+    studio = Studio(RICH)
+    assert studio.disabled_reasons["size:1792x1024"] == (
+        "sora-2 renders 1280x720 or 720x1280; 1792x1024 needs sora-2-pro."
+    )
+    assert "size:1280x720" not in studio.disabled_reasons
+    studio.model = "sora-2-pro"
+    assert not any(key.startswith("size:") for key in studio.disabled_reasons)
+    studio.size = "1792x1024"
+    assert studio.cost_text.startswith("1 take × 4 s: about $2.00")
+    studio.model = "sora-2"
+    assert studio.blocked == studio.disabled_reasons["size:1792x1024"]
+    studio.model = "sora-2-2025-10-06"
+    studio.size = "1280x720"
+    assert "seconds:16" in studio.disabled_reasons
+    studio.seconds = 16
+    assert "16 seconds" in studio.blocked
+
+
+def test_cost_ladder_and_what_blocks_the_buttons() -> None:
+    studio = Studio(RICH, takes=2)
+    assert studio.cost_text == "2 takes × 4 s: about $0.80; comparing 3 lengths: about $2.40"
+    levels = [(rung["level"], rung["words"]) for rung in studio.ladder_preview]
+    assert [level for level, _ in levels] == ["short", "medium", "long"]
+    assert levels[0][1] < levels[1][1] < levels[2][1]
+    assert studio.ladder_preview[-1]["text"] == studio.prompt_text
+    assert studio.blocked == "" and studio.compare_blocked == ""
+    studio.prompt = "A kite."
+    assert studio.blocked == "" and "Too few clauses" in studio.compare_blocked
+    studio.prompt = Prompt()
+    assert studio.blocked == "Describe the shot first: the prompt is empty."
+    assert studio.ladder_preview == []
+    studio.model = "my-gateway-model"
+    assert studio.disabled_reasons == {}
+    assert "cost unknown" in studio.cost_text
+
+
+def test_generate_runs_through_the_session_and_shows_a_player(session: object) -> None:
+    studio = Studio(RICH, session=session)  # type: ignore[arg-type]
+    take = studio.generate()
+    assert isinstance(take, Take)
+    assert isinstance(studio.result, Player)
+    assert take.wait(timeout=30).status == "completed"
+    assert take.request.prompt == studio.prompt_text
+    assert (take.request.model, take.request.size, take.request.seconds) == (
+        "sora-2",
+        "1280x720",
+        4,
+    )
+    assert studio.result.status == "completed" and len(studio.result.video) > 0
+
+
+def test_compare_lengths_sends_three_rungs_into_a_grid(session: object) -> None:
+    studio = Studio(RICH)
+    run = studio.compare_lengths()
+    assert isinstance(run, GridRun) and isinstance(studio.result, Grid)
+    run.wait(timeout=30)
+    words = [len(t.request.prompt.split()) for t in run.takes]
+    assert len(words) == 3 and words[0] < words[1] < words[2]
+    assert [label["text"] for label in studio.result.col_labels] == ["short", "medium", "long"]
+
+
+def test_a_click_that_cannot_run_says_why_in_the_studio(session: object) -> None:
+    studio = Studio("A kite.")
+    studio._handle_message(studio, {"type": "compare"}, [])
+    assert "Too few clauses" in studio.error and studio.result is None
+    studio.prompt = RICH
+    studio._handle_message(studio, {"type": "generate"}, [])
+    assert studio.error == "" and isinstance(studio.result, Player)
+    assert studio.status.startswith("Sent 1 take")
+    assert studio.last_run is not None
+    studio.last_run.wait(timeout=30)
+
+
+def test_markup_is_escaped_where_widgets_cannot_run() -> None:
+    studio = Studio("<script>alert(1)</script> a kite")
+    bundle = studio._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "<script>" not in data["text/html"]
+    assert "&lt;script&gt;" in data["text/html"]
+
+
+def test_a_wrong_type_is_refused_with_what_to_pass() -> None:
+    with pytest.raises(TypeError, match="Studio takes a Prompt or prompt text, not int"):
+        Studio(42)  # type: ignore[arg-type]
