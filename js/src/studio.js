@@ -53,8 +53,8 @@ const STUDIO_CSS = `
 .sora-actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .sora-actions button { padding: 4px 12px; }
 .sora-actions button[data-action=generate]:not(:disabled) { background: var(--sora-accent-strong); color: #fff; }
-.sora-studio [data-role=error] { color: var(--sora-error); white-space: pre-wrap; }
-.sora-studio [data-role=error]:empty { display: none; }
+.sora-studio [data-role=run-error] { color: var(--sora-error); white-space: pre-wrap; }
+.sora-studio [data-role=run-error]:empty { display: none; }
 `;
 
 let uid = 0;
@@ -367,8 +367,8 @@ export function buildStudio(model, el) {
   const generate = h("button", { text: "Generate", attrs: { "data-action": "generate" } });
   const compare = h("button", { text: "Compare lengths", attrs: { "data-action": "compare" } });
   const blocked = h("span", { className: "sora-hint", attrs: { "data-role": "blocked" } });
-  const status = h("span", { attrs: { "data-role": "status", "aria-live": "polite" } });
-  const error = h("div", { attrs: { "data-role": "error", role: "alert" } });
+  const status = h("span", { attrs: { "data-role": "run-status", "aria-live": "polite" } });
+  const error = h("div", { attrs: { "data-role": "run-error", role: "alert" } });
   generate.addEventListener("click", () => {
     setText(status, "Sending…");
     model.send({ type: "generate" });

@@ -294,6 +294,9 @@ describe("studio view", () => {
     $(el, '[data-action="generate"]').click();
     $(el, '[data-action="compare"]').click();
     expect(model.sent).toEqual([{ type: "generate" }, { type: "compare" }]);
+    expect($(el, '[data-role="run-status"]').textContent).toBe("Sending…");
+    model.set("status", "Sent 3 takes: short, medium, long.");
+    expect($(el, '[data-role="run-status"]').textContent).toBe("Sent 3 takes: short, medium, long.");
     model.set("compare_blocked", "Too few clauses to cut into 3 lengths");
     expect($(el, '[data-action="compare"]').disabled).toBe(true);
     expect($(el, '[data-action="generate"]').disabled).toBe(false);
@@ -301,7 +304,7 @@ describe("studio view", () => {
     expect($(el, '[data-action="generate"]').disabled).toBe(true);
     expect($(el, '[data-role="blocked"]').textContent).toBe("Describe the shot first: the prompt is empty.");
     model.set("error", "<b>budget</b> exceeded");
-    expect($(el, '[data-role="error"]').textContent).toBe("<b>budget</b> exceeded");
+    expect($(el, '[data-role="run-error"]').textContent).toBe("<b>budget</b> exceeded");
   });
 
   it("shows the result widget's view below, replacing the previous one", async () => {

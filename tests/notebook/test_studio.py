@@ -166,6 +166,7 @@ def test_compare_lengths_sends_three_rungs_into_a_grid(session: object) -> None:
     words = [len(t.request.prompt.split()) for t in run.takes]
     assert len(words) == 3 and words[0] < words[1] < words[2]
     assert [label["text"] for label in studio.result.col_labels] == ["short", "medium", "long"]
+    assert studio.status == "Sent 3 takes: short, medium, long."
 
 
 def test_a_click_that_cannot_run_says_why_in_the_studio(session: object) -> None:
@@ -175,7 +176,7 @@ def test_a_click_that_cannot_run_says_why_in_the_studio(session: object) -> None
     studio.prompt = RICH
     studio._handle_message(studio, {"type": "generate"}, [])
     assert studio.error == "" and isinstance(studio.result, Player)
-    assert studio.status.startswith("Sent 1 take")
+    assert studio.status == "Sent 1 take: sora-2 1280x720 4 s."
     assert studio.last_run is not None
     studio.last_run.wait(timeout=30)
 

@@ -413,8 +413,9 @@ class Studio(anywidget.AnyWidget):
         self.last_run = run
         single = not plan.axes and len(run.takes) == 1
         self.result = widget_for(run.takes[0] if single else run, session)
-        what = "lengths " + ", ".join(LENGTHS) if vary else f"{len(run.takes)} × {self.model}"
-        self.status = f"Sent {len(run.takes)} take(s): {what}."
+        count = len(run.takes)
+        what = ", ".join(LENGTHS) if vary else f"{self.model} {self.size} {self.seconds} s"
+        self.status = f"Sent {count} {'take' if count == 1 else 'takes'}: {what}."
         self.error = ""
         return run
 

@@ -1,0 +1,188 @@
+"""The Studio in a real widget front end: its controls change the Python Prompt, a Prompt set
+from Python shows in the controls, and Generate plays a video below it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import playwright.sync_api
+import pytest
+from IPython.display import display
+
+from sora_nb.emulator import EmulatorSettings
+from sora_nb.notebook import api
+from sora_nb.notebook.widgets import Player, Studio
+from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
+from tests.ui.conftest import hide_solara_badge
+
+STUDIO = "[data-widget=sora-studio]"
+XSS = "<img src=x onerror=alert(1)> a red kite"
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Wait for a Python-side condition the page causes (traits arrive on another thread)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    api.reset()
+    api.configure(
+        media_dir=tmp_path / "media",
+        emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0),
+    )
+    yield
+    api.reset()
+
+
+def test_controls_change_the_python_prompt(
+    solara_test: None, page_session: playwright.sync_api.Page
+) -> None:
+    dialogs: list[str] = []
+    page = page_session
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    studio = Studio("A kite over the dunes.")
+    display(studio)
+    root = page.locator(STUDIO)
+    root.locator("[data-field=subject]").fill(XSS)
+    root.locator("[data-field=framing]").select_option("close-up")
+    root.locator("[data-field=time_of_day]").select_option("dusk")
+    # The lens slider by keyboard: turn it on, then arrow keys move it a millimetre at a time.
+    root.locator("[data-field=lens_mm-on]").check()
+    lens = root.locator("[data-field=lens_mm]")
+    lens.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    root.locator("[data-field=aperture-on]").check()
+    root.locator("[data-field=colour]").fill("amber")
+    root.locator("[data-field=colour]").press("Enter")
+    root.locator("[data-field=colour]").fill("teal")
+    root.locator("[data-action=add-colour]").press("Space")
+    root.locator("[data-action=add-line]").click()
+    root.locator(".sora-dialogue-row").first.wait_for()
+    root.locator(".sora-dialogue-row [data-field=speaker]").fill("Girl")
+    root.locator(".sora-dialogue-row [data-field=line]").fill("Higher!")
+    root.locator(".sora-dialogue-row [data-field=line]").press("Tab")
+
+    eventually(lambda: studio.prompt.dialogue == [DialogueLine(speaker="Girl", line="Higher!")],
+               "the dialogue line")  # fmt: skip
+    prompt = studio.prompt
+    assert prompt.subject == XSS
+    assert prompt.camera.framing == "close-up"
+    assert prompt.camera.lens_mm == 38  # 35 mm when turned on, three steps up
+    assert prompt.camera.aperture == 2.8
+    assert prompt.scene.time_of_day == "dusk"
+    assert prompt.palette == ["amber", "teal"]
+    # The live text is computed in Python and shown as text: the markup is not an element.
+    text = root.locator("[data-role=prompt-text]")
+    page.wait_for_function(
+        f"document.querySelector('{STUDIO} [data-role=prompt-text]').textContent"
+        ".includes('Lens: 38 mm')",
+        timeout=5_000,
+    )
+    assert XSS in text.inner_text()
+    assert page.locator("img[src=x]").count() == 0
+    assert "palette" in root.locator("[data-role=lint]").inner_text().lower()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+
+
+def test_setting_the_prompt_from_python_updates_the_controls(
+    solara_test: None, page_session: playwright.sync_api.Page
+) -> None:
+    page = page_session
+    studio = Studio()
+    display(studio)
+    root = page.locator(STUDIO)
+    root.locator("[data-field=subject]").wait_for()
+    assert root.locator("[data-action=generate]").is_disabled()
+    studio.prompt = Prompt(
+        subject="A heron",
+        action=["lifts off"],
+        scene=Scene(setting="in the reeds", weather="fog"),
+        camera=Camera(framing="wide", movement="pan", lens_mm=85, aperture=5.6),
+        palette=["sage", "bone", "slate"],
+        dialogue=[DialogueLine(speaker="Narrator", line="Not yet.")],
+        audio={"ambience": ["marsh birds"]},
+    )
+    page.wait_for_function(
+        f"document.querySelector('{STUDIO} [data-field=subject]').value === 'A heron'",
+        timeout=5_000,
+    )
+    assert root.locator("[data-field=framing]").input_value() == "wide"
+    assert root.locator("[data-field=movement]").input_value() == "pan"
+    assert root.locator("[data-field=weather]").input_value() == "fog"
+    assert root.locator("[data-role=lens_mm-value]").inner_text() == "85 mm"
+    assert root.locator("[data-role=aperture-value]").inner_text() == "f/5.6"
+    assert root.locator("[data-field=ambience]").input_value() == "marsh birds"
+    chips = root.locator("[data-role=palette] li")
+    assert [chips.nth(i).get_attribute("data-colour") for i in range(chips.count())] == [
+        "sage",
+        "bone",
+        "slate",
+    ]
+    assert root.locator(".sora-dialogue-row [data-field=line]").input_value() == "Not yet."
+    assert root.locator("[data-action=generate]").is_enabled()
+    assert root.locator("[data-role=ladder] [data-level]").count() == 3
+
+    # What the model cannot do is disabled, with the reason on the page.
+    size = root.locator("[data-field=size]")
+    assert size.locator("option[value='1792x1024']").is_disabled()
+    reasons = root.locator("[data-role=reasons]").inner_text()
+    assert "1792x1024 needs sora-2-pro" in reasons
+    root.locator("[data-field=model]").select_option("sora-2-pro")
+    eventually(lambda: studio.model == "sora-2-pro", "the model to reach Python")
+    page.wait_for_function(
+        f"!document.querySelector(\"{STUDIO} [data-field=size] option[value='1792x1024']\")"
+        ".disabled",
+        timeout=5_000,
+    )
+    size.select_option("1792x1024")
+    eventually(lambda: studio.size == "1792x1024", "the size to reach Python")
+    assert "$2.00" in studio.cost_text
+
+
+def test_generate_shows_a_playing_video_below_the_studio(
+    solara_test: None,
+    page_session: playwright.sync_api.Page,
+    emulator: None,
+    screenshots: Path,
+) -> None:
+    page = page_session
+    studio = Studio(
+        Prompt(
+            subject="A red kite",
+            action=["dips and climbs"],
+            scene=Scene(setting="over the dunes", time_of_day="golden-hour"),
+            camera=Camera(framing="wide", movement="tracking", lens_mm=35, aperture=2.8),
+            palette=["amber", "teal", "cream"],
+            mood="serene",
+            audio={"ambience": ["wind hiss"]},
+        )
+    )
+    display(studio)
+    root = page.locator(STUDIO)
+    root.locator("[data-action=generate]").click()
+    eventually(lambda: isinstance(studio.result, Player), "the player", timeout=20)
+    video = f"document.querySelector('{STUDIO} [data-role=result] [data-widget=sora-player] video')"
+    page.wait_for_function(f"{video} && {video}.readyState >= 2", timeout=30_000)
+    root.locator("[data-role=result] [data-action=play]").click()
+    page.wait_for_function(f"{video}.currentTime > 0.5", timeout=15_000)
+    assert page.evaluate(f"{video}.videoWidth") == 1280
+    assert (
+        root.locator("[data-role=run-status]").inner_text() == "Sent 1 take: sora-2 1280x720 4 s."
+    )
+    player = studio.result
+    assert isinstance(player, Player) and player.prompt == studio.prompt_text
+    page.evaluate(f"{video}.pause()")
+    hide_solara_badge(page)
+    root.screenshot(path=str(screenshots / "studio.png"))
