@@ -106,7 +106,7 @@ def grid_layout(
     header = _even(max(28, round(min(cell_w, cell_h) * 0.13)))
     size = header * 11 // 20
     head_font, small_font = font(size), font(max(10, size * 3 // 4))
-    col_labels, row_labels = _labels(plan, 0), _labels(plan, 1)
+    col_labels, row_labels = axis_labels(plan, 0), axis_labels(plan, 1)
     captions = _captions(plan)
     caption_h = _even(round(size * 1.5)) if any(captions.values()) else 0
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
@@ -166,8 +166,9 @@ def background_array(layout: Layout) -> np.ndarray[tuple[int, int, int], np.dtyp
     return np.array(layout.background, dtype=np.uint8)
 
 
-def _labels(plan: GridPlan, axis: int) -> list[str]:
-    """Header texts along an axis; a length axis also says how many words its prompts have."""
+def axis_labels(plan: GridPlan, axis: int) -> list[str]:
+    """Header texts along axis ``axis`` (0 columns, 1 rows, 2 pages); a length axis also says
+    how many words its prompts have (``short · 11 words``) when that is the same down the axis."""
     if len(plan.axes) <= axis:
         return []
     found = plan.axes[axis]

@@ -65,6 +65,23 @@ class ClipMetrics(BaseModel):
     #: Share of 100 ms windows below -50 dBFS; None when the clip has no audio track.
     silence_ratio: float | None
 
+    def summary(self) -> str:
+        """One short line for a grid cell: ``motion 1.4 · sharp 363 · 2 cuts · -17.7 LUFS``."""
+        parts = [
+            f"motion {self.motion:.1f}",
+            f"sharp {self.sharpness:.0f}",
+            f"colour {self.colourfulness:.0f}",
+            f"flicker {self.flicker:.2f}",
+            f"{self.cuts} cut" + ("" if self.cuts == 1 else "s"),
+        ]
+        if self.loudness_lufs is not None:
+            parts.append(f"{self.loudness_lufs:.1f} LUFS")
+        elif self.silence_ratio is None:
+            parts.append("no sound")
+        else:
+            parts.append("silent")
+        return " · ".join(parts)
+
     def row(self) -> dict[str, Any]:
         """The metrics a results table shows, rounded for reading."""
         data = self.model_dump()

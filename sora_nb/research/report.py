@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from sora_nb import media
 from sora_nb.research.judgements import Vote
+from sora_nb.research.layout import axis_labels
 from sora_nb.research.metrics import METRIC_COLUMNS
 from sora_nb.research.ranking import Ranked, rank_axis, rank_cells
 from sora_nb.research.results import grid_records
@@ -137,9 +138,9 @@ def _prompt_section(run: GridRun) -> str:
 
 def _grid_sections(run: GridRun, assets: dict[str, dict[str, str]]) -> list[str]:
     axes = run.plan.axes
-    pages = axes[2].values if len(axes) > 2 else ("",)
-    columns = axes[0].values if axes else tuple(str(i + 1) for i in range(len(run.plan.cells)))
-    rows = axes[1].values if len(axes) > 1 else ("",)
+    pages = axis_labels(run.plan, 2) or [""]
+    columns = axis_labels(run.plan, 0) or [str(i + 1) for i in range(len(run.plan.cells))]
+    rows = axis_labels(run.plan, 1) or [""]
     sections = []
     for p, page in enumerate(pages):
         head = f"<h2>Grid{_e(f' · {axes[2].name} = {page}') if page else ''}</h2>"

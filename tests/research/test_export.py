@@ -50,3 +50,13 @@ def test_a_named_path_or_folder_is_used_and_a_bad_kind_says_what_exists(
     assert len(json.loads(history.read_text(encoding="utf-8"))["rows"]) >= 4
     with pytest.raises(ExportError, match="csv or json"):
         export_history(studio.ledger, "mp4")
+
+
+def test_the_report_heads_columns_with_length_and_word_count(
+    studio: Studio, tmp_path: Path
+) -> None:
+    report = export(studio.run, "html", tmp_path / "r.html")
+    page = report.read_text(encoding="utf-8")
+    for cell in studio.run.plan.cells[:: len(studio.run.plan.axes[1].values)]:
+        assert f"<th>{cell.labels['length']} · {cell.word_count} words</th>" in page
+    assert "<th>dusk</th>" in page and "<th>sr \\ length</th>" in page

@@ -125,3 +125,12 @@ def test_silence_and_too_short_audio_have_no_loudness() -> None:
         1.41,
         1.41,
     ]
+
+
+def test_the_one_line_summary_names_what_a_grid_cell_shows(
+    clips: dict[str, ClipMetrics],
+) -> None:
+    assert "2 cuts" in clips["cuts"].summary() and "no sound" in clips["cuts"].summary()
+    still_line = clips["still"].summary()
+    assert still_line.startswith("motion 0.") and "0 cuts" in still_line
+    assert f"{clips['still'].loudness_lufs:.1f} LUFS" in still_line

@@ -15,6 +15,9 @@ from sora_nb.research.contact import contact_sheet
 from sora_nb.research.judgements import rate
 from sora_nb.research.layout import grid_layout
 from sora_nb.research.mosaic import MosaicError, render_mosaic
+from sora_nb.runs.grid import GridRun
+from sora_nb.runs.take import Take
+from tests.research.clips import write_clip
 from tests.research.conftest import Studio
 
 
@@ -112,3 +115,36 @@ def test_the_contact_sheet_shows_each_cell_under_its_headers_with_ratings(
     rated = next(s for s in layout.slots if s.cell == 2)
     corner = _region(sheet, rated.x, rated.y, 100, 40)
     assert (corner.max(axis=2) > 220).sum() > 30 and (corner.max(axis=2) < 10).sum() > 100
+
+
+def test_cells_of_different_lengths_and_rates_share_one_timeline_and_failures_show(
+    studio: Studio, tmp_path: Path
+) -> None:
+    # The 2x2 grid's plan with takes of our own: 2 s red at 24 fps, 4 s green at 30 fps,
+    # a failed take, and 3 s blue at 24 fps (no sound anywhere).
+    takes = [Take.model_validate(t.model_dump()).attach(tmp_path) for t in studio.run.takes]
+    colours = {0: (220, 30, 30), 1: (30, 200, 60), 3: (40, 60, 220)}
+    lengths = {0: (48, 24), 1: (120, 30), 3: (72, 24)}
+    for index, colour in colours.items():
+        path = takes[index].path("video")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        solid = np.full((720, 1280, 3), colour, dtype=np.uint8)
+        count, fps = lengths[index]
+        write_clip(path, lambda i, solid=solid: solid, count, fps=fps, crf=30)
+    takes[2].status = "failed"
+    run = GridRun(studio.run.plan, takes)
+    out = render_mosaic(run, tmp_path / "mixed.mp4", cell_width=320)
+    info = media.probe(out)
+    assert info.fps == pytest.approx(30) and info.duration == pytest.approx(4.0, abs=0.05)
+    assert not info.has_audio
+    layout = grid_layout(run.plan, run.takes, cell_width=320)
+    late = media.decode_frames(out, [105])[105]  # 3.5 s: only the green clip is still running
+    for slot in layout.slots:
+        shown = _region(late, slot.x + 40, slot.y + 40, 240, 100).mean(axis=(0, 1))
+        if slot.cell in colours:
+            # Shorter clips hold their last frame rather than going black.
+            assert np.abs(shown - colours[slot.cell]).max() < 12, (slot.cell, shown)
+        else:
+            assert slot.take is None
+            middle = _region(late, slot.x, slot.y, 320, 180)
+            assert (middle.max(axis=2) > 120).sum() > 30  # the word "failed" on the placeholder
