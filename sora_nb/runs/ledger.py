@@ -128,6 +128,12 @@ class Ledger:
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA foreign_keys=ON")
                 db.executescript(_SCHEMA)
+                # A file damaged past its first page opens fine and fails on the first read:
+                # check it now, so the user hears about it here, in one clear sentence.
+                verdict = db.execute("PRAGMA quick_check").fetchone()
+                if verdict is None or verdict[0] != "ok":
+                    db.close()
+                    raise self._unreadable(verdict[0] if verdict else "no answer to a check")
                 return db
             except sqlite3.OperationalError as exc:
                 db.close()
@@ -140,7 +146,7 @@ class Ledger:
             time.sleep(delay)
             delay = min(0.5, delay * 2)
 
-    def _unreadable(self, exc: Exception) -> LedgerError:
+    def _unreadable(self, exc: object) -> LedgerError:
         return LedgerError(
             f"The ledger {self.path} cannot be read ({exc}). Move it aside (for example to "
             f"{LEDGER_NAME}.broken) and sora_nb will start a new one; the video files under "
@@ -152,8 +158,24 @@ class Ledger:
             self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _guard(self) -> Iterator[None]:
+        """Hold the lock, and turn SQLite's errors into a LedgerError that says what to do."""
         with self._lock:
+            try:
+                yield
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise LedgerError(
+                        f"The ledger {self.path} is busy: another kernel or script held it "
+                        f"for more than 30 s ({exc}). Try again when that work is done."
+                    ) from None
+                raise self._unreadable(exc) from None
+            except sqlite3.DatabaseError as exc:
+                raise self._unreadable(exc) from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
@@ -279,7 +301,7 @@ class Ledger:
         return take.attach(self.media_dir)
 
     def _select(self, where: str = "", params: tuple[Any, ...] = (), tail: str = "") -> list[Take]:
-        with self._lock:
+        with self._guard():
             rows = self._db.execute(f"SELECT * FROM takes {where} {tail}", params).fetchall()
         return [self._take(row) for row in rows]
 
@@ -311,7 +333,7 @@ class Ledger:
 
     def timeline(self, take_id: str) -> list[tuple[float, str, int]]:
         """(time, status, progress) for each change of a take, oldest first."""
-        with self._lock:
+        with self._guard():
             rows = self._db.execute(
                 "SELECT at, status, progress FROM events WHERE take_id = ? ORDER BY at, rowid",
                 (take_id,),
@@ -320,7 +342,7 @@ class Ledger:
 
     def spent(self, since: float | None = None) -> float:
         """Dollars recorded for completed takes (since a time, when given)."""
-        with self._lock:
+        with self._guard():
             row = self._db.execute(
                 "SELECT COALESCE(SUM(cost), 0) FROM takes WHERE status = 'completed'"
                 " AND COALESCE(completed_at, updated_at) >= ?",
@@ -330,10 +352,10 @@ class Ledger:
 
     def attempts(self, key: str) -> int:
         """How many takes were ever started for the cell with this cache key."""
-        with self._lock:
+        with self._guard():
             row = self._db.execute("SELECT COUNT(*) FROM takes WHERE key = ?", (key,)).fetchone()
         return int(row[0])
 
     def count(self) -> int:
-        with self._lock:
+        with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])

@@ -8,6 +8,7 @@ file and every ledger row is exactly as before.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,6 +70,18 @@ def _corrupt_ledger(data: bytes) -> Callable[[Studio], object]:
         (s.media / "ledger.sqlite3").write_bytes(data)
 
     return corrupt
+
+
+def _damage_ledger_pages(s: Studio) -> None:
+    """Keep the header page, scribble over the rest: the file opens but its tables are gone."""
+    api.reset()
+    ledger = s.media / "ledger.sqlite3"
+    with sqlite3.connect(ledger) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(ledger.read_bytes())
+    assert len(data) > 4096
+    data[4096:] = b"\x5a" * (len(data) - 4096)
+    ledger.write_bytes(bytes(data))
 
 
 def _earlier_export(s: Studio) -> None:
@@ -261,6 +274,20 @@ CASES: list[Case] = [
         LedgerError,
         "cannot be read (file is not a database). Move it aside",
         setup=_corrupt_ledger(b"not a database " * 300),
+    ),
+    Case(
+        "python: ledger damaged past its first page",
+        lambda s: (s.configure(), api.history()),
+        LedgerError,
+        "cannot be read (database disk image is malformed). Move it aside",
+        setup=_damage_ledger_pages,
+    ),
+    Case(
+        "magic: ledger damaged past its first page",
+        lambda s: s.line("history"),
+        UsageError,
+        "Move it aside (for example to ledger.sqlite3.broken) and sora_nb will start a new one",
+        setup=_damage_ledger_pages,
     ),
     Case(
         "magic: ledger is zeros",

@@ -9,12 +9,14 @@ how to get a new one.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from sora_nb.notebook import api
 from sora_nb.runs.files import files_intact
+from sora_nb.runs.ledger import Ledger, LedgerError
 from sora_nb.runs.take import Take
 from tests.reliability.conftest import Studio
 
@@ -90,3 +92,15 @@ def test_a_remix_of_an_unknown_video_names_it(studio: Studio) -> None:
     assert remix.status == "failed" and remix.error is not None
     assert "video_0123456789abcdef0123456789abcdef" in remix.error.message
     assert "None" not in remix.error.message
+
+
+def test_a_ledger_that_breaks_while_open_says_what_to_do(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "media")
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"SQLite format 3\0" + b"\x5a" * 8000)
+    # Stand-in for a file damaged on disk after it was opened (a full disk, a bad sync).
+    ledger._db = sqlite3.connect(broken, check_same_thread=False)
+    with pytest.raises(LedgerError, match=r"cannot be read \(.*\)\. Move it aside"):
+        ledger.history()
+    with pytest.raises(LedgerError, match="Move it aside"):
+        ledger.spent()
