@@ -18,7 +18,7 @@ from typing import Any
 
 from sora_nb import media
 from sora_nb.prompt import word_count
-from sora_nb.research.judgements import Vote
+from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
@@ -125,6 +125,24 @@ def grid_results(
     return table(grid_records(run, ledger=ledger, measure=measure, votes=votes), as_frame=as_frame)
 
 
+def results_for(run: GridRun, *, measure: bool = False, as_frame: bool | None = None) -> Any:
+    """A grid's results with everything its media folder knows: cached metrics, ratings and
+    the pairwise votes between its takes (``measure=True`` measures what is not measured yet).
+
+    For ``GridRun.results()``: it needs only the run, finding the ledger beside its takes.
+    """
+    folder = _media_dir(run)
+    if folder is None:
+        return grid_results(run, as_frame=as_frame)
+    ledger = Ledger(folder)
+    try:
+        with Votes(ledger) as book:
+            votes = book.all(run.takes)
+        return grid_results(run, ledger=ledger, measure=measure, votes=votes, as_frame=as_frame)
+    finally:
+        ledger.close()
+
+
 def history_results(ledger: Ledger, n: int | None = 20, *, as_frame: bool | None = None) -> Any:
     """The media folder's history as a tidy table (DataFrame with pandas, else a list of dicts)."""
     return table(history_records(ledger, n), as_frame=as_frame)
@@ -151,6 +169,15 @@ def write_json(rows: Any, path: Path | str, **extra: Any) -> Path:
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=str)
     media.write_atomic(target, text.encode("utf-8"))
     return target
+
+
+def _media_dir(run: GridRun) -> Path | None:
+    for take in run.takes:
+        try:
+            return take.media_dir
+        except RuntimeError:  # a take not attached to a media folder (built by hand)
+            continue
+    return None
 
 
 def _tally(votes: Iterable[Vote]) -> dict[str, dict[str, int]]:

@@ -10,17 +10,20 @@ from pathlib import Path
 import pytest
 
 from sora_nb.research import metrics
-from sora_nb.research.judgements import Vote
+from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.metrics import METRIC_COLUMNS, MetricsError, take_metrics
 from sora_nb.research.results import (
     grid_records,
     grid_results,
     history_records,
     history_results,
+    results_for,
     write_csv,
     write_json,
 )
+from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.take import Take
 from tests.research.conftest import Studio
 
 
@@ -120,3 +123,20 @@ def test_history_is_newest_first_with_prompts(studio: Studio) -> None:
     assert len(records) == 2
     assert records[0]["created_at"] >= records[1]["created_at"]
     assert records[0]["prompt"] and records[0]["words"] > 0
+
+
+def test_results_for_a_run_find_its_ledger_votes_and_metrics(studio: Studio) -> None:
+    run = studio.run
+    with Votes(studio.ledger) as votes:
+        before = {t.id: 0 for t in run.takes}
+        for vote in votes.all(run.takes):
+            if vote.winner != "tie":
+                before[vote.left if vote.winner == "left" else vote.right] += 1
+        votes.record(run.takes[3], run.takes[0], "left")
+    records = results_for(run, measure=True, as_frame=False)
+    wins = {r["take_id"]: r["wins"] for r in records}
+    assert wins[run.takes[3].id] == before[run.takes[3].id] + 1
+    assert all(r["sharpness"] is not None for r in records)
+    # Takes built by hand, attached to no media folder, still give a table (without votes).
+    loose = GridRun(run.plan, [Take.model_validate(t.model_dump()) for t in run.takes])
+    assert [r["take_id"] for r in results_for(loose, as_frame=False)] == [t.id for t in run.takes]
