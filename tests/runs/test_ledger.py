@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,24 +105,32 @@ def test_an_unusable_media_folder_is_named(tmp_path: Path) -> None:
         Ledger(blocker / "media")
 
 
-def _writer(folder: str, worker: int, count: int) -> None:
-    ledger = Ledger(folder)
-    for n in range(count):
-        take = make_take(prompt=f"worker {worker} shot {n}")
-        ledger.insert(take)
-        ledger.update(take.id, status="queued", job_id=f"video_{worker}_{n}")
-        ledger.update(take.id, status="completed", progress=100, cost=0.1)
+WRITER = """
+import sys
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.take import Take
+
+ledger = Ledger(sys.argv[1])
+for n in range(int(sys.argv[3])):
+    request = VideoRequest(prompt=f"worker {sys.argv[2]} shot {n}")
+    key = request.cache_key("emulator")
+    take = Take(id=f"t{key[:11]}", key=key, request=request, server="emulator",
+                folder=f"takes/t{key[:11]}")
+    ledger.insert(take)
+    ledger.update(take.id, status="queued", job_id=f"video_{sys.argv[2]}_{n}")
+    ledger.update(take.id, status="completed", progress=100, cost=0.1)
+"""
 
 
 def test_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:
     # Four kernels that start together also race to create the ledger itself.
-    ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_writer, args=(str(tmp_path), w, 30)) for w in range(4)]
-    for p in workers:
-        p.start()
-    for p in workers:
-        p.join(120)
-        assert p.exitcode == 0
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(w), "30"])
+        for w in range(4)
+    ]
+    for worker in workers:
+        assert worker.wait(120) == 0
     ledger = Ledger(tmp_path)
     assert ledger.count() == 120
     assert all(t.status == "completed" for t in ledger.history())
