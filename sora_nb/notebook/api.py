@@ -59,8 +59,12 @@ def configure(**settings: Any) -> Session:
             f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
         )
     with _lock:
-        _settings.update({k: v for k, v in settings.items()})
-        _session = Session(**_settings)
+        merged = {**_settings, **settings}
+        # Build first: a bad setting raises here and leaves the working session as it was.
+        fresh = Session(**merged)
+        _settings.clear()
+        _settings.update(merged)
+        _session = fresh
         return _session
 
 

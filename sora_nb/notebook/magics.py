@@ -104,6 +104,9 @@ class SoraMagics(Magics):
         if not text:
             raise UsageError("%%sora: the cell is empty; write the shot to generate below %%sora.")
         if options.server:
+            from sora_nb.api.config import normalize_base_url
+
+            normalize_base_url(options.server)  # a bad URL fails here, before it is kept
             self.server = options.server
         session = self._session()
         remix = options.remix

@@ -166,6 +166,8 @@ def plan_grid(
         raise GridError(f"Each axis must vary something different; got {names}.")
     if takes < 1:
         raise GridError(f"takes must be at least 1, not {takes}.")
+    if not text.strip():
+        raise GridError("The prompt is empty: describe the shot to generate.")
     _check_replacements(text, axes)
     structured = prompt_lang.parse(text)
     length = next((axis for axis in axes if axis.kind == "length"), None)

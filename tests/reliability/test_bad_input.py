@@ -128,8 +128,8 @@ CASES: list[Case] = [
     python(
         "python: empty prompt",
         lambda s: api.generate(""),
-        ValidationError,
-        "String should have at least 1 character",
+        ValueError,
+        "The prompt is empty: describe the shot",
     ),
     python(
         "python: blank prompt",
