@@ -25,7 +25,7 @@ from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import Take
 
 #: Bumped whenever a metric's definition changes, so cached readings are measured again.
-METRICS_VERSION = 1
+METRICS_VERSION = 2
 ANALYSIS_WIDTH = 160
 SHARPNESS_WIDTH = 640
 SHARPNESS_FRAMES = 8
@@ -112,6 +112,8 @@ def measure(path: Path | str) -> ClipMetrics:
     chunks: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     names: list[str] = []
     previous: picture.Frame | None = None
+    before: picture.Frame | None = None  # the frame before ``previous``, to tell flashes
+    skips: list[float] = []
     count = 0
     with av.open(str(path)) as container:
         video = container.streams.video[0]
@@ -130,12 +132,14 @@ def measure(path: Path | str) -> ClipMetrics:
                     small = _rgb(frame, width, height)
                     if previous is not None:
                         changes.append(picture.change(previous, small))
+                    if before is not None:
+                        skips.append(picture.change(before, small))
                     brightness.append(float(picture.luma(small).mean()))
                     colour.append(picture.colourfulness(small))
                     if count in sampled:
                         big = _rgb(frame, sharp_w, sharp_h)
                         sharp.append(picture.sharpness(big))
-                    previous = small
+                    before, previous = previous, small
                     count += 1
                 elif isinstance(frame, av.AudioFrame) and resampler is not None:
                     for out in resampler.resample(frame):
@@ -145,7 +149,7 @@ def measure(path: Path | str) -> ClipMetrics:
                 chunks.append(out.to_ndarray().astype(np.float64))
     if count == 0:
         raise MetricsError(f"{path} has no decodable frames; the file may be truncated.")
-    cuts = picture.detect_cuts(changes, fps)
+    cuts = picture.detect_cuts(changes, fps, skips)
     lufs: float | None = None
     silence: float | None = None
     if resampler is not None:

@@ -56,16 +56,21 @@ def change(previous: Frame, current: Frame) -> float:
     return float(np.abs(current.astype(np.int16) - previous.astype(np.int16)).mean())
 
 
-def detect_cuts(changes: Sequence[float], fps: float) -> list[int]:
+def detect_cuts(
+    changes: Sequence[float], fps: float, skips: Sequence[float] | None = None
+) -> list[int]:
     """Frame numbers where a new shot starts, from ``changes[i]`` = change from frame i to i+1.
 
     A cut is a change far above the changes around it (ratio) and large in itself (floor);
-    candidates closer than :data:`CUT_MIN_GAP` keep only the strongest.
+    candidates closer than :data:`CUT_MIN_GAP` keep only the strongest. With ``skips[i]`` =
+    change from frame i to i+2, a one-frame flash (the picture comes back) is not a cut.
     """
     values = np.asarray(changes, dtype=np.float64)
     candidates: list[int] = []
     for i, value in enumerate(values):
         if value < CUT_MIN_CHANGE:
+            continue
+        if skips is not None and _flash(skips, i, value):
             continue
         around = np.concatenate(
             [values[max(0, i - CUT_WINDOW) : i], values[i + 1 : i + 1 + CUT_WINDOW]]
@@ -82,6 +87,14 @@ def detect_cuts(changes: Sequence[float], fps: float) -> list[int]:
             continue
         kept.append(i)
     return [i + 1 for i in kept]
+
+
+def _flash(skips: Sequence[float], i: int, value: float) -> bool:
+    """True when the change i -> i+1 is into or out of a single odd frame: the picture either
+    side of it (i and i+2, or i-1 and i+1) is about the same."""
+    into = i < len(skips) and skips[i] * CUT_RATIO < value
+    out_of = 0 < i <= len(skips) and skips[i - 1] * CUT_RATIO < value
+    return into or out_of
 
 
 def motion(changes: Sequence[float], cuts: Sequence[int]) -> float:

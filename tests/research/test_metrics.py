@@ -134,3 +134,15 @@ def test_the_one_line_summary_names_what_a_grid_cell_shows(
     still_line = clips["still"].summary()
     assert still_line.startswith("motion 0.") and "0 cuts" in still_line
     assert f"{clips['still'].loudness_lufs:.1f} LUFS" in still_line
+
+
+def test_a_one_frame_flash_is_not_a_cut_but_a_cut_after_it_is(tmp_path: Path) -> None:
+    texture = still()(0)
+    white = np.full_like(texture, 255)
+    other = shots([1])(30)  # a different picture: a new shot
+
+    def flash(i: int) -> np.ndarray:
+        return white if i == 20 else texture if i < 40 else other
+
+    result = measure(write_clip(tmp_path / "flash.mp4", flash, 60))
+    assert result.cuts == 1 and result.cut_times == pytest.approx([40 / FPS], abs=1e-3)
