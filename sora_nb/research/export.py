@@ -78,9 +78,16 @@ def export_history(ledger: Ledger, kind: str, path: Path | str | None = None) ->
     return write_csv(records, target) if chosen == "csv" else write_json(records, target)
 
 
-def _kind(kind: str) -> ExportKind:
-    key = kind.strip().lower().lstrip(".")
+def kind_of(word: str) -> ExportKind | None:
+    """The export kind a word names (``html``, ``report``, ``mp4``, ``mosaic``, ``png`` ...), or
+    None: lets ``%sora export`` tell ``%sora export csv`` from ``%sora export lesson.zip``."""
+    key = word.strip().lower().lstrip(".")
     key = {"png": "contact", "htm": "html", "mosaic": "mp4", "report": "html"}.get(key, key)
-    if key not in KINDS:
+    return cast(ExportKind, key) if key in KINDS else None
+
+
+def _kind(kind: str) -> ExportKind:
+    found = kind_of(kind)
+    if found is None:
         raise ExportError(f"Export as one of {', '.join(KINDS)}; got {kind!r}.")
-    return cast(ExportKind, key)
+    return found

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sora_nb import media
-from sora_nb.research.export import ExportError, export, export_history
+from sora_nb.research.export import ExportError, export, export_history, kind_of
 from tests.research.conftest import Studio
 
 
@@ -60,3 +60,15 @@ def test_the_report_heads_columns_with_length_and_word_count(
     for cell in studio.run.plan.cells[:: len(studio.run.plan.axes[1].values)]:
         assert f"<th>{cell.labels['length']} · {cell.word_count} words</th>" in page
     assert "<th>dusk</th>" in page and "<th>sr \\ length</th>" in page
+
+
+def test_kind_of_tells_export_kinds_from_bundle_paths() -> None:
+    assert [kind_of(w) for w in ("HTML", "report", "mosaic", "png", ".csv", "json")] == [
+        "html",
+        "html",
+        "mp4",
+        "contact",
+        "csv",
+        "json",
+    ]
+    assert kind_of("lesson.zip") is None and kind_of("") is None
