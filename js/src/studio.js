@@ -369,26 +369,34 @@ export function buildStudio(model, el) {
   const blocked = h("span", { className: "sora-hint", attrs: { "data-role": "blocked" } });
   const status = h("span", { attrs: { "data-role": "run-status", "aria-live": "polite" } });
   const error = h("div", { attrs: { "data-role": "run-error", role: "alert" } });
-  generate.addEventListener("click", () => {
+  // Between a click and the kernel's answer both buttons wait, so one click sends one run.
+  let waiting = false;
+  const click = (type) => {
+    if (waiting) return;
+    waiting = true;
     setText(status, "Sending…");
-    model.send({ type: "generate" });
-  });
-  compare.addEventListener("click", () => {
-    setText(status, "Sending…");
-    model.send({ type: "compare" });
-  });
-  b.watch(["blocked", "compare_blocked"], () => {
+    renderButtons();
+    model.send({ type });
+  };
+  generate.addEventListener("click", () => click("generate"));
+  compare.addEventListener("click", () => click("compare"));
+  const renderButtons = () => {
     const why = model.get("blocked") || "";
     const whyCompare = model.get("compare_blocked") || "";
-    generate.disabled = Boolean(why);
-    compare.disabled = Boolean(whyCompare);
+    generate.disabled = waiting || Boolean(why);
+    compare.disabled = waiting || Boolean(whyCompare);
     if (why) generate.title = why;
     else generate.removeAttribute("title");
     if (whyCompare) compare.title = whyCompare;
     else compare.removeAttribute("title");
     setText(blocked, why || whyCompare);
+  };
+  b.watch(["blocked", "compare_blocked"], renderButtons);
+  b.watch(["status", "handled"], () => {
+    waiting = false;
+    setText(status, model.get("status"));
+    renderButtons();
   });
-  b.watch(["status"], () => setText(status, model.get("status")));
   b.watch(["error"], () => setText(error, model.get("error")));
   const actions = h("div", { className: "sora-actions" }, generate, compare, status, blocked);
 

@@ -76,6 +76,7 @@ function studioModel(overrides = {}) {
     disabled_reasons: { "size:1792x1024": REASON },
     blocked: "",
     compare_blocked: "",
+    handled: 0,
     status: "",
     error: "",
     result: null,
@@ -292,11 +293,18 @@ describe("studio view", () => {
     const model = studioModel();
     buildStudio(model, el);
     $(el, '[data-action="generate"]').click();
+    expect($(el, '[data-role="run-status"]').textContent).toBe("Sending…");
+    // One click, one run: both buttons wait for the kernel's answer.
+    expect($(el, '[data-action="compare"]').disabled).toBe(true);
+    $(el, '[data-action="generate"]').click();
+    expect(model.sent).toEqual([{ type: "generate" }]);
+    model.set("status", "Sent 1 take: sora-2 1280x720 4 s.");
+    model.set("handled", 1);
     $(el, '[data-action="compare"]').click();
     expect(model.sent).toEqual([{ type: "generate" }, { type: "compare" }]);
-    expect($(el, '[data-role="run-status"]').textContent).toBe("Sending…");
-    model.set("status", "Sent 3 takes: short, medium, long.");
-    expect($(el, '[data-role="run-status"]').textContent).toBe("Sent 3 takes: short, medium, long.");
+    // The same answer twice still clears "Sending…": the counter moves even when the text does not.
+    model.set("handled", 2);
+    expect($(el, '[data-role="run-status"]').textContent).toBe("Sent 1 take: sora-2 1280x720 4 s.");
     model.set("compare_blocked", "Too few clauses to cut into 3 lengths");
     expect($(el, '[data-action="compare"]').disabled).toBe(true);
     expect($(el, '[data-action="generate"]').disabled).toBe(false);

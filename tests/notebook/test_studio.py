@@ -173,12 +173,17 @@ def test_a_click_that_cannot_run_says_why_in_the_studio(session: object) -> None
     studio = Studio("A kite.")
     studio._handle_message(studio, {"type": "compare"}, [])
     assert "Too few clauses" in studio.error and studio.result is None
+    assert studio.status == "Nothing was sent." and studio.handled == 1
     studio.prompt = RICH
     studio._handle_message(studio, {"type": "generate"}, [])
     assert studio.error == "" and isinstance(studio.result, Player)
     assert studio.status == "Sent 1 take: sora-2 1280x720 4 s."
     assert studio.last_run is not None
     studio.last_run.wait(timeout=30)
+    assert studio.handled == 2
+    # The same request again comes from the ledger: nothing is sent, and the studio says so.
+    studio._handle_message(studio, {"type": "generate"}, [])
+    assert studio.status == ("1 from the ledger (already made, nothing sent): sora-2 1280x720 4 s.")
 
 
 def test_markup_is_escaped_where_widgets_cannot_run() -> None:

@@ -197,6 +197,9 @@ class Studio(anywidget.AnyWidget):
     error = traitlets.Unicode("", help="The last problem, in words, with what to do.").tag(
         sync=True
     )
+    handled = traitlets.Int(
+        0, help="Counts the Generate / Compare clicks answered (the front end re-enables on it)."
+    ).tag(sync=True)
     result = traitlets.Instance(
         ipywidgets.Widget, allow_none=True, help="The Player or Grid of the last run."
     ).tag(sync=True, **ipywidgets.widget_serialization)
@@ -413,9 +416,7 @@ class Studio(anywidget.AnyWidget):
         self.last_run = run
         single = not plan.axes and len(run.takes) == 1
         self.result = widget_for(run.takes[0] if single else run, session)
-        count = len(run.takes)
-        what = ", ".join(LENGTHS) if vary else f"{self.model} {self.size} {self.seconds} s"
-        self.status = f"Sent {count} {'take' if count == 1 else 'takes'}: {what}."
+        self.status = _run_status(run, ", ".join(LENGTHS) if vary else None)
         self.error = ""
         return run
 
@@ -423,13 +424,18 @@ class Studio(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         action = content.get("type")
+        if action not in ("generate", "compare"):
+            return
         try:
             if action == "generate":
                 self.generate()
-            elif action == "compare":
+            else:
                 self.compare_lengths()
         except Exception as exc:  # shown in the studio, where the user clicked
-            self.error = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            self.error = str(exc) or type(exc).__name__
+            self.status = "Nothing was sent."
+        finally:
+            self.handled += 1
 
     # -- display ------------------------------------------------------------------------------
 
@@ -445,6 +451,20 @@ class Studio(anywidget.AnyWidget):
                 f"<pre>{html.escape(repr(self))}\n{html.escape(self.prompt_text)}</pre>"
             )
         return bundle
+
+
+def _run_status(run: GridRun, lengths: str | None) -> str:
+    """What a click did: how many takes were sent and how many came from the ledger."""
+    request = run.takes[0].request
+    what = lengths or f"{request.model} {request.size} {request.seconds} s"
+    stored = sum(1 for take in run.takes if take.cached)
+    sent = len(run.takes) - stored
+    parts = []
+    if sent:
+        parts.append(f"Sent {sent} {'take' if sent == 1 else 'takes'}")
+    if stored:
+        parts.append(f"{stored} from the ledger (already made, nothing sent)")
+    return f"{' and '.join(parts)}: {what}."
 
 
 def _as_prompt(value: Prompt | str | None) -> Prompt:
