@@ -54,7 +54,12 @@ def test_controls_change_the_python_prompt(
     display(studio)
     root = page.locator(STUDIO)
     root.locator("[data-field=subject]").fill(XSS)
-    root.locator("[data-field=framing]").select_option("close-up")
+    # A choice by keyboard: focus the select, arrow keys move through its options.
+    framing = root.locator("[data-field=framing]")
+    framing.focus()
+    page.keyboard.press("ArrowDown")
+    eventually(lambda: studio.camera.get("framing") == "extreme-wide", "framing by keyboard")
+    framing.select_option("close-up")
     root.locator("[data-field=time_of_day]").select_option("dusk")
     # The lens slider by keyboard: turn it on, then arrow keys move it a millimetre at a time.
     root.locator("[data-field=lens_mm-on]").check()
@@ -186,3 +191,21 @@ def test_generate_shows_a_playing_video_below_the_studio(
     page.evaluate(f"{video}.pause()")
     hide_solara_badge(page)
     root.screenshot(path=str(screenshots / "studio.png"))
+
+    # Compare lengths: the short, medium and long rungs side by side in a Grid below.
+    root.locator("[data-action=compare]").click()
+    grid = root.locator("[data-role=result] [data-widget=sora-grid]")
+    grid.wait_for(timeout=20_000)
+    heads = grid.locator("[data-role=col-head]")
+    heads.nth(2).wait_for()
+    assert [heads.nth(i).inner_text().split("(")[0].strip() for i in range(3)] == [
+        "short",
+        "medium",
+        "long",
+    ]
+    assert root.locator("[data-role=result] [data-widget=sora-player]").count() == 0
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{STUDIO} [data-role=result] .sora-cell video')]"
+        ".filter((v) => v.readyState >= 2).length === 3",
+        timeout=60_000,
+    )
