@@ -29,6 +29,8 @@ from sora_nb.runs.take import Take, TakeError
 DEFAULT_CONCURRENCY = 4
 #: How long a take may keep being refused with 429 "too many running tasks" before giving up.
 RATE_LIMIT_PATIENCE = 600.0
+#: Extra rounds of the client's retries a create gets when they end in a 5xx.
+SERVER_ERROR_ROUNDS = 2
 
 
 def take_id_for(key: str, attempt: int) -> str:
@@ -233,6 +235,7 @@ class Runner:
     async def _create(self, take: Take) -> None:
         request = take.request
         started = time.monotonic()
+        server_rounds = 0
         while True:
             try:
                 if request.remix_of:
@@ -257,6 +260,14 @@ class Runner:
                 # The client already retried with backoff; a cap on running jobs can last
                 # minutes, so wait longer here (the idempotency key keeps this safe).
                 if time.monotonic() - started > RATE_LIMIT_PATIENCE:
+                    raise
+                await asyncio.sleep(2.0)
+            except errors.ServerError:
+                # A busy server spends the client's retries on "too many running tasks" and
+                # can end them with one transient 5xx: that is no verdict on this take. Go
+                # round a few more times (same idempotency key, so never a second job).
+                server_rounds += 1
+                if server_rounds > SERVER_ERROR_ROUNDS:
                     raise
                 await asyncio.sleep(2.0)
         self._set(

@@ -1,0 +1,81 @@
+"""A busy server: rate limits that use up the client's retries, then one transient 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy, RetryPolicy
+from sora_nb.emulator import EmulatorSettings, create_app
+from sora_nb.runs import runner as runner_module
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.runner import Runner
+
+
+@dataclass
+class Refusing(httpx.AsyncBaseTransport):
+    """Answers the first creates with the given statuses (without passing them on), then
+    lets everything through to the real server."""
+
+    inner: httpx.AsyncBaseTransport
+    statuses: list[int]
+    refused: list[int] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/videos" and self.statuses:
+            status = self.statuses.pop(0)
+            self.refused.append(status)
+            body = {"error": {"message": f"simulated {status}", "type": "server_error"}}
+            headers = {"retry-after-ms": "10"} if status == 429 else {}
+            return httpx.Response(status, json=body, headers=headers, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def take_error(tmp_path: Path) -> str:
+    [take] = Ledger(tmp_path / "media").history()
+    assert take.error is not None
+    return take.error.message
+
+
+async def run_one(tmp_path: Path, statuses: list[int]) -> tuple[str, int, Refusing]:
+    app = create_app(EmulatorSettings(media_dir=tmp_path / "server", time_scale=0))
+    wire = Refusing(httpx.ASGITransport(app=app), statuses)
+    retry = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
+    async with VideosClient(transport=wire, retry=retry, poll=PollPolicy(floor=0.02)) as client:
+        runner = Runner(client, Ledger(tmp_path / "media"), server="emulator")
+        [take] = await runner.run([VideoRequest(prompt="a kite over the dunes")])
+    app.state.emulator.close()
+    return take.status, app.state.emulator.stats.jobs_created, wire
+
+
+async def test_a_5xx_after_rate_limits_does_not_end_the_take(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)  # the 2 s waits, quick
+    status, jobs, wire = await run_one(tmp_path, [429, 429, 502, 429, 503])
+    assert (status, jobs) == ("completed", 1)
+    assert wire.refused == [429, 429, 502, 429, 503]
+
+
+async def test_a_server_that_keeps_failing_still_fails_the_take_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)  # the 2 s waits, quick
+    rounds = runner_module.SERVER_ERROR_ROUNDS + 1
+    status, jobs, wire = await run_one(tmp_path, [500] * (3 * rounds) + [200])
+    assert (status, jobs) == ("failed", 0)
+    assert take_error(tmp_path).startswith("The server failed (500 on POST /videos after 3")
+    assert len(wire.refused) == 3 * rounds  # three attempts per round, then it gave up
+
+
+_real_sleep = asyncio.sleep
+
+
+async def _quick_sleep(delay: float, *args: object) -> None:
+    await _real_sleep(min(delay, 0.01))
