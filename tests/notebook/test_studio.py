@@ -92,6 +92,28 @@ def test_half_typed_dialogue_is_left_out_with_a_warning() -> None:
     }
 
 
+def test_a_bad_value_set_from_python_is_left_out_and_named() -> None:
+    studio = Studio(RICH)
+    studio.camera = {"framing": "close-up", "lens_mm": -5}
+    camera = studio.prompt.camera
+    assert camera.framing == "close-up" and camera.lens_mm is None
+    assert studio.lint[0]["severity"] == "warning"
+    assert studio.lint[0]["message"].startswith("camera.lens_mm: Input should be greater than 0")
+    assert "Framing: Close-up" in studio.prompt_text
+
+
+def test_shots_and_other_clauses_the_controls_lack_are_kept() -> None:
+    text = (
+        "A lighthouse keeper at night. Avoid: text, logos.\n\n"
+        "Shot 1: wide shot, the lighthouse in rain.\n\nShot 2: close-up, his hands on the lamp."
+    )
+    original = Prompt.parse(text)
+    assert len(original.shots) == 2 and original.avoid
+    studio = Studio(text)
+    assert studio.prompt == original
+    assert studio.prompt_text == original.render()
+
+
 def test_lint_follows_the_seconds_and_the_palette() -> None:
     studio = Studio(RICH)
     studio.palette = ["amber"]

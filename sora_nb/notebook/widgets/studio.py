@@ -297,7 +297,7 @@ class Studio(anywidget.AnyWidget):
             # A value the front end cannot produce (set from Python): name it, keep the rest.
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                problems.append(f"{where}: {err['msg']}; that clause is left out.")
+                problems.append(f"{where}: {err['msg']}; it is left out until it is fixed.")
                 _drop(data, err["loc"])
             try:
                 return Prompt.model_validate(data), problems
@@ -478,6 +478,12 @@ def _as_prompt(value: Prompt | str | None) -> Prompt:
 
 
 def _drop(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
-    """Remove the top-level clause a validation error points at."""
-    if loc and isinstance(loc[0], str):
+    """Remove the value a validation error points at: one key of a dict clause
+    (``camera.lens_mm``), else the whole clause."""
+    if not loc or not isinstance(loc[0], str):
+        return
+    clause = data.get(loc[0])
+    if len(loc) == 2 and isinstance(clause, dict) and isinstance(loc[1], str):
+        clause.pop(loc[1], None)
+    else:
         data.pop(loc[0], None)
