@@ -1,7 +1,8 @@
 """Secrets: a sentinel key used for a whole notebook session appears in no file, log or output.
 
 A real kernel (through nbclient, as Jupyter runs a notebook) connects with a sentinel key to
-an emulator that requires it, makes a take and a grid (widgets), exports a bundle, lists its
+an emulator that requires it, makes a take and a grid (widgets), exports a bundle, an HTML
+report and CSV/JSON results, lists its
 history and settings, and walks every error path: a refused model, an unknown remix source, a
 budget breach, a flaky server, a wrong key, a hostile server that echoes the key back, an
 unreachable server, and a direct client call that raises. The notebook is saved with its widget
@@ -108,6 +109,13 @@ def notebook(urls: dict[str, str], work: Path) -> Any:
         "import sora_nb\nfrom sora_nb.notebook import api\n"
         "print(repr(api.session()), repr(api.session().runner.client), kite, grid1)\n"
         "print(api.history(), api.session().__dict__)",
+        # The research exports: an HTML report with its files, and the results as CSV and JSON.
+        "from sora_nb.research.report import write_report\n"
+        "from sora_nb.research.results import history_results, write_csv, write_json\n"
+        f"write_report(grid1, {str(work / 'report.html')!r}, ledger=api.session().ledger)\n"
+        "rows = history_results(api.session().ledger, None)\n"
+        f"write_csv(rows, {str(work / 'results.csv')!r})\n"
+        f"write_json(rows, {str(work / 'results.json')!r})",
         "%sora config",
         "%sora history",
         "%sora cost",
@@ -218,6 +226,9 @@ def test_the_key_appears_nowhere(
     assert any(name.endswith("kernel.log") for name in searched)
     assert any("ledger.sqlite3" in name for name in searched)
     assert any(name.startswith("lesson.zip!") for name in searched)
+    for export in ("report.html", "results.csv", "results.json"):
+        assert any(name.endswith(export) for name in searched), export
+    assert any("report_files/" in name for name in searched)
     kernel_log = (work / "kernel.log").read_text()
     assert "httpx" in kernel_log and "DEBUG" in kernel_log  # the log really was at DEBUG
     print(f"\nsecrets: searched {len(searched)} places for the key; found it in none")
