@@ -2,12 +2,12 @@
 
 A real kernel (through nbclient, as Jupyter runs a notebook) connects with a sentinel key to
 an emulator that requires it, makes a take and a grid (widgets), exports a bundle, an HTML
-report and CSV/JSON results, lists its
-history and settings, and walks every error path: a refused model, an unknown remix source, a
-budget breach, a flaky server, a wrong key, a hostile server that echoes the key back, an
-unreachable server, and a direct client call that raises. The notebook is saved with its widget
-state; then every file produced, the ledger, the bundle's members, the kernel's DEBUG log, the
-IPython history, the test process's logs and the processes' stderr are searched for the key.
+report and CSV/JSON results, lists its history and settings, and walks every error path: a
+refused model, an unknown remix source, a budget breach, a flaky server, a wrong key, a hostile
+server that echoes the key back, an unreachable server, and a direct client call that raises.
+The notebook is saved with its widget state; then every file produced (the ledger, the bundle
+and each of its members, the report and its files, the emulators' folders), the kernel's DEBUG
+log, the test process's logs and the processes' stdout and stderr are searched for the key.
 """
 
 from __future__ import annotations
