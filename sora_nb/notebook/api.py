@@ -28,9 +28,10 @@ __all__ = [
     "grid",
     "history",
     "import_bundle",
+    "last_run",
     "models",
     "plan",
-    "record",
+    "remember",
     "remix_id",
     "reset",
     "resume",
@@ -40,6 +41,7 @@ __all__ = [
 _lock = threading.Lock()
 _session: Session | None = None
 _settings: dict[str, Any] = {}
+_last: list[GridRun] = []
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
@@ -73,6 +75,7 @@ def reset() -> None:
     global _session
     with _lock:
         _settings.clear()
+        _last.clear()
         _session = None
 
 
@@ -165,7 +168,7 @@ def generate(
         fit=fit,
         remix=remix,
     )
-    run = session().run_plan(planned, cache=cache, budget=budget, wait=wait)
+    run = remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if takes == 1 else run
 
 
@@ -193,7 +196,7 @@ async def agenerate(
         fit=fit,
         remix=remix,
     )
-    run = await session().arun_plan(planned, cache=cache, budget=budget)
+    run = remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if takes == 1 else run
 
 
@@ -226,7 +229,7 @@ def grid(
         image=image,
         fit=fit,
     )
-    return session().run_plan(planned, cache=cache, budget=budget, wait=wait)
+    return remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
 
 async def agrid(
@@ -242,7 +245,7 @@ async def agrid(
 ) -> GridRun:
     """``grid`` for top-level ``await`` in a notebook."""
     planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
-    return await session().arun_plan(planned, cache=cache, budget=budget)
+    return remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
 def models() -> list[dict[str, Any]]:
@@ -265,9 +268,23 @@ def models() -> list[dict[str, Any]]:
     return rows
 
 
-def history(n: int | None = 20) -> list[dict[str, Any]]:
-    """The newest takes in this media folder, one tidy record each (newest first)."""
-    return [record(take) for take in session().ledger.history(n)]
+def history(n: int | None = 20) -> Any:
+    """The newest takes in this media folder, newest first, as a tidy table (a pandas
+    DataFrame when pandas is installed, else a list of dicts)."""
+    from sora_nb.research.results import history_results
+
+    return history_results(session().ledger, n)
+
+
+def last_run() -> GridRun | None:
+    """The most recent run started in this kernel (by a cell, ``generate`` or ``grid``)."""
+    return _last[0] if _last else None
+
+
+def remember(run: GridRun) -> GridRun:
+    """Note ``run`` as the kernel's most recent one (what ``%sora export`` exports)."""
+    _last[:] = [run]
+    return run
 
 
 def export_bundle(what: Take | GridRun | Sequence[Take], path: str | Path) -> Path:
@@ -296,25 +313,6 @@ def import_bundle(path: str | Path) -> list[Take]:
 def resume() -> list[Take]:
     """Finish every take left unfinished in this media folder (after a crash or restart)."""
     return session().resume()
-
-
-def record(take: Take) -> dict[str, Any]:
-    """One take as a flat record for tables (history, status)."""
-    return {
-        "take_id": take.id,
-        "status": take.status,
-        "model": take.request.model,
-        "size": take.request.size,
-        "seconds": take.request.seconds,
-        "take": take.request.take,
-        "prompt": take.request.prompt,
-        "cost": take.cost,
-        "job_id": take.job_id,
-        "created_at": take.created_at,
-        "elapsed": round(take.elapsed, 3) if take.done else None,
-        "rating": take.rating,
-        "error": take.error.message if take.error else None,
-    }
 
 
 def remix_id(remix: Take | str | None) -> str | None:

@@ -132,6 +132,7 @@ class SoraMagics(Magics):
         show.show_plan(plan, session, dry_run=False)
         wait = self.wait if options.wait is None else options.wait
         run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
+        api.remember(run)
         result = run.takes[0] if len(run.takes) == 1 and not plan.axes else run
         self._bind(options, result)
         show.show_run(run, session)
@@ -169,8 +170,8 @@ class SoraMagics(Magics):
         return show.table(api.models(), title="Models (prices in USD per second)")
 
     def _cmd_history(self, rest: str) -> Any:
-        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.research.results import history_results
 
         n = 20
         if rest:
@@ -178,29 +179,27 @@ class SoraMagics(Magics):
             if flag != "-n" or not value.strip().isdigit():
                 raise UsageError("%sora history takes -n N, like %sora history -n 5.")
             n = int(value)
-        self._session()
-        return show.table(api.history(n), title=f"The last {n} takes")
+        rows = history_results(self._session().ledger, n, as_frame=False)
+        return show.table(rows, title=f"The last {n} takes")
 
     def _cmd_status(self, rest: str) -> Any:
-        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.research.results import take_record
 
-        session = self._session()
-        running = session.ledger.unfinished()
+        running = self._session().ledger.unfinished()
         if not running:
             return show.text("No takes are running.")
-        return show.table([api.record(t) for t in running], title="Running takes")
+        return show.table([take_record(t) for t in running], title="Running takes")
 
     def _cmd_resume(self, rest: str) -> Any:
-        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.research.results import take_record
 
         session = self._session()
-        pending = session.ledger.unfinished()
-        if not pending:
+        if not session.ledger.unfinished():
             return show.text("Nothing to resume: every take in this media folder is final.")
         takes = session.resume()
-        return show.table([api.record(t) for t in takes], title="Resumed takes")
+        return show.table([take_record(t) for t in takes], title="Resumed takes")
 
     def _cmd_cost(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
@@ -249,16 +248,35 @@ class SoraMagics(Magics):
         return show.text(f"Connected to {api.session().server}.")
 
     def _cmd_export(self, rest: str) -> Any:
+        """``%sora export KIND [PATH]``: the last grid as html, mp4, contact, csv or json;
+        ``%sora export PATH`` (a folder or .zip): a replay bundle of the whole media folder."""
+        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.research.export import export, kind_of
+        from sora_nb.research.judgements import Votes
         from sora_nb.runs.bundle import export_bundle
 
-        target = rest.strip()
-        if not target:
-            raise UsageError("%sora export needs a path, like %sora export lesson.zip.")
+        word, _, path = rest.strip().partition(" ")
+        if not word:
+            raise UsageError(
+                "%sora export needs what to make: html, mp4, contact, csv or json (of the last "
+                "grid, with an optional PATH), or a bundle PATH such as lesson.zip."
+            )
         session = self._session()
-        takes = [t for t in session.ledger.history(None) if t.ok]
-        path = export_bundle(takes, target)
-        return show.text(f"Exported {len(takes)} takes to {path}.")
+        kind = kind_of(word)
+        if kind is None:
+            takes = [t for t in session.ledger.history(None) if t.ok]
+            bundle = export_bundle(takes, rest.strip())
+            return show.text(f"Exported {len(takes)} takes as a replay bundle: {bundle}.")
+        run = api.last_run()
+        if run is None:
+            raise UsageError(
+                f"%sora export {kind} exports the last grid or take of this kernel; run one first."
+            )
+        with Votes(session.ledger) as votes:
+            recorded = votes.all(run.takes)
+        target = export(run, kind, path.strip() or None, ledger=session.ledger, votes=recorded)
+        return show.text(f"Exported the last run as {kind}: {target}.")
 
     def _cmd_studio(self, rest: str) -> Any:
         raise UsageError(

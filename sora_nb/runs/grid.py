@@ -318,28 +318,13 @@ class GridRun:
             take.wait(timeout)
         return self
 
-    def results(self) -> list[dict[str, Any]]:
-        """One tidy record per take: the axes' values, word count, status, cost and timings."""
-        rows: list[dict[str, Any]] = []
-        for cell in self.plan.cells:
-            for take in self.cell_takes(cell.index):
-                rows.append(
-                    {
-                        **cell.labels,
-                        "cell": cell.index,
-                        "take": take.request.take,
-                        "take_id": take.id,
-                        "model": take.request.model,
-                        "size": take.request.size,
-                        "seconds": take.request.seconds,
-                        "words": cell.word_count,
-                        "status": take.status,
-                        "cost": take.cost,
-                        "estimated_cost": take.estimated_cost,
-                        "elapsed": round(take.elapsed, 3) if take.done else None,
-                        "rating": take.rating,
-                        "note": take.note,
-                        "error": take.error.message if take.error else None,
-                    }
-                )
-        return rows
+    def results(self, *, measure: bool = False, as_frame: bool | None = None) -> Any:
+        """One tidy row per take: the axes' values, words, cost, timings, ratings, votes and
+        metrics (``measure=True`` measures takes not yet measured). A pandas DataFrame when
+        pandas is installed, else a list of dicts.
+        """
+        # The tables live with the other research tools, which build on this layer; imported
+        # here, on use, so a GridRun can answer for itself.
+        from sora_nb.research.results import results_for
+
+        return results_for(self, measure=measure, as_frame=as_frame)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from PIL import Image
+
 from sora_nb import media
 from sora_nb.runs.files import write_atomic
 from sora_nb.runs.request import Reference
@@ -40,6 +42,13 @@ def prepare_reference(
         fmt, width, height = media.image_info(data)
     except ValueError as exc:
         raise ReferenceError(f"{source} is not a usable image: {exc}") from None
+    except Image.DecompressionBombError:
+        # Pillow refuses to open images of hundreds of megapixels (a small file can claim
+        # that): say so plainly instead of surfacing its "DOS attack" warning.
+        raise ReferenceError(
+            f"{source} claims to be far larger than any video (hundreds of megapixels), too "
+            f"large to open safely. Use an image of {size} pixels, or resize it first."
+        ) from None
     media_type = f"image/{fmt.lower()}".replace("jpg", "jpeg")
     if media_type not in _EXTENSIONS:
         raise ReferenceError(

@@ -179,3 +179,32 @@ def test_a_grid_run_displays_as_a_grid(shell: InteractiveShell) -> None:
     data, _ = shell.display_formatter.format(shell.user_ns["g"])
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["text/plain"].startswith("<Grid 2 cells, 2 done>")
+
+
+def test_export_reaches_every_kind(shell: InteractiveShell, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="run one first"):
+        shell.run_line_magic("sora", "export csv")
+    cell(shell, "--as g --vary seconds=4,8", "A kite over dunes; wind.")
+    for kind, name in (("csv", "r.csv"), ("json", "r.json"), ("html", "r.html")):
+        said = shell.run_line_magic("sora", f"export {kind} {tmp_path / name}")
+        assert (tmp_path / name).is_file(), said
+    assert "seconds" in (tmp_path / "r.csv").read_text().splitlines()[0]
+    said = shell.run_line_magic("sora", f"export {tmp_path / 'lesson.zip'}")
+    assert "2 takes" in repr(said) and (tmp_path / "lesson.zip").is_file()
+    with pytest.raises(UsageError, match="needs what to make"):
+        shell.run_line_magic("sora", "export")
+
+
+def test_results_are_a_table_with_axes_words_and_ratings(shell: InteractiveShell) -> None:
+    cell(shell, "--as g --vary length=short,long", LONG_PROMPT)
+    run = shell.user_ns["g"]
+    rows = run.results(as_frame=False)
+    assert [r["length"] for r in rows] == ["short", "long"]
+    assert rows[0]["words"] < rows[1]["words"]
+    assert {"cost", "elapsed_s", "rating", "motion"} <= set(rows[0])
+
+
+LONG_PROMPT = (
+    "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise "
+    "light filtering through trees; soft footsteps and birdsong."
+)
