@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -114,6 +116,22 @@ class Studio:
         return files, rows
 
 
+def claimed_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A media folder and emulator folder holding one completed take, made once per module."""
@@ -132,6 +150,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Image.new("RGB", (640, 480), "teal").save(root / "small.png")
     Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
     (root / "notes.png").write_bytes(b"these are notes, not an image")
+    whole = (root / "small.png").read_bytes()
+    (root / "cut.png").write_bytes(whole[: len(whole) // 2])
+    (root / "bomb.png").write_bytes(claimed_png(30_000, 30_000))
     with (root / "huge.png").open("wb") as handle:
         handle.truncate(21 * 1024 * 1024)  # sparse: 21 MB on paper, nothing on disk
     (root / "blocker").write_text("a file where a folder should be")

@@ -141,6 +141,9 @@ CASES: list[Case] = [
     cell("--image small.png", "The reference image is 640x480 but the video is 1280x720"),
     cell("--image notes.png", "notes.png is not a usable image"),
     cell("--image huge.png", "is 22 MB; servers accept up to 20 MB"),
+    cell("--image cut.png", "cut.png is not a usable image: the image is damaged or truncated"),
+    cell("--image bomb.png", "bomb.png claims to be far larger than any video"),
+    cell("--image bomb.png --fit", "too large to open safely. Use an image of 1280x720 pixels"),
     cell("--image missing.png", "The reference image missing.png does not exist; check the path"),
     cell("--image frame.gif", "frame.gif is a GIF image; the Videos API takes JPEG, PNG or WebP"),
     cell("--image frame.gif --vary size=1280x720,720x1280", "A reference image fixes the first"),
@@ -153,7 +156,7 @@ CASES: list[Case] = [
     # -- line commands ----------------------------------------------------------------------
     line("nonsense", "%sora nonsense: unknown command. Try: models, status"),
     line("history -n x", "%sora history takes -n N, like %sora history -n 5"),
-    line("export", "%sora export needs a path, like %sora export lesson.zip"),
+    line("export", "%sora export needs"),
     line("connect", "%sora connect needs a server URL"),
     Case(
         "%sora export over a file",
