@@ -157,7 +157,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     c.errorText.hidden = !d.error;
     c.status.hidden = st === "completed" && Boolean(c.videoSlot.url);
     c.root.dataset.status = st;
-    setText(c.label, d.label ?? "");
+    // Metrics, when asked for from Python, read after the label: "length=short · motion 0.4 …".
+    setText(c.label, d.metrics ? `${d.label ?? ""} · ${d.metrics}` : (d.label ?? ""));
     // Hover-scrub from the spritesheet until the video itself can show frames.
     c.sprite.hidden = c.videoReady || !c.spriteSlot.url;
   };

@@ -28,7 +28,9 @@ __all__ = [
     "grid",
     "history",
     "import_bundle",
+    "judge",
     "last_run",
+    "measure",
     "models",
     "plan",
     "remember",
@@ -274,6 +276,34 @@ def history(n: int | None = 20) -> Any:
     from sora_nb.research.results import history_results
 
     return history_results(session().ledger, n)
+
+
+def measure(run: GridRun | None = None) -> Any:
+    """Measure every finished take of a run (the last one by default) on the CPU: motion,
+    sharpness, flicker, colourfulness, cuts, loudness and silence. The numbers are kept in the
+    ledger, shown in the run's grid, and returned as its results table."""
+    from sora_nb.notebook.display import show_metrics
+    from sora_nb.research.metrics import measure_takes
+
+    chosen = _run_or_last(run, "measure")
+    found = measure_takes(chosen.takes, session().ledger)
+    show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
+    return chosen.results()
+
+
+def judge(run: GridRun | None = None) -> Any:
+    """A "which is better?" widget over a run's cells (the last run by default): each vote is
+    kept in the ledger and the ranking of every axis value is updated as you go."""
+    from sora_nb.notebook.pairwise import judge as pairwise
+
+    return pairwise(_run_or_last(run, "judge"), session().ledger)
+
+
+def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
+    chosen = run or last_run()
+    if chosen is None:
+        raise ValueError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
+    return chosen
 
 
 def last_run() -> GridRun | None:

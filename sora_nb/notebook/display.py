@@ -7,6 +7,7 @@ per run, so background work updates its own output and never prints into other c
 from __future__ import annotations
 
 import html
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -131,6 +132,17 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
     _publish({"text/plain": plain, "text/html": f"<div class='sora-nb-plan'>{body}</div>"})
 
 
+#: The grid widgets on show, by the id of their run, so metrics can reach them later.
+_grids: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
+    """Put a metrics line (by take id) under each cell of the grids showing ``run``."""
+    grid = _grids.get(id(run))
+    if grid is not None:
+        grid.show_metrics(summaries)
+
+
 def widget_for(result: Take | GridRun, session: Any = None) -> Any:
     """The widget that shows a result: a Player for one take, a Grid for several.
 
@@ -153,6 +165,7 @@ def widget_for(result: Take | GridRun, session: Any = None) -> Any:
             run.takes[index].update(rating=rating, note=note or None)
 
         grid.on_rate(save)
+    _grids[id(run)] = grid
     return grid
 
 

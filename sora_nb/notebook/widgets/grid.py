@@ -43,10 +43,11 @@ class CellMedia(ipywidgets.Widget):  # type: ignore[misc]
     sprite_rows = traitlets.Int(DEFAULT_SPRITE_GRID[1]).tag(sync=True)
 
 
-def _cell_data(take: Take, label: str) -> dict[str, Any]:
+def _cell_data(take: Take, label: str, metrics: str = "") -> dict[str, Any]:
     """The JSON a cell shows: status, progress and error, plus what identifies it."""
     return {
         "label": label,
+        "metrics": metrics,
         "take_id": take.id,
         "status": take.status,
         "progress": int(take.progress),
@@ -120,6 +121,7 @@ class Grid(anywidget.AnyWidget):
         self._labels = list(labels) if labels is not None else [t.id for t in takes]
         self._rate_callbacks: list[RateCallback] = []
         self._loaded: set[int] = set()
+        self._metrics: dict[int, str] = {}
         # Takes may report from several runner threads; cell updates must not interleave.
         self._lock = threading.Lock()
         with self.hold_sync():
@@ -197,6 +199,17 @@ class Grid(anywidget.AnyWidget):
         """The takes shown, cell by cell."""
         return list(self._takes)
 
+    def show_metrics(self, summaries: dict[str, str]) -> None:
+        """Show a one-line metrics summary (keyed by take id) after each cell's label."""
+        with self._lock:
+            for index, take in enumerate(self._takes):
+                if take.id in summaries:
+                    self._metrics[index] = summaries[take.id]
+            self.cells = [
+                _cell_data(t, self._labels[i], self._metrics.get(i, ""))
+                for i, t in enumerate(self._takes)
+            ]
+
     def on_rate(self, callback: RateCallback) -> None:
         """Call ``callback(cell_index, take_id, rating, note)`` when a user rates or annotates a
         cell; rating is 1 for thumbs up, -1 for thumbs down, None when cleared."""
@@ -208,7 +221,8 @@ class Grid(anywidget.AnyWidget):
             for index, shown in enumerate(self._takes):
                 if shown is take:
                     cells = list(self.cells)
-                    cells[index] = _cell_data(take, self._labels[index])
+                    metrics = self._metrics.get(index, "")
+                    cells[index] = _cell_data(take, self._labels[index], metrics)
                     self.cells = cells
                     self._load_media(index, take)
 
