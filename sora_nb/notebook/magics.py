@@ -236,14 +236,18 @@ class SoraMagics(Magics):
             )
         if url == "emulator":
             self.server = ""
-            api.configure(base_url=None, api_key=None)
+            api.configure(**self._session_settings(), base_url=None, api_key=None)
             self._applied = self._session_settings()
             return show.text("Connected to the bundled emulator (offline).")
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if not key:
             key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+        from sora_nb.api.config import normalize_base_url
+
+        normalize_base_url(url)  # a bad URL fails here, before it is kept
         self.server = url
-        api.configure(base_url=url, api_key=key or None)
+        # The media folder, budget and concurrency set with %config come along.
+        api.configure(**self._session_settings(), api_key=key or None)
         self._applied = self._session_settings()
         return show.text(f"Connected to {api.session().server}.")
 
