@@ -62,9 +62,16 @@ def _with_pending_take(s: Studio) -> object:
     return api.generate(PROMPT, remix=take)
 
 
+def release_ledger() -> None:
+    """Close the session's ledger now: closed later (by the garbage collector) SQLite would
+    checkpoint its WAL into the file, mending part of the damage a test just did."""
+    api.session().ledger.close()
+    api.reset()
+
+
 def _corrupt_ledger(data: bytes) -> Callable[[Studio], object]:
     def corrupt(s: Studio) -> None:
-        api.reset()
+        release_ledger()
         for suffix in ("-wal", "-shm"):
             (s.media / f"ledger.sqlite3{suffix}").unlink(missing_ok=True)
         (s.media / "ledger.sqlite3").write_bytes(data)
@@ -74,7 +81,7 @@ def _corrupt_ledger(data: bytes) -> Callable[[Studio], object]:
 
 def _damage_ledger_pages(s: Studio) -> None:
     """Keep the header page, scribble over the rest: the file opens but its tables are gone."""
-    api.reset()
+    release_ledger()
     ledger = s.media / "ledger.sqlite3"
     with sqlite3.connect(ledger) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -135,7 +135,7 @@ def notebook(urls: dict[str, str], work: Path) -> Any:
         f"SyncVideosClient({urls['wrong']!r}, os.environ['SORA_NB_API_KEY']).retrieve('v')",
         f"%sora connect {urls['closed']}",
         f"%%sora --as unreachable\n{PROMPT} The kite falls.",
-        "print([(t['take_id'], t['status'], t['error']) for t in api.history(50)])",
+        "print([(t.id, t.status, t.error) for t in api.session().ledger.history(None)])",
     ]
     nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]  # type: ignore[no-untyped-call]
