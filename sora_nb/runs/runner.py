@@ -33,6 +33,22 @@ RATE_LIMIT_PATIENCE = 600.0
 SERVER_ERROR_ROUNDS = 2
 
 
+#: The preview files a take's video can always give again, without asking the server.
+DERIVATIONS: tuple[tuple[ContentVariant, Callable[[Path], bytes]], ...] = (
+    ("thumbnail", media.thumbnail_from_video),
+    ("spritesheet", media.spritesheet_from_video),
+)
+
+
+def restore_previews(take: Take) -> None:
+    """Derive a cached take's thumbnail or spritesheet again from its video if one was lost, so
+    its player and grid cell keep their poster and hover-scrub; nothing is sent."""
+    for variant, derive in DERIVATIONS:
+        target = take.path(variant)
+        if not (target.is_file() and target.stat().st_size > 0):
+            write_atomic(target, derive(take.path("video")))
+
+
 def take_id_for(key: str, attempt: int) -> str:
     """A short, stable id for the n-th attempt at a cell (also its idempotency key)."""
     return "take_" + hashlib.sha256(f"{key}:{attempt}".encode()).hexdigest()[:16]
@@ -130,6 +146,9 @@ class Runner:
         if on_update is not None:
             for take in takes:
                 take.on_change(on_update)
+        for take in takes:
+            if take.cached:
+                await asyncio.to_thread(restore_previews, take)
         work = [self._finish(take) for take in takes if not take.cached]
         if not work:
             return takes
@@ -288,11 +307,7 @@ class Runner:
     async def _download(self, take: Take, video: Video) -> None:
         folder = self.media_dir / take.folder
         await self.client.download(video.id, folder / "video.mp4", variant="video")
-        derivations: tuple[tuple[ContentVariant, Callable[[Path], bytes]], ...] = (
-            ("thumbnail", media.thumbnail_from_video),
-            ("spritesheet", media.spritesheet_from_video),
-        )
-        for variant, derive in derivations:
+        for variant, derive in DERIVATIONS:
             target = take.path(variant)
             try:
                 await self.client.download(video.id, target, variant=variant)

@@ -104,3 +104,15 @@ def test_a_ledger_that_breaks_while_open_says_what_to_do(tmp_path: Path) -> None
         ledger.history()
     with pytest.raises(LedgerError, match="Move it aside"):
         ledger.spent()
+
+
+def test_lost_previews_are_derived_again_from_the_video_sending_nothing(studio: Studio) -> None:
+    before = the_take(studio)
+    before.path("thumbnail").unlink()
+    before.path("spritesheet").write_bytes(b"")
+    studio.cell("--as again")
+    again = studio.shell.user_ns["again"]
+    assert again.cached and again.id == before.id
+    assert again.path("thumbnail").read_bytes()[8:12] == b"WEBP"
+    assert again.path("spritesheet").read_bytes()[:3] == b"\xff\xd8\xff"
+    assert studio.requests_sent() == 0
