@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import httpx
+
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
@@ -281,12 +283,14 @@ class Runner:
                 if time.monotonic() - started > RATE_LIMIT_PATIENCE:
                     raise
                 await asyncio.sleep(2.0)
-            except errors.ServerError:
+            except (errors.ServerError, errors.APIConnectionError) as exc:
                 # A busy server spends the client's retries on "too many running tasks" and
-                # can end them with one transient 5xx: that is no verdict on this take. Go
-                # round a few more times (same idempotency key, so never a second job).
+                # can end them with one transient 5xx or dropped answer: no verdict on this
+                # take. Go round a few more times (same idempotency key: never a second job).
+                # A server that cannot be reached at all, or does not answer in time, fails
+                # the take now rather than after minutes.
                 server_rounds += 1
-                if server_rounds > SERVER_ERROR_ROUNDS:
+                if server_rounds > SERVER_ERROR_ROUNDS or not _transient(exc):
                     raise
                 await asyncio.sleep(2.0)
         self._set(
@@ -327,6 +331,16 @@ class Runner:
     def _set(self, take: Take, **changes: object) -> None:
         self.ledger.update(take.id, **changes)
         take.update(**changes)
+
+
+def _transient(exc: errors.SoraError) -> bool:
+    """True for a 5xx, or a connection broken after the server was reached (not a refused
+    connection, not a timeout)."""
+    if isinstance(exc, errors.ServerError):
+        return True
+    if isinstance(exc, errors.APITimeoutError):
+        return False
+    return not isinstance(exc.__cause__, httpx.ConnectError)
 
 
 def _status(status: str) -> str:

@@ -1,4 +1,4 @@
-"""A busy server: rate limits that use up the client's retries, then one transient 5xx."""
+"""A busy server: rate limits that use up the client's retries, then one transient failure."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
 
+DROP, REFUSED = 1, 2
+
 
 @dataclass
 class Refusing(httpx.AsyncBaseTransport):
@@ -31,6 +33,10 @@ class Refusing(httpx.AsyncBaseTransport):
         if request.method == "POST" and request.url.path == "/v1/videos" and self.statuses:
             status = self.statuses.pop(0)
             self.refused.append(status)
+            if status == DROP:  # the connection breaks before the answer arrives
+                raise httpx.RemoteProtocolError("Server disconnected", request=request)
+            if status == REFUSED:  # nothing listens there
+                raise httpx.ConnectError("Connection refused", request=request)
             body = {"error": {"message": f"simulated {status}", "type": "server_error"}}
             headers = {"retry-after-ms": "10"} if status == 429 else {}
             return httpx.Response(status, json=body, headers=headers, request=request)
@@ -58,9 +64,19 @@ async def test_a_5xx_after_rate_limits_does_not_end_the_take(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(asyncio, "sleep", _quick_sleep)  # the 2 s waits, quick
-    status, jobs, wire = await run_one(tmp_path, [429, 429, 502, 429, 503])
+    status, jobs, wire = await run_one(tmp_path, [429, 429, 502, 429, 429, DROP])
     assert (status, jobs) == ("completed", 1)
-    assert wire.refused == [429, 429, 502, 429, 503]
+    assert wire.refused == [429, 429, 502, 429, 429, DROP]
+
+
+async def test_an_unreachable_server_fails_the_take_after_one_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)
+    status, jobs, wire = await run_one(tmp_path, [REFUSED] * 9)
+    assert (status, jobs) == ("failed", 0)
+    assert len(wire.refused) == 3  # the client's three attempts, no extra rounds
+    assert "Could not reach" in take_error(tmp_path)
 
 
 async def test_a_server_that_keeps_failing_still_fails_the_take_clearly(
