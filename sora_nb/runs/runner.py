@@ -99,6 +99,8 @@ class Runner:
                     return latest
                 if latest.job_id is not None:
                     return latest.refetch()  # its video was lost or damaged: pay nothing
+            if latest.status == "failed" and cache and _passing(latest.error):
+                return latest.reopen()  # its job may be running (and paid): finish that one
             if not latest.done:
                 return latest  # re-attach to the running (or unacknowledged) job
         attempt = 1 if latest is None else self._attempts(key) + 1
@@ -298,6 +300,7 @@ class Runner:
             job_id=video.id,
             status=_status(video.status),
             progress=video.progress,
+            error=None,
             submitted_at=time.time(),
         )
 
@@ -324,6 +327,7 @@ class Runner:
             take,
             status="completed",
             progress=100,
+            error=None,
             cost=take.estimated_cost,
             completed_at=time.time(),
         )
@@ -331,6 +335,24 @@ class Runner:
     def _set(self, take: Take, **changes: object) -> None:
         self.ledger.update(take.id, **changes)
         take.update(**changes)
+
+
+#: Errors that end a take without saying anything about its job: running the cell again
+#: finishes the same job (or retries the same create) rather than starting a new one.
+PASSING_ERRORS = frozenset(
+    {
+        "ServerError",
+        "RateLimitError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "IncompleteDownloadError",
+        "DeadlineExceededError",
+    }
+)
+
+
+def _passing(error: TakeError | None) -> bool:
+    return error is not None and error.code in PASSING_ERRORS
 
 
 def _transient(exc: errors.SoraError) -> bool:

@@ -120,6 +120,14 @@ class Take(BaseModel):
         self._final.clear()
         return self
 
+    def reopen(self) -> Take:
+        """Make a take that ended on a passing error (a 5xx, a dropped connection, a deadline)
+        live again, to finish the same job, or retry the same create under the same
+        idempotency key, instead of paying for another."""
+        self.status = "in_progress" if self.job_id else "pending"
+        self._final.clear()
+        return self
+
     def on_change(self, callback: Callable[[Take], None]) -> None:
         """Call ``callback(take)`` after every status or progress change."""
         self._listeners.append(callback)

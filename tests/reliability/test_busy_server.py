@@ -17,7 +17,7 @@ from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
 
-DROP, REFUSED = 1, 2
+DROP, REFUSED, DROP_AFTER = 1, 2, 3
 
 
 @dataclass
@@ -28,11 +28,20 @@ class Refusing(httpx.AsyncBaseTransport):
     inner: httpx.AsyncBaseTransport
     statuses: list[int]
     refused: list[int] = field(default_factory=list)
+    #: The same for status checks of a job (GET /v1/videos/<id>).
+    polls: list[int] = field(default_factory=list)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path == "/v1/videos" and self.statuses:
-            status = self.statuses.pop(0)
+        path = request.url.path
+        is_create = request.method == "POST" and path == "/v1/videos"
+        is_poll = request.method == "GET" and path.startswith("/v1/videos/video_")
+        queue = self.statuses if is_create else self.polls if is_poll else []
+        if queue and not path.endswith("/content"):
+            status = queue.pop(0)
             self.refused.append(status)
+            if status == DROP_AFTER:  # handled by the server, then the answer is lost
+                await self.inner.handle_async_request(request)
+                raise httpx.RemoteProtocolError("Server disconnected", request=request)
             if status == DROP:  # the connection breaks before the answer arrives
                 raise httpx.RemoteProtocolError("Server disconnected", request=request)
             if status == REFUSED:  # nothing listens there
@@ -49,9 +58,11 @@ def take_error(tmp_path: Path) -> str:
     return take.error.message
 
 
-async def run_one(tmp_path: Path, statuses: list[int]) -> tuple[str, int, Refusing]:
+async def run_one(
+    tmp_path: Path, statuses: list[int], polls: list[int] | None = None
+) -> tuple[str, int, Refusing]:
     app = create_app(EmulatorSettings(media_dir=tmp_path / "server", time_scale=0))
-    wire = Refusing(httpx.ASGITransport(app=app), statuses)
+    wire = Refusing(httpx.ASGITransport(app=app), statuses, polls=polls or [])
     retry = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
     async with VideosClient(transport=wire, retry=retry, poll=PollPolicy(floor=0.02)) as client:
         runner = Runner(client, Ledger(tmp_path / "media"), server="emulator")
@@ -95,3 +106,36 @@ _real_sleep = asyncio.sleep
 
 async def _quick_sleep(delay: float, *args: object) -> None:
     await _real_sleep(min(delay, 0.01))
+
+
+async def test_a_take_ended_by_failed_status_checks_finishes_its_job_when_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)
+    status, jobs, _ = await run_one(tmp_path, [], polls=[503] * 3)  # the job runs on, unseen
+    [first] = Ledger(tmp_path / "media").history()
+    assert (status, jobs, first.error.code if first.error else None) == (
+        "failed",
+        1,
+        "ServerError",
+    )
+    status, jobs, _ = await run_one(tmp_path, [])  # the same cell, run again
+    [again] = Ledger(tmp_path / "media").history()
+    assert (status, jobs) == ("completed", 0)  # no new job: the paid one was finished
+    assert (again.id, again.job_id, again.error) == (first.id, first.job_id, None)
+    assert again.path("video").stat().st_size > 0
+
+
+async def test_a_create_whose_answers_were_all_lost_is_retried_under_the_same_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)
+    rounds = runner_module.SERVER_ERROR_ROUNDS + 1
+    status, jobs, _ = await run_one(tmp_path, [DROP_AFTER] * (3 * rounds))
+    assert (status, jobs) == ("failed", 1)  # the server made the job; we never heard
+    status, jobs, _ = await run_one(tmp_path, [])
+    [take] = Ledger(tmp_path / "media").history()
+    assert status == "completed" and take.ok
+    assert jobs == 0  # the retried create was answered with the job it had already made
+    server_jobs = [p for p in (tmp_path / "server" / "jobs").iterdir() if p.is_dir()]
+    assert [p.name for p in server_jobs] == [take.job_id]
