@@ -433,7 +433,7 @@ export function buildStudio(model, el) {
 
   const root = h(
     "div",
-    { className: "sora-root sora-studio", attrs: { "data-widget": "sora-studio" } },
+    { className: "sora-root sora-studio", attrs: { "data-widget": "sora-studio", "data-lm-suppress-shortcuts": "true" } },
     styleElement(),
     h("style", { text: STUDIO_CSS }),
     h("div", { className: "sora-studio-columns" }, shot, camera),
@@ -444,6 +444,14 @@ export function buildStudio(model, el) {
     error,
     result,
   );
+  // JupyterLab and Notebook 7 read single keys as command-mode shortcuts ("a" adds a cell,
+  // arrows move between cells) when focus is on a select, slider or button. Keys typed in the
+  // studio are the studio's: only modified keys, Escape and Shift+Enter reach the notebook.
+  root.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape") return;
+    if (e.key === "Enter" && e.shiftKey) return;
+    e.stopPropagation();
+  });
   el.append(root);
 
   return () => {

@@ -338,6 +338,18 @@ describe("studio view", () => {
     expect(views[0].removed).toBe(true);
   });
 
+  it("keeps plain keys from the notebook's command-mode shortcuts, but not Shift+Enter", () => {
+    const el = document.createElement("div");
+    const seen = [];
+    el.addEventListener("keydown", (e) => seen.push(e.key));
+    buildStudio(studioModel(), el);
+    const framing = $(el, '[data-field="framing"]');
+    for (const init of [{ key: "ArrowDown" }, { key: "a" }, { key: " " }, { key: "Enter", shiftKey: true }, { key: "s", ctrlKey: true }]) {
+      framing.dispatchEvent(new KeyboardEvent("keydown", { ...init, bubbles: true }));
+    }
+    expect(seen).toEqual(["Enter", "s"]);
+  });
+
   it("cleans up: removed from the page, no listeners left, no pending sends", () => {
     const el = document.createElement("div");
     const model = studioModel();

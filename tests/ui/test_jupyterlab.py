@@ -200,6 +200,23 @@ def test_a_sora_cell_runs_in_jupyterlab_and_its_video_plays(
     studio.wait_for(timeout=15_000)
     assert studio.locator("[data-field=subject]").input_value() == "A heron"
     assert _contrast(studio) == ([], [])
+    # Keys on the studio's controls belong to the studio, not to Lab's command-mode shortcuts
+    # (ArrowDown would move to another cell, "k" or "a" would move or add cells).
+    cells = page.locator(".jp-Cell").count()
+    framing = studio.locator("[data-field=framing]")
+    framing.focus()
+    page.keyboard.press("ArrowDown")  # wide -> medium wide
+    page.wait_for_function(
+        "document.querySelectorAll('.jp-Cell')[2].querySelector('[data-role=prompt-text]')"
+        ".textContent.includes('Framing: Medium wide shot')",
+        timeout=10_000,
+    )
+    studio.locator("[data-field=lens_mm-on]").focus()
+    for key in ("a", "b", "d", "d", "k"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(200)
+    assert page.locator(".jp-Cell").count() == cells
+    framing.select_option("wide")
     # ... and its Generate shows a playing Player below it, through Lab's widget manager.
     studio.locator("[data-action=generate]").click()
     nested = (
