@@ -180,6 +180,16 @@ def test_generate_runs_through_the_session_and_shows_a_player(session: object) -
     assert studio.result.status == "completed" and len(studio.result.video) > 0
 
 
+def test_several_takes_show_as_a_grid(session: object) -> None:
+    studio = Studio(RICH, takes=2, seconds=8)
+    run = studio.generate()
+    assert isinstance(run, GridRun) and isinstance(studio.result, Grid)
+    run.wait(timeout=30)
+    assert [t.request.take for t in run.takes] == [1, 2]
+    assert {t.request.seconds for t in run.takes} == {8}
+    assert studio.status == "Sent 2 takes: sora-2 1280x720 8 s."
+
+
 def test_compare_lengths_sends_three_rungs_into_a_grid(session: object) -> None:
     studio = Studio(RICH)
     run = studio.compare_lengths()
