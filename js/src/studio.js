@@ -92,6 +92,9 @@ export function buildStudio(model, el) {
   const moodList = h("datalist", { id: `${id}-moods` }, opts("moods").map((m) => h("option", { value: m })));
   const mood = text("mood", "mood", { placeholder: "one or two words" });
   mood.setAttribute("list", moodList.id);
+  const styleList = h("datalist", { id: `${id}-styles` }, opts("styles").map((m) => h("option", { value: m })));
+  const style = text("style", "style", { placeholder: "1970s film, anime…" });
+  style.setAttribute("list", styleList.id);
 
   const shot = section(
     "Shot",
@@ -101,9 +104,10 @@ export function buildStudio(model, el) {
     field("Setting", keyText("scene", "setting", "setting", { placeholder: "where" }), { wide: true }),
     field("Time of day", keyChoice("scene", "time_of_day", "time of day")),
     field("Weather", keyChoice("scene", "weather", "weather")),
-    field("Style", text("style", "style", { placeholder: "1970s film, anime…" })),
+    field("Style", style),
     field("Mood", mood),
     moodList,
+    styleList,
   );
 
   // --- the camera --------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ function studioModel(overrides = {}) {
       weather: [{ value: "rain", label: "Rain" }],
       colours: ["amber", "teal", "cream", "rust"],
       moods: ["serene"],
+      styles: ["1970s film", "anime"],
       lens_range: [12, 200],
       aperture_stops: [1.4, 2, 2.8, 4, 5.6, 8, 11, 16, 22],
       palette_max: 5,
@@ -125,6 +126,8 @@ describe("studio view", () => {
       expect($(el, `[data-field="${name}"]`), name).not.toBeNull();
     }
     expect($(el, '[data-field="subject"]').value).toBe(XSS);
+    const styles = el.querySelector(`#${$(el, '[data-field="style"]').getAttribute("list")}`);
+    expect([...styles.querySelectorAll("option")].map((o) => o.value)).toEqual(["1970s film", "anime"]);
     expect($(el, '[data-role="prompt-text"]').textContent).toBe(`Subject: ${XSS}`);
     expect($(el, '[data-role="ladder"] [data-level="long"] pre').textContent).toBe(XSS);
     expect($(el, '[data-role="lint"] li').textContent).toBe("warning: <b>two</b> actions in one shot");

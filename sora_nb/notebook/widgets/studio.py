@@ -34,7 +34,7 @@ from sora_nb.prompt import (
 from sora_nb.prompt import ladder as make_ladder
 from sora_nb.prompt import lint as lint_prompt
 from sora_nb.prompt import word_count as count_words
-from sora_nb.prompt.vocabulary import MOOD
+from sora_nb.prompt.vocabulary import MOOD, STYLE
 
 if TYPE_CHECKING:
     from sora_nb.runs.grid import GridRun
@@ -101,6 +101,7 @@ def _choices() -> dict[str, Any]:
         "weather": _options(WEATHER),
         "colours": [term.slug for term in COLOURS],
         "moods": [term.slug for term in MOOD],
+        "styles": [term.slug for term in STYLE],
         "lens_range": list(LENS_RANGE),
         "aperture_stops": list(APERTURE_STOPS),
         "palette_max": PALETTE_MAX,
