@@ -65,7 +65,7 @@ MAX_TAKES = 6
 #: The lengths "Compare lengths" sends, shortest first.
 LENGTHS: tuple[str, ...] = ("short", "medium", "long")
 
-#: Trait name -> Prompt field, for the clauses the studio holds.
+#: The traits that hold Prompt clauses (each named as its Prompt field).
 _CLAUSES: tuple[str, ...] = (
     "prose",
     "style",
