@@ -284,6 +284,7 @@ class Runner:
                 # minutes, so wait longer here (the idempotency key keeps this safe).
                 if time.monotonic() - started > RATE_LIMIT_PATIENCE:
                     raise
+                server_rounds = 0  # it answers, it is busy: only failures in a row count
                 await asyncio.sleep(2.0)
             except (errors.ServerError, errors.APIConnectionError) as exc:
                 # A busy server spends the client's retries on "too many running tasks" and

@@ -26,6 +26,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             result = await soak(Path(tmp), takes=TAKES, seed=seed)
         print(f"seed {seed}: {result.summary()}")
+        for take in result.failed:
+            print(f"  {take.id} failed: {take.error.message if take.error else '?'}")
         totals["takes"] += len(result.takes)
         totals["failed"] += len(result.failed)
         totals["faults"] += sum(result.faults_served.values())

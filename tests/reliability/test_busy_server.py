@@ -139,3 +139,16 @@ async def test_a_create_whose_answers_were_all_lost_is_retried_under_the_same_ke
     assert jobs == 0  # the retried create was answered with the job it had already made
     server_jobs = [p for p in (tmp_path / "server" / "jobs").iterdir() if p.is_dir()]
     assert [p.name for p in server_jobs] == [take.job_id]
+
+
+async def test_only_failed_rounds_in_a_row_end_a_busy_create(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _quick_sleep)
+    rounds = runner_module.SERVER_ERROR_ROUNDS + 1
+    # Each round of three ends in a 5xx, but a round of rate limits between them shows the
+    # server is alive and busy: the create keeps going and the take completes.
+    busy = [429, 429, 429]
+    statuses = ([500] * 3 + busy) * rounds
+    status, jobs, _ = await run_one(tmp_path, statuses)
+    assert (status, jobs) == ("completed", 1)
