@@ -28,6 +28,9 @@ _LAZY: dict[str, str] = {
     "Prompt": "sora_nb.prompt",
     "Shot": "sora_nb.prompt",
     "Camera": "sora_nb.prompt",
+    "Studio": "sora_nb.notebook.widgets",
+    "Player": "sora_nb.notebook.widgets",
+    "Grid": "sora_nb.notebook.widgets",
     "export_bundle": "sora_nb.notebook.api",
     "import_bundle": "sora_nb.notebook.api",
     "VideosClient": "sora_nb.api.client",
@@ -39,10 +42,13 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "Camera",
+    "Grid",
     "ModelProfile",
+    "Player",
     "Prompt",
     "Shot",
     "SoraError",
+    "Studio",
     "SyncVideosClient",
     "VideosClient",
     "__version__",
@@ -86,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         resume,
         session,
     )
+    from sora_nb.notebook.widgets import Grid, Player, Studio
     from sora_nb.prompt import Camera, Prompt, Shot
 
 

@@ -283,9 +283,16 @@ class SoraMagics(Magics):
         return show.text(f"Exported the last run as {kind}: {target}.")
 
     def _cmd_studio(self, rest: str) -> Any:
-        raise UsageError(
-            "%sora studio: the prompt studio widget is not available in this version yet; "
-            "write the shot in a %%sora cell."
+        """``%sora studio [PROMPT]``: the prompt studio, with this kernel's defaults."""
+        from sora_nb.notebook.widgets import Studio
+
+        return Studio(
+            rest or None,
+            session=self._session(),
+            model=self.model,
+            size=self.size,
+            seconds=self.seconds,
+            takes=self.takes,
         )
 
 

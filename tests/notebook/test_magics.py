@@ -208,3 +208,10 @@ LONG_PROMPT = (
     "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise "
     "light filtering through trees; soft footsteps and birdsong."
 )
+
+
+def test_studio_opens_with_the_kernels_defaults(shell: InteractiveShell) -> None:
+    shell.run_line_magic("config", "SoraMagics.model = 'sora-2-pro'")
+    studio = shell.run_line_magic("sora", "studio A heron in the reeds at dawn")
+    assert studio.model == "sora-2-pro"
+    assert "heron" in studio.prompt_text
