@@ -99,8 +99,10 @@ _DURATION = re.compile(
 _ORIENTATION = re.compile(
     r"\b(?:vertical|portrait|horizontal|landscape|widescreen|square)[\s-]+(?:video|format|"
     r"orientation|mode|aspect|frame|clip)\b|(?<![\d.])(?:9:16|16:9|4:3|1:1|21:9)(?![\d.])|"
-    r"\baspect ratio\b|\b(?:in|make it|shoot it|shot in|as a)\s+(?:vertical|portrait|landscape)\b",
-    re.I,
+    r"\baspect ratio\b|\b(?:in|make it|shoot it|shot in|as a)\s+(?:vertical|portrait|landscape)\b"
+    # The word standing alone between commas or full stops ("in 4K, vertical, 20 s long").
+    r"|(?:^|(?<=[,;.]))\s*(?:vertical|horizontal|widescreen)\s*(?=[,;.]|$)",
+    re.I | re.M,
 )
 _GROUP = re.compile(
     r"\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|a dozen|\d+)\s+(?:\w+\s+)?"
