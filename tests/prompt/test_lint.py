@@ -49,7 +49,12 @@ CASES: list[tuple[str, Prompt | str, Prompt | str, float | None]] = [
         None,
     ),
     ("parameter-in-prose", "A vertical video of a fox.", "A fox on a vertical cliff face.", None),
-    ("parameter-in-prose", "A fox at dusk, vertical.", "A fox climbs, vertical cliffs behind.", None),
+    (
+        "parameter-in-prose",
+        "A fox at dusk, vertical.",
+        "A fox climbs, vertical cliffs behind.",
+        None,
+    ),
     (
         "contradiction",
         "A city street at night under the midday sun.",
