@@ -9,15 +9,17 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import av
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFont, UnidentifiedImageError
 
 #: Image formats the Videos API accepts for ``input_reference``, by Pillow format name.
 REFERENCE_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -41,6 +43,32 @@ class VideoInfo:
     fps: float
     has_audio: bool
     frame_count: int
+
+
+#: Bold sans fonts for captions and headers, first found wins (Debian's fonts-dejavu-core).
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def font(size: int) -> Font:
+    """DejaVu Sans Bold at ``size`` px, or Pillow's built-in font where DejaVu is missing."""
+    # One font object per thread: renders run in worker threads, and a FreeType face is not
+    # meant to be shared between threads drawing at the same time.
+    return _font(size, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _font(size: int, thread: int) -> Font:
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from sora_nb.api.types import Video, VideoError
 from sora_nb.emulator.errors import APIError, not_found
 from sora_nb.emulator.guardrails import check_prompt
 from sora_nb.emulator.settings import EmulatorSettings
+from sora_nb.media import write_atomic
 
 log = logging.getLogger("sora_nb.emulator")
 
@@ -252,7 +252,7 @@ class JobStore:
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)
             if new.reference is not None:
-                _write_atomic(directory / "reference.bin", new.reference)
+                write_atomic(directory / "reference.bin", new.reference)
             self._jobs[job.id] = job
             if key is not None:
                 self._by_key[key] = job.id
@@ -412,10 +412,10 @@ class JobStore:
     def _save(self, job: JobRecord) -> None:
         path = self._job_dir(job.id) / "job.json"
         if path.parent.is_dir():
-            _write_atomic(path, job.model_dump_json(indent=1).encode())
+            write_atomic(path, job.model_dump_json(indent=1).encode())
 
     def _save_takes(self) -> None:
-        _write_atomic(self.root / "takes.json", json.dumps(self._takes).encode())
+        write_atomic(self.root / "takes.json", json.dumps(self._takes).encode())
 
     def _load(self) -> None:
         takes_file = self.root / "takes.json"
@@ -448,15 +448,3 @@ def _fingerprint(new: NewJob) -> str:
         digest.update(b"\0")
     digest.update(hashlib.sha256(new.reference or b"").digest())
     return digest.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -8,7 +8,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from sora_nb import media
-from sora_nb.research.layout import TEXT, font, grid_layout
+from sora_nb.media import font
+from sora_nb.research.layout import TEXT, grid_layout
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 

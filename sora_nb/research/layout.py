@@ -8,46 +8,22 @@ background the cells are pasted over.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from sora_nb.media import Font, font
 from sora_nb.runs.grid import GridPlan
 from sora_nb.runs.take import Take
 
-_FONTS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-)
 BACKGROUND = (18, 18, 22)
 HEADER = (34, 36, 44)
 TEXT = (240, 240, 240)
 MUTED = (150, 152, 160)
 PLACEHOLDER = (60, 60, 66)
 GAP = 4
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-def font(size: int) -> Font:
-    """DejaVu Sans Bold at ``size`` px (Pillow's own font where DejaVu is not installed)."""
-    return _font(size, threading.get_ident())
-
-
-@lru_cache(maxsize=32)
-def _font(size: int, thread: int) -> Font:
-    # One font object per thread: FreeType faces are not safe to share between threads.
-    for path in _FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size=size)
 
 
 @dataclass(frozen=True)

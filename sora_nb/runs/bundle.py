@@ -20,7 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from sora_nb.runs.files import SIDECAR, write_atomic
+from sora_nb.media import write_atomic
+from sora_nb.runs.files import SIDECAR
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import FILE_NAMES, Take
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 
 from sora_nb import media
-from sora_nb.runs.files import write_atomic
+from sora_nb.media import write_atomic
 from sora_nb.runs.request import Reference
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}

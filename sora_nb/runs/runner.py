@@ -21,8 +21,9 @@ from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
+from sora_nb.media import write_atomic
 from sora_nb.runs.cost import check_budget, estimate
-from sora_nb.runs.files import files_intact, write_atomic, write_sidecar
+from sora_nb.runs.files import files_intact, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeError

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from sora_nb.media import write_atomic
 from sora_nb.runs.bundle import BundleError, export_bundle, import_bundle
-from sora_nb.runs.files import write_atomic, write_sidecar
+from sora_nb.runs.files import write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take

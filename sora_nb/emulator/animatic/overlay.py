@@ -7,37 +7,16 @@ frame's planes over a small rectangle only.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import av
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from sora_nb.media import Font, font
 
 Plane = npt.NDArray[np.uint8]
-_FONT_PATHS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-)
-
-
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans Bold at ``size`` px, or Pillow's built-in font where DejaVu is missing."""
-    # One font object per thread: renders run in parallel worker threads, and a FreeType
-    # face is not meant to be shared between threads drawing at the same time.
-    return _font(size, threading.get_ident())
-
-
-@lru_cache(maxsize=32)
-def _font(size: int, thread: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in _FONT_PATHS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size=size)
 
 
 @dataclass(frozen=True)
@@ -84,7 +63,7 @@ def _to_yuv(rgba: npt.NDArray[np.uint8]) -> tuple[Plane, Plane, Plane, Plane, Pl
     return u8(y), alpha, u8(u), u8(v), u8(alpha_half)
 
 
-def _wrap(text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, limit: int) -> list[str]:
+def _wrap(text: str, face: Font, limit: int) -> list[str]:
     """Break ``text`` into lines no wider than ``limit`` px (a single long word stays whole)."""
     lines: list[str] = []
     current = ""
