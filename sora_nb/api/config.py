@@ -125,6 +125,11 @@ def normalize_base_url(url: str) -> str:
             f"The base URL {text!r} is not an http(s) URL with a host; give one like "
             "http://localhost:4000/v1 (the part before /videos)."
         )
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "The base URL carries a user name or key before the host; give the URL without "
+            "it and the key in SORA_NB_API_KEY (or api_key=...), so it is never stored or shown."
+        )
     if parts.query or parts.fragment:
         raise ConfigurationError(
             f"The base URL {text!r} has a query or fragment; give only scheme, host and path, "

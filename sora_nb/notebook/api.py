@@ -8,13 +8,16 @@ sora_nb's private event-loop thread; the ``a``-prefixed forms are for top-level 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from sora_nb import catalog
 from sora_nb.prompt import Prompt, render
-from sora_nb.runs.grid import Axis, GridPlan, GridRun
+from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 
@@ -44,6 +47,8 @@ _lock = threading.Lock()
 _session: Session | None = None
 _settings: dict[str, Any] = {}
 _last: list[GridRun] = []
+#: The kernel's start, for its budget: rebuilding the session must not forget what was spent.
+_STARTED = time.time()
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
@@ -63,7 +68,10 @@ def configure(**settings: Any) -> Session:
             f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
         )
     with _lock:
-        merged = {**_settings, **settings}
+        if isinstance(settings.get("api_key"), str):
+            # Held for rebuilding the session; a SecretStr never shows in a repr or a log.
+            settings["api_key"] = SecretStr(settings["api_key"])
+        merged = {"started": _STARTED, **_settings, **settings}
         # Build first: a bad setting raises here and leaves the working session as it was.
         fresh = Session(**merged)
         _settings.clear()
@@ -86,7 +94,7 @@ def session() -> Session:
     global _session
     with _lock:
         if _session is None:
-            _session = Session(**_settings)
+            _session = Session(**{"started": _STARTED, **_settings})
             _show_results_as_widgets()
         return _session
 
@@ -302,7 +310,7 @@ def judge(run: GridRun | None = None) -> Any:
 def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
     chosen = run or last_run()
     if chosen is None:
-        raise ValueError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
+        raise GridError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
     return chosen
 
 
@@ -350,7 +358,5 @@ def remix_id(remix: Take | str | None) -> str | None:
     if remix is None or isinstance(remix, str):
         return remix
     if remix.job_id is None or not remix.ok:
-        raise ValueError(
-            f"Take {remix.id} is {remix.status}; only a completed take can be remixed."
-        )
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
     return remix.job_id

@@ -51,12 +51,17 @@ class SoraMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.started = time.time()
-        self._applied: dict[str, Any] | None = None
+        self._applied: dict[str, Any] = {}
 
     # -- the kernel's session follows the traits ------------------------------------------
 
     def _session_settings(self) -> dict[str, Any]:
-        settings: dict[str, Any] = {"concurrency": self.concurrency, "budget": self.budget}
+        # Only what was set here (by %config or a command): a budget or folder given to
+        # sora_nb.configure() in Python is not overwritten by these traits' defaults.
+        settings: dict[str, Any] = {}
+        for name in ("concurrency", "budget"):
+            if self.trait_has_value(name):
+                settings[name] = getattr(self, name)
         if self.media_dir:
             settings["media_dir"] = self.media_dir
         if self.server:

@@ -57,6 +57,10 @@ def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
     target = Path(destination).expanduser()
     if target.exists():
         raise BundleError(f"{target} already exists; choose a new name or remove it first.")
+    if not target.parent.is_dir():
+        raise BundleError(
+            f"The folder {target.parent} does not exist; create it first or choose another path."
+        )
     chosen = [take for take in takes if take.ok]
     if not chosen:
         raise BundleError(

@@ -77,6 +77,14 @@ def check_budget(
         return
     if budget < 0:
         raise ValueError(f"A budget must be zero or more dollars, not {budget}.")
+    if cost.unknown:
+        # A budget is a promise about money; a take whose price nobody knows could break it.
+        noun = "take has" if cost.unknown == 1 else "takes have"
+        raise BudgetExceededError(
+            f"Not sent: {cost.unknown} {noun} no known price (the catalog does not know the "
+            f"model), so the ${budget:.2f} budget for {scope} cannot be kept. Register the "
+            "model's price with sora_nb.catalog.register, or run without a budget."
+        )
     after = spent + cost.known
     if after > budget + 1e-9:
         over = after - budget

@@ -350,6 +350,16 @@ class Ledger:
             ).fetchone()
         return float(row[0])
 
+    def committed(self, since: float | None = None) -> float:
+        """Dollars expected for takes sent but not finished yet (their catalog estimates)."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(estimated_cost), 0) FROM takes WHERE status IN"
+                " ('pending', 'queued', 'in_progress') AND created_at >= ?",
+                (since or 0.0,),
+            ).fetchone()
+        return float(row[0])
+
     def attempts(self, key: str) -> int:
         """How many takes were ever started for the cell with this cache key."""
         with self._guard():

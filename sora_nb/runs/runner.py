@@ -77,8 +77,10 @@ class Runner:
         self.concurrency = concurrency
         self.deadline = deadline
         self._semaphore: asyncio.Semaphore | None = None
-        # Strong references to non-blocking work, so the loop does not drop it mid-job.
-        self._background: set[asyncio.Task[None]] = set()
+        # Takes being driven now, by id: a re-run, a resume or a second cell joins the one
+        # task (and Take object) already at work instead of starting a second create. The
+        # strong references also keep non-blocking work alive on the loop.
+        self._live: dict[str, tuple[Take, asyncio.Task[None]]] = {}
 
     @property
     def media_dir(self) -> Path:
@@ -93,6 +95,8 @@ class Runner:
         """
         key = request.cache_key(self.server)
         latest = self.ledger.latest(key)
+        if latest is not None and latest.id in self._live:
+            return self._live[latest.id][0]
         if latest is not None:
             if latest.status == "completed" and cache:
                 if files_intact(latest):
@@ -154,23 +158,27 @@ class Runner:
         for take in takes:
             if take.cached:
                 await asyncio.to_thread(restore_previews, take)
-        work = [self._finish(take) for take in takes if not take.cached]
-        if not work:
-            return takes
-        if wait:
+        work = [self._drive(take) for take in takes if not take.cached]
+        if work and wait:
             await asyncio.gather(*work)
-        else:
-            for job in work:
-                task = asyncio.ensure_future(job)
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
         return takes
 
     async def resume(self) -> list[Take]:
         """Finish every take the ledger shows as unfinished (after a crash or restart)."""
-        takes = [take for take in self.ledger.unfinished() if take.server == self.server]
-        await asyncio.gather(*(self._finish(take) for take in takes))
+        found = [take for take in self.ledger.unfinished() if take.server == self.server]
+        takes = [self._live[take.id][0] if take.id in self._live else take for take in found]
+        await asyncio.gather(*(self._drive(take) for take in takes))
         return takes
+
+    def _drive(self, take: Take) -> asyncio.Task[None]:
+        """The task finishing ``take``: the one already at work, or a new one."""
+        live = self._live.get(take.id)
+        if live is not None:
+            return live[1]
+        task = asyncio.ensure_future(self._finish(take))
+        self._live[take.id] = (take, task)
+        task.add_done_callback(lambda _task: self._live.pop(take.id, None))
+        return task
 
     def _sem(self) -> asyncio.Semaphore:
         if self._semaphore is None:
@@ -213,6 +221,23 @@ class Runner:
                 take,
                 status="failed",
                 error=TakeError(code=type(exc).__name__, message=str(exc)),
+                completed_at=time.time(),
+            )
+        except Exception as exc:
+            # Anything else (a full disk, a busy ledger, a broken file) must still end the
+            # take, or a cell would wait for it forever; its job id stays in the ledger, and
+            # running the cell again finishes that same job.
+            job = f" Its job {take.job_id} is kept" if take.job_id else ""
+            self._set(
+                take,
+                status="failed",
+                error=TakeError(
+                    code=INTERNAL_ERROR,
+                    message=(
+                        f"sora_nb could not finish this take ({type(exc).__name__}: {exc}).{job}"
+                        "; fix the cause and run the cell again (or %sora resume)."
+                    ),
+                ),
                 completed_at=time.time(),
             )
         finally:
@@ -341,8 +366,11 @@ class Runner:
 
 #: Errors that end a take without saying anything about its job: running the cell again
 #: finishes the same job (or retries the same create) rather than starting a new one.
+#: The code of a take that failed for a reason of this machine's, not the server's.
+INTERNAL_ERROR = "internal_error"
 PASSING_ERRORS = frozenset(
     {
+        INTERNAL_ERROR,
         "ServerError",
         "RateLimitError",
         "APIConnectionError",

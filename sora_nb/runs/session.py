@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from sora_nb import catalog
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
@@ -41,11 +43,12 @@ class Session:
         media_dir: Path | str | None = None,
         *,
         base_url: str | None = None,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
         emulator: EmulatorSettings | None = None,
         client_options: dict[str, Any] | None = None,
+        started: float | None = None,
     ) -> None:
         from sora_nb.api.config import resolve_server
 
@@ -56,7 +59,9 @@ class Session:
         self.concurrency = concurrency
         #: Dollars this session (the kernel) may spend in all; None for no limit.
         self.budget = budget
-        self.started = time.time()
+        #: When spending for the per-kernel budget is counted from (the kernel's start, when
+        #: the notebook layer passes it, so rebuilding the session forgets nothing).
+        self.started = started if started is not None else time.time()
         self._emulator = emulator
         self._client_options = client_options or {}
         self._runner: Runner | None = None
@@ -121,8 +126,9 @@ class Session:
         return estimate(t.request for t in planned if not t.cached and t.job_id is None)
 
     def spent(self) -> float:
-        """Dollars recorded in this media folder since this session started."""
-        return self.ledger.spent(since=self.started)
+        """Dollars recorded in this media folder since this session started, counting takes
+        still running at their estimate (they are paid for once sent)."""
+        return self.ledger.spent(since=self.started) + self.ledger.committed(since=self.started)
 
     # -- running ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -11,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from sora_nb.runs.request import VideoRequest
+
+log = logging.getLogger("sora_nb.runs")
 
 TakeStatus = Literal[
     "pending",  # recorded, create not yet acknowledged by the server
@@ -136,12 +139,18 @@ class Take(BaseModel):
         """Apply changes from the runner and tell listeners (runs on the runner's thread)."""
         for name, value in changes.items():
             setattr(self, name, value)
-        # Listeners (a widget, a display) see the final state before wait() returns.
-        for callback in list(self._listeners):
-            callback(self)
-        if self.done:
-            self._refetching = False
-            self._final.set()
+        try:
+            # Listeners (a widget, a display) see the final state before wait() returns.
+            for callback in list(self._listeners):
+                try:
+                    callback(self)
+                except Exception:
+                    # A broken view must not stop the take or leave wait() hanging.
+                    log.exception("a listener of take %s failed", self.id)
+        finally:
+            if self.done:
+                self._refetching = False
+                self._final.set()
 
     def wait(self, timeout: float | None = None) -> Take:
         """Block until the take is final (for takes started with ``wait=False``)."""

@@ -36,8 +36,10 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
 
 
 def shell_config_reset(magics: Any) -> None:
-    for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
-        magics.traits()[name].set(magics, magics.traits()[name].default_value)
+    # Back to "never set": the shell is one object for the whole test run.
+    for name in magics.trait_names(config=True):
+        magics._trait_values.pop(name, None)
+    magics._applied = {}
 
 
 def cell(ip: InteractiveShell, line: str, body: str) -> Any:
@@ -215,3 +217,17 @@ def test_studio_opens_with_the_kernels_defaults(shell: InteractiveShell) -> None
     studio = shell.run_line_magic("sora", "studio A heron in the reeds at dawn")
     assert studio.model == "sora-2-pro"
     assert "heron" in studio.prompt_text
+
+
+def test_a_budget_set_in_python_survives_a_magic_cell(shell: InteractiveShell) -> None:
+    api.configure(budget=0.5)
+    cell(shell, "--as t", "A kite over dunes.")  # $0.40: within the budget
+    assert api.session().budget == 0.5
+    with pytest.raises(UsageError, match=r"\$0\.50 budget for this kernel"):
+        cell(shell, "--as u", "Another kite over other dunes.")
+
+
+def test_a_key_inside_the_url_is_refused_and_not_repeated(shell: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="without it") as caught:
+        cell(shell, "--server http://me:sk-secret-123@127.0.0.1:9/v1", "A kite.")
+    assert "sk-secret-123" not in str(caught.value)

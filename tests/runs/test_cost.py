@@ -53,3 +53,10 @@ def test_sizes_are_checked_for_shape() -> None:
     with pytest.raises(ValueError, match="like 1280x720"):
         VideoRequest(prompt="a", size="big")
     assert VideoRequest(prompt="a", size="1280X720").size == "1280x720"
+
+
+def test_a_budget_cannot_cover_takes_of_unknown_price() -> None:
+    cost = estimate([VideoRequest(prompt="a", model="veo-3.1")])
+    with pytest.raises(BudgetExceededError, match=r"no known price.*catalog\.register"):
+        check_budget(cost, budget=100.0)
+    check_budget(cost, budget=None)  # without a budget it is allowed, shown as unknown

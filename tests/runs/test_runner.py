@@ -207,3 +207,49 @@ async def test_a_bundle_replays_in_an_empty_folder_with_no_server(
     assert all(t.cached and t.status == "completed" for t in again)
     assert replay.transport.sent == []
     assert again[0].path("video").read_bytes() == takes[0].path("video").read_bytes()
+
+
+async def test_resume_while_takes_are_running_joins_them_instead_of_paying_twice(
+    rig: Callable[..., Rig],
+) -> None:
+    r = rig(time_scale=0.25)
+    r.runner.concurrency = 1  # the second take waits for a slot, with no job yet
+    takes = await r.runner.run(requests(takes=2), wait=False)
+    await asyncio.sleep(0.05)
+    resumed = await r.runner.resume()
+    again = await r.runner.run(requests(takes=2))
+    assert [t.status for t in again] == ["completed", "completed"]
+    assert {id(t) for t in resumed} <= {id(t) for t in takes}  # the same objects, joined
+    assert r.transport.creates() == 2
+
+
+async def test_an_unexpected_error_ends_the_take_and_a_rerun_finishes_the_same_job(
+    rig: Callable[..., Rig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = rig()
+    real_download = r.client.download
+
+    async def disk_full(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(r.client, "download", disk_full)
+    [take] = await r.runner.run(requests())
+    assert take.status == "failed" and take.error is not None
+    assert take.error.code == "internal_error"
+    assert "No space left on device" in take.error.message and take.job_id is not None
+    assert take.wait(1) is take  # nobody is left waiting
+
+    monkeypatch.setattr(r.client, "download", real_download)
+    [again] = await r.runner.run(requests())
+    assert again.status == "completed" and again.job_id == take.job_id
+    assert r.transport.creates() == 1
+
+
+async def test_a_broken_listener_does_not_stop_the_take(rig: Callable[..., Rig]) -> None:
+    r = rig()
+
+    def broken(_take: object) -> None:
+        raise RuntimeError("a view that fails")
+
+    [take] = await r.runner.run(requests(), on_update=broken)
+    assert take.status == "completed" and take.wait(1) is take
