@@ -85,7 +85,8 @@ class SoraMagics(Magics):
 
         Cell options: --model M, --size WxH or --landscape/--portrait, --seconds N,
         --image PATH [--fit], --takes N, --as NAME, --budget DOLLARS, --dry-run, --no-wait,
-        --no-cache, --remix TAKE_OR_ID, --server URL, --vary AXIS=v1,v2,... (up to three:
+        --no-cache, --remix TAKE_OR_ID, --server URL (switches this kernel's server, like
+        %sora connect), --vary AXIS=v1,v2,... (up to three:
         columns, rows, pages; AXIS is model, size, seconds, length, a clause such as camera or
         lighting, or sr="text to replace,replacement,...").
 
@@ -133,7 +134,8 @@ class SoraMagics(Magics):
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True)
-            return self._bind(options, plan)
+            self._bind(options, plan)  # shown above already; --as keeps it
+            return None
         show.show_plan(plan, session, dry_run=False)
         wait = self.wait if options.wait is None else options.wait
         run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
@@ -181,8 +183,8 @@ class SoraMagics(Magics):
         n = 20
         if rest:
             flag, _, value = rest.partition(" ")
-            if flag != "-n" or not value.strip().isdigit():
-                raise UsageError("%sora history takes -n N, like %sora history -n 5.")
+            if flag != "-n" or not value.strip().isdigit() or int(value) < 1:
+                raise UsageError("%sora history takes -n N (1 or more), like %sora history -n 5.")
             n = int(value)
         rows = history_results(self._session().ledger, n, as_frame=False)
         return show.table(rows, title=f"The last {n} takes")

@@ -103,6 +103,7 @@ def import_bundle(source: Path | str, ledger: Ledger) -> list[Take]:
         manifest = _read_manifest(root)
         # Check everything before writing anything: a damaged bundle imports nothing.
         for entry in manifest.takes:
+            _take_of(entry)
             for rel, digest in entry.files.items():
                 _check_file(root, rel, digest)
         imported: list[Take] = []
@@ -181,9 +182,14 @@ def _read_manifest(root: Path) -> Manifest:
 
 def _take_of(entry: BundleEntry) -> Take:
     try:
-        return Take.model_validate(entry.take)
+        take = Take.model_validate(entry.take)
     except ValidationError as exc:
         raise BundleError(f"A take in the bundle cannot be read: {exc}") from None
+    # Later writes (a re-fetch, take.json) go to these paths: they must stay inside.
+    _safe_relative(take.folder)
+    if take.request.reference is not None:
+        _safe_relative(take.request.reference.path)
+    return take
 
 
 def _check_file(root: Path, rel: str, digest: str) -> None:

@@ -109,3 +109,16 @@ def test_an_existing_destination_is_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
     with pytest.raises(BundleError, match="already exists"):
         export_bundle([take], tmp_path / "taken")
+
+
+def test_a_bundle_naming_a_take_folder_outside_is_refused(tmp_path: Path) -> None:
+    source = Ledger(tmp_path / "a")
+    bundle = export_bundle([finished_take(source, "one")], tmp_path / "b")
+    manifest = bundle / "bundle.json"
+    data = json.loads(manifest.read_text())
+    data["takes"][0]["take"]["folder"] = "../../outside"
+    manifest.write_text(json.dumps(data))
+    target = Ledger(tmp_path / "c")
+    with pytest.raises(BundleError, match="outside itself"):
+        import_bundle(bundle, target)
+    assert target.count() == 0

@@ -147,7 +147,12 @@ class Player(anywidget.AnyWidget):
             seconds=take.request.seconds,
             remix_of=take.job_id,
         )
-        (remix,) = session.run([request], wait=False)
+        try:
+            (remix,) = session.run([request], wait=False)
+        except Exception as exc:
+            # A click runs in a comm handler: an exception there would only reach the log.
+            self.error = f"The remix was not sent: {exc}"
+            return
         self.thumbnail = b""
         self.follow(remix)
 
