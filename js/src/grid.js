@@ -1,9 +1,9 @@
 // The comparison grid: every cell of an experiment on one shared clock, labelled by what varies.
-import { FRAME, MasterClock, formatTime, soloMutes, syncGroup } from "./clock.js";
+import { MasterClock, formatTime, soloMutes, syncGroup } from "./clock.js";
 import { BlobSlot, h, isTyping, setText, statusLabel, wordsLabel } from "./dom.js";
 import { styleElement } from "./style.js";
+import { transportControls } from "./transport.js";
 
-const SPEEDS = [0.25, 0.5, 1, 1.5, 2];
 const FINAL = new Set(["completed", "failed", "expired"]);
 
 /** Resolve the per-cell media child models ("IPY_MODEL_<id>" references) of a grid model. */
@@ -55,24 +55,12 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
   let layoutGeneration = 0;
 
   // --- toolbar ---------------------------------------------------------------------------------
-  const playBtn = h("button", { text: "Play all", attrs: { "data-action": "play", "aria-label": "play or pause all" } });
-  const backBtn = h("button", { text: "◀|", attrs: { "data-action": "step-back", "aria-label": "previous frame" } });
-  const fwdBtn = h("button", { text: "|▶", attrs: { "data-action": "step-fwd", "aria-label": "next frame" } });
-  const time = h("span", { className: "sora-time", text: formatTime(0), attrs: { "data-role": "time" } });
-  const seek = h("input", {
-    type: "range",
-    min: "0",
-    max: "1",
-    step: String(FRAME),
-    value: "0",
-    attrs: { "data-action": "seek", "aria-label": "shared position" },
+  const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls({
+    playText: "Play all",
+    scope: "all",
+    rate: clock.rate,
+    loop: clock.loop,
   });
-  const speed = h(
-    "select",
-    { attrs: { "data-action": "speed", "aria-label": "speed of all cells" } },
-    SPEEDS.map((s) => h("option", { value: String(s), text: `${s}×`, selected: s === clock.rate })),
-  );
-  const loop = h("input", { type: "checkbox", checked: clock.loop, attrs: { "data-action": "loop" } });
   const wipeBtn = h("button", {
     text: "A/B wipe",
     disabled: true,

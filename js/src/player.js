@@ -13,8 +13,8 @@ import {
   wordsLabel,
 } from "./dom.js";
 import { styleElement } from "./style.js";
+import { transportControls } from "./transport.js";
 
-const SPEEDS = [0.25, 0.5, 1, 1.5, 2];
 
 /** Build the player view into `el` from a widget model; returns a cleanup function. */
 export function buildPlayer(model, el) {
@@ -38,24 +38,7 @@ export function buildPlayer(model, el) {
   const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
   const stage = h("div", { className: "sora-stage" }, video, status);
 
-  const playBtn = h("button", { text: "Play", attrs: { "data-action": "play", "aria-label": "play or pause" } });
-  const backBtn = h("button", { text: "◀|", attrs: { "data-action": "step-back", "aria-label": "previous frame" } });
-  const fwdBtn = h("button", { text: "|▶", attrs: { "data-action": "step-fwd", "aria-label": "next frame" } });
-  const time = h("span", { className: "sora-time", text: formatTime(0), attrs: { "data-role": "time" } });
-  const seek = h("input", {
-    type: "range",
-    min: "0",
-    max: "1",
-    step: String(FRAME),
-    value: "0",
-    attrs: { "data-action": "seek", "aria-label": "position" },
-  });
-  const speed = h(
-    "select",
-    { attrs: { "data-action": "speed", "aria-label": "speed" } },
-    SPEEDS.map((s) => h("option", { value: String(s), text: `${s}×`, selected: s === 1 })),
-  );
-  const loop = h("input", { type: "checkbox", attrs: { "data-action": "loop" } });
+  const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls();
   const loopLabel = h("label", {}, loop, " loop");
   const download = h("a", { text: "Download", attrs: { "data-action": "download" } });
   const controls = h("div", { className: "sora-controls" }, playBtn, backBtn, fwdBtn, time, seek, speed, loopLabel, download);
