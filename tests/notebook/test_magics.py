@@ -231,3 +231,22 @@ def test_a_key_inside_the_url_is_refused_and_not_repeated(shell: InteractiveShel
     with pytest.raises(UsageError, match="without it") as caught:
         cell(shell, "--server http://me:sk-secret-123@127.0.0.1:9/v1", "A kite.")
     assert "sk-secret-123" not in str(caught.value)
+
+
+def test_orientation_shortcuts(shell: InteractiveShell) -> None:
+    cell(shell, "--dry-run --portrait --as p", "A lighthouse.")
+    cell(shell, "--dry-run --landscape --as l", "A lighthouse.")
+    assert shell.user_ns["p"].requests[0].size == "720x1280"
+    assert shell.user_ns["l"].requests[0].size == "1280x720"
+
+
+def test_remix_a_bound_take(shell: InteractiveShell) -> None:
+    cell(shell, "--as first", "A red door opens onto a garden.")
+    cell(shell, "--remix first --as second", "Same shot, switch to an 85 mm lens.")
+    first, second = shell.user_ns["first"], shell.user_ns["second"]
+    assert second.status == "completed"
+    assert second.request.remix_of == first.job_id and second.job_id != first.job_id
+    cell(shell, "--remix video_00000000000000000000000000000000 --as x", "Again.")
+    missing = shell.user_ns["x"]  # a failed take is a result, with the reason in it
+    assert missing.status == "failed" and missing.error is not None
+    assert "no video video_00000000000000000000000000000000 to remix" in missing.error.message
