@@ -162,7 +162,7 @@ CASES: list[Case] = [
     ),
     # -- line commands ----------------------------------------------------------------------
     line("nonsense", "%sora nonsense: unknown command. Try: models, status"),
-    line("history -n x", "%sora history takes -n N, like %sora history -n 5"),
+    line("history -n x", "%sora history takes -n N (1 or more), like %sora history -n 5"),
     line("export", "%sora export needs"),
     line("connect", "%sora connect needs a server URL"),
     Case(

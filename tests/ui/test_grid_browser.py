@@ -69,10 +69,20 @@ def test_nine_videos_share_one_clock(
     _wait_loaded(page)
     page.locator(f"{GRID} [data-action=play]").click()
     page.wait_for_timeout(5_000)
-    times = page.evaluate(TIMES)
+    # One atomic read of all nine clocks, up to five times 100 ms apart: on a loaded machine a
+    # decoder can stall for a moment and the shared clock pulls it back within half a second;
+    # drift that the clock does not correct fails every sample.
+    samples = []
+    for _ in range(5):
+        samples.append(page.evaluate(TIMES))
+        if _spread(samples[-1]) < FRAME:
+            break
+        page.wait_for_timeout(100)
+    times = samples[-1]
     assert len(times) == 9
     assert min(times) > 4.0, f"the clock did not run for 5 s: {times}"
-    assert _spread(times) < FRAME, f"cells drifted apart after 5 s: {times}"
+    spreads = [round(_spread(t) * 1000, 1) for t in samples]
+    assert _spread(times) < FRAME, f"cells drifted apart after 5 s (spreads in ms: {spreads})"
     assert not any(page.evaluate(PAUSED))
     hide_solara_badge(page)
     page.locator(GRID).screenshot(path=str(screenshots / "grid.png"))
@@ -213,13 +223,20 @@ def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
     display(grid)
     sprite = page.locator(f"{GRID} .sora-cell[data-cell='0'] [data-role=sprite]")
     sprite.wait_for()
-    box = page.locator(f"{GRID} .sora-cell[data-cell='0'] .sora-stage").bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] * 0.78, box["y"] + box["height"] / 2)
+    stage = page.locator(f"{GRID} .sora-cell[data-cell='0'] .sora-stage")
+
+    def hover_at(fraction: float) -> None:
+        # Positions relative to the element, taken when the pointer moves: a grid still laying
+        # out (headers arriving) cannot shift the target under a busy machine.
+        box = stage.bounding_box()
+        assert box is not None
+        stage.hover(position={"x": box["width"] * fraction, "y": box["height"] / 2})
+
+    hover_at(0.78)
     # 4x4 sheet: 78% across the cell is frame 12, the first tile of the last row.
-    assert sprite.evaluate("s => s.style.backgroundPosition") == "0% 100%"
-    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
-    assert sprite.evaluate("s => s.style.backgroundPosition") == "33.3333% 0%"
+    playwright.sync_api.expect(sprite).to_have_css("background-position", "0% 100%")
+    hover_at(0.1)
+    playwright.sync_api.expect(sprite).to_have_css("background-position", "33.3333% 0%")
 
 
 def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
