@@ -101,7 +101,7 @@ class ModelProfile(BaseModel):
         return self.prices.get(_normal_size(size))
 
     def retired(self, day: dt.date | None = None) -> bool:
-        """True once api.openai.com no longer serves this model (gateways and the emulator may)."""
+        """True once api.openai.com no longer serves this model (gateways and our server may)."""
         return self.retired_on is not None and (day or dt.date.today()) >= self.retired_on
 
     def _available(self, value: str, day: dt.date | None) -> bool:

@@ -1,8 +1,8 @@
-"""Pick the server: the one you configured, else the bundled emulator in this process.
+"""Pick the server: the one you configured, else the bundled server in this process.
 
 ``connect()`` is how sora_nb gets a :class:`~sora_nb.api.client.VideosClient`. With no base URL
 in the arguments or the environment (``SORA_NB_BASE_URL``, ``OPENAI_BASE_URL``), requests go
-through ``httpx.ASGITransport`` to one emulator app per media folder, shared by the process,
+through ``httpx.ASGITransport`` to one bundled server app per media folder, shared by the process,
 so the offline default runs the same client code as a remote server.
 """
 
@@ -26,23 +26,23 @@ _apps: dict[Path, Starlette] = {}
 _apps_lock = threading.Lock()
 
 
-def default_emulator_dir() -> Path:
-    """Where the in-process emulator keeps jobs: ``$SORA_NB_HOME/emulator``, else
-    ``./sora_media/emulator``."""
+def default_server_dir() -> Path:
+    """Where the in-process bundled server keeps jobs: ``$SORA_NB_HOME/server``, else
+    ``./sora_media/server``."""
     home = os.environ.get("SORA_NB_HOME")
-    return (Path(home) if home else Path("sora_media")) / "emulator"
+    return (Path(home) if home else Path("sora_media")) / "server"
 
 
-def emulator_app(media_dir: str | os.PathLike[str] | None = None) -> Starlette:
-    """The process-wide emulator app over ``media_dir`` (made on first use, then reused)."""
-    from sora_nb.emulator.app import create_app
-    from sora_nb.emulator.settings import EmulatorSettings
+def bundled_app(media_dir: str | os.PathLike[str] | None = None) -> Starlette:
+    """The process-wide bundled-server app over ``media_dir`` (made on first use, then reused)."""
+    from sora_nb.server.app import create_app
+    from sora_nb.server.settings import ServerSettings
 
-    folder = Path(media_dir or default_emulator_dir()).expanduser().resolve()
+    folder = Path(media_dir or default_server_dir()).expanduser().resolve()
     with _apps_lock:
         app = _apps.get(folder)
         if app is None:
-            app = _apps[folder] = create_app(EmulatorSettings(media_dir=folder))
+            app = _apps[folder] = create_app(ServerSettings(media_dir=folder))
         return app
 
 
@@ -53,13 +53,13 @@ def connect(
     media_dir: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> VideosClient:
-    """A client for the configured server, or for the bundled emulator when none is configured.
+    """A client for the configured server, or for the bundled server when none is configured.
 
     ``options`` go to :class:`VideosClient` (``retry``, ``poll``, ``timeout``...). ``media_dir``
-    is the emulator's folder and only matters when the emulator answers.
+    is the bundled server's folder and only matters when the bundled server answers.
     """
     config = resolve_server(base_url, api_key)
-    if not config.uses_emulator:
+    if not config.uses_bundled:
         return VideosClient.from_config(config, **options)
-    transport = httpx.ASGITransport(app=emulator_app(media_dir))
+    transport = httpx.ASGITransport(app=bundled_app(media_dir))
     return VideosClient(api_key=config.api_key, transport=transport, **options)

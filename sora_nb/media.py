@@ -1,6 +1,6 @@
 """Media helpers every layer shares: probe an MP4, thumbnails, spritesheets, reference images.
 
-Layer 0: this module imports only the standard library, numpy, Pillow and PyAV, so the emulator,
+Layer 0: this module imports only the standard library, numpy, Pillow and PyAV, so the server,
 the runner and the notebook can all use it without pulling each other in.
 """
 

@@ -2,7 +2,7 @@
 
 One class, one job: turn method calls into HTTP requests on httpx, retry what is safe to
 retry, and turn answers into wire types or typed errors. It speaks to a remote server by base
-URL, or to anything with an httpx transport (the bundled emulator in-process through
+URL, or to anything with an httpx transport (the bundled server in-process through
 ``httpx.ASGITransport``, a ``MockTransport`` in tests); the code path is the same.
 """
 
@@ -51,7 +51,7 @@ from sora_nb.api.types import (
 
 log = logging.getLogger("sora_nb.api")
 
-#: The base URL used with a transport and no URL (the in-process emulator): never resolvable.
+#: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
 #: Connect fast, but let a slow server take its time over a create or a large download chunk.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -151,7 +151,7 @@ class VideosClient:
         """A client for a resolved :class:`ServerConfig` (which must name a server)."""
         if config.base_url is None:
             raise errors.ConfigurationError(
-                "This configuration names no server (it means the bundled emulator); use "
+                "This configuration names no server (it means the bundled server); use "
                 "sora_nb.connection.connect() for that, or set SORA_NB_BASE_URL."
             )
         return cls(

@@ -4,7 +4,7 @@ Resolution order, for each setting: the argument, then ``SORA_NB_*``, then ``OPE
 (``SORA_NB_BASE_URL`` / ``SORA_NB_API_KEY``, then ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``).
 
 The *base URL* decides where requests go. When none is given anywhere, ``base_url`` is None,
-which means "use the bundled emulator"; environment keys are then ignored, so an OpenAI key is
+which means "use the bundled server"; environment keys are then ignored, so an OpenAI key is
 never handed to anything but a server you configured.
 
 A base URL is the part before ``/videos``, as in the OpenAI SDK: ``https://api.openai.com/v1``.
@@ -40,7 +40,7 @@ class RetiredEndpointWarning(UserWarning):
 
 
 class ServerConfig(BaseModel):
-    """A resolved server: its base URL (None = the bundled emulator) and how to authenticate.
+    """A resolved server: its base URL (None = the bundled server) and how to authenticate.
 
     The key is a ``SecretStr``: it shows as ``**********`` in every repr and str.
     """
@@ -54,8 +54,8 @@ class ServerConfig(BaseModel):
     auth: AuthStyle = "bearer"
 
     @property
-    def uses_emulator(self) -> bool:
-        """True when no server was configured and the bundled emulator should answer."""
+    def uses_bundled(self) -> bool:
+        """True when no server was configured and the bundled server should answer."""
         return self.base_url is None
 
     def api_key_value(self) -> str | None:
@@ -80,7 +80,7 @@ def resolve_server(
     env = os.environ if environ is None else environ
     raw_url = base_url or env.get("SORA_NB_BASE_URL") or env.get("OPENAI_BASE_URL") or None
     if raw_url is None:
-        # The emulator: only an explicitly passed key goes along (it may want to test auth).
+        # The bundled server: only an explicitly passed key goes along (it may want to test auth).
         return ServerConfig(api_key=_secret(api_key), auth=auth or "bearer")
     url = normalize_base_url(raw_url)
     key = _secret(api_key) or _secret(env.get("SORA_NB_API_KEY") or env.get("OPENAI_API_KEY"))
@@ -107,7 +107,7 @@ def warn_if_retired(base_url: str, *, stacklevel: int = 2) -> None:
             "api.openai.com stopped serving the Videos API and the sora-2 models on "
             "2026-09-24, so requests there will fail. Point SORA_NB_BASE_URL at a LiteLLM "
             "proxy or another gateway that speaks the Videos API, or unset it to use the "
-            "bundled emulator.",
+            "bundled server.",
             RetiredEndpointWarning,
             stacklevel=stacklevel + 1,
         )

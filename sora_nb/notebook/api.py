@@ -61,7 +61,7 @@ def configure(**settings: Any) -> Session:
     not given keep their values. The API key is held in memory only.
     """
     global _session
-    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "emulator"}
+    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "bundled"}
     unknown = set(settings) - allowed
     if unknown:
         raise TypeError(

@@ -40,7 +40,7 @@ class SoraMagics(Magics):
         "", help="Folder for the ledger and files; empty means $SORA_NB_HOME or ./sora_media."
     ).tag(config=True)
     server = Unicode(
-        "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the emulator."
+        "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the bundled server."
     ).tag(config=True)
     budget = Float(
         None, allow_none=True, help="Dollars this kernel may spend in all (None: no limit)."
@@ -239,13 +239,13 @@ class SoraMagics(Magics):
         if not url:
             raise UsageError(
                 "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
-                "use %sora connect emulator to go back to the bundled emulator."
+                "use %sora connect local to go back to the bundled server."
             )
-        if url == "emulator":
+        if url == "local":
             self.server = ""
             api.configure(**self._session_settings(), base_url=None, api_key=None)
             self._applied = self._session_settings()
-            return show.text("Connected to the bundled emulator (offline).")
+            return show.text("Connected to the bundled server (offline animatic).")
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if not key:
             key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sora_nb import catalog
 
-#: The label of the bundled emulator in ledger rows and cache keys (it has no URL of its own).
-EMULATOR_SERVER = "emulator"
+#: The label of the bundled server in ledger rows and cache keys (it has no URL of its own).
+LOCAL_SERVER = "local"
 
 
 class Reference(BaseModel):

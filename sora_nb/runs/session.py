@@ -20,12 +20,12 @@ from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
-from sora_nb.runs.request import EMULATOR_SERVER, VideoRequest
+from sora_nb.runs.request import LOCAL_SERVER, VideoRequest
 from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.emulator.settings import EmulatorSettings
+    from sora_nb.server.settings import ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -36,7 +36,7 @@ def default_media_dir() -> Path:
 
 
 class Session:
-    """A media folder, a server (the bundled emulator unless told otherwise) and its runner."""
+    """A media folder, a server (the bundled server unless told otherwise) and its runner."""
 
     def __init__(
         self,
@@ -46,7 +46,7 @@ class Session:
         api_key: str | SecretStr | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
-        emulator: EmulatorSettings | None = None,
+        bundled: ServerSettings | None = None,
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
     ) -> None:
@@ -55,14 +55,14 @@ class Session:
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
         self.ledger = Ledger(self.media_dir)
         self._config = resolve_server(base_url=base_url, api_key=api_key)
-        self.server = self._config.base_url or EMULATOR_SERVER
+        self.server = self._config.base_url or LOCAL_SERVER
         self.concurrency = concurrency
         #: Dollars this session (the kernel) may spend in all; None for no limit.
         self.budget = budget
         #: When spending for the per-kernel budget is counted from (the kernel's start, when
         #: the notebook layer passes it, so rebuilding the session forgets nothing).
         self.started = started if started is not None else time.time()
-        self._emulator = emulator
+        self._bundled = bundled
         self._client_options = client_options or {}
         self._runner: Runner | None = None
 
@@ -141,21 +141,21 @@ class Session:
         return self._runner
 
     def _make_client(self) -> Any:
-        if self._emulator is not None and self._config.uses_emulator:
-            # Explicit emulator settings (a time scale, faults): a private app, same client.
+        if self._bundled is not None and self._config.uses_bundled:
+            # Explicit bundled-server settings (a time scale, faults): a private app, same client.
             import httpx
 
             from sora_nb.api.client import VideosClient
-            from sora_nb.emulator import create_app
+            from sora_nb.server import create_app
 
-            transport = httpx.ASGITransport(app=create_app(self._emulator))
+            transport = httpx.ASGITransport(app=create_app(self._bundled))
             return VideosClient(transport=transport, **self._client_options)
         from sora_nb.connection import connect
 
         return connect(
             self._config.base_url,
             self._config.api_key,
-            media_dir=self.media_dir / "emulator",
+            media_dir=self.media_dir / "server",
             **self._client_options,
         )
 

@@ -1,4 +1,4 @@
-"""Which server and key: arguments, then SORA_NB_*, then OPENAI_*, else the emulator."""
+"""Which server and key: arguments, then SORA_NB_*, then OPENAI_*, else the bundled server."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def test_openai_variables_are_the_fallback() -> None:
     assert mixed.api_key_value() == "k"
 
 
-def test_with_no_server_configured_the_emulator_is_meant_and_no_env_key_goes_along() -> None:
+def test_with_no_server_configured_the_bundled_server_is_meant_and_no_env_key_goes_along() -> None:
     config = resolve_server(environ={"OPENAI_API_KEY": "sk-openai"})
-    assert config.uses_emulator and config.base_url is None
+    assert config.uses_bundled and config.base_url is None
     assert config.api_key is None
     assert resolve_server(api_key="sk-local", environ={}).api_key_value() == "sk-local"
-    with pytest.raises(errors.ConfigurationError, match="bundled emulator"):
+    with pytest.raises(errors.ConfigurationError, match="bundled server"):
         VideosClient.from_config(config)
 
 

@@ -104,7 +104,7 @@ def test_from_config_builds_a_client_for_a_named_server_only() -> None:
     config = resolve_server("https://studio.openai.azure.com/openai/v1", KEY, environ={})
     with SyncVideosClient.from_config(config) as client:
         assert client.base_url == "https://studio.openai.azure.com/openai/v1"
-    with pytest.raises(errors.ConfigurationError, match="bundled emulator"):
+    with pytest.raises(errors.ConfigurationError, match="bundled server"):
         SyncVideosClient.from_config(resolve_server(environ={}))
 
 

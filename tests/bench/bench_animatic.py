@@ -1,4 +1,4 @@
-"""Benchmark: how fast the emulator's animatic renders, and its peak memory.
+"""Benchmark: how fast the bundled server's animatic renders, and its peak memory.
 
 Run: .venv/bin/python tests/bench/bench_animatic.py
 Targets (issue #3): 12 s at 1280x720 with audio under 4 s (3x faster than real time);
@@ -39,7 +39,7 @@ MEMORY_TARGET_MB = 400.0
 
 def _one(width: int, height: int, seconds: int) -> dict[str, float]:
     from sora_nb import media
-    from sora_nb.emulator.animatic import AnimaticRequest, render
+    from sora_nb.server.renderers.animatic import AnimaticRequest, render
 
     best = best_cpu = float("inf")
     with tempfile.TemporaryDirectory() as folder:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sora_nb.emulator.animatic import AnimaticRequest, render
 from sora_nb.research.metrics import measure
+from sora_nb.server.renderers.animatic import AnimaticRequest, render
 from tests.research.conftest import PROMPT
 
 TARGET_S = 2.0

@@ -5,7 +5,7 @@ Target (issue #9): render under 30 s on this machine (2 cores). Also printed: th
 the peak memory of the process before and after (the mosaic streams frame by frame: what it
 adds is the decoders' and x264's buffers, not the clips; nine decoded clips at the cell size,
 9 x 192 frames x 640x360x3 bytes, would be about 1.2 GB) and what was written.
-The grid's takes are rendered first by the in-process emulator (not timed).
+The grid's takes are rendered first by the in-process bundled server (not timed).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def main() -> int:
         started = time.perf_counter()
         studio = run_grid(root, plan_grid(PROMPT, axes, seconds=8))
         print(
-            f"grid of 9 takes (8 s, 1280x720) rendered by the emulator in "
+            f"grid of 9 takes (8 s, 1280x720) rendered by the bundled server in "
             f"{time.perf_counter() - started:.1f} s (not part of the figure)"
         )
         before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

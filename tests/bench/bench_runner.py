@@ -1,4 +1,4 @@
-"""Runner throughput and cache speed on the bundled emulator (issue #5's figures).
+"""Runner throughput and cache speed on the bundled server (issue #5's figures).
 
 9 takes whose jobs each take 2 s of simulated time should finish together in under 3 s of wall
 time (about 18 s one after another), and a cached re-run of the same 9 should return in under
@@ -6,7 +6,7 @@ time (about 18 s one after another), and a cached re-run of the same 9 should re
 
 Two runs are printed. The first renders nine real animatics, so on a 2-core machine it also
 measures the renderer's CPU (about a second of CPU per 4 s clip). The second gives the
-emulator a renderer that copies one pre-rendered animatic, so what is left is the runner's
+bundled server a renderer that copies one pre-rendered animatic, so what is left is the runner's
 own concurrency, polling and downloads: the figure the 3 s target is about.
 """
 
@@ -22,11 +22,11 @@ import httpx
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
-from sora_nb.emulator import EmulatorSettings, create_app
-from sora_nb.emulator.animatic import AnimaticFiles, AnimaticRequest, render
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
+from sora_nb.server import ServerSettings, create_app
+from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest, render
 
 TAKES = 9
 JOB_SECONDS = 2.0
@@ -58,13 +58,13 @@ def copying_renderer(source: AnimaticFiles):  # type: ignore[no-untyped-def]
 
 
 async def one_run(root: Path, renderer: object | None) -> tuple[float, int, float, int]:
-    settings = EmulatorSettings(
+    settings = ServerSettings(
         media_dir=root / "server", time_scale=JOB_SECONDS / CLIP_SECONDS, renderer=renderer
     )
     transport = Counting(httpx.ASGITransport(app=create_app(settings)))
-    # The emulator sends openai-poll-after-ms hints; the floor only matters without them.
+    # The bundled server sends openai-poll-after-ms hints; the floor only matters without them.
     client = VideosClient(transport=transport, poll=PollPolicy(floor=0.1, ceiling=1.0))
-    runner = Runner(client, Ledger(root / "media"), server="emulator", concurrency=TAKES)
+    runner = Runner(client, Ledger(root / "media"), server="local", concurrency=TAKES)
     requests = [
         VideoRequest(prompt=f"Shot {n}: a lantern swinging in the wind", seconds=CLIP_SECONDS)
         for n in range(TAKES)

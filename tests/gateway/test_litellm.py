@@ -1,4 +1,4 @@
-"""Through a real gateway: LiteLLM's proxy on loopback, with the emulator as its upstream.
+"""Through a real gateway: LiteLLM's proxy on loopback, with the bundled server as its upstream.
 
 Gateways differ from OpenAI's own service: LiteLLM re-encodes video ids and drops the
 ``variant`` query, answering a thumbnail request with the MP4. sora_nb must still complete
@@ -66,7 +66,7 @@ def wait_until_up(url: str, key: str, process: subprocess.Popen[bytes], limit: f
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(base URL, key) of a LiteLLM proxy in front of a socket-served emulator."""
+    """(base URL, key) of a LiteLLM proxy in front of a socket-served bundled server."""
     assert LITELLM is not None, "litellm is not installed: run make setup (the gateway extra)"
     folder = tmp_path_factory.mktemp("gateway")
     upstream_key, master_key = secrets.token_hex(16), "sk-" + secrets.token_hex(16)
@@ -80,8 +80,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     }
     (folder / "config.yaml").write_text(CONFIG.format(upstream=upstream))
     serve = ["--port", str(upstream), "--api-key", upstream_key, "--time-scale", "0"]
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "sora_nb.emulator", *serve, "--media", str(folder / "emulator")],
+    bundled = subprocess.Popen(
+        [sys.executable, "-m", "sora_nb.server", *serve, "--media", str(folder / "server")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -93,11 +93,11 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{upstream}/v1/models", upstream_key, emulator, 30)
+        wait_until_up(f"http://127.0.0.1:{upstream}/v1/models", upstream_key, bundled, 30)
         wait_until_up(f"http://127.0.0.1:{port}/v1/models", master_key, proxy, 150)
         yield f"http://127.0.0.1:{port}/v1", master_key
     finally:
-        for process in (proxy, emulator):
+        for process in (proxy, bundled):
             process.terminate()
             try:
                 process.wait(10)

@@ -11,10 +11,10 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
-from sora_nb.emulator import EmulatorSettings
 from sora_nb.notebook import api
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
+from sora_nb.server import ServerSettings
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     ip.run_line_magic("load_ext", "sora_nb")
     magics = ip.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(tmp_path / "sora_media")
-    # Instant jobs: the emulator renders, then answers "completed" on the next poll.
+    # Instant jobs: the bundled server renders, then answers "completed" on the next poll.
     api.reset()
-    api.configure(emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0))
+    api.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     yield ip
     ip.user_ns.clear()
     shell_config_reset(magics)

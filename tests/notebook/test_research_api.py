@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sora_nb.emulator import EmulatorSettings
 from sora_nb.notebook import api
 from sora_nb.notebook.display import widget_for
 from sora_nb.runs.grid import GridRun
+from sora_nb.server import ServerSettings
 
 PROMPT = (
     "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise "
@@ -23,7 +23,7 @@ def run(tmp_path: Path) -> Iterator[GridRun]:
     api.reset()
     api.configure(
         media_dir=tmp_path / "media",
-        emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0),
+        bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield api.grid(PROMPT, {"length": ["short", "long"]}, takes=2)
     api.reset()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sora_nb.emulator import EmulatorSettings
 from sora_nb.notebook import api
 from sora_nb.notebook.widgets import Grid, Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene, word_count
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
+from sora_nb.server import ServerSettings
 
 RICH = Prompt(
     subject="A red kite",
@@ -33,7 +33,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
     api.reset()
     yield api.configure(
         media_dir=tmp_path / "media",
-        emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0),
+        bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     api.reset()
 

@@ -1,4 +1,4 @@
-"""Every gallery notebook runs top to bottom, offline, on the emulator, and stays clean.
+"""Every gallery notebook runs top to bottom, offline, on the bundled server, and stays clean.
 
 Each notebook is executed headless with nbclient in a copy of the notebooks folder (so its
 ``sora_media`` lands in a temporary folder), without storing widget state, as CI would.
@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 GALLERY = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(GALLERY.glob("*.ipynb"))
-#: The issue's limit for one notebook on the emulator.
+#: The issue's limit for one notebook on the bundled server.
 LIMIT_SECONDS = 60
 
 

@@ -20,10 +20,10 @@ from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 from starlette.applications import Starlette
 
-import sora_nb.emulator
-from sora_nb.emulator import EmulatorSettings
+import sora_nb.server
 from sora_nb.notebook import api
 from sora_nb.runs.session import Session
+from sora_nb.server import ServerSettings
 
 
 @dataclass
@@ -71,7 +71,7 @@ ENV = ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY
 
 @dataclass
 class Studio:
-    """A notebook's world: an IPython shell with sora_nb, a media folder, an emulator."""
+    """A notebook's world: an IPython shell with sora_nb, a media folder, a bundled server."""
 
     shell: InteractiveShell
     root: Path
@@ -88,7 +88,7 @@ class Studio:
     def configure(self, **settings: Any) -> Session:
         return api.configure(
             media_dir=self.media,
-            emulator=EmulatorSettings(media_dir=self.server, time_scale=0),
+            bundled=ServerSettings(media_dir=self.server, time_scale=0),
             **settings,
         )
 
@@ -99,8 +99,8 @@ class Studio:
         return self.shell.run_line_magic("sora", text)
 
     def requests_sent(self) -> int:
-        """Requests any emulator made during the test received (0: nothing was sent)."""
-        return sum(app.state.emulator.stats.requests for app in self.apps)
+        """Requests any bundled server made during the test received (0: nothing was sent)."""
+        return sum(app.state.server.stats.requests for app in self.apps)
 
     def state(self) -> tuple[dict[str, bytes], object]:
         """Every file's bytes and every ledger row: equal before and after means nothing lost."""
@@ -134,14 +134,14 @@ def claimed_png(width: int, height: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A media folder and emulator folder holding one completed take, made once per module."""
+    """A media folder and server folder holding one completed take, made once per module."""
     root = tmp_path_factory.mktemp("template")
     saved = {name: os.environ.pop(name, None) for name in ENV}
     try:
         api.reset()
         api.configure(
             media_dir=root / "media",
-            emulator=EmulatorSettings(media_dir=root / "server", time_scale=0),
+            bundled=ServerSettings(media_dir=root / "server", time_scale=0),
         )
         assert api.generate(PROMPT).ok  # type: ignore[union-attr]
     finally:
@@ -167,15 +167,15 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shutil.copytree(template, root)
     monkeypatch.chdir(root)
     apps: list[Starlette] = []
-    real_create_app = sora_nb.emulator.create_app
+    real_create_app = sora_nb.server.create_app
 
-    def recording_create_app(settings: EmulatorSettings) -> Starlette:
+    def recording_create_app(settings: ServerSettings) -> Starlette:
         app = real_create_app(settings)
         apps.append(app)
         return app
 
-    # Every emulator the session builds is recorded, so its request counter can be read.
-    monkeypatch.setattr(sora_nb.emulator, "create_app", recording_create_app)
+    # Every bundled server the session builds is recorded, so its request counter can be read.
+    monkeypatch.setattr(sora_nb.server, "create_app", recording_create_app)
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "sora_nb")
     magics = shell.magics_manager.registry["SoraMagics"]
@@ -185,7 +185,7 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     studio.configure()
     yield studio
     for app in apps:
-        app.state.emulator.close()
+        app.state.server.close()
     shell.user_ns.pop("pending", None)
     for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
         magics.traits()[name].set(magics, magics.traits()[name].default_value)

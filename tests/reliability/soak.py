@@ -1,5 +1,5 @@
 """The fault soak, shared by its test and its benchmark: run takes against a misbehaving
-emulator, then audit the server, the ledger and the files against each other."""
+bundled server, then audit the server, the ledger and the files against each other."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import httpx
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy, RetryPolicy
-from sora_nb.emulator import EmulatorSettings, FaultSettings, create_app
 from sora_nb.runs.files import SIDECAR
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
 from sora_nb.runs.take import FILE_NAMES, Take
+from sora_nb.server import FaultSettings, ServerSettings, create_app
 from tests.reliability.conftest import Counting, partial_files
 
 
@@ -84,11 +84,11 @@ async def soak(root: Path, *, takes: int = 50, seed: int = 10, cap: int = 2) -> 
     """Run ``takes`` takes (ten prompts, several takes each) under faults and audit them."""
     server_dir, media_dir = root / "server", root / "media"
     app = create_app(
-        EmulatorSettings(
+        ServerSettings(
             media_dir=server_dir, time_scale=0.05, max_running_jobs=cap, faults=faults(seed)
         )
     )
-    emulator = app.state.emulator
+    bundled = app.state.server
     wire = Counting(httpx.ASGITransport(app=app))
     ledger = Ledger(media_dir)
     prompts = [f"a paper lantern drifting over a night harbour, lantern {n}" for n in range(10)]
@@ -98,16 +98,16 @@ async def soak(root: Path, *, takes: int = 50, seed: int = 10, cap: int = 2) -> 
     ]
     started = time.monotonic()
     async with VideosClient(transport=wire, retry=RETRY, poll=POLL) as client:
-        done = await Runner(client, ledger, server="emulator", concurrency=4).run(requests)
+        done = await Runner(client, ledger, server="local", concurrency=4).run(requests)
     seconds = time.monotonic() - started
-    emulator.close()
+    bundled.close()
     result = SoakResult(
         takes=done,
         seconds=seconds,
-        faults_served=dict(emulator.faults_served),
+        faults_served=dict(bundled.faults_served),
         requests=dict(wire.sent),
-        jobs_created=emulator.stats.jobs_created,
-        idempotent_replays=emulator.stats.idempotent_replays,
+        jobs_created=bundled.stats.jobs_created,
+        idempotent_replays=bundled.stats.idempotent_replays,
         server_jobs=sorted(p.name for p in (server_dir / "jobs").iterdir() if p.is_dir()),
         partial=partial_files(media_dir) + partial_files(server_dir),
     )

@@ -11,11 +11,11 @@ import pytest
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy, RetryPolicy
-from sora_nb.emulator import EmulatorSettings, create_app
 from sora_nb.runs import runner as runner_module
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
+from sora_nb.server import ServerSettings, create_app
 
 DROP, REFUSED, DROP_AFTER = 1, 2, 3
 
@@ -61,14 +61,14 @@ def take_error(tmp_path: Path) -> str:
 async def run_one(
     tmp_path: Path, statuses: list[int], polls: list[int] | None = None
 ) -> tuple[str, int, Refusing]:
-    app = create_app(EmulatorSettings(media_dir=tmp_path / "server", time_scale=0))
+    app = create_app(ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     wire = Refusing(httpx.ASGITransport(app=app), statuses, polls=polls or [])
     retry = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
     async with VideosClient(transport=wire, retry=retry, poll=PollPolicy(floor=0.02)) as client:
-        runner = Runner(client, Ledger(tmp_path / "media"), server="emulator")
+        runner = Runner(client, Ledger(tmp_path / "media"), server="local")
         [take] = await runner.run([VideoRequest(prompt="a kite over the dunes")])
-    app.state.emulator.close()
-    return take.status, app.state.emulator.stats.jobs_created, wire
+    app.state.server.close()
+    return take.status, app.state.server.stats.jobs_created, wire
 
 
 async def test_a_5xx_after_rate_limits_does_not_end_the_take(

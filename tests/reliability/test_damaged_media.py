@@ -58,8 +58,8 @@ def test_a_damaged_video_is_fetched_again_from_its_job(studio: Studio, damage: o
     assert (again.id, again.job_id, again.status) == (before.id, before.job_id, "completed")
     assert again.path("video").read_bytes() == server_copy.read_bytes()
     assert files_intact(again)
-    [emulator] = [app.state.emulator for app in studio.apps]
-    assert emulator.stats.jobs_created == 0  # fetched again, not paid for again
+    [bundled] = [app.state.server for app in studio.apps]
+    assert bundled.stats.jobs_created == 0  # fetched again, not paid for again
     assert [t.id for t in api.session().ledger.history(None)] == [before.id]
     assert api.session().ledger.spent() == before.cost
 
@@ -76,14 +76,14 @@ def test_a_damaged_video_whose_job_is_gone_says_how_to_get_a_new_one(studio: Stu
     assert "video.mp4 is missing or damaged" in lost.error.message
     assert f"no longer has job {before.job_id}" in lost.error.message
     assert "--no-cache" in lost.error.message
-    [emulator] = [app.state.emulator for app in studio.apps]
-    assert emulator.stats.jobs_created == 0
+    [bundled] = [app.state.server for app in studio.apps]
+    assert bundled.stats.jobs_created == 0
     # The thumbnail and spritesheet that survived are kept.
     assert before.path("thumbnail").is_file() and before.path("spritesheet").is_file()
 
     studio.cell("--as fresh --no-cache")
     fresh = studio.shell.user_ns["fresh"]
-    assert fresh.ok and fresh.id != before.id and emulator.stats.jobs_created == 1
+    assert fresh.ok and fresh.id != before.id and bundled.stats.jobs_created == 1
 
 
 def test_a_remix_of_an_unknown_video_names_it(studio: Studio) -> None:

@@ -1,6 +1,6 @@
 """Fault soak: 50 takes through the runner while the server misbehaves; nothing lost or doubled.
 
-The emulator answers 10% of requests with 429 (and Retry-After), 5% with a 5xx, drops 2% of
+The bundled server answers 10% of requests with 429 (and Retry-After), 5% with a 5xx, drops 2% of
 connections after handling them, cuts 2% of downloads short, and refuses more than two running
 jobs at once. Every take must end completed or with a clear final error, the server must hold
 exactly one job per take, no partial file may exist, and the ledger and the files must agree.

@@ -1,7 +1,7 @@
 """Kernel death: a real kernel dies mid-job; a new kernel runs the same cell and re-attaches.
 
 The kernel is started by jupyter_client exactly as Jupyter starts one, runs ``%%sora`` against
-the bundled emulator (slowed so the job is still running), and is killed with SIGKILL once the
+the bundled server (slowed so the job is still running), and is killed with SIGKILL once the
 ledger holds its job id. A fresh kernel runs the same cell: it must finish that job, not start
 and pay for a second one.
 """
@@ -28,9 +28,9 @@ def setup_code(server: Path) -> str:
     # 2 wall seconds per video second: a 4 s clip runs about 8 s, long enough to kill mid-job.
     return (
         "%load_ext sora_nb\n"
-        "from sora_nb.emulator import EmulatorSettings\n"
+        "from sora_nb.server import ServerSettings\n"
         "from sora_nb.notebook import api\n"
-        f"api.configure(emulator=EmulatorSettings(media_dir={str(server)!r}, time_scale=2))\n"
+        f"api.configure(bundled=ServerSettings(media_dir={str(server)!r}, time_scale=2))\n"
     )
 
 

@@ -1,12 +1,12 @@
 """Secrets: a sentinel key used for a whole notebook session appears in no file, log or output.
 
 A real kernel (through nbclient, as Jupyter runs a notebook) connects with a sentinel key to
-an emulator that requires it, makes a take and a grid (widgets), exports a bundle, an HTML
+a bundled server that requires it, makes a take and a grid (widgets), exports a bundle, an HTML
 report and CSV/JSON results, lists its history and settings, and walks every error path: a
 refused model, an unknown remix source, a budget breach, a flaky server, a wrong key, a hostile
 server that echoes the key back, an unreachable server, and a direct client call that raises.
 The notebook is saved with its widget state; then every file produced (the ledger, the bundle
-and each of its members, the report and its files, the emulators' folders), the kernel's DEBUG
+and each of its members, the report and its files, the bundled servers' folders), the kernel's DEBUG
 log, the test process's logs and the processes' stdout and stderr are searched for the key.
 """
 
@@ -33,8 +33,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sora_nb.emulator import EmulatorSettings, FaultSettings, create_app
-from tests.emulator.conftest import serve
+from sora_nb.server import FaultSettings, ServerSettings, create_app
+from tests.server.conftest import serve
 
 SENTINEL = "sk-sentinel-" + secrets.token_hex(20)
 PROMPT = "A red kite over the dunes, wide shot, late afternoon."
@@ -152,12 +152,12 @@ def test_the_key_appears_nowhere(
     with ExitStack() as stack:
         urls = {
             "good": stack.enter_context(
-                serve(create_app(EmulatorSettings(media_dir=servers / "good", **fast)))
+                serve(create_app(ServerSettings(media_dir=servers / "good", **fast)))
             ),
             "flaky": stack.enter_context(
                 serve(
                     create_app(
-                        EmulatorSettings(
+                        ServerSettings(
                             media_dir=servers / "flaky",
                             faults=FaultSettings(rate_429=0.2, rate_500=0.2, retry_after=0.1),
                             **fast,
@@ -168,7 +168,7 @@ def test_the_key_appears_nowhere(
             "wrong": stack.enter_context(
                 serve(
                     create_app(
-                        EmulatorSettings(media_dir=servers / "wrong", time_scale=0, api_key="k2")
+                        ServerSettings(media_dir=servers / "wrong", time_scale=0, api_key="k2")
                     )
                 )
             ),

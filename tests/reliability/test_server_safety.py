@@ -23,12 +23,12 @@ from starlette.routing import Route
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
-from sora_nb.emulator.animatic import AnimaticRequest, render
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
-from tests.emulator.conftest import serve
+from sora_nb.server.renderers.animatic import AnimaticRequest, render
 from tests.reliability.conftest import tree
+from tests.server.conftest import serve
 
 SECRET = "the contents of a file outside the media folder"
 LIMIT_MB = 0.05  # 52 KB: small enough to pass cheaply in a test
@@ -36,7 +36,7 @@ LIMIT_MB = 0.05  # 52 KB: small enough to pass cheaply in a test
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """``python -m sora_nb.emulator`` started with defaults (no --host), on any free port."""
+    """``python -m sora_nb.server`` started with defaults (no --host), on any free port."""
     root = tmp_path_factory.mktemp("served")
     media = root / "media"
     media.mkdir()
@@ -45,7 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "sora_nb.emulator", "--port", "0", "--media", str(media)),
+            *(sys.executable, "-m", "sora_nb.server", "--port", "0", "--media", str(media)),
             *("--time-scale", "0", "--max-upload-mb", str(LIMIT_MB)),
         ],
         stderr=subprocess.PIPE,
@@ -94,7 +94,7 @@ def raw_get(server: dict[str, Any], path: str, method: str = "GET") -> tuple[int
         connection.close()
 
 
-def test_the_emulator_binds_loopback_only_by_default(server: dict[str, Any]) -> None:
+def test_the_bundled_server_binds_loopback_only_by_default(server: dict[str, Any]) -> None:
     assert server["host"] == "127.0.0.1"
     addresses = listening(server["port"])
     assert addresses == ["0100007F"], addresses  # 127.0.0.1, and not 0.0.0.0 or ::
@@ -103,7 +103,7 @@ def test_the_emulator_binds_loopback_only_by_default(server: dict[str, Any]) -> 
 def test_a_remote_address_is_refused_without_allow_remote(tmp_path: Path) -> None:
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "sora_nb.emulator", "--host", "0.0.0.0", "--port", "0"),
+            *(sys.executable, "-m", "sora_nb.server", "--host", "0.0.0.0", "--port", "0"),
             *("--media", str(tmp_path)),
         ],
         capture_output=True,

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
-from sora_nb.emulator import EmulatorSettings, create_app
 from sora_nb.notebook import api
 from sora_nb.runs.take import Take
-from tests.emulator.conftest import serve
+from sora_nb.server import ServerSettings, create_app
 from tests.reliability.conftest import PROMPT, Studio
+from tests.server.conftest import serve
 
 
 def test_a_bad_server_url_in_one_cell_does_not_break_the_next(studio: Studio) -> None:
     with pytest.raises(UsageError, match="'notaurl' is not an http"):
         studio.cell("--server notaurl")
-    studio.cell("--as after")  # the next cell, without --server, uses the emulator again
+    studio.cell("--as after")  # the next cell, without --server, uses the bundled server again
     assert studio.shell.user_ns["after"].ok
 
 
@@ -28,7 +28,7 @@ def test_a_bad_setting_in_python_does_not_poison_the_next_call(studio: Studio) -
     # A later, valid change must not bring the refused URL back with it.
     studio.configure(budget=5)
     take = api.generate(PROMPT)
-    assert isinstance(take, Take) and take.ok and take.server == "emulator"
+    assert isinstance(take, Take) and take.ok and take.server == "local"
 
 
 def test_connect_keeps_the_chosen_media_folder(
@@ -37,13 +37,13 @@ def test_connect_keeps_the_chosen_media_folder(
     monkeypatch.setenv("SORA_NB_API_KEY", "sk-test-connect")
     chosen = tmp_path / "chosen"
     studio.shell.run_line_magic("config", f"SoraMagics.media_dir = {str(chosen)!r}")
-    app = create_app(EmulatorSettings(media_dir=tmp_path / "remote", time_scale=0))
+    app = create_app(ServerSettings(media_dir=tmp_path / "remote", time_scale=0))
     try:
         with serve(app) as url:
             studio.line(f"connect {url}")
             studio.cell("--as remote")
     finally:
-        app.state.emulator.close()
+        app.state.server.close()
     take = studio.shell.user_ns["remote"]
     assert take.ok and take.server == url
     assert take.media_dir == chosen, "%sora connect dropped SoraMagics.media_dir"

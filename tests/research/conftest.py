@@ -1,4 +1,4 @@
-"""Real takes for research tests: grids run through the Runner on the in-process emulator."""
+"""Real takes for research tests: grids run through the Runner on the in-process bundled server."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
-from sora_nb.emulator import EmulatorSettings, create_app
 from sora_nb.runs.grid import Axis, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.runner import Runner
+from sora_nb.server import ServerSettings, create_app
 
 PROMPT = """A courier crosses a rooftop garden in the city at dusk.
 Camera: medium shot, slow push in, 35mm lens
@@ -34,14 +34,14 @@ class Studio:
 
 
 def run_grid(root: Path, plan: GridPlan) -> Studio:
-    """Run every cell of ``plan`` on a fresh emulator and ledger under ``root``."""
+    """Run every cell of ``plan`` on a fresh bundled server and ledger under ``root``."""
     ledger = Ledger(root / "media")
 
     async def go() -> GridRun:
-        app = create_app(EmulatorSettings(media_dir=root / "server", time_scale=0))
+        app = create_app(ServerSettings(media_dir=root / "server", time_scale=0))
         client = VideosClient(transport=httpx.ASGITransport(app=app), poll=FAST_POLL)
         try:
-            runner = Runner(client, ledger, server="emulator")
+            runner = Runner(client, ledger, server="local")
             return GridRun(plan, await runner.run(plan.requests))
         finally:
             await client.aclose()

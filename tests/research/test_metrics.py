@@ -1,4 +1,4 @@
-"""Local metrics on synthetic clips whose properties we know, and on emulator takes."""
+"""Local metrics on synthetic clips whose properties we know, and on bundled-server takes."""
 
 from __future__ import annotations
 

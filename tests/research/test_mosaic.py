@@ -1,4 +1,4 @@
-"""The labelled mosaic MP4 and the contact sheet, made from real emulator takes."""
+"""The labelled mosaic MP4 and the contact sheet, made from real animatic takes."""
 
 from __future__ import annotations
 

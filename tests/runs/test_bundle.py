@@ -18,9 +18,9 @@ from sora_nb.runs.take import Take
 
 def finished_take(ledger: Ledger, prompt: str, *, status: str = "completed") -> Take:
     request = VideoRequest(prompt=prompt)
-    key = request.cache_key("emulator")
+    key = request.cache_key("local")
     take = Take(
-        id=f"take_{key[:8]}", key=key, request=request, server="emulator", folder=f"takes/{key[:8]}"
+        id=f"take_{key[:8]}", key=key, request=request, server="local", folder=f"takes/{key[:8]}"
     ).attach(ledger.media_dir)
     ledger.insert(take)
     changes = {"status": status, "job_id": f"video_{key[:6]}", "cost": 0.4}

@@ -39,14 +39,14 @@ def test_a_budget_breach_names_the_overrun() -> None:
 def test_cache_keys_ignore_nothing_that_changes_the_video() -> None:
     base = VideoRequest(prompt="a", model="sora-2", seconds=4)
     keys = {
-        base.cache_key("emulator"),
+        base.cache_key("local"),
         base.cache_key("http://gateway/v1"),
-        base.with_take(2).cache_key("emulator"),
-        base.model_copy(update={"seconds": 8}).cache_key("emulator"),
-        base.model_copy(update={"prompt": "b"}).cache_key("emulator"),
+        base.with_take(2).cache_key("local"),
+        base.model_copy(update={"seconds": 8}).cache_key("local"),
+        base.model_copy(update={"prompt": "b"}).cache_key("local"),
     }
     assert len(keys) == 5
-    assert base.cache_key("emulator") == VideoRequest(prompt="a").cache_key("emulator/")
+    assert base.cache_key("local") == VideoRequest(prompt="a").cache_key("local/")
 
 
 def test_sizes_are_checked_for_shape() -> None:

@@ -13,17 +13,17 @@ from pathlib import Path
 import httpx
 
 from sora_nb.api.client import VideosClient
-from sora_nb.emulator import EmulatorSettings, create_app
+from sora_nb.server import ServerSettings, create_app
 
 SCRIPT = """
 import sys
 import sora_nb
-from sora_nb.emulator import EmulatorSettings
+from sora_nb.server import ServerSettings
 from sora_nb.notebook import api
 
 api.configure(
     media_dir=sys.argv[1],
-    emulator=EmulatorSettings(media_dir=sys.argv[2], time_scale=float(sys.argv[3])),
+    bundled=ServerSettings(media_dir=sys.argv[2], time_scale=float(sys.argv[3])),
 )
 take = sora_nb.generate("A paper boat drifting down a gutter in the rain", seconds=4)
 print(take.status, take.job_id, flush=True)
@@ -69,7 +69,7 @@ async def test_a_killed_process_re_attaches_to_its_job(tmp_path: Path) -> None:
     assert second.returncode == 0, err
     assert out.split() == ["completed", job_id]
 
-    app = create_app(EmulatorSettings(media_dir=server, time_scale=0))
+    app = create_app(ServerSettings(media_dir=server, time_scale=0))
     async with VideosClient(transport=httpx.ASGITransport(app=app)) as client:
         jobs = [video async for video in client.list()]
     assert [video.id for video in jobs] == [job_id]

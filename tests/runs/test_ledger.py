@@ -14,9 +14,7 @@ from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeError
 
 
-def make_take(
-    prompt: str = "a lighthouse at dusk", take: int = 1, server: str = "emulator"
-) -> Take:
+def make_take(prompt: str = "a lighthouse at dusk", take: int = 1, server: str = "local") -> Take:
     request = VideoRequest(prompt=prompt, take=take)
     key = request.cache_key(server)
     return Take(
@@ -114,8 +112,8 @@ from sora_nb.runs.take import Take
 ledger = Ledger(sys.argv[1])
 for n in range(int(sys.argv[3])):
     request = VideoRequest(prompt=f"worker {sys.argv[2]} shot {n}")
-    key = request.cache_key("emulator")
-    take = Take(id=f"t{key[:11]}", key=key, request=request, server="emulator",
+    key = request.cache_key("local")
+    take = Take(id=f"t{key[:11]}", key=key, request=request, server="local",
                 folder=f"takes/t{key[:11]}")
     ledger.insert(take)
     ledger.update(take.id, status="queued", job_id=f"video_{sys.argv[2]}_{n}")

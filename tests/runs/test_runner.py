@@ -1,4 +1,4 @@
-"""The runner against the bundled emulator: pay once, lose nothing, keep going on failures."""
+"""The runner against the bundled server: pay once, lose nothing, keep going on failures."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
-from sora_nb.emulator import EmulatorSettings, create_app
 from sora_nb.runs.bundle import export_bundle, import_bundle
 from sora_nb.runs.cost import BudgetExceededError
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
+from sora_nb.server import ServerSettings, create_app
 
 SIZE = "1280x720"
 FAST_POLL = PollPolicy(floor=0.02, ceiling=0.05, min_hint=0.01)
@@ -51,12 +51,12 @@ async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Rig]]:
     clients: list[VideosClient] = []
 
     def make(media: str = "media", *, server_dir: str = "server", time_scale: float = 0) -> Rig:
-        app = create_app(EmulatorSettings(media_dir=tmp_path / server_dir, time_scale=time_scale))
+        app = create_app(ServerSettings(media_dir=tmp_path / server_dir, time_scale=time_scale))
         transport = Counting(httpx.ASGITransport(app=app))
         client = VideosClient(transport=transport, poll=FAST_POLL)
         clients.append(client)
         ledger = Ledger(tmp_path / media)
-        return Rig(Runner(client, ledger, server="emulator"), transport, ledger, client)
+        return Rig(Runner(client, ledger, server="local"), transport, ledger, client)
 
     yield make
     for client in clients:

@@ -88,7 +88,7 @@ def make_take(
         id=name,
         key=f"key-{name}",
         request=VideoRequest(prompt=prompt, seconds=seconds, size="1280x720"),
-        server="emulator",
+        server="local",
         status=status,  # type: ignore[arg-type]
         progress=100 if status == "completed" else 0,
         folder=name,

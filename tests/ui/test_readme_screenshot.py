@@ -9,11 +9,11 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.emulator.animatic import AnimaticRequest, render
 from sora_nb.notebook.widgets import Grid
 from sora_nb.notebook.widgets._base import word_count
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
+from sora_nb.server.renderers.animatic import AnimaticRequest, render
 from tests.ui.conftest import hide_solara_badge
 
 GRID = "[data-widget=sora-grid]"
@@ -45,7 +45,7 @@ def animatic_takes(tmp_path_factory: pytest.TempPathFactory) -> list[Take]:
                 id=name,
                 key=name,
                 request=VideoRequest(prompt=prompt, size="1280x720", seconds=4),
-                server="emulator",
+                server="local",
                 status="completed",
                 progress=100,
                 folder=name,

@@ -11,10 +11,10 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.emulator import EmulatorSettings
 from sora_nb.notebook import api
 from sora_nb.notebook.widgets import Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
+from sora_nb.server import ServerSettings
 from tests.ui.conftest import hide_solara_badge
 
 STUDIO = "[data-widget=sora-studio]"
@@ -32,13 +32,13 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 10.0) -> N
 
 
 @pytest.fixture
-def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     api.reset()
     api.configure(
         media_dir=tmp_path / "media",
-        emulator=EmulatorSettings(media_dir=tmp_path / "server", time_scale=0),
+        bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield
     api.reset()
@@ -159,7 +159,7 @@ def test_setting_the_prompt_from_python_updates_the_controls(
 def test_generate_shows_a_playing_video_below_the_studio(
     solara_test: None,
     page_session: playwright.sync_api.Page,
-    emulator: None,
+    bundled: None,
     screenshots: Path,
 ) -> None:
     page = page_session

@@ -1,0 +1,161 @@
+"""Serve the bundled server on a socket: ``python -m sora_nb.server --port 8000``.
+
+Then point any Videos API client at ``http://127.0.0.1:8000/v1``: sora_nb, the OpenAI SDK,
+curl, or a gateway such as LiteLLM's proxy. It listens on loopback only unless you pass
+``--allow-remote`` with another ``--host``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m sora_nb.server``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sora_nb.server",
+        description=(
+            "Serve sora_nb's Videos API server: the endpoints of OpenAI's Videos API, with "
+            "animatic renders instead of generated video. Base URL: http://HOST:PORT/v1"
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow binding an address other than loopback (other machines can then use it)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help="require this key on every request (default: $SORA_NB_EMULATOR_KEY, else none)",
+    )
+    parser.add_argument(
+        "--media",
+        type=Path,
+        default=None,
+        help="folder for jobs and their files (default: $SORA_NB_HOME/server or "
+        "./sora_media/server)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="wall seconds per second of video (1 = a 4 s clip takes 4 s; 0 = as fast as the "
+        "render)",
+    )
+    parser.add_argument("--max-running", type=int, default=None, help="most jobs running at once")
+    parser.add_argument(
+        "--max-upload-mb", type=float, default=20.0, help="largest request body in MiB"
+    )
+    faults = parser.add_argument_group("faults (rates per request, 0 to 1; all off by default)")
+    for name, what in (
+        ("429", "answer 429 with Retry-After"),
+        ("500", "answer 500"),
+        ("502", "answer 502"),
+        ("503", "answer 503"),
+        ("drop", "drop the connection after handling the request"),
+        ("slow", "delay the answer by --slow-seconds"),
+        ("truncate", "cut content downloads short"),
+    ):
+        faults.add_argument(f"--fault-{name}", type=float, default=0.0, metavar="RATE", help=what)
+    faults.add_argument("--retry-after", type=float, default=1.0, help="seconds a 429 asks for")
+    faults.add_argument("--slow-seconds", type=float, default=2.0, help="delay of a slow answer")
+    faults.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    return parser
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class QuietDrops(logging.Filter):
+    """Turns uvicorn's traceback for a simulated dropped connection into one short line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from sora_nb.server.errors import DroppedConnection
+
+        if record.exc_info and isinstance(record.exc_info[1], DroppedConnection):
+            record.msg, record.args = "simulated fault: %s", (record.exc_info[1],)
+            record.exc_info = None
+        return True
+
+
+def default_media_dir() -> Path:
+    """``$SORA_NB_HOME/server`` when set, else ``./sora_media/server``."""
+    home = os.environ.get("SORA_NB_HOME")
+    return (Path(home) if home else Path("sora_media")) / "server"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and serve until interrupted; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host) and not args.allow_remote:
+        parser.error(
+            f"--host {args.host} would let other machines use this server; pass "
+            "--allow-remote too if that is what you want (and consider --api-key)."
+        )
+    from sora_nb.server.app import create_app
+    from sora_nb.server.faults import FaultSettings
+    from sora_nb.server.settings import ServerSettings
+
+    try:
+        settings = ServerSettings(
+            media_dir=args.media or default_media_dir(),
+            api_key=args.api_key or os.environ.get("SORA_NB_EMULATOR_KEY") or None,
+            time_scale=args.time_scale,
+            max_running_jobs=args.max_running,
+            max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+            faults=FaultSettings(
+                rate_429=args.fault_429,
+                rate_500=args.fault_500,
+                rate_502=args.fault_502,
+                rate_503=args.fault_503,
+                rate_drop=args.fault_drop,
+                rate_slow=args.fault_slow,
+                rate_truncate=args.fault_truncate,
+                retry_after=args.retry_after,
+                slow_seconds=args.slow_seconds,
+                seed=args.seed,
+            ),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        parser.error(f"{where}: {first['msg']}")
+    import uvicorn
+
+    app = create_app(settings)
+    logging.getLogger("uvicorn.error").addFilter(QuietDrops())
+    print(
+        f"sora_nb server: jobs in {settings.media_dir}; "
+        f"key {'required' if settings.api_key else 'not required'}",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

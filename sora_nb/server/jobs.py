@@ -1,0 +1,450 @@
+"""Video jobs: created, rendered in worker threads, persisted as JSON beside their files.
+
+A job's status is worked out from the clock each time it is read: ``queued`` for the first
+share of its simulated duration, then ``in_progress`` with rising progress, then ``completed``
+once both the duration has passed and the animatic is rendered (or ``failed``). Every job lives
+in ``<media_dir>/jobs/<id>/`` (``job.json`` plus its files), so a new app over the same folder,
+in a restarted kernel or process, finds its jobs and finishes rendering the unfinished ones.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from sora_nb import catalog
+from sora_nb.api.types import Video, VideoError
+from sora_nb.media import write_atomic
+from sora_nb.server.errors import APIError, not_found
+from sora_nb.server.guardrails import check_prompt
+from sora_nb.server.settings import ServerSettings
+
+log = logging.getLogger("sora_nb.server")
+
+#: The ids this bundled server issues; anything else is unknown before any file is touched.
+_ID_PATTERN = re.compile(r"video_[0-9a-f]{32}")
+
+#: File names of a job's content, by variant.
+VARIANT_FILES: dict[str, str] = {
+    "video": "video.mp4",
+    "thumbnail": "thumbnail.webp",
+    "spritesheet": "spritesheet.jpg",
+}
+
+
+class JobRecord(BaseModel):
+    """What the server remembers of one job (``job.json``); the status is derived from it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    seq: int
+    model: str
+    prompt: str
+    size: str
+    seconds: str
+    created_at: float
+    #: Wall seconds from creation until the job may complete.
+    duration: float
+    take: int
+    fingerprint: str
+    remixed_from_video_id: str | None = None
+    idempotency_key: str | None = None
+    has_reference: bool = False
+    #: Set at creation when the simulated guardrail refuses the prompt.
+    blocked: VideoError | None = None
+    rendered_at: float | None = None
+    render_error: str | None = None
+    completed_at: float | None = None
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """What a create or remix asks for."""
+
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    reference: bytes | None = None
+    remixed_from_video_id: str | None = None
+
+
+@dataclass
+class Stats:
+    """Counters tests and demos read (``app.state.server.stats``)."""
+
+    jobs_created: int = 0
+    idempotent_replays: int = 0
+    requests: int = 0
+    renders: int = 0
+
+
+class JobStore:
+    """All jobs of one bundled server folder: create, read, list, delete; renders run in threads."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.root = settings.media_dir / "jobs"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.stats = Stats()
+        self._lock = threading.RLock()
+        self._jobs: dict[str, JobRecord] = {}
+        self._by_key: dict[str, str] = {}
+        self._takes: dict[str, int] = {}
+        self._pending: dict[str, concurrent.futures.Future[None]] = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=settings.render_workers, thread_name_prefix="sora-nb-render"
+        )
+        self._load()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, video_id: str) -> JobRecord:
+        """The job with this id, or the 404 for an unknown (or malformed) id."""
+        if not _ID_PATTERN.fullmatch(video_id):
+            raise not_found(video_id)
+        with self._lock:
+            job = self._jobs.get(video_id)
+        if job is None:
+            raise not_found(video_id)
+        return job
+
+    def view(self, job: JobRecord, *, just_created: bool = False) -> Video:
+        """The job as the API shows it now (status and progress from the clock).
+
+        A job is always ``queued`` in the answer to the request that created it, as on the
+        real service, however fast the bundled server may be.
+        """
+        now = self.settings.clock()
+        with self._lock:
+            job = self._settle(job, now)
+        status, progress = ("queued", 0) if just_created else self._status(job, now)
+        error = None
+        if status == "failed":
+            error = job.blocked or VideoError(
+                code="internal_error",
+                message="The bundled server could not render this video "
+                f"({job.render_error or 'unknown error'}); create it again.",
+            )
+        completed_at = job.completed_at if status in ("completed", "failed") else None
+        expires_at = None
+        if status == "completed" and completed_at is not None and self.settings.content_ttl:
+            expires_at = int(completed_at + self.settings.content_ttl)
+        return Video(
+            id=job.id,
+            object="video",
+            model=job.model,
+            status=status,
+            progress=progress,
+            created_at=int(job.created_at),
+            completed_at=None if completed_at is None else int(completed_at),
+            expires_at=expires_at,
+            prompt=job.prompt,
+            size=job.size,
+            seconds=job.seconds,
+            remixed_from_video_id=job.remixed_from_video_id,
+            error=error,
+        )
+
+    def poll_after_ms(self, job: JobRecord) -> int:
+        """A sensible ``openai-poll-after-ms`` hint: a tenth of the job's time, 50 ms to 5 s."""
+        return int(min(5000, max(50, job.duration * 100)))
+
+    def ordered(self) -> list[JobRecord]:
+        """Every job, oldest first."""
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda j: j.seq)
+
+    def running(self) -> list[JobRecord]:
+        """Jobs still queued or in progress."""
+        now = self.settings.clock()
+        with self._lock:
+            jobs = [self._settle(j, now) for j in self.ordered()]
+        return [j for j in jobs if self._status(j, now)[0] in ("queued", "in_progress")]
+
+    def content_path(self, job: JobRecord, variant: str) -> Path:
+        """The file of a finished job's variant, or the 404 a not-ready video gets."""
+        video = self.view(job)
+        if video.status != "completed":
+            state = (
+                "failed and has no content"
+                if video.status == "failed"
+                else (
+                    f"is not ready yet (status {video.status}, {video.progress}%); wait for it to "
+                    "complete"
+                )
+            )
+            raise APIError(
+                404, f"Video {job.id} {state}.", param="video_id", code="video_not_ready"
+            )
+        if video.expires_at is not None and self.settings.clock() >= video.expires_at:
+            raise APIError(
+                404,
+                f"The content of video {job.id} has expired; create it again.",
+                param="video_id",
+                code="video_expired",
+            )
+        path = self._job_dir(job.id) / VARIANT_FILES[variant]
+        if not path.is_file():
+            raise APIError(
+                404,
+                f"The {variant} of video {job.id} is missing on this server.",
+                param="variant",
+                code="video_not_ready",
+            )
+        return path
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def create(
+        self, new: NewJob, *, idempotency_key: str | None, scope: str
+    ) -> tuple[JobRecord, bool]:
+        """A new job and True, or, for a repeated idempotency key, the job that key already
+        made and False (no second job)."""
+        key = f"{scope}:{idempotency_key}" if idempotency_key else None
+        with self._lock:
+            if key is not None and key in self._by_key:
+                self.stats.idempotent_replays += 1
+                return self._jobs[self._by_key[key]], False
+            cap = self.settings.max_running_jobs
+            if cap is not None:
+                running = self.running()
+                if len(running) >= cap:
+                    raise self._too_many(running, cap)
+            now = self.settings.clock()
+            fingerprint = _fingerprint(new)
+            take = self._takes.get(fingerprint, 0) + 1
+            self._takes[fingerprint] = take
+            block = None
+            found = check_prompt(new.prompt, self.settings.blocked)
+            if found is not None:
+                block = VideoError(code=found.code, message=found.message)
+            job = JobRecord(
+                id=f"video_{secrets.token_hex(16)}",
+                seq=max((j.seq for j in self._jobs.values()), default=0) + 1,
+                model=new.model,
+                prompt=new.prompt,
+                size=new.size,
+                seconds=new.seconds,
+                created_at=now,
+                duration=int(new.seconds) * self.settings.time_scale,
+                take=take,
+                fingerprint=fingerprint,
+                remixed_from_video_id=new.remixed_from_video_id,
+                idempotency_key=key,
+                has_reference=new.reference is not None,
+                blocked=block,
+            )
+            directory = self._job_dir(job.id)
+            directory.mkdir(parents=True)
+            if new.reference is not None:
+                write_atomic(directory / "reference.bin", new.reference)
+            self._jobs[job.id] = job
+            if key is not None:
+                self._by_key[key] = job.id
+            self._save(job)
+            self._save_takes()
+            self.stats.jobs_created += 1
+            if block is None:
+                self._submit(job)
+        return job, True
+
+    def delete(self, job: JobRecord) -> None:
+        """Forget a completed or failed job and remove its files."""
+        status = self.view(job).status
+        if status not in ("completed", "failed"):
+            raise APIError(
+                400,
+                f"Video {job.id} is {status}; only completed or failed videos can be deleted. "
+                "Wait for it to finish first.",
+                param="video_id",
+                code="invalid_state",
+            )
+        with self._lock:
+            self._jobs.pop(job.id, None)
+            if job.idempotency_key:
+                self._by_key.pop(job.idempotency_key, None)
+        shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until every render submitted so far has finished (for tests and shutdown)."""
+        with self._lock:
+            pending = list(self._pending.values())
+        concurrent.futures.wait(pending, timeout=timeout)
+
+    def close(self) -> None:
+        """Stop taking renders; renders already running finish first."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- machinery ---------------------------------------------------------------------------
+
+    def _status(self, job: JobRecord, now: float) -> tuple[str, int]:
+        if job.completed_at is not None:
+            failed = job.blocked is not None or job.render_error is not None
+            return ("failed" if failed else "completed"), 100
+        elapsed = max(0.0, now - job.created_at)
+        share = elapsed / job.duration if job.duration > 0 else 1.0
+        if job.render_error is not None or (job.blocked is not None and share >= 0.5):
+            return "failed", 100 if job.render_error else int(share * 100)
+        if share < self.settings.queued_share and elapsed < job.duration:
+            return "queued", 0
+        if job.duration <= 0:
+            # No simulated time: report the render itself as the work in progress.
+            return "in_progress", 50
+        return "in_progress", max(1, min(99, int(share * 100)))
+
+    def _settle(self, job: JobRecord, now: float) -> JobRecord:
+        """Record the moment a job finished, the first time it is seen finished."""
+        # The caller's copy may predate its render finishing: read the current record.
+        job = self._jobs.get(job.id, job)
+        if job.completed_at is not None:
+            return job
+        done_at: float | None = None
+        if job.render_error is not None:
+            done_at = job.rendered_at or now
+        elif job.blocked is not None:
+            if now >= job.created_at + job.duration * 0.5:
+                done_at = job.created_at + job.duration * 0.5
+        elif job.rendered_at is not None and now >= job.created_at + job.duration:
+            done_at = max(job.rendered_at, job.created_at + job.duration)
+        if done_at is None:
+            return job
+        settled = job.model_copy(update={"completed_at": done_at})
+        if job.id in self._jobs:
+            self._jobs[job.id] = settled
+            self._save(settled)
+        return settled
+
+    def _too_many(self, running: list[JobRecord], cap: int) -> APIError:
+        now = self.settings.clock()
+        soonest = min(max(0.0, j.created_at + j.duration - now) for j in running)
+        wait = max(1, round(soonest))
+        return APIError(
+            429,
+            f"Too many running tasks: {len(running)} videos are queued or in progress and this "
+            f"server runs at most {cap} at once. Wait for one to finish and try again.",
+            code="too_many_running_tasks",
+            type="rate_limit_error",
+            headers={
+                "Retry-After": str(wait),
+                "retry-after-ms": str(int(max(soonest, 0.05) * 1000)),
+            },
+        )
+
+    def _submit(self, job: JobRecord) -> None:
+        future = self._pool.submit(self._render, job.id)
+        self._pending[job.id] = future
+        ident = job.id
+
+        def forget(_future: concurrent.futures.Future[None]) -> None:
+            with self._lock:
+                self._pending.pop(ident, None)
+
+        future.add_done_callback(forget)
+
+    def _render(self, video_id: str) -> None:
+        from sora_nb.server.renderers.animatic import AnimaticRequest
+
+        with self._lock:
+            job = self._jobs.get(video_id)
+        if job is None:  # deleted meanwhile
+            return
+        directory = self._job_dir(video_id)
+        width, height = catalog.parse_size(job.size)
+        reference_file = directory / "reference.bin"
+        reference = reference_file.read_bytes() if reference_file.is_file() else None
+        request = AnimaticRequest(
+            prompt=job.prompt,
+            width=width,
+            height=height,
+            seconds=int(job.seconds),
+            take=job.take,
+            model=job.model,
+            reference=reference,
+        )
+        update: dict[str, Any]
+        try:
+            files = self.settings.render_function()(request, directory)
+            for variant, produced in (
+                ("video", files.video),
+                ("thumbnail", files.thumbnail),
+                ("spritesheet", files.spritesheet),
+            ):
+                target = directory / VARIANT_FILES[variant]
+                if Path(produced).resolve() != target:
+                    os.replace(produced, target)
+            update = {"rendered_at": self.settings.clock()}
+        except Exception as exc:  # a render bug must fail the job, not hang it forever
+            log.exception("rendering %s failed", video_id)
+            update = {"rendered_at": self.settings.clock(), "render_error": type(exc).__name__}
+        with self._lock:
+            current = self._jobs.get(video_id)
+            if current is None:
+                return
+            done = current.model_copy(update=update)
+            self._jobs[video_id] = done
+            self.stats.renders += 1
+            self._save(done)
+
+    def _job_dir(self, video_id: str) -> Path:
+        if not _ID_PATTERN.fullmatch(video_id):
+            raise not_found(video_id)
+        path = (self.root / video_id).resolve()
+        # Belt and braces: even a valid-looking id must land inside the jobs folder.
+        if path.parent != self.root.resolve():
+            raise not_found(video_id)
+        return path
+
+    def _save(self, job: JobRecord) -> None:
+        path = self._job_dir(job.id) / "job.json"
+        if path.parent.is_dir():
+            write_atomic(path, job.model_dump_json(indent=1).encode())
+
+    def _save_takes(self) -> None:
+        write_atomic(self.root / "takes.json", json.dumps(self._takes).encode())
+
+    def _load(self) -> None:
+        takes_file = self.root / "takes.json"
+        if takes_file.is_file():
+            with contextlib.suppress(ValueError):
+                self._takes = {
+                    str(k): int(v) for k, v in json.loads(takes_file.read_text()).items()
+                }
+        for path in sorted(self.root.glob("video_*/job.json")):
+            try:
+                job = JobRecord.model_validate_json(path.read_bytes())
+            except ValueError:
+                log.warning("ignoring unreadable job file %s", path)
+                continue
+            if job.id != path.parent.name:
+                continue
+            self._jobs[job.id] = job
+            if job.idempotency_key:
+                self._by_key[job.idempotency_key] = job.id
+            self._takes[job.fingerprint] = max(self._takes.get(job.fingerprint, 0), job.take)
+            if job.blocked is None and job.rendered_at is None:
+                # Interrupted by a restart: render it now.
+                self._submit(job)
+
+
+def _fingerprint(new: NewJob) -> str:
+    digest = hashlib.sha256()
+    for part in (new.model, new.size, new.seconds, new.prompt, new.remixed_from_video_id or ""):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(hashlib.sha256(new.reference or b"").digest())
+    return digest.hexdigest()

@@ -1,0 +1,226 @@
+"""Render an animatic: prompt -> storyboard -> frames and sound -> MP4, thumbnail, spritesheet."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from queue import Full, Queue
+from typing import TypeVar
+
+import av
+import numpy as np
+from av.video.reformatter import VideoReformatter
+from PIL import Image
+
+from sora_nb import media
+from sora_nb.prompt import parse
+from sora_nb.server.renderers.animatic import overlay
+from sora_nb.server.renderers.animatic.audio import SAMPLE_RATE, synthesise
+from sora_nb.server.renderers.animatic.camera import camera_at
+from sora_nb.server.renderers.animatic.encode import Mp4Writer
+from sora_nb.server.renderers.animatic.frames import draw
+from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
+from sora_nb.server.renderers.animatic.scene import build_scene
+from sora_nb.server.renderers.animatic.storyboard import Storyboard, plan
+
+_T = TypeVar("_T")
+
+
+def _temp_path(out_dir: Path, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=out_dir)
+    os.close(fd)
+    return Path(tmp)
+
+
+class _Captions:
+    """The text on screen: shot captions, subtitles, the mark and a timecode per frame."""
+
+    def __init__(self, storyboard: Storyboard) -> None:
+        w, h = storyboard.width, storyboard.height
+        self.width, self.height = w, h
+        self.size = max(9, round(min(w, h) * 0.027))
+        margin = max(4, round(min(w, h) * 0.025))
+        self.margin = margin
+        self.shots = {
+            shot.number: overlay.text_strip(shot.caption, self.size, margin, margin)
+            for shot in storyboard.shots
+        }
+        mark = overlay.text_strip(storyboard.mark, self.size, w - margin, margin, anchor="right")
+        widest = max(strip.width for strip in self.shots.values())
+        if widest + mark.width + 3 * margin > w:
+            # A narrow frame: the mark goes under the caption rather than over it.
+            below = margin + max(strip.height for strip in self.shots.values()) + margin // 2
+            mark = overlay.text_strip(storyboard.mark, self.size, w - margin, below, anchor="right")
+        self.mark = mark
+        sub_size = max(10, round(min(w, h) * 0.038))
+        self.subtitles = [
+            (
+                sub.start,
+                sub.stop,
+                overlay.text_strip(
+                    f"{sub.speaker}: {sub.line}",
+                    sub_size,
+                    w // 2,
+                    h - margin - round(self.size * 2.6),
+                    anchor="centre",
+                    max_width=round(w * 0.8),
+                    bottom_up=True,
+                ),
+            )
+            for sub in storyboard.subtitles
+        ]
+
+    def strips(self, frame: int, shot: int) -> list[overlay.Strip]:
+        timecode = overlay.text_strip(
+            overlay.timecode(frame, FPS),
+            self.size,
+            self.margin,
+            self.height - self.margin,
+            bottom_up=True,
+        )
+        found = [self.shots[shot], self.mark, timecode]
+        found.extend(strip for start, stop, strip in self.subtitles if start <= frame < stop)
+        return found
+
+
+def _frames(
+    request: AnimaticRequest, storyboard: Storyboard, reformatter: VideoReformatter
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """Every frame of the animatic in order, as yuv420p frames at the output size."""
+    width, height = storyboard.width, storyboard.height
+    iw, ih = storyboard.internal_size
+    take_seed = request.seed()
+    layout_seed = request.seed(with_take=False)
+    first: av.VideoFrame | None = None
+    plate: Image.Image | None = None
+    if request.reference is not None:
+        reference = media.decode_image(request.reference, width, height)
+        first = reformatter.reformat(
+            av.VideoFrame.from_ndarray(reference, format="rgb24"), format="yuv420p"
+        )
+        plate = Image.fromarray(reference, "RGB")
+    captions = _Captions(storyboard)
+    for shot in storyboard.shots:
+        scene = build_scene(
+            storyboard,
+            shot,
+            np.random.default_rng([layout_seed, shot.number]),
+            np.random.default_rng([take_seed, shot.number]),
+            plate=plate if shot.number == 1 else None,
+        )
+        count = shot.stop - shot.start
+        for index in range(shot.start, shot.stop):
+            if index == 0 and first is not None:
+                # Image-to-video: the first frame is the reference itself, no captions on it.
+                yield index, first
+                continue
+            # A fresh canvas per frame: the encoder may still be reading the previous one.
+            canvas = np.empty((ih, iw), dtype=np.uint32)
+            draw(scene, camera_at(scene, index - shot.start, count), canvas, index)
+            rgba = canvas.view(np.uint8).reshape(ih, iw, 4)
+            frame = reformatter.reformat(
+                av.VideoFrame.from_ndarray(rgba, format="rgba"),
+                width,
+                height,
+                "yuv420p",
+                interpolation="BILINEAR",
+            )
+            overlay.apply(frame, captions.strips(index, shot.number))
+            yield index, frame
+
+
+def _in_background(items: Iterator[_T], depth: int = 6) -> Iterator[_T]:
+    """Run a generator on a helper thread, a few items ahead of the consumer.
+
+    Drawing (numpy, the scaler) and x264 both release the GIL for most of their work, so on a
+    machine with two cores the frames of second n+1 are drawn while second n is encoded.
+    """
+    queue: Queue[tuple[bool, object]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, object]) -> bool:
+        """Queue an entry unless the consumer has gone away (then say so)."""
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="animatic-frames", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = queue.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
+def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
+    """Render ``request`` into ``out_dir`` as video.mp4, thumbnail.webp and spritesheet.jpg.
+
+    The video is H.264/AAC at exactly the requested size, 24 fps and ``seconds`` long; the same
+    request and take always give the same bytes. Each file appears whole (written to a temporary
+    name, then renamed). Safe to call from several threads at once.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    storyboard = plan(parse(request.prompt), request)
+    # The soundtrack is synthesised on its own thread while the first second of frames is
+    # drawn; each second of it is handed to the encoder one second of video late, at fixed
+    # frame numbers, so the file's bytes never depend on which thread finished first.
+    sound_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="animatic-sound")
+    sound = sound_thread.submit(synthesise, storyboard, np.random.default_rng([request.seed(), 7]))
+    sound_thread.shutdown(wait=False)
+    total = storyboard.frame_count
+    indices = media.sample_indices(total, media.SPRITESHEET_COLUMNS * media.SPRITESHEET_ROWS)
+    thumb_at = media.thumbnail_index(total)
+    wanted = {*indices, thumb_at}
+    stills: dict[int, media.RGBFrame] = {}
+    scale = min(1.0, media.THUMBNAIL_MAX_SIDE / max(storyboard.width, storyboard.height))
+    still_w = max(2, round(storyboard.width * scale))
+    still_h = max(2, round(storyboard.height * scale))
+    video_tmp = _temp_path(out_dir, "video.mp4")
+    try:
+        with Mp4Writer(video_tmp, storyboard.width, storyboard.height) as writer:
+            frames = _frames(request, storyboard, VideoReformatter())
+            for index, frame in _in_background(frames):
+                if index % FPS == 0 and index > 0:
+                    at = (index // FPS - 1) * SAMPLE_RATE
+                    writer.add_audio(sound.result()[at : at + SAMPLE_RATE])
+                if index in wanted:
+                    # Kept at thumbnail size: 17 full 1792x1024 frames would cost ~90 MB.
+                    still = frame.to_ndarray(format="rgb24", width=still_w, height=still_h)
+                    stills[index] = np.asarray(still, np.uint8)
+                writer.add_video_frame(frame)
+            written = max(0, (total - 1) // FPS) * SAMPLE_RATE
+            writer.add_audio(sound.result()[written:])
+        os.replace(video_tmp, out_dir / "video.mp4")
+    except BaseException:
+        video_tmp.unlink(missing_ok=True)
+        raise
+    thumbnail = out_dir / "thumbnail.webp"
+    media.write_atomic(thumbnail, media.thumbnail_from_frame(stills[thumb_at]))
+    spritesheet = out_dir / "spritesheet.jpg"
+    media.write_atomic(spritesheet, media.spritesheet_from_frames([stills[i] for i in indices]))
+    return AnimaticFiles(video=out_dir / "video.mp4", thumbnail=thumbnail, spritesheet=spritesheet)

@@ -1,0 +1,326 @@
+"""Read and check request bodies the way the real service did, with its kind of error bodies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from sora_nb import catalog
+from sora_nb.server.errors import APIError, invalid
+
+DEFAULT_MODEL = "sora-2"
+DEFAULT_SECONDS = "4"
+DEFAULT_SIZE = "720x1280"
+MAX_PROMPT = 32_000
+
+_CREATE_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
+_REMIX_FIELDS = frozenset({"prompt"})
+_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """A checked create: every field filled in with the service's defaults."""
+
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    reference: bytes | None = None
+    reference_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body read as fields (JSON values or form strings) and at most one file."""
+
+    fields: dict[str, Any]
+    file: tuple[bytes, str] | None  # (content, declared media type) of input_reference
+    multipart: bool
+
+
+def too_large(limit: int) -> APIError:
+    """The 413 for a body over ``limit`` bytes."""
+    return APIError(
+        413,
+        f"The request body is larger than this server accepts ({limit // (1024 * 1024)} MiB); "
+        "send a smaller input_reference image.",
+        param="input_reference",
+        code="request_too_large",
+    )
+
+
+async def read_body(headers: Headers, stream: AsyncIterator[bytes], limit: int) -> bytes:
+    """The whole body, refusing with 413 as soon as it passes ``limit`` bytes."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def parse_body(headers: Headers, body: bytes, *, limit: int) -> Body:
+    """Fields of a JSON or multipart body; a clear 400 for anything else or malformed."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        return await _parse_multipart(headers, body, limit)
+    if content_type in ("application/json", "") or content_type.endswith("+json"):
+        if not body.strip():
+            raise invalid(
+                'The request body is empty; send JSON like {"prompt": "..."}.',
+                code="invalid_json",
+            )
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise invalid(
+                'The request body is not valid JSON; send an object like {"prompt": "..."}.',
+                code="invalid_json",
+            ) from None
+        if not isinstance(data, dict):
+            raise invalid("The request body must be a JSON object.", code="invalid_json")
+        return Body(fields=data, file=None, multipart=False)
+    raise invalid(
+        f"Unsupported content type {content_type!r}; send application/json or multipart/form-data.",
+        code="unsupported_content_type",
+    )
+
+
+async def _parse_multipart(headers: Headers, body: bytes, limit: int) -> Body:
+    async def once() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(headers, once(), max_files=2, max_fields=20, max_part_size=limit)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise invalid(
+            f"The multipart body could not be read: {exc}", code="invalid_multipart"
+        ) from None
+    fields: dict[str, Any] = {}
+    file: tuple[bytes, str] | None = None
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != "input_reference":
+                    raise invalid(
+                        f"Unknown file parameter: '{name}'.", param=name, code="unknown_parameter"
+                    )
+                file = (await value.read(), (value.content_type or "").lower())
+            else:
+                fields[name] = value
+    finally:
+        await form.close()
+    if isinstance(fields.get("input_reference"), str):
+        # A reference object can travel as a JSON text field in a multipart body.
+        try:
+            fields["input_reference"] = json.loads(fields["input_reference"])
+        except ValueError:
+            raise invalid(
+                "input_reference must be an image file or an object like "
+                '{"image_url": "data:image/png;base64,..."}.',
+                param="input_reference",
+            ) from None
+    return Body(fields=fields, file=file, multipart=True)
+
+
+def check_create(body: Body, *, today: dt.date | None = None) -> CreateRequest:
+    """A :class:`CreateRequest` from a body, or the 400 the real service gives for it."""
+    _no_unknown(body.fields, _CREATE_FIELDS)
+    prompt = check_prompt(body.fields)
+    model = _text(body.fields, "model", DEFAULT_MODEL)
+    seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
+    size = _text(body.fields, "size", DEFAULT_SIZE).lower()
+    reference, ref_type = _reference(body)
+    if catalog.get_profile(model) is None:
+        known = ", ".join(p.name for p in catalog.models())
+        raise invalid(
+            f"Invalid value for 'model': {model!r} is not a model this server has. "
+            f"Use one of {known}.",
+            param="model",
+        )
+    if not (seconds.isdigit() and seconds == str(int(seconds))):
+        raise invalid(
+            f"Invalid value for 'seconds': {seconds!r}. Send a whole number of seconds as a "
+            'string, like "8".',
+            param="seconds",
+        )
+    try:
+        catalog.check_request(
+            model, size=size, seconds=seconds, has_reference=reference is not None, on=today
+        )
+    except catalog.CatalogError as exc:
+        raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
+    if reference is not None:
+        _check_reference(reference, size)
+    return CreateRequest(prompt, model, size, seconds, reference, ref_type)
+
+
+def check_remix(body: Body) -> str:
+    """The remix prompt from a body, or the 400 the real service gives."""
+    _no_unknown(body.fields, _REMIX_FIELDS)
+    if body.file is not None:
+        raise invalid(
+            "A remix takes only a prompt, no file.",
+            param="input_reference",
+            code="unknown_parameter",
+        )
+    return check_prompt(body.fields)
+
+
+def check_prompt(fields: Mapping[str, Any]) -> str:
+    """The prompt: present, a string, 1 to 32000 characters."""
+    if "prompt" not in fields or fields["prompt"] is None:
+        raise invalid(
+            "Missing required parameter: 'prompt'.",
+            param="prompt",
+            code="missing_required_parameter",
+        )
+    prompt = fields["prompt"]
+    if not isinstance(prompt, str):
+        raise _wrong_type("prompt", prompt)
+    if not prompt.strip():
+        raise invalid(
+            "Invalid 'prompt': empty string. Expected a string with minimum length 1.",
+            param="prompt",
+            code="string_below_min_length",
+        )
+    if len(prompt) > MAX_PROMPT:
+        raise invalid(
+            f"Invalid 'prompt': string too long. Expected a string with maximum length "
+            f"{MAX_PROMPT}, but got a string with length {len(prompt)} instead.",
+            param="prompt",
+            code="string_above_max_length",
+        )
+    return prompt
+
+
+def _no_unknown(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    for name in fields:
+        if name not in allowed:
+            raise invalid(f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+
+
+def _text(fields: Mapping[str, Any], name: str, default: str) -> str:
+    value = fields.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise _wrong_type(name, value)
+    return value.strip()
+
+
+def _wrong_type(name: str, value: Any) -> APIError:
+    kind = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a decimal",
+        list: "an array",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+    return invalid(
+        f"Invalid type for '{name}': expected a string, but got {kind} instead.",
+        param=name,
+        code="invalid_type",
+    )
+
+
+def _reference(body: Body) -> tuple[bytes | None, str | None]:
+    ref = body.fields.get("input_reference")
+    if body.file is not None:
+        if ref is not None:
+            raise invalid(
+                "Send input_reference once: a file or an object, not both.", param="input_reference"
+            )
+        return body.file[0], body.file[1]
+    if ref is None:
+        return None, None
+    if not isinstance(ref, dict):
+        raise invalid(
+            "input_reference must be an object with exactly one of image_url or file_id.",
+            param="input_reference",
+            code="invalid_type",
+        )
+    unknown = sorted(set(ref) - {"image_url", "file_id"})
+    if unknown:
+        raise invalid(
+            f"Unknown parameter: 'input_reference.{unknown[0]}'.",
+            param=f"input_reference.{unknown[0]}",
+            code="unknown_parameter",
+        )
+    if ("image_url" in ref) == ("file_id" in ref):
+        raise invalid(
+            "input_reference needs exactly one of image_url or file_id.",
+            param="input_reference",
+        )
+    if "file_id" in ref:
+        raise invalid(
+            f"No file with id {str(ref['file_id'])[:60]!r}: this bundled server has no Files API; "
+            "upload the image as input_reference or send it as a data URL.",
+            param="input_reference.file_id",
+            code="file_not_found",
+        )
+    url = ref["image_url"]
+    if not isinstance(url, str):
+        raise _wrong_type("input_reference.image_url", url)
+    if not url.startswith("data:"):
+        raise invalid(
+            "This server runs offline and cannot fetch image URLs; send the image as a data "
+            "URL (data:image/png;base64,...) or upload it as a file.",
+            param="input_reference.image_url",
+        )
+    head, sep, data = url.partition(",")
+    if not sep or not head.endswith(";base64"):
+        raise invalid(
+            "input_reference.image_url must be a base64 data URL like "
+            "data:image/png;base64,iVBOR...",
+            param="input_reference.image_url",
+        )
+    try:
+        content = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid(
+            "input_reference.image_url is not valid base64.", param="input_reference.image_url"
+        ) from None
+    return content, head[len("data:") : -len(";base64")].lower()
+
+
+def _check_reference(content: bytes, size: str) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            kind = image.format or ""
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        kind, width, height = "", 0, 0
+    media_type = _IMAGE_FORMATS.get(kind)
+    if media_type is None:
+        raise invalid(
+            "Invalid input_reference: unsupported image format. Use a JPEG, PNG or WebP image.",
+            param="input_reference",
+            code="unsupported_file_format",
+        )
+    want_w, want_h = catalog.parse_size(size)
+    if (width, height) != (want_w, want_h):
+        raise invalid(
+            f"Inpaint image must match the requested width and height (the image is "
+            f"{width}x{height}, the video is {size}).",
+            param="input_reference",
+            code="invalid_image_dimensions",
+        )
