@@ -1,4 +1,4 @@
-"""Pydantic models of the Videos API wire shapes (``shared/spec/videos-openapi-excerpt.yaml``).
+"""Pydantic models of the Videos API wire shapes (as in ``tests/contract/videos-openapi.yaml``).
 
 Response models are tolerant: a newer server or a gateway may add fields (LiteLLM adds
 ``usage``) or new enum strings, and sora_nb must keep working, so extra fields are kept and
