@@ -451,14 +451,26 @@ export function buildStudio(model, el) {
   // JupyterLab and Notebook 7 read single keys as command-mode shortcuts ("a" adds a cell,
   // arrows move between cells) when focus is on a select, slider or button. Keys typed in the
   // studio are the studio's: only modified keys, Escape and Shift+Enter reach the notebook.
+  const forNotebook = (e) =>
+    e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape" || (e.key === "Enter" && e.shiftKey);
   root.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape") return;
-    if (e.key === "Enter" && e.shiftKey) return;
-    e.stopPropagation();
+    if (!forNotebook(e)) e.stopPropagation();
   });
+  // JupyterLab reads shortcuts as keys bubble up to the document, so the line above keeps them;
+  // Notebook 7 reads them on the way down, before the studio sees the key. Its shortcut
+  // matcher (Lumino's) skips a target marked data-lm-suppress-shortcuts: mark the target of a
+  // studio key on the way down (the window hears it before the document), unmark it for keys
+  // meant for the notebook.
+  const markTarget = (e) => {
+    if (!(e.target instanceof Element) || !root.contains(e.target)) return;
+    if (forNotebook(e)) e.target.removeAttribute("data-lm-suppress-shortcuts");
+    else e.target.setAttribute("data-lm-suppress-shortcuts", "true");
+  };
+  window.addEventListener("keydown", markTarget, true);
   el.append(root);
 
   return () => {
+    window.removeEventListener("keydown", markTarget, true);
     b.dispose();
     resultToken += 1;
     if (resultView) resultView.remove();

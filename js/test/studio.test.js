@@ -353,6 +353,29 @@ describe("studio view", () => {
     expect(seen).toEqual(["Enter", "s"]);
   });
 
+  it("marks a studio key's target before a capturing shortcut handler (Notebook 7) reads it", () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const marked = [];
+    const capture = (e) => marked.push([e.key, e.target.hasAttribute("data-lm-suppress-shortcuts")]);
+    document.addEventListener("keydown", capture, true);
+    try {
+      const cleanup = buildStudio(studioModel(), el);
+      const framing = $(el, '[data-field="framing"]');
+      for (const init of [{ key: "ArrowDown" }, { key: "a" }, { key: "Enter", shiftKey: true }, { key: "Escape" }]) {
+        framing.dispatchEvent(new KeyboardEvent("keydown", { ...init, bubbles: true }));
+      }
+      expect(marked).toEqual([["ArrowDown", true], ["a", true], ["Enter", false], ["Escape", false]]);
+      const removed = vi.spyOn(window, "removeEventListener");
+      cleanup();
+      expect(removed).toHaveBeenCalledWith("keydown", expect.any(Function), true); // none left behind
+      removed.mockRestore();
+    } finally {
+      document.removeEventListener("keydown", capture, true);
+      el.remove();
+    }
+  });
+
   it("cleans up: removed from the page, no listeners left, no pending sends", () => {
     const el = document.createElement("div");
     const model = studioModel();
