@@ -25,7 +25,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from sora_nb import __version__, catalog
+from sora_nb import catalog
+from sora_nb._version import __version__
 from sora_nb.api import errors
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (

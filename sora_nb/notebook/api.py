@@ -7,25 +7,29 @@ sora_nb's private event-loop thread; the ``a``-prefixed forms are for top-level 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
+from sora_nb.notebook import display, kernel
 from sora_nb.prompt import Prompt, render
+from sora_nb.research.study import Study
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
+    import pandas as pd
+
+    from sora_nb.notebook.pairwise import PairwiseJudge
 
 __all__ = [
     "Axis",
     "agenerate",
     "agrid",
     "configure",
+    "export",
     "export_bundle",
     "generate",
     "grid",
@@ -43,15 +47,13 @@ __all__ = [
     "session",
 ]
 
-_lock = threading.Lock()
-_session: Session | None = None
-_settings: dict[str, Any] = {}
-_last: list[GridRun] = []
-#: The kernel's start, for its budget: rebuilding the session must not forget what was spent.
-_STARTED = time.time()
-
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+
+#: The kernel's plumbing, kept here under their old names for the magics and older code.
+reset = kernel.reset
+last_run = kernel.last_run
+remember = kernel.remember
 
 
 def configure(**settings: Any) -> Session:
@@ -60,56 +62,22 @@ def configure(**settings: Any) -> Session:
     ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
     not given keep their values. The API key is held in memory only.
     """
-    global _session
-    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "bundled"}
-    unknown = set(settings) - allowed
-    if unknown:
-        raise TypeError(
-            f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
-        )
-    with _lock:
-        if isinstance(settings.get("api_key"), str):
-            # Held for rebuilding the session; a SecretStr never shows in a repr or a log.
-            settings["api_key"] = SecretStr(settings["api_key"])
-        merged = {"started": _STARTED, **_settings, **settings}
-        # Build first: a bad setting raises here and leaves the working session as it was.
-        fresh = Session(**merged)
-        _settings.clear()
-        _settings.update(merged)
-        _session = fresh
-        return _session
-
-
-def reset() -> None:
-    """Forget the kernel's session and settings: the next call starts from the defaults."""
-    global _session
-    with _lock:
-        _settings.clear()
-        _last.clear()
-        _session = None
+    return kernel.configure(**settings)
 
 
 def session() -> Session:
     """The kernel's session: one media folder, one server, one runner (made on first use)."""
-    global _session
-    with _lock:
-        if _session is None:
-            _session = Session(**{"started": _STARTED, **_settings})
-            _show_results_as_widgets()
-        return _session
+    _show_results_as_widgets()
+    return kernel.session()
 
 
 def _show_results_as_widgets() -> None:
     # In IPython, Takes and GridRuns display as players and grids even without %load_ext.
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return
-    shell = get_ipython()
-    if shell is not None:
-        from sora_nb.notebook.magics import register_formatters
+    from IPython import get_ipython
 
-        register_formatters(shell)
+    shell = get_ipython()
+    if shell is not None:  # cheap, and idempotent: two entries in IPython's formatter table
+        display.register_formatters(shell)
 
 
 def _text(prompt: str | Prompt) -> str:
@@ -162,7 +130,7 @@ def generate(
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
-) -> Take | GridRun:
+) -> Take | Study:
     """Generate a video (a Take), or several takes of it (a GridRun), from a prompt.
 
     A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
@@ -194,7 +162,7 @@ async def agenerate(
     remix: Take | str | None = None,
     budget: float | None = None,
     cache: bool = True,
-) -> Take | GridRun:
+) -> Take | Study:
     """``generate`` for top-level ``await`` in a notebook."""
     planned = plan(
         prompt,
@@ -223,7 +191,7 @@ def grid(
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
-) -> GridRun:
+) -> Study:
     """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
 
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
@@ -252,7 +220,7 @@ async def agrid(
     takes: int = 1,
     budget: float | None = None,
     cache: bool = True,
-) -> GridRun:
+) -> Study:
     """``grid`` for top-level ``await`` in a notebook."""
     planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
     return remember(await session().arun_plan(planned, cache=cache, budget=budget))
@@ -278,28 +246,42 @@ def models() -> list[dict[str, Any]]:
     return rows
 
 
-def history(n: int | None = 20) -> Any:
-    """The newest takes in this media folder, newest first, as a tidy table (a pandas
-    DataFrame when pandas is installed, else a list of dicts)."""
+def history(n: int | None = 20) -> pd.DataFrame:
+    """The newest ``n`` takes in this media folder (all with None), newest first, as a tidy
+    pandas DataFrame: one row per take."""
     from sora_nb.research.results import history_results
 
     return history_results(session().ledger, n)
 
 
-def measure(run: GridRun | None = None) -> Any:
+def measure(run: GridRun | None = None) -> pd.DataFrame:
     """Measure every finished take of a run (the last one by default) on the CPU: motion,
     sharpness, flicker, colourfulness, cuts, loudness and silence. The numbers are kept in the
-    ledger, shown in the run's grid, and returned as its results table."""
-    from sora_nb.notebook.display import show_metrics
+    ledger, shown in the run's grid, and returned as its results table (a pandas DataFrame)."""
     from sora_nb.research.metrics import measure_takes
 
     chosen = _run_or_last(run, "measure")
     found = measure_takes(chosen.takes, session().ledger)
-    show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
-    return chosen.results()
+    display.show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
+    return Study.of(chosen).results()
 
 
-def judge(run: GridRun | None = None) -> Any:
+def export(
+    what: Take | GridRun | None = None,
+    kind: str = "html",
+    path: str | Path | None = None,
+    **options: Any,
+) -> Path:
+    """Export a run or a take (the last run by default) as ``html``, ``mp4``, ``contact``,
+    ``csv`` or ``json``, as ``%sora export KIND`` does; returns the file's path.
+
+    A take exports as a run of one cell. Without ``path`` the file goes to ``sora_exports/``.
+    """
+    chosen: Take | GridRun = what if what is not None else _run_or_last(None, "export")
+    return Study.of(chosen).export(kind, path, **options)
+
+
+def judge(run: GridRun | None = None) -> PairwiseJudge:
     """A "which is better?" widget over a run's cells (the last run by default): each vote is
     kept in the ledger and the ranking of every axis value is updated as you go."""
     from sora_nb.notebook.pairwise import judge as pairwise
@@ -312,17 +294,6 @@ def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
     if chosen is None:
         raise GridError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
     return chosen
-
-
-def last_run() -> GridRun | None:
-    """The most recent run started in this kernel (by a cell, ``generate`` or ``grid``)."""
-    return _last[0] if _last else None
-
-
-def remember(run: GridRun) -> GridRun:
-    """Note ``run`` as the kernel's most recent one (what ``%sora export`` exports)."""
-    _last[:] = [run]
-    return run
 
 
 def export_bundle(what: Take | GridRun | Sequence[Take], path: str | Path) -> Path:

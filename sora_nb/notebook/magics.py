@@ -69,13 +69,13 @@ class SoraMagics(Magics):
         return settings
 
     def _session(self) -> Any:
-        from sora_nb.notebook import api
+        from sora_nb.notebook import kernel
 
         wanted = self._session_settings()
         if wanted != self._applied:
-            api.configure(**wanted)
+            kernel.configure(**wanted)
             self._applied = wanted
-        return api.session()
+        return kernel.session()
 
     # -- %%sora and %sora -------------------------------------------------------------------
 
@@ -178,7 +178,7 @@ class SoraMagics(Magics):
 
     def _cmd_history(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
-        from sora_nb.research.results import history_results
+        from sora_nb.research.results import history_records
 
         n = 20
         if rest:
@@ -186,7 +186,7 @@ class SoraMagics(Magics):
             if flag != "-n" or not value.strip().isdigit() or int(value) < 1:
                 raise UsageError("%sora history takes -n N (1 or more), like %sora history -n 5.")
             n = int(value)
-        rows = history_results(self._session().ledger, n, as_frame=False)
+        rows = history_records(self._session().ledger, n)
         return show.table(rows, title=f"The last {n} takes")
 
     def _cmd_status(self, rest: str) -> Any:
@@ -263,8 +263,7 @@ class SoraMagics(Magics):
         ``%sora export PATH`` (a folder or .zip): a replay bundle of the whole media folder."""
         from sora_nb.notebook import api
         from sora_nb.notebook import display as show
-        from sora_nb.research.export import export, kind_of
-        from sora_nb.research.judgements import Votes
+        from sora_nb.research.export import export_run, kind_of
         from sora_nb.runs.bundle import export_bundle
 
         word, _, path = rest.strip().partition(" ")
@@ -284,9 +283,8 @@ class SoraMagics(Magics):
             raise UsageError(
                 f"%sora export {kind} exports the last grid or take of this kernel; run one first."
             )
-        with Votes(session.ledger) as votes:
-            recorded = votes.all(run.takes)
-        target = export(run, kind, path.strip() or None, ledger=session.ledger, votes=recorded)
+        # The same function as run.export(kind) and sora_nb.export(run, kind).
+        target = export_run(run, kind, path.strip() or None)
         return show.text(f"Exported the last run as {kind}: {target}.")
 
     def _cmd_studio(self, rest: str) -> Any:
@@ -301,23 +299,6 @@ class SoraMagics(Magics):
             seconds=self.seconds,
             takes=self.takes,
         )
-
-
-def register_formatters(ipython: Any) -> None:
-    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them.
-
-    Registered by name, so nothing more of sora_nb is imported until such a result is shown.
-    """
-    formatter = ipython.display_formatter.mimebundle_formatter
-    formatter.for_type_by_name("sora_nb.runs.take", "Take", _as_widget)
-    formatter.for_type_by_name("sora_nb.runs.grid", "GridRun", _as_widget)
-
-
-def _as_widget(result: Any, include: Any = None, exclude: Any = None) -> Any:
-    from sora_nb.notebook import api
-    from sora_nb.notebook.display import widget_for
-
-    return widget_for(result, api.session())._repr_mimebundle_(include=include, exclude=exclude)
 
 
 @contextmanager

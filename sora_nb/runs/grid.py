@@ -317,14 +317,3 @@ class GridRun:
         for take in self.takes:
             take.wait(timeout)
         return self
-
-    def results(self, *, measure: bool = False, as_frame: bool | None = None) -> Any:
-        """One tidy row per take: the axes' values, words, cost, timings, ratings, votes and
-        metrics (``measure=True`` measures takes not yet measured). A pandas DataFrame when
-        pandas is installed, else a list of dicts.
-        """
-        # The tables live with the other research tools, which build on this layer; imported
-        # here, on use, so a GridRun can answer for itself.
-        from sora_nb.research.results import results_for
-
-        return results_for(self, measure=measure, as_frame=as_frame)

@@ -49,7 +49,10 @@ class Session:
         bundled: ServerSettings | None = None,
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
+        run_type: type[GridRun] = GridRun,
     ) -> None:
+        """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
+        a GridRun with research tools on it, which this layer does not import."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
@@ -65,6 +68,7 @@ class Session:
         self._bundled = bundled
         self._client_options = client_options or {}
         self._runner: Runner | None = None
+        self.run_type = run_type
 
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
@@ -203,7 +207,7 @@ class Session:
         takes = await self.arun(
             plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update
         )
-        return GridRun(plan, takes)
+        return self.run_type(plan, takes)
 
     def run_plan(
         self,
@@ -216,7 +220,7 @@ class Session:
     ) -> GridRun:
         """Run a planned grid on sora_nb's background loop; block unless ``wait=False``."""
         takes = self.run(plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
-        return GridRun(plan, takes)
+        return self.run_type(plan, takes)
 
     def resume(self) -> list[Take]:
         """Finish every take left unfinished in this media folder (after a crash or restart)."""

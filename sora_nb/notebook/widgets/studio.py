@@ -396,14 +396,14 @@ class Studio(anywidget.AnyWidget):
         return self._run(vary={"length": list(LENGTHS)})
 
     def _run(self, vary: dict[str, list[str]] | None) -> GridRun:
-        from sora_nb.notebook import api
-        from sora_nb.notebook.display import widget_for
+        from sora_nb.notebook import kernel
+        from sora_nb.notebook.widgets.views import widget_for
         from sora_nb.runs.grid import Axis
 
         reason = self.compare_blocked if vary else self.blocked
         if reason:
             raise ValueError(reason)
-        session = self._session or api.session()
+        session = self._session or kernel.session()
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
         plan = session.plan(
             self.prompt_text,
