@@ -1,27 +1,20 @@
 """Browser tests: real widgets rendered by solara's front end (pytest-ipywidgets), driven by
-Playwright in Debian's chromium. Nothing is downloaded: no `playwright install`, no CDN."""
+Playwright in Debian's chromium. Nothing is downloaded: no `playwright install`, no CDN.
+
+Every test here keeps a screenshot and the console log of its page when it fails (under
+``tests/artifacts/failures/``), and every wait is bounded (see ``tests/browser.py``)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import Artifacts
+
 #: Where the browser tests save screenshots (git-ignored; the README uses grid.png).
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-
-#: Quiet offline chromium that may play sound without a user gesture.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,14 +23,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.solara_vuetify_warmup = False
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise RuntimeError(
-            "Browser tests need Debian's chromium: `sudo apt-get install chromium` (or make setup)."
-        )
-    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_FLAGS}
+@pytest.fixture(autouse=True)
+def _keep_artifacts(request: pytest.FixtureRequest, browser_artifacts: Artifacts) -> None:
+    # The solara page lives for the whole session; watch it for this test only.
+    if "page_session" in request.fixturenames:
+        browser_artifacts.watch(request.getfixturevalue("page_session"))
 
 
 @pytest.fixture(scope="session")
