@@ -11,6 +11,9 @@ import pytest
 
 from tests.browser import ACTION_TIMEOUT_MS, CHROMIUM_FLAGS, Artifacts
 
+#: ``wheel`` and ``installed``: sora_nb built and installed as users install it.
+pytest_plugins = ["tests.installed"]
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:

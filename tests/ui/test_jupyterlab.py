@@ -9,17 +9,7 @@ console log and the Jupyter server's log under ``tests/artifacts/failures/``.
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -27,6 +17,7 @@ import playwright.sync_api
 import pytest
 
 from tests.browser import Artifacts, fire, wait_for, wait_js
+from tests.jupyter import ALL_RAN, APPS, Served, cell, run_all, serve
 
 NOTEBOOK = "sora_lab_test.ipynb"
 PROMPT = "A red kite over the dunes at golden hour, wide shot, slow push-in."
@@ -34,25 +25,6 @@ STUDIO_PROMPT = (
     "Subject: A heron\nSetting: in the reeds\nTime of day: Dawn\n\n"
     "Cinematography:\nFraming: Wide shot\nPalette: sage, bone, slate"
 )
-#: Lab's own first-run notices (news, update checks) stay quiet so nothing covers the page.
-QUIET_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
-#: The notebook on the page: the shell's current widget (Lab and Notebook 7 alike).
-PANEL = "window.jupyterapp.shell.currentWidget"
-#: The kernel of that notebook, connected and idle: "run all" then runs every cell.
-KERNEL_IDLE = f"""(() => {{
-  const panel = {PANEL};
-  const kernel = panel && panel.sessionContext && panel.sessionContext.session
-    && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}})()"""
-#: Every code cell of that notebook has run (and the kernel is idle again).
-ALL_RAN = f"""{KERNEL_IDLE} && {PANEL}.content.widgets.every(
-  (cell) => cell.model.type !== 'code' || cell.model.executionCount !== null)"""
 
 
 # WCAG contrast of each element's text against what is behind it: its ancestors' backgrounds
@@ -98,12 +70,6 @@ def _contrast(studio: playwright.sync_api.Locator) -> tuple[list[object], list[o
     return [p for p in primary if p[1] < 4.5], [s for s in secondary if s[1] < 3.0]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _write_notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -122,95 +88,16 @@ def _write_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-@dataclass(frozen=True)
-class Served:
-    """A Jupyter front end serving the test notebook: which one, the notebook's URL, its log."""
-
-    app: str
-    url: str
-    log: Path
-
-
-#: How each front end is started and where it opens a notebook.
-APPS = {
-    "lab": ("jupyterlab", "LabApp", "/lab/tree/"),
-    "notebook": ("notebook", "JupyterNotebookApp", "/notebooks/"),
-}
-
-
 @pytest.fixture(params=list(APPS), ids=["jupyterlab", "notebook7"])
 def jupyter(
     request: pytest.FixtureRequest, tmp_path: Path, browser_artifacts: Artifacts
 ) -> Iterator[Served]:
     """JupyterLab or Notebook 7 on loopback in a fresh root folder, with a fresh workspace."""
-    module, app, route = APPS[request.param]
     root = tmp_path / "root"
     root.mkdir()
     _write_notebook(root / NOTEBOOK)
-    settings = tmp_path / "settings"
-    for name, values in QUIET_SETTINGS.items():
-        (settings / name).parent.mkdir(parents=True, exist_ok=True)
-        (settings / name).write_text(json.dumps(values))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SORA_NB_HOME": str(tmp_path / "sora_home"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-    }
-    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
-        env.pop(name, None)
-    args = [
-        sys.executable,
-        "-m",
-        module,
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--{app}.expose_app_in_browser=True",
-        f"--ServerApp.root_dir={root}",
-        f"--{app}.user_settings_dir={settings}",
-        f"--{app}.workspaces_dir={tmp_path / 'workspaces'}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")
-    log_path = tmp_path / f"jupyter-{request.param}.log"
-    browser_artifacts.server_log(log_path)
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(
-                    f"jupyter {request.param} exited early:\n" + log_path.read_text()[-2000:]
-                )
-            try:
-                with urllib.request.urlopen(f"{base}/api/status", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"jupyter {request.param} did not answer within 60 s:\n"
-                        + log_path.read_text()[-2000:]
-                    ) from None
-                time.sleep(0.2)
-        yield Served(request.param, f"{base}{route}{NOTEBOOK}", log_path)
-    finally:
-        # The server and the kernels it started share its session: end them together.
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
-        log.close()
+    with serve(request.param, root, tmp_path, browser_artifacts) as served:
+        yield served
 
 
 @pytest.fixture
@@ -223,29 +110,19 @@ def jupyter_page(
     page.close()
 
 
-def _cell(index: int) -> str:
-    return f"document.querySelectorAll('.jp-NotebookPanel .jp-Cell')[{index}]"
-
-
 def test_a_sora_cell_runs_and_its_video_plays(
     jupyter: Served, jupyter_page: playwright.sync_api.Page, screenshots: Path
 ) -> None:
     page = jupyter_page
-    name = {"lab": "JupyterLab", "notebook": "Notebook 7"}[jupyter.app]
     shot = {"lab": "jupyterlab", "notebook": "notebook7"}[jupyter.app]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(jupyter.url, timeout=60_000)
-    wait_js(page, f"window.jupyterapp && {PANEL} && {PANEL}.content", f"{name}'s notebook", 60)
+    run_all(page, jupyter, NOTEBOOK, 3)
     cells = page.locator(".jp-NotebookPanel .jp-Cell")
-    wait_for(cells.nth(2), "the test notebook's three cells", 30)
-    # "Run all" runs every cell only once the kernel is connected and idle.
-    wait_js(page, KERNEL_IDLE, "the notebook's kernel to be connected and idle", 60)
-    fire(page, "window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
     player = cells.nth(1).locator("[data-widget=sora-player]")
     wait_for(player, "the %%sora cell's Player (the cell ran and its widget rendered)", 60)
-    video = f"{_cell(1)}.querySelector('[data-widget=sora-player] video')"
+    video = f"{cell(1)}.querySelector('[data-widget=sora-player] video')"
     wait_js(page, f"{video} && {video}.readyState >= 2", "the take's video to load", 45)
     player.locator("[data-action=play]").click()
     wait_js(page, f"{video}.currentTime > 0.5", "the take's video to play half a second", 20)
@@ -272,7 +149,7 @@ def test_a_sora_cell_runs_and_its_video_plays(
     page.keyboard.press("ArrowDown")  # wide -> medium wide
     wait_js(
         page,
-        f"{_cell(2)}.querySelector('[data-role=prompt-text]').textContent"
+        f"{cell(2)}.querySelector('[data-role=prompt-text]').textContent"
         ".includes('Framing: Medium wide shot')",
         "ArrowDown on the framing control to change the prompt's framing",
         15,
@@ -285,7 +162,7 @@ def test_a_sora_cell_runs_and_its_video_plays(
     framing.select_option("wide")
     # ... and its Generate shows a playing Player below it, through the widget manager.
     studio.locator("[data-action=generate]").click()
-    nested = f"{_cell(2)}.querySelector('[data-role=result] [data-widget=sora-player] video')"
+    nested = f"{cell(2)}.querySelector('[data-role=result] [data-widget=sora-player] video')"
     wait_js(page, f"{nested} && {nested}.readyState >= 2", "the Studio's Generate result", 60)
     fire(page, f"{nested}.play()")
     wait_js(page, f"{nested}.currentTime > 0.5", "the Studio's result to play", 20)
@@ -297,6 +174,6 @@ def test_a_sora_cell_runs_and_its_video_plays(
     wait_js(page, "document.body.dataset.jpThemeLight === 'false'", "the dark theme", 20)
     page.wait_for_timeout(300)  # the theme's stylesheet applies after the flag flips
     assert _contrast(studio) == ([], [])
-    page.evaluate(f"{_cell(2)}.scrollIntoView({{block: 'start'}})")
+    page.evaluate(f"{cell(2)}.scrollIntoView({{block: 'start'}})")
     page.screenshot(path=str(screenshots / f"{shot}_studio_dark.png"))
     assert dialogs == []
