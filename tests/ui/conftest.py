@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 
 from tests.browser import Artifacts
+from tests.jupyter import free_port
+
+#: solara's own default for --solara-port.
+SOLARA_DEFAULT_PORT = 18865
 
 #: Where the browser tests save screenshots (git-ignored; the README uses grid.png).
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -21,6 +25,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The sora_nb widgets do not use vuetify: skip solara's font/css warm-up (it needs a CDN).
     if hasattr(config.option, "solara_vuetify_warmup"):
         config.option.solara_vuetify_warmup = False
+    # solara's test server listens on port 18865 unless told: two test runs on one machine
+    # (or CI's neighbours) would fight over it. A free port unless one was given.
+    if getattr(config.option, "solara_port", None) == SOLARA_DEFAULT_PORT:
+        config.option.solara_port = free_port()
 
 
 @pytest.fixture(autouse=True)
