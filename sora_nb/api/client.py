@@ -4,23 +4,34 @@ One class, one job: turn method calls into HTTP requests on httpx, retry what is
 retry, and turn answers into wire types or typed errors. It speaks to a remote server by base
 URL, or to anything with an httpx transport (the bundled server in-process through
 ``httpx.ASGITransport``, a ``MockTransport`` in tests); the code path is the same.
+
+Servers speak dialects of the protocol (:mod:`sora_nb.api.dialects`): given one
+(``dialect="vllm-omni"``) or after :meth:`VideosClient.detect`, the client sends each server
+what it accepts and refuses, before sending, what it cannot do. Without one it speaks OpenAI's
+dialect and still reads what the engines answer (their ids, statuses, errors and failed jobs).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import AsyncGenerator, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from sora_nb import __version__, catalog
-from sora_nb.api import errors
+from sora_nb.api import dialects, errors
+from sora_nb.api.answers import (
+    cannot_delete,
+    deleted_answer,
+    job_in_error,
+)
+from sora_nb.api.bodies import check_knobs, create_body, refuse_knobs
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -30,10 +41,14 @@ from sora_nb.api.config import (
     resolve_server,
     warn_if_retired,
 )
-from sora_nb.api.download import stream_to_file
+from sora_nb.api.content import download_content
+from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
+from sora_nb.api.knowledge import ServerKnowledge
+from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
+from sora_nb.api.polling import wait_for
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
-from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint, should_retry_status
-from sora_nb.api.sending import Files, KeyAuth, Sender, origin
+from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
+from sora_nb.api.sending import KeyAuth, Sender, origin
 from sora_nb.api.types import (
     VARIANT_MEDIA_TYPES,
     ContentVariant,
@@ -78,6 +93,7 @@ class VideosClient:
         headers: Mapping[str, str] | None = None,
         check_requests: bool = True,
         warn_retired: bool = True,
+        dialect: str | Dialect | None = None,
     ) -> None:
         if base_url is None and transport is None:
             raise errors.ConfigurationError(
@@ -113,6 +129,9 @@ class VideosClient:
         )
         self._send = Sender(self._http, key=self._key, retry=self.retry, clock=self.clock)
         self._send.on_parsed = self._note_hint
+        self._known = ServerKnowledge(
+            self._send, dialect_named(dialect) if dialect is not None else None
+        )
 
     @classmethod
     def from_config(cls, config: ServerConfig, **options: Any) -> VideosClient:
@@ -128,6 +147,7 @@ class VideosClient:
             organization=config.organization,
             project=config.project,
             auth=config.auth,
+            dialect=config.dialect,
             # resolve_server already warned about a retired endpoint, once is enough.
             **({"warn_retired": False} | options),
         )
@@ -139,7 +159,8 @@ class VideosClient:
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "none"
-        return f"<VideosClient base_url={self.base_url!r} api_key={key}>"
+        dialect = self.dialect.name if self.dialect else "unknown"
+        return f"<VideosClient base_url={self.base_url!r} api_key={key} dialect={dialect}>"
 
     async def __aenter__(self) -> VideosClient:
         return self
@@ -156,6 +177,27 @@ class VideosClient:
         """Close the connections (safe to call twice)."""
         await self._http.aclose()
 
+    # -- what the server is ------------------------------------------------------------------
+
+    @property
+    def dialect(self) -> Dialect | None:
+        """The server's dialect: set by hand, detected, or read from its answers; None when
+        nothing is known yet (the client then speaks OpenAI's dialect)."""
+        return self._known.dialect
+
+    @property
+    def info(self) -> ServerInfo | None:
+        """What :meth:`detect` found (None before it ran)."""
+        return self._known.info
+
+    async def detect(self, *, refresh: bool = False) -> ServerInfo:
+        """Ask the server what it is: its dialect and the models it serves (``GET /models``).
+
+        A dialect given by hand is kept; the answer then only says which models it serves.
+        The result is kept for the client's life (``refresh=True`` asks again).
+        """
+        return await self._known.detect(refresh=refresh)
+
     # -- endpoints ---------------------------------------------------------------------------
 
     async def create(
@@ -167,19 +209,47 @@ class VideosClient:
         size: str | None = None,
         input_reference: ReferenceInput | None = None,
         idempotency_key: str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
 
         ``seconds`` may be given as 8 or "8" (the wire wants a string). A reference image is
-        sent as a multipart upload and must be JPEG, PNG or WebP of exactly ``size``; an
-        :class:`ImageRef` is sent as JSON. ``idempotency_key`` defaults to a fresh one that is
-        reused across retries, so a retried create cannot start a second job.
+        uploaded and must be JPEG, PNG or WebP of exactly ``size``; an :class:`ImageRef` is a
+        URL the server fetches. ``idempotency_key`` defaults to a fresh one that is reused
+        across retries, so a retried create cannot start a second job.
+
+        ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
+        (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
+        SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
+        sent. On a one-model engine ``model`` may be left out (its model is sent) or name it.
         """
-        secs = None if seconds is None else _seconds_text(seconds)
+        secs = None if seconds is None else seconds_text(seconds)
+        knobs = check_knobs(
+            seed=seed,
+            negative_prompt=negative_prompt,
+            steps=steps,
+            guidance=guidance,
+            fps=fps,
+            num_frames=num_frames,
+        )
+        dialect = await self._known.knowing() if knobs else self.dialect
+        if knobs and dialect is not None and not self._known.takes(knobs, dialect):
+            raise refuse_knobs(dialect, knobs)
+        model = await self._known.model_to_send(model, dialect)
         if self.check_requests and model is not None:
             try:
                 catalog.check_request(
-                    model, size=size, seconds=secs, has_reference=input_reference is not None
+                    model,
+                    size=size,
+                    seconds=secs,
+                    has_reference=input_reference is not None,
+                    num_frames=num_frames,
+                    fps=fps,
                 )
             except catalog.CatalogError as exc:
                 raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None
@@ -192,23 +262,46 @@ class VideosClient:
                 model=model,
                 seconds=secs,
                 size=size.strip().lower() if size else None,
-                input_reference=input_reference if isinstance(input_reference, ImageRef) else None,
             )
         except ValidationError as exc:
-            raise _invalid_params(exc) from None
-        fields = params.model_dump(mode="json", exclude_none=True)
-        if upload is None:
-            return await self._send.call(
-                Video, "POST", "/videos", json=fields, idempotency_key=idempotency_key
+            raise invalid_params(exc) from None
+        fields = params.model_dump(mode="json", exclude_none=True) | knobs
+        image = input_reference if isinstance(input_reference, ImageRef) else None
+        speaks = dialect or dialects.DIALECTS["openai"]
+        # One key for every attempt, the re-sent form included: never a second job.
+        idempotency_key = idempotency_key or f"sora_nb-{uuid.uuid4()}"
+        json_body, files = create_body(speaks, fields, upload=upload, image=image)
+        try:
+            video = await self._send.call(
+                Video,
+                "POST",
+                "/videos",
+                json=json_body,
+                files=files,
+                idempotency_key=idempotency_key,
             )
-        files: Files = [("input_reference", (upload.filename, upload.content, upload.media_type))]
-        return await self._send.call(
-            Video, "POST", "/videos", data=fields, files=files, idempotency_key=idempotency_key
-        )
+        except errors.BadRequestError as exc:
+            if dialect is not None or json_body is None:
+                raise
+            if not dialects.refuses_json(exc.server_message, exc.param):
+                raise
+            # The server read the JSON as an empty form: a form-only engine (vLLM-Omni).
+            # Nothing was created; say it again as a form, under the same idempotency key.
+            self._known.seen = dialects.DIALECTS["vllm-omni"]
+            _, files = create_body(self._known.seen, fields, image=image)
+            video = await self._send.call(
+                Video, "POST", "/videos", files=files, idempotency_key=idempotency_key
+            )
+        self._known.learn_from(video)
+        return video
 
     async def retrieve(self, video_id: str | Video) -> Video:
-        """The job's current state: status, progress, and its error if it failed."""
-        return await self._send.call(Video, "GET", _video_path(video_id))
+        """The job's current state: status, progress, and its error if it failed.
+
+        A failed job is returned even when the server sends it with an error status (as
+        vLLM-Omni does), so the server's own reason is never lost.
+        """
+        return await self._send.call(Video, "GET", video_path(video_id), accept=job_in_error)
 
     async def list_page(
         self,
@@ -220,9 +313,10 @@ class VideosClient:
         """One page of jobs (``limit`` 0 to 100); :meth:`list` follows the pages for you."""
         params: dict[str, str | int] = {}
         if limit is not None:
-            if not 0 <= limit <= 100:
+            low = self.dialect.list_min if self.dialect else 0
+            if not low <= limit <= 100:
                 raise errors.InvalidRequestError(
-                    f"limit must be between 0 and 100, not {limit}.", param="limit"
+                    f"limit must be between {low} and 100, not {limit}.", param="limit"
                 )
             params["limit"] = limit
         if order is not None:
@@ -242,35 +336,61 @@ class VideosClient:
         after: str | None = None,
         page_size: int | None = None,
     ) -> AsyncGenerator[Video, None]:
-        """Every job on the server, page after page (``async for video in client.list()``)."""
+        """Every job on the server, page after page (``async for video in client.list()``).
+
+        Servers that send no ``has_more`` (SGLang, FastVideo) are paged by hand: a full page
+        asks for the next one after its last job.
+        """
         seen_cursors: set[str] = set()
         while True:
             page = await self.list_page(limit=page_size, order=order, after=after)
             for video in page.data:
                 yield video
+            # LiteLLM re-encodes data[].id but not last_id: page with last_id when it is sent.
             cursor = page.last_id or (page.data[-1].id if page.data else None)
+            more = page.has_more
+            if "has_more" not in page.model_fields_set:
+                more = page_size is not None and len(page.data) >= page_size
             # A server that says "more" without a new cursor would loop forever: stop.
-            if not page.has_more or cursor is None or cursor in seen_cursors:
+            if not more or cursor is None or cursor in seen_cursors:
                 return
             seen_cursors.add(cursor)
             after = cursor
 
     async def delete(self, video_id: str | Video) -> VideoDeleted:
-        """Delete a completed or failed job and its files on the server."""
-        return await self._send.call(VideoDeleted, "DELETE", _video_path(video_id))
+        """Delete a job and its files on the server; a running job is cancelled where the
+        server can (OpenAI, vLLM-Omni). SGLang and FastVideo forget the job but let it run
+        (``cancelled`` is False); LiteLLM's proxy cannot delete (UnsupportedError)."""
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if dialect is not None and dialect.delete == "none":
+            raise cannot_delete(dialect.title, ident, None)
+        try:
+            return await self._send.call(
+                VideoDeleted, "DELETE", video_path(ident), parse=deleted_answer
+            )
+        except errors.MethodNotAllowedError:
+            raise cannot_delete(f"server at {self.base_url}", ident, 405) from None
 
     async def remix(
         self, video_id: str | Video, *, prompt: str, idempotency_key: str | None = None
     ) -> Video:
         """Start a new job that reworks a completed video with a new prompt."""
+        dialect = self.dialect
+        if dialect is not None and not dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} cannot remix a video (it has no /remix route). "
+                "Generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
         try:
             params = RemixVideoParams(prompt=prompt)
         except ValidationError as exc:
-            raise _invalid_params(exc) from None
+            raise invalid_params(exc) from None
         return await self._send.call(
             Video,
             "POST",
-            _video_path(video_id) + "/remix",
+            video_path(video_id) + "/remix",
             json=params.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
@@ -289,39 +409,35 @@ class VideosClient:
         only once complete: an interrupted download, a short body or a wrong media type leaves
         nothing at ``destination``. A server answering with another media type (a gateway
         sending the MP4 for a thumbnail) raises :class:`~errors.UnexpectedContentTypeError`
-        naming the type it sent.
+        naming the type it sent; asking an engine known to make no previews raises
+        :class:`~errors.UnsupportedError` without sending. A failed job raises
+        :class:`~errors.JobFailedError` with the server's reason.
         """
         if variant not in VARIANT_MEDIA_TYPES:
             raise errors.InvalidRequestError(
                 f"variant must be one of {', '.join(VARIANT_MEDIA_TYPES)}, not {variant!r}.",
                 param="variant",
             )
-        expected = expected_type or VARIANT_MEDIA_TYPES[variant]
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if variant != "video" and dialect is not None and not dialect.previews:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} makes no {variant}s (it answers every variant "
+                "with the MP4); derive it from the video with sora_nb.media.",
+                feature=variant,
+            )
         target = Path(destination)
         target.parent.mkdir(parents=True, exist_ok=True)
-        path = _video_path(video_id) + "/content"
-        what = f"GET {path}?variant={variant}"
-        retries = 0
-        waited = 0.0
-        while True:
-            try:
-                await self._download_once(path, variant, expected, target, what, retries + 1)
-                return target
-            except errors.APIStatusError as exc:
-                if not should_retry_status(exc.status_code, exc.headers):
-                    raise
-                delay = self._send.retry_delay(retries + 1, waited, exc.headers)
-                if delay is None:
-                    raise
-            except errors.APIConnectionError:
-                # A dropped or short body: fetch it again from the start (GET is idempotent).
-                delay = self._send.retry_delay(retries + 1, waited, None)
-                if delay is None:
-                    raise
-            retries += 1
-            waited += delay
-            log.info("retrying %s in %.1f s", what, delay)
-            await self.clock.sleep(delay)
+        return await download_content(
+            self._send,
+            video_path(ident) + "/content",
+            target,
+            variant=variant,
+            expected=expected_type or VARIANT_MEDIA_TYPES[variant],
+            dialect=dialect,
+            job=lambda: self.retrieve(ident),
+            wait_step=self.poll.floor,
+        )
 
     async def wait(
         self,
@@ -342,41 +458,15 @@ class VideosClient:
         The pace follows the server's ``openai-poll-after-ms`` hint when it sends one, else
         backs off from ``poll.floor`` to ``poll.ceiling`` seconds.
         """
-        policy = poll or self.poll
-        clock = self.clock
-        end = None if deadline is None else clock.monotonic() + deadline
-        # The state in hand (a Video passed in, or the first retrieve) counts as check 1.
-        checks = 1
-        if isinstance(video_id, Video):
-            video = video_id
-        else:
-            ident = _video_id(video_id)
-            hint = self._poll_hints.get(ident)
-            if hint is not None:  # create or remix told us when to look first
-                await self._sleep_until(min(policy.interval(1, hint), _left(clock, end)))
-            video = await self._send.call(Video, "GET", _video_path(ident), end=end)
-        while True:
-            if on_progress is not None:
-                on_progress(video)
-            if video.done:
-                self._poll_hints.pop(video.id, None)
-                if video.failed and raise_on_failure:
-                    raise errors.JobFailedError(video)
-                return video
-            left = _left(clock, end)
-            if left <= 0:
-                assert deadline is not None
-                raise errors.DeadlineExceededError(
-                    f"Video job {video.id} was still {video.status} ({video.progress}%) after "
-                    f"{deadline:g} s. It may still finish: call wait({video.id!r}) again with "
-                    "a longer deadline.",
-                    video=video,
-                )
-            delay = policy.interval(checks, self._poll_hints.get(video.id))
-            await self._sleep_until(min(delay, left))
-            # Retries of a status check stop at the deadline too, raising what went wrong.
-            video = await self._send.call(Video, "GET", _video_path(video.id), end=end)
-            checks += 1
+        return await wait_for(
+            self._send,
+            video_id,
+            hints=self._poll_hints,
+            policy=poll or self.poll,
+            deadline=deadline,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+        )
 
     # -- machinery ---------------------------------------------------------------------------
 
@@ -384,84 +474,12 @@ class VideosClient:
         if isinstance(result, Video):
             self._poll_hints[result.id] = poll_hint(response.headers)
 
-    async def _sleep_until(self, seconds: float) -> None:
-        if seconds > 0:
-            await self.clock.sleep(seconds)
-
-    async def _download_once(
-        self,
-        path: str,
-        variant: str,
-        expected: str,
-        target: Path,
-        what: str,
-        attempt: int,
-    ) -> None:
-        request = self._http.build_request(
-            "GET",
-            path,
-            params={"variant": variant},
-            # Identity: the bytes counted are the bytes Content-Length promises.
-            headers={"Accept": expected, "Accept-Encoding": "identity"},
-        )
-        try:
-            response = await self._send.open(request)
-        except httpx.RequestError as exc:
-            raise self._send.transport_error(exc, what, attempt) from exc
-        try:
-            if response.status_code >= 400:
-                await response.aread()
-                raise self._send.status_error(response, what, attempts=attempt, content=True)
-            await stream_to_file(response, target, variant, expected, what)
-        finally:
-            await response.aclose()
-
 
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _left(clock: Clock, end: float | None) -> float:
-    return float("inf") if end is None else end - clock.monotonic()
-
-
 def _secret(value: str | None) -> SecretStr | None:
     return SecretStr(value.strip()) if value and value.strip() else None
-
-
-def _video_id(video_id: str | Video) -> str:
-    ident = video_id.id if isinstance(video_id, Video) else video_id
-    if not isinstance(ident, str) or not ident.strip():
-        raise errors.InvalidRequestError(
-            f"A video id must be a non-empty string like 'video_123', not {ident!r}.",
-            param="video_id",
-        )
-    return ident
-
-
-def _video_path(video_id: str | Video) -> str:
-    # Escape everything: a gateway's ids may contain '/', '+' or '=' (LiteLLM's are encoded).
-    return "/videos/" + quote(_video_id(video_id), safe="")
-
-
-def _seconds_text(seconds: int | str) -> str:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, str)):
-        raise errors.InvalidRequestError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    text = str(seconds).strip()
-    if not text.isdigit() or int(text) == 0:
-        raise errors.InvalidRequestError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    return str(int(text))
-
-
-def _invalid_params(exc: ValidationError) -> errors.InvalidRequestError:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    return errors.InvalidRequestError(
-        f"Not sent: {field or 'the request'} is invalid: {first['msg']}.", param=field
-    )
 
 
 __all__ = ["DEFAULT_TIMEOUT", "IN_PROCESS_BASE_URL", "ReferenceInput", "VideosClient"]

@@ -51,17 +51,28 @@ _last: list[GridRun] = []
 _STARTED = time.time()
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
-Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+Vary = Mapping[str, Sequence[str | int | float]] | Sequence[tuple[str, Sequence[str | int | float]]]
 
 
 def configure(**settings: Any) -> Session:
     """Set the kernel's media folder, server, key, budget or concurrency, and start afresh.
 
     ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
-    not given keep their values. The API key is held in memory only.
+    not given keep their values. The API key is held in memory only. ``dialect="vllm-omni"``
+    (or sglang, fastvideo, litellm, openai) says how the server speaks when it should not be
+    found out by asking it; ``client_options`` go to the VideosClient (retry, poll, timeout).
     """
     global _session
-    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "bundled"}
+    allowed = {
+        "media_dir",
+        "base_url",
+        "api_key",
+        "budget",
+        "concurrency",
+        "bundled",
+        "dialect",
+        "client_options",
+    }
     unknown = set(settings) - allowed
     if unknown:
         raise TypeError(
@@ -120,22 +131,34 @@ def _axes(vary: Vary | None) -> list[Axis]:
     if not vary:
         return []
     items = vary.items() if isinstance(vary, Mapping) else vary
-    return [Axis.parse(name, list(values)) for name, values in items]
+    # Seeds and steps may be given as numbers: {"seed": [1, 2, 3]}.
+    return [Axis.parse(name, [str(v) for v in values]) for name, values in items]
 
 
 def plan(
     prompt: str | Prompt,
     *,
     vary: Vary | None = None,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
     takes: int = 1,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
 ) -> GridPlan:
-    """What a call would send, and what it would cost, without sending anything."""
+    """What a call would send, and what it would cost, without sending anything.
+
+    ``model``, ``size`` and ``seconds`` default to the server's model and its usual clip.
+    ``seed``, ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to
+    engines that take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused.
+    """
     return session().plan(
         _text(prompt),
         axes=_axes(vary),
@@ -146,19 +169,31 @@ def plan(
         image=image,
         fit=fit,
         remix_of=remix_id(remix),
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
 
 
 def generate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
     takes: int = 1,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -177,6 +212,12 @@ def generate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     run = remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if takes == 1 else run
@@ -185,13 +226,19 @@ def generate(
 async def agenerate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
     takes: int = 1,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
 ) -> Take | GridRun:
@@ -205,6 +252,12 @@ async def agenerate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     run = remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if takes == 1 else run
@@ -214,12 +267,18 @@ def grid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
     takes: int = 1,
     image: str | Path | None = None,
     fit: bool = False,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -227,7 +286,8 @@ def grid(
     """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
 
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
-    lacks are sent.
+    lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
+    are axes too.
     """
     planned = plan(
         prompt,
@@ -238,6 +298,12 @@ def grid(
         takes=takes,
         image=image,
         fit=fit,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     return remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
@@ -246,15 +312,34 @@ async def agrid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
     takes: int = 1,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
 ) -> GridRun:
     """``grid`` for top-level ``await`` in a notebook."""
-    planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
+    planned = plan(
+        prompt,
+        vary=vary,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
+    )
     return remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
@@ -263,6 +348,7 @@ def models() -> list[dict[str, Any]]:
     rows = []
     for profile in catalog.models():
         prices = {size: price.per_second for size, price in profile.prices.items()}
+        rule = profile.frame_rule
         rows.append(
             {
                 "model": profile.name,
@@ -270,7 +356,14 @@ def models() -> list[dict[str, Any]]:
                 "seconds": [int(s) for s in profile.seconds_on()],
                 "audio": profile.audio,
                 "image_input": profile.image_input,
-                "usd_per_second": prices,
+                # Open models run on your GPUs: GPU time, not a price per second.
+                "usd_per_second": "GPU time" if profile.open_weights else prices,
+                "fps": profile.fps,
+                "frames": f"{rule[0]}k+{rule[1]}, {profile.default_frames} by default"
+                if rule
+                else None,
+                "steps": profile.default_steps,
+                "guidance": profile.default_guidance,
                 "snapshot_of": profile.snapshot_of,
                 "retired_on_openai": profile.retired_on.isoformat() if profile.retired_on else None,
             }

@@ -32,15 +32,28 @@ _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeEr
 class SoraMagics(Magics):
     """Write a shot in a cell, generate takes, watch and compare them."""
 
-    model = Unicode("sora-2", help="Model for %%sora cells without --model.").tag(config=True)
-    size = Unicode("1280x720", help="Video size (width x height) without --size.").tag(config=True)
-    seconds = Int(4, help="Clip length in seconds without --seconds.").tag(config=True)
+    model = Unicode(
+        "",
+        help="Model for %%sora cells without --model; empty: the server's own (sora-2 on the "
+        "bundled server, the served model on an engine).",
+    ).tag(config=True)
+    size = Unicode(
+        "", help="Video size (width x height) without --size; empty: the model's usual size."
+    ).tag(config=True)
+    seconds = Int(
+        0, help="Clip length in seconds without --seconds; 0: the model's usual length."
+    ).tag(config=True)
     takes = Int(1, help="Takes per request without --takes.").tag(config=True)
     media_dir = Unicode(
         "", help="Folder for the ledger and files; empty means $SORA_NB_HOME or ./sora_media."
     ).tag(config=True)
     server = Unicode(
         "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the bundled server."
+    ).tag(config=True)
+    dialect = Unicode(
+        "",
+        help="How the server speaks (openai, vllm-omni, sglang, fastvideo, litellm); empty: "
+        "$SORA_NB_DIALECT, else found by asking the server.",
     ).tag(config=True)
     budget = Float(
         None, allow_none=True, help="Dollars this kernel may spend in all (None: no limit)."
@@ -66,6 +79,8 @@ class SoraMagics(Magics):
             settings["media_dir"] = self.media_dir
         if self.server:
             settings["base_url"] = self.server
+        if self.dialect:
+            settings["dialect"] = self.dialect
         return settings
 
     def _session(self) -> Any:
@@ -88,10 +103,13 @@ class SoraMagics(Magics):
         --no-cache, --remix TAKE_OR_ID, --server URL (switches this kernel's server, like
         %sora connect), --vary AXIS=v1,v2,... (up to three:
         columns, rows, pages; AXIS is model, size, seconds, length, a clause such as camera or
-        lighting, or sr="text to replace,replacement,...").
+        lighting, sr="text to replace,replacement,...", or on an engine seed, steps,
+        guidance, fps, frames). On engines that take them (vLLM-Omni, SGLang, FastVideo):
+        --seed N, --negative TEXT, --steps N, --guidance X, --fps N, --frames N; takes there
+        are seeded (--takes 3 chooses and records three seeds).
 
         Commands: models, status, history [-n N], resume, cost, studio, config,
-        connect URL, export PATH
+        connect URL [--dialect NAME], export PATH
         """
         from sora_nb.notebook.options import parse_options
 
@@ -124,13 +142,14 @@ class SoraMagics(Magics):
         plan = session.plan(
             text,
             axes=[api.Axis.parse(axis.name, axis.values) for axis in options.vary],
-            model=options.model or self.model,
-            size=options.size or self.size,
-            seconds=options.seconds or self.seconds,
+            model=options.model or self.model or None,
+            size=options.size or self.size or None,
+            seconds=options.seconds or self.seconds or None,
             takes=options.takes or self.takes,
             image=options.image,
             fit=options.fit,
             remix_of=remix,
+            **options.knobs(),
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True)
@@ -190,13 +209,16 @@ class SoraMagics(Magics):
         return show.table(rows, title=f"The last {n} takes")
 
     def _cmd_status(self, rest: str) -> Any:
+        """What the server is, serves and cannot do; then the takes still running."""
         from sora_nb.notebook import display as show
         from sora_nb.research.results import take_record
 
-        running = self._session().ledger.unfinished()
+        session = self._session()
+        about = _about(session)
+        running = session.ledger.unfinished()
         if not running:
-            return show.text("No takes are running.")
-        return show.table([take_record(t) for t in running], title="Running takes")
+            return show.text(f"{about}\nNo takes are running.")
+        return show.table([take_record(t) for t in running], title=f"{about}\nRunning takes")
 
     def _cmd_resume(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
@@ -225,38 +247,68 @@ class SoraMagics(Magics):
         session = self._session()
         rows = [
             {"setting": name, "value": getattr(self, name)}
-            for name in ("model", "size", "seconds", "takes", "budget", "concurrency", "wait")
+            for name in (
+                "model",
+                "size",
+                "seconds",
+                "takes",
+                "budget",
+                "concurrency",
+                "wait",
+                "dialect",
+            )
         ]
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
     def _cmd_connect(self, rest: str) -> Any:
+        """``%sora connect URL [--dialect NAME]``, or ``%sora connect local``: switch servers
+        and say what the new one is, serves and cannot do."""
+        import shlex
+
+        from sora_nb.api.dialects import dialect_named
         from sora_nb.notebook import api
         from sora_nb.notebook import display as show
 
-        url = rest.strip()
-        if not url:
+        words = shlex.split(rest)
+        dialect = ""
+        if "--dialect" in words:
+            at = words.index("--dialect")
+            if at + 1 >= len(words):
+                raise UsageError(
+                    "%sora connect URL --dialect NAME: NAME is one of openai, vllm-omni, "
+                    "sglang, fastvideo, litellm."
+                )
+            dialect = dialect_named(words[at + 1]).name  # a wrong name fails here
+            del words[at : at + 2]
+        if len(words) != 1:
             raise UsageError(
-                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
-                "use %sora connect local to go back to the bundled server."
+                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1 "
+                "(add --dialect vllm-omni to say how it speaks); use %sora connect local to go "
+                "back to the bundled server."
             )
+        url = words[0]
         if url == "local":
             self.server = ""
-            api.configure(**self._session_settings(), base_url=None, api_key=None)
+            self.dialect = dialect
+            settings = self._session_settings() | {"dialect": dialect or None}
+            api.configure(**settings, base_url=None, api_key=None)
             self._applied = self._session_settings()
-            return show.text("Connected to the bundled server (offline animatic).")
-        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+            return show.text(_about(api.session(), "Connected to"))
         from sora_nb.api.config import normalize_base_url
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
+        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
         self.server = url
+        self.dialect = dialect
         # The media folder, budget and concurrency set with %config come along.
-        api.configure(**self._session_settings(), api_key=key or None)
+        settings = self._session_settings() | {"dialect": dialect or None}
+        api.configure(**settings, api_key=key or None)
         self._applied = self._session_settings()
-        return show.text(f"Connected to {api.session().server}.")
+        return show.text(_about(api.session(), "Connected to"))
 
     def _cmd_export(self, rest: str) -> Any:
         """``%sora export KIND [PATH]``: the last grid as html, mp4, contact, csv or json;
@@ -296,11 +348,25 @@ class SoraMagics(Magics):
         return Studio(
             rest or None,
             session=self._session(),
-            model=self.model,
-            size=self.size,
-            seconds=self.seconds,
+            model=self.model or None,
+            size=self.size or None,
+            seconds=self.seconds or None,
             takes=self.takes,
         )
+
+
+def _about(session: Any, lead: str = "") -> str:
+    """The server in a few lines; a server that cannot say what it is is said plainly."""
+    from sora_nb.api.errors import SoraError
+
+    try:
+        text: str = session.describe_server()
+    except SoraError as exc:
+        return (
+            f"Server: {session.server}. It did not say what it is ({exc}). Name its dialect "
+            "with %sora connect URL --dialect NAME."
+        )
+    return f"{lead} {text[0].lower()}{text[1:]}" if lead else text
 
 
 def register_formatters(ipython: Any) -> None:

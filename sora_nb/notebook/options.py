@@ -47,6 +47,18 @@ class SoraOptions(BaseModel):
     remix: str | None = None
     server: str | None = None
     vary: tuple[VaryAxis, ...] = ()
+    #: Open-model settings, for engines that take them (vLLM-Omni, SGLang, FastVideo).
+    seed: int | None = None
+    negative_prompt: str | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    fps: int | None = None
+    num_frames: int | None = None
+
+    def knobs(self) -> dict[str, object]:
+        """The open-model settings given on the line, by Session.plan's names."""
+        names = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,10 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--remix")
     p.add_argument("--server")
     p.add_argument("--vary", action="append", default=[])
+    p.add_argument("--seed")
+    p.add_argument("--negative")
+    p.add_argument("--steps")
+    p.add_argument("--guidance")
+    p.add_argument("--fps")
+    p.add_argument("--frames")
     return p
 
 
-def _int(name: str, text: str, low: int = 1) -> int:
+def _int(name: str, text: str, low: int = 1, high: int | None = None) -> int:
     try:
         value = int(text.removesuffix("s"))
     except ValueError:
@@ -85,6 +103,20 @@ def _int(name: str, text: str, low: int = 1) -> int:
         ) from None
     if value < low:
         raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
+    if high is not None and value > high:
+        raise OptionsError(f"%%sora: --{name} must be at most {high}; got {value}.")
+    return value
+
+
+def _number(name: str, text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise OptionsError(
+            f"%%sora: --{name} takes a number, like --{name} 5.0; got {text!r}."
+        ) from None
+    if not low <= value <= high:
+        raise OptionsError(f"%%sora: --{name} must be from {low:g} to {high:g}; got {text}.")
     return value
 
 
@@ -146,4 +178,20 @@ def parse_options(line: str) -> SoraOptions:
         remix=ns.remix,
         server=ns.server,
         vary=axes,
+        seed=_int("seed", ns.seed, low=0) if ns.seed is not None else None,
+        negative_prompt=_negative(ns.negative),
+        steps=_int("steps", ns.steps, high=200) if ns.steps is not None else None,
+        guidance=_number("guidance", ns.guidance, 0, 20) if ns.guidance is not None else None,
+        fps=_int("fps", ns.fps) if ns.fps is not None else None,
+        num_frames=_int("frames", ns.frames) if ns.frames is not None else None,
     )
+
+
+def _negative(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not text.strip():
+        raise OptionsError(
+            '%%sora: --negative takes what to keep out, like --negative "blurry, text".'
+        )
+    return text.strip()

@@ -217,7 +217,8 @@ CASES: list[Case] = [
         "python: unknown setting",
         lambda s: api.configure(colour="red"),
         TypeError,
-        "configure() takes api_key, base_url, budget, bundled, concurrency, media_dir; not colour",
+        "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
+        "dialect, media_dir; not colour",
     ),
     python(
         "python: concurrency=0",
