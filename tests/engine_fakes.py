@@ -26,6 +26,9 @@ from sora_nb.api.clock import SimulatedClock
 SERVED = "Wan-AI/Wan2.2-T2V-A14B-Diffusers"
 BLOCKED_WORD = "forbidden"
 GUARDRAIL = "Input was blocked by Cosmos3 guardrails."
+#: A prompt with this word is refused at create (400), as a content filter would.
+REFUSED_WORD = "refused"
+REFUSAL = "The prompt was refused by the content filter."
 
 
 def tiny_mp4(path: Path, frames: int = 9, fps: int = 16) -> bytes:
@@ -63,6 +66,9 @@ class EngineFake:
         self.content_lag = 0
         #: SGLang with S3: content answers 400 naming the job's cloud URL.
         self.cloud = False
+        #: Restart (forget every job) when this many status GETs have been answered.
+        self.restart_after: int | None = None
+        self._status_gets = 0
         self._ids = itertools.count(1)
 
     @property
@@ -112,6 +118,11 @@ class EngineFake:
             if self.dialect == "litellm":
                 return self._error(400, "remix is not supported by this deployment")
             return httpx.Response(404, json={"detail": "Not Found"})
+        if len(parts) == 2 and request.method == "GET" and self.restart_after is not None:
+            self._status_gets += 1
+            if self._status_gets > self.restart_after:
+                self.restart_after = None
+                self.restart()
         job = self._refresh(parts[1])
         if job is None:
             return self._error(404, "Video not found")
@@ -169,6 +180,8 @@ class EngineFake:
                     "VideoGenerationsRequest\nprompt\n  Field required"
                 },
             )
+        if REFUSED_WORD in str(fields["prompt"]):
+            return self._error(400, REFUSAL, param="prompt")
         model = fields.get("model")
         if self.dialect == "vllm-omni" and model not in (None, self.served):
             return self._error(

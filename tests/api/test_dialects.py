@@ -172,7 +172,7 @@ async def test_knob_values_are_checked_before_sending(mp4: bytes, clock: Simulat
             ({"num_frames": 80}, "makes 4k\\+1 frames .* use 77 or 81"),
         ):
             with pytest.raises(errors.InvalidRequestError, match=says):
-                await client.create(prompt="a heron", **bad)  # type: ignore[arg-type]
+                await client.create(prompt="a heron", **bad)
     assert fake.creates() == []
 
 
