@@ -152,14 +152,15 @@ class GridPlan(BaseModel):
     def __repr__(self) -> str:
         return f"<GridPlan {self.describe()}>"
 
-    def describe(self) -> str:
-        """One line for a notebook: the shape, the count and the cost."""
+    def describe(self, cost: CostEstimate | None = None) -> str:
+        """One line for a notebook: the shape, the count and the cost (``cost``, when the
+        caller knows better, e.g. the GPU seconds earlier takes took)."""
         count = len(self.requests)
         videos = f"{count} video" + ("" if count == 1 else "s")
         noun = "take" if self.takes == 1 else "takes"
         shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
-        return f"{head}, {self.cost().price_text()}"
+        return f"{head}, {(cost or self.cost()).price_text()}"
 
 
 def plan_grid(

@@ -194,3 +194,49 @@ def test_connect_and_status_say_what_the_server_is_serves_and_cannot_do(
     assert "FastVideo (set by hand)" in forced
     with pytest.raises(UsageError, match="no dialect called 'vllm-onmi'"):
         shell.run_line_magic("sora", f"connect {engine.base_url} --dialect vllm-onmi")
+
+
+def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
+    shell: InteractiveShell, tmp_path: Path, mp4: bytes
+) -> None:
+    from sora_nb.notebook.widgets import Studio
+
+    engine = EngineFake("vllm-omni", mp4)
+    on(engine, tmp_path)
+    studio = Studio(PROMPT, session=api.session())
+    assert studio.model == SERVED and (studio.size, studio.seconds) == ("1280x720", 5)
+    assert studio.knobs_offered == ["seed", "steps", "guidance", "negative_prompt"]
+    assert studio.knob_defaults == {"steps": 40.0, "guidance": 4.0}
+    assert "GPU time" in studio.cost_text
+    studio.seed, studio.steps, studio.negative_prompt = 7, 30, "blurry"
+    take = studio.generate()
+    assert isinstance(take, Take)
+    take.wait(60)
+    body = sent(engine.creates()[-1])
+    assert (body["seed"], body["num_inference_steps"], body["negative_prompt"]) == (
+        "7",
+        "30",
+        "blurry",
+    )
+    # On the bundled server (OpenAI's dialect) no knob is offered.
+    api.configure(base_url=None, api_key=None, client_options={})
+    plain = Studio(PROMPT, session=api.session())
+    assert plain.knobs_offered == [] and plain.model == "sora-2"
+
+
+def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
+    shell: InteractiveShell, tmp_path: Path, mp4: bytes
+) -> None:
+    from sora_nb.notebook.display import plan_summary
+
+    engine = EngineFake("vllm-omni", mp4)
+    on(engine, tmp_path)
+    session = api.session()
+    first = session.plan(PROMPT, takes=2)
+    assert plan_summary(first, session) == (
+        "2 videos, GPU time (no earlier takes like these to go by)"
+    )
+    session.run_plan(first)
+    other = session.plan("A crane wades through the shallows.", takes=2)
+    assert plan_summary(other, session).endswith("about 25 GPU s")
+    assert "$" not in plan_summary(other, session)
