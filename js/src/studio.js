@@ -356,9 +356,10 @@ export function buildStudio(model, el) {
     field("Guidance", guidanceBox),
     field("Negative prompt", negativeBox, { wide: true }),
   );
-  knobs.setAttribute("data-role", "knobs");
+  // Hidden with its wrapper, so a server without knobs leaves the Request section as it was.
+  const knobsRow = h("div", { className: "sora-wide", attrs: { "data-role": "knobs" } }, knobs);
   b.watch(["knobs_offered"], () => {
-    knobs.hidden = (model.get("knobs_offered") ?? []).length === 0;
+    knobsRow.hidden = (model.get("knobs_offered") ?? []).length === 0;
   });
 
   const request = section(
@@ -368,7 +369,7 @@ export function buildStudio(model, el) {
     field("Seconds", secondsSelect),
     field("Takes", takesSelect),
     reasons,
-    h("div", { className: "sora-wide" }, knobs),
+    knobsRow,
   );
 
   // --- live: prompt text, words, cost, lint, ladder ---------------------------------------------

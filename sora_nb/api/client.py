@@ -44,6 +44,7 @@ from sora_nb.api.config import (
 from sora_nb.api.content import download_content
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.knowledge import ServerKnowledge
+from sora_nb.api.listing import Order, every_job, page_params
 from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
 from sora_nb.api.polling import wait_for
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
@@ -311,22 +312,8 @@ class VideosClient:
         after: str | None = None,
     ) -> VideoList:
         """One page of jobs (``limit`` 0 to 100); :meth:`list` follows the pages for you."""
-        params: dict[str, str | int] = {}
-        if limit is not None:
-            low = self.dialect.list_min if self.dialect else 0
-            if not low <= limit <= 100:
-                raise errors.InvalidRequestError(
-                    f"limit must be between {low} and 100, not {limit}.", param="limit"
-                )
-            params["limit"] = limit
-        if order is not None:
-            if order not in ("asc", "desc"):
-                raise errors.InvalidRequestError(
-                    f"order must be 'asc' or 'desc', not {order!r}.", param="order"
-                )
-            params["order"] = order
-        if after is not None:
-            params["after"] = after
+        lowest = self.dialect.list_min if self.dialect else 0
+        params = page_params(limit, order, after, lowest=lowest)
         return await self._send.call(VideoList, "GET", "/videos", params=params)
 
     async def list(
@@ -341,21 +328,12 @@ class VideosClient:
         Servers that send no ``has_more`` (SGLang, FastVideo) are paged by hand: a full page
         asks for the next one after its last job.
         """
-        seen_cursors: set[str] = set()
-        while True:
-            page = await self.list_page(limit=page_size, order=order, after=after)
-            for video in page.data:
-                yield video
-            # LiteLLM re-encodes data[].id but not last_id: page with last_id when it is sent.
-            cursor = page.last_id or (page.data[-1].id if page.data else None)
-            more = page.has_more
-            if "has_more" not in page.model_fields_set:
-                more = page_size is not None and len(page.data) >= page_size
-            # A server that says "more" without a new cursor would loop forever: stop.
-            if not more or cursor is None or cursor in seen_cursors:
-                return
-            seen_cursors.add(cursor)
-            after = cursor
+
+        async def page(limit: int | None, order: Order, after: str | None) -> VideoList:
+            return await self.list_page(limit=limit, order=order, after=after)
+
+        async for video in every_job(page, order=order, after=after, page_size=page_size):
+            yield video
 
     async def delete(self, video_id: str | Video) -> VideoDeleted:
         """Delete a job and its files on the server; a running job is cancelled where the
