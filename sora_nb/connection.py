@@ -51,15 +51,20 @@ def connect(
     api_key: str | SecretStr | None = None,
     *,
     media_dir: str | os.PathLike[str] | None = None,
+    dialect: str | None = None,
     **options: Any,
 ) -> VideosClient:
     """A client for the configured server, or for the bundled server when none is configured.
 
     ``options`` go to :class:`VideosClient` (``retry``, ``poll``, ``timeout``...). ``media_dir``
     is the bundled server's folder and only matters when the bundled server answers.
+    ``dialect`` names the server's dialect (``vllm-omni``...; else ``SORA_NB_DIALECT``, else
+    the client asks the server with :meth:`VideosClient.detect`).
     """
-    config = resolve_server(base_url, api_key)
+    config = resolve_server(base_url, api_key, dialect=dialect)
     if not config.uses_bundled:
         return VideosClient.from_config(config, **options)
     transport = httpx.ASGITransport(app=bundled_app(media_dir))
-    return VideosClient(api_key=config.api_key, transport=transport, **options)
+    return VideosClient(
+        api_key=config.api_key, transport=transport, dialect=config.dialect, **options
+    )

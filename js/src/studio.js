@@ -318,6 +318,50 @@ export function buildStudio(model, el) {
       ),
     );
   });
+  // --- open-model settings, shown when the server's model takes them (knobs_offered) -------------
+  const numberBox = (name, label, { integer, min, max, placeholder }) => {
+    const node = textControl(
+      b,
+      [name],
+      () => (model.get(name) == null ? "" : String(model.get(name))),
+      (text) => {
+        const trimmed = text.trim();
+        const value = Number(trimmed);
+        const ok = trimmed === "" || (Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max);
+        if (ok) node.removeAttribute("aria-invalid");
+        else node.setAttribute("aria-invalid", "true");
+        if (ok) b.set(name, trimmed === "" ? null : value);
+      },
+      { action: name, label, placeholder },
+    );
+    return node;
+  };
+  const defaults = () => model.get("knob_defaults") ?? {};
+  const seedBox = numberBox("seed", "seed", { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: "chosen per take" });
+  const stepsBox = numberBox("steps", "steps", { integer: true, min: 1, max: 200, placeholder: "" });
+  const guidanceBox = numberBox("guidance", "guidance", { integer: false, min: 0, max: 20, placeholder: "" });
+  const negativeBox = textControl(b, ["negative_prompt"], () => model.get("negative_prompt"), (v) => b.set("negative_prompt", v), {
+    action: "negative_prompt",
+    label: "negative prompt",
+    placeholder: "what to keep out: blurry, text, watermark",
+  });
+  b.watch(["knob_defaults"], () => {
+    stepsBox.placeholder = defaults().steps != null ? `model default ${defaults().steps}` : "model default";
+    guidanceBox.placeholder = defaults().guidance != null ? `model default ${defaults().guidance}` : "model default";
+  });
+  const knobs = section(
+    "Open model",
+    field("Seed", seedBox),
+    field("Steps", stepsBox),
+    field("Guidance", guidanceBox),
+    field("Negative prompt", negativeBox, { wide: true }),
+  );
+  // Hidden with its wrapper, so a server without knobs leaves the Request section as it was.
+  const knobsRow = h("div", { className: "sora-wide", attrs: { "data-role": "knobs" } }, knobs);
+  b.watch(["knobs_offered"], () => {
+    knobsRow.hidden = (model.get("knobs_offered") ?? []).length === 0;
+  });
+
   const request = section(
     "Request",
     field("Model", modelSelect),
@@ -325,6 +369,7 @@ export function buildStudio(model, el) {
     field("Seconds", secondsSelect),
     field("Takes", takesSelect),
     reasons,
+    knobsRow,
   );
 
   // --- live: prompt text, words, cost, lint, ladder ---------------------------------------------

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
-Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+Vary = Mapping[str, Sequence[str | int | float]] | Sequence[tuple[str, Sequence[str | int | float]]]
 
 
 def configure(**settings: Any) -> Session:
@@ -56,7 +56,9 @@ def configure(**settings: Any) -> Session:
     ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)`` or
     ``configure(model="sora-2-pro", seconds=8)``; settings not given keep their values. The
     defaults reach ``%%sora`` cells, ``generate``, ``grid`` and new Studios alike. The API key
-    is held in memory only.
+    is held in memory only. ``dialect="vllm-omni"`` (or sglang, fastvideo, litellm, openai)
+    says how the server speaks when it should not be found out by asking it;
+    ``client_options`` go to the VideosClient (retry, poll, timeout).
     """
     return kernel.configure(**settings)
 
@@ -84,7 +86,8 @@ def _axes(vary: Vary | None) -> list[Axis]:
     if not vary:
         return []
     items = vary.items() if isinstance(vary, Mapping) else vary
-    return [Axis.parse(name, list(values)) for name, values in items]
+    # Seeds and steps may be given as numbers: {"seed": [1, 2, 3]}.
+    return [Axis.parse(name, [str(v) for v in values]) for name, values in items]
 
 
 def plan(
@@ -98,9 +101,20 @@ def plan(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
 ) -> GridPlan:
-    """What a call would send, and what it would cost, without sending anything (what is not
-    given comes from the session's defaults)."""
+    """What a call would send, and what it would cost, without sending anything.
+
+    What is not given comes from the session's defaults; with none set there, ``model``,
+    ``size`` and ``seconds`` are the server's model and its usual clip. ``seed``,
+    ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to engines that
+    take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
+    """
     return session().plan(
         _text(prompt),
         axes=_axes(vary),
@@ -111,6 +125,12 @@ def plan(
         image=image,
         fit=fit,
         remix_of=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
 
 
@@ -124,6 +144,12 @@ def generate(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -142,6 +168,12 @@ def generate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if planned.takes == 1 else run
@@ -157,6 +189,12 @@ async def agenerate(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
 ) -> Take | Study:
@@ -170,6 +208,12 @@ async def agenerate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if planned.takes == 1 else run
@@ -185,6 +229,12 @@ def grid(
     takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -192,7 +242,8 @@ def grid(
     """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
 
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
-    lacks are sent.
+    lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
+    are axes too.
     """
     planned = plan(
         prompt,
@@ -203,6 +254,12 @@ def grid(
         takes=takes,
         image=image,
         fit=fit,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
@@ -215,11 +272,30 @@ async def agrid(
     size: str | None = None,
     seconds: int | None = None,
     takes: int | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
 ) -> Study:
     """``grid`` for top-level ``await`` in a notebook."""
-    planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
+    planned = plan(
+        prompt,
+        vary=vary,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
+    )
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
@@ -228,6 +304,7 @@ def models() -> list[dict[str, Any]]:
     rows = []
     for profile in catalog.models():
         prices = {size: price.per_second for size, price in profile.prices.items()}
+        rule = profile.frame_rule
         rows.append(
             {
                 "model": profile.name,
@@ -235,7 +312,14 @@ def models() -> list[dict[str, Any]]:
                 "seconds": [int(s) for s in profile.seconds_on()],
                 "audio": profile.audio,
                 "image_input": profile.image_input,
-                "usd_per_second": prices,
+                # Open models run on your GPUs: GPU time, not a price per second.
+                "usd_per_second": "GPU time" if profile.open_weights else prices,
+                "fps": profile.fps,
+                "frames": f"{rule[0]}k+{rule[1]}, {profile.default_frames} by default"
+                if rule
+                else None,
+                "steps": profile.default_steps,
+                "guidance": profile.default_guidance,
                 "snapshot_of": profile.snapshot_of,
                 "retired_on_openai": profile.retired_on.isoformat() if profile.retired_on else None,
             }

@@ -106,7 +106,7 @@ def plan_summary(plan: GridPlan, session: Any) -> str:
     total = len(plan.requests)
     stored = total - estimate.takes
     if not stored:
-        return plan.describe()
+        return plan.describe(estimate)
     if not estimate.takes:
         return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00"
     return (

@@ -24,7 +24,16 @@ from sora_nb.runs.grid import GridRun
 from sora_nb.runs.session import Session
 
 #: What ``configure`` accepts besides the defaults: how the session is built.
-SETTINGS = ("media_dir", "base_url", "api_key", "budget", "concurrency", "bundled")
+SETTINGS = (
+    "media_dir",
+    "base_url",
+    "api_key",
+    "budget",
+    "concurrency",
+    "bundled",
+    "dialect",
+    "client_options",
+)
 
 _lock = threading.Lock()
 _session: Session | None = None

@@ -76,6 +76,11 @@ class SoraMagics(Magics):
     server = Unicode(
         "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the bundled server."
     ).tag(config=True)
+    dialect = Unicode(
+        "",
+        help="How the server speaks (openai, vllm-omni, sglang, fastvideo, litellm); empty: "
+        "$SORA_NB_DIALECT, else found by asking the server.",
+    ).tag(config=True)
     budget = Float(
         None, allow_none=True, help="Dollars this kernel may spend in all (None: no limit)."
     ).tag(config=True)
@@ -115,6 +120,8 @@ class SoraMagics(Magics):
             settings["media_dir"] = self.media_dir
         if self.server:
             settings["base_url"] = self.server
+        if self.dialect:
+            settings["dialect"] = self.dialect
         return settings
 
     def _session(self) -> Any:
@@ -132,7 +139,8 @@ class SoraMagics(Magics):
     def sora(self, line: str, cell: str | None = None) -> Any:
         """Generate video from the cell's prompt; ``%sora COMMAND`` manages sora_nb.
 
-        ``%%sora?`` lists every option and command (built from the option parser).
+        ``%%sora?`` lists every option and command (built from the option parser);
+        on engines that take them, --seed, --negative, --steps, --guidance, --fps, --frames.
         """
         from sora_nb.notebook.options import parse_options
 
@@ -174,6 +182,7 @@ class SoraMagics(Magics):
             image=options.image,
             fit=options.fit,
             remix_of=remix,
+            **options.knobs(),
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True)
@@ -234,13 +243,16 @@ class SoraMagics(Magics):
 
     @command("status", "the takes still running")
     def _cmd_status(self, rest: str) -> Any:
+        """What the server is, serves and cannot do; then the takes still running."""
         from sora_nb.notebook import display as show
         from sora_nb.research.results import take_record
 
-        running = self._session().ledger.unfinished()
+        session = self._session()
+        about = _about(session)
+        running = session.ledger.unfinished()
         if not running:
-            return show.text("No takes are running.")
-        return show.table([take_record(t) for t in running], title="Running takes")
+            return show.text(f"{about}\nNo takes are running.")
+        return show.table([take_record(t) for t in running], title=f"{about}\nRunning takes")
 
     @command("resume", "finish takes left unfinished (after a crash or a restart)")
     def _cmd_resume(self, rest: str) -> Any:
@@ -276,39 +288,62 @@ class SoraMagics(Magics):
         ]
         rows.extend(
             {"setting": name, "value": getattr(self, name)}
-            for name in ("budget", "concurrency", "wait")
+            for name in ("budget", "concurrency", "wait", "dialect")
         )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
-    @command("connect URL", "use the Videos API at URL (asks for its key); local: the bundled one")
+    @command(
+        "connect URL [--dialect NAME]",
+        "use the Videos API at URL (asks for its key) and say what it is, serves and cannot do; "
+        "local: the bundled one; --dialect: openai, vllm-omni, sglang, fastvideo or litellm",
+    )
     def _cmd_connect(self, rest: str) -> Any:
+        import shlex
+
+        from sora_nb.api.dialects import dialect_named
         from sora_nb.notebook import display as show
         from sora_nb.notebook import kernel
 
-        url = rest.strip()
-        if not url:
+        words = shlex.split(rest)
+        dialect = ""
+        if "--dialect" in words:
+            at = words.index("--dialect")
+            if at + 1 >= len(words):
+                raise UsageError(
+                    "%sora connect URL --dialect NAME: NAME is one of openai, vllm-omni, "
+                    "sglang, fastvideo, litellm."
+                )
+            dialect = dialect_named(words[at + 1]).name  # a wrong name fails here
+            del words[at : at + 2]
+        if len(words) != 1:
             raise UsageError(
-                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
-                "use %sora connect local to go back to the bundled server."
+                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1 "
+                "(add --dialect vllm-omni to say how it speaks); use %sora connect local to go "
+                "back to the bundled server."
             )
+        url = words[0]
         if url == "local":
             self.server = ""
-            kernel.configure(**self._session_settings(), base_url=None, api_key=None)
+            self.dialect = dialect
+            settings = self._session_settings() | {"dialect": dialect or None}
+            kernel.configure(**settings, base_url=None, api_key=None)
             self._applied = self._session_settings()
-            return show.text("Connected to the bundled server (offline animatic).")
-        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+            return show.text(_about(kernel.session(), "Connected to"))
         from sora_nb.api.config import normalize_base_url
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
+        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
         self.server = url
+        self.dialect = dialect
         # The media folder, budget and concurrency set with %config come along.
-        kernel.configure(**self._session_settings(), api_key=key or None)
+        settings = self._session_settings() | {"dialect": dialect or None}
+        kernel.configure(**settings, api_key=key or None)
         self._applied = self._session_settings()
-        return show.text(f"Connected to {kernel.session().server}.")
+        return show.text(_about(kernel.session(), "Connected to"))
 
     @command(
         "export KIND [PATH]",
@@ -346,6 +381,20 @@ class SoraMagics(Magics):
         from sora_nb.notebook.widgets import Studio
 
         return Studio(rest or None, session=self._session())
+
+
+def _about(session: Any, lead: str = "") -> str:
+    """The server in a few lines; a server that cannot say what it is is said plainly."""
+    from sora_nb.api.errors import SoraError
+
+    try:
+        text: str = session.describe_server()
+    except SoraError as exc:
+        return (
+            f"Server: {session.server}. It did not say what it is ({exc}). Name its dialect "
+            "with %sora connect URL --dialect NAME."
+        )
+    return f"{lead} {text[0].lower()}{text[1:]}" if lead else text
 
 
 def usage() -> str:

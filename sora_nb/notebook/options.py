@@ -47,6 +47,18 @@ class SoraOptions(BaseModel):
     remix: str | None = None
     server: str | None = None
     vary: tuple[VaryAxis, ...] = ()
+    #: Open-model settings, for engines that take them (vLLM-Omni, SGLang, FastVideo).
+    seed: int | None = None
+    negative_prompt: str | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    fps: int | None = None
+    num_frames: int | None = None
+
+    def knobs(self) -> dict[str, object]:
+        """The open-model settings given on the line, by Session.plan's names."""
+        names = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,8 +133,21 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "compare values side by side, up to three times (columns, rows, pages): model, "
             "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
-            'or lighting=..., or sr="text to replace,replacement,..."'
+            'or lighting=..., sr="text to replace,replacement,...", or on an engine seed, '
+            "steps, guidance, fps, frames"
         ),
+    )
+    p.add_argument(
+        "--seed", metavar="N", help="on an engine that takes seeds: the seed of the first take"
+    )
+    p.add_argument(
+        "--negative", metavar="TEXT", help="on an engine: what the picture should not show"
+    )
+    p.add_argument("--steps", metavar="N", help="on an engine: denoising steps, like 30")
+    p.add_argument("--guidance", metavar="X", help="on an engine: guidance scale, like 5.0")
+    p.add_argument("--fps", metavar="N", help="on an engine: frames per second of the video")
+    p.add_argument(
+        "--frames", metavar="N", help="on an engine: the frame count (instead of --seconds)"
     )
     return p
 
@@ -138,7 +163,7 @@ def option_help() -> list[tuple[str, str]]:
     return rows
 
 
-def _int(name: str, text: str, low: int = 1) -> int:
+def _int(name: str, text: str, low: int = 1, high: int | None = None) -> int:
     try:
         value = int(text.removesuffix("s"))
     except ValueError:
@@ -147,6 +172,20 @@ def _int(name: str, text: str, low: int = 1) -> int:
         ) from None
     if value < low:
         raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
+    if high is not None and value > high:
+        raise OptionsError(f"%%sora: --{name} must be at most {high}; got {value}.")
+    return value
+
+
+def _number(name: str, text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise OptionsError(
+            f"%%sora: --{name} takes a number, like --{name} 5.0; got {text!r}."
+        ) from None
+    if not low <= value <= high:
+        raise OptionsError(f"%%sora: --{name} must be from {low:g} to {high:g}; got {text}.")
     return value
 
 
@@ -208,4 +247,20 @@ def parse_options(line: str) -> SoraOptions:
         remix=ns.remix,
         server=ns.server,
         vary=axes,
+        seed=_int("seed", ns.seed, low=0) if ns.seed is not None else None,
+        negative_prompt=_negative(ns.negative),
+        steps=_int("steps", ns.steps, high=200) if ns.steps is not None else None,
+        guidance=_number("guidance", ns.guidance, 0, 20) if ns.guidance is not None else None,
+        fps=_int("fps", ns.fps) if ns.fps is not None else None,
+        num_frames=_int("frames", ns.frames) if ns.frames is not None else None,
     )
+
+
+def _negative(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not text.strip():
+        raise OptionsError(
+            '%%sora: --negative takes what to keep out, like --negative "blurry, text".'
+        )
+    return text.strip()

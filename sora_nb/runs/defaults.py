@@ -1,5 +1,8 @@
 """Defaults: what a request uses for anything it does not say (model, size, seconds, takes).
 
+A default left unset (None) means "the server's": the model a one-model engine serves (sora-2
+on the bundled server), that model's usual size and length (see ``runs.fitting``).
+
 One ``Defaults`` lives on the kernel's session. Environment variables seed it when the session
 starts (``SORA_NB_MODEL``, ``SORA_NB_SIZE``, ``SORA_NB_SECONDS``, ``SORA_NB_TAKES``);
 ``sora_nb.configure(model=...)`` and ``%config SoraMagics.model = ...`` change it later; every
@@ -29,14 +32,16 @@ class Defaults(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model: str = Field("sora-2", min_length=1, description="the video model")
-    size: str = Field("1280x720", description="the video size, WIDTHxHEIGHT like 1280x720")
-    seconds: int = Field(4, ge=1, description="the clip length in whole seconds, like 4")
+    model: str | None = Field(None, min_length=1, description="the video model")
+    size: str | None = Field(None, description="the video size, WIDTHxHEIGHT like 1280x720")
+    seconds: int | None = Field(None, ge=1, description="the clip length in whole seconds, like 4")
     takes: int = Field(1, ge=1, description="takes of each request, 1 or more")
 
     @field_validator("size")
     @classmethod
-    def _size_shape(cls, value: str) -> str:
+    def _size_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         width, sep, height = value.strip().lower().partition("x")
         if not (sep and width.isdigit() and height.isdigit()):
             raise ValueError("a size looks like 1280x720 (width x height)")
@@ -80,8 +85,23 @@ class Defaults(BaseModel):
         return defaults
 
 
-#: The built-in defaults (before any variable, ``configure`` or ``%config``).
+#: The built-in defaults (before any variable, ``configure`` or ``%config``): the server's.
 BUILT_IN = Defaults()
+
+
+class Fallback(BaseModel):
+    """What a request gets when neither the defaults nor the server say: the bundled server's
+    model and its usual clip."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = "sora-2"
+    size: str = "1280x720"
+    seconds: int = 4
+    takes: int = 1
+
+
+FALLBACK = Fallback()
 
 
 def _message(name: str, value: Any, reason: str) -> str:

@@ -6,6 +6,7 @@ the same Runner, so there is exactly one path from a prompt to a Take.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -15,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from sora_nb import catalog
+from sora_nb.api import errors
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import Defaults
-from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
+from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
+from sora_nb.runs.grid import KNOB_AXES, Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
@@ -26,6 +29,7 @@ from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.api.dialects import ServerInfo
     from sora_nb.server.settings import ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
@@ -52,6 +56,7 @@ class Session:
         started: float | None = None,
         run_type: type[GridRun] = GridRun,
         defaults: Defaults | None = None,
+        dialect: str | None = None,
     ) -> None:
         """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
         a GridRun with research tools on it, which this layer does not import. ``defaults``
@@ -61,7 +66,9 @@ class Session:
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
         self.ledger = Ledger(self.media_dir)
-        self._config = resolve_server(base_url=base_url, api_key=api_key)
+        self._config = resolve_server(base_url=base_url, api_key=api_key, dialect=dialect)
+        self._info: ServerInfo | None = None
+        self._fallback: ServerInfo | None = None
         self.server = self._config.base_url or LOCAL_SERVER
         self.concurrency = concurrency
         #: Dollars this session (the kernel) may spend in all; None for no limit.
@@ -79,6 +86,37 @@ class Session:
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
 
+    # -- the server ------------------------------------------------------------------------
+
+    def server_info(self, *, refresh: bool = False, strict: bool = True) -> ServerInfo:
+        """What the server is: its dialect (set by hand, or found from its /v1/models), the
+        models it serves and what it cannot do. Asked once; ``refresh`` asks again.
+
+        A server that cannot be asked (unreachable, refusing the key) raises its error; with
+        ``strict=False`` it is taken, for now, to speak OpenAI's dialect, so a take can still
+        be planned and fail with that error where the user sees it.
+        """
+        if self._info is None or refresh:
+            if not strict and self._fallback is not None:
+                return self._fallback  # asked already and failed: do not wait for it again
+            try:
+                self._info = run_sync(self.runner.client.detect(refresh=refresh))
+            except errors.SoraError as exc:
+                if strict:
+                    raise
+                from sora_nb.api.dialects import DIALECTS, ServerInfo
+
+                dialect = self.runner.client.dialect or DIALECTS["openai"]
+                self._fallback = ServerInfo(dialect, found=f"not known: {exc}", assumed=True)
+                return self._fallback
+        return self._info
+
+    def describe_server(self) -> str:
+        """The server in a few lines: where it is, its dialect, models and limits."""
+        where = "the bundled server (offline animatic)" if self.server == LOCAL_SERVER else ""
+        head = f"Server: {where or self.server}."
+        return head + "\n" + self.server_info().describe()
+
     # -- building requests -----------------------------------------------------------------
 
     def plan(
@@ -93,13 +131,21 @@ class Session:
         image: Path | str | None = None,
         fit: bool = False,
         remix_of: Take | str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
     ) -> GridPlan:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
-        What is not given (None) comes from :attr:`defaults`. ``remix_of`` is a completed Take
-        or a server job id. Each request is checked against its model's catalog profile, and a
-        reference image against the size, so a mistake raises a specific error before anything
-        is sent.
+        What is not given (None) comes from :attr:`defaults`; what they leave unset is fitted
+        to the server: its model, the model's usual size and length, a seed for every take on
+        a seeded engine, an open model's frame count. ``remix_of`` is a completed Take or a
+        server job id. Each request is checked against its model's catalog profile, a
+        reference image against the size, and knobs against what the server takes, so a
+        mistake raises a specific error before anything is sent.
         """
         model = model or self.defaults.model
         size = size or self.defaults.size
@@ -112,6 +158,30 @@ class Session:
                 "A reference image fixes the first frame at one size; vary something other "
                 "than size, or run one cell per size."
             )
+        knobs = {
+            name: value
+            for name, value in (
+                ("seed", seed),
+                ("negative_prompt", negative_prompt),
+                ("steps", steps),
+                ("guidance", guidance),
+                ("fps", fps),
+                ("num_frames", num_frames),
+            )
+            if value is not None
+        }
+        varied = [KNOB_AXES[a.name] for a in axes if a.name in KNOB_AXES]
+        # Knobs need to know the server; a plain request can be planned (and fail) without.
+        info = self.server_info(strict=bool(knobs or varied))
+        check_knobs_taken(info, [*knobs, *varied])
+        if remix_of is not None and not info.dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {info.dialect.title} cannot remix a video (it has no /remix "
+                "route); generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
+        model = pick_model(info, model)
+        size, seconds = usual_clip(model, size, seconds)
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
         plan = plan_grid(
             prompt,
@@ -122,24 +192,36 @@ class Session:
             takes=takes,
             reference=reference,
             remix_of=remix_job(remix_of),
+            finish=finisher(info),
+            self_hosted=info.dialect.self_hosted,
+            **knobs,
         )
-        checked: set[tuple[str, str, int]] = set()
+        checked: set[tuple[str, str, int, int | None]] = set()
         for request in plan.requests:
-            combo = (request.model, request.size, request.seconds)
+            combo = (request.model, request.size, request.seconds, request.num_frames)
             if combo not in checked:
+                pick_model(info, request.model)  # a model axis names only served models
                 catalog.check_request(
                     request.model,
                     size=request.size,
                     seconds=request.seconds,
                     has_reference=reference is not None,
+                    num_frames=request.num_frames,
                 )
                 checked.add(combo)
         return plan
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
-        """What sending ``requests`` would cost now (cached takes cost nothing)."""
+        """What sending ``requests`` would cost now (cached takes cost nothing); on a
+        self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
-        return estimate(t.request for t in planned if not t.cached and t.job_id is None)
+        fresh = [t.request for t in planned if not t.cached and t.job_id is None]
+        cost = estimate(fresh, self_hosted=self.server_info(strict=False).dialect.self_hosted)
+        if not cost.gpu:
+            return cost
+        expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]
+        total = None if None in expected else sum(e for e in expected if e is not None)
+        return dataclasses.replace(cost, gpu_seconds=total)
 
     def spent(self) -> float:
         """Dollars recorded in this media folder since this session started, counting takes
@@ -165,13 +247,16 @@ class Session:
             from sora_nb.server import create_app
 
             transport = httpx.ASGITransport(app=create_app(self._bundled))
-            return VideosClient(transport=transport, **self._client_options)
+            return VideosClient(
+                transport=transport, dialect=self._config.dialect, **self._client_options
+            )
         from sora_nb.connection import connect
 
         return connect(
             self._config.base_url,
             self._config.api_key,
             media_dir=self.media_dir / "server",
+            dialect=self._config.dialect,
             **self._client_options,
         )
 

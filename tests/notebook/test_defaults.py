@@ -12,7 +12,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sora_nb.notebook import api, kernel
 from sora_nb.notebook.widgets import Studio
-from sora_nb.runs.defaults import BUILT_IN, Defaults, DefaultsError
+from sora_nb.runs.defaults import BUILT_IN, FALLBACK, Defaults, DefaultsError
 from sora_nb.runs.grid import GridPlan
 from sora_nb.server import ServerSettings
 from tests.notebook.test_magics import shell_config_reset
@@ -133,7 +133,16 @@ def test_each_default_set_one_way_reaches_every_entry_point(
 
     # What a call says still wins over the defaults.
     plan = api.plan(PROMPT, model="sora-2", size="1280x720", seconds=4, takes=1)
-    assert _requested(plan) == BUILT_IN.model_dump()
+    assert _requested(plan) == FALLBACK.model_dump()
+
+
+def test_with_no_default_set_a_plan_takes_the_servers_model_and_its_usual_clip(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _start(tmp_path)
+    assert kernel.defaults() == BUILT_IN and BUILT_IN.model is None  # nothing chosen
+    # The bundled server serves sora-2; its usual clip is 1280x720 for 4 s.
+    assert _requested(api.plan(PROMPT)) == FALLBACK.model_dump()
 
 
 def test_a_later_write_wins_and_the_session_goes_on(
@@ -142,7 +151,7 @@ def test_a_later_write_wins_and_the_session_goes_on(
     monkeypatch.setenv("SORA_NB_SECONDS", "12")
     _start(tmp_path)
     session = kernel.session()
-    assert kernel.defaults().seconds == 12  # the environment over the built-in 4
+    assert kernel.defaults().seconds == 12  # the environment over the built-in (unset)
     shell.run_line_magic("config", "SoraMagics.seconds = 8")
     assert api.plan(PROMPT).requests[0].seconds == 8  # %config reaches Python calls
     api.configure(seconds=4)
@@ -166,7 +175,7 @@ def test_a_bad_default_is_refused_and_changes_nothing(
     shell.run_line_magic("config", "SoraMagics.size = 'huge'")  # %config shows the error
     said = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("SoraMagics.size: The default size is the video size") for m in said)
-    assert magics.size is None and kernel.defaults().size == BUILT_IN.size
+    assert magics.size is None and kernel.defaults().size == BUILT_IN.size is None
     monkeypatch.setenv("SORA_NB_TAKES", "none")
     kernel.reset()
     with pytest.raises(DefaultsError, match="It came from SORA_NB_TAKES: fix or unset it"):

@@ -99,8 +99,9 @@ class Studio:
         return self.shell.run_line_magic("sora", text)
 
     def requests_sent(self) -> int:
-        """Requests any bundled server made during the test received (0: nothing was sent)."""
-        return sum(app.state.server.stats.requests for app in self.apps)
+        """Requests any bundled server made during the test received (0: nothing was sent),
+        not counting reads of /v1/models: asking a server what it serves sends no work."""
+        return sum(app.state.server.stats.requests - app.state.model_reads[0] for app in self.apps)
 
     def state(self) -> tuple[dict[str, bytes], object]:
         """Every file's bytes and every ledger row: equal before and after means nothing lost."""
@@ -159,6 +160,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _counting(endpoint: Any, reads: list[int]) -> Any:
+    """An ASGI endpoint that counts the requests it answers in ``reads[0]``."""
+
+    async def counted(scope: Any, receive: Any, send: Any) -> None:
+        reads[0] += 1
+        await endpoint(scope, receive, send)
+
+    return counted
+
+
 @pytest.fixture
 def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:
     for name in ENV:
@@ -171,6 +182,11 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
     def recording_create_app(settings: ServerSettings) -> Starlette:
         app = real_create_app(settings)
+        reads = app.state.model_reads = [0]
+        inner = app.router.routes
+        for route in inner:
+            if getattr(route, "path", "").startswith("/v1/models"):
+                route.app = _counting(route.app, reads)  # type: ignore[attr-defined]
         apps.append(app)
         return app
 

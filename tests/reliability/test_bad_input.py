@@ -219,8 +219,8 @@ CASES: list[Case] = [
         "python: unknown setting",
         lambda s: api.configure(colour="red"),
         TypeError,
-        "configure() takes api_key, base_url, budget, bundled, concurrency, media_dir, model, "
-        "size, seconds, takes; not colour",
+        "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
+        "dialect, media_dir, model, size, seconds, takes; not colour",
     ),
     python(
         "python: a default of zero seconds",

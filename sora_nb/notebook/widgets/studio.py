@@ -82,6 +82,8 @@ _CLAUSES: tuple[str, ...] = (
     "shots",
 )
 _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes")
+#: The open-model settings the studio offers when the server takes them (trait = plan name).
+_KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
 
 
 def _options(vocab: Vocabulary) -> list[dict[str, str]]:
@@ -109,19 +111,24 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def _model_names() -> list[str]:
-    return [profile.name for profile in catalog.models()]
+def _kind(open_weights: bool) -> list[catalog.ModelProfile]:
+    # Hosted models and open ones are offered apart: their sizes and lengths differ.
+    return [p for p in catalog.models() if p.open_weights == open_weights]
 
 
-def _all_sizes() -> list[str]:
+def _model_names(open_weights: bool = False) -> list[str]:
+    return [profile.name for profile in _kind(open_weights)]
+
+
+def _all_sizes(open_weights: bool = False) -> list[str]:
     sizes: list[str] = []
-    for profile in catalog.models():
+    for profile in _kind(open_weights):
         sizes.extend(s for s in profile.sizes_on() if s not in sizes)
     return sizes
 
 
-def _all_seconds() -> list[int]:
-    found = {int(s) for profile in catalog.models() for s in profile.seconds_on()}
+def _all_seconds(open_weights: bool = False) -> list[int]:
+    found = {int(s) for profile in _kind(open_weights) for s in profile.seconds_on()}
     return sorted(found)
 
 
@@ -170,6 +177,19 @@ class Studio(anywidget.AnyWidget):
     size = traitlets.Unicode("1280x720", help="WIDTHxHEIGHT.").tag(sync=True)
     seconds = traitlets.Int(4, help="Clip length in seconds.").tag(sync=True)
     takes = traitlets.Int(1, help="Takes of the request (several show as a grid).").tag(sync=True)
+    # Open-model settings, shown only when the server's model takes them (knobs_offered).
+    seed = traitlets.Int(None, allow_none=True, help="Random seed (None: chosen).").tag(sync=True)
+    steps = traitlets.Int(None, allow_none=True, help="Denoising steps (None: default).").tag(
+        sync=True
+    )
+    guidance = traitlets.Float(None, allow_none=True, help="Guidance scale (None: default).").tag(
+        sync=True
+    )
+    negative_prompt = traitlets.Unicode("", help="What to keep out (empty: none).").tag(sync=True)
+    knobs_offered = traitlets.List(
+        traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
+    ).tag(sync=True)
+    knob_defaults = traitlets.Dict(help="The model's default steps and guidance.").tag(sync=True)
 
     # -- what the front end offers (from the catalog and the vocabularies) -------------------------
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -218,8 +238,10 @@ class Studio(anywidget.AnyWidget):
     ) -> None:
         """A studio showing ``prompt`` (a Prompt, or text to parse) with these request settings.
 
-        ``session`` is where Generate sends its takes (the kernel's session when not given);
-        settings not given start at that session's defaults.
+        ``session`` is where Generate sends its takes (the kernel's session when not given).
+        Settings not given start at that session's defaults; where those say nothing, they are
+        the server's: its model, that model's usual size and length. On an engine that takes
+        them, seed, steps, guidance and a negative prompt show too.
         """
         super().__init__(**kwargs)
         if session is None:
@@ -228,15 +250,23 @@ class Studio(anywidget.AnyWidget):
             session = kernel.session()
         self._session = session
         chosen = session.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
+        model, size, seconds, offered, knob_defaults = _fitted(
+            session, chosen.model, chosen.size, chosen.seconds
+        )
+        takes = chosen.takes
+        profile = catalog.get_profile(model)
+        open_weights = bool(offered) or (profile is not None and profile.open_weights)
         self._quiet = True
         self.last_run: GridRun | None = None
         with self.hold_sync():
             self.choices = _choices()
-            self.model_options = _model_names()
-            self.size_options = _all_sizes()
-            self.seconds_options = _all_seconds()
-            self.model, self.size = chosen.model, chosen.size
-            self.seconds, self.takes = chosen.seconds, chosen.takes
+            self.model_options = _model_names(open_weights)
+            if model not in self.model_options:
+                self.model_options = [model, *self.model_options]
+            self.size_options = _all_sizes(open_weights)
+            self.seconds_options = _all_seconds(open_weights)
+            self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
+            self.knobs_offered, self.knob_defaults = offered, knob_defaults
             self._set_clauses(_as_prompt(prompt))
         self._quiet = False
         self._refresh()
@@ -383,6 +413,9 @@ class Studio(anywidget.AnyWidget):
             each = None
         takes = max(1, self.takes)
         noun = "take" if takes == 1 else "takes"
+        profile = catalog.get_profile(self.model)
+        if self.knobs_offered or (profile is not None and profile.open_weights):
+            return f"{takes} {noun}: GPU time on the server that runs it, not dollars"
         if each is None:
             return f"{takes} {noun}: cost unknown ({self.model} has no price at {self.size})"
         text = f"{takes} {noun} × {self.seconds} s: about ${each * takes:.2f}"
@@ -411,6 +444,7 @@ class Studio(anywidget.AnyWidget):
             raise ValueError(reason)
         session = self._session
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
+        knobs = {name: getattr(self, name) for name in _KNOBS if name in self.knobs_offered}
         plan = session.plan(
             self.prompt_text,
             axes=axes,
@@ -418,6 +452,7 @@ class Studio(anywidget.AnyWidget):
             size=self.size,
             seconds=self.seconds,
             takes=self.takes,
+            **{name: value for name, value in knobs.items() if value not in (None, "")},
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
@@ -458,6 +493,35 @@ class Studio(anywidget.AnyWidget):
                 f"<pre>{html.escape(repr(self))}\n{html.escape(self.prompt_text)}</pre>"
             )
         return bundle
+
+
+def _fitted(
+    session: Session | None, model: str | None, size: str | None, seconds: int | None
+) -> tuple[str, str, int, list[str], dict[str, float]]:
+    """(model, size, seconds, knobs offered, their defaults) for this studio's server: what
+    it serves and takes. A server that cannot be asked leaves the catalog's defaults."""
+    from sora_nb.api.errors import SoraError
+    from sora_nb.runs.defaults import FALLBACK
+    from sora_nb.runs.fitting import pick_model, usual_clip
+
+    chosen = model or FALLBACK.model
+    offered: list[str] = []
+    if session is not None:
+        try:
+            info = session.server_info(strict=False)
+            chosen = pick_model(info, model)
+        except SoraError:
+            info = None
+        if info is not None and info.takes_knobs:
+            offered = list(_KNOBS)
+    size, seconds = usual_clip(chosen, size, seconds)
+    profile = catalog.get_profile(chosen)
+    known = {}
+    if profile is not None and profile.default_steps is not None:
+        known["steps"] = float(profile.default_steps)
+    if profile is not None and profile.default_guidance is not None:
+        known["guidance"] = profile.default_guidance
+    return chosen, size, seconds, offered, known
 
 
 def _run_status(run: GridRun, lengths: str | None) -> str:
