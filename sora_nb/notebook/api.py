@@ -54,19 +54,36 @@ _STARTED = time.time()
 Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
 
 
+#: configure() settings that describe the local open model (``renderer="diffusers"``).
+_LOCAL = ("model", "device", "dtype", "offload", "vae_tiling")
+
+
 def configure(**settings: Any) -> Session:
     """Set the kernel's media folder, server, key, budget or concurrency, and start afresh.
 
     ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
     not given keep their values. The API key is held in memory only.
+    ``configure(renderer="diffusers", model="Wan-AI/Wan2.1-T2V-1.3B-Diffusers")`` renders on
+    this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
+    ``offload``, ``vae_tiling`` optional); ``renderer="animatic"`` goes back to the animatic.
     """
     global _session
-    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "bundled"}
+    allowed = {
+        "media_dir",
+        "base_url",
+        "api_key",
+        "budget",
+        "concurrency",
+        "bundled",
+        "renderer",
+        *_LOCAL,
+    }
     unknown = set(settings) - allowed
     if unknown:
         raise TypeError(
             f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
         )
+    _choose_renderer(settings)
     with _lock:
         if isinstance(settings.get("api_key"), str):
             # Held for rebuilding the session; a SecretStr never shows in a repr or a log.
@@ -78,6 +95,29 @@ def configure(**settings: Any) -> Session:
         _settings.update(merged)
         _session = fresh
         return _session
+
+
+def _choose_renderer(settings: dict[str, Any]) -> None:
+    """Turn ``renderer=`` and the model settings into the session's ``local`` option."""
+    renderer = settings.pop("renderer", None)
+    local = {name: settings.pop(name) for name in _LOCAL if name in settings}
+    if renderer is None and not local:
+        if settings.get("base_url"):
+            settings["local"] = None  # a server URL replaces the local model
+        return
+    if renderer == "animatic" and not local:
+        settings["local"] = None
+    elif renderer in (None, "diffusers") and "model" in local:
+        from sora_nb.server.renderers.diffusers import DiffusersOptions
+
+        settings["local"] = DiffusersOptions(**local)
+    elif renderer not in (None, "animatic", "diffusers"):
+        raise ValueError(f"renderer is 'animatic' or 'diffusers', not {renderer!r}.")
+    else:
+        raise TypeError(
+            "configure(renderer='diffusers') needs model=... (a pipeline folder or a Hugging "
+            "Face id); device, dtype, offload and vae_tiling go with it, not with the animatic."
+        )
 
 
 def reset() -> None:
@@ -127,7 +167,7 @@ def plan(
     prompt: str | Prompt,
     *,
     vary: Vary | None = None,
-    model: str = "sora-2",
+    model: str | None = None,
     size: str = "1280x720",
     seconds: int = 4,
     takes: int = 1,
@@ -135,7 +175,10 @@ def plan(
     fit: bool = False,
     remix: Take | str | None = None,
 ) -> GridPlan:
-    """What a call would send, and what it would cost, without sending anything."""
+    """What a call would send, and what it would cost, without sending anything.
+
+    With no ``model``, the server's default: the local model it serves, else sora-2.
+    """
     return session().plan(
         _text(prompt),
         axes=_axes(vary),
@@ -152,7 +195,7 @@ def plan(
 def generate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
+    model: str | None = None,
     size: str = "1280x720",
     seconds: int = 4,
     takes: int = 1,
@@ -185,7 +228,7 @@ def generate(
 async def agenerate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
+    model: str | None = None,
     size: str = "1280x720",
     seconds: int = 4,
     takes: int = 1,
@@ -214,7 +257,7 @@ def grid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
+    model: str | None = None,
     size: str = "1280x720",
     seconds: int = 4,
     takes: int = 1,
@@ -246,7 +289,7 @@ async def agrid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
+    model: str | None = None,
     size: str = "1280x720",
     seconds: int = 4,
     takes: int = 1,

@@ -32,7 +32,11 @@ _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeEr
 class SoraMagics(Magics):
     """Write a shot in a cell, generate takes, watch and compare them."""
 
-    model = Unicode("sora-2", help="Model for %%sora cells without --model.").tag(config=True)
+    model = Unicode(
+        "",
+        help="Model for %%sora cells without --model; empty: the server's default (sora-2, or "
+        "the local model after %sora connect local:MODEL).",
+    ).tag(config=True)
     size = Unicode("1280x720", help="Video size (width x height) without --size.").tag(config=True)
     seconds = Int(4, help="Clip length in seconds without --seconds.").tag(config=True)
     takes = Int(1, help="Takes per request without --takes.").tag(config=True)
@@ -91,7 +95,8 @@ class SoraMagics(Magics):
         lighting, or sr="text to replace,replacement,...").
 
         Commands: models, status, history [-n N], resume, cost, studio, config,
-        connect URL, export PATH
+        connect URL (or local, or local:MODEL [--device D] [--dtype T] [--offload]
+        [--vae-tiling] for an open model on this machine), export PATH
         """
         from sora_nb.notebook.options import parse_options
 
@@ -124,7 +129,7 @@ class SoraMagics(Magics):
         plan = session.plan(
             text,
             axes=[api.Axis.parse(axis.name, axis.values) for axis in options.vary],
-            model=options.model or self.model,
+            model=options.model or self.model or session.default_model,
             size=options.size or self.size,
             seconds=options.seconds or self.seconds,
             takes=options.takes or self.takes,
@@ -227,6 +232,7 @@ class SoraMagics(Magics):
             {"setting": name, "value": getattr(self, name)}
             for name in ("model", "size", "seconds", "takes", "budget", "concurrency", "wait")
         ]
+        rows[0]["value"] = self.model or f"{session.default_model} (the server's default)"
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
@@ -239,13 +245,11 @@ class SoraMagics(Magics):
         if not url:
             raise UsageError(
                 "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
-                "use %sora connect local to go back to the bundled server."
+                "use %sora connect local to go back to the bundled server, or "
+                "%sora connect local:MODEL to render with an open model on this machine."
             )
-        if url == "local":
-            self.server = ""
-            api.configure(**self._session_settings(), base_url=None, api_key=None)
-            self._applied = self._session_settings()
-            return show.text("Connected to the bundled server (offline animatic).")
+        if url == "local" or url.startswith("local:"):
+            return self._connect_local(url)
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if not key:
             key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
@@ -257,6 +261,39 @@ class SoraMagics(Magics):
         api.configure(**self._session_settings(), api_key=key or None)
         self._applied = self._session_settings()
         return show.text(f"Connected to {api.session().server}.")
+
+    def _connect_local(self, line: str) -> Any:
+        """``local``: the animatic; ``local:MODEL [--device D] [--dtype T] [--offload]
+        [--vae-tiling]``: that open model through diffusers, in this kernel."""
+        from sora_nb.notebook import api
+        from sora_nb.notebook import display as show
+
+        words = line.split()
+        target = words[0][len("local:") :] if words[0].startswith("local:") else ""
+        if words[0] == "local" and len(words) > 1:
+            raise UsageError("%sora connect local takes no options; they go with local:MODEL.")
+        if words[0].startswith("local:") and not target:
+            raise UsageError(
+                "%sora connect local:MODEL needs a model: a diffusers pipeline folder or a "
+                "Hugging Face id, like %sora connect local:Wan-AI/Wan2.1-T2V-1.3B-Diffusers."
+            )
+        chosen: dict[str, Any] = {"renderer": "animatic"}
+        if target:
+            chosen = {"renderer": "diffusers", "model": target, **_local_flags(words[1:])}
+        self.server = ""
+        api.configure(**self._session_settings(), base_url=None, api_key=None, **chosen)
+        self._applied = self._session_settings()
+        if not target:
+            return show.text("Connected to the bundled server (offline animatic).")
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.diffusers import DiffusersOptions
+
+        options = {k: v for k, v in chosen.items() if k != "renderer"}
+        renderer = local_renderer(DiffusersOptions(**options))
+        return show.text(
+            f"Connected to the bundled server rendering {renderer.describe()}. Cells without "
+            f"--model use {api.session().default_model}."
+        )
 
     def _cmd_export(self, rest: str) -> Any:
         """``%sora export KIND [PATH]``: the last grid as html, mp4, contact, csv or json;
@@ -293,14 +330,33 @@ class SoraMagics(Magics):
         """``%sora studio [PROMPT]``: the prompt studio, with this kernel's defaults."""
         from sora_nb.notebook.widgets import Studio
 
+        session = self._session()
         return Studio(
             rest or None,
-            session=self._session(),
-            model=self.model,
+            session=session,
+            model=self.model or session.default_model,
             size=self.size,
             seconds=self.seconds,
             takes=self.takes,
         )
+
+
+def _local_flags(words: list[str]) -> dict[str, Any]:
+    """The options after ``%sora connect local:MODEL``."""
+    flags: dict[str, Any] = {}
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word in ("--offload", "--vae-tiling"):
+            flags[word[2:].replace("-", "_")] = True
+        elif word in ("--device", "--dtype") and rest:
+            flags[word[2:]] = rest.pop(0)
+        else:
+            raise UsageError(
+                f"%sora connect local:MODEL: unknown option {word!r}; it takes --device cuda|cpu, "
+                "--dtype bfloat16|float16|float32, --offload and --vae-tiling."
+            )
+    return flags
 
 
 def register_formatters(ipython: Any) -> None:

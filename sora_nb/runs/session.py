@@ -25,7 +25,11 @@ from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.server.renderers.diffusers import DiffusersOptions
     from sora_nb.server.settings import ServerSettings
+
+#: The model a request gets when none is named and the server is not a local open model.
+DEFAULT_MODEL = "sora-2"
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -47,9 +51,12 @@ class Session:
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
         bundled: ServerSettings | None = None,
+        local: DiffusersOptions | None = None,
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
     ) -> None:
+        """``local``: the bundled server renders with this open model through diffusers (it is
+        loaded here, so a missing or wrong model fails now, not at the first take)."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
@@ -63,8 +70,21 @@ class Session:
         #: the notebook layer passes it, so rebuilding the session forgets nothing).
         self.started = started if started is not None else time.time()
         self._bundled = bundled
+        self._local = local
         self._client_options = client_options or {}
         self._runner: Runner | None = None
+        #: The model requests get when they name none: the local model's name, else sora-2.
+        self.default_model = DEFAULT_MODEL
+        if local is not None:
+            if not self._config.uses_bundled:
+                raise ValueError(
+                    f"A local model renders on the bundled server, but this session is set to "
+                    f"{self._config.base_url}; connect to local:MODEL without a server URL."
+                )
+            from sora_nb.connection import bundled_app
+
+            app = bundled_app(self.media_dir / "server", local=local)
+            self.default_model = app.state.server.store.abilities.default_model
 
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
@@ -76,7 +96,7 @@ class Session:
         prompt: str,
         *,
         axes: Sequence[Axis] = (),
-        model: str = "sora-2",
+        model: str | None = None,
         size: str = "1280x720",
         seconds: int = 4,
         takes: int = 1,
@@ -87,8 +107,10 @@ class Session:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
         Each request is checked against its model's catalog profile, and a reference image
-        against the size, so a mistake raises a specific error before anything is sent.
+        against the size, so a mistake raises a specific error before anything is sent. With
+        no ``model``, the session's default (the local model it serves, else sora-2).
         """
+        model = model or self.default_model
         if takes < 1:
             raise GridError(f"takes must be at least 1, not {takes}.")
         if image is not None and any(a.name == "size" for a in axes):
@@ -156,6 +178,7 @@ class Session:
             self._config.base_url,
             self._config.api_key,
             media_dir=self.media_dir / "server",
+            local=self._local,
             **self._client_options,
         )
 
