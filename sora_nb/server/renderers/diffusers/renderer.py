@@ -346,16 +346,17 @@ class DiffusersRenderer:
         return {k: v for k, v in kwargs.items() if k in parameters}
 
     def _out_of_memory(self, plan: _Plan, where: str) -> str:
-        tips = ["a smaller size", "fewer seconds (or num_frames)"]
-        if not self.options.offload and where == "GPU":
-            tips.append("restarting the server with --offload")
+        flags = []
+        if where == "GPU" and not self.options.offload:
+            flags.append("--offload")
         if not self.options.vae_tiling:
-            tips.append("--vae-tiling")
-        if self.dtype == "float32" and where == "GPU":
-            tips.append("--dtype bfloat16")
+            flags.append("--vae-tiling")
+        if where == "GPU" and self.dtype == "float32":
+            flags.append("--dtype bfloat16")
+        server = f", or restart the server with {' '.join(flags)}" if flags else ""
         return (
             f"The {where} ran out of memory rendering {plan.width}x{plan.height}, {plan.frames} "
-            f"frames with {self.located.name}. Try {', '.join(tips[:-1])} or {tips[-1]}. The "
+            f"frames with {self.located.name}. Try a smaller size or fewer seconds{server}. The "
             "server is still up."
         )
 
