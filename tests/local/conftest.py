@@ -16,9 +16,9 @@ from starlette.applications import Starlette
 # slower than one; set before torch is first imported, which happens in the fixtures below.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from sora_nb.server import ServerSettings, create_app  # noqa: E402
-from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer  # noqa: E402
-from sora_nb.server.renderers.diffusers.tiny import TinyKind, build_tiny  # noqa: E402
+from sora_nb.server import ServerSettings, create_app
+from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
+from sora_nb.server.renderers.diffusers.tiny import TinyKind, build_tiny
 
 
 @pytest.fixture(scope="session")
