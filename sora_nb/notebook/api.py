@@ -107,7 +107,7 @@ def _choose_renderer(settings: dict[str, Any]) -> None:
         return
     if renderer == "animatic" and not local:
         settings["local"] = None
-    elif renderer in (None, "diffusers") and "model" in local:
+    elif renderer in (None, "diffusers") and local.get("model"):
         from sora_nb.server.renderers.diffusers import DiffusersOptions
 
         settings["local"] = DiffusersOptions(**local)

@@ -139,8 +139,36 @@ class Session:
                     seconds=request.seconds,
                     has_reference=reference is not None,
                 )
+                self._check_local(request)
                 checked.add(combo)
         return plan
+
+    def _check_local(self, request: VideoRequest) -> None:
+        """The local model's own rules (size multiples, first frame), checked before sending:
+        a request it cannot render fails here with the nearest it can."""
+        if self._local is None:
+            return
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.base import RenderRequest
+
+        renderer = local_renderer(self._local)
+        served = renderer.abilities.models or ()
+        if request.model not in served:
+            raise ValueError(
+                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
+                "--model out, or %sora connect local to use the animatic."
+            )
+        renderer.check(
+            RenderRequest(
+                prompt=request.prompt,
+                width=request.width,
+                height=request.height,
+                seconds=request.seconds,
+                model=request.model,
+                # Only whether there is a first frame matters to the rules.
+                reference=b"" if request.reference is not None else None,
+            )
+        )
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
         """What sending ``requests`` would cost now (cached takes cost nothing)."""
