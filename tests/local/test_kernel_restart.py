@@ -45,7 +45,9 @@ BLOCKER = raw(
 
 
 def test_a_killed_kernel_re_attaches_to_its_local_job(
-    tmp_path: Path, start_kernel: Any, tiny: Callable[[str], Path]
+    tmp_path: Path,
+    start_kernel: Any,  # noqa: F811 - the fixture imported above
+    tiny: Callable[[str], Path],
 ) -> None:
     folder = tiny("wan")
     ledger = tmp_path / "media" / "ledger.sqlite3"
