@@ -89,6 +89,11 @@ class Session:
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
 
+    @property
+    def local(self) -> DiffusersOptions | None:
+        """The open model the bundled server renders with here (None: the animatic or a URL)."""
+        return self._local
+
     # -- building requests -----------------------------------------------------------------
 
     def plan(

@@ -42,6 +42,9 @@ def test_runs_offline_top_to_bottom(
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("SORA_NB_HOME", raising=False)
+    # 08 renders with a tiny model on the CPU: one torch thread, so other work on a shared
+    # machine cannot stall it at OpenMP's barriers.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     work = tmp_path / "notebooks"
     shutil.copytree(GALLERY, work, ignore=shutil.ignore_patterns("sora_media", ".ipynb_*"))
     book = nbformat.read(work / path.name, as_version=4)

@@ -131,7 +131,7 @@ class DiffusersRenderer:
                 "--offload moves the model between a GPU and the CPU; it needs --device cuda."
             )
         dtype = options.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
-        _quiet_libraries()
+        quiet_libraries()
         try:
             pipe = pipeline_class.from_pretrained(
                 str(located.folder), dtype=getattr(torch, dtype), local_files_only=True
@@ -471,7 +471,7 @@ def _first_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-def _quiet_libraries() -> None:
+def quiet_libraries() -> None:
     """Keep transformers' and diffusers' load chatter (progress bars, config notes) out of a
     notebook's output; their warnings that matter still reach the log."""
     for name in ("transformers", "diffusers"):
@@ -485,3 +485,8 @@ def _quiet_libraries() -> None:
     diffusers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
     transformers_logging.disable_progress_bar()
+    try:
+        from huggingface_hub.utils import disable_progress_bars
+    except ImportError:  # pragma: no cover - diffusers depends on it
+        return
+    disable_progress_bars()

@@ -31,6 +31,9 @@ def build_tiny(kind: TinyKind, folder: Path | str) -> Path:
     """Save a tiny random-weight pipeline of ``kind`` into ``folder`` and return the folder."""
     import torch
 
+    from sora_nb.server.renderers.diffusers.renderer import quiet_libraries
+
+    quiet_libraries()
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     with torch.random.fork_rng(devices=[]):
