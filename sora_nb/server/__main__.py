@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         "render)",
     )
     parser.add_argument("--max-running", type=int, default=None, help="most jobs running at once")
+    parser.add_argument(
+        "--dialect",
+        choices=["openai", "vllm-omni", "sglang", "fastvideo", "litellm"],
+        default=None,
+        help="answer exactly as that server does (engine-dialects.md), for tests and teaching; "
+        "default: sora_nb's own (OpenAI's API plus the open-model knobs)",
+    )
     local = parser.add_argument_group("open models (--renderer diffusers; needs the local extra)")
     local.add_argument(
         "--renderer",
@@ -92,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument(
         "--served-model-name",
         default=None,
-        help="the model name clients send (default: the hub id, or the folder's name)",
+        help="the model name clients send (default: the hub id, or the folder's name; for an "
+        "engine --dialect on the animatic: Wan-AI/Wan2.1-T2V-1.3B-Diffusers)",
     )
     parser.add_argument(
         "--max-upload-mb", type=float, default=20.0, help="largest request body in MiB"
@@ -210,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
             ),
             renderer=renderer,
+            dialect=args.dialect,
+            served_model_name=args.served_model_name if renderer is None else None,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -224,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"sora_nb server: {renderer.describe()} (loaded in {renderer.load_seconds:.1f} s)",
             file=sys.stderr,
         )
+    if settings.dialect:
+        print(f"sora_nb server: answering as {settings.dialect}", file=sys.stderr)
     print(
         f"sora_nb server: jobs in {settings.media_dir}; "
         f"key {'required' if settings.api_key else 'not required'}",

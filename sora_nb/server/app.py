@@ -70,7 +70,12 @@ class BundledServer:
 
 
 def create_app(settings: ServerSettings) -> Starlette:
-    """A Videos API server over ``settings.media_dir`` (jobs there are picked up again)."""
+    """A Videos API server over ``settings.media_dir`` (jobs there are picked up again), or,
+    with ``settings.dialect``, an imitation of that engine or gateway."""
+    if settings.dialect not in (None, "openai"):
+        from sora_nb.server.dialects import dialect_app
+
+        return dialect_app(settings)
     server = BundledServer(settings)
 
     @asynccontextmanager
@@ -107,7 +112,12 @@ async def create_video(request: Request) -> Response:
     settings = server.settings
     body = await _body(request)
     renderer = server.store.renderer
-    checked = check_create(body, today=settings.today, abilities=renderer.abilities)
+    checked = check_create(
+        body,
+        today=settings.today,
+        abilities=renderer.abilities,
+        with_knobs=settings.dialect != "openai",
+    )
     width, height = catalog.parse_size(checked.size)
     try:
         renderer.check(

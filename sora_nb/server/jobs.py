@@ -23,6 +23,7 @@ import re
 import secrets
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,9 +124,21 @@ class Stats:
 class JobStore:
     """All jobs of one bundled server folder: create, read, list, delete; renders run in threads."""
 
-    def __init__(self, settings: ServerSettings) -> None:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        *,
+        new_id: Callable[[], str] | None = None,
+        id_pattern: re.Pattern[str] = _ID_PATTERN,
+        remember: bool = True,
+    ) -> None:
+        """``new_id``/``id_pattern``: the id format (an engine imitation's own); ``remember``
+        False keeps the jobs of this store only (an engine that forgets its jobs on restart)."""
         self.settings = settings
-        self.root = settings.media_dir / "jobs"
+        self._new_id = new_id or (lambda: f"video_{secrets.token_hex(16)}")
+        self._id_pattern = id_pattern
+        folder = "jobs" if remember else f"jobs-{secrets.token_hex(6)}"
+        self.root = settings.media_dir / folder
         self.root.mkdir(parents=True, exist_ok=True)
         self.stats = Stats()
         self._lock = threading.RLock()
@@ -147,7 +160,7 @@ class JobStore:
 
     def get(self, video_id: str) -> JobRecord:
         """The job with this id, or the 404 for an unknown (or malformed) id."""
-        if not _ID_PATTERN.fullmatch(video_id):
+        if not self._id_pattern.fullmatch(video_id):
             raise not_found(video_id)
         with self._lock:
             job = self._jobs.get(video_id)
@@ -270,7 +283,7 @@ class JobStore:
                 block = VideoError(code=found.code, message=found.message)
             paced = self.abilities.paced
             job = JobRecord(
-                id=f"video_{secrets.token_hex(16)}",
+                id=self._new_id(),
                 seq=max((j.seq for j in self._jobs.values()), default=0) + 1,
                 model=new.model,
                 prompt=new.prompt,
@@ -300,12 +313,21 @@ class JobStore:
                 self._submit(job)
         return job, True
 
-    def delete(self, job: JobRecord) -> None:
+    def delete(
+        self,
+        job: JobRecord,
+        *,
+        force: bool = False,
+        cancel: bool = True,
+        remove_files: bool = True,
+    ) -> None:
         """Forget a job and remove its files: a completed or failed one, or, when the renderer
-        can stop, a queued or running one (its render stops at the next step)."""
+        can stop (or ``force``), a queued or running one (its render stops at the next step, or
+        its result is dropped). ``cancel=False, remove_files=False`` only forgets the record, as
+        SGLang's and FastVideo's DELETE do."""
         status = self.view(job).status
         running = status not in ("completed", "failed")
-        if running and not self.abilities.cancellable:
+        if running and not (self.abilities.cancellable or force):
             raise APIError(
                 400,
                 f"Video {job.id} is {status}; only completed or failed videos can be deleted. "
@@ -319,12 +341,13 @@ class JobStore:
                 self._by_key.pop(job.idempotency_key, None)
             control = self._live.get(job.id)
             future = self._pending.get(job.id)
-        if running:
+        if running and cancel:
             if future is not None:
                 future.cancel()  # not started yet: it never will
             if control is not None:
                 control.cancel()  # running: the render thread stops and tidies up
-        shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
+        if remove_files:
+            shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
 
     def wait_idle(self, timeout: float | None = None) -> None:
         """Block until every render submitted so far has finished (for tests and shutdown)."""
@@ -516,7 +539,7 @@ class JobStore:
         log.info("render of %s stopped after %d steps", video_id, control.steps_done)
 
     def _job_dir(self, video_id: str) -> Path:
-        if not _ID_PATTERN.fullmatch(video_id):
+        if not self._id_pattern.fullmatch(video_id):
             raise not_found(video_id)
         path = (self.root / video_id).resolve()
         # Belt and braces: even a valid-looking id must land inside the jobs folder.

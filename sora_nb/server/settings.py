@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -55,6 +55,12 @@ class ServerSettings(BaseModel):
     renderer: Renderer | RenderFunction | None = Field(default=None, exclude=True, repr=False)
     #: Renders at once, unless the renderer says fewer (a resident pipeline renders one).
     render_workers: int = Field(default=2, gt=0)
+    #: Answer as this server does (``vllm-omni``, ``sglang``, ``fastvideo``, ``litellm``, or
+    #: ``openai`` for the strict excerpt); None: sora_nb's own server (OpenAI's API plus the
+    #: open-model knobs).
+    dialect: Literal["openai", "vllm-omni", "sglang", "fastvideo", "litellm"] | None = None
+    #: The model an engine imitation serves, when its renderer (the animatic) names none.
+    served_model_name: str | None = None
     #: The day the catalog checks availability for (None: today).
     today: dt.date | None = None
     #: Wall clock in seconds since the epoch; injectable so lifecycle tests need not sleep.

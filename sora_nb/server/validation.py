@@ -45,6 +45,7 @@ KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
 _CREATE_FIELDS = frozenset(
     {"prompt", "model", "seconds", "size", "input_reference", "negative_prompt", *KNOB_RULES}
 )
+_OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
 _REMIX_FIELDS = frozenset({"prompt"})
 _IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -164,15 +165,20 @@ async def _parse_multipart(headers: Headers, body: bytes, limit: int) -> Body:
 
 
 def check_create(
-    body: Body, *, today: dt.date | None = None, abilities: Abilities | None = None
+    body: Body,
+    *,
+    today: dt.date | None = None,
+    abilities: Abilities | None = None,
+    with_knobs: bool = True,
 ) -> CreateRequest:
     """A :class:`CreateRequest` from a body, or the 400 the real service gives for it.
 
     ``abilities`` are the renderer's: one serving named models (an open model through
     diffusers) takes those names instead of the catalog's, and leaves size and length to the
-    renderer's own rules.
+    renderer's own rules. ``with_knobs=False`` is OpenAI's API exactly: ``seed`` and the other
+    knobs are unknown parameters there.
     """
-    _no_unknown(body.fields, _CREATE_FIELDS)
+    _no_unknown(body.fields, _CREATE_FIELDS if with_knobs else _OPENAI_FIELDS)
     prompt = check_prompt(body.fields)
     knobs = check_knobs(body.fields, multipart=body.multipart)
     if abilities is not None and abilities.models is not None:
