@@ -243,3 +243,35 @@ def test_the_model_must_be_a_video_pipeline_on_this_machine(
     text = refusal("Wan-AI/Wan2.1-T2V-1.3B-Diffusers")
     assert "not in this machine's Hugging Face cache" in text
     assert text.endswith("hf download Wan-AI/Wan2.1-T2V-1.3B-Diffusers")
+
+
+async def test_an_engine_imitation_renders_with_the_open_model(
+    tiny: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from sora_nb.server import ServerSettings, create_app
+    from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
+
+    renderer = open_renderer(DiffusersOptions(model=str(tiny("wan"))))
+    app = create_app(
+        ServerSettings(media_dir=tmp_path / "vllm", renderer=renderer, dialect="vllm-omni")
+    )
+    try:
+        async with client(app) as http:
+            made = await http.post(
+                "/videos",
+                files={
+                    "prompt": (None, PROMPT),
+                    "size": (None, "112x64"),
+                    "seconds": (None, "1"),
+                    "num_inference_steps": (None, "3"),
+                    "seed": (None, "9"),
+                },
+            )
+            assert made.status_code == 200 and made.json()["model"] == "wan-tiny"
+            done = await finish(http, made.json()["id"])
+    finally:
+        app.state.server.close()
+    assert done["status"] == "completed" and done["inference_time_s"] > 0
+    assert (
+        done["peak_memory_mb"] > 0 and app.state.server.store.get(done["id"]).metrics["seed"] == 9
+    )
