@@ -217,7 +217,8 @@ CASES: list[Case] = [
         "python: unknown setting",
         lambda s: api.configure(colour="red"),
         TypeError,
-        "configure() takes api_key, base_url, budget, bundled, concurrency, media_dir; not colour",
+        "configure() takes api_key, base_url, budget, bundled, concurrency, device, dtype, "
+        "media_dir, model, offload, renderer, vae_tiling; not colour",
     ),
     python(
         "python: concurrency=0",
