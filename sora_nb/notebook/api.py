@@ -59,6 +59,10 @@ def configure(**settings: Any) -> Session:
     is held in memory only. ``dialect="vllm-omni"`` (or sglang, fastvideo, litellm, openai)
     says how the server speaks when it should not be found out by asking it;
     ``client_options`` go to the VideosClient (retry, poll, timeout).
+    ``configure(renderer="diffusers", model="Wan-AI/Wan2.1-T2V-1.3B-Diffusers")`` renders on
+    this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
+    ``offload``, ``vae_tiling`` optional): with ``renderer``, ``model`` names the local model,
+    not a default; ``renderer="animatic"`` goes back to the animatic.
     """
     return kernel.configure(**settings)
 

@@ -33,7 +33,14 @@ SETTINGS = (
     "bundled",
     "dialect",
     "client_options",
+    "renderer",
+    "device",
+    "dtype",
+    "offload",
+    "vae_tiling",
 )
+#: With ``renderer="diffusers"``, these describe the local open model (``model`` among them).
+LOCAL = ("model", "device", "dtype", "offload", "vae_tiling")
 
 _lock = threading.Lock()
 _session: Session | None = None
@@ -66,6 +73,7 @@ def configure(**settings: Any) -> Session:
     if unknown:
         allowed = ", ".join([*sorted(SETTINGS), *names])
         raise TypeError(f"configure() takes {allowed}; not {', '.join(sorted(unknown))}.")
+    _choose_renderer(settings)  # takes renderer= and, with it, model= (the local model)
     chosen = {k: settings.pop(k) for k in names if settings.get(k) is not None}
     settings = {k: v for k, v in settings.items() if k not in names}
     if chosen and not settings:
@@ -85,6 +93,36 @@ def configure(**settings: Any) -> Session:
         _defaults.update(chosen)
         _session = fresh
         return fresh
+
+
+def _choose_renderer(settings: dict[str, Any]) -> None:
+    """Turn ``renderer=`` (and with it ``model`` and the device options) into the session's
+    ``local`` option; without ``renderer``, ``model`` stays the default video model."""
+    renderer = settings.pop("renderer", None)
+    if renderer is None:
+        stray = [name for name in LOCAL[1:] if name in settings]
+        if stray:
+            raise TypeError(
+                f"configure({stray[0]}=...) describes a local open model: give it with "
+                "renderer='diffusers' and model=... (a pipeline folder or a Hugging Face id)."
+            )
+        if settings.get("base_url"):
+            settings["local"] = None  # a server URL replaces the local model
+        return
+    local = {name: settings.pop(name) for name in LOCAL if name in settings}
+    if renderer == "animatic" and not local:
+        settings["local"] = None
+    elif renderer == "diffusers" and local.get("model"):
+        from sora_nb.server.renderers.diffusers import DiffusersOptions
+
+        settings["local"] = DiffusersOptions(**local)
+    elif renderer not in ("animatic", "diffusers"):
+        raise ValueError(f"renderer is 'animatic' or 'diffusers', not {renderer!r}.")
+    else:
+        raise TypeError(
+            "configure(renderer='diffusers') needs model=... (a pipeline folder or a Hugging "
+            "Face id); device, dtype, offload and vae_tiling go with it, not with the animatic."
+        )
 
 
 def set_defaults(**values: Any) -> Defaults:

@@ -141,6 +141,8 @@ class SoraMagics(Magics):
 
         ``%%sora?`` lists every option and command (built from the option parser);
         on engines that take them, --seed, --negative, --steps, --guidance, --fps, --frames.
+        %sora connect local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]
+        renders with an open model on this machine.
         """
         from sora_nb.notebook.options import parse_options
 
@@ -297,7 +299,9 @@ class SoraMagics(Magics):
     @command(
         "connect URL [--dialect NAME]",
         "use the Videos API at URL (asks for its key) and say what it is, serves and cannot do; "
-        "local: the bundled one; --dialect: openai, vllm-omni, sglang, fastvideo or litellm",
+        "--dialect: openai, vllm-omni, sglang, fastvideo or litellm. local: the bundled server's "
+        "animatic; local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]: an open "
+        "model on this machine",
     )
     def _cmd_connect(self, rest: str) -> Any:
         import shlex
@@ -307,6 +311,8 @@ class SoraMagics(Magics):
         from sora_nb.notebook import kernel
 
         words = shlex.split(rest)
+        if words and (words[0] == "local" or words[0].startswith("local:")):
+            return self._connect_local(words)
         dialect = ""
         if "--dialect" in words:
             at = words.index("--dialect")
@@ -321,16 +327,10 @@ class SoraMagics(Magics):
             raise UsageError(
                 "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1 "
                 "(add --dialect vllm-omni to say how it speaks); use %sora connect local to go "
-                "back to the bundled server."
+                "back to the bundled server, or %sora connect local:MODEL to render with an open "
+                "model on this machine."
             )
         url = words[0]
-        if url == "local":
-            self.server = ""
-            self.dialect = dialect
-            settings = self._session_settings() | {"dialect": dialect or None}
-            kernel.configure(**settings, base_url=None, api_key=None)
-            self._applied = self._session_settings()
-            return show.text(_about(kernel.session(), "Connected to"))
         from sora_nb.api.config import normalize_base_url
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
@@ -344,6 +344,39 @@ class SoraMagics(Magics):
         kernel.configure(**settings, api_key=key or None)
         self._applied = self._session_settings()
         return show.text(_about(kernel.session(), "Connected to"))
+
+    def _connect_local(self, words: list[str]) -> Any:
+        """``local``: the animatic; ``local:MODEL [--device D] [--dtype T] [--offload]
+        [--vae-tiling]``: that open model through diffusers, in this kernel."""
+        from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
+
+        target = words[0][len("local:") :] if words[0].startswith("local:") else ""
+        if words[0] == "local" and len(words) > 1:
+            raise UsageError("%sora connect local takes no options; they go with local:MODEL.")
+        if words[0].startswith("local:") and not target:
+            raise UsageError(
+                "%sora connect local:MODEL needs a model: a diffusers pipeline folder or a "
+                "Hugging Face id, like %sora connect local:Wan-AI/Wan2.1-T2V-1.3B-Diffusers."
+            )
+        chosen: dict[str, Any] = {"renderer": "animatic"}
+        if target:
+            chosen = {"renderer": "diffusers", "model": target, **_local_flags(words[1:])}
+        self.server = ""
+        self.dialect = ""  # the bundled server speaks OpenAI's dialect
+        kernel.configure(**self._session_settings(), base_url=None, api_key=None, **chosen)
+        self._applied = self._session_settings()
+        if not target:
+            return show.text(_about(kernel.session(), "Connected to"))
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.diffusers import DiffusersOptions
+
+        options = {k: v for k, v in chosen.items() if k != "renderer"}
+        renderer = local_renderer(DiffusersOptions(**options))
+        return show.text(
+            f"Connected to the bundled server rendering {renderer.describe()}. Cells without "
+            f"--model use {kernel.session().local_model}."
+        )
 
     @command(
         "export KIND [PATH]",
@@ -395,6 +428,24 @@ def _about(session: Any, lead: str = "") -> str:
             "with %sora connect URL --dialect NAME."
         )
     return f"{lead} {text[0].lower()}{text[1:]}" if lead else text
+
+
+def _local_flags(words: list[str]) -> dict[str, Any]:
+    """The options after ``%sora connect local:MODEL``."""
+    flags: dict[str, Any] = {}
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word in ("--offload", "--vae-tiling"):
+            flags[word[2:].replace("-", "_")] = True
+        elif word in ("--device", "--dtype") and rest:
+            flags[word[2:]] = rest.pop(0)
+        else:
+            raise UsageError(
+                f"%sora connect local:MODEL: unknown option {word!r}; it takes --device cuda|cpu, "
+                "--dtype bfloat16|float16|float32, --offload and --vae-tiling."
+            )
+    return flags
 
 
 def usage() -> str:

@@ -30,6 +30,7 @@ from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.dialects import ServerInfo
+    from sora_nb.server.renderers.diffusers import DiffusersOptions
     from sora_nb.server.settings import ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
@@ -52,6 +53,7 @@ class Session:
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
         bundled: ServerSettings | None = None,
+        local: DiffusersOptions | None = None,
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
         run_type: type[GridRun] = GridRun,
@@ -61,7 +63,9 @@ class Session:
         """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
         a GridRun with research tools on it, which this layer does not import. ``defaults``
         (the built-in ones with ``SORA_NB_*`` variables applied when not given) fill in what a
-        plan does not say."""
+        plan does not say. ``local``: the bundled server renders with this open model through
+        diffusers (it is loaded here, so a missing or wrong model fails now, not at the first
+        take)."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
@@ -77,11 +81,24 @@ class Session:
         #: the notebook layer passes it, so rebuilding the session forgets nothing).
         self.started = started if started is not None else time.time()
         self._bundled = bundled
+        self._local = local
         self._client_options = client_options or {}
         self._runner: Runner | None = None
         self.run_type = run_type
         #: What a plan uses for anything it does not say; replace it (it is frozen) to change.
         self.defaults = defaults if defaults is not None else Defaults.from_env(os.environ)
+        #: The local model's name, which requests get when they name none (None: the server's).
+        self.local_model: str | None = None
+        if local is not None:
+            if not self._config.uses_bundled:
+                raise ValueError(
+                    f"A local model renders on the bundled server, but this session is set to "
+                    f"{self._config.base_url}; connect to local:MODEL without a server URL."
+                )
+            from sora_nb.connection import bundled_app
+
+            app = bundled_app(self.media_dir / "server", local=local)
+            self.local_model = app.state.server.store.abilities.default_model
 
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
@@ -117,6 +134,11 @@ class Session:
         head = f"Server: {where or self.server}."
         return head + "\n" + self.server_info().describe()
 
+    @property
+    def local(self) -> DiffusersOptions | None:
+        """The open model the bundled server renders with here (None: the animatic or a URL)."""
+        return self._local
+
     # -- building requests -----------------------------------------------------------------
 
     def plan(
@@ -147,7 +169,7 @@ class Session:
         reference image against the size, and knobs against what the server takes, so a
         mistake raises a specific error before anything is sent.
         """
-        model = model or self.defaults.model
+        model = model or self.defaults.model or self.local_model
         size = size or self.defaults.size
         seconds = seconds if seconds is not None else self.defaults.seconds
         takes = takes if takes is not None else self.defaults.takes
@@ -208,8 +230,36 @@ class Session:
                     has_reference=reference is not None,
                     num_frames=request.num_frames,
                 )
+                self._check_local(request)
                 checked.add(combo)
         return plan
+
+    def _check_local(self, request: VideoRequest) -> None:
+        """The local model's own rules (size multiples, first frame), checked before sending:
+        a request it cannot render fails here with the nearest it can."""
+        if self._local is None:
+            return
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.base import RenderRequest
+
+        renderer = local_renderer(self._local)
+        served = renderer.abilities.models or ()
+        if request.model not in served:
+            raise ValueError(
+                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
+                "--model out, or %sora connect local to use the animatic."
+            )
+        renderer.check(
+            RenderRequest(
+                prompt=request.prompt,
+                width=request.width,
+                height=request.height,
+                seconds=request.seconds,
+                model=request.model,
+                # Only whether there is a first frame matters to the rules.
+                reference=b"" if request.reference is not None else None,
+            )
+        )
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
         """What sending ``requests`` would cost now (cached takes cost nothing); on a
@@ -257,6 +307,7 @@ class Session:
             self._config.api_key,
             media_dir=self.media_dir / "server",
             dialect=self._config.dialect,
+            local=self._local,
             **self._client_options,
         )
 

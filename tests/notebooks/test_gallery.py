@@ -65,6 +65,9 @@ def _run(path: Path, env: Installed, work: Path, monkeypatch: pytest.MonkeyPatch
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("SORA_NB_HOME", raising=False)
     monkeypatch.setenv("JUPYTER_PATH", str(env.jupyter_path))  # where the kernel spec is
+    # 08 renders with a tiny model on the CPU: one torch thread, so other work on a shared
+    # machine cannot stall it at OpenMP's barriers.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     shutil.copytree(GALLERY, work, ignore=shutil.ignore_patterns("sora_media", ".ipynb_*"))
     book = nbformat.read(work / path.name, as_version=4)
     client = NotebookClient(

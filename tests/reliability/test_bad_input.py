@@ -220,7 +220,8 @@ CASES: list[Case] = [
         lambda s: api.configure(colour="red"),
         TypeError,
         "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
-        "dialect, media_dir, model, size, seconds, takes; not colour",
+        "device, dialect, dtype, media_dir, offload, renderer, vae_tiling, model, size, "
+        "seconds, takes; not colour",
     ),
     python(
         "python: a default of zero seconds",
