@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 
 LEDGER_NAME = "ledger.sqlite3"
 
@@ -246,7 +246,11 @@ class Ledger:
         columns: dict[str, Any] = {}
         for name, value in changes.items():
             if name == "error":
-                err = value if value is None or isinstance(value, TakeError) else TakeError(**value)
+                err = (
+                    value
+                    if value is None or isinstance(value, TakeFailure)
+                    else TakeFailure(**value)
+                )
                 columns["error_code"] = err.code if err else None
                 columns["error_message"] = err.message if err else None
             elif name == "metrics":
@@ -275,7 +279,7 @@ class Ledger:
 
     def _take(self, row: sqlite3.Row) -> Take:
         error = (
-            TakeError(code=row["error_code"], message=row["error_message"] or "")
+            TakeFailure(code=row["error_code"], message=row["error_message"] or "")
             if row["error_code"]
             else None
         )

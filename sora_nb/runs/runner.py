@@ -26,7 +26,7 @@ from sora_nb.runs.cost import check_budget, estimate
 from sora_nb.runs.files import files_intact, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 
 #: How many jobs run at once by default: servers cap running jobs per key, often at 2 to 4.
 DEFAULT_CONCURRENCY = 4
@@ -206,7 +206,7 @@ class Runner:
                     self._set(
                         take,
                         status="failed",
-                        error=TakeError(
+                        error=TakeFailure(
                             code=err.code if err else "failed",
                             message=err.message if err else "The server reported the job failed.",
                         ),
@@ -220,7 +220,7 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(code=type(exc).__name__, message=str(exc)),
+                error=TakeFailure(code=type(exc).__name__, message=str(exc)),
                 completed_at=time.time(),
             )
         except Exception as exc:
@@ -231,7 +231,7 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(
+                error=TakeFailure(
                     code=INTERNAL_ERROR,
                     message=(
                         f"sora_nb could not finish this take ({type(exc).__name__}: {exc}).{job}"
@@ -252,7 +252,7 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(
+                error=TakeFailure(
                     code="not_found",
                     message=(
                         f"The server has {what} ({error}). Check the video id, or remix a "
@@ -271,7 +271,7 @@ class Runner:
         self._set(
             take,
             status="expired",
-            error=TakeError(
+            error=TakeFailure(
                 code="expired",
                 message=(
                     f"{lost} no longer has job {take.job_id}: it expired or was deleted. "
@@ -381,7 +381,7 @@ PASSING_ERRORS = frozenset(
 )
 
 
-def _passing(error: TakeError | None) -> bool:
+def _passing(error: TakeFailure | None) -> bool:
     return error is not None and error.code in PASSING_ERRORS
 
 

@@ -31,7 +31,7 @@ FILE_NAMES: dict[str, str] = {
 }
 
 
-class TakeError(BaseModel):
+class TakeFailure(BaseModel):
     """Why a take did not complete: the server's code and message, or sora_nb's."""
 
     code: str
@@ -54,7 +54,7 @@ class Take(BaseModel):
     status: TakeStatus = "pending"
     progress: int = 0
     job_id: str | None = None
-    error: TakeError | None = None
+    error: TakeFailure | None = None
     estimated_cost: float | None = None
     cost: float | None = None
     created_at: float = Field(default_factory=time.time)

@@ -10,7 +10,7 @@ import pytest
 from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 from tests.browser import eventually, wait_for, wait_js
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
@@ -272,7 +272,7 @@ def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
     )
     failing.update(
         status="failed",
-        error=TakeError(code="moderation_blocked", message="<b>Blocked</b> by the guardrails."),
+        error=TakeFailure(code="moderation_blocked", message="<b>Blocked</b> by the guardrails."),
     )
     error = page.locator(f"{GRID} .sora-cell[data-cell='8'] [data-role=error]")
     wait_for(error, "the failed cell's error line", 15)
