@@ -1,8 +1,11 @@
 """The Python face of sora_nb: ``generate``, ``grid``, ``models``, ``history`` and friends.
 
 These are the same powers as ``%%sora``: both build a plan through the kernel's one
-:class:`~sora_nb.runs.session.Session` and hand it to its runner. Blocking calls run on
-sora_nb's private event-loop thread; the ``a``-prefixed forms are for top-level ``await``.
+:class:`~sora_nb.runs.session.Session` and hand it to its runner. What a call does not say
+(model, size, seconds, takes) comes from the session's defaults (``configure(model=...)``,
+``%config SoraMagics.model``, ``SORA_NB_MODEL``). Blocking calls run on sora_nb's private
+event-loop thread; the ``a``-prefixed forms are for top-level ``await``. Only the public face
+is here; the kernel's plumbing lives in :mod:`sora_nb.notebook.kernel`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a ta
     from sora_nb.notebook.pairwise import PairwiseJudge
 
 __all__ = [
-    "Axis",
     "agenerate",
     "agrid",
     "configure",
@@ -36,13 +38,9 @@ __all__ = [
     "history",
     "import_bundle",
     "judge",
-    "last_run",
     "measure",
     "models",
     "plan",
-    "remember",
-    "remix_id",
-    "reset",
     "resume",
     "session",
 ]
@@ -50,17 +48,15 @@ __all__ = [
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
 
-#: The kernel's plumbing, kept here under their old names for the magics and older code.
-reset = kernel.reset
-last_run = kernel.last_run
-remember = kernel.remember
-
 
 def configure(**settings: Any) -> Session:
-    """Set the kernel's media folder, server, key, budget or concurrency, and start afresh.
+    """Set the kernel's media folder, server, key, budget or concurrency (and start afresh),
+    or its defaults: ``model``, ``size``, ``seconds``, ``takes``.
 
-    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
-    not given keep their values. The API key is held in memory only.
+    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)`` or
+    ``configure(model="sora-2-pro", seconds=8)``; settings not given keep their values. The
+    defaults reach ``%%sora`` cells, ``generate``, ``grid`` and new Studios alike. The API key
+    is held in memory only.
     """
     return kernel.configure(**settings)
 
@@ -95,15 +91,16 @@ def plan(
     prompt: str | Prompt,
     *,
     vary: Vary | None = None,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
 ) -> GridPlan:
-    """What a call would send, and what it would cost, without sending anything."""
+    """What a call would send, and what it would cost, without sending anything (what is not
+    given comes from the session's defaults)."""
     return session().plan(
         _text(prompt),
         axes=_axes(vary),
@@ -113,17 +110,17 @@ def plan(
         takes=takes,
         image=image,
         fit=fit,
-        remix_of=remix_id(remix),
+        remix_of=remix,
     )
 
 
 def generate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
@@ -146,17 +143,17 @@ def generate(
         fit=fit,
         remix=remix,
     )
-    run = remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
-    return run.takes[0] if takes == 1 else run
+    run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
+    return run.takes[0] if planned.takes == 1 else run
 
 
 async def agenerate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
@@ -174,18 +171,18 @@ async def agenerate(
         fit=fit,
         remix=remix,
     )
-    run = remember(await session().arun_plan(planned, cache=cache, budget=budget))
-    return run.takes[0] if takes == 1 else run
+    run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
+    return run.takes[0] if planned.takes == 1 else run
 
 
 def grid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     budget: float | None = None,
@@ -207,23 +204,23 @@ def grid(
         image=image,
         fit=fit,
     )
-    return remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
+    return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
 
 async def agrid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     budget: float | None = None,
     cache: bool = True,
 ) -> Study:
     """``grid`` for top-level ``await`` in a notebook."""
     planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
-    return remember(await session().arun_plan(planned, cache=cache, budget=budget))
+    return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
 def models() -> list[dict[str, Any]]:
@@ -290,7 +287,7 @@ def judge(run: GridRun | None = None) -> PairwiseJudge:
 
 
 def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
-    chosen = run or last_run()
+    chosen = run or kernel.last_run()
     if chosen is None:
         raise GridError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
     return chosen
@@ -322,12 +319,3 @@ def import_bundle(path: str | Path) -> list[Take]:
 def resume() -> list[Take]:
     """Finish every take left unfinished in this media folder (after a crash or restart)."""
     return session().resume()
-
-
-def remix_id(remix: Take | str | None) -> str | None:
-    """The server job id a remix starts from: a completed Take's, or an id given as text."""
-    if remix is None or isinstance(remix, str):
-        return remix
-    if remix.job_id is None or not remix.ok:
-        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
-    return remix.job_id

@@ -55,25 +55,87 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Every option has its help here: %%sora? is built from this parser (see usage()).
     p = _Parser(prog="%%sora", add_help=False, allow_abbrev=False)
-    p.add_argument("--model", "-m")
+    p.add_argument("--model", "-m", metavar="M", help="the video model, like sora-2-pro")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--size", "-s")
-    size.add_argument("--landscape", dest="orientation", action="store_const", const="landscape")
-    size.add_argument("--portrait", dest="orientation", action="store_const", const="portrait")
-    p.add_argument("--seconds", "-t")
-    p.add_argument("--image")
-    p.add_argument("--fit", action="store_true")
-    p.add_argument("--takes", "-n")
-    p.add_argument("--as", dest="bind")
-    p.add_argument("--budget")
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument("--no-wait", action="store_true")
-    p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--remix")
-    p.add_argument("--server")
-    p.add_argument("--vary", action="append", default=[])
+    size.add_argument("--size", "-s", metavar="WxH", help="the video size, like 1280x720")
+    size.add_argument(
+        "--landscape",
+        dest="orientation",
+        action="store_const",
+        const="landscape",
+        help=f"the size {ORIENTATION_SIZES['landscape']}",
+    )
+    size.add_argument(
+        "--portrait",
+        dest="orientation",
+        action="store_const",
+        const="portrait",
+        help=f"the size {ORIENTATION_SIZES['portrait']}",
+    )
+    p.add_argument("--seconds", "-t", metavar="N", help="the clip length in seconds, like 8")
+    p.add_argument(
+        "--image",
+        metavar="PATH",
+        help="a first-frame reference image (JPEG, PNG or WebP) of exactly the video's size",
+    )
+    p.add_argument(
+        "--fit", action="store_true", help="centre-crop and resize --image to the video's size"
+    )
+    p.add_argument(
+        "--takes", "-n", metavar="N", help="takes of the same request, shown side by side"
+    )
+    p.add_argument(
+        "--as", dest="bind", metavar="NAME", help="keep the Take (or the grid run) as NAME"
+    )
+    p.add_argument(
+        "--budget", metavar="DOLLARS", help="refuse to send more than this costs, like 2.50"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the prompt as sent, its lint, the request and the cost; send nothing",
+    )
+    p.add_argument(
+        "--no-wait", action="store_true", help="return at once; the player updates as jobs run"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="ask for a new take even if the ledger has one"
+    )
+    p.add_argument(
+        "--remix",
+        metavar="TAKE_OR_ID",
+        help="rework a finished take (a NAME kept with --as, or a job id) with this cell's text",
+    )
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="switch this kernel to the Videos API at URL (like %%sora connect URL)",
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="AXIS=v1,v2,...",
+        help=(
+            "compare values side by side, up to three times (columns, rows, pages): model, "
+            "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
+            'or lighting=..., or sr="text to replace,replacement,..."'
+        ),
+    )
     return p
+
+
+def option_help() -> list[tuple[str, str]]:
+    """Every option as (how it is written, what it does), in the parser's order."""
+    rows = []
+    for action in _parser()._actions:
+        flags = ", ".join(action.option_strings)
+        if action.metavar:
+            flags = ", ".join(f"{flag} {action.metavar}" for flag in action.option_strings)
+        rows.append((flags, (action.help or "") % {}))  # argparse writes a literal % as %%
+    return rows
 
 
 def _int(name: str, text: str, low: int = 1) -> int:

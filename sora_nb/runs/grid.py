@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import prompt as prompt_lang
 from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.defaults import BUILT_IN
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
@@ -148,10 +149,10 @@ def plan_grid(
     text: str,
     axes: Sequence[Axis],
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str = BUILT_IN.model,
+    size: str = BUILT_IN.size,
+    seconds: int = BUILT_IN.seconds,
+    takes: int = BUILT_IN.takes,
     **request_fields: Any,
 ) -> GridPlan:
     """Expand a prompt and up to three axes into cells, each with ``takes`` requests.

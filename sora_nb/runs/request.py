@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sora_nb import catalog
+from sora_nb.runs.defaults import BUILT_IN
 
 #: The label of the bundled server in ledger rows and cache keys (it has no URL of its own).
 LOCAL_SERVER = "local"
@@ -36,9 +37,9 @@ class VideoRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     prompt: str = Field(min_length=1, max_length=32_000)
-    model: str = "sora-2"
-    size: str = "1280x720"
-    seconds: int = 4
+    model: str = BUILT_IN.model
+    size: str = BUILT_IN.size
+    seconds: int = BUILT_IN.seconds
     take: int = Field(default=1, ge=1)
     reference: Reference | None = None
     #: Job id of a completed video this request remixes (sends only the prompt).

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from sora_nb import catalog
 from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.defaults import Defaults
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
@@ -50,9 +51,12 @@ class Session:
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
         run_type: type[GridRun] = GridRun,
+        defaults: Defaults | None = None,
     ) -> None:
         """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
-        a GridRun with research tools on it, which this layer does not import."""
+        a GridRun with research tools on it, which this layer does not import. ``defaults``
+        (the built-in ones with ``SORA_NB_*`` variables applied when not given) fill in what a
+        plan does not say."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
@@ -69,6 +73,8 @@ class Session:
         self._client_options = client_options or {}
         self._runner: Runner | None = None
         self.run_type = run_type
+        #: What a plan uses for anything it does not say; replace it (it is frozen) to change.
+        self.defaults = defaults if defaults is not None else Defaults.from_env(os.environ)
 
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
@@ -80,19 +86,25 @@ class Session:
         prompt: str,
         *,
         axes: Sequence[Axis] = (),
-        model: str = "sora-2",
-        size: str = "1280x720",
-        seconds: int = 4,
-        takes: int = 1,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
         image: Path | str | None = None,
         fit: bool = False,
-        remix_of: str | None = None,
+        remix_of: Take | str | None = None,
     ) -> GridPlan:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
-        Each request is checked against its model's catalog profile, and a reference image
-        against the size, so a mistake raises a specific error before anything is sent.
+        What is not given (None) comes from :attr:`defaults`. ``remix_of`` is a completed Take
+        or a server job id. Each request is checked against its model's catalog profile, and a
+        reference image against the size, so a mistake raises a specific error before anything
+        is sent.
         """
+        model = model or self.defaults.model
+        size = size or self.defaults.size
+        seconds = seconds if seconds is not None else self.defaults.seconds
+        takes = takes if takes is not None else self.defaults.takes
         if takes < 1:
             raise GridError(f"takes must be at least 1, not {takes}.")
         if image is not None and any(a.name == "size" for a in axes):
@@ -109,7 +121,7 @@ class Session:
             seconds=seconds,
             takes=takes,
             reference=reference,
-            remix_of=remix_of,
+            remix_of=remix_job(remix_of),
         )
         checked: set[tuple[str, str, int]] = set()
         for request in plan.requests:
@@ -236,3 +248,12 @@ class Session:
                 spent=self.spent(),
                 scope="this kernel",
             )
+
+
+def remix_job(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
+    return remix.job_id

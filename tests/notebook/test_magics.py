@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
@@ -27,12 +27,12 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     magics = ip.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(tmp_path / "sora_media")
     # Instant jobs: the bundled server renders, then answers "completed" on the next poll.
-    api.reset()
+    kernel.reset()
     api.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     yield ip
     ip.user_ns.clear()
     shell_config_reset(magics)
-    api.reset()
+    kernel.reset()
 
 
 def shell_config_reset(magics: Any) -> None:

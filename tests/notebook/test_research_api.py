@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sora_nb import media
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.notebook.display import widget_for
 from sora_nb.research.export import ExportError
 from sora_nb.research.study import Study
@@ -26,13 +26,13 @@ PROMPT = (
 
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[GridRun]:
-    api.reset()
+    kernel.reset()
     api.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield api.grid(PROMPT, {"length": ["short", "long"]}, takes=2)
-    api.reset()
+    kernel.reset()
 
 
 def test_measure_fills_the_table_the_ledger_and_the_grid(run: GridRun) -> None:

@@ -21,7 +21,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 import sora_nb.server
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 
@@ -138,14 +138,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("template")
     saved = {name: os.environ.pop(name, None) for name in ENV}
     try:
-        api.reset()
+        kernel.reset()
         api.configure(
             media_dir=root / "media",
             bundled=ServerSettings(media_dir=root / "server", time_scale=0),
         )
         assert api.generate(PROMPT).ok  # type: ignore[union-attr]
     finally:
-        api.reset()
+        kernel.reset()
         os.environ.update({k: v for k, v in saved.items() if v is not None})
     Image.new("RGB", (640, 480), "teal").save(root / "small.png")
     Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
@@ -180,7 +180,7 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shell.run_line_magic("load_ext", "sora_nb")
     magics = shell.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(root / "media")
-    api.reset()
+    kernel.reset()
     studio = Studio(shell, root, apps)
     studio.configure()
     yield studio
@@ -189,4 +189,4 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shell.user_ns.pop("pending", None)
     for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
         magics.traits()[name].set(magics, magics.traits()[name].default_value)
-    api.reset()
+    kernel.reset()

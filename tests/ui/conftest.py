@@ -32,6 +32,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A Studio made without a session uses the kernel's, whose media folder would otherwise be
+    # ./sora_media in the checkout.
+    monkeypatch.setenv("SORA_NB_HOME", str(tmp_path / "sora_media"))
+
+
+@pytest.fixture(autouse=True)
 def _keep_artifacts(request: pytest.FixtureRequest, browser_artifacts: Artifacts) -> None:
     # The solara page lives for the whole session; watch it for this test only.
     if "page_session" in request.fixturenames:

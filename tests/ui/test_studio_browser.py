@@ -10,7 +10,7 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.notebook.widgets import Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
 from sora_nb.server import ServerSettings
@@ -25,13 +25,13 @@ XSS = "<img src=x onerror=alert(1)> a red kite"
 def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    api.reset()
+    kernel.reset()
     api.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield
-    api.reset()
+    kernel.reset()
 
 
 def test_controls_change_the_python_prompt(

@@ -210,18 +210,24 @@ class Studio(anywidget.AnyWidget):
         prompt: Prompt | str | None = None,
         *,
         session: Session | None = None,
-        model: str = "sora-2",
-        size: str = "1280x720",
-        seconds: int = 4,
-        takes: int = 1,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
         **kwargs: Any,
     ) -> None:
         """A studio showing ``prompt`` (a Prompt, or text to parse) with these request settings.
 
-        ``session`` is where Generate sends its takes (the kernel's session when not given).
+        ``session`` is where Generate sends its takes (the kernel's session when not given);
+        settings not given start at that session's defaults.
         """
         super().__init__(**kwargs)
+        if session is None:
+            from sora_nb.notebook import kernel
+
+            session = kernel.session()
         self._session = session
+        chosen = session.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
         self._quiet = True
         self.last_run: GridRun | None = None
         with self.hold_sync():
@@ -229,7 +235,8 @@ class Studio(anywidget.AnyWidget):
             self.model_options = _model_names()
             self.size_options = _all_sizes()
             self.seconds_options = _all_seconds()
-            self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
+            self.model, self.size = chosen.model, chosen.size
+            self.seconds, self.takes = chosen.seconds, chosen.takes
             self._set_clauses(_as_prompt(prompt))
         self._quiet = False
         self._refresh()
@@ -396,14 +403,13 @@ class Studio(anywidget.AnyWidget):
         return self._run(vary={"length": list(LENGTHS)})
 
     def _run(self, vary: dict[str, list[str]] | None) -> GridRun:
-        from sora_nb.notebook import kernel
         from sora_nb.notebook.widgets.views import widget_for
         from sora_nb.runs.grid import Axis
 
         reason = self.compare_blocked if vary else self.blocked
         if reason:
             raise ValueError(reason)
-        session = self._session or kernel.session()
+        session = self._session
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
         plan = session.plan(
             self.prompt_text,
