@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from sora_nb.notebook.nomath import no_math
 from sora_nb.runs.grid import GridPlan, GridRun
 from sora_nb.runs.take import Take
 
@@ -52,7 +53,7 @@ class Table:
             for row in self.rows
         )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return f"<table class='sora-nb-table'>{caption}<tr>{head}</tr>{body}</table>"
+        return no_math(f"{caption}<tr>{head}</tr>{body}", tag="table", classes="sora-nb-table")
 
 
 class Text:
@@ -129,7 +130,8 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
         lines.append("Prompt:\n" + first.prompt)
     plain = "\n".join(lines)
     body = "<br>".join(html.escape(line).replace("\n", "<br>") for line in lines)
-    _publish({"text/plain": plain, "text/html": f"<div class='sora-nb-plan'>{body}</div>"})
+    # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
+    _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
 
 
 #: The grid widgets on show, by the id of their run, so metrics can reach them later.

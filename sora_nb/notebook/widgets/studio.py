@@ -17,6 +17,7 @@ import traitlets
 from pydantic import ValidationError
 
 from sora_nb import catalog
+from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.prompt import (
     ANGLE,
@@ -448,7 +449,7 @@ class Studio(anywidget.AnyWidget):
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict):
             data["text/plain"] = f"{self!r}\n{self.prompt_text}"
-            data["text/html"] = (
+            data["text/html"] = no_math(
                 f"<pre>{html.escape(repr(self))}\n{html.escape(self.prompt_text)}</pre>"
             )
         return bundle
