@@ -164,7 +164,7 @@ def widget_for(result: Take | GridRun, session: Any = None) -> Any:
 
         def save(index: int, take_id: str, rating: int | None, note: str) -> None:
             ledger.update(take_id, rating=rating, note=note or None)
-            run.takes[index].update(rating=rating, note=note or None)
+            grid.takes[index].update(rating=rating, note=note or None)
 
         grid.on_rate(save)
     _grids[id(run)] = grid
@@ -186,12 +186,14 @@ class LiveView:
         single = not run.plan.axes and len(run.takes) == 1
         self.run = run
         self.widget = widget_for(run.takes[0] if single else run, session)
-        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
         self._lock = threading.Lock()
-        self._refreshed = False
+        # Takes all final already (from the ledger): the first display is the final one, and
+        # refreshing it would only make the front end build the widget's view twice.
+        self._refreshed = all(take.done for take in run.takes)
+        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
         for take in run.takes:
             take.on_change(lambda _take: self.finish())
-        self.finish()  # everything may have come from the ledger already
+        self.finish()
 
     def finish(self) -> None:
         """Refresh the output with the final state, once, as soon as every take is final."""

@@ -177,7 +177,7 @@ def test_generate_runs_through_the_session_and_shows_a_player(session: object) -
         "1280x720",
         4,
     )
-    assert studio.result.status == "completed" and len(studio.result.video) > 0
+    assert studio.result.status == "completed" and studio.result.files["video"]["size"] > 0
 
 
 def test_several_takes_show_as_a_grid(session: object) -> None:

@@ -80,6 +80,11 @@ def test_nine_videos_share_one_clock(
         page.wait_for_timeout(100)
     times = samples[-1]
     assert len(times) == 9
+    # No Jupyter server behind solara's page: every cell's video came from the kernel.
+    paths = page.locator(f"{GRID} .sora-cell").evaluate_all(
+        "cs => cs.map(c => c.dataset.mediaPath)"
+    )
+    assert paths == ["kernel"] * 9
     assert min(times) > 4.0, f"the clock did not run for 5 s: {times}"
     spreads = [round(_spread(t) * 1000, 1) for t in samples]
     assert _spread(times) < FRAME, f"cells drifted apart after 5 s (spreads in ms: {spreads})"
@@ -219,11 +224,18 @@ def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
 ) -> None:
     page = page_session
     grid = _grid(takes)
-    grid.media[0].video = b""  # as if the video were still on its way
+    # As if cell 0's video were still on its way: its poster and spritesheet are there.
+    first = {
+        **grid.cells[0],
+        "files": {k: v for k, v in grid.cells[0]["files"].items() if k != "video"},
+    }
+    grid.cells = [first, *grid.cells[1:]]
     display(grid)
     sprite = page.locator(f"{GRID} .sora-cell[data-cell='0'] [data-role=sprite]")
-    sprite.wait_for()
     stage = page.locator(f"{GRID} .sora-cell[data-cell='0'] .sora-stage")
+    stage.wait_for()
+    stage.hover()  # the spritesheet loads when the pointer first comes over the cell
+    sprite.wait_for(timeout=10_000)
 
     def hover_at(fraction: float) -> None:
         # Positions relative to the element, taken when the pointer moves: a grid still laying
@@ -279,4 +291,6 @@ def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
         f" && Math.abs(v[7].currentTime - v[0].currentTime) < {FRAME}; }})()"
     )
     page.wait_for_function(joined, timeout=10_000)
-    assert page.evaluate(TIMES)[7] > 1.5
+    # It joined at the shared position, not at the start (the clock holds for a moment while
+    # the late video loads, since it waits for every cell on screen).
+    assert page.evaluate(TIMES)[7] > 1.0
