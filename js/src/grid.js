@@ -91,6 +91,13 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     waiting,
     pager,
   );
+  // What went wrong in the kernel for this grid (a user's on_rate callback that failed).
+  const gridError = h("div", { className: "sora-error", hidden: true, attrs: { "data-role": "grid-error", role: "alert" } });
+  const renderError = () => {
+    const text = model.get("error") ?? "";
+    setText(gridError, text);
+    gridError.hidden = !text;
+  };
   const table = h("div", { className: "sora-grid-table", attrs: { "data-role": "cells" } });
   const overlay = h("div", { className: "sora-overlay", hidden: true, attrs: { "data-role": "overlay" } });
   const root = h(
@@ -98,6 +105,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     { className: "sora-root sora-grid", tabIndex: 0, attrs: { "data-widget": "sora-grid" } },
     styleElement(),
     toolbar,
+    gridError,
     // The overlay covers the cells but not the toolbar: the shared controls drive it too.
     h("div", { className: "sora-grid-body" }, table, overlay),
   );
@@ -613,6 +621,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     if (root.dataset.page !== String(currentPage())) layout();
   });
   listen(model, "change:feedback", renderFeedback);
+  listen(model, "change:error", renderError);
+  renderError();
   layout();
   updateReadout();
 

@@ -45,6 +45,7 @@ const CSS = `
   background: rgba(0,0,0,0.65); color: #fff; display: flex; flex-direction: column; gap: 4px;
 }
 .sora-status[hidden] { display: none; }
+.sora-root > .sora-error { color: var(--sora-error); white-space: pre-wrap; word-break: break-word; padding: 2px 0; }
 .sora-status .sora-error { color: #ffb4a9; white-space: pre-wrap; word-break: break-word; }
 .sora-bar { height: 4px; background: rgba(255,255,255,0.25); border-radius: 2px; overflow: hidden; }
 .sora-bar > div { height: 100%; background: var(--sora-accent); width: 0%; transition: width .3s; }

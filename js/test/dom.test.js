@@ -324,6 +324,20 @@ describe("grid view", () => {
     expect(videos()[1].muted).toBe(false);
   });
 
+  it("shows the kernel's error line as text, and hides it when cleared", () => {
+    const el = document.createElement("div");
+    const model = gridModel(4, { error: "" });
+    buildGrid(model, el, { requestFrame: () => 0, cancelFrame: () => {} });
+    const line = el.querySelector('[data-role="grid-error"]');
+    expect(line.hidden).toBe(true);
+    model.set("error", `Your on_rate callback save failed: ValueError: ${XSS}`);
+    expect(line.hidden).toBe(false);
+    expect(line.textContent).toBe(`Your on_rate callback save failed: ValueError: ${XSS}`);
+    expect(line.querySelector("img")).toBeNull();
+    model.set("error", "");
+    expect(line.hidden).toBe(true);
+  });
+
   it("writes ratings and notes to the feedback trait", () => {
     const el = document.createElement("div");
     const model = gridModel();

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sora_nb.notebook.nomath import no_math
@@ -134,8 +134,12 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
     _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
 
 
-#: The grid widgets on show, by the id of their run, so metrics can reach them later.
+#: The grid widgets on show, by the id of their run, so metrics can reach them later (and a
+#: run shown again reuses its grid).
 _grids: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+#: The players on show, by the id of their take: showing a take again adds a view of the same
+#: player instead of another player following the take for as long as the kernel runs.
+_players: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
 
 def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
@@ -145,16 +149,31 @@ def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
         grid.show_metrics(summaries)
 
 
+def _open(widget: Any) -> bool:
+    return widget is not None and getattr(widget, "comm", None) is not None
+
+
 def widget_for(result: Take | GridRun, session: Any = None) -> Any:
     """The widget that shows a result: a Player for one take, a Grid for several.
 
-    The widget follows its takes while they run; grid ratings and notes go to the ledger.
+    The widget follows its takes while they run; grid ratings and notes go to the ledger. A
+    result shown again gets its open widget back (one more view of it), so displaying a take a
+    hundred times leaves one widget following it, not a hundred.
     """
     from sora_nb.notebook.widgets import Grid, Player
 
     if isinstance(result, Take):
-        return Player.from_take(result, session=session)
+        player = _players.get(id(result))
+        if player is not None and _open(player) and player.take is result:
+            return player
+        player = Player.from_take(result, session=session)
+        _players[id(result)] = player
+        return player
     run = result
+    shown = _grids.get(id(run))
+    same = shown is not None and [id(t) for t in shown.takes] == [id(t) for t in run.takes]
+    if same and _open(shown):
+        return shown
     if run.plan.axes:
         grid = Grid.from_run(run)
     else:
@@ -190,9 +209,13 @@ class LiveView:
         # Takes all final already (from the ledger): the first display is the final one, and
         # refreshing it would only make the front end build the widget's view twice.
         self._refreshed = all(take.done for take in run.takes)
+        self._unfollow: list[Callable[[], None]] = []
         self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
-        for take in run.takes:
-            take.on_change(lambda _take: self.finish())
+        if not self._refreshed:
+            self._unfollow = [take.on_change(self._changed) for take in run.takes]
+        self.finish()
+
+    def _changed(self, _take: Take) -> None:
         self.finish()
 
     def finish(self) -> None:
@@ -203,6 +226,10 @@ class LiveView:
             if not self._refreshed:
                 self._refreshed = True
                 self._handle.update(self.widget)
+            # Refreshed once: nothing more to follow.
+            for unfollow in self._unfollow:
+                unfollow()
+            self._unfollow = []
 
 
 def show_run(run: GridRun, session: Any = None) -> LiveView:

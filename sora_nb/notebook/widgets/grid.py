@@ -21,6 +21,7 @@ from sora_nb.notebook.widgets._base import (
     static_figure,
     word_count,
 )
+from sora_nb.notebook.widgets._callbacks import Callbacks
 from sora_nb.notebook.widgets._files import ChunkSender, describe
 from sora_nb.runs.take import FILE_NAMES, Take
 
@@ -98,6 +99,9 @@ class Grid(anywidget.AnyWidget):
     feedback = traitlets.Dict(
         help='Per cell index (as a string): {"rating": 1 | -1 | None, "note": str}.'
     ).tag(sync=True)
+    error = traitlets.Unicode(
+        "", help="What went wrong in the kernel for this grid (a failing on_rate callback)."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -135,7 +139,7 @@ class Grid(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._takes = takes
         self._labels = list(labels) if labels is not None else [t.id for t in takes]
-        self._rate_callbacks: list[RateCallback] = []
+        self._rate_callbacks = Callbacks("on_rate")
         self._metrics: dict[int, str] = {}
         self._chunks = ChunkSender(self, self._file_for)
         # Takes may report from several runner threads; cell updates must not interleave.
@@ -155,8 +159,7 @@ class Grid(anywidget.AnyWidget):
                 for i, t in enumerate(takes)
                 if t.rating is not None or t.note
             }
-        for take in takes:
-            take.on_change(self._on_take_change)
+        self._unfollow = [take.on_change(self._on_take_change) for take in takes]
         self.on_msg(self._handle_message)
 
     @classmethod
@@ -237,10 +240,20 @@ class Grid(anywidget.AnyWidget):
                 for i, t in enumerate(self._takes)
             ]
 
-    def on_rate(self, callback: RateCallback) -> None:
+    def on_rate(self, callback: RateCallback, remove: bool = False) -> Callable[[], None]:
         """Call ``callback(cell_index, take_id, rating, note)`` when a user rates or annotates a
-        cell; rating is 1 for thumbs up, -1 for thumbs down, None when cleared."""
-        self._rate_callbacks.append(callback)
+        cell; rating is 1 for thumbs up, -1 for thumbs down, None when cleared. ``remove=True``
+        unsubscribes it; so does the function returned. A callback that fails shows in the
+        grid's error line (and the others still run)."""
+        return self._rate_callbacks.register(callback, remove)
+
+    def close(self) -> None:
+        """Close the widget and stop following its takes (they then forget this grid)."""
+        # getattr: ipywidgets also closes a widget whose __init__ failed half way.
+        for unfollow in getattr(self, "_unfollow", []):
+            unfollow()
+        self._unfollow = []
+        super().close()
 
     def _on_take_change(self, take: Take) -> None:
         # Runs on the runner's thread: update only the cells showing this take.
@@ -280,6 +293,7 @@ class Grid(anywidget.AnyWidget):
     def _feedback_changed(self, change: dict[str, Any]) -> None:
         old: dict[str, Any] = change["old"] or {}
         new: dict[str, Any] = change["new"] or {}
+        problems = []
         for key, entry in new.items():
             if old.get(key) == entry or not key.isdigit():
                 continue
@@ -289,8 +303,8 @@ class Grid(anywidget.AnyWidget):
             rating = entry.get("rating")
             rating = rating if rating in (1, -1) else None
             note = str(entry.get("note") or "")
-            for callback in list(self._rate_callbacks):
-                callback(index, self._takes[index].id, rating, note)
+            problems.append(self._rate_callbacks(index, self._takes[index].id, rating, note))
+        self.error = "; ".join(p for p in problems if p)
 
     def __repr__(self) -> str:
         done = sum(1 for t in self._takes if t.done)

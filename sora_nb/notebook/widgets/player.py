@@ -18,6 +18,7 @@ from sora_nb.notebook.widgets._base import (
     static_figure,
     word_count,
 )
+from sora_nb.notebook.widgets._callbacks import Callbacks
 from sora_nb.notebook.widgets._files import ChunkSender, describe
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
@@ -66,7 +67,8 @@ class Player(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._take: Take | None = None
-        self._remix_callbacks: list[RemixCallback] = []
+        self._unfollow: Callable[[], None] = lambda: None
+        self._remix_callbacks = Callbacks("on_remix")
         self._chunks = ChunkSender(self, self._file_for)
         self.on_msg(self._handle_message)
 
@@ -89,14 +91,25 @@ class Player(anywidget.AnyWidget):
         return self._take
 
     def follow(self, take: Take) -> None:
-        """Show ``take`` now and update as its status, progress and files change."""
+        """Show ``take`` now and update as its status, progress and files change (and stop
+        following the take shown before)."""
+        self._unfollow()
         self._take = take
         self._show(take)
-        take.on_change(self._on_take_change)
+        self._unfollow = take.on_change(self._on_take_change)
 
-    def on_remix(self, callback: RemixCallback) -> None:
-        """Call ``callback(prompt)`` when the user asks for a remix from the remix box."""
-        self._remix_callbacks.append(callback)
+    def on_remix(self, callback: RemixCallback, remove: bool = False) -> Callable[[], None]:
+        """Call ``callback(prompt)`` when the user asks for a remix from the remix box (or stop,
+        with ``remove=True``); returns the function that unsubscribes it. A callback that fails
+        shows in the player's error line."""
+        return self._remix_callbacks.register(callback, remove)
+
+    def close(self) -> None:
+        """Close the widget and stop following its take (the take then forgets this player)."""
+        # getattr: ipywidgets also closes a widget whose __init__ failed half way.
+        getattr(self, "_unfollow", lambda: None)()
+        self._unfollow = lambda: None
+        super().close()
 
     def _on_take_change(self, take: Take) -> None:
         # Runs on the runner's thread; a player switched to another take ignores the old one.
@@ -136,8 +149,9 @@ class Player(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("type") == "remix":
             prompt = str(content.get("prompt", "")).strip()
             if prompt:
-                for callback in list(self._remix_callbacks):
-                    callback(prompt)
+                problem = self._remix_callbacks(prompt)
+                if problem:
+                    self.error = problem
 
     def _remix_with(self, session: _Runs, prompt: str) -> None:
         take = self._take
