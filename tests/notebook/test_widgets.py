@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from traitlets import TraitError
 
 from sora_nb.notebook import media_registry
 from sora_nb.notebook.widgets import Grid, Player
 from sora_nb.notebook.widgets._base import esm_path
+from sora_nb.notebook.widgets.state import Feedback, Header
 from sora_nb.runs.grid import Axis, GridCell, GridPlan, GridRun, plan_grid
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeError
@@ -47,12 +49,12 @@ def test_player_shows_a_completed_take_and_its_state_holds_no_bytes(
 ) -> None:
     player = Player.from_take(done)
     video = player.files["video"]
-    assert video["size"] == done.path("video").stat().st_size > 0
+    assert video.size == done.path("video").stat().st_size > 0
     # Relative to the notebook's folder (from JPY_SESSION_NAME), not to the current folder.
-    assert video["rel"] == f"{media_dir.name}/done/video.mp4"
-    assert video["path"] == "done/video.mp4"
-    assert video["folder"] is None  # no server extension named a registry to this kernel
-    assert player.files["thumbnail"]["rel"] == f"{media_dir.name}/done/thumbnail.webp"
+    assert video.rel == f"{media_dir.name}/done/video.mp4"
+    assert video.path == "done/video.mp4"
+    assert video.folder is None  # no server extension named a registry to this kernel
+    assert player.files["thumbnail"].rel == f"{media_dir.name}/done/thumbnail.webp"
     state = player.get_state()
     assert not [k for k, v in state.items() if isinstance(v, (bytes, memoryview))]
     state.pop("_esm")  # the front end's code, the same for every player
@@ -76,8 +78,8 @@ def test_player_follows_a_running_take_until_its_video_arrives(tmp_path: Path) -
         (tmp_path / "run" / name).write_bytes((tmp_path / "files" / "run" / name).read_bytes())
     take.update(status="completed", progress=100, completed_at=finished.completed_at)
     assert player.status == "completed"
-    assert player.files["video"]["size"] == (tmp_path / "run" / "video.mp4").stat().st_size
-    assert player.files["thumbnail"]["path"] == "run/thumbnail.webp"
+    assert player.files["video"].size == (tmp_path / "run" / "video.mp4").stat().st_size
+    assert player.files["thumbnail"].path == "run/thumbnail.webp"
 
 
 def test_player_shows_the_servers_error(tmp_path: Path) -> None:
@@ -138,12 +140,12 @@ def test_static_fallback_escapes_the_prompt_links_the_thumbnail_and_keeps_prices
 def test_grid_cells_follow_their_takes(tmp_path: Path) -> None:
     takes = [make_take(tmp_path, f"g{i}", status="queued", with_files=False) for i in range(4)]
     grid = Grid(takes, columns=2, labels=["a", "b", "c", XSS])
-    assert [c["status"] for c in grid.cells] == ["queued"] * 4
-    assert grid.cells[3]["label"] == XSS
-    assert [c["files"] for c in grid.cells] == [{}] * 4
+    assert [c.status for c in grid.cells] == ["queued"] * 4
+    assert grid.cells[3].label == XSS
+    assert [c.files for c in grid.cells] == [{}] * 4
     takes[1].update(status="in_progress", progress=55)
-    assert (grid.cells[1]["status"], grid.cells[1]["progress"]) == ("in_progress", 55)
-    assert grid.cells[0]["status"] == "queued"
+    assert (grid.cells[1].status, grid.cells[1].progress) == ("in_progress", 55)
+    assert grid.cells[0].status == "queued"
     finished = make_take(tmp_path / "files", "g2")
     (tmp_path / "g2").mkdir()
     for name in ("video.mp4", "spritesheet.jpg"):
@@ -151,19 +153,19 @@ def test_grid_cells_follow_their_takes(tmp_path: Path) -> None:
             finished.path("video").parent.joinpath(name).read_bytes()
         )
     takes[2].update(status="completed", progress=100)
-    files = grid.cells[2]["files"]
-    assert files["video"]["size"] == (tmp_path / "g2" / "video.mp4").stat().st_size
-    assert files["spritesheet"]["path"] == "g2/spritesheet.jpg"
-    assert grid.cells[0]["files"] == {}
+    files = grid.cells[2].files
+    assert files["video"].size == (tmp_path / "g2" / "video.mp4").stat().st_size
+    assert files["spritesheet"].path == "g2/spritesheet.jpg"
+    assert grid.cells[0].files == {}
     takes[3].update(status="failed", error=TakeError(code="server_error", message="boom"))
-    assert grid.cells[3]["error"] == "boom (server_error)"
+    assert grid.cells[3].error == "boom (server_error)"
 
 
 def test_grid_reports_ratings_and_notes_through_on_rate(tmp_path: Path) -> None:
     takes = [make_take(tmp_path, f"r{i}", status="queued", with_files=False) for i in range(3)]
     takes[0].rating = 1
     grid = Grid(takes)
-    assert grid.feedback == {"0": {"rating": 1, "note": ""}}
+    assert grid.feedback == {"0": Feedback(rating=1, note="")}
     calls: list[tuple[Any, ...]] = []
     grid.on_rate(lambda *args: calls.append(args))
     grid.feedback = {**grid.feedback, "2": {"rating": -1, "note": "too dark"}}
@@ -209,10 +211,10 @@ def test_grid_from_run_labels_rows_and_columns_with_word_counts(tmp_path: Path) 
         for i, r in enumerate(plan.requests)
     ]
     grid = Grid.from_run(GridRun(plan, takes))
-    assert grid.col_labels == [{"text": "sora-2"}, {"text": "sora-2-pro"}]
-    assert grid.row_labels == [{"text": "short", "words": 2}, {"text": "long", "words": 12}]
+    assert grid.col_labels == [Header(text="sora-2"), Header(text="sora-2-pro")]
+    assert grid.row_labels == [Header(text="short", words=2), Header(text="long", words=12)]
     assert (grid.col_title, grid.row_title) == ("model", "length")
-    assert [c["label"] for c in grid.cells][:2] == [
+    assert [c.label for c in grid.cells][:2] == [
         "model=sora-2, length=short",
         "model=sora-2-pro, length=short",
     ]
@@ -236,7 +238,7 @@ def test_grid_keeps_every_update_when_takes_report_from_many_threads(tmp_path: P
         thread.start()
     for thread in threads:
         thread.join()
-    assert [c["progress"] for c in grid.cells] == [50] * 9
+    assert [c.progress for c in grid.cells] == [50] * 9
 
 
 class _Sent:
@@ -306,16 +308,16 @@ def test_one_axis_with_three_takes_is_a_table_not_a_long_row(tmp_path: Path) -> 
     takes = _planned_takes(tmp_path, plan)
     grid = Grid.from_run(GridRun(plan, takes))
     assert grid.columns == 3
-    assert [h["text"] for h in grid.col_labels] == ["4", "8", "12"]
-    assert [h["text"] for h in grid.row_labels] == ["take 1", "take 2", "take 3"]
+    assert [h.text for h in grid.col_labels] == ["4", "8", "12"]
+    assert [h.text for h in grid.row_labels] == ["take 1", "take 2", "take 3"]
     assert (grid.col_title, grid.row_title) == ("seconds", "take")
     # Row k holds take k of every column's cell.
-    assert [c["label"] for c in grid.cells[3:6]] == [
+    assert [c.label for c in grid.cells[3:6]] == [
         "seconds=4, take 2",
         "seconds=8, take 2",
         "seconds=12, take 2",
     ]
-    assert [c["seconds"] for c in grid.cells[:3]] == [4, 8, 12]
+    assert [c.seconds for c in grid.cells[:3]] == [4, 8, 12]
 
 
 def test_cells_sit_under_the_headers_that_name_them(tmp_path: Path) -> None:
@@ -327,7 +329,7 @@ def test_cells_sit_under_the_headers_that_name_them(tmp_path: Path) -> None:
     takes = _planned_takes(tmp_path, plan)
     grid = Grid.from_run(GridRun(plan, takes))
     assert grid.columns == 2
-    rows = [h["text"] for h in grid.row_labels]
+    rows = [h.text for h in grid.row_labels]
     assert rows == [
         "4 · take 1",
         "4 · take 2",
@@ -338,9 +340,9 @@ def test_cells_sit_under_the_headers_that_name_them(tmp_path: Path) -> None:
     ]
     for index, cell in enumerate(grid.cells):
         row, col = divmod(index, grid.columns)
-        assert cell["model"] == grid.col_labels[col]["text"]
-        assert cell["seconds"] == int(rows[row].split(" · ")[0])
-        assert cell["label"].endswith(rows[row].split(" · ")[1])
+        assert cell.model == grid.col_labels[col].text
+        assert cell.seconds == int(rows[row].split(" · ")[0])
+        assert cell.label.endswith(rows[row].split(" · ")[1])
 
 
 def test_a_third_axis_makes_pages(tmp_path: Path) -> None:
@@ -356,7 +358,7 @@ def test_a_third_axis_makes_pages(tmp_path: Path) -> None:
     grid = Grid.from_run(GridRun(plan, takes))
     assert (grid.page_labels, grid.page_title) == (["push-in", "orbit", "dolly"], "camera")
     assert len(grid.cells) == 12 and grid.columns == 2
-    assert ["camera=orbit" in c["label"] for c in grid.cells[4:8]] == [True] * 4
+    assert ["camera=orbit" in c.label for c in grid.cells[4:8]] == [True] * 4
     grid.page = 2
     with pytest.raises(Exception, match="page is a number from 0 to 2"):
         grid.page = 3
@@ -370,7 +372,7 @@ def test_a_kernel_under_sora_nbs_server_extension_registers_its_media_folder(
     media = tmp_path / "outside" / "sora_media"
     take = make_take(media, "reg")
     player = Player.from_take(take)
-    folder = player.files["video"]["folder"]
+    folder = player.files["video"].folder
     assert folder == media_registry.folder_id(media)
     assert media_registry.lookup(registry, folder) == Path(os.path.realpath(media))
     # An entry whose kernel is gone, or whose id does not match its path, serves nothing.
@@ -389,3 +391,24 @@ def test_a_kernel_under_sora_nbs_server_extension_registers_its_media_folder(
         json.dumps({"path": str(media), "pid": 999_999_999})
     )
     assert media_registry.lookup(registry, folder) is None
+
+
+def test_a_bad_cell_or_feedback_value_is_refused_on_assignment(tmp_path: Path) -> None:
+    takes = [make_take(tmp_path, f"b{i}", status="queued", with_files=False) for i in range(2)]
+    grid = Grid(takes)
+    before = list(grid.cells)
+    bad = {**grid.cells[1].model_dump(), "progress": 140}
+    with pytest.raises(TraitError) as refused:
+        grid.cells = [grid.cells[0], bad]
+    assert str(refused.value).startswith(
+        "Grid.cells refused the value: entry 1: progress: Input should be less than or equal "
+        "to 100 (got 140). It takes a list of CellState"
+    )
+    assert grid.cells == before  # nothing half applied
+    with pytest.raises(TraitError, match=r"Grid.feedback refused the value: entry '0': rating"):
+        grid.feedback = {"0": {"rating": 5, "note": ""}}
+    with pytest.raises(TraitError, match=r"entry 0: a str is not a Header"):
+        grid.row_labels = ["short"]
+    with pytest.raises(TraitError, match=r"Player.files refused the value: entry 'video': size"):
+        Player().files = {"video": {"rel": None, "folder": None, "path": "v", "size": -1}}
+    assert grid.feedback == {}

@@ -11,6 +11,7 @@ import pytest
 from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
+from sora_nb.notebook.widgets.state import Feedback
 from sora_nb.runs.take import Take, TakeError
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
@@ -134,7 +135,7 @@ def test_solo_mutes_the_others_and_a_rating_reaches_python(
     while len(ratings) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert ratings == [(7, "cell7", 1, ""), (7, "cell7", 1, "best light")]
-    assert grid.feedback["7"] == {"rating": 1, "note": "best light"}
+    assert grid.feedback["7"] == Feedback(rating=1, note="best light")
 
 
 def test_headers_name_what_varies_and_keys_drive_the_clock(
@@ -225,10 +226,8 @@ def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
     page = page_session
     grid = _grid(takes)
     # As if cell 0's video were still on its way: its poster and spritesheet are there.
-    first = {
-        **grid.cells[0],
-        "files": {k: v for k, v in grid.cells[0]["files"].items() if k != "video"},
-    }
+    cell = grid.cells[0]
+    first = cell.model_copy(update={"files": {k: v for k, v in cell.files.items() if k != "video"}})
     grid.cells = [first, *grid.cells[1:]]
     display(grid)
     sprite = page.locator(f"{GRID} .sora-cell[data-cell='0'] [data-role=sprite]")

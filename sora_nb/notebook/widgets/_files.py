@@ -1,11 +1,11 @@
 """How a widget's media reach the page without passing through widget state.
 
-Widget state carries, for each of a take's files, a :class:`MediaFile`: where the file lies
-relative to the notebook (so the page can ask the Jupyter server for it at ``/files/``), the id
-of its registered media folder (sora_nb's server extension serves folders outside the root),
-and its size. The page streams it from the server by URL when it can; where no server route
-exists (VS Code, Colab, a notebook opened elsewhere) it asks the kernel for the bytes in
-chunks, and :class:`ChunkSender` answers from disk, keeping no copy.
+Widget state carries, for each of a take's files, a ``MediaFile`` (widgets/state.py): where
+the file lies relative to the notebook (so the page can ask the Jupyter server for it at
+``/files/``), the id of its registered media folder (sora_nb's server extension serves folders
+outside the root), and its size. The page streams it from the server by URL when it can; where
+no server route exists (VS Code, Colab, a notebook opened elsewhere) it asks the kernel for the
+bytes in chunks, and :class:`ChunkSender` answers from disk, keeping no copy.
 """
 
 from __future__ import annotations
@@ -15,28 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from sora_nb.notebook import START_DIR, media_registry
+from sora_nb.notebook.widgets.state import MediaFile
 from sora_nb.runs.take import Take
 
 #: The most one kernel answer carries (the page asks for less; this bounds a bad request).
 MAX_CHUNK = 4 * 1024 * 1024
-
-
-class MediaFile(BaseModel):
-    """One file of a take as widget state describes it: where to find it, never its bytes."""
-
-    #: The path relative to the notebook's folder, with ``/`` (None on another drive).
-    rel: str | None
-    #: The registered media folder's id for sora_nb's server route (None: no extension here).
-    folder: str | None
-    #: The path inside the media folder, with ``/``.
-    path: str
-    #: Bytes on disk (the kernel route knows when a file is whole).
-    size: int
-    #: Changes when the file is rewritten, so the page never shows a stale copy.
-    version: str
 
 
 def notebook_dir() -> Path:
@@ -69,7 +53,7 @@ def relative_to_notebook(path: Path) -> str | None:
         return None
 
 
-def describe(take: Take, variant: str) -> dict[str, Any] | None:
+def describe(take: Take, variant: str) -> MediaFile | None:
     """The widget-state description of a take's ``video``, ``thumbnail`` or ``spritesheet``;
     None when the file is not there (not attached, not downloaded, removed)."""
     try:
@@ -86,7 +70,7 @@ def describe(take: Take, variant: str) -> dict[str, Any] | None:
         path=path.relative_to(media_dir).as_posix(),
         size=stat.st_size,
         version=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
-    ).model_dump()
+    )
 
 
 class ChunkSender:

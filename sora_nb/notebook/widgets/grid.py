@@ -7,7 +7,7 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anywidget
 import traitlets
@@ -23,6 +23,8 @@ from sora_nb.notebook.widgets._base import (
 )
 from sora_nb.notebook.widgets._callbacks import Callbacks
 from sora_nb.notebook.widgets._files import ChunkSender, describe
+from sora_nb.notebook.widgets.state import CellState, Feedback, Header, MediaFile
+from sora_nb.notebook.widgets.traits import ModelDict, ModelList
 from sora_nb.runs.take import FILE_NAMES, Take
 
 if TYPE_CHECKING:
@@ -34,32 +36,32 @@ RateCallback = Callable[[int, str, "int | None", str], Any]
 DEFAULT_SPRITE_GRID = (media.SPRITESHEET_COLUMNS, media.SPRITESHEET_ROWS)
 
 
-def _cell_files(take: Take) -> dict[str, Any]:
+def _cell_files(take: Take) -> dict[str, MediaFile]:
     """Where a cell's poster, spritesheet and (once complete) video lie: never their bytes."""
     variants = ("thumbnail", "spritesheet", "video") if take.ok else ("thumbnail", "spritesheet")
     found = {variant: describe(take, variant) for variant in variants}
     return {variant: file for variant, file in found.items() if file}
 
 
-def _cell_data(take: Take, label: str, metrics: str = "") -> dict[str, Any]:
-    """The JSON a cell shows: status, progress and error, what identifies it, and its files."""
-    return {
-        "label": label,
-        "metrics": metrics,
-        "take_id": take.id,
-        "status": take.status,
-        "progress": int(take.progress),
-        "error": error_text(take),
-        "seconds": int(take.request.seconds),
-        "words": word_count(take.request.prompt),
-        "model": take.request.model,
-        "size": take.request.size,
-        "files": _cell_files(take),
-    }
+def _cell_data(take: Take, label: str, metrics: str = "") -> CellState:
+    """What a cell shows: status, progress and error, what identifies it, and its files."""
+    return CellState(
+        label=label,
+        metrics=metrics,
+        take_id=take.id,
+        status=take.status,
+        progress=max(0, min(100, int(take.progress))),
+        error=error_text(take),
+        seconds=int(take.request.seconds),
+        words=word_count(take.request.prompt),
+        model=take.request.model,
+        size=take.request.size,
+        files=_cell_files(take),
+    )
 
 
-def _header(text: str, words: int | None = None) -> dict[str, Any]:
-    return {"text": text} if words is None else {"text": text, "words": words}
+def _header(text: str, words: int | None = None) -> Header:
+    return Header(text=text, words=words)
 
 
 class Grid(anywidget.AnyWidget):
@@ -73,16 +75,11 @@ class Grid(anywidget.AnyWidget):
 
     _esm = esm_path("grid.js")
 
-    cells = traitlets.List(
-        traitlets.Dict(),
-        help="Per cell, in display order: label, status, progress, error and files.",
-    ).tag(sync=True)
-    row_labels = traitlets.List(
-        traitlets.Dict(), help="Row headers: text, and words on a length axis."
-    ).tag(sync=True)
-    col_labels = traitlets.List(
-        traitlets.Dict(), help="Column headers: text, and words on a length axis."
-    ).tag(sync=True)
+    cells = ModelList(
+        CellState, help="Per cell, in display order: label, status, progress, error and files."
+    )
+    row_labels = ModelList(Header, help="Row headers: text, and words on a length axis.")
+    col_labels = ModelList(Header, help="Column headers: text, and words on a length axis.")
     row_title = traitlets.Unicode("", help="What varies down the rows.").tag(sync=True)
     col_title = traitlets.Unicode("", help="What varies across the columns.").tag(sync=True)
     columns = traitlets.Int(1, help="Cells per row.").tag(sync=True)
@@ -96,9 +93,7 @@ class Grid(anywidget.AnyWidget):
     ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop the shared clock.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Shared playback rate.").tag(sync=True)
-    feedback = traitlets.Dict(
-        help='Per cell index (as a string): {"rating": 1 | -1 | None, "note": str}.'
-    ).tag(sync=True)
+    feedback = ModelDict(Feedback, help="Ratings and notes, by cell index (as a string).")
     error = traitlets.Unicode(
         "", help="What went wrong in the kernel for this grid (a failing on_rate callback)."
     ).tag(sync=True)
@@ -109,8 +104,8 @@ class Grid(anywidget.AnyWidget):
         *,
         columns: int | None = None,
         labels: Sequence[str] | None = None,
-        row_labels: Sequence[str | dict[str, Any]] | None = None,
-        col_labels: Sequence[str | dict[str, Any]] | None = None,
+        row_labels: Sequence[str | dict[str, Any] | Header] | None = None,
+        col_labels: Sequence[str | dict[str, Any] | Header] | None = None,
         row_title: str = "",
         col_title: str = "",
         page_labels: Sequence[str] | None = None,
@@ -155,7 +150,7 @@ class Grid(anywidget.AnyWidget):
             self.sprite_grid = list(sprite_grid)
             self.cells = [_cell_data(t, lbl) for t, lbl in zip(takes, self._labels, strict=True)]
             self.feedback = {
-                str(i): {"rating": t.rating, "note": t.note or ""}
+                str(i): Feedback(rating=_thumbs(t.rating), note=t.note or "")
                 for i, t in enumerate(takes)
                 if t.rating is not None or t.note
             }
@@ -197,7 +192,7 @@ class Grid(anywidget.AnyWidget):
                         takes.append(take)
                         labels.append(f"{named}, take {k + 1}" if per > 1 else named)
         col_labels = [_header(value, words_at(0, j)) for j, value in enumerate(axes[0].values)]
-        row_labels: list[dict[str, Any]] = []
+        row_labels: list[Header] = []
         if len(axes) > 1 or per > 1:
             for r in range(nrows):
                 value = axes[1].values[r] if len(axes) > 1 else ""
@@ -272,7 +267,7 @@ class Grid(anywidget.AnyWidget):
         if not index.isdigit() or variant not in FILE_NAMES:
             return None
         cell = int(index)
-        if cell >= len(self._takes) or variant not in self.cells[cell].get("files", {}):
+        if cell >= len(self._takes) or variant not in self.cells[cell].files:
             return None
         return self._takes[cell].path(variant)
 
@@ -291,8 +286,8 @@ class Grid(anywidget.AnyWidget):
 
     @traitlets.observe("feedback")
     def _feedback_changed(self, change: dict[str, Any]) -> None:
-        old: dict[str, Any] = change["old"] or {}
-        new: dict[str, Any] = change["new"] or {}
+        old: dict[str, Feedback] = change["old"] or {}
+        new: dict[str, Feedback] = change["new"] or {}
         problems = []
         for key, entry in new.items():
             if old.get(key) == entry or not key.isdigit():
@@ -300,10 +295,8 @@ class Grid(anywidget.AnyWidget):
             index = int(key)
             if index >= len(self._takes):
                 continue
-            rating = entry.get("rating")
-            rating = rating if rating in (1, -1) else None
-            note = str(entry.get("note") or "")
-            problems.append(self._rate_callbacks(index, self._takes[index].id, rating, note))
+            take_id = self._takes[index].id
+            problems.append(self._rate_callbacks(index, take_id, entry.rating, entry.note))
         self.error = "; ".join(p for p in problems if p)
 
     def __repr__(self) -> str:
@@ -327,7 +320,10 @@ class Grid(anywidget.AnyWidget):
         return bundle
 
 
-def _as_header(entry: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(entry, str):
-        return _header(entry)
-    return _header(str(entry.get("text", "")), entry.get("words"))
+def _thumbs(rating: int | None) -> Literal[1, -1] | None:
+    return 1 if rating == 1 else -1 if rating == -1 else None
+
+
+def _as_header(entry: str | dict[str, Any] | Header) -> Header | dict[str, Any]:
+    # A dict is checked by the trait, with a message naming what is wrong with it.
+    return _header(entry) if isinstance(entry, str) else entry

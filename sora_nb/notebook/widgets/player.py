@@ -20,6 +20,8 @@ from sora_nb.notebook.widgets._base import (
 )
 from sora_nb.notebook.widgets._callbacks import Callbacks
 from sora_nb.notebook.widgets._files import ChunkSender, describe
+from sora_nb.notebook.widgets.state import MediaFile
+from sora_nb.notebook.widgets.traits import ModelDict
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
@@ -37,10 +39,11 @@ class Player(anywidget.AnyWidget):
 
     _esm = esm_path("player.js")
 
-    files = traitlets.Dict(
-        help="Where the take's video (once complete) and poster lie, with their sizes: "
-        "{variant: MediaFile}. The page streams them; the bytes never enter widget state."
-    ).tag(sync=True)
+    files = ModelDict(
+        MediaFile,
+        help="Where the take's video (once complete) and poster lie, with their sizes, by "
+        "variant. The page streams them; the bytes never enter widget state.",
+    )
     take_id = traitlets.Unicode("", help="The take's id (names the download).").tag(sync=True)
     status = traitlets.Unicode("pending", help="pending, queued, in_progress, completed...").tag(
         sync=True
