@@ -1,13 +1,16 @@
 // The comparison grid: every cell of an experiment on one shared clock, labelled by what varies.
 // Videos stream from the Jupyter server by URL where the page has one; elsewhere the kernel sends
-// the ones on screen in chunks (media.js). Only the page shown holds any media.
+// the ones on screen in chunks (media.js). Only the page shown holds any media. A cell is
+// grid_cell.js; the enlarged view and the A/B wipe are grid_overlay.js.
 import { MasterClock, formatTime, soloMutes, syncGroup } from "./clock.js";
-import { h, isTyping, setText, statusLabel, wordsLabel } from "./dom.js";
-import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
+import { h, isTyping, setText, wordsLabel } from "./dom.js";
+import { Cell } from "./grid_cell.js";
+import { gridOverlay } from "./grid_overlay.js";
+import { KernelFiles, RouteChooser } from "./media.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
-const FINAL = new Set(["completed", "failed", "expired"]);
+export { spritePosition } from "./grid_cell.js";
 
 /** The header for one axis value: text plus an optional word count. */
 function header(entry, role, index) {
@@ -18,13 +21,6 @@ function header(entry, role, index) {
     h("span", { text: label.text ?? "" }),
     typeof label.words === "number" ? h("span", { className: "sora-words", text: `(${wordsLabel(label.words)})` }) : null,
   );
-}
-
-/** Sprite background position for frame `k` of a cols × rows sheet. */
-export function spritePosition(k, cols, rows) {
-  const x = cols > 1 ? ((k % cols) / (cols - 1)) * 100 : 0;
-  const y = rows > 1 ? (Math.floor(k / cols) / (rows - 1)) * 100 : 0;
-  return `${x}% ${y}%`;
 }
 
 /** Cells per page and the number of pages of a grid model. */
@@ -51,13 +47,10 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     target.on(name, fn);
     offs.push(() => target.off(name, fn));
   };
-  let route = null; // "files" | "extension" | "kernel", chosen once per grid
+  let route = null; // the grid's route, chosen once: a Promise of "files" | "extension" | "kernel"
   let cells = []; // the cells of the page shown
   let muted = [];
   let picked = [];
-  let overlayVideos = [];
-  let overlayClose = null;
-  let layoutGeneration = 0;
 
   // --- toolbar ---------------------------------------------------------------------------------
   const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls({
@@ -93,13 +86,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   );
   // What went wrong in the kernel for this grid (a user's on_rate callback that failed).
   const gridError = h("div", { className: "sora-error", hidden: true, attrs: { "data-role": "grid-error", role: "alert" } });
-  const renderError = () => {
-    const text = model.get("error") ?? "";
-    setText(gridError, text);
-    gridError.hidden = !text;
-  };
   const table = h("div", { className: "sora-grid-table", attrs: { "data-role": "cells" } });
-  const overlay = h("div", { className: "sora-overlay", hidden: true, attrs: { "data-role": "overlay" } });
+  const overlayEl = h("div", { className: "sora-overlay", hidden: true, attrs: { "data-role": "overlay" } });
   const root = h(
     "div",
     { className: "sora-root sora-grid", tabIndex: 0, attrs: { "data-widget": "sora-grid" } },
@@ -107,9 +95,16 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     toolbar,
     gridError,
     // The overlay covers the cells but not the toolbar: the shared controls drive it too.
-    h("div", { className: "sora-grid-body" }, table, overlay),
+    h("div", { className: "sora-grid-body" }, table, overlayEl),
   );
   el.append(root);
+  const overlay = gridOverlay({ overlay: overlayEl, root, group, changed: () => applyMutes() });
+
+  const renderError = () => {
+    const text = model.get("error") ?? "";
+    setText(gridError, text);
+    gridError.hidden = !text;
+  };
 
   // --- clock period and readout ----------------------------------------------------------------
   const updatePeriod = () => {
@@ -136,256 +131,68 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   timers.push(setInterval(updateReadout, 100));
 
   // --- audio: one audible cell at a time by default --------------------------------------------
-  const applyMutes = () => {
+  function applyMutes() {
+    const enlarged = overlay.videos();
     cells.forEach((c, k) => {
-      const enlarged = overlayVideos.some((v) => v.dataset.cell === String(c.index));
-      c.video.muted = muted[k] || enlarged;
+      c.video.muted = muted[k] || enlarged.some((v) => v.dataset.cell === String(c.index));
       c.root.classList.toggle("sora-audible", !muted[k]);
       c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[k])));
       setText(c.muteBtn, muted[k] ? "Muted" : "Sound");
       c.soloBtn.setAttribute("aria-pressed", String(!muted[k] && muted.filter((m) => !m).length === 1));
     });
-    for (const v of overlayVideos) {
+    for (const v of enlarged) {
       const k = cells.findIndex((c) => String(c.index) === v.dataset.cell);
       v.muted = v.dataset.silent === "true" || Boolean(muted[k]);
     }
-  };
+  }
 
   // --- feedback (ratings and notes) --------------------------------------------------------------
   const feedbackFor = (i) => (model.get("feedback") ?? {})[String(i)] ?? {};
-  const setFeedback = (i, change) => {
-    const all = { ...(model.get("feedback") ?? {}) };
-    all[String(i)] = { rating: null, note: "", ...feedbackFor(i), ...change };
-    model.set("feedback", all);
-    model.save_changes();
-    renderFeedback();
-  };
   const renderFeedback = () => {
-    for (const c of cells) {
-      const fb = feedbackFor(c.index);
-      c.upBtn.setAttribute("aria-pressed", String(fb.rating === 1));
-      c.downBtn.setAttribute("aria-pressed", String(fb.rating === -1));
-      if (document.activeElement !== c.note) c.note.value = fb.note ?? "";
-    }
+    for (const c of cells) c.showFeedback(feedbackFor(c.index));
   };
 
-  // --- media: by URL from the server, else from the kernel for cells on screen -----------------
-  const setRoute = (c, next) => {
-    c.route = next;
-    c.root.dataset.mediaPath = pathKind(next);
-    c.stage.title = `Click to enlarge. ${routeTitle(next)}`;
-  };
-  const kernelKey = (c, variant) => `${c.index}/${variant}`;
-  const source = (c, variant) => {
-    const file = c.data.files?.[variant];
-    if (!file) return Promise.resolve(null);
-    if (c.route !== "kernel") return Promise.resolve(chooser.url(file, c.route));
-    return kernel.load(kernelKey(c, variant), file, MIME[variant]);
-  };
-  const releaseCell = (c) => {
-    c.loaded = {};
-    for (const variant of Object.keys(MIME)) kernel.release(kernelKey(c, variant));
-  };
-  /** Load what cell `c` should show now: its poster, and its video when on screen (or played). */
-  const loadCell = async (c) => {
-    const files = c.data.files ?? {};
-    const sample = files.video ?? files.thumbnail;
-    if (!sample || c.gone) return;
-    if (route === null) route = await chooser.choose(sample);
-    if (c.gone) return;
-    if (!c.route) setRoute(c, route);
-    // On the kernel route a cell off screen asks for nothing until it is scrolled to or played.
-    const eager = c.route !== "kernel" || c.visible || c.wanted;
-    // Like a plain <video> (Chromium's default): enough to show the first frame and start, no
-    // more, until the user plays; then the browser buffers ahead as it sees fit.
-    c.video.preload = c.wanted ? "auto" : "metadata";
-    try {
-      if (files.thumbnail && c.loaded.thumbnail !== files.thumbnail.version && eager) {
-        c.loaded.thumbnail = files.thumbnail.version;
-        const poster = await source(c, "thumbnail");
-        if (!c.gone && poster) c.video.poster = poster;
-      }
-      if (files.video && c.loaded.video !== files.video.version && eager) {
-        c.loaded.video = files.video.version;
-        const url = await source(c, "video");
-        if (!c.gone && url) {
-          c.videoReady = false;
-          c.video.src = url;
-          group.add(c.video); // a late video joins at the master position
-          renderCellState(c);
-        }
-      }
-    } catch (err) {
-      if (!c.gone && err?.message !== "released") {
-        c.loadError = `The video could not be loaded: ${err?.message ?? err}`;
-        renderCellState(c);
-      }
-    }
-  };
-  const loadSprite = async (c) => {
-    const file = c.data.files?.spritesheet;
-    if (!file || c.loaded.spritesheet === file.version || c.videoReady || !c.route) return;
-    c.loaded.spritesheet = file.version;
-    try {
-      const url = await source(c, "spritesheet");
-      if (c.gone || !url) return;
-      const [cols, rows] = spriteGrid();
-      c.sprite.style.backgroundImage = `url("${url}")`;
-      c.sprite.style.backgroundSize = `${cols * 100}% ${rows * 100}%`;
-      c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
-      c.spriteUrl = url;
-      renderCellState(c);
-    } catch {
-      /* no hover-scrub for this cell; the poster stays */
-    }
-  };
+  // --- what a cell asks of its grid ------------------------------------------------------------
   const spriteGrid = () => {
     const [cols, rows] = model.get("sprite_grid") ?? [1, 1];
     return [Number(cols) || 1, Number(rows) || 1];
   };
-
-  // --- cells -----------------------------------------------------------------------------------
-  const renderCellState = (c) => {
-    const d = c.data;
-    const st = d.status ?? "pending";
-    const progress = Math.max(0, Math.min(100, Number(d.progress) || 0));
-    setText(c.statusText, FINAL.has(st) ? statusLabel(st) : `${statusLabel(st)} · ${progress}%`);
-    c.bar.style.width = `${st === "completed" ? 100 : progress}%`;
-    const error = d.error || c.loadError || "";
-    setText(c.errorText, error);
-    c.errorText.hidden = !error;
-    c.status.hidden = st === "completed" && c.video.hasAttribute("src") && !c.loadError;
-    c.root.dataset.status = st;
-    // Metrics, when asked for from Python, read after the label: "length=short · motion 0.4 …".
-    setText(c.label, d.metrics ? `${d.label ?? ""} · ${d.metrics}` : (d.label ?? ""));
-    // Hover-scrub from the spritesheet until the video itself can show frames.
-    c.sprite.hidden = c.videoReady || !c.spriteUrl;
+  const pick = (pos) => {
+    picked = picked.includes(pos) ? picked.filter((p) => p !== pos) : [...picked, pos].slice(-2);
+    cells.forEach((c, k) => {
+      c.root.classList.toggle("sora-picked", picked.includes(k));
+      c.abBtn.setAttribute("aria-pressed", String(picked.includes(k)));
+    });
+    wipeBtn.disabled = picked.length !== 2 || picked.some((p) => !cells[p].video.hasAttribute("src"));
   };
-
-  const makeCell = (data, index, pos) => {
-    const video = h("video", {
-      playsInline: true,
-      preload: "metadata",
-      muted: true,
-      attrs: { "data-role": "video", "data-cell": index, "aria-label": `cell ${index + 1} video` },
-    });
-    const sprite = h("div", { className: "sora-sprite", hidden: true, attrs: { "data-role": "sprite" } });
-    const statusText = h("span", { attrs: { "data-role": "status" } });
-    const bar = h("div");
-    const errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
-    const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
-    const stage = h("div", { className: "sora-stage", title: "Click to enlarge" }, video, sprite, status);
-    const btn = (action, text, label) => h("button", { text, attrs: { "data-action": action, "aria-label": label } });
-    const muteBtn = btn("mute", "Muted", `mute cell ${index + 1}`);
-    const soloBtn = btn("solo", "Solo", `solo cell ${index + 1}`);
-    const abBtn = btn("ab", "A/B", `pick cell ${index + 1} for the A/B wipe`);
-    const upBtn = btn("up", "▲ good", `thumbs up for cell ${index + 1}`);
-    const downBtn = btn("down", "▼ bad", `thumbs down for cell ${index + 1}`);
-    const note = h("input", { type: "text", placeholder: "note", attrs: { "data-action": "note", "aria-label": `note for cell ${index + 1}` } });
-    const label = h("div", { className: "sora-cell-label", attrs: { "data-role": "label" } });
-    const cellRoot = h(
-      "div",
-      { className: "sora-cell", attrs: { "data-cell": index } },
-      stage,
-      label,
-      h("div", { className: "sora-cellbar" }, muteBtn, soloBtn, abBtn, upBtn, downBtn, note),
-    );
-    const c = {
-      data,
-      index,
-      pos,
-      root: cellRoot,
-      stage,
-      video,
-      sprite,
-      status,
-      statusText,
-      bar,
-      errorText,
-      label,
-      muteBtn,
-      soloBtn,
-      abBtn,
-      upBtn,
-      downBtn,
-      note,
-      route: null,
-      loaded: {},
-      spriteUrl: null,
-      videoReady: false,
-      visible: false,
-      wanted: false,
-      gone: false,
-      loadError: "",
-    };
-    video.soraCell = c;
-    video.addEventListener("loadeddata", () => {
-      c.videoReady = true;
-      renderCellState(c);
-    });
-    video.addEventListener("error", () => {
-      if (c.gone || !video.getAttribute("src")) return;
-      if (c.route !== "kernel") {
-        // The server route failed for this cell (the file moved, the route is blocked): the
-        // kernel sends it instead.
-        group.remove(video);
-        video.removeAttribute("src");
-        releaseCell(c);
-        setRoute(c, "kernel");
-        loadCell(c);
-      } else {
-        c.loadError = "The browser could not play this video.";
-        renderCellState(c);
-      }
-    });
-    muteBtn.addEventListener("click", () => {
+  const host = {
+    group,
+    chooser,
+    kernel,
+    route: (sample) => (route ??= chooser.choose(sample)),
+    spriteGrid,
+    mute: (pos) => {
       muted[pos] = !muted[pos];
       applyMutes();
-    });
-    soloBtn.addEventListener("click", () => {
+    },
+    solo: (pos) => {
       muted = soloMutes(cells.length, pos);
       applyMutes();
-    });
-    abBtn.addEventListener("click", () => pick(pos));
-    upBtn.addEventListener("click", () => setFeedback(index, { rating: feedbackFor(index).rating === 1 ? null : 1 }));
-    downBtn.addEventListener("click", () => setFeedback(index, { rating: feedbackFor(index).rating === -1 ? null : -1 }));
-    note.addEventListener("change", () => setFeedback(index, { note: note.value }));
-    stage.addEventListener("click", () => {
-      if (video.hasAttribute("src")) enlarge(pos);
-    });
-    stage.addEventListener("mouseenter", () => loadSprite(c));
-    stage.addEventListener("mousemove", (e) => {
-      if (c.sprite.hidden) return;
-      const rect = stage.getBoundingClientRect();
-      const frac = rect.width > 0 ? Math.min(0.999, Math.max(0, (e.clientX - rect.left) / rect.width)) : 0;
-      const [cols, rows] = spriteGrid();
-      c.sprite.style.backgroundPosition = spritePosition(Math.floor(frac * cols * rows), cols, rows);
-    });
-    stage.addEventListener("mouseleave", () => {
-      const [cols, rows] = spriteGrid();
-      c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
-    });
-    video.addEventListener("loadedmetadata", updatePeriod);
-    c.stopWatching = watchVisible(cellRoot, (now) => {
-      c.visible = now;
-      loadCell(c);
-      group.kick();
-    });
-    return c;
+    },
+    pick,
+    enlarge: (pos) => overlay.enlarge(cells[pos]),
+    rate: (index, change) => {
+      const all = { ...(model.get("feedback") ?? {}) };
+      all[String(index)] = { rating: null, note: "", ...feedbackFor(index), ...change };
+      model.set("feedback", all);
+      model.save_changes();
+      renderFeedback();
+    },
+    feedbackFor,
+    period: updatePeriod,
   };
 
-  const dropCell = (c) => {
-    c.gone = true;
-    c.stopWatching();
-    group.remove(c.video);
-    c.video.pause();
-    if (c.video.hasAttribute("src")) {
-      c.video.removeAttribute("src");
-      c.video.load(); // let go of what the element buffered
-    }
-    releaseCell(c);
-  };
-
+  // --- layout and pages ------------------------------------------------------------------------
   const currentPage = () => {
     const { pages } = pageShape(model);
     return Math.min(Math.max(0, Number(model.get("page")) || 0), pages - 1);
@@ -405,9 +212,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   };
 
   const layout = () => {
-    layoutGeneration += 1;
-    closeOverlay(false);
-    for (const c of cells) dropCell(c);
+    overlay.close(false);
+    for (const c of cells) c.drop();
     const data = model.get("cells") ?? [];
     const { perPage } = pageShape(model);
     const page = currentPage();
@@ -418,7 +224,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     const hasRowHeads = rowLabels.length > 0;
     // Columns share the width the notebook gives: a grid is never wider than its output area.
     table.style.gridTemplateColumns = `${hasRowHeads ? "fit-content(10em) " : ""}repeat(${ncols}, minmax(0, 1fr))`;
-    cells = data.slice(start, start + perPage).map((d, pos) => makeCell(d, start + pos, pos));
+    cells = data.slice(start, start + perPage).map((d, pos) => new Cell(d, start + pos, pos, host));
     muted = soloMutes(cells.length, 0);
     picked = [];
     wipeBtn.disabled = true;
@@ -442,11 +248,11 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     table.replaceChildren(...children);
     root.dataset.page = String(page);
     renderPager();
-    cells.forEach(renderCellState);
+    for (const c of cells) c.render();
     applyMutes();
     renderFeedback();
     updatePeriod();
-    for (const c of cells) loadCell(c);
+    for (const c of cells) c.load();
   };
 
   const updateCells = () => {
@@ -459,8 +265,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     }
     for (const c of cells) {
       c.data = data[c.index];
-      renderCellState(c);
-      loadCell(c); // a take that just completed brings its video
+      c.render();
+      c.load(); // a take that just completed brings its video
     }
     updatePeriod();
   };
@@ -474,97 +280,11 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     layout();
   };
 
-  // --- overlays: enlarge and A/B wipe ----------------------------------------------------------------
-  const overlayVideo = (pos, silent) => {
-    const c = cells[pos];
-    c.wanted = true;
-    const v = h("video", {
-      playsInline: true,
-      preload: "auto",
-      src: c.video.getAttribute("src"),
-      attrs: { "data-role": "overlay-video", "data-cell": c.index, "data-silent": silent },
-    });
-    overlayVideos.push(v);
-    return v;
-  };
-  function closeOverlay(focus = true) {
-    for (const v of overlayVideos) {
-      group.remove(v);
-      v.pause();
-      v.removeAttribute("src");
-      v.load?.();
-    }
-    overlayVideos = [];
-    overlay.replaceChildren();
-    overlay.hidden = true;
-    overlayClose = null;
-    applyMutes();
-    if (focus) root.focus();
-  }
-  const openOverlay = (title, stage) => {
-    const close = h("button", { text: "Close", attrs: { "data-action": "close" } });
-    close.addEventListener("click", () => closeOverlay());
-    overlay.replaceChildren(h("div", { className: "sora-controls" }, h("strong", { text: title }), close), stage);
-    overlay.hidden = false;
-    overlayClose = () => closeOverlay();
-    for (const v of overlayVideos) group.add(v);
-    applyMutes();
-  };
-  const cellName = (pos) => cells[pos].data.label || `cell ${cells[pos].index + 1}`;
-  const enlarge = (pos) => {
-    closeOverlay();
-    const v = overlayVideo(pos, false);
-    const stage = h("div", { className: "sora-stage" }, v);
-    stage.addEventListener("click", () => closeOverlay());
-    openOverlay(cellName(pos), stage);
-  };
-  const pick = (pos) => {
-    picked = picked.includes(pos) ? picked.filter((p) => p !== pos) : [...picked, pos].slice(-2);
-    cells.forEach((c, k) => {
-      c.root.classList.toggle("sora-picked", picked.includes(k));
-      c.abBtn.setAttribute("aria-pressed", String(picked.includes(k)));
-    });
-    wipeBtn.disabled = picked.length !== 2 || picked.some((p) => !cells[p].video.hasAttribute("src"));
-  };
-  const wipe = () => {
-    if (picked.length !== 2) return;
-    closeOverlay();
-    const [a, b] = picked;
-    const vb = overlayVideo(b, true);
-    const va = overlayVideo(a, false);
-    const line = h("div", { className: "sora-wipe-line" });
-    const stage = h(
-      "div",
-      { className: "sora-stage" },
-      vb,
-      va,
-      line,
-      h("span", { className: "sora-wipe-label", style: { left: "4px" }, text: `A: ${cellName(a)}` }),
-      h("span", { className: "sora-wipe-label", style: { right: "4px" }, text: `B: ${cellName(b)}` }),
-    );
-    const split = h("input", { type: "range", min: "0", max: "100", value: "50", attrs: { "data-action": "wipe-split", "aria-label": "wipe position" } });
-    const setSplit = () => {
-      va.style.clipPath = `inset(0 ${100 - Number(split.value)}% 0 0)`;
-      line.style.left = `${split.value}%`;
-    };
-    split.addEventListener("input", setSplit);
-    setSplit();
-    openOverlay(`A/B wipe`, stage);
-    overlay.append(split);
-  };
-
   // --- toolbar actions and keys ----------------------------------------------------------------------
   const play = () => {
-    if (!clock.playing) {
-      // Playing asks for every cell on the page, on screen or not (the kernel route waits for
-      // the screen otherwise); the clock then waits until the ones on screen can play.
-      for (const c of cells) {
-        if (!c.wanted) {
-          c.wanted = true;
-          loadCell(c);
-        }
-      }
-    }
+    // Playing asks for every cell on the page, on screen or not (the kernel route waits for
+    // the screen otherwise); the clock then waits until the ones on screen can play.
+    if (!clock.playing) for (const c of cells) c.want();
     clock.toggle();
   };
   playBtn.addEventListener("click", play);
@@ -581,7 +301,9 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     model.set("loop", loop.checked);
     model.save_changes();
   });
-  wipeBtn.addEventListener("click", wipe);
+  wipeBtn.addEventListener("click", () => {
+    if (picked.length === 2) overlay.wipe(cells[picked[0]], cells[picked[1]]);
+  });
   prevPage.addEventListener("click", () => showPage(currentPage() - 1));
   nextPage.addEventListener("click", () => showPage(currentPage() + 1));
   pageSelect.addEventListener("change", () => showPage(Number(pageSelect.value)));
@@ -596,8 +318,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     loop.checked = l;
   });
   root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && overlayClose) {
-      overlayClose();
+    if (e.key === "Escape" && overlay.isOpen()) {
+      overlay.close();
       return;
     }
     if (isTyping(e)) return;
@@ -637,12 +359,11 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   };
   root.soraGrid = api; // for debugging from the console and for tests
   return () => {
-    layoutGeneration += 1;
     group.stop();
     for (const off of offs) off();
     for (const t of timers) clearInterval(t);
-    closeOverlay(false);
-    for (const c of cells) dropCell(c);
+    overlay.close(false);
+    for (const c of cells) c.drop();
     kernel.dispose();
     root.remove();
   };

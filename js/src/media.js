@@ -1,8 +1,12 @@
+// @ts-check
 // Where a take's files come from. Widget state holds only where each file lies (a MediaFile:
 // `rel` to the notebook, `folder` id and `path` for sora_nb's server route, `size`, `version`);
 // the page then either streams it from the Jupyter server by URL (range requests, the
 // browser's own buffering: JupyterLab, Notebook 7, JupyterHub, Voilà), or, where no server route
 // exists (VS Code, Colab, a notebook opened elsewhere), asks the kernel for it in chunks.
+
+/** @typedef {import("./types.js").MediaFile} MediaFile */
+/** @typedef {import("./types.js").WidgetModel} WidgetModel */
 
 /** Content types of a take's files, by variant. */
 export const MIME = { video: "video/mp4", thumbnail: "image/webp", spritesheet: "image/jpeg" };
@@ -49,11 +53,17 @@ export function underRoot(nbPath, rel) {
 
 const encodePath = (path) => path.split("/").map(encodeURIComponent).join("/");
 
-/** The URLs that may serve `file`, best first: Jupyter's /files/ under the root, then sora_nb's
- * server route for a registered media folder. Empty where the page has no Jupyter server. */
+/**
+ * The URLs that may serve `file`, best first: Jupyter's /files/ under the root, then sora_nb's
+ * server route for a registered media folder. Empty where the page has no Jupyter server.
+ * @param {MediaFile} file
+ * @param {{ base: string | null, nbPath: string | null }} where
+ * @returns {{ route: "files" | "extension", url: string }[]}
+ */
 export function fileUrls(file, { base, nbPath }) {
   if (!file || !base) return [];
   const version = `?v=${encodeURIComponent(file.version ?? "")}`;
+  /** @type {{ route: "files" | "extension", url: string }[]} */
   const urls = [];
   const path = nbPath ? underRoot(nbPath, file.rel) : null;
   if (path) urls.push({ route: "files", url: `${base}files/${encodePath(path)}${version}` });
@@ -68,13 +78,18 @@ export function fileUrls(file, { base, nbPath }) {
  * else the kernel. `probe(url)` resolves true when the server serves that URL.
  */
 export class RouteChooser {
+  /** @param {WidgetModel} model */
   constructor(model, { probe = headOk, doc = globalThis.document } = {}) {
     this.context = { base: serverBase(doc), nbPath: notebookPath(model) };
     this.probe = probe;
     this.chosen = null; // a Promise of "files" | "extension" | "kernel"
   }
 
-  /** The route for this widget, probed with `sample` (a MediaFile) the first time. */
+  /**
+   * The route for this widget, probed with `sample` the first time.
+   * @param {MediaFile} sample
+   * @returns {Promise<"files" | "extension" | "kernel">}
+   */
   choose(sample) {
     if (!this.chosen) {
       this.chosen = (async () => {
@@ -87,7 +102,11 @@ export class RouteChooser {
     return this.chosen;
   }
 
-  /** The URL of `file` on `route`, or null (kernel route, or not servable there). */
+  /**
+   * The URL of `file` on `route`, or null (kernel route, or not servable there).
+   * @param {MediaFile} file
+   * @param {string | null} route
+   */
   url(file, route) {
     const found = fileUrls(file, this.context).find((u) => u.route === route);
     return found ? found.url : null;
@@ -111,6 +130,7 @@ export async function headOk(url) {
  * it and keeps nothing; the page keeps one Blob per file it shows, until `release`.
  */
 export class KernelFiles {
+  /** @param {WidgetModel} model */
   constructor(model, { chunk = KERNEL_CHUNK, window = KERNEL_WINDOW } = {}) {
     this.model = model;
     this.chunk = chunk;
@@ -122,7 +142,13 @@ export class KernelFiles {
     model.on("msg:custom", this.onMessage);
   }
 
-  /** A Blob URL of the kernel's file `key` (a MediaFile of `size` bytes, of `type`). */
+  /**
+   * A Blob URL of the kernel's file `key` (`file` says how big it is), of content `type`.
+   * @param {string} key
+   * @param {MediaFile} file
+   * @param {string} type
+   * @returns {Promise<string>}
+   */
   load(key, file, type) {
     const existing = this.loads.get(key);
     if (existing && existing.version === file.version) return existing.promise;
