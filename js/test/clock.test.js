@@ -326,3 +326,40 @@ describe("a clock that waits for its clips", () => {
     expect(a.paused || b.paused).toBe(false);
   });
 });
+
+describe("the clock's own corrections", () => {
+  it("a clip the clock seeks back into step does not stop the others", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 8 });
+    const queue = [];
+    const f = { requestFrame: (cb) => queue.push(cb), cancelFrame: () => {} };
+    const run = () => queue.splice(0).forEach((cb) => cb());
+    const a = new FakeMedia(8);
+    const b = new FakeMedia(8);
+    const group = syncGroup(clock, f);
+    group.add(a);
+    group.add(b);
+    clock.play();
+    run();
+    now.advance(2);
+    a.tick(2);
+    b.tick(1); // b fell a second behind (a slow decoder)
+    run();
+    expect(b.currentTime).toBeCloseTo(2); // seeked back to the master position
+    b.seeking = true; // the seek is under way
+    b.readyState = 1;
+    run();
+    expect(clock.waiting).toBe(false);
+    expect(a.paused).toBe(false);
+    now.advance(0.5);
+    expect(clock.position()).toBeCloseTo(2.5);
+    b.seeking = false; // the seek landed and b played on with the others
+    b.readyState = 4;
+    b.currentTime = clock.position();
+    a.currentTime = clock.position();
+    run();
+    b.readyState = 2; // a real stall afterwards still holds the clock
+    run();
+    expect(clock.waiting).toBe(true);
+  });
+});
