@@ -205,10 +205,7 @@ export function syncMedia(media, clock, options = {}) {
   if (media.paused) {
     // A late or paused video joins at the master position. One already in place (held with
     // the others) starts without a seek: a seek would make it unready and hold the clock again.
-    if (Math.abs(d) > FRAME / 2) {
-      media.currentTime = target;
-      media.soraCorrecting = true; // the clock's own seek: it does not hold the others
-    }
+    if (Math.abs(d) > FRAME / 2) media.currentTime = target;
     media.playbackRate = clock.rate;
     safePlay(media);
     return "started";
@@ -216,7 +213,6 @@ export function syncMedia(media, clock, options = {}) {
 
   if (Math.abs(d) > seekDrift) {
     media.currentTime = target;
-    media.soraCorrecting = true;
     media.playbackRate = clock.rate;
     return "seeked";
   }
@@ -230,20 +226,14 @@ export function syncMedia(media, clock, options = {}) {
   return "ok";
 }
 
-/**
- * True when `media` holds a playing clock back: it should play now but cannot yet (it has not
- * loaded enough, or it stalled). A clip the clock itself is seeking back into step does not
- * hold the others: on a slow machine that would stop every clip each time one drifts.
- */
+/** True when `media` holds a playing clock back: it should play now but cannot yet. */
 export function blocks(media, clock) {
   if (media.error) return false; // a clip that failed to load is left out, not waited for
   const duration = media.duration;
   if (!clock.loop && duration > 0 && Number.isFinite(duration) && clock.position() >= duration - 1e-3) {
     return false; // a shorter clip holding its last frame in a non-looping run
   }
-  const ready = !media.seeking && media.readyState >= CAN_PLAY;
-  if (ready) media.soraCorrecting = false;
-  return !ready && !media.soraCorrecting;
+  return media.seeking || !(media.readyState >= CAN_PLAY);
 }
 
 /**
