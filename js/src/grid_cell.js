@@ -199,16 +199,19 @@ export class Cell {
       }
       if (files.video && this.loaded.video !== files.video.version && eager) {
         this.loaded.video = files.video.version;
+        // On the clock from now: while its video is on the way (the kernel route sends it
+        // whole) a cell on screen holds a playing clock, so every cell starts together.
+        this.host.group.add(this.video);
         const url = await this.source("video");
         if (!this.gone && url) {
           this.videoReady = false;
-          this.video.src = url;
-          this.host.group.add(this.video); // a late video joins at the master position
+          this.video.src = url; // a late video joins at the master position
           this.render();
         }
       }
     } catch (err) {
       if (!this.gone && err?.message !== "released") {
+        this.host.group.remove(this.video); // nothing to wait for
         this.loadError = `The video could not be loaded: ${err?.message ?? err}`;
         this.render();
       }

@@ -381,6 +381,9 @@ describe("grid view", () => {
       // Play asks for the rest of the page's videos too; the clock waits for the ones on screen.
       root.dispatchEvent(new KeyboardEvent("keydown", { key: " ", bubbles: true }));
       expect(root.soraGrid.clock.playing).toBe(true);
+      // Cells on screen whose videos are still on their way hold the clock.
+      expect(root.soraGrid.clock.waiting).toBe(true);
+      expect(root.soraGrid.group.waitingFor()).toBe(2);
       for (let k = 0; k < 6; k++) {
         await tick();
         model.flush();

@@ -230,6 +230,9 @@ def _plays(page: playwright.sync_api.Page, cell: int, what: str, timeout_s: int 
     streams outrun two busy cores' decoders, so this asks what each cell played, not that all
     nine run in step at one instant.)"""
     grid = f"{PANEL}.content.widgets[{cell}].node.querySelector('[data-widget=sora-grid]')"
+    # A user looks at what they play: the grid on screen, so its clock waits for its cells.
+    page.evaluate(f"() => {grid}.scrollIntoView({{ block: 'start' }})")
+    page.wait_for_function(f"() => {grid}.soraGrid.cells().every((c) => c.visible)", timeout=10_000)
     page.evaluate(
         f"() => {{ window.__soraPlayAt = performance.now();"
         f" {grid}.querySelector('[data-action=play]').click(); }}"
