@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything sora_nb needs on a fresh machine, idempotent: a virtualenv with the package and
-# its dev/gallery extras, the front end built from js/, and Debian's chromium for browser tests.
+# its dev/gallery/gateway/local extras, the front end built from js/, and Debian's chromium for
+# browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -25,6 +26,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 quiet_pip install -q --upgrade pip
-echo "setup: installing sora_nb and its dev, gallery and gateway extras into $VENV"
-quiet_pip install -q -e ".[dev,gallery,gateway]"
+# torch before the local extra: here `torch==2.13.0` is the CPU build on local disk (no CUDA
+# download); on a GPU machine the same line gets PyPI's CUDA build.
+echo "setup: installing torch (the local extra's open models run on it)"
+quiet_pip install -q "torch==2.13.0"
+echo "setup: installing sora_nb and its dev, gallery, gateway and local extras into $VENV"
+quiet_pip install -q -e ".[dev,gallery,gateway,local]"
 

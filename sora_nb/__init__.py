@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sora_nb._version import __version__
 
 # public name -> module that defines it; resolved lazily by __getattr__.
 _LAZY: dict[str, str] = {
@@ -31,6 +31,7 @@ _LAZY: dict[str, str] = {
     "Studio": "sora_nb.notebook.widgets",
     "Player": "sora_nb.notebook.widgets",
     "Grid": "sora_nb.notebook.widgets",
+    "export": "sora_nb.notebook.api",
     "export_bundle": "sora_nb.notebook.api",
     "import_bundle": "sora_nb.notebook.api",
     "VideosClient": "sora_nb.api.client",
@@ -56,6 +57,7 @@ __all__ = [
     "agrid",
     "catalog",
     "configure",
+    "export",
     "export_bundle",
     "generate",
     "grid",
@@ -80,6 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         agenerate,
         agrid,
         configure,
+        export,
         export_bundle,
         generate,
         grid,
@@ -98,7 +101,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext sora_nb``: register ``%%sora`` and ``%sora`` (and nothing else)."""
-    from sora_nb.notebook.magics import SoraMagics, register_formatters
+    from sora_nb.notebook.display import register_formatters
+    from sora_nb.notebook.magics import SoraMagics
 
     ipython.register_magics(SoraMagics)
     register_formatters(ipython)

@@ -5,6 +5,12 @@ duration gets a precise message instead of a 400 from the server. A model the ca
 know (a gateway's ``veo-3.1`` route, say) is allowed through unchecked, with an unknown cost
 (``None``, never 0). Users add or replace profiles with :func:`register`.
 
+Open models served by engines on the user's own GPUs (Wan, LTX-2, HunyuanVideo) have profiles
+too (:mod:`sora_nb.open_models`): their frame rules (4k+1, 8k+1), frame rates, default steps and
+guidance, each figure with its source. They cost GPU time, not dollars: their price is None.
+A profile answers to its short name or to the checkpoint names engines serve it under
+(``Wan-AI/Wan2.2-T2V-A14B-Diffusers`` is ``Wan2.2-T2V-A14B``).
+
 This is layer 0: it imports only the standard library and pydantic, never ``sora_nb.api``.
 
 Assumption, stated once: the additions of March 2026 (1080p on sora-2-pro, 16 and 20 second
@@ -68,6 +74,21 @@ class ModelProfile(BaseModel):
     #: The day it stopped being served on api.openai.com (it may live on behind a gateway).
     retired_on: dt.date | None = None
     notes: str = ""
+    #: Other names the same model is served under (Hugging Face checkpoints, engine names).
+    aliases: tuple[str, ...] = ()
+    #: Open weights, run on your own GPUs: costs GPU time, never a price per second.
+    open_weights: bool = False
+    #: Frames per second of its output, and the frame counts it makes: ``(4, 1)`` is 4k+1.
+    fps: int | None = None
+    frame_rule: tuple[int, int] | None = None
+    default_frames: int | None = None
+    max_frames: int | None = None
+    #: Any size whose sides are multiples of this is accepted besides ``sizes`` (None: only those).
+    size_multiple: int | None = None
+    default_steps: int | None = None
+    default_guidance: float | None = None
+    #: Where each figure comes from (field name -> model card, config file or docs, with URL).
+    sources: Mapping[str, str] = Field(default_factory=dict)
 
     @field_validator("sizes")
     @classmethod
@@ -95,6 +116,31 @@ class ModelProfile(BaseModel):
     def seconds_on(self, day: dt.date | None = None) -> tuple[str, ...]:
         """The durations (strings, as on the wire) available on ``day`` (today by default)."""
         return tuple(s for s in self.seconds if self._available(s, day))
+
+    @property
+    def default_size(self) -> str:
+        """The size a request gets when it names none (the first listed)."""
+        return self.sizes[0]
+
+    @property
+    def default_seconds(self) -> int:
+        """The length a request gets when it names none: the model's usual clip."""
+        if self.default_frames is not None and self.fps:
+            return max(1, round(self.default_frames / self.fps))
+        return int(self.seconds[0])
+
+    def frames_for(self, seconds: int, fps: int | None = None) -> int | None:
+        """The frame count closest to ``seconds`` at ``fps`` (the model's own by default) that
+        its frame rule allows (81 for 5 s of Wan at 16 fps), or None when it has no rule."""
+        rate = fps or self.fps
+        if self.frame_rule is None or not rate:
+            return None
+        step, rest = self.frame_rule
+        k = max(1, round((seconds * rate - rest) / step))
+        frames = k * step + rest
+        if self.max_frames is not None and frames > self.max_frames:
+            frames = self.max_frames - (self.max_frames - rest) % step
+        return frames
 
     def price(self, size: str) -> Price | None:
         """The price per second at ``size``, or None when it is not known."""
@@ -159,12 +205,15 @@ def _builtin_profiles() -> list[ModelProfile]:
             }
         )
 
+    from sora_nb.open_models import open_profiles
+
     return [
         sora2,
         pro,
         snapshot(sora2, "2025-10-06"),
         snapshot(pro, "2025-10-06"),
         snapshot(sora2, "2025-12-08"),
+        *open_profiles(),
     ]
 
 
@@ -192,8 +241,28 @@ def unregister(name: str) -> None:
 
 
 def get_profile(name: str) -> ModelProfile | None:
-    """The profile of ``name``, or None for a model the catalog does not know."""
-    return _REGISTRY.get(name)
+    """The profile of ``name`` (or of a checkpoint it is served under), or None for a model
+    the catalog does not know."""
+    found = _REGISTRY.get(name)
+    if found is not None:
+        return found
+    key = _model_key(name)
+    for profile in _REGISTRY.values():
+        if key in {_model_key(n) for n in (profile.name, *profile.aliases)}:
+            return profile
+    return None
+
+
+def same_model(a: str, b: str) -> bool:
+    """True when two names are the same catalog model (``Wan2.2-T2V-A14B`` and
+    ``Wan-AI/Wan2.2-T2V-A14B-Diffusers``)."""
+    profile = get_profile(a)
+    return profile is not None and profile is get_profile(b)
+
+
+def _model_key(name: str) -> str:
+    # "Wan-AI/Wan2.2-T2V-A14B-Diffusers" and "wan2.2-t2v-a14b" name one model.
+    return name.strip().lower().rsplit("/", 1)[-1].removesuffix("-diffusers")
 
 
 def models() -> list[ModelProfile]:
@@ -208,11 +277,15 @@ def check_request(
     seconds: int | str | None = None,
     has_reference: bool = False,
     on: dt.date | None = None,
+    num_frames: int | None = None,
+    fps: int | None = None,
 ) -> ModelProfile | None:
     """Raise :class:`CatalogError` with a precise message if ``model`` cannot render this request.
 
     Returns the model's profile, or None for a model the catalog does not know (allowed, as a
     gateway may route it anywhere). ``on`` is the day to check availability for (today).
+    ``num_frames`` is checked against an open model's frame rule (4k+1, 8k+1) and longest clip;
+    when it is given it sets the length, so ``seconds`` is not checked.
     """
     profile = get_profile(model)
     if size is not None:
@@ -221,17 +294,44 @@ def check_request(
     secs = None if seconds is None else _seconds_text(seconds)
     if profile is None:
         return None
-    if size is not None and size not in profile.sizes_on(on):
+    if size is not None and size not in profile.sizes_on(on) and not _multiple(profile, size):
         raise CatalogError(_refusal(profile, "size", size, on), param="size")
-    if secs is not None and secs not in profile.seconds_on(on):
+    if num_frames is not None:
+        _check_frames(profile, num_frames)
+    elif secs is not None and secs not in profile.seconds_on(on):
         raise CatalogError(_refusal(profile, "seconds", secs, on), param="seconds")
     if has_reference and not profile.image_input:
-        others = _who_accepts(lambda p: p.image_input, on)
+        others = _who_accepts(lambda p: p.image_input, on, profile.open_weights)
         raise CatalogError(
             f"{model} takes no input_reference image; an input_reference{_needs(others)}.",
             param="input_reference",
         )
     return profile
+
+
+def _multiple(profile: ModelProfile, size: str) -> bool:
+    step = profile.size_multiple
+    width, height = parse_size(size)
+    return step is not None and width % step == 0 and height % step == 0
+
+
+def _check_frames(profile: ModelProfile, frames: int) -> None:
+    rule = profile.frame_rule
+    if rule is not None:
+        step, rest = rule
+        if frames < step + rest or (frames - rest) % step:
+            lower = max(step + rest, frames - (frames - rest) % step)
+            raise CatalogError(
+                f"{profile.name} makes {step}k+{rest} frames ({lower - step}, {lower}, "
+                f"{lower + step}...); {frames} is not one of them: use {lower} or "
+                f"{lower + step}.",
+                param="num_frames",
+            )
+    if profile.max_frames is not None and frames > profile.max_frames:
+        raise CatalogError(
+            f"{profile.name} makes at most {profile.max_frames} frames; {frames} is too many.",
+            param="num_frames",
+        )
 
 
 def check_reference(size: str, media_type: str, width: int, height: int) -> None:
@@ -257,7 +357,7 @@ def check_reference(size: str, media_type: str, width: int, height: int) -> None
 def estimate_cost(model: str, size: str, seconds: int | str) -> float | None:
     """Dollars a clip should cost by the catalog's prices, or None when the price is unknown."""
     profile = get_profile(model)
-    if profile is None:
+    if profile is None or profile.open_weights:
         return None
     price = profile.price(size)
     if price is None:
@@ -297,17 +397,24 @@ def _refusal(profile: ModelProfile, field: str, value: str, on: dt.date | None) 
     available = profile.sizes_on(on) if field == "size" else profile.seconds_on(on)
     unit = "" if field == "size" else " seconds"
     renders = f"{profile.name} renders {_or(available)}{unit}"
+    if field == "size" and profile.size_multiple:
+        renders += f" (or any size in multiples of {profile.size_multiple})"
     since = profile.added.get(value)
     if value in (profile.sizes if field == "size" else profile.seconds) and since is not None:
         return f"{renders}; {value}{unit} is available from {since.isoformat()}."
     others = _who_accepts(
-        lambda p: value in (p.sizes_on(on) if field == "size" else p.seconds_on(on)), on
+        lambda p: value in (p.sizes_on(on) if field == "size" else p.seconds_on(on)),
+        on,
+        profile.open_weights,
     )
     return f"{renders}; {value}{unit}{_needs(others)}."
 
 
-def _who_accepts(accepts: Callable[[ModelProfile], bool], on: dt.date | None) -> list[str]:
-    found = [p for p in _REGISTRY.values() if accepts(p)]
+def _who_accepts(
+    accepts: Callable[[ModelProfile], bool], on: dt.date | None, open_weights: bool
+) -> list[str]:
+    # Suggest models of the same kind: a hosted model's refusal does not send you to a GPU.
+    found = [p for p in _REGISTRY.values() if p.open_weights == open_weights and accepts(p)]
     # Name the aliases people type, not every dated snapshot, when an alias will do.
     aliases = [p.name for p in found if p.snapshot_of is None]
     return aliases or [p.name for p in found]

@@ -1,11 +1,12 @@
-"""Check HTTP traffic against the Videos API spec excerpt with openapi-core.
+"""Check HTTP traffic against the Videos API contract (``tests/contract/videos-openapi.yaml``,
+the structure of OpenAI's published spec) with openapi-core.
 
 Tests pass real ``httpx.Request``/``httpx.Response`` objects; nothing here restates the spec's
-rules by hand. Two gaps in the excerpt are bridged explicitly:
+rules by hand. Two gaps in the contract are bridged explicitly:
 
-- error responses (4xx/5xx) are not described by the excerpt, so they are checked against
+- error responses (4xx/5xx) are not described by the spec, so they are checked against
   OpenAI's error envelope ``{"error": {"message", "type", "param", "code"}}`` instead;
-- the excerpt lists ``video/mp4`` and ``image/webp`` for content but not the ``image/jpeg``
+- the spec lists ``video/mp4`` and ``image/webp`` for content but not the ``image/jpeg``
   spritesheet the service served, so a JPEG spritesheet is checked for its status and magic
   bytes only.
 """
@@ -24,13 +25,12 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / ".." / "shared" / "spec"
-SPEC_FILE = (SPEC_PATH / "videos-openapi-excerpt.yaml").resolve()
+SPEC_FILE = Path(__file__).resolve().parent / "contract" / "videos-openapi.yaml"
 
 
 @functools.cache
 def spec() -> OpenAPI:
-    """The spec excerpt with its server made host-agnostic, so any base URL ending in /v1 fits."""
+    """The contract with its server made host-agnostic, so any base URL ending in /v1 fits."""
     raw: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text())
     raw["servers"] = [{"url": "{origin}/v1", "variables": {"origin": {"default": ""}}}]
     # Binary bodies are "type: string, format: binary"; hand them to the schema check as text.

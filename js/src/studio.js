@@ -6,7 +6,7 @@
 import { h, setText, wordsLabel } from "./dom.js";
 import { styleElement } from "./style.js";
 import { clauseSections } from "./studio_clauses.js";
-import { Binder, field, section } from "./studio_controls.js";
+import { Binder, field, section, textControl } from "./studio_controls.js";
 import { STUDIO_CSS } from "./studio_style.js";
 
 let uid = 0;
@@ -72,6 +72,50 @@ export function buildStudio(model, el) {
       ),
     );
   });
+  // --- open-model settings, shown when the server's model takes them (knobs_offered) -------------
+  const numberBox = (name, label, { integer, min, max, placeholder }) => {
+    const node = textControl(
+      b,
+      [name],
+      () => (model.get(name) == null ? "" : String(model.get(name))),
+      (text) => {
+        const trimmed = text.trim();
+        const value = Number(trimmed);
+        const ok = trimmed === "" || (Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max);
+        if (ok) node.removeAttribute("aria-invalid");
+        else node.setAttribute("aria-invalid", "true");
+        if (ok) b.set(name, trimmed === "" ? null : value);
+      },
+      { action: name, label, placeholder },
+    );
+    return node;
+  };
+  const defaults = () => model.get("knob_defaults") ?? {};
+  const seedBox = numberBox("seed", "seed", { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: "chosen per take" });
+  const stepsBox = numberBox("steps", "steps", { integer: true, min: 1, max: 200, placeholder: "" });
+  const guidanceBox = numberBox("guidance", "guidance", { integer: false, min: 0, max: 20, placeholder: "" });
+  const negativeBox = textControl(b, ["negative_prompt"], () => model.get("negative_prompt"), (v) => b.set("negative_prompt", v), {
+    action: "negative_prompt",
+    label: "negative prompt",
+    placeholder: "what to keep out: blurry, text, watermark",
+  });
+  b.watch(["knob_defaults"], () => {
+    stepsBox.placeholder = defaults().steps != null ? `model default ${defaults().steps}` : "model default";
+    guidanceBox.placeholder = defaults().guidance != null ? `model default ${defaults().guidance}` : "model default";
+  });
+  const knobs = section(
+    "Open model",
+    field("Seed", seedBox),
+    field("Steps", stepsBox),
+    field("Guidance", guidanceBox),
+    field("Negative prompt", negativeBox, { wide: true }),
+  );
+  // Hidden with its wrapper, so a server without knobs leaves the Request section as it was.
+  const knobsRow = h("div", { className: "sora-wide", attrs: { "data-role": "knobs" } }, knobs);
+  b.watch(["knobs_offered"], () => {
+    knobsRow.hidden = (model.get("knobs_offered") ?? []).length === 0;
+  });
+
   const request = section(
     "Request",
     field("Model", modelSelect),
@@ -79,6 +123,7 @@ export function buildStudio(model, el) {
     field("Seconds", secondsSelect),
     field("Takes", takesSelect),
     reasons,
+    knobsRow,
   );
 
   // --- live: prompt text, words, cost, lint, ladder ---------------------------------------------
@@ -205,14 +250,26 @@ export function buildStudio(model, el) {
   // JupyterLab and Notebook 7 read single keys as command-mode shortcuts ("a" adds a cell,
   // arrows move between cells) when focus is on a select, slider or button. Keys typed in the
   // studio are the studio's: only modified keys, Escape and Shift+Enter reach the notebook.
+  const forNotebook = (e) =>
+    e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape" || (e.key === "Enter" && e.shiftKey);
   root.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.key === "Escape") return;
-    if (e.key === "Enter" && e.shiftKey) return;
-    e.stopPropagation();
+    if (!forNotebook(e)) e.stopPropagation();
   });
+  // JupyterLab reads shortcuts as keys bubble up to the document, so the line above keeps them;
+  // Notebook 7 reads them on the way down, before the studio sees the key. Its shortcut
+  // matcher (Lumino's) skips a target marked data-lm-suppress-shortcuts: mark the target of a
+  // studio key on the way down (the window hears it before the document), unmark it for keys
+  // meant for the notebook.
+  const markTarget = (e) => {
+    if (!(e.target instanceof Element) || !root.contains(e.target)) return;
+    if (forNotebook(e)) e.target.removeAttribute("data-lm-suppress-shortcuts");
+    else e.target.setAttribute("data-lm-suppress-shortcuts", "true");
+  };
+  window.addEventListener("keydown", markTarget, true);
   el.append(root);
 
   return () => {
+    window.removeEventListener("keydown", markTarget, true);
     b.dispose();
     resultToken += 1;
     if (resultView) resultView.remove();

@@ -291,6 +291,40 @@ describe("studio view", () => {
     expect([model.get("seconds"), model.get("takes")]).toEqual([8, 3]);
   });
 
+  it("shows seed, steps, guidance and a negative prompt only where the server takes them", () => {
+    const el = document.createElement("div");
+    const model = studioModel({ knobs_offered: [], knob_defaults: {} });
+    buildStudio(model, el);
+    const knobs = $(el, '[data-role="knobs"]');
+    expect(knobs.hidden).toBe(true);
+    model.set("knobs_offered", ["seed", "steps", "guidance", "negative_prompt"]);
+    model.set("knob_defaults", { steps: 40, guidance: 4 });
+    expect(knobs.hidden).toBe(false);
+    const steps = $(el, '[data-field="steps"]');
+    expect(steps.placeholder).toBe("model default 40");
+    const seed = $(el, '[data-field="seed"]');
+    seed.value = "7";
+    seed.dispatchEvent(new Event("change"));
+    steps.value = "30";
+    steps.dispatchEvent(new Event("change"));
+    expect([model.get("seed"), model.get("steps")]).toEqual([7, 30]);
+    steps.value = "500";
+    steps.dispatchEvent(new Event("change"));
+    expect(model.get("steps")).toBe(30);
+    expect(steps.getAttribute("aria-invalid")).toBe("true");
+    const guidance = $(el, '[data-field="guidance"]');
+    guidance.value = "4.5";
+    guidance.dispatchEvent(new Event("change"));
+    const negative = $(el, '[data-field="negative_prompt"]');
+    negative.value = XSS;
+    negative.dispatchEvent(new Event("change"));
+    expect([model.get("guidance"), model.get("negative_prompt")]).toEqual([4.5, XSS]);
+    expect(el.querySelector("img")).toBeNull();
+    seed.value = "";
+    seed.dispatchEvent(new Event("change"));
+    expect(model.get("seed")).toBeNull();
+  });
+
   it("sends Generate and Compare, and disables them with the reason when blocked", () => {
     const el = document.createElement("div");
     const model = studioModel();
@@ -351,6 +385,29 @@ describe("studio view", () => {
       framing.dispatchEvent(new KeyboardEvent("keydown", { ...init, bubbles: true }));
     }
     expect(seen).toEqual(["Enter", "s"]);
+  });
+
+  it("marks a studio key's target before a capturing shortcut handler (Notebook 7) reads it", () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const marked = [];
+    const capture = (e) => marked.push([e.key, e.target.hasAttribute("data-lm-suppress-shortcuts")]);
+    document.addEventListener("keydown", capture, true);
+    try {
+      const cleanup = buildStudio(studioModel(), el);
+      const framing = $(el, '[data-field="framing"]');
+      for (const init of [{ key: "ArrowDown" }, { key: "a" }, { key: "Enter", shiftKey: true }, { key: "Escape" }]) {
+        framing.dispatchEvent(new KeyboardEvent("keydown", { ...init, bubbles: true }));
+      }
+      expect(marked).toEqual([["ArrowDown", true], ["a", true], ["Enter", false], ["Escape", false]]);
+      const removed = vi.spyOn(window, "removeEventListener");
+      cleanup();
+      expect(removed).toHaveBeenCalledWith("keydown", expect.any(Function), true); // none left behind
+      removed.mockRestore();
+    } finally {
+      document.removeEventListener("keydown", capture, true);
+      el.remove();
+    }
   });
 
   it("cleans up: removed from the page, no listeners left, no pending sends", () => {

@@ -4,29 +4,35 @@ One class, one job: turn method calls into HTTP requests on httpx, retry what is
 retry, and turn answers into wire types or typed errors. It speaks to a remote server by base
 URL, or to anything with an httpx transport (the bundled server in-process through
 ``httpx.ASGITransport``, a ``MockTransport`` in tests); the code path is the same.
+
+Servers speak dialects of the protocol (:mod:`sora_nb.api.dialects`): given one
+(``dialect="vllm-omni"``) or after :meth:`VideosClient.detect`, the client sends each server
+what it accepts and refuses, before sending, what it cannot do. Without one it speaks OpenAI's
+dialect and still reads what the engines answer (their ids, statuses, errors and failed jobs).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
-import io
 import logging
 import os
-import tempfile
 import uuid
 from collections.abc import AsyncGenerator, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, TypeVar
-from urllib.parse import quote
+from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from sora_nb import __version__, catalog
-from sora_nb.api import errors
+from sora_nb import catalog
+from sora_nb._version import __version__
+from sora_nb.api import dialects, errors
+from sora_nb.api.answers import (
+    cannot_delete,
+    deleted_answer,
+    job_in_error,
+)
+from sora_nb.api.bodies import check_knobs, create_body, refuse_knobs
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -36,13 +42,20 @@ from sora_nb.api.config import (
     resolve_server,
     warn_if_retired,
 )
-from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint, server_delay, should_retry_status
+from sora_nb.api.content import download_content
+from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
+from sora_nb.api.knowledge import ServerKnowledge
+from sora_nb.api.listing import Order, every_job, page_params
+from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
+from sora_nb.api.polling import wait_for
+from sora_nb.api.references import ReferenceInput, check_upload, read_reference
+from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
+from sora_nb.api.sending import KeyAuth, Sender, origin
 from sora_nb.api.types import (
     VARIANT_MEDIA_TYPES,
     ContentVariant,
     CreateVideoParams,
     ImageRef,
-    ReferenceFile,
     RemixVideoParams,
     Video,
     VideoDeleted,
@@ -55,36 +68,6 @@ log = logging.getLogger("sora_nb.api")
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
 #: Connect fast, but let a slow server take its time over a create or a large download chunk.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-#: Bytes per read while downloading: memory stays flat however large the video.
-CHUNK_SIZE = 256 * 1024
-MAX_REDIRECTS = 5
-
-#: An input_reference: a file path, ``(filename, bytes)``, a :class:`ReferenceFile`, or an
-#: :class:`ImageRef` (``image_url`` or ``file_id``) the server fetches itself.
-ReferenceInput = Path | str | os.PathLike[str] | tuple[str, bytes] | ReferenceFile | ImageRef
-
-_M = TypeVar("_M", bound=BaseModel)
-
-_PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-
-
-class _KeyAuth(httpx.Auth):
-    """Adds the key header, and only for the configured server's origin: a redirect to a CDN
-    or storage host must never carry the key."""
-
-    def __init__(self, key: SecretStr | None, style: AuthStyle, origin: tuple[str, str, int]):
-        self._key = key
-        self._style = style
-        self._origin = origin
-
-    def auth_flow(self, request: httpx.Request) -> Any:
-        if self._key is not None and _origin(request.url) == self._origin:
-            value = self._key.get_secret_value()
-            if self._style == "api-key":
-                request.headers["api-key"] = value
-            else:
-                request.headers["Authorization"] = f"Bearer {value}"
-        yield request
 
 
 class VideosClient:
@@ -112,6 +95,7 @@ class VideosClient:
         headers: Mapping[str, str] | None = None,
         check_requests: bool = True,
         warn_retired: bool = True,
+        dialect: str | Dialect | None = None,
     ) -> None:
         if base_url is None and transport is None:
             raise errors.ConfigurationError(
@@ -140,10 +124,15 @@ class VideosClient:
             transport=transport,
             timeout=timeout,
             headers=default_headers,
-            auth=_KeyAuth(
-                self._key, auth or default_auth(self.base_url), _origin(httpx.URL(self.base_url))
+            auth=KeyAuth(
+                self._key, auth or default_auth(self.base_url), origin(httpx.URL(self.base_url))
             ),
             follow_redirects=False,
+        )
+        self._send = Sender(self._http, key=self._key, retry=self.retry, clock=self.clock)
+        self._send.on_parsed = self._note_hint
+        self._known = ServerKnowledge(
+            self._send, dialect_named(dialect) if dialect is not None else None
         )
 
     @classmethod
@@ -160,6 +149,7 @@ class VideosClient:
             organization=config.organization,
             project=config.project,
             auth=config.auth,
+            dialect=config.dialect,
             # resolve_server already warned about a retired endpoint, once is enough.
             **({"warn_retired": False} | options),
         )
@@ -171,7 +161,8 @@ class VideosClient:
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "none"
-        return f"<VideosClient base_url={self.base_url!r} api_key={key}>"
+        dialect = self.dialect.name if self.dialect else "unknown"
+        return f"<VideosClient base_url={self.base_url!r} api_key={key} dialect={dialect}>"
 
     async def __aenter__(self) -> VideosClient:
         return self
@@ -188,6 +179,27 @@ class VideosClient:
         """Close the connections (safe to call twice)."""
         await self._http.aclose()
 
+    # -- what the server is ------------------------------------------------------------------
+
+    @property
+    def dialect(self) -> Dialect | None:
+        """The server's dialect: set by hand, detected, or read from its answers; None when
+        nothing is known yet (the client then speaks OpenAI's dialect)."""
+        return self._known.dialect
+
+    @property
+    def info(self) -> ServerInfo | None:
+        """What :meth:`detect` found (None before it ran)."""
+        return self._known.info
+
+    async def detect(self, *, refresh: bool = False) -> ServerInfo:
+        """Ask the server what it is: its dialect and the models it serves (``GET /models``).
+
+        A dialect given by hand is kept; the answer then only says which models it serves.
+        The result is kept for the client's life (``refresh=True`` asks again).
+        """
+        return await self._known.detect(refresh=refresh)
+
     # -- endpoints ---------------------------------------------------------------------------
 
     async def create(
@@ -199,48 +211,99 @@ class VideosClient:
         size: str | None = None,
         input_reference: ReferenceInput | None = None,
         idempotency_key: str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
 
         ``seconds`` may be given as 8 or "8" (the wire wants a string). A reference image is
-        sent as a multipart upload and must be JPEG, PNG or WebP of exactly ``size``; an
-        :class:`ImageRef` is sent as JSON. ``idempotency_key`` defaults to a fresh one that is
-        reused across retries, so a retried create cannot start a second job.
+        uploaded and must be JPEG, PNG or WebP of exactly ``size``; an :class:`ImageRef` is a
+        URL the server fetches. ``idempotency_key`` defaults to a fresh one that is reused
+        across retries, so a retried create cannot start a second job.
+
+        ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
+        (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
+        SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
+        sent. On a one-model engine ``model`` may be left out (its model is sent) or name it.
         """
-        secs = None if seconds is None else _seconds_text(seconds)
+        secs = None if seconds is None else seconds_text(seconds)
+        knobs = check_knobs(
+            seed=seed,
+            negative_prompt=negative_prompt,
+            steps=steps,
+            guidance=guidance,
+            fps=fps,
+            num_frames=num_frames,
+        )
+        dialect = await self._known.knowing() if knobs else self.dialect
+        if knobs and dialect is not None and not self._known.takes(knobs, dialect):
+            raise refuse_knobs(dialect, knobs)
+        model = await self._known.model_to_send(model, dialect)
         if self.check_requests and model is not None:
             try:
                 catalog.check_request(
-                    model, size=size, seconds=secs, has_reference=input_reference is not None
+                    model,
+                    size=size,
+                    seconds=secs,
+                    has_reference=input_reference is not None,
+                    num_frames=num_frames,
+                    fps=fps,
                 )
             except catalog.CatalogError as exc:
                 raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None
-        upload = await _read_reference(input_reference) if input_reference is not None else None
+        upload = await read_reference(input_reference) if input_reference is not None else None
         if self.check_requests and upload is not None and size is not None:
-            self._check_upload(upload, size)
+            check_upload(upload, size)
         try:
             params = CreateVideoParams(
                 prompt=prompt,
                 model=model,
                 seconds=secs,
                 size=size.strip().lower() if size else None,
-                input_reference=input_reference if isinstance(input_reference, ImageRef) else None,
             )
         except ValidationError as exc:
-            raise _invalid_params(exc) from None
-        fields = params.model_dump(mode="json", exclude_none=True)
-        if upload is None:
-            return await self._call(
-                Video, "POST", "/videos", json=fields, idempotency_key=idempotency_key
+            raise invalid_params(exc) from None
+        fields = params.model_dump(mode="json", exclude_none=True) | knobs
+        image = input_reference if isinstance(input_reference, ImageRef) else None
+        speaks = dialect or dialects.DIALECTS["openai"]
+        # One key for every attempt, the re-sent form included: never a second job.
+        idempotency_key = idempotency_key or f"sora_nb-{uuid.uuid4()}"
+        json_body, files = create_body(speaks, fields, upload=upload, image=image)
+        try:
+            video = await self._send.call(
+                Video,
+                "POST",
+                "/videos",
+                json=json_body,
+                files=files,
+                idempotency_key=idempotency_key,
             )
-        files = {"input_reference": (upload.filename, upload.content, upload.media_type)}
-        return await self._call(
-            Video, "POST", "/videos", data=fields, files=files, idempotency_key=idempotency_key
-        )
+        except errors.BadRequestError as exc:
+            if dialect is not None or json_body is None:
+                raise
+            if not dialects.refuses_json(exc.server_message, exc.param):
+                raise
+            # The server read the JSON as an empty form: a form-only engine (vLLM-Omni).
+            # Nothing was created; say it again as a form, under the same idempotency key.
+            self._known.seen = dialects.DIALECTS["vllm-omni"]
+            _, files = create_body(self._known.seen, fields, image=image)
+            video = await self._send.call(
+                Video, "POST", "/videos", files=files, idempotency_key=idempotency_key
+            )
+        self._known.learn_from(video)
+        return video
 
     async def retrieve(self, video_id: str | Video) -> Video:
-        """The job's current state: status, progress, and its error if it failed."""
-        return await self._call(Video, "GET", _video_path(video_id))
+        """The job's current state: status, progress, and its error if it failed.
+
+        A failed job is returned even when the server sends it with an error status (as
+        vLLM-Omni does), so the server's own reason is never lost.
+        """
+        return await self._send.call(Video, "GET", video_path(video_id), accept=job_in_error)
 
     async def list_page(
         self,
@@ -250,22 +313,9 @@ class VideosClient:
         after: str | None = None,
     ) -> VideoList:
         """One page of jobs (``limit`` 0 to 100); :meth:`list` follows the pages for you."""
-        params: dict[str, str | int] = {}
-        if limit is not None:
-            if not 0 <= limit <= 100:
-                raise errors.InvalidRequestError(
-                    f"limit must be between 0 and 100, not {limit}.", param="limit"
-                )
-            params["limit"] = limit
-        if order is not None:
-            if order not in ("asc", "desc"):
-                raise errors.InvalidRequestError(
-                    f"order must be 'asc' or 'desc', not {order!r}.", param="order"
-                )
-            params["order"] = order
-        if after is not None:
-            params["after"] = after
-        return await self._call(VideoList, "GET", "/videos", params=params)
+        lowest = self.dialect.list_min if self.dialect else 0
+        params = page_params(limit, order, after, lowest=lowest)
+        return await self._send.call(VideoList, "GET", "/videos", params=params)
 
     async def list(
         self,
@@ -274,35 +324,52 @@ class VideosClient:
         after: str | None = None,
         page_size: int | None = None,
     ) -> AsyncGenerator[Video, None]:
-        """Every job on the server, page after page (``async for video in client.list()``)."""
-        seen_cursors: set[str] = set()
-        while True:
-            page = await self.list_page(limit=page_size, order=order, after=after)
-            for video in page.data:
-                yield video
-            cursor = page.last_id or (page.data[-1].id if page.data else None)
-            # A server that says "more" without a new cursor would loop forever: stop.
-            if not page.has_more or cursor is None or cursor in seen_cursors:
-                return
-            seen_cursors.add(cursor)
-            after = cursor
+        """Every job on the server, page after page (``async for video in client.list()``).
+
+        Servers that send no ``has_more`` (SGLang, FastVideo) are paged by hand: a full page
+        asks for the next one after its last job.
+        """
+
+        async def page(limit: int | None, order: Order, after: str | None) -> VideoList:
+            return await self.list_page(limit=limit, order=order, after=after)
+
+        async for video in every_job(page, order=order, after=after, page_size=page_size):
+            yield video
 
     async def delete(self, video_id: str | Video) -> VideoDeleted:
-        """Delete a completed or failed job and its files on the server."""
-        return await self._call(VideoDeleted, "DELETE", _video_path(video_id))
+        """Delete a job and its files on the server; a running job is cancelled where the
+        server can (OpenAI, vLLM-Omni). SGLang and FastVideo forget the job but let it run
+        (``cancelled`` is False); LiteLLM's proxy cannot delete (UnsupportedError)."""
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if dialect is not None and dialect.delete == "none":
+            raise cannot_delete(dialect.title, ident, None)
+        try:
+            return await self._send.call(
+                VideoDeleted, "DELETE", video_path(ident), parse=deleted_answer
+            )
+        except errors.MethodNotAllowedError:
+            raise cannot_delete(f"server at {self.base_url}", ident, 405) from None
 
     async def remix(
         self, video_id: str | Video, *, prompt: str, idempotency_key: str | None = None
     ) -> Video:
         """Start a new job that reworks a completed video with a new prompt."""
+        dialect = self.dialect
+        if dialect is not None and not dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} cannot remix a video (it has no /remix route). "
+                "Generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
         try:
             params = RemixVideoParams(prompt=prompt)
         except ValidationError as exc:
-            raise _invalid_params(exc) from None
-        return await self._call(
+            raise invalid_params(exc) from None
+        return await self._send.call(
             Video,
             "POST",
-            _video_path(video_id) + "/remix",
+            video_path(video_id) + "/remix",
             json=params.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
@@ -321,39 +388,35 @@ class VideosClient:
         only once complete: an interrupted download, a short body or a wrong media type leaves
         nothing at ``destination``. A server answering with another media type (a gateway
         sending the MP4 for a thumbnail) raises :class:`~errors.UnexpectedContentTypeError`
-        naming the type it sent.
+        naming the type it sent; asking an engine known to make no previews raises
+        :class:`~errors.UnsupportedError` without sending. A failed job raises
+        :class:`~errors.JobFailedError` with the server's reason.
         """
         if variant not in VARIANT_MEDIA_TYPES:
             raise errors.InvalidRequestError(
                 f"variant must be one of {', '.join(VARIANT_MEDIA_TYPES)}, not {variant!r}.",
                 param="variant",
             )
-        expected = expected_type or VARIANT_MEDIA_TYPES[variant]
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if variant != "video" and dialect is not None and not dialect.previews:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} makes no {variant}s (it answers every variant "
+                "with the MP4); derive it from the video with sora_nb.media.",
+                feature=variant,
+            )
         target = Path(destination)
         target.parent.mkdir(parents=True, exist_ok=True)
-        path = _video_path(video_id) + "/content"
-        what = f"GET {path}?variant={variant}"
-        retries = 0
-        waited = 0.0
-        while True:
-            try:
-                await self._download_once(path, variant, expected, target, what, retries + 1)
-                return target
-            except errors.APIStatusError as exc:
-                if not should_retry_status(exc.status_code, exc.headers):
-                    raise
-                delay = self._retry_delay(retries + 1, waited, exc.headers)
-                if delay is None:
-                    raise
-            except errors.APIConnectionError:
-                # A dropped or short body: fetch it again from the start (GET is idempotent).
-                delay = self._retry_delay(retries + 1, waited, None)
-                if delay is None:
-                    raise
-            retries += 1
-            waited += delay
-            log.info("retrying %s in %.1f s", what, delay)
-            await self.clock.sleep(delay)
+        return await download_content(
+            self._send,
+            video_path(ident) + "/content",
+            target,
+            variant=variant,
+            expected=expected_type or VARIANT_MEDIA_TYPES[variant],
+            dialect=dialect,
+            job=lambda: self.retrieve(ident),
+            wait_step=self.poll.floor,
+        )
 
     async def wait(
         self,
@@ -374,448 +437,28 @@ class VideosClient:
         The pace follows the server's ``openai-poll-after-ms`` hint when it sends one, else
         backs off from ``poll.floor`` to ``poll.ceiling`` seconds.
         """
-        policy = poll or self.poll
-        clock = self.clock
-        end = None if deadline is None else clock.monotonic() + deadline
-        # The state in hand (a Video passed in, or the first retrieve) counts as check 1.
-        checks = 1
-        if isinstance(video_id, Video):
-            video = video_id
-        else:
-            ident = _video_id(video_id)
-            hint = self._poll_hints.get(ident)
-            if hint is not None:  # create or remix told us when to look first
-                await self._sleep_until(min(policy.interval(1, hint), _left(clock, end)))
-            video = await self._call(Video, "GET", _video_path(ident), end=end)
-        while True:
-            if on_progress is not None:
-                on_progress(video)
-            if video.done:
-                self._poll_hints.pop(video.id, None)
-                if video.failed and raise_on_failure:
-                    raise errors.JobFailedError(video)
-                return video
-            left = _left(clock, end)
-            if left <= 0:
-                assert deadline is not None
-                raise errors.DeadlineExceededError(
-                    f"Video job {video.id} was still {video.status} ({video.progress}%) after "
-                    f"{deadline:g} s. It may still finish: call wait({video.id!r}) again with "
-                    "a longer deadline.",
-                    video=video,
-                )
-            delay = policy.interval(checks, self._poll_hints.get(video.id))
-            await self._sleep_until(min(delay, left))
-            # Retries of a status check stop at the deadline too, raising what went wrong.
-            video = await self._call(Video, "GET", _video_path(video.id), end=end)
-            checks += 1
+        return await wait_for(
+            self._send,
+            video_id,
+            hints=self._poll_hints,
+            policy=poll or self.poll,
+            deadline=deadline,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+        )
 
     # -- machinery ---------------------------------------------------------------------------
 
-    async def _sleep_until(self, seconds: float) -> None:
-        if seconds > 0:
-            await self.clock.sleep(seconds)
-
-    def _check_upload(self, upload: ReferenceFile, size: str) -> None:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(upload.content)) as image:
-            width, height = image.size
-        try:
-            catalog.check_reference(size, upload.media_type, width, height)
-        except catalog.CatalogError as exc:
-            raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None
-
-    def _redact(self, text: str) -> str:
-        if self._key is not None:
-            secret = self._key.get_secret_value()
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
-
-    def _retry_delay(
-        self,
-        retry: int,
-        waited: float,
-        headers: Mapping[str, str] | None,
-        end: float | None = None,
-    ) -> float | None:
-        """Seconds before retry number ``retry``, or None when the budget (or ``end``, a
-        deadline on the clock's monotonic time) says stop."""
-        policy = self.retry
-        if retry > policy.max_retries:
-            return None
-        asked = server_delay(headers, self.clock.time()) if headers is not None else None
-        if asked is not None and asked > policy.max_server_delay:
-            return None
-        delay = asked if asked is not None else policy.backoff(retry)
-        if waited + delay > policy.budget:
-            return None
-        if end is not None and self.clock.monotonic() + delay > end:
-            return None
-        return delay
-
-    async def _call(
-        self,
-        model: type[_M],
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        data: Mapping[str, Any] | None = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        params: Mapping[str, str | int] | None = None,
-        idempotency_key: str | None = None,
-        end: float | None = None,
-    ) -> _M:
-        """Send with retries, then parse the answer as ``model`` or raise the typed error.
-
-        ``end`` (monotonic clock time) stops retrying when the next wait would pass it."""
-        headers: dict[str, str] = {}
-        if method == "POST":
-            headers["Idempotency-Key"] = idempotency_key or f"sora_nb-{uuid.uuid4()}"
-        what = f"{method} {path}"
-        retries = 0
-        waited = 0.0
-        while True:
-            request = self._http.build_request(
-                method, path, json=json, data=data, files=files, params=params, headers=headers
-            )
-            response_headers: Mapping[str, str] | None = None
-            try:
-                response = await self._http.send(request)
-            except httpx.RequestError as exc:
-                failure: BaseException = exc
-            else:
-                log.debug("%s -> %s", what, response.status_code)
-                if response.status_code < 400:
-                    return self._parse(model, response, what)
-                response_headers = response.headers
-                failure = self._status_error(response, what, attempts=retries + 1)
-                if not should_retry_status(response.status_code, response.headers):
-                    raise failure
-            delay = self._retry_delay(retries + 1, waited, response_headers, end)
-            if delay is None:
-                if isinstance(failure, httpx.RequestError):
-                    raise self._transport_error(failure, what, retries + 1) from failure
-                raise failure
-            retries += 1
-            waited += delay
-            log.info("retrying %s in %.1f s after %s", what, delay, _describe(failure))
-            await self.clock.sleep(delay)
-
-    def _transport_error(
-        self, exc: httpx.RequestError, what: str, attempts: int
-    ) -> errors.APIConnectionError:
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        if isinstance(exc, httpx.TimeoutException):
-            return errors.APITimeoutError(
-                f"No answer from {self.base_url} to {what} in time{tries} "
-                f"({type(exc).__name__}). {errors.APITimeoutError.advice}"
-            )
-        detail = self._redact(str(exc)) or "connection failed"
-        return errors.APIConnectionError(
-            f"Could not reach {self.base_url} for {what}{tries} ({type(exc).__name__}: "
-            f"{detail}). {errors.APIConnectionError.advice}"
-        )
-
-    def _status_error(
-        self, response: httpx.Response, what: str, *, attempts: int, content: bool = False
-    ) -> errors.APIStatusError:
-        error = errors.status_error(
-            status_code=response.status_code,
-            body=response.content,
-            headers=response.headers,
-            what=what,
-            redact=self._redact,
-            attempts=attempts,
-            content=content,
-        )
-        asked = server_delay(response.headers, self.clock.time())
-        if asked is not None and asked > self.retry.max_server_delay:
-            error.message += f" The server asked to wait {asked:.0f} s before trying again."
-            error.args = (error.message,)
-        return error
-
-    def _parse(self, model: type[_M], response: httpx.Response, what: str) -> _M:
-        try:
-            result = model.model_validate_json(response.content)
-        except ValidationError as exc:
-            snippet = self._redact(response.content[:200].decode("utf-8", "replace"))
-            raise errors.UnexpectedResponseError(
-                f"The server answered {what} with something that is not a Videos API "
-                f"{model.__name__} ({exc.error_count()} problems; it began {snippet!r}). "
-                "Check the base URL points at a Videos API server (the part before /videos).",
-                status_code=response.status_code,
-            ) from None
+    def _note_hint(self, result: BaseModel, response: httpx.Response) -> None:
         if isinstance(result, Video):
             self._poll_hints[result.id] = poll_hint(response.headers)
-        return result
-
-    async def _download_once(
-        self,
-        path: str,
-        variant: str,
-        expected: str,
-        target: Path,
-        what: str,
-        attempt: int,
-    ) -> None:
-        request = self._http.build_request(
-            "GET",
-            path,
-            params={"variant": variant},
-            # Identity: the bytes counted are the bytes Content-Length promises.
-            headers={"Accept": expected, "Accept-Encoding": "identity"},
-        )
-        try:
-            response = await self._open(request)
-        except httpx.RequestError as exc:
-            raise self._transport_error(exc, what, attempt) from exc
-        try:
-            if response.status_code >= 400:
-                await response.aread()
-                raise self._status_error(response, what, attempts=attempt, content=True)
-            await _stream_to(response, target, variant, expected, what)
-        finally:
-            await response.aclose()
-
-    async def _open(self, request: httpx.Request) -> httpx.Response:
-        """Send and follow redirects by hand: the key goes only to the configured origin."""
-        for _ in range(MAX_REDIRECTS + 1):
-            response = await self._http.send(request, stream=True)
-            location = response.headers.get("location")
-            if not (response.is_redirect and location):
-                return response
-            await response.aclose()
-            request = httpx.Request(
-                "GET",
-                request.url.join(location),
-                headers={
-                    "Accept": request.headers["Accept"],
-                    "Accept-Encoding": request.headers["Accept-Encoding"],
-                },
-            )
-        raise errors.APIConnectionError(
-            f"Too many redirects downloading {request.url.path}. "
-            "Check the server or gateway's storage configuration."
-        )
 
 
 # -- helpers --------------------------------------------------------------------------------
 
 
-async def _stream_to(
-    response: httpx.Response, target: Path, variant: str, expected: str, what: str
-) -> None:
-    """Write the body to a temporary file beside ``target``, check it, then rename it there."""
-    declared = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    generic = declared in ("", "application/octet-stream", "binary/octet-stream")
-    if not generic and declared != expected:
-        raise _wrong_type(declared, expected, variant, what)
-    length = response.headers.get("content-length")
-    # Content-Length counts the bytes on the wire: decoded bytes differ if the server encoded.
-    encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
-    written = 0
-
-    def received() -> int:
-        # Raw bytes read can run ahead of bytes written (the chunker buffers); a body httpx
-        # had in memory already (a MockTransport's) counts as written but not as downloaded.
-        return (
-            response.num_bytes_downloaded
-            if encoded
-            else max(written, response.num_bytes_downloaded)
-        )
-
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp makes the file private (0600); the video should get the usual permissions.
-        os.chmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as out:
-            head = b""
-            try:
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                    if generic and len(head) < 16:
-                        head += chunk[: 16 - len(head)]
-                        if len(head) >= 16:
-                            _check_sniffed(head, expected, variant, what)
-                    # Writes of page-cache-sized chunks return in microseconds: no thread.
-                    out.write(chunk)
-                    written += len(chunk)
-            except httpx.RequestError as exc:
-                raise _incomplete(what, received(), length, exc) from exc
-            if generic and len(head) < 16:
-                _check_sniffed(head, expected, variant, what)
-            if length is not None and length.isdigit() and received() != int(length):
-                raise _incomplete(what, received(), length, None)
-            out.flush()
-            # The file is the record of a paid-for take: make it durable before it appears.
-            await asyncio.to_thread(os.fsync, out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
-@functools.cache
-def _umask() -> int:
-    # Read, not set-and-restore: os.umask() is process-wide and other threads create files.
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    return 0o022
-
-
-def _sniff(head: bytes) -> str | None:
-    if head[4:8] == b"ftyp":
-        return "video/mp4"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if head[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    return None
-
-
-def _check_sniffed(head: bytes, expected: str, variant: str, what: str) -> None:
-    # An untyped body (application/octet-stream) is accepted when its bytes are what we asked.
-    found = _sniff(head)
-    if found != expected:
-        raise _wrong_type(found or "unrecognised bytes", expected, variant, what)
-
-
-def _wrong_type(received: str, expected: str, variant: str, what: str) -> Exception:
-    return errors.UnexpectedContentTypeError(
-        f"Asked for the {variant} ({expected}) with {what} but the server sent {received}; "
-        "nothing was saved. Some gateways ignore the variant and always send the video: "
-        "derive the thumbnail or spritesheet from the video instead.",
-        expected=expected,
-        received=received,
-        variant=variant,
-    )
-
-
-def _incomplete(
-    what: str, got: int, length: str | None, exc: BaseException | None
-) -> errors.IncompleteDownloadError:
-    of = f" of {length}" if length else ""
-    why = f" ({type(exc).__name__})" if exc is not None else ""
-    return errors.IncompleteDownloadError(
-        f"The download of {what} stopped after {got}{of} bytes{why}; nothing was saved. "
-        f"{errors.IncompleteDownloadError.advice}"
-    )
-
-
-def _describe(failure: BaseException) -> str:
-    if isinstance(failure, errors.APIStatusError):
-        return f"HTTP {failure.status_code}"
-    return type(failure).__name__
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int]:
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return (url.scheme, url.host, port)
-
-
-def _left(clock: Clock, end: float | None) -> float:
-    return float("inf") if end is None else end - clock.monotonic()
-
-
 def _secret(value: str | None) -> SecretStr | None:
     return SecretStr(value.strip()) if value and value.strip() else None
-
-
-def _video_id(video_id: str | Video) -> str:
-    ident = video_id.id if isinstance(video_id, Video) else video_id
-    if not isinstance(ident, str) or not ident.strip():
-        raise errors.InvalidRequestError(
-            f"A video id must be a non-empty string like 'video_123', not {ident!r}.",
-            param="video_id",
-        )
-    return ident
-
-
-def _video_path(video_id: str | Video) -> str:
-    # Escape everything: a gateway's ids may contain '/', '+' or '=' (LiteLLM's are encoded).
-    return "/videos/" + quote(_video_id(video_id), safe="")
-
-
-def _seconds_text(seconds: int | str) -> str:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, str)):
-        raise errors.InvalidRequestError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    text = str(seconds).strip()
-    if not text.isdigit() or int(text) == 0:
-        raise errors.InvalidRequestError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    return str(int(text))
-
-
-def _invalid_params(exc: ValidationError) -> errors.InvalidRequestError:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    return errors.InvalidRequestError(
-        f"Not sent: {field or 'the request'} is invalid: {first['msg']}.", param=field
-    )
-
-
-async def _read_reference(reference: ReferenceInput) -> ReferenceFile | None:
-    """The upload for a file reference (None for an ImageRef, which goes as JSON)."""
-    if isinstance(reference, ImageRef):
-        return None
-    if isinstance(reference, ReferenceFile):
-        return reference
-    if isinstance(reference, tuple):
-        filename, content = reference
-    else:
-        text = os.fspath(reference)
-        if text.startswith(("http://", "https://", "data:")):
-            raise errors.InvalidRequestError(
-                f"input_reference {text[:60]!r} is a URL, not a file; pass "
-                "ImageRef(image_url=...) to have the server fetch it.",
-                param="input_reference",
-            )
-        path = Path(text).expanduser()
-        try:
-            content = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            raise errors.InvalidRequestError(
-                f"Cannot read the input_reference file {str(path)!r} ({exc.strerror}); "
-                "check the path.",
-                param="input_reference",
-            ) from None
-        filename = path.name
-    return ReferenceFile(
-        filename=filename or "reference", content=content, media_type=_image_type(filename, content)
-    )
-
-
-def _image_type(filename: str, content: bytes) -> Literal["image/jpeg", "image/png", "image/webp"]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind = image.format or "unknown"
-    except (UnidentifiedImageError, OSError):
-        kind = "unreadable"
-    media_type = _PIL_TYPES.get(kind)
-    if media_type == "image/jpeg":
-        return "image/jpeg"
-    if media_type == "image/png":
-        return "image/png"
-    if media_type == "image/webp":
-        return "image/webp"
-    raise errors.InvalidRequestError(
-        f"Not sent: the input_reference {filename!r} is {kind.lower()}, but servers take only "
-        "JPEG, PNG or WebP images; convert it to one of those.",
-        param="input_reference",
-    )
 
 
 __all__ = ["DEFAULT_TIMEOUT", "IN_PROCESS_BASE_URL", "ReferenceInput", "VideosClient"]

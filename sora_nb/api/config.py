@@ -2,6 +2,8 @@
 
 Resolution order, for each setting: the argument, then ``SORA_NB_*``, then ``OPENAI_*``
 (``SORA_NB_BASE_URL`` / ``SORA_NB_API_KEY``, then ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``).
+The server's dialect (``vllm-omni``, ``sglang``...) comes from the argument, else
+``SORA_NB_DIALECT`` for a configured server, else is found by asking the server.
 
 The *base URL* decides where requests go. When none is given anywhere, ``base_url`` is None,
 which means "use the bundled server"; environment keys are then ignored, so an OpenAI key is
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from sora_nb.api.dialects import dialect_named
 from sora_nb.api.errors import ConfigurationError
 
 #: ``bearer`` sends ``Authorization: Bearer <key>``; ``api-key`` sends Azure's ``api-key`` header.
@@ -52,6 +55,8 @@ class ServerConfig(BaseModel):
     organization: str | None = None
     project: str | None = None
     auth: AuthStyle = "bearer"
+    #: The dialect named by hand (None: find it from the server).
+    dialect: str | None = None
 
     @property
     def uses_bundled(self) -> bool:
@@ -70,6 +75,7 @@ def resolve_server(
     organization: str | None = None,
     project: str | None = None,
     auth: AuthStyle | None = None,
+    dialect: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ServerConfig:
     """Resolve the server from arguments, then ``SORA_NB_*``, then ``OPENAI_*`` variables.
@@ -78,10 +84,14 @@ def resolve_server(
     to Azure's ``api-key`` header for Azure hosts and to a bearer token elsewhere.
     """
     env = os.environ if environ is None else environ
+    if dialect is not None:
+        dialect = dialect_named(dialect).name  # a wrong name fails here, saying the right ones
     raw_url = base_url or env.get("SORA_NB_BASE_URL") or env.get("OPENAI_BASE_URL") or None
     if raw_url is None:
         # The bundled server: only an explicitly passed key goes along (it may want to test auth).
-        return ServerConfig(api_key=_secret(api_key), auth=auth or "bearer")
+        return ServerConfig(api_key=_secret(api_key), auth=auth or "bearer", dialect=dialect)
+    if dialect is None and env.get("SORA_NB_DIALECT", "").strip():
+        dialect = dialect_named(env["SORA_NB_DIALECT"]).name
     url = normalize_base_url(raw_url)
     key = _secret(api_key) or _secret(env.get("SORA_NB_API_KEY") or env.get("OPENAI_API_KEY"))
     warn_if_retired(url, stacklevel=3)
@@ -91,6 +101,7 @@ def resolve_server(
         organization=organization or env.get("OPENAI_ORG_ID") or None,
         project=project or env.get("OPENAI_PROJECT_ID") or None,
         auth=auth or default_auth(url),
+        dialect=dialect,
     )
 
 

@@ -132,6 +132,12 @@ class NotReadyError(NotFoundError):
     )
 
 
+class MethodNotAllowedError(APIStatusError):
+    """405: the server has the path but not this method (LiteLLM's proxy has no DELETE)."""
+
+    advice = "This server cannot do that; see %sora status for what it offers."
+
+
 class ConflictError(APIStatusError):
     """409: the server was busy with a conflicting request (retried before this is raised)."""
 
@@ -151,6 +157,19 @@ class ServerError(APIStatusError):
     """5xx: the server failed; not your request's fault (retried before this is raised)."""
 
     advice = "Try again later; if it persists, check the server's status page or logs."
+
+
+class UnsupportedError(SoraError):
+    """The server cannot do this at all (its dialect lacks it, or it has no such route).
+
+    Raised before sending when the server's dialect is known, else for its 405 answer.
+    ``feature`` names what is missing (``delete``, ``remix``, ``thumbnail``...).
+    """
+
+    def __init__(self, message: str, *, feature: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.feature = feature
+        self.status_code = status_code
 
 
 class APIConnectionError(SoraError):
@@ -229,12 +248,18 @@ def server_words(body: bytes, *, limit: int = 500) -> tuple[str | None, str | No
         return (text[:limit] or None), None, None
     if isinstance(data, dict):
         error = data.get("error", data.get("detail", data))
+        if isinstance(error, dict) and isinstance(error.get("error"), dict):
+            error = error["error"]  # {"detail": {"error": {...}}} from a wrapped HTTPException
         if isinstance(error, str):
             return error[:limit], None, None
+        if isinstance(error, list):
+            return _validation_words(error, limit)
         if isinstance(error, dict):
             message = error.get("message") or error.get("detail") or error.get("msg")
             code = error.get("code") or error.get("type")
             param = error.get("param")
+            if isinstance(param, str):
+                param = param.removeprefix("body.").removeprefix("query.")
             return (
                 str(message)[:limit] if message else None,
                 str(code) if code is not None else None,
@@ -243,11 +268,28 @@ def server_words(body: bytes, *, limit: int = 500) -> tuple[str | None, str | No
     return str(data)[:limit], None, None
 
 
+def _validation_words(items: list[Any], limit: int) -> tuple[str | None, str | None, str | None]:
+    """FastAPI's 422 ``{"detail": [{"loc": [...], "msg": ...}]}`` as (message, code, param)."""
+    parts: list[str] = []
+    param: str | None = None
+    for item in items:
+        if not isinstance(item, dict):
+            parts.append(str(item))
+            continue
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query")]
+        where = ".".join(loc)
+        param = param or where or None
+        parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
+    message = "; ".join(p for p in parts if p)[:limit] or None
+    return message, "validation_error", param
+
+
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    405: MethodNotAllowedError,
     409: ConflictError,
     422: BadRequestError,
     429: RateLimitError,
@@ -259,6 +301,7 @@ _WHAT: dict[type[APIStatusError], str] = {
     PermissionDeniedError: "The server refused access",
     NotFoundError: "The server has no such video or endpoint",
     NotReadyError: "The video's content is not available",
+    MethodNotAllowedError: "The server has no such operation",
     ConflictError: "The server reported a conflict",
     RateLimitError: "The server is rate limiting",
     ServerError: "The server failed",

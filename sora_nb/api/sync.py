@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from sora_nb.api.client import ReferenceInput, VideosClient
 from sora_nb.api.config import ServerConfig, resolve_server
+from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.retry import PollPolicy
 from sora_nb.api.types import ContentVariant, Video, VideoDeleted, VideoList
 
@@ -116,6 +117,7 @@ class SyncVideosClient:
             organization=config.organization,
             project=config.project,
             auth=config.auth,
+            dialect=config.dialect,
             **({"warn_retired": False} | options),
         )
 
@@ -161,8 +163,15 @@ class SyncVideosClient:
         size: str | None = None,
         input_reference: ReferenceInput | None = None,
         idempotency_key: str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
     ) -> Video:
-        """Start a video job and return it (usually ``queued``); see ``VideosClient.create``."""
+        """Start a video job and return it (usually ``queued``); see ``VideosClient.create``
+        (the knobs go to engines that take them, and are refused elsewhere)."""
         return self._loop.run(
             self._client.create(
                 prompt=prompt,
@@ -171,8 +180,23 @@ class SyncVideosClient:
                 size=size,
                 input_reference=input_reference,
                 idempotency_key=idempotency_key,
+                seed=seed,
+                negative_prompt=negative_prompt,
+                steps=steps,
+                guidance=guidance,
+                fps=fps,
+                num_frames=num_frames,
             )
         )
+
+    @property
+    def dialect(self) -> Dialect | None:
+        """The server's dialect, when known (see ``VideosClient.dialect``)."""
+        return self._client.dialect
+
+    def detect(self, *, refresh: bool = False) -> ServerInfo:
+        """What the server is and serves (``GET /models``); see ``VideosClient.detect``."""
+        return self._loop.run(self._client.detect(refresh=refresh))
 
     def retrieve(self, video_id: str | Video) -> Video:
         """The job's current state: status, progress, and its error if it failed."""

@@ -1,4 +1,4 @@
-"""Pydantic models of the Videos API wire shapes (``shared/spec/videos-openapi-excerpt.yaml``).
+"""Pydantic models of the Videos API wire shapes (as in ``tests/contract/videos-openapi.yaml``).
 
 Response models are tolerant: a newer server or a gateway may add fields (LiteLLM adds
 ``usage``) or new enum strings, and sora_nb must keep working, so extra fields are kept and
@@ -11,10 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-#: Statuses the spec knows. Servers may add more; treat unknown ones as "still running".
+#: Statuses the spec knows. Servers add more (LiteLLM's Veo says "processing"): any status not
+#: known to be final is "still running", so polling never ends early.
 VideoStatus = Literal["queued", "in_progress", "completed", "failed"]
 KNOWN_STATUSES: tuple[str, ...] = ("queued", "in_progress", "completed", "failed")
-TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed"})
+#: Final statuses that mean the job gave no video (RunwayML's through LiteLLM: "cancelled").
+UNSUCCESSFUL_STATUSES: frozenset[str] = frozenset({"failed", "cancelled", "canceled"})
+#: A job the server deleted (SGLang and FastVideo answer DELETE with it): final, no video.
+DELETED_STATUS = "deleted"
+TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", DELETED_STATUS, *UNSUCCESSFUL_STATUSES})
 
 #: Content variants for ``GET /videos/{id}/content?variant=...`` and their media types.
 ContentVariant = Literal["video", "thumbnail", "spritesheet"]
@@ -40,8 +45,12 @@ class VideoError(_Wire):
     @field_validator("code", "message", mode="before")
     @classmethod
     def _null_as_default(cls, value: Any) -> Any:
-        # Some gateways send null for a code they do not know.
-        return "unknown" if value is None else value
+        # Some gateways send null for a code they do not know; vLLM-Omni sends an HTTP status.
+        if value is None:
+            return "unknown"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return value
 
 
 class Video(_Wire):
@@ -62,6 +71,10 @@ class Video(_Wire):
     seconds: str | None = None
     remixed_from_video_id: str | None = None
     error: VideoError | None = None
+    #: Seconds of GPU time the job took (vLLM-Omni, SGLang and FastVideo report it).
+    inference_time_s: float | None = None
+    #: The most GPU memory the job used, in MB (vLLM-Omni, SGLang, FastVideo).
+    peak_memory_mb: float | None = None
 
     @field_validator("progress", mode="before")
     @classmethod
@@ -92,8 +105,13 @@ class Video(_Wire):
 
     @property
     def failed(self) -> bool:
-        """True when the server gave up on the job (see ``error`` for why)."""
-        return self.status == "failed"
+        """True when the server gave up on the job, or it was cancelled (see ``error``)."""
+        return self.status in UNSUCCESSFUL_STATUSES
+
+    @property
+    def deleted(self) -> bool:
+        """True when the server reports the job deleted (it has no video for it any more)."""
+        return self.status == DELETED_STATUS
 
 
 class VideoList(_Wire):
@@ -107,11 +125,17 @@ class VideoList(_Wire):
 
 
 class VideoDeleted(_Wire):
-    """Confirmation of ``DELETE /videos/{id}`` (``DeletedVideoResource``)."""
+    """Confirmation of ``DELETE /videos/{id}`` (``DeletedVideoResource``).
+
+    ``cancelled`` says whether a job still running was stopped: None when the server does not
+    say (OpenAI, vLLM-Omni, which cancel), False for SGLang and FastVideo, which forget the job
+    and let it run on.
+    """
 
     object: str = "video.deleted"
     deleted: bool
     id: str
+    cancelled: bool | None = None
 
 
 class ErrorDetail(_Wire):

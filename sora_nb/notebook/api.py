@@ -1,115 +1,85 @@
 """The Python face of sora_nb: ``generate``, ``grid``, ``models``, ``history`` and friends.
 
 These are the same powers as ``%%sora``: both build a plan through the kernel's one
-:class:`~sora_nb.runs.session.Session` and hand it to its runner. Blocking calls run on
-sora_nb's private event-loop thread; the ``a``-prefixed forms are for top-level ``await``.
+:class:`~sora_nb.runs.session.Session` and hand it to its runner. What a call does not say
+(model, size, seconds, takes) comes from the session's defaults (``configure(model=...)``,
+``%config SoraMagics.model``, ``SORA_NB_MODEL``). Blocking calls run on sora_nb's private
+event-loop thread; the ``a``-prefixed forms are for top-level ``await``. Only the public face
+is here; the kernel's plumbing lives in :mod:`sora_nb.notebook.kernel`.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
+from sora_nb.notebook import display, kernel
 from sora_nb.prompt import Prompt, render
+from sora_nb.research.study import Study
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 
+if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
+    import pandas as pd
+
+    from sora_nb.notebook.pairwise import PairwiseJudge
+
 __all__ = [
-    "Axis",
     "agenerate",
     "agrid",
     "configure",
+    "export",
     "export_bundle",
     "generate",
     "grid",
     "history",
     "import_bundle",
     "judge",
-    "last_run",
     "measure",
     "models",
     "plan",
-    "remember",
-    "remix_id",
-    "reset",
     "resume",
     "session",
 ]
 
-_lock = threading.Lock()
-_session: Session | None = None
-_settings: dict[str, Any] = {}
-_last: list[GridRun] = []
-#: The kernel's start, for its budget: rebuilding the session must not forget what was spent.
-_STARTED = time.time()
-
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
-Vary = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+Vary = Mapping[str, Sequence[str | int | float]] | Sequence[tuple[str, Sequence[str | int | float]]]
 
 
 def configure(**settings: Any) -> Session:
-    """Set the kernel's media folder, server, key, budget or concurrency, and start afresh.
+    """Set the kernel's media folder, server, key, budget or concurrency (and start afresh),
+    or its defaults: ``model``, ``size``, ``seconds``, ``takes``.
 
-    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)``; settings
-    not given keep their values. The API key is held in memory only.
+    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)`` or
+    ``configure(model="sora-2-pro", seconds=8)``; settings not given keep their values. The
+    defaults reach ``%%sora`` cells, ``generate``, ``grid`` and new Studios alike. The API key
+    is held in memory only. ``dialect="vllm-omni"`` (or sglang, fastvideo, litellm, openai)
+    says how the server speaks when it should not be found out by asking it;
+    ``client_options`` go to the VideosClient (retry, poll, timeout).
+    ``configure(renderer="diffusers", model="Wan-AI/Wan2.1-T2V-1.3B-Diffusers")`` renders on
+    this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
+    ``offload``, ``vae_tiling`` optional): with ``renderer``, ``model`` names the local model,
+    not a default; ``renderer="animatic"`` goes back to the animatic.
     """
-    global _session
-    allowed = {"media_dir", "base_url", "api_key", "budget", "concurrency", "bundled"}
-    unknown = set(settings) - allowed
-    if unknown:
-        raise TypeError(
-            f"configure() takes {', '.join(sorted(allowed))}; not {', '.join(sorted(unknown))}."
-        )
-    with _lock:
-        if isinstance(settings.get("api_key"), str):
-            # Held for rebuilding the session; a SecretStr never shows in a repr or a log.
-            settings["api_key"] = SecretStr(settings["api_key"])
-        merged = {"started": _STARTED, **_settings, **settings}
-        # Build first: a bad setting raises here and leaves the working session as it was.
-        fresh = Session(**merged)
-        _settings.clear()
-        _settings.update(merged)
-        _session = fresh
-        return _session
-
-
-def reset() -> None:
-    """Forget the kernel's session and settings: the next call starts from the defaults."""
-    global _session
-    with _lock:
-        _settings.clear()
-        _last.clear()
-        _session = None
+    return kernel.configure(**settings)
 
 
 def session() -> Session:
     """The kernel's session: one media folder, one server, one runner (made on first use)."""
-    global _session
-    with _lock:
-        if _session is None:
-            _session = Session(**{"started": _STARTED, **_settings})
-            _show_results_as_widgets()
-        return _session
+    _show_results_as_widgets()
+    return kernel.session()
 
 
 def _show_results_as_widgets() -> None:
     # In IPython, Takes and GridRuns display as players and grids even without %load_ext.
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return
-    shell = get_ipython()
-    if shell is not None:
-        from sora_nb.notebook.magics import register_formatters
+    from IPython import get_ipython
 
-        register_formatters(shell)
+    shell = get_ipython()
+    if shell is not None:  # cheap, and idempotent: two entries in IPython's formatter table
+        display.register_formatters(shell)
 
 
 def _text(prompt: str | Prompt) -> str:
@@ -120,22 +90,35 @@ def _axes(vary: Vary | None) -> list[Axis]:
     if not vary:
         return []
     items = vary.items() if isinstance(vary, Mapping) else vary
-    return [Axis.parse(name, list(values)) for name, values in items]
+    # Seeds and steps may be given as numbers: {"seed": [1, 2, 3]}.
+    return [Axis.parse(name, [str(v) for v in values]) for name, values in items]
 
 
 def plan(
     prompt: str | Prompt,
     *,
     vary: Vary | None = None,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
 ) -> GridPlan:
-    """What a call would send, and what it would cost, without sending anything."""
+    """What a call would send, and what it would cost, without sending anything.
+
+    What is not given comes from the session's defaults; with none set there, ``model``,
+    ``size`` and ``seconds`` are the server's model and its usual clip. ``seed``,
+    ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to engines that
+    take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
+    """
     return session().plan(
         _text(prompt),
         axes=_axes(vary),
@@ -145,24 +128,36 @@ def plan(
         takes=takes,
         image=image,
         fit=fit,
-        remix_of=remix_id(remix),
+        remix_of=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
 
 
 def generate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
-) -> Take | GridRun:
+) -> Take | Study:
     """Generate a video (a Take), or several takes of it (a GridRun), from a prompt.
 
     A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
@@ -177,24 +172,36 @@ def generate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
-    run = remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
-    return run.takes[0] if takes == 1 else run
+    run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
+    return run.takes[0] if planned.takes == 1 else run
 
 
 async def agenerate(
     prompt: str | Prompt,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
-) -> Take | GridRun:
+) -> Take | Study:
     """``generate`` for top-level ``await`` in a notebook."""
     planned = plan(
         prompt,
@@ -205,29 +212,42 @@ async def agenerate(
         image=image,
         fit=fit,
         remix=remix,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
-    run = remember(await session().arun_plan(planned, cache=cache, budget=budget))
-    return run.takes[0] if takes == 1 else run
+    run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
+    return run.takes[0] if planned.takes == 1 else run
 
 
 def grid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
-) -> GridRun:
+) -> Study:
     """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
 
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
-    lacks are sent.
+    lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
+    are axes too.
     """
     planned = plan(
         prompt,
@@ -238,24 +258,49 @@ def grid(
         takes=takes,
         image=image,
         fit=fit,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
     )
-    return remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
+    return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
 
 async def agrid(
     prompt: str | Prompt,
     vary: Vary,
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str | None = None,
+    size: str | None = None,
+    seconds: int | None = None,
+    takes: int | None = None,
+    seed: int | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    fps: int | None = None,
+    num_frames: int | None = None,
     budget: float | None = None,
     cache: bool = True,
-) -> GridRun:
+) -> Study:
     """``grid`` for top-level ``await`` in a notebook."""
-    planned = plan(prompt, vary=vary, model=model, size=size, seconds=seconds, takes=takes)
-    return remember(await session().arun_plan(planned, cache=cache, budget=budget))
+    planned = plan(
+        prompt,
+        vary=vary,
+        model=model,
+        size=size,
+        seconds=seconds,
+        takes=takes,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        steps=steps,
+        guidance=guidance,
+        fps=fps,
+        num_frames=num_frames,
+    )
+    return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
 def models() -> list[dict[str, Any]]:
@@ -263,6 +308,7 @@ def models() -> list[dict[str, Any]]:
     rows = []
     for profile in catalog.models():
         prices = {size: price.per_second for size, price in profile.prices.items()}
+        rule = profile.frame_rule
         rows.append(
             {
                 "model": profile.name,
@@ -270,7 +316,14 @@ def models() -> list[dict[str, Any]]:
                 "seconds": [int(s) for s in profile.seconds_on()],
                 "audio": profile.audio,
                 "image_input": profile.image_input,
-                "usd_per_second": prices,
+                # Open models run on your GPUs: GPU time, not a price per second.
+                "usd_per_second": "GPU time" if profile.open_weights else prices,
+                "fps": profile.fps,
+                "frames": f"{rule[0]}k+{rule[1]}, {profile.default_frames} by default"
+                if rule
+                else None,
+                "steps": profile.default_steps,
+                "guidance": profile.default_guidance,
                 "snapshot_of": profile.snapshot_of,
                 "retired_on_openai": profile.retired_on.isoformat() if profile.retired_on else None,
             }
@@ -278,28 +331,42 @@ def models() -> list[dict[str, Any]]:
     return rows
 
 
-def history(n: int | None = 20) -> Any:
-    """The newest takes in this media folder, newest first, as a tidy table (a pandas
-    DataFrame when pandas is installed, else a list of dicts)."""
+def history(n: int | None = 20) -> pd.DataFrame:
+    """The newest ``n`` takes in this media folder (all with None), newest first, as a tidy
+    pandas DataFrame: one row per take."""
     from sora_nb.research.results import history_results
 
     return history_results(session().ledger, n)
 
 
-def measure(run: GridRun | None = None) -> Any:
+def measure(run: GridRun | None = None) -> pd.DataFrame:
     """Measure every finished take of a run (the last one by default) on the CPU: motion,
     sharpness, flicker, colourfulness, cuts, loudness and silence. The numbers are kept in the
-    ledger, shown in the run's grid, and returned as its results table."""
-    from sora_nb.notebook.display import show_metrics
+    ledger, shown in the run's grid, and returned as its results table (a pandas DataFrame)."""
     from sora_nb.research.metrics import measure_takes
 
     chosen = _run_or_last(run, "measure")
     found = measure_takes(chosen.takes, session().ledger)
-    show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
-    return chosen.results()
+    display.show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
+    return Study.of(chosen).results()
 
 
-def judge(run: GridRun | None = None) -> Any:
+def export(
+    what: Take | GridRun | None = None,
+    kind: str = "html",
+    path: str | Path | None = None,
+    **options: Any,
+) -> Path:
+    """Export a run or a take (the last run by default) as ``html``, ``mp4``, ``contact``,
+    ``csv`` or ``json``, as ``%sora export KIND`` does; returns the file's path.
+
+    A take exports as a run of one cell. Without ``path`` the file goes to ``sora_exports/``.
+    """
+    chosen: Take | GridRun = what if what is not None else _run_or_last(None, "export")
+    return Study.of(chosen).export(kind, path, **options)
+
+
+def judge(run: GridRun | None = None) -> PairwiseJudge:
     """A "which is better?" widget over a run's cells (the last run by default): each vote is
     kept in the ledger and the ranking of every axis value is updated as you go."""
     from sora_nb.notebook.pairwise import judge as pairwise
@@ -308,21 +375,10 @@ def judge(run: GridRun | None = None) -> Any:
 
 
 def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
-    chosen = run or last_run()
+    chosen = run or kernel.last_run()
     if chosen is None:
         raise GridError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
     return chosen
-
-
-def last_run() -> GridRun | None:
-    """The most recent run started in this kernel (by a cell, ``generate`` or ``grid``)."""
-    return _last[0] if _last else None
-
-
-def remember(run: GridRun) -> GridRun:
-    """Note ``run`` as the kernel's most recent one (what ``%sora export`` exports)."""
-    _last[:] = [run]
-    return run
 
 
 def export_bundle(what: Take | GridRun | Sequence[Take], path: str | Path) -> Path:
@@ -351,12 +407,3 @@ def import_bundle(path: str | Path) -> list[Take]:
 def resume() -> list[Take]:
     """Finish every take left unfinished in this media folder (after a crash or restart)."""
     return session().resume()
-
-
-def remix_id(remix: Take | str | None) -> str | None:
-    """The server job id a remix starts from: a completed Take's, or an id given as text."""
-    if remix is None or isinstance(remix, str):
-        return remix
-    if remix.job_id is None or not remix.ok:
-        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
-    return remix.job_id

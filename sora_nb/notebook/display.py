@@ -1,19 +1,22 @@
-"""What a cell shows: the plan and its cost before running, live progress, tables, results.
+"""What a cell shows: the plan and its cost before running, live progress, tables, results,
+and the registration that shows a Take as a Player and a GridRun as a Grid anywhere in IPython.
 
 Everything a user typed is escaped before it reaches HTML. Live updates go to one display id
-per run, so background work updates its own output and never prints into other cells.
+per run, so background work updates its own output and never prints into other cells. Only the
+standard library is imported at module level: ``%load_ext sora_nb`` registers the formatters
+from here and must stay fast.
 """
 
 from __future__ import annotations
 
 import html
-import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sora_nb.notebook.nomath import no_math
-from sora_nb.runs.grid import GridPlan, GridRun
-from sora_nb.runs.take import Take
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.runs.grid import GridPlan, GridRun
+    from sora_nb.runs.session import Session
+    from sora_nb.runs.take import Take
 
 
 class Table:
@@ -53,6 +56,8 @@ class Table:
             for row in self.rows
         )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        from sora_nb.notebook.nomath import no_math
+
         return no_math(f"{caption}<tr>{head}</tr>{body}", tag="table", classes="sora-nb-table")
 
 
@@ -103,7 +108,7 @@ def plan_summary(plan: GridPlan, session: Any) -> str:
     total = len(plan.requests)
     stored = total - estimate.takes
     if not stored:
-        return plan.describe()
+        return plan.describe(estimate)
     if not estimate.takes:
         return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00"
     return (
@@ -130,64 +135,44 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
         lines.append("Prompt:\n" + first.prompt)
     plain = "\n".join(lines)
     body = "<br>".join(html.escape(line).replace("\n", "<br>") for line in lines)
+    from sora_nb.notebook.nomath import no_math
+
     # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
     _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
 
 
-#: The grid widgets on show, by the id of their run, so metrics can reach them later (and a
-#: run shown again reuses its grid).
-_grids: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
-#: The players on show, by the id of their take: showing a take again adds a view of the same
-#: player instead of another player following the take for as long as the kernel runs.
-_players: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
-
-
 def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
     """Put a metrics line (by take id) under each cell of the grids showing ``run``."""
-    grid = _grids.get(id(run))
-    if grid is not None:
-        grid.show_metrics(summaries)
+    from sora_nb.notebook.widgets.views import show_metrics as put
 
-
-def _open(widget: Any) -> bool:
-    return widget is not None and getattr(widget, "comm", None) is not None
+    put(run, summaries)
 
 
 def widget_for(result: Take | GridRun, session: Any = None) -> Any:
-    """The widget that shows a result: a Player for one take, a Grid for several.
+    """The widget that shows a result: a Player for one take, a Grid for several (the open
+    one again when the result is shown again)."""
+    from sora_nb.notebook.widgets.views import widget_for as make
 
-    The widget follows its takes while they run; grid ratings and notes go to the ledger. A
-    result shown again gets its open widget back (one more view of it), so displaying a take a
-    hundred times leaves one widget following it, not a hundred.
+    return make(result, session)
+
+
+def register_formatters(ipython: Any, session: Callable[[], Session] | None = None) -> None:
+    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them.
+
+    Registered by name, so nothing more of sora_nb is imported until such a result is shown;
+    ``session`` gives the session the widgets save ratings to and send remixes through (the
+    kernel's session by default).
     """
-    from sora_nb.notebook.widgets import Grid, Player
 
-    if isinstance(result, Take):
-        player = _players.get(id(result))
-        if player is not None and _open(player) and player.take is result:
-            return player
-        player = Player.from_take(result, session=session)
-        _players[id(result)] = player
-        return player
-    run = result
-    shown = _grids.get(id(run))
-    same = shown is not None and [id(t) for t in shown.takes] == [id(t) for t in run.takes]
-    if same and _open(shown):
-        return shown
-    if run.plan.axes:
-        grid = Grid.from_run(run)
-    else:
-        grid = Grid(run.takes, labels=[f"take {t.request.take}" for t in run.takes])
-    if session is not None:
-        ledger = session.ledger
+    def as_widget(result: Any, include: Any = None, exclude: Any = None) -> Any:
+        from sora_nb.notebook import kernel
 
-        def save(index: int, take_id: str, rating: int | None, note: str) -> None:
-            ledger.update(take_id, rating=rating, note=note or None)
-            grid.takes[index].update(rating=rating, note=note or None)
+        widget = widget_for(result, (session or kernel.session)())
+        return widget._repr_mimebundle_(include=include, exclude=exclude)
 
-        grid.on_rate(save)
-    _grids[id(run)] = grid
-    return grid
+    formatter = ipython.display_formatter.mimebundle_formatter
+    formatter.for_type_by_name("sora_nb.runs.take", "Take", as_widget)
+    formatter.for_type_by_name("sora_nb.runs.grid", "GridRun", as_widget)
 
 
 class LiveView:

@@ -1,8 +1,10 @@
 """``%%sora`` and ``%sora``: the notebook's voice for sora_nb.
 
-``%load_ext sora_nb`` registers :class:`SoraMagics`; its traits are the defaults a user sets
-with ``%config SoraMagics.model = "sora-2-pro"``. User mistakes come back as one-line
-UsageErrors, never a wall of traceback.
+``%load_ext sora_nb`` registers :class:`SoraMagics`. Its ``model``, ``size``, ``seconds`` and
+``takes`` traits write the kernel's one set of defaults (``%config SoraMagics.model =
+"sora-2-pro"`` reaches ``generate``, ``grid`` and new Studios too). ``%%sora?`` is built from
+the option parser and the command table below, so neither is kept by hand anywhere else. User
+mistakes come back as one-line UsageErrors, never a wall of traceback.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import getpass
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.notebook.options import SoraOptions
@@ -27,20 +29,57 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 #: Errors that mean "the user asked for something that cannot be done": shown in one line.
 _USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, RuntimeError, OSError)
 
+#: ``%sora COMMAND``: name -> (how it is written, what it does), filled by ``@command``.
+COMMANDS: dict[str, tuple[str, str]] = {}
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def command(usage: str, help: str) -> Callable[[_Method], _Method]:
+    """Register ``_cmd_NAME`` as ``%sora NAME``: its usage and one-line help feed ``%%sora?``
+    and the unknown-command message."""
+
+    def register(method: _Method) -> _Method:
+        name = usage.split()[0]
+        assert method.__name__ == f"_cmd_{name}", method.__name__
+        COMMANDS[name] = (usage, help)
+        return method
+
+    return register
+
+
+#: What the default traits say; their value None means "the session's default".
+_DEFAULT_HELP = (
+    "Default {what} of %%sora cells, sora_nb.generate, sora_nb.grid and new Studios "
+    "(None: the session's, from SORA_NB_{name} or built in; %sora config shows it)."
+)
+
 
 @magics_class
 class SoraMagics(Magics):
     """Write a shot in a cell, generate takes, watch and compare them."""
 
-    model = Unicode("sora-2", help="Model for %%sora cells without --model.").tag(config=True)
-    size = Unicode("1280x720", help="Video size (width x height) without --size.").tag(config=True)
-    seconds = Int(4, help="Clip length in seconds without --seconds.").tag(config=True)
-    takes = Int(1, help="Takes per request without --takes.").tag(config=True)
+    model = Unicode(
+        None, allow_none=True, help=_DEFAULT_HELP.format(what="model", name="MODEL")
+    ).tag(config=True)
+    size = Unicode(
+        None, allow_none=True, help=_DEFAULT_HELP.format(what="size (WxH)", name="SIZE")
+    ).tag(config=True)
+    seconds = Int(
+        None, allow_none=True, help=_DEFAULT_HELP.format(what="seconds", name="SECONDS")
+    ).tag(config=True)
+    takes = Int(None, allow_none=True, help=_DEFAULT_HELP.format(what="takes", name="TAKES")).tag(
+        config=True
+    )
     media_dir = Unicode(
         "", help="Folder for the ledger and files; empty means $SORA_NB_HOME or ./sora_media."
     ).tag(config=True)
     server = Unicode(
         "", help="Videos API base URL; empty means $SORA_NB_BASE_URL, then the bundled server."
+    ).tag(config=True)
+    dialect = Unicode(
+        "",
+        help="How the server speaks (openai, vllm-omni, sglang, fastvideo, litellm); empty: "
+        "$SORA_NB_DIALECT, else found by asking the server.",
     ).tag(config=True)
     budget = Float(
         None, allow_none=True, help="Dollars this kernel may spend in all (None: no limit)."
@@ -55,6 +94,21 @@ class SoraMagics(Magics):
 
     # -- the kernel's session follows the traits ------------------------------------------
 
+    @validate("model", "size", "seconds", "takes")
+    def _write_default(self, proposal: Any) -> Any:
+        # The kernel's one Defaults takes the value (checked there: a bad one is refused and
+        # the trait keeps its value), so Python calls and Studios see it as cells do.
+        value = proposal["value"]
+        if value is not None:
+            from sora_nb.notebook import kernel
+            from sora_nb.runs.defaults import DefaultsError
+
+            try:
+                kernel.set_defaults(**{proposal["trait"].name: value})
+            except DefaultsError as exc:
+                raise TraitError(f"SoraMagics.{proposal['trait'].name}: {exc}") from None
+        return value
+
     def _session_settings(self) -> dict[str, Any]:
         # Only what was set here (by %config or a command): a budget or folder given to
         # sora_nb.configure() in Python is not overwritten by these traits' defaults.
@@ -66,16 +120,18 @@ class SoraMagics(Magics):
             settings["media_dir"] = self.media_dir
         if self.server:
             settings["base_url"] = self.server
+        if self.dialect:
+            settings["dialect"] = self.dialect
         return settings
 
     def _session(self) -> Any:
-        from sora_nb.notebook import api
+        from sora_nb.notebook import kernel
 
         wanted = self._session_settings()
         if wanted != self._applied:
-            api.configure(**wanted)
+            kernel.configure(**wanted)
             self._applied = wanted
-        return api.session()
+        return kernel.session()
 
     # -- %%sora and %sora -------------------------------------------------------------------
 
@@ -83,27 +139,23 @@ class SoraMagics(Magics):
     def sora(self, line: str, cell: str | None = None) -> Any:
         """Generate video from the cell's prompt; ``%sora COMMAND`` manages sora_nb.
 
-        Cell options: --model M, --size WxH or --landscape/--portrait, --seconds N,
-        --image PATH [--fit], --takes N, --as NAME, --budget DOLLARS, --dry-run, --no-wait,
-        --no-cache, --remix TAKE_OR_ID, --server URL (switches this kernel's server, like
-        %sora connect), --vary AXIS=v1,v2,... (up to three:
-        columns, rows, pages; AXIS is model, size, seconds, length, a clause such as camera or
-        lighting, or sr="text to replace,replacement,...").
-
-        Commands: models, status, history [-n N], resume, cost, studio, config,
-        connect URL, export PATH
+        ``%%sora?`` lists every option and command (built from the option parser);
+        on engines that take them, --seed, --negative, --steps, --guidance, --fps, --frames.
+        %sora connect local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]
+        renders with an open model on this machine.
         """
         from sora_nb.notebook.options import parse_options
 
         with _user_errors():
             if cell is None:
-                return self._command(line)
+                return self._run_command(line)
             return self._cell(parse_options(line), cell)
 
     def _cell(self, options: SoraOptions, cell: str) -> Any:
-        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
         from sora_nb.prompt import interpolate
+        from sora_nb.runs.grid import Axis
         from sora_nb.runs.take import Take
 
         text = interpolate(cell, self.shell.user_ns if self.shell else {}).strip()
@@ -115,22 +167,24 @@ class SoraMagics(Magics):
             normalize_base_url(options.server)  # a bad URL fails here, before it is kept
             self.server = options.server
         session = self._session()
-        remix = options.remix
-        if remix and self.shell is not None:
+        remix: Take | str | None = options.remix
+        if options.remix and self.shell is not None:
             # --remix take1 names a Take bound earlier with --as take1; else it is a job id.
-            bound = self.shell.user_ns.get(remix)
+            bound = self.shell.user_ns.get(options.remix)
             if isinstance(bound, Take):
-                remix = api.remix_id(bound)
+                remix = bound
+        # What the line does not say comes from the session's defaults.
         plan = session.plan(
             text,
-            axes=[api.Axis.parse(axis.name, axis.values) for axis in options.vary],
-            model=options.model or self.model,
-            size=options.size or self.size,
-            seconds=options.seconds or self.seconds,
-            takes=options.takes or self.takes,
+            axes=[Axis.parse(axis.name, axis.values) for axis in options.vary],
+            model=options.model,
+            size=options.size,
+            seconds=options.seconds,
+            takes=options.takes,
             image=options.image,
             fit=options.fit,
             remix_of=remix,
+            **options.knobs(),
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True)
@@ -138,8 +192,9 @@ class SoraMagics(Magics):
             return None
         show.show_plan(plan, session, dry_run=False)
         wait = self.wait if options.wait is None else options.wait
-        run = session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
-        api.remember(run)
+        run = kernel.remember(
+            session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
+        )
         result = run.takes[0] if len(run.takes) == 1 and not plan.axes else run
         self._bind(options, result)
         show.show_run(run, session)
@@ -159,26 +214,25 @@ class SoraMagics(Magics):
             self.shell.user_ns[options.bind] = value
         return value
 
-    def _command(self, line: str) -> Any:
+    def _run_command(self, line: str) -> Any:
         name, _, rest = line.strip().partition(" ")
-        rest = rest.strip()
-        handler = getattr(self, f"_cmd_{name}", None)
-        if not name or handler is None:
-            raise UsageError(
-                f"%sora {name}: unknown command. Try: models, status, history, resume, cost, "
-                "studio, config, connect URL, export PATH."
-            )
-        return handler(rest)
+        if name not in COMMANDS:
+            known = ", ".join(usage for usage, _help in COMMANDS.values())
+            said = f"%sora {name}: unknown command" if name else "%sora needs a command"
+            raise UsageError(f"{said}. Try: {known} (%%sora? explains each).")
+        return getattr(self, f"_cmd_{name}")(rest.strip())
 
+    @command("models", "the model catalog: sizes, durations, prices per second")
     def _cmd_models(self, rest: str) -> Any:
         from sora_nb.notebook import api
         from sora_nb.notebook import display as show
 
         return show.table(api.models(), title="Models (prices in USD per second)")
 
+    @command("history [-n N]", "the newest N takes in this media folder (20 unless told)")
     def _cmd_history(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
-        from sora_nb.research.results import history_results
+        from sora_nb.research.results import history_records
 
         n = 20
         if rest:
@@ -186,18 +240,23 @@ class SoraMagics(Magics):
             if flag != "-n" or not value.strip().isdigit() or int(value) < 1:
                 raise UsageError("%sora history takes -n N (1 or more), like %sora history -n 5.")
             n = int(value)
-        rows = history_results(self._session().ledger, n, as_frame=False)
+        rows = history_records(self._session().ledger, n)
         return show.table(rows, title=f"The last {n} takes")
 
+    @command("status", "the takes still running")
     def _cmd_status(self, rest: str) -> Any:
+        """What the server is, serves and cannot do; then the takes still running."""
         from sora_nb.notebook import display as show
         from sora_nb.research.results import take_record
 
-        running = self._session().ledger.unfinished()
+        session = self._session()
+        about = _about(session)
+        running = session.ledger.unfinished()
         if not running:
-            return show.text("No takes are running.")
-        return show.table([take_record(t) for t in running], title="Running takes")
+            return show.text(f"{about}\nNo takes are running.")
+        return show.table([take_record(t) for t in running], title=f"{about}\nRunning takes")
 
+    @command("resume", "finish takes left unfinished (after a crash or a restart)")
     def _cmd_resume(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
         from sora_nb.research.results import take_record
@@ -208,6 +267,7 @@ class SoraMagics(Magics):
         takes = session.resume()
         return show.table([take_record(t) for t in takes], title="Resumed takes")
 
+    @command("cost", "what this kernel and this media folder have spent")
     def _cmd_cost(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
 
@@ -219,52 +279,113 @@ class SoraMagics(Magics):
             f"in {session.media_dir}: ${folder:.2f} in all."
         )
 
+    @command("config", "the defaults and settings in force")
     def _cmd_config(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
 
         session = self._session()
         rows = [
-            {"setting": name, "value": getattr(self, name)}
-            for name in ("model", "size", "seconds", "takes", "budget", "concurrency", "wait")
+            {"setting": name, "value": value}
+            for name, value in session.defaults.model_dump().items()
         ]
+        rows.extend(
+            {"setting": name, "value": getattr(self, name)}
+            for name in ("budget", "concurrency", "wait", "dialect")
+        )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
+    @command(
+        "connect URL [--dialect NAME]",
+        "use the Videos API at URL (asks for its key) and say what it is, serves and cannot do; "
+        "--dialect: openai, vllm-omni, sglang, fastvideo or litellm. local: the bundled server's "
+        "animatic; local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]: an open "
+        "model on this machine",
+    )
     def _cmd_connect(self, rest: str) -> Any:
-        from sora_nb.notebook import api
-        from sora_nb.notebook import display as show
+        import shlex
 
-        url = rest.strip()
-        if not url:
+        from sora_nb.api.dialects import dialect_named
+        from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
+
+        words = shlex.split(rest)
+        if words and (words[0] == "local" or words[0].startswith("local:")):
+            return self._connect_local(words)
+        dialect = ""
+        if "--dialect" in words:
+            at = words.index("--dialect")
+            if at + 1 >= len(words):
+                raise UsageError(
+                    "%sora connect URL --dialect NAME: NAME is one of openai, vllm-omni, "
+                    "sglang, fastvideo, litellm."
+                )
+            dialect = dialect_named(words[at + 1]).name  # a wrong name fails here
+            del words[at : at + 2]
+        if len(words) != 1:
             raise UsageError(
-                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1; "
-                "use %sora connect local to go back to the bundled server."
+                "%sora connect needs a server URL, like %sora connect http://localhost:4000/v1 "
+                "(add --dialect vllm-omni to say how it speaks); use %sora connect local to go "
+                "back to the bundled server, or %sora connect local:MODEL to render with an open "
+                "model on this machine."
             )
-        if url == "local":
-            self.server = ""
-            api.configure(**self._session_settings(), base_url=None, api_key=None)
-            self._applied = self._session_settings()
-            return show.text("Connected to the bundled server (offline animatic).")
-        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+        url = words[0]
         from sora_nb.api.config import normalize_base_url
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
+        key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
         self.server = url
+        self.dialect = dialect
         # The media folder, budget and concurrency set with %config come along.
-        api.configure(**self._session_settings(), api_key=key or None)
+        settings = self._session_settings() | {"dialect": dialect or None}
+        kernel.configure(**settings, api_key=key or None)
         self._applied = self._session_settings()
-        return show.text(f"Connected to {api.session().server}.")
+        return show.text(_about(kernel.session(), "Connected to"))
 
-    def _cmd_export(self, rest: str) -> Any:
-        """``%sora export KIND [PATH]``: the last grid as html, mp4, contact, csv or json;
-        ``%sora export PATH`` (a folder or .zip): a replay bundle of the whole media folder."""
-        from sora_nb.notebook import api
+    def _connect_local(self, words: list[str]) -> Any:
+        """``local``: the animatic; ``local:MODEL [--device D] [--dtype T] [--offload]
+        [--vae-tiling]``: that open model through diffusers, in this kernel."""
         from sora_nb.notebook import display as show
-        from sora_nb.research.export import export, kind_of
-        from sora_nb.research.judgements import Votes
+        from sora_nb.notebook import kernel
+
+        target = words[0][len("local:") :] if words[0].startswith("local:") else ""
+        if words[0] == "local" and len(words) > 1:
+            raise UsageError("%sora connect local takes no options; they go with local:MODEL.")
+        if words[0].startswith("local:") and not target:
+            raise UsageError(
+                "%sora connect local:MODEL needs a model: a diffusers pipeline folder or a "
+                "Hugging Face id, like %sora connect local:Wan-AI/Wan2.1-T2V-1.3B-Diffusers."
+            )
+        chosen: dict[str, Any] = {"renderer": "animatic"}
+        if target:
+            chosen = {"renderer": "diffusers", "model": target, **_local_flags(words[1:])}
+        self.server = ""
+        self.dialect = ""  # the bundled server speaks OpenAI's dialect
+        kernel.configure(**self._session_settings(), base_url=None, api_key=None, **chosen)
+        self._applied = self._session_settings()
+        if not target:
+            return show.text(_about(kernel.session(), "Connected to"))
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.diffusers import DiffusersOptions
+
+        options = {k: v for k, v in chosen.items() if k != "renderer"}
+        renderer = local_renderer(DiffusersOptions(**options))
+        return show.text(
+            f"Connected to the bundled server rendering {renderer.describe()}. Cells without "
+            f"--model use {kernel.session().local_model}."
+        )
+
+    @command(
+        "export KIND [PATH]",
+        "the last run as html, mp4, contact, csv or json; export PATH.zip: a replay bundle",
+    )
+    def _cmd_export(self, rest: str) -> Any:
+        from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
+        from sora_nb.research.export import export_run, kind_of
         from sora_nb.runs.bundle import export_bundle
 
         word, _, path = rest.strip().partition(" ")
@@ -279,45 +400,98 @@ class SoraMagics(Magics):
             takes = [t for t in session.ledger.history(None) if t.ok]
             bundle = export_bundle(takes, rest.strip())
             return show.text(f"Exported {len(takes)} takes as a replay bundle: {bundle}.")
-        run = api.last_run()
+        run = kernel.last_run()
         if run is None:
             raise UsageError(
                 f"%sora export {kind} exports the last grid or take of this kernel; run one first."
             )
-        with Votes(session.ledger) as votes:
-            recorded = votes.all(run.takes)
-        target = export(run, kind, path.strip() or None, ledger=session.ledger, votes=recorded)
+        # The same function as run.export(kind) and sora_nb.export(run, kind).
+        target = export_run(run, kind, path.strip() or None)
         return show.text(f"Exported the last run as {kind}: {target}.")
 
+    @command("studio [PROMPT]", "the prompt studio, with this kernel's defaults")
     def _cmd_studio(self, rest: str) -> Any:
-        """``%sora studio [PROMPT]``: the prompt studio, with this kernel's defaults."""
         from sora_nb.notebook.widgets import Studio
 
-        return Studio(
-            rest or None,
-            session=self._session(),
-            model=self.model,
-            size=self.size,
-            seconds=self.seconds,
-            takes=self.takes,
+        return Studio(rest or None, session=self._session())
+
+
+def _about(session: Any, lead: str = "") -> str:
+    """The server in a few lines; a server that cannot say what it is is said plainly."""
+    from sora_nb.api.errors import SoraError
+
+    try:
+        text: str = session.describe_server()
+    except SoraError as exc:
+        return (
+            f"Server: {session.server}. It did not say what it is ({exc}). Name its dialect "
+            "with %sora connect URL --dialect NAME."
         )
+    return f"{lead} {text[0].lower()}{text[1:]}" if lead else text
 
 
-def register_formatters(ipython: Any) -> None:
-    """Show a Take as a Player and a GridRun as a Grid wherever IPython displays them.
+def _local_flags(words: list[str]) -> dict[str, Any]:
+    """The options after ``%sora connect local:MODEL``."""
+    flags: dict[str, Any] = {}
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word in ("--offload", "--vae-tiling"):
+            flags[word[2:].replace("-", "_")] = True
+        elif word in ("--device", "--dtype") and rest:
+            flags[word[2:]] = rest.pop(0)
+        else:
+            raise UsageError(
+                f"%sora connect local:MODEL: unknown option {word!r}; it takes --device cuda|cpu, "
+                "--dtype bfloat16|float16|float32, --offload and --vae-tiling."
+            )
+    return flags
 
-    Registered by name, so nothing more of sora_nb is imported until such a result is shown.
-    """
-    formatter = ipython.display_formatter.mimebundle_formatter
-    formatter.for_type_by_name("sora_nb.runs.take", "Take", _as_widget)
-    formatter.for_type_by_name("sora_nb.runs.grid", "GridRun", _as_widget)
+
+def usage() -> str:
+    """``%%sora?``: every option (from the option parser) and every command, with their help."""
+    import textwrap
+
+    from sora_nb.notebook.options import option_help
+
+    options = option_help()
+    commands = [(f"%sora {use}", text) for use, text in COMMANDS.values()]
+    width = max(len(first) for first, _text in options + commands) + 2
+
+    def table(rows: list[tuple[str, str]]) -> list[str]:
+        return [
+            textwrap.fill(
+                text,
+                width=96,
+                initial_indent=f"  {first:<{width}}",
+                subsequent_indent=" " * (width + 2),
+            )
+            for first, text in rows
+        ]
+
+    lines = [
+        "%%sora [OPTIONS]  then the shot on the lines below; {name} is filled from variables",
+        "%sora COMMAND",
+        "",
+        "Generate video from the cell's prompt: the cost shows first, then a player (or a grid)",
+        "that follows the jobs. What a line does not say comes from the defaults.",
+        "",
+        "Options:",
+        *table(options),
+        "",
+        "Commands:",
+        *table(commands),
+        "",
+        "Defaults: %config SoraMagics.model = 'sora-2-pro' (also size, seconds, takes), or",
+        "sora_nb.configure(model=...), or SORA_NB_MODEL before starting; they reach cells,",
+        "sora_nb.generate, sora_nb.grid and new Studios alike. %sora config shows them.",
+    ]
+    return "\n".join(lines)
 
 
-def _as_widget(result: Any, include: Any = None, exclude: Any = None) -> Any:
-    from sora_nb.notebook import api
-    from sora_nb.notebook.display import widget_for
-
-    return widget_for(result, api.session())._repr_mimebundle_(include=include, exclude=exclude)
+# IPython's ? asks an object for getdoc() before its docstring: %%sora? shows usage(), built
+# when asked (building it imports the parser, which %load_ext must not pay for).
+SoraMagics.sora.getdoc = usage  # type: ignore[union-attr]
 
 
 @contextmanager

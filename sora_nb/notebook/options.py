@@ -47,6 +47,18 @@ class SoraOptions(BaseModel):
     remix: str | None = None
     server: str | None = None
     vary: tuple[VaryAxis, ...] = ()
+    #: Open-model settings, for engines that take them (vLLM-Omni, SGLang, FastVideo).
+    seed: int | None = None
+    negative_prompt: str | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    fps: int | None = None
+    num_frames: int | None = None
+
+    def knobs(self) -> dict[str, object]:
+        """The open-model settings given on the line, by Session.plan's names."""
+        names = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,28 +67,103 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Every option has its help here: %%sora? is built from this parser (see usage()).
     p = _Parser(prog="%%sora", add_help=False, allow_abbrev=False)
-    p.add_argument("--model", "-m")
+    p.add_argument("--model", "-m", metavar="M", help="the video model, like sora-2-pro")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--size", "-s")
-    size.add_argument("--landscape", dest="orientation", action="store_const", const="landscape")
-    size.add_argument("--portrait", dest="orientation", action="store_const", const="portrait")
-    p.add_argument("--seconds", "-t")
-    p.add_argument("--image")
-    p.add_argument("--fit", action="store_true")
-    p.add_argument("--takes", "-n")
-    p.add_argument("--as", dest="bind")
-    p.add_argument("--budget")
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument("--no-wait", action="store_true")
-    p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--remix")
-    p.add_argument("--server")
-    p.add_argument("--vary", action="append", default=[])
+    size.add_argument("--size", "-s", metavar="WxH", help="the video size, like 1280x720")
+    size.add_argument(
+        "--landscape",
+        dest="orientation",
+        action="store_const",
+        const="landscape",
+        help=f"the size {ORIENTATION_SIZES['landscape']}",
+    )
+    size.add_argument(
+        "--portrait",
+        dest="orientation",
+        action="store_const",
+        const="portrait",
+        help=f"the size {ORIENTATION_SIZES['portrait']}",
+    )
+    p.add_argument("--seconds", "-t", metavar="N", help="the clip length in seconds, like 8")
+    p.add_argument(
+        "--image",
+        metavar="PATH",
+        help="a first-frame reference image (JPEG, PNG or WebP) of exactly the video's size",
+    )
+    p.add_argument(
+        "--fit", action="store_true", help="centre-crop and resize --image to the video's size"
+    )
+    p.add_argument(
+        "--takes", "-n", metavar="N", help="takes of the same request, shown side by side"
+    )
+    p.add_argument(
+        "--as", dest="bind", metavar="NAME", help="keep the Take (or the grid run) as NAME"
+    )
+    p.add_argument(
+        "--budget", metavar="DOLLARS", help="refuse to send more than this costs, like 2.50"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the prompt as sent, its lint, the request and the cost; send nothing",
+    )
+    p.add_argument(
+        "--no-wait", action="store_true", help="return at once; the player updates as jobs run"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="ask for a new take even if the ledger has one"
+    )
+    p.add_argument(
+        "--remix",
+        metavar="TAKE_OR_ID",
+        help="rework a finished take (a NAME kept with --as, or a job id) with this cell's text",
+    )
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="switch this kernel to the Videos API at URL (like %%sora connect URL)",
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="AXIS=v1,v2,...",
+        help=(
+            "compare values side by side, up to three times (columns, rows, pages): model, "
+            "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
+            'or lighting=..., sr="text to replace,replacement,...", or on an engine seed, '
+            "steps, guidance, fps, frames"
+        ),
+    )
+    p.add_argument(
+        "--seed", metavar="N", help="on an engine that takes seeds: the seed of the first take"
+    )
+    p.add_argument(
+        "--negative", metavar="TEXT", help="on an engine: what the picture should not show"
+    )
+    p.add_argument("--steps", metavar="N", help="on an engine: denoising steps, like 30")
+    p.add_argument("--guidance", metavar="X", help="on an engine: guidance scale, like 5.0")
+    p.add_argument("--fps", metavar="N", help="on an engine: frames per second of the video")
+    p.add_argument(
+        "--frames", metavar="N", help="on an engine: the frame count (instead of --seconds)"
+    )
     return p
 
 
-def _int(name: str, text: str, low: int = 1) -> int:
+def option_help() -> list[tuple[str, str]]:
+    """Every option as (how it is written, what it does), in the parser's order."""
+    rows = []
+    for action in _parser()._actions:
+        flags = ", ".join(action.option_strings)
+        if action.metavar:
+            flags = ", ".join(f"{flag} {action.metavar}" for flag in action.option_strings)
+        rows.append((flags, (action.help or "") % {}))  # argparse writes a literal % as %%
+    return rows
+
+
+def _int(name: str, text: str, low: int = 1, high: int | None = None) -> int:
     try:
         value = int(text.removesuffix("s"))
     except ValueError:
@@ -85,6 +172,20 @@ def _int(name: str, text: str, low: int = 1) -> int:
         ) from None
     if value < low:
         raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
+    if high is not None and value > high:
+        raise OptionsError(f"%%sora: --{name} must be at most {high}; got {value}.")
+    return value
+
+
+def _number(name: str, text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise OptionsError(
+            f"%%sora: --{name} takes a number, like --{name} 5.0; got {text!r}."
+        ) from None
+    if not low <= value <= high:
+        raise OptionsError(f"%%sora: --{name} must be from {low:g} to {high:g}; got {text}.")
     return value
 
 
@@ -146,4 +247,20 @@ def parse_options(line: str) -> SoraOptions:
         remix=ns.remix,
         server=ns.server,
         vary=axes,
+        seed=_int("seed", ns.seed, low=0) if ns.seed is not None else None,
+        negative_prompt=_negative(ns.negative),
+        steps=_int("steps", ns.steps, high=200) if ns.steps is not None else None,
+        guidance=_number("guidance", ns.guidance, 0, 20) if ns.guidance is not None else None,
+        fps=_int("fps", ns.fps) if ns.fps is not None else None,
+        num_frames=_int("frames", ns.frames) if ns.frames is not None else None,
     )
+
+
+def _negative(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not text.strip():
+        raise OptionsError(
+            '%%sora: --negative takes what to keep out, like --negative "blurry, text".'
+        )
+    return text.strip()

@@ -6,15 +6,18 @@ say) is recomputed after each vote, Bradley–Terry style, and shown as plain te
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
 from sora_nb.notebook.widgets import Player
 from sora_nb.research.judgements import Votes, next_pair
-from sora_nb.research.ranking import rank_axis, rank_cells
+from sora_nb.research.ranking import Method, rank_axis, rank_cells, rankings
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
+    import pandas as pd
 
 
 class PairwiseJudge(ipywidgets.VBox):  # type: ignore[misc]
@@ -58,6 +61,10 @@ class PairwiseJudge(ipywidgets.VBox):  # type: ignore[misc]
         """Take back the most recent vote."""
         self.votes.undo()
         self._next()
+
+    def rankings(self, *, method: Method = "bradley-terry") -> pd.DataFrame:
+        """The votes so far ranked per axis value and per cell, as a pandas DataFrame."""
+        return rankings(self.run, self.votes.all(self.run.takes), method=method)
 
     def standings_text(self) -> str:
         """The current ranking: per axis value when the grid has axes, else per cell."""

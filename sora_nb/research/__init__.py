@@ -4,7 +4,8 @@
   loudness, silence), on the CPU with PyAV and numpy, cached in the ledger.
 - ``judgements``: thumbs and notes per take; pairwise votes in the ledger's ``votes`` table.
 - ``ranking``: Bradley-Terry (and Elo) rankings per take, cell or axis value.
-- ``results``: tidy tables (a DataFrame with pandas, else a list of dicts), CSV and JSON.
+- ``results``: tidy tables (always pandas DataFrames), CSV and JSON.
+- ``study``: ``Study``, a grid run with ``results()``, ``rankings()`` and ``export()``.
 - ``mosaic``, ``contact``, ``report``: a labelled MP4 mosaic, a contact sheet PNG and a
   self-contained HTML report; ``export`` reaches all of them by name.
 

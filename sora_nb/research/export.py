@@ -1,7 +1,9 @@
 """One entry point for every export of a grid: ``html``, ``mp4``, ``contact``, ``csv``, ``json``.
 
-``%sora export KIND [PATH]`` calls :func:`export`; without a path, files go to
-``./sora_exports/`` beside the notebook with a time-stamped name.
+``%sora export KIND [PATH]``, ``run.export(KIND)`` and ``sora_nb.export(run_or_take, KIND)``
+all call :func:`export_run`, which finds the run's ledger and votes beside its takes and hands
+them to :func:`export`; without a path, files go to ``./sora_exports/`` beside the notebook
+with a time-stamped name.
 """
 
 from __future__ import annotations
@@ -12,10 +14,16 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from sora_nb.research.contact import contact_sheet
-from sora_nb.research.judgements import Vote
+from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.mosaic import render_mosaic
 from sora_nb.research.report import write_report
-from sora_nb.research.results import grid_records, history_records, write_csv, write_json
+from sora_nb.research.results import (
+    grid_records,
+    history_records,
+    media_dir_of,
+    write_csv,
+    write_json,
+)
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
 
@@ -66,6 +74,28 @@ def export(
         return write_csv(records, target)
     axes = {axis.name: list(axis.values) for axis in run.plan.axes}
     return write_json(records, target, grid=run.plan.describe(), axes=axes)
+
+
+def export_run(
+    run: GridRun,
+    kind: str,
+    path: Path | str | None = None,
+    *,
+    measure: bool = False,
+    **options: Any,
+) -> Path:
+    """Export a run as :func:`export` does, with the ratings, notes, votes and cached metrics
+    its media folder holds (found beside its takes); ``measure=True`` measures takes first."""
+    folder = media_dir_of(run)
+    if folder is None:
+        return export(run, kind, path, **options)
+    ledger = Ledger(folder)
+    try:
+        with Votes(ledger) as book:
+            votes = book.all(run.takes)
+        return export(run, kind, path, ledger=ledger, votes=votes, measure=measure, **options)
+    finally:
+        ledger.close()
 
 
 def export_history(ledger: Ledger, kind: str, path: Path | str | None = None) -> Path:

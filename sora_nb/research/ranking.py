@@ -13,12 +13,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from sora_nb.research.judgements import Vote
 from sora_nb.runs.grid import GridError, GridRun
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
+    import pandas as pd
 
 #: One comparison: (a, b, a's score) with 1 a win for a, 0 a loss and 0.5 a tie.
 Outcome = tuple[str, str, float]
@@ -187,3 +190,25 @@ def rank_axis(
 def _cell_name(run: GridRun, index: int) -> str:
     labels = run.plan.cells[index].labels
     return " · ".join(labels.values()) if labels else f"cell {index + 1}"
+
+
+#: The columns of a rankings table, in order.
+RANKING_COLUMNS = ("by", "rank", "name", "score", "rating", "wins", "losses", "ties", "comparisons")
+
+
+def rankings(
+    run: GridRun, votes: Sequence[Vote], *, method: Method = "bradley-terry"
+) -> pd.DataFrame:
+    """Every axis's ranking, then the cells', as one tidy pandas DataFrame.
+
+    One row per ranked variant: ``by`` (the axis name, or ``cell``), ``rank``, ``name``,
+    ``score``, ``rating``, ``wins``, ``losses``, ``ties`` and ``comparisons``.
+    """
+    import pandas as pd
+
+    rows: list[dict[str, object]] = []
+    for axis in run.plan.axes:
+        ranked = rank_axis(run, votes, axis.name, method=method)
+        rows.extend({"by": axis.name, **r.model_dump()} for r in ranked)
+    rows.extend({"by": "cell", **r.model_dump()} for r in rank_cells(run, votes, method=method))
+    return pd.DataFrame(rows, columns=list(RANKING_COLUMNS))

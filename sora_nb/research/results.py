@@ -1,20 +1,20 @@
 """Results as tidy tables: one row per take, with axes, words, cost, timings, metrics, judgements.
 
-``grid_results(run)`` and ``history_results(ledger)`` return a pandas DataFrame when pandas is
-installed and a list of dicts otherwise (``as_frame=`` forces either). ``write_csv`` and
-``write_json`` take the records (or a DataFrame) out of the notebook.
+``grid_results(run)``, ``results_for(run)`` and ``history_results(ledger)`` always return a
+pandas DataFrame (pandas is imported when the first table is made, not before, so ``import
+sora_nb`` and ``%load_ext`` stay fast). ``*_records`` give the same rows as plain dicts, and
+``write_csv`` / ``write_json`` take records or a DataFrame out of the notebook.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sora_nb import media
 from sora_nb.prompt import word_count
@@ -23,6 +23,9 @@ from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import Take
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
+    import pandas as pd
 
 Record = dict[str, Any]
 
@@ -40,8 +43,15 @@ def take_record(take: Take) -> Record:
         "seconds": take.request.seconds,
         "words": word_count(take.request.prompt),
         "status": take.status,
+        "seed": take.request.seed,
+        "steps": take.request.steps,
+        "guidance": take.request.guidance,
+        "frames": take.request.num_frames,
         "cost": take.cost,
         "estimated_cost": take.estimated_cost,
+        # Self-hosted engines' cost: the GPU time and memory the server reported.
+        "gpu_s": take.gpu_seconds,
+        "peak_mem_mb": take.peak_memory_mb,
         "created_at": take.created_at,
         "queued_s": queued,
         "elapsed_s": round(take.elapsed, 3) if take.done else None,
@@ -96,21 +106,11 @@ def history_records(ledger: Ledger, n: int | None = None) -> list[Record]:
     return records
 
 
-def table(records: Sequence[Record], *, as_frame: bool | None = None) -> Any:
-    """Records as a pandas DataFrame when pandas is installed (or asked for), else the list."""
-    if as_frame is False:
-        return list(records)
-    try:
-        # Imported by name: pandas is optional and ships no type information.
-        pd = importlib.import_module("pandas")
-    except ImportError:
-        if as_frame:
-            raise ImportError(
-                "as_frame=True needs pandas; install it with `pip install pandas` "
-                "(or sora_nb[gallery]), or pass as_frame=False for a list of dicts."
-            ) from None
-        return list(records)
-    return pd.DataFrame.from_records(list(records), columns=_columns(records) or None)
+def table(records: Sequence[Record]) -> pd.DataFrame:
+    """Records as a pandas DataFrame, columns in first-seen order (an empty frame for none)."""
+    import pandas as pd
+
+    return pd.DataFrame(list(records), columns=_columns(records) or None)
 
 
 def grid_results(
@@ -119,33 +119,37 @@ def grid_results(
     ledger: Ledger | None = None,
     measure: bool = False,
     votes: Sequence[Vote] = (),
-    as_frame: bool | None = None,
-) -> Any:
-    """A grid's results as a tidy table (DataFrame with pandas, else a list of dicts)."""
-    return table(grid_records(run, ledger=ledger, measure=measure, votes=votes), as_frame=as_frame)
+) -> pd.DataFrame:
+    """A grid's results as a tidy DataFrame: one row per take."""
+    return table(grid_records(run, ledger=ledger, measure=measure, votes=votes))
 
 
-def results_for(run: GridRun, *, measure: bool = False, as_frame: bool | None = None) -> Any:
+def results_for(run: GridRun, *, measure: bool = False) -> pd.DataFrame:
     """A grid's results with everything its media folder knows: cached metrics, ratings and
     the pairwise votes between its takes (``measure=True`` measures what is not measured yet).
 
-    For ``GridRun.results()``: it needs only the run, finding the ledger beside its takes.
+    It needs only the run, finding the ledger beside its takes; ``Study.results()`` calls it.
     """
-    folder = _media_dir(run)
+    return table(run_records(run, measure=measure))
+
+
+def run_records(run: GridRun, *, measure: bool = False) -> list[Record]:
+    """The rows of :func:`results_for` as plain dicts."""
+    folder = media_dir_of(run)
     if folder is None:
-        return grid_results(run, as_frame=as_frame)
+        return grid_records(run)
     ledger = Ledger(folder)
     try:
         with Votes(ledger) as book:
             votes = book.all(run.takes)
-        return grid_results(run, ledger=ledger, measure=measure, votes=votes, as_frame=as_frame)
+        return grid_records(run, ledger=ledger, measure=measure, votes=votes)
     finally:
         ledger.close()
 
 
-def history_results(ledger: Ledger, n: int | None = 20, *, as_frame: bool | None = None) -> Any:
-    """The media folder's history as a tidy table (DataFrame with pandas, else a list of dicts)."""
-    return table(history_records(ledger, n), as_frame=as_frame)
+def history_results(ledger: Ledger, n: int | None = 20) -> pd.DataFrame:
+    """The media folder's newest ``n`` takes (all with None) as a tidy DataFrame, newest first."""
+    return table(history_records(ledger, n))
 
 
 def write_csv(rows: Any, path: Path | str) -> Path:
@@ -171,7 +175,8 @@ def write_json(rows: Any, path: Path | str, **extra: Any) -> Path:
     return target
 
 
-def _media_dir(run: GridRun) -> Path | None:
+def media_dir_of(run: GridRun) -> Path | None:
+    """The media folder a run's takes live in (None for takes not attached to one)."""
     for take in run.takes:
         try:
             return take.media_dir

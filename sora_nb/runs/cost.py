@@ -1,10 +1,16 @@
-"""Cost before you spend: estimates from the catalog, and budgets that refuse before sending."""
+"""Cost before you spend: estimates from the catalog, and budgets that refuse before sending.
+
+Takes on a self-hosted engine (vLLM-Omni, SGLang, FastVideo) or of an open-weights model cost
+GPU time, not dollars: they are counted apart, with the GPU seconds earlier takes like them
+took when the ledger has any, and never shown as $0.00 or an unknown price.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sora_nb import catalog
 from sora_nb.runs.request import VideoRequest
 
 
@@ -19,46 +25,69 @@ class CostEstimate:
     takes: int
     known: float
     unknown: int
+    #: Takes that run on the user's own GPUs: they cost GPU time, not dollars.
+    gpu: int = 0
+    #: GPU seconds those should take, by earlier takes like them (None: nothing to go by).
+    gpu_seconds: float | None = None
 
     @property
     def total(self) -> float | None:
-        """The total in dollars, or None when any take's price is unknown."""
+        """The total in dollars, or None when any take's price is unknown (GPU takes cost no
+        dollars)."""
         return None if self.unknown else self.known
 
     def price_text(self) -> str:
-        """The money alone: "about $1.20", "cost unknown", or both parts."""
+        """The cost alone: "about $1.20", "cost unknown", "about 240 GPU s", or the parts."""
         if self.takes == 0:
             return "$0.00"
-        if self.unknown == self.takes:
-            return "cost unknown"
-        text = f"about ${self.known:.2f}"
-        if self.unknown:
-            text += f" plus {self.unknown} of unknown price"
-        return text
+        parts = []
+        priced = self.takes - self.gpu
+        if priced:
+            if self.unknown == priced:
+                parts.append("cost unknown")
+            else:
+                money = f"about ${self.known:.2f}"
+                if self.unknown:
+                    money += f" plus {self.unknown} of unknown price"
+                parts.append(money)
+        if self.gpu:
+            parts.append(self.gpu_text())
+        return " and ".join(parts)
+
+    def gpu_text(self) -> str:
+        """The GPU part: "about 240 GPU s" or "GPU time (no earlier takes to go by)"."""
+        if self.gpu_seconds is None:
+            return "GPU time (no earlier takes like these to go by)"
+        return f"about {self.gpu_seconds:.0f} GPU s"
 
     def __str__(self) -> str:
         if self.takes == 0:
             return "nothing to send ($0.00)"
         noun = "take" if self.takes == 1 else "takes"
-        if self.unknown == self.takes:
-            return f"{self.takes} {noun}, cost unknown"
-        text = f"{self.takes} {noun}, about ${self.known:.2f}"
-        if self.unknown:
-            text += f" plus {self.unknown} of unknown price"
-        return text
+        return f"{self.takes} {noun}, {self.price_text()}"
 
 
-def estimate(requests: Iterable[VideoRequest]) -> CostEstimate:
-    """Add up the catalog price of each request; unknown prices are counted, never taken as 0."""
-    takes = known_count = 0
+def estimate(requests: Iterable[VideoRequest], *, self_hosted: bool = False) -> CostEstimate:
+    """Add up the catalog price of each request; unknown prices are counted, never taken as 0.
+
+    With ``self_hosted`` (an engine on your own GPUs) every take is a GPU take; an
+    open-weights model's take is one wherever it runs.
+    """
+    takes = known_count = gpu = 0
     known = 0.0
     for request in requests:
         takes += 1
+        profile = catalog.get_profile(request.model)
+        if self_hosted or (profile is not None and profile.open_weights):
+            gpu += 1
+            continue
         price = request.estimated_cost()
         if price is not None:
             known += price
             known_count += 1
-    return CostEstimate(takes=takes, known=round(known, 4), unknown=takes - known_count)
+    return CostEstimate(
+        takes=takes, known=round(known, 4), unknown=takes - gpu - known_count, gpu=gpu
+    )
 
 
 def check_budget(

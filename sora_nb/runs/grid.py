@@ -3,6 +3,8 @@
 An axis varies one thing across a comparison:
 
 - a request field: ``model``, ``size`` or ``seconds``;
+- an open-model setting: ``seed``, ``steps``, ``guidance``, ``fps``, ``frames`` or
+  ``negative`` (a seeded engine's ``--vary seed=1,2,3``);
 - ``length``: a rung of the prompt's ladder (short / medium / long, or more levels);
 - a clause of the structured prompt: ``camera=push-in,orbit``, ``lighting=...``, ``palette=...``;
 - ``sr``: search and replace over the prompt text, the first value being the text searched for
@@ -16,13 +18,14 @@ cells the ledger lacks.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import prompt as prompt_lang
 from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
@@ -30,6 +33,17 @@ AxisKind = Literal["field", "length", "clause", "replace"]
 
 #: Request fields an axis may vary directly.
 FIELDS = ("model", "size", "seconds")
+#: Open-model settings an axis may vary, as typed -> the request field they set.
+KNOB_AXES: dict[str, str] = {
+    "seed": "seed",
+    "steps": "steps",
+    "guidance": "guidance",
+    "fps": "fps",
+    "frames": "num_frames",
+    "num_frames": "num_frames",
+    "negative": "negative_prompt",
+    "negative_prompt": "negative_prompt",
+}
 #: Clause names people type, and where each lives in a Prompt (dotted path).
 CLAUSES: dict[str, str] = {
     "camera": "camera.movement",
@@ -80,7 +94,9 @@ class Axis(BaseModel):
                 f"The {name!r} axis needs at least two non-empty values, like "
                 f"{name}=a,b; got {list(values)}."
             )
-        if key in FIELDS:
+        if key in FIELDS or key in KNOB_AXES:
+            for value in vals:
+                _field_value(key, value)  # a bad value fails here, naming the axis
             return cls(name=key, kind="field", values=vals)
         if key == "length":
             return cls(name=key, kind="length", values=vals)
@@ -88,7 +104,8 @@ class Axis(BaseModel):
             return cls(name=key, kind="replace", values=vals)
         path = CLAUSES.get(key) or (key if "." in key else None)
         if path is None:
-            known = ", ".join([*FIELDS, "length", "sr", *CLAUSES])
+            knobs = ("seed", "steps", "guidance", "fps", "frames", "negative")
+            known = ", ".join([*FIELDS, *knobs, "length", "sr", *CLAUSES])
             raise GridError(f"There is no axis called {name!r}. Vary one of: {known}.")
         return cls(name=key, kind="clause", values=vals, path=path)
 
@@ -116,6 +133,8 @@ class GridPlan(BaseModel):
     axes: tuple[Axis, ...]
     cells: tuple[GridCell, ...]
     takes: int = Field(ge=1)
+    #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
+    self_hosted: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -129,35 +148,39 @@ class GridPlan(BaseModel):
 
     def cost(self) -> CostEstimate:
         """What sending every cell would cost (the runner sends only what is missing)."""
-        return estimate(self.requests)
+        return estimate(self.requests, self_hosted=self.self_hosted)
 
     def __repr__(self) -> str:
         return f"<GridPlan {self.describe()}>"
 
-    def describe(self) -> str:
-        """One line for a notebook: the shape, the count and the cost."""
+    def describe(self, cost: CostEstimate | None = None) -> str:
+        """One line for a notebook: the shape, the count and the cost (``cost``, when the
+        caller knows better, e.g. the GPU seconds earlier takes took)."""
         count = len(self.requests)
         videos = f"{count} video" + ("" if count == 1 else "s")
         noun = "take" if self.takes == 1 else "takes"
         shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
-        return f"{head}, {self.cost().price_text()}"
+        return f"{head}, {(cost or self.cost()).price_text()}"
 
 
 def plan_grid(
     text: str,
     axes: Sequence[Axis],
     *,
-    model: str = "sora-2",
-    size: str = "1280x720",
-    seconds: int = 4,
-    takes: int = 1,
+    model: str = FALLBACK.model,
+    size: str = FALLBACK.size,
+    seconds: int = FALLBACK.seconds,
+    takes: int = FALLBACK.takes,
+    finish: Callable[[VideoRequest], VideoRequest] | None = None,
+    self_hosted: bool = False,
     **request_fields: Any,
 ) -> GridPlan:
     """Expand a prompt and up to three axes into cells, each with ``takes`` requests.
 
     Nothing is sent. Request-field values are checked by :class:`VideoRequest` (and the caller
-    checks them against the catalog), so a bad value fails here, before any cost.
+    checks them against the catalog), so a bad value fails here, before any cost. ``finish``
+    completes each request for its server (a seed per take, an open model's frame count).
     """
     if len(axes) > 3:
         raise GridError("A grid has at most three axes (columns, rows, pages).")
@@ -181,7 +204,8 @@ def plan_grid(
         cell_prompt = structured
         for axis in axes:
             if axis.kind == "field":
-                fields[axis.name] = _field_value(axis.name, labels[axis.name])
+                name = KNOB_AXES.get(axis.name, axis.name)
+                fields[name] = _field_value(axis.name, labels[axis.name])
             elif axis.kind == "clause":
                 assert axis.path is not None
                 cell_prompt = _with_clause(cell_prompt, axis.path, labels[axis.name])
@@ -196,11 +220,13 @@ def plan_grid(
             if axis.kind == "replace":
                 cell_text = cell_text.replace(axis.values[0], labels[axis.name])
         requests = tuple(
-            VideoRequest(
-                prompt=cell_text,
-                take=n,
-                prompt_json=cell_prompt.model_dump(mode="json"),
-                **{**fields, **request_fields},
+            (finish or _same)(
+                VideoRequest(
+                    prompt=cell_text,
+                    take=n,
+                    prompt_json=cell_prompt.model_dump(mode="json"),
+                    **{**request_fields, **fields},
+                )
             )
             for n in range(1, takes + 1)
         )
@@ -214,10 +240,14 @@ def plan_grid(
                 requests=requests,
             )
         )
-    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes)
+    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, self_hosted=self_hosted)
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _same(request: VideoRequest) -> VideoRequest:
+    return request
 
 
 def _field_value(name: str, value: str) -> Any:
@@ -226,6 +256,15 @@ def _field_value(name: str, value: str) -> Any:
         if not digits.isdigit():
             raise GridError(f"seconds values are whole numbers, like 4,8; got {value!r}.")
         return int(digits)
+    if name in ("seed", "steps", "fps", "frames", "num_frames"):
+        if not value.isdigit():
+            raise GridError(f"{name} values are whole numbers, like {name}=20,40; got {value!r}.")
+        return int(value)
+    if name == "guidance":
+        try:
+            return float(value)
+        except ValueError:
+            raise GridError(f"guidance values are numbers, like 3.5,7; got {value!r}.") from None
     return value
 
 
@@ -317,14 +356,3 @@ class GridRun:
         for take in self.takes:
             take.wait(timeout)
         return self
-
-    def results(self, *, measure: bool = False, as_frame: bool | None = None) -> Any:
-        """One tidy row per take: the axes' values, words, cost, timings, ratings, votes and
-        metrics (``measure=True`` measures takes not yet measured). A pandas DataFrame when
-        pandas is installed, else a list of dicts.
-        """
-        # The tables live with the other research tools, which build on this layer; imported
-        # here, on use, so a GridRun can answer for itself.
-        from sora_nb.research.results import results_for
-
-        return results_for(self, measure=measure, as_frame=as_frame)

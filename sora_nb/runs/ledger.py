@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 
 LEDGER_NAME = "ledger.sqlite3"
 
@@ -32,7 +32,13 @@ CREATE TABLE IF NOT EXISTS requests (
     prompt_json TEXT,
     reference_sha256 TEXT,
     remix_of TEXT,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    seed INTEGER,
+    negative_prompt TEXT,
+    steps INTEGER,
+    guidance REAL,
+    fps INTEGER,
+    num_frames INTEGER
 );
 CREATE TABLE IF NOT EXISTS takes (
     id TEXT PRIMARY KEY,
@@ -55,7 +61,9 @@ CREATE TABLE IF NOT EXISTS takes (
     folder TEXT NOT NULL,
     rating INTEGER,
     note TEXT,
-    metrics_json TEXT NOT NULL DEFAULT '{}'
+    metrics_json TEXT NOT NULL DEFAULT '{}',
+    gpu_seconds REAL,
+    peak_memory_mb REAL
 );
 CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
 CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
@@ -67,6 +75,22 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
 """
+
+#: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
+#: the GPU time and memory to takes. Older ledgers gain the columns when opened; their rows
+#: read back with those empty.
+SCHEMA_VERSION = 1
+_ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "requests": (
+        ("seed", "INTEGER"),
+        ("negative_prompt", "TEXT"),
+        ("steps", "INTEGER"),
+        ("guidance", "REAL"),
+        ("fps", "INTEGER"),
+        ("num_frames", "INTEGER"),
+    ),
+    "takes": (("gpu_seconds", "REAL"), ("peak_memory_mb", "REAL")),
+}
 
 # Columns a runner may change after the row is written.
 _MUTABLE = {
@@ -81,7 +105,28 @@ _MUTABLE = {
     "rating",
     "note",
     "metrics",
+    "gpu_seconds",
+    "peak_memory_mb",
 }
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a ledger written by an older sora_nb to this schema (columns only ever added)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Another kernel may have migrated while this one waited for the lock: look again.
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 class LedgerError(RuntimeError):
@@ -128,6 +173,7 @@ class Ledger:
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA foreign_keys=ON")
                 db.executescript(_SCHEMA)
+                _migrate(db)
                 # A file damaged past its first page opens fine and fails on the first read:
                 # check it now, so the user hears about it here, in one clear sentence.
                 verdict = db.execute("PRAGMA quick_check").fetchone()
@@ -193,7 +239,10 @@ class Ledger:
         now = time.time()
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO requests (request_key, server, model, size, seconds,"
+                " prompt, prompt_json, reference_sha256, remix_of, created_at, seed,"
+                " negative_prompt, steps, guidance, fps, num_frames)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     rkey,
                     take.server,
@@ -205,6 +254,13 @@ class Ledger:
                     req.reference.sha256 if req.reference else None,
                     req.remix_of,
                     now,
+                    # The take's own seed is in its request_json; the cell's first seed here.
+                    req.seed,
+                    req.negative_prompt,
+                    req.steps,
+                    req.guidance,
+                    req.fps,
+                    req.num_frames,
                 ),
             )
             db.execute(
@@ -246,7 +302,11 @@ class Ledger:
         columns: dict[str, Any] = {}
         for name, value in changes.items():
             if name == "error":
-                err = value if value is None or isinstance(value, TakeError) else TakeError(**value)
+                err = (
+                    value
+                    if value is None or isinstance(value, TakeFailure)
+                    else TakeFailure(**value)
+                )
                 columns["error_code"] = err.code if err else None
                 columns["error_message"] = err.message if err else None
             elif name == "metrics":
@@ -275,7 +335,7 @@ class Ledger:
 
     def _take(self, row: sqlite3.Row) -> Take:
         error = (
-            TakeError(code=row["error_code"], message=row["error_message"] or "")
+            TakeFailure(code=row["error_code"], message=row["error_message"] or "")
             if row["error_code"]
             else None
         )
@@ -297,6 +357,8 @@ class Ledger:
             rating=row["rating"],
             note=row["note"],
             metrics=json.loads(row["metrics_json"] or "{}"),
+            gpu_seconds=row["gpu_seconds"],
+            peak_memory_mb=row["peak_memory_mb"],
         )
         return take.attach(self.media_dir)
 
@@ -359,6 +421,25 @@ class Ledger:
                 (since or 0.0,),
             ).fetchone()
         return float(row[0])
+
+    def gpu_seconds(self, server: str, request: VideoRequest) -> tuple[float | None, int]:
+        """(mean GPU seconds, how many takes) of finished takes of this server, model, size and
+        length (frames and steps too, when set): what a plan expects a new take to cost."""
+        where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
+        params: list[Any] = [server, request.model, request.size, request.seconds]
+        for name in ("num_frames", "steps"):
+            value = getattr(request, name)
+            where.append(f"r.{name} IS ?")
+            params.append(value)
+        query = (
+            "SELECT AVG(t.gpu_seconds), COUNT(t.gpu_seconds) FROM takes t JOIN requests r"
+            " ON t.request_key = r.request_key WHERE t.status = 'completed' AND "
+            + " AND ".join(where)
+        )
+        with self._guard():
+            row = self._db.execute(query, params).fetchone()
+        count = int(row[1])
+        return (float(row[0]) if count else None), count
 
     def attempts(self, key: str) -> int:
         """How many takes were ever started for the cell with this cache key."""

@@ -16,7 +16,7 @@ _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_REFERENCE_BYTES = 20 * 1024 * 1024
 
 
-class ReferenceError(ValueError):
+class ReferenceImageError(ValueError):
     """A reference image cannot be used as given; the message says how to fix it."""
 
 
@@ -30,10 +30,10 @@ def prepare_reference(
     """
     source = Path(path).expanduser()
     if not source.is_file():
-        raise ReferenceError(f"The reference image {source} does not exist; check the path.")
+        raise ReferenceImageError(f"The reference image {source} does not exist; check the path.")
     if source.stat().st_size > MAX_REFERENCE_BYTES:
         mb = source.stat().st_size / 1e6
-        raise ReferenceError(
+        raise ReferenceImageError(
             f"The reference image {source} is {mb:.0f} MB; servers accept up to 20 MB. "
             "Save it smaller (JPEG or WebP) and try again."
         )
@@ -41,23 +41,23 @@ def prepare_reference(
     try:
         fmt, width, height = media.image_info(data)
     except ValueError as exc:
-        raise ReferenceError(f"{source} is not a usable image: {exc}") from None
+        raise ReferenceImageError(f"{source} is not a usable image: {exc}") from None
     except Image.DecompressionBombError:
         # Pillow refuses to open images of hundreds of megapixels (a small file can claim
         # that): say so plainly instead of surfacing its "DOS attack" warning.
-        raise ReferenceError(
+        raise ReferenceImageError(
             f"{source} claims to be far larger than any video (hundreds of megapixels), too "
             f"large to open safely. Use an image of {size} pixels, or resize it first."
         ) from None
     media_type = f"image/{fmt.lower()}".replace("jpg", "jpeg")
     if media_type not in _EXTENSIONS:
-        raise ReferenceError(
+        raise ReferenceImageError(
             f"{source} is a {fmt} image; the Videos API takes JPEG, PNG or WebP. Convert it first."
         )
     want_w, want_h = (int(n) for n in size.split("x"))
     if (width, height) != (want_w, want_h):
         if not fit:
-            raise ReferenceError(
+            raise ReferenceImageError(
                 f"The reference image is {width}x{height} but the video is {size}; they must "
                 f"match exactly. Add --fit (fit=True) to crop and resize it, or choose size "
                 f"{width}x{height} if the model offers it."

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sora_nb import catalog
+from sora_nb.runs.defaults import FALLBACK
 
 #: The label of the bundled server in ledger rows and cache keys (it has no URL of its own).
 LOCAL_SERVER = "local"
@@ -26,8 +27,13 @@ class Reference(BaseModel):
     path: str
 
 
+#: The open-model settings a request may carry; engines take them, OpenAI's API does not.
+KNOBS: tuple[str, ...] = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
+
+
 class VideoRequest(BaseModel):
-    """One video to generate: model, size, seconds, prompt, optional reference, take number.
+    """One video to generate: model, size, seconds, prompt, optional reference, take number,
+    and for open models the seed, negative prompt, steps, guidance, fps and frame count.
 
     Two requests with equal fields are the same cell of an experiment: they share a cache key,
     so the second one is answered from disk without sending anything.
@@ -36,15 +42,24 @@ class VideoRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     prompt: str = Field(min_length=1, max_length=32_000)
-    model: str = "sora-2"
-    size: str = "1280x720"
-    seconds: int = 4
+    model: str = FALLBACK.model
+    size: str = FALLBACK.size
+    seconds: int = FALLBACK.seconds
     take: int = Field(default=1, ge=1)
     reference: Reference | None = None
     #: Job id of a completed video this request remixes (sends only the prompt).
     remix_of: str | None = None
     #: The structured Prompt the text was rendered from, when there was one (JSON-ready).
     prompt_json: dict[str, Any] | None = None
+    #: The engine's random seed: the same seed, prompt and settings make the same video.
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    negative_prompt: str | None = Field(default=None, min_length=1, max_length=32_000)
+    #: Denoising steps (the engines' num_inference_steps).
+    steps: int | None = Field(default=None, ge=1, le=200)
+    #: Classifier-free guidance scale (the engines' guidance_scale).
+    guidance: float | None = Field(default=None, ge=0.0, le=20.0)
+    fps: int | None = Field(default=None, ge=1, le=240)
+    num_frames: int | None = Field(default=None, ge=1, le=10_000)
 
     @field_validator("size")
     @classmethod
@@ -66,9 +81,17 @@ class VideoRequest(BaseModel):
         """Dollars this take is expected to cost by the catalog; None when the price is unknown."""
         return catalog.estimate_cost(self.model, self.size, self.seconds)
 
+    def knobs(self) -> dict[str, Any]:
+        """The open-model settings this request sets (by name), for the client's create."""
+        values = {name: getattr(self, name) for name in KNOBS}
+        return {name: value for name, value in values.items() if value is not None}
+
     def cache_key(self, server: str) -> str:
-        """A content key over everything that changes the video (never the API key)."""
-        fields = {
+        """A content key over everything that changes the video (never the API key).
+
+        The open-model settings count only when set, so a request without them keeps the key
+        it had before they existed (ledgers written then still answer it)."""
+        fields: dict[str, Any] = {
             "server": server.rstrip("/"),
             "model": self.model,
             "size": self.size,
@@ -78,9 +101,17 @@ class VideoRequest(BaseModel):
             "remix_of": self.remix_of,
             "take": self.take,
         }
+        fields.update(self.knobs())
         blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def with_take(self, take: int) -> VideoRequest:
         """The same request as take number ``take`` (1-based)."""
         return self.model_copy(update={"take": take})
+
+    def chosen_seed(self) -> int:
+        """A seed for this take when none was given: fixed by the request's content and take
+        number, so the plan is the same every time the cell runs (and cached takes are found),
+        and every take of a cell gets its own."""
+        digest = hashlib.sha256(self.model_copy(update={"seed": None}).cache_key("seed").encode())
+        return int(digest.hexdigest()[:8], 16) % 2**31

@@ -26,7 +26,7 @@ from sora_nb.runs.cost import check_budget, estimate
 from sora_nb.runs.files import files_intact, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 
 #: How many jobs run at once by default: servers cap running jobs per key, often at 2 to 4.
 DEFAULT_CONCURRENCY = 4
@@ -199,28 +199,33 @@ class Runner:
                     deadline=self.deadline,
                     on_progress=lambda v: self._progress(take, v),
                 )
+                self._record_gpu(take, video)
                 if video.status == "completed":
                     await self._download(take, video)
-                else:
-                    err = video.error
+                elif video.deleted:
                     self._set(
                         take,
-                        status="failed",
-                        error=TakeError(
-                            code=err.code if err else "failed",
-                            message=err.message if err else "The server reported the job failed.",
+                        status="expired",
+                        error=TakeFailure(
+                            code="deleted",
+                            message=f"The server deleted job {video.id} before it finished; "
+                            "run the cell again to send it again.",
                         ),
                         completed_at=time.time(),
                     )
+                else:
+                    self._failed(take, video)
         except asyncio.CancelledError:
             raise
+        except errors.JobFailedError as exc:
+            self._failed(take, exc.video)
         except errors.NotFoundError as exc:
             self._not_found(take, restoring=restoring, error=exc)
         except errors.SoraError as exc:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(code=type(exc).__name__, message=str(exc)),
+                error=TakeFailure(code=type(exc).__name__, message=str(exc)),
                 completed_at=time.time(),
             )
         except Exception as exc:
@@ -231,7 +236,7 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(
+                error=TakeFailure(
                     code=INTERNAL_ERROR,
                     message=(
                         f"sora_nb could not finish this take ({type(exc).__name__}: {exc}).{job}"
@@ -244,6 +249,32 @@ class Runner:
             if take.done:
                 write_sidecar(take)
 
+    def _failed(self, take: Take, video: Video) -> None:
+        err = video.error
+        default = f"The server reported the job {video.status}."
+        self._set(
+            take,
+            status="failed",
+            error=TakeFailure(
+                code=err.code if err else video.status,
+                message=(err.message if err and err.message else default),
+            ),
+            completed_at=time.time(),
+        )
+
+    def _record_gpu(self, take: Take, video: Video) -> None:
+        # Self-hosted engines report the GPU time and memory a job took: its real cost.
+        changes = {
+            name: value
+            for name, value in (
+                ("gpu_seconds", video.inference_time_s),
+                ("peak_memory_mb", video.peak_memory_mb),
+            )
+            if value is not None
+        }
+        if changes:
+            self._set(take, **changes)
+
     def _not_found(self, take: Take, *, restoring: bool, error: errors.NotFoundError) -> None:
         """Record a 404 plainly: which job or video the server lacks, and what to do now."""
         if take.job_id is None:
@@ -252,7 +283,7 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeError(
+                error=TakeFailure(
                     code="not_found",
                     message=(
                         f"The server has {what} ({error}). Check the video id, or remix a "
@@ -268,15 +299,25 @@ class Runner:
             if restoring
             else "The server"
         )
+        dialect = self.client.dialect
+        if dialect is not None and dialect.forgets_on_restart:
+            why = (
+                f"the {dialect.title} keeps jobs in memory only, so a restart of the server "
+                "loses them (or it was deleted)"
+            )
+        else:
+            why = "it expired or was deleted"
+        again = (
+            "Run the cell again with cache=False (--no-cache) for a new take."
+            if restoring
+            else "Run the cell again to send it again."
+        )
         self._set(
             take,
             status="expired",
-            error=TakeError(
+            error=TakeFailure(
                 code="expired",
-                message=(
-                    f"{lost} no longer has job {take.job_id}: it expired or was deleted. "
-                    "Run the cell again with cache=False (--no-cache) for a new take."
-                ),
+                message=f"{lost} no longer has job {take.job_id}: {why}. {again}",
             ),
             completed_at=time.time(),
         )
@@ -303,6 +344,7 @@ class Runner:
                         seconds=str(request.seconds),
                         input_reference=reference,
                         idempotency_key=take.id,
+                        **request.knobs(),
                     )
                 break
             except errors.RateLimitError:
@@ -341,15 +383,24 @@ class Runner:
     async def _download(self, take: Take, video: Video) -> None:
         folder = self.media_dir / take.folder
         await self.client.download(video.id, folder / "video.mp4", variant="video")
+        dialect = self.client.dialect
+        asks = dialect is None or dialect.previews
         for variant, derive in DERIVATIONS:
             target = take.path(variant)
-            try:
-                await self.client.download(video.id, target, variant=variant)
-            except (errors.UnexpectedContentTypeError, errors.NotFoundError):
-                # Gateways such as LiteLLM answer a thumbnail request with the MP4, or not at
-                # all: derive it from the video we already have.
-                data = await asyncio.to_thread(derive, take.path("video"))
-                write_atomic(target, data)
+            if asks:
+                try:
+                    await self.client.download(video.id, target, variant=variant)
+                    continue
+                except (
+                    errors.UnexpectedContentTypeError,
+                    errors.NotFoundError,
+                    errors.UnsupportedError,
+                ):
+                    pass  # a gateway (LiteLLM) answers with the MP4, or not at all
+            # Engines make no previews (every variant is the MP4): derive them from the
+            # video we already have rather than fetching it twice more.
+            data = await asyncio.to_thread(derive, take.path("video"))
+            write_atomic(target, data)
         self._set(
             take,
             status="completed",
@@ -381,7 +432,7 @@ PASSING_ERRORS = frozenset(
 )
 
 
-def _passing(error: TakeError | None) -> bool:
+def _passing(error: TakeFailure | None) -> bool:
     return error is not None and error.code in PASSING_ERRORS
 
 

@@ -6,6 +6,7 @@ the same Runner, so there is exactly one path from a prompt to a Take.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -15,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from sora_nb import catalog
+from sora_nb.api import errors
 from sora_nb.runs.cost import CostEstimate, estimate
-from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
+from sora_nb.runs.defaults import Defaults
+from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
+from sora_nb.runs.grid import KNOB_AXES, Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
@@ -25,6 +29,8 @@ from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.api.dialects import ServerInfo
+    from sora_nb.server.renderers.diffusers import DiffusersOptions
     from sora_nb.server.settings import ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
@@ -47,14 +53,26 @@ class Session:
         concurrency: int = DEFAULT_CONCURRENCY,
         budget: float | None = None,
         bundled: ServerSettings | None = None,
+        local: DiffusersOptions | None = None,
         client_options: dict[str, Any] | None = None,
         started: float | None = None,
+        run_type: type[GridRun] = GridRun,
+        defaults: Defaults | None = None,
+        dialect: str | None = None,
     ) -> None:
+        """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
+        a GridRun with research tools on it, which this layer does not import. ``defaults``
+        (the built-in ones with ``SORA_NB_*`` variables applied when not given) fill in what a
+        plan does not say. ``local``: the bundled server renders with this open model through
+        diffusers (it is loaded here, so a missing or wrong model fails now, not at the first
+        take)."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
         self.ledger = Ledger(self.media_dir)
-        self._config = resolve_server(base_url=base_url, api_key=api_key)
+        self._config = resolve_server(base_url=base_url, api_key=api_key, dialect=dialect)
+        self._info: ServerInfo | None = None
+        self._fallback: ServerInfo | None = None
         self.server = self._config.base_url or LOCAL_SERVER
         self.concurrency = concurrency
         #: Dollars this session (the kernel) may spend in all; None for no limit.
@@ -63,11 +81,63 @@ class Session:
         #: the notebook layer passes it, so rebuilding the session forgets nothing).
         self.started = started if started is not None else time.time()
         self._bundled = bundled
+        self._local = local
         self._client_options = client_options or {}
         self._runner: Runner | None = None
+        self.run_type = run_type
+        #: What a plan uses for anything it does not say; replace it (it is frozen) to change.
+        self.defaults = defaults if defaults is not None else Defaults.from_env(os.environ)
+        #: The local model's name, which requests get when they name none (None: the server's).
+        self.local_model: str | None = None
+        if local is not None:
+            if not self._config.uses_bundled:
+                raise ValueError(
+                    f"A local model renders on the bundled server, but this session is set to "
+                    f"{self._config.base_url}; connect to local:MODEL without a server URL."
+                )
+            from sora_nb.connection import bundled_app
+
+            app = bundled_app(self.media_dir / "server", local=local)
+            self.local_model = app.state.server.store.abilities.default_model
 
     def __repr__(self) -> str:
         return f"<sora_nb Session server={self.server} media_dir={str(self.media_dir)!r}>"
+
+    # -- the server ------------------------------------------------------------------------
+
+    def server_info(self, *, refresh: bool = False, strict: bool = True) -> ServerInfo:
+        """What the server is: its dialect (set by hand, or found from its /v1/models), the
+        models it serves and what it cannot do. Asked once; ``refresh`` asks again.
+
+        A server that cannot be asked (unreachable, refusing the key) raises its error; with
+        ``strict=False`` it is taken, for now, to speak OpenAI's dialect, so a take can still
+        be planned and fail with that error where the user sees it.
+        """
+        if self._info is None or refresh:
+            if not strict and self._fallback is not None:
+                return self._fallback  # asked already and failed: do not wait for it again
+            try:
+                self._info = run_sync(self.runner.client.detect(refresh=refresh))
+            except errors.SoraError as exc:
+                if strict:
+                    raise
+                from sora_nb.api.dialects import DIALECTS, ServerInfo
+
+                dialect = self.runner.client.dialect or DIALECTS["openai"]
+                self._fallback = ServerInfo(dialect, found=f"not known: {exc}", assumed=True)
+                return self._fallback
+        return self._info
+
+    def describe_server(self) -> str:
+        """The server in a few lines: where it is, its dialect, models and limits."""
+        where = "the bundled server (offline animatic)" if self.server == LOCAL_SERVER else ""
+        head = f"Server: {where or self.server}."
+        return head + "\n" + self.server_info().describe()
+
+    @property
+    def local(self) -> DiffusersOptions | None:
+        """The open model the bundled server renders with here (None: the animatic or a URL)."""
+        return self._local
 
     # -- building requests -----------------------------------------------------------------
 
@@ -76,19 +146,33 @@ class Session:
         prompt: str,
         *,
         axes: Sequence[Axis] = (),
-        model: str = "sora-2",
-        size: str = "1280x720",
-        seconds: int = 4,
-        takes: int = 1,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
         image: Path | str | None = None,
         fit: bool = False,
-        remix_of: str | None = None,
+        remix_of: Take | str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
     ) -> GridPlan:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
-        Each request is checked against its model's catalog profile, and a reference image
-        against the size, so a mistake raises a specific error before anything is sent.
+        What is not given (None) comes from :attr:`defaults`; what they leave unset is fitted
+        to the server: its model, the model's usual size and length, a seed for every take on
+        a seeded engine, an open model's frame count. ``remix_of`` is a completed Take or a
+        server job id. Each request is checked against its model's catalog profile, a
+        reference image against the size, and knobs against what the server takes, so a
+        mistake raises a specific error before anything is sent.
         """
+        model = model or self.defaults.model or self.local_model
+        size = size or self.defaults.size
+        seconds = seconds if seconds is not None else self.defaults.seconds
+        takes = takes if takes is not None else self.defaults.takes
         if takes < 1:
             raise GridError(f"takes must be at least 1, not {takes}.")
         if image is not None and any(a.name == "size" for a in axes):
@@ -96,6 +180,30 @@ class Session:
                 "A reference image fixes the first frame at one size; vary something other "
                 "than size, or run one cell per size."
             )
+        knobs = {
+            name: value
+            for name, value in (
+                ("seed", seed),
+                ("negative_prompt", negative_prompt),
+                ("steps", steps),
+                ("guidance", guidance),
+                ("fps", fps),
+                ("num_frames", num_frames),
+            )
+            if value is not None
+        }
+        varied = [KNOB_AXES[a.name] for a in axes if a.name in KNOB_AXES]
+        # Knobs need to know the server; a plain request can be planned (and fail) without.
+        info = self.server_info(strict=bool(knobs or varied))
+        check_knobs_taken(info, [*knobs, *varied])
+        if remix_of is not None and not info.dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {info.dialect.title} cannot remix a video (it has no /remix "
+                "route); generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
+        model = pick_model(info, model)
+        size, seconds = usual_clip(model, size, seconds)
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
         plan = plan_grid(
             prompt,
@@ -105,25 +213,65 @@ class Session:
             seconds=seconds,
             takes=takes,
             reference=reference,
-            remix_of=remix_of,
+            remix_of=remix_job(remix_of),
+            finish=finisher(info),
+            self_hosted=info.dialect.self_hosted,
+            **knobs,
         )
-        checked: set[tuple[str, str, int]] = set()
+        checked: set[tuple[str, str, int, int | None]] = set()
         for request in plan.requests:
-            combo = (request.model, request.size, request.seconds)
+            combo = (request.model, request.size, request.seconds, request.num_frames)
             if combo not in checked:
+                pick_model(info, request.model)  # a model axis names only served models
                 catalog.check_request(
                     request.model,
                     size=request.size,
                     seconds=request.seconds,
                     has_reference=reference is not None,
+                    num_frames=request.num_frames,
                 )
+                self._check_local(request)
                 checked.add(combo)
         return plan
 
+    def _check_local(self, request: VideoRequest) -> None:
+        """The local model's own rules (size multiples, first frame), checked before sending:
+        a request it cannot render fails here with the nearest it can."""
+        if self._local is None:
+            return
+        from sora_nb.connection import local_renderer
+        from sora_nb.server.renderers.base import RenderRequest
+
+        renderer = local_renderer(self._local)
+        served = renderer.abilities.models or ()
+        if request.model not in served:
+            raise ValueError(
+                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
+                "--model out, or %sora connect local to use the animatic."
+            )
+        renderer.check(
+            RenderRequest(
+                prompt=request.prompt,
+                width=request.width,
+                height=request.height,
+                seconds=request.seconds,
+                model=request.model,
+                # Only whether there is a first frame matters to the rules.
+                reference=b"" if request.reference is not None else None,
+            )
+        )
+
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
-        """What sending ``requests`` would cost now (cached takes cost nothing)."""
+        """What sending ``requests`` would cost now (cached takes cost nothing); on a
+        self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
-        return estimate(t.request for t in planned if not t.cached and t.job_id is None)
+        fresh = [t.request for t in planned if not t.cached and t.job_id is None]
+        cost = estimate(fresh, self_hosted=self.server_info(strict=False).dialect.self_hosted)
+        if not cost.gpu:
+            return cost
+        expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]
+        total = None if None in expected else sum(e for e in expected if e is not None)
+        return dataclasses.replace(cost, gpu_seconds=total)
 
     def spent(self) -> float:
         """Dollars recorded in this media folder since this session started, counting takes
@@ -149,13 +297,17 @@ class Session:
             from sora_nb.server import create_app
 
             transport = httpx.ASGITransport(app=create_app(self._bundled))
-            return VideosClient(transport=transport, **self._client_options)
+            return VideosClient(
+                transport=transport, dialect=self._config.dialect, **self._client_options
+            )
         from sora_nb.connection import connect
 
         return connect(
             self._config.base_url,
             self._config.api_key,
             media_dir=self.media_dir / "server",
+            dialect=self._config.dialect,
+            local=self._local,
             **self._client_options,
         )
 
@@ -203,7 +355,7 @@ class Session:
         takes = await self.arun(
             plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update
         )
-        return GridRun(plan, takes)
+        return self.run_type(plan, takes)
 
     def run_plan(
         self,
@@ -216,7 +368,7 @@ class Session:
     ) -> GridRun:
         """Run a planned grid on sora_nb's background loop; block unless ``wait=False``."""
         takes = self.run(plan.requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
-        return GridRun(plan, takes)
+        return self.run_type(plan, takes)
 
     def resume(self) -> list[Take]:
         """Finish every take left unfinished in this media folder (after a crash or restart)."""
@@ -232,3 +384,12 @@ class Session:
                 spent=self.spent(),
                 scope="this kernel",
             )
+
+
+def remix_job(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
+    return remix.job_id

@@ -31,7 +31,7 @@ FILE_NAMES: dict[str, str] = {
 }
 
 
-class TakeError(BaseModel):
+class TakeFailure(BaseModel):
     """Why a take did not complete: the server's code and message, or sora_nb's."""
 
     code: str
@@ -54,9 +54,12 @@ class Take(BaseModel):
     status: TakeStatus = "pending"
     progress: int = 0
     job_id: str | None = None
-    error: TakeError | None = None
+    error: TakeFailure | None = None
     estimated_cost: float | None = None
     cost: float | None = None
+    #: GPU seconds the server spent on it, and its peak GPU memory (self-hosted engines).
+    gpu_seconds: float | None = None
+    peak_memory_mb: float | None = None
     created_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None
     completed_at: float | None = None
@@ -192,7 +195,10 @@ class Take(BaseModel):
 
     def __repr__(self) -> str:
         cost = "unknown" if self.cost is None else f"${self.cost:.2f}"
+        if self.cost is None and self.gpu_seconds is not None:
+            cost = f"{self.gpu_seconds:.1f} GPU s"
+        seed = f" seed {self.request.seed}" if self.request.seed is not None else ""
         return (
             f"<Take {self.id} {self.status} {self.request.model} {self.request.size} "
-            f"{self.request.seconds}s take {self.request.take} cost {cost}>"
+            f"{self.request.seconds}s take {self.request.take}{seed} cost {cost}>"
         )

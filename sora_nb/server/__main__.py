@@ -2,7 +2,8 @@
 
 Then point any Videos API client at ``http://127.0.0.1:8000/v1``: sora_nb, the OpenAI SDK,
 curl, or a gateway such as LiteLLM's proxy. It listens on loopback only unless you pass
-``--allow-remote`` with another ``--host``.
+``--allow-remote`` with another ``--host``. ``--renderer diffusers --model PATH_OR_REPO`` renders
+real video with an open model on this machine instead of the animatic.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -25,8 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sora_nb.server",
         description=(
-            "Serve sora_nb's Videos API server: the endpoints of OpenAI's Videos API, with "
-            "animatic renders instead of generated video. Base URL: http://HOST:PORT/v1"
+            "Serve sora_nb's Videos API server: the endpoints of OpenAI's Videos API, rendering "
+            "an offline animatic, or real video with an open model through diffusers "
+            "(--renderer diffusers --model PATH_OR_REPO). Base URL: http://HOST:PORT/v1"
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -56,6 +59,49 @@ def build_parser() -> argparse.ArgumentParser:
         "render)",
     )
     parser.add_argument("--max-running", type=int, default=None, help="most jobs running at once")
+    parser.add_argument(
+        "--dialect",
+        choices=["openai", "vllm-omni", "sglang", "fastvideo", "litellm"],
+        default=None,
+        help="answer exactly as that server does (engine-dialects.md), for tests and teaching; "
+        "default: sora_nb's own (OpenAI's API plus the open-model knobs)",
+    )
+    local = parser.add_argument_group("open models (--renderer diffusers; needs the local extra)")
+    local.add_argument(
+        "--renderer",
+        choices=["animatic", "diffusers"],
+        default="animatic",
+        help="what renders the videos (default: the offline animatic)",
+    )
+    local.add_argument(
+        "--model",
+        default=None,
+        help="a diffusers pipeline folder, or a Hugging Face id already downloaded "
+        "(hf download ID); never fetched while serving",
+    )
+    local.add_argument(
+        "--device", default=None, help="cuda, cuda:1 or cpu (default: cuda when torch sees one)"
+    )
+    local.add_argument(
+        "--dtype",
+        choices=["bfloat16", "float16", "float32"],
+        default=None,
+        help="weights precision (default: bfloat16 on a GPU, float32 on the CPU)",
+    )
+    local.add_argument(
+        "--offload",
+        action="store_true",
+        help="model CPU offload: only the running stage on the GPU (less memory, slower)",
+    )
+    local.add_argument(
+        "--vae-tiling", action="store_true", help="decode the video in tiles (less memory)"
+    )
+    local.add_argument(
+        "--served-model-name",
+        default=None,
+        help="the model name clients send (default: the hub id, or the folder's name; for an "
+        "engine --dialect on the animatic: Wan-AI/Wan2.1-T2V-1.3B-Diffusers)",
+    )
     parser.add_argument(
         "--max-upload-mb", type=float, default=20.0, help="largest request body in MiB"
     )
@@ -107,6 +153,33 @@ def default_media_dir() -> Path:
     return (Path(home) if home else Path("sora_media")) / "server"
 
 
+def _open_model(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    """Load the open model the flags name (before serving: a wrong model fails now, in one
+    line); None after printing why it cannot be served."""
+    if args.renderer != "diffusers":
+        parser.error("--model goes with --renderer diffusers.")
+    if not args.model:
+        parser.error(
+            "--renderer diffusers needs --model: a pipeline folder or a Hugging Face id, like "
+            "--model Wan-AI/Wan2.1-T2V-1.3B-Diffusers."
+        )
+    from sora_nb.server.renderers.diffusers import DiffusersOptions, ModelError, open_renderer
+
+    options = DiffusersOptions(
+        model=args.model,
+        device=args.device,
+        dtype=args.dtype,
+        offload=args.offload,
+        vae_tiling=args.vae_tiling,
+        served_name=args.served_model_name,
+    )
+    try:
+        return open_renderer(options)
+    except ModelError as exc:
+        print(f"python -m sora_nb.server: {exc}", file=sys.stderr)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and serve until interrupted; returns the exit status."""
     parser = build_parser()
@@ -120,6 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sora_nb.server.faults import FaultSettings
     from sora_nb.server.settings import ServerSettings
 
+    renderer = None
+    if args.renderer == "diffusers" or args.model:
+        renderer = _open_model(parser, args)
+        if renderer is None:
+            return 2
     try:
         settings = ServerSettings(
             media_dir=args.media or default_media_dir(),
@@ -139,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 slow_seconds=args.slow_seconds,
                 seed=args.seed,
             ),
+            renderer=renderer,
+            dialect=args.dialect,
+            served_model_name=args.served_model_name if renderer is None else None,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -148,6 +229,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = create_app(settings)
     logging.getLogger("uvicorn.error").addFilter(QuietDrops())
+    if renderer is not None:
+        print(
+            f"sora_nb server: {renderer.describe()} (loaded in {renderer.load_seconds:.1f} s)",
+            file=sys.stderr,
+        )
+    if settings.dialect:
+        print(f"sora_nb server: answering as {settings.dialect}", file=sys.stderr)
     print(
         f"sora_nb server: jobs in {settings.media_dir}; "
         f"key {'required' if settings.api_key else 'not required'}",

@@ -30,6 +30,7 @@ from sora_nb.api.types import VARIANT_MEDIA_TYPES, VideoDeleted, VideoList
 from sora_nb.server.errors import APIError, DroppedConnection, invalid
 from sora_nb.server.faults import FaultInjector, FaultPlan
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob, Stats
+from sora_nb.server.renderers.base import KNOBS, RenderRefused, RenderRequest
 from sora_nb.server.settings import ServerSettings
 from sora_nb.server.validation import (
     check_create,
@@ -69,7 +70,12 @@ class BundledServer:
 
 
 def create_app(settings: ServerSettings) -> Starlette:
-    """A Videos API server over ``settings.media_dir`` (jobs there are picked up again)."""
+    """A Videos API server over ``settings.media_dir`` (jobs there are picked up again), or,
+    with ``settings.dialect``, an imitation of that engine or gateway."""
+    if settings.dialect not in (None, "openai"):
+        from sora_nb.server.dialects import dialect_app
+
+        return dialect_app(settings)
     server = BundledServer(settings)
 
     @asynccontextmanager
@@ -105,7 +111,28 @@ async def create_video(request: Request) -> Response:
     server = _server(request)
     settings = server.settings
     body = await _body(request)
-    checked = check_create(body, today=settings.today)
+    renderer = server.store.renderer
+    checked = check_create(
+        body,
+        today=settings.today,
+        abilities=renderer.abilities,
+        with_knobs=settings.dialect != "openai",
+    )
+    width, height = catalog.parse_size(checked.size)
+    try:
+        renderer.check(
+            RenderRequest(
+                prompt=checked.prompt,
+                width=width,
+                height=height,
+                seconds=int(checked.seconds),
+                model=checked.model,
+                reference=checked.reference,
+                **checked.knobs,
+            )
+        )
+    except RenderRefused as exc:
+        raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
     job, new = server.store.create(
         NewJob(
             prompt=checked.prompt,
@@ -113,6 +140,7 @@ async def create_video(request: Request) -> Response:
             size=checked.size,
             seconds=checked.seconds,
             reference=checked.reference,
+            knobs=checked.knobs,
         ),
         idempotency_key=request.headers.get("idempotency-key"),
         scope="create",
@@ -164,7 +192,7 @@ async def delete_video(request: Request) -> Response:
     server = _server(request)
     job = server.store.get(request.path_params["video_id"])
     await asyncio.to_thread(server.store.delete, job)
-    return JSONResponse(VideoDeleted(object="video.deleted", deleted=True, id=job.id).model_dump())
+    return JSONResponse(VideoDeleted(object="video.deleted", deleted=True, id=job.id).model_dump(exclude_none=True))
 
 
 async def remix_video(request: Request) -> Response:
@@ -187,6 +215,7 @@ async def remix_video(request: Request) -> Response:
             size=source.size,
             seconds=source.seconds,
             remixed_from_video_id=source.id,
+            knobs=_remix_knobs(source),
         ),
         idempotency_key=request.headers.get("idempotency-key"),
         scope=f"remix:{source.id}",
@@ -211,12 +240,12 @@ async def video_content(request: Request) -> Response:
 
 
 async def list_models(request: Request) -> Response:
-    return JSONResponse({"object": "list", "data": [_model(p.name) for p in catalog.models()]})
+    return JSONResponse({"object": "list", "data": [_model(n) for n in _served(request)]})
 
 
 async def retrieve_model(request: Request) -> Response:
     name = request.path_params["model"]
-    if catalog.get_profile(name) is None:
+    if name not in _served(request):
         raise APIError(
             404, f"The model {name[:80]!r} does not exist.", param="model", code="model_not_found"
         )
@@ -263,6 +292,22 @@ def _video(server: BundledServer, job: JobRecord, *, created: bool = False) -> R
     if not video.done:
         headers["openai-poll-after-ms"] = str(server.store.poll_after_ms(job))
     return JSONResponse(video.model_dump(mode="json"), headers=headers)
+
+
+def _served(request: Request) -> list[str]:
+    """The models this server renders: the renderer's, or the whole catalog (the animatic)."""
+    models = _server(request).store.abilities.models
+    return list(models) if models is not None else [p.name for p in catalog.models()]
+
+
+def _remix_knobs(source: JobRecord) -> dict[str, Any]:
+    """A remix keeps the source's knobs and, where the renderer chose one, its seed: the same
+    noise under a new prompt."""
+    knobs = {name: getattr(source, name) for name in KNOBS if getattr(source, name) is not None}
+    seed = (source.metrics or {}).get("seed")
+    if "seed" not in knobs and seed is not None:
+        knobs["seed"] = seed
+    return knobs
 
 
 def _model(name: str) -> dict[str, Any]:

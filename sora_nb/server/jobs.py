@@ -1,16 +1,20 @@
 """Video jobs: created, rendered in worker threads, persisted as JSON beside their files.
 
-A job's status is worked out from the clock each time it is read: ``queued`` for the first
-share of its simulated duration, then ``in_progress`` with rising progress, then ``completed``
-once both the duration has passed and the animatic is rendered (or ``failed``). Every job lives
-in ``<media_dir>/jobs/<id>/`` (``job.json`` plus its files), so a new app over the same folder,
-in a restarted kernel or process, finds its jobs and finishes rendering the unfinished ones.
+With a paced renderer (the animatic) a job's status is worked out from the clock each time it is
+read: ``queued`` for the first share of its simulated duration, then ``in_progress`` with rising
+progress, then ``completed`` once both the duration has passed and the video is rendered (or
+``failed``). With a real renderer (diffusers) status and progress follow the render itself:
+``queued`` until a worker takes the job, then the renderer's own progress (denoising steps, then
+decoding and encoding). Every job lives in ``<media_dir>/jobs/<id>/`` (``job.json`` plus its
+files), so a new app over the same folder, in a restarted kernel or process, finds its jobs and
+finishes rendering the unfinished ones.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -19,7 +23,8 @@ import re
 import secrets
 import shutil
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,13 @@ from sora_nb.api.types import Video, VideoError
 from sora_nb.media import write_atomic
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
+from sora_nb.server.renderers.base import (
+    KNOBS,
+    RenderCancelled,
+    RenderControl,
+    RenderFailed,
+    RenderRequest,
+)
 from sora_nb.server.settings import ServerSettings
 
 log = logging.getLogger("sora_nb.server")
@@ -68,7 +80,18 @@ class JobRecord(BaseModel):
     blocked: VideoError | None = None
     rendered_at: float | None = None
     render_error: str | None = None
+    #: A code the renderer gave with its error (``out_of_memory``), shown on the failed job.
+    render_error_code: str | None = None
     completed_at: float | None = None
+    # The open-model knobs the request sent (None: not sent).
+    seed: int | None = None
+    negative_prompt: str | None = None
+    num_inference_steps: int | None = None
+    guidance_scale: float | None = None
+    fps: int | None = None
+    num_frames: int | None = None
+    #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
+    metrics: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,8 @@ class NewJob:
     seconds: str
     reference: bytes | None = None
     remixed_from_video_id: str | None = None
+    #: The knobs sent, by wire name (``seed``, ``num_inference_steps``...).
+    knobs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,14 +116,29 @@ class Stats:
     idempotent_replays: int = 0
     requests: int = 0
     renders: int = 0
+    #: Renders stopped by a DELETE, and the steps each had done when it stopped.
+    cancelled: int = 0
+    steps_at_cancel: list[int] = field(default_factory=list)
 
 
 class JobStore:
     """All jobs of one bundled server folder: create, read, list, delete; renders run in threads."""
 
-    def __init__(self, settings: ServerSettings) -> None:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        *,
+        new_id: Callable[[], str] | None = None,
+        id_pattern: re.Pattern[str] = _ID_PATTERN,
+        remember: bool = True,
+    ) -> None:
+        """``new_id``/``id_pattern``: the id format (an engine imitation's own); ``remember``
+        False keeps the jobs of this store only (an engine that forgets its jobs on restart)."""
         self.settings = settings
-        self.root = settings.media_dir / "jobs"
+        self._new_id = new_id or (lambda: f"video_{secrets.token_hex(16)}")
+        self._id_pattern = id_pattern
+        folder = "jobs" if remember else f"jobs-{secrets.token_hex(6)}"
+        self.root = settings.media_dir / folder
         self.root.mkdir(parents=True, exist_ok=True)
         self.stats = Stats()
         self._lock = threading.RLock()
@@ -106,8 +146,13 @@ class JobStore:
         self._by_key: dict[str, str] = {}
         self._takes: dict[str, int] = {}
         self._pending: dict[str, concurrent.futures.Future[None]] = {}
+        #: Progress and cancellation of the renders running now, by job id.
+        self._live: dict[str, RenderControl] = {}
+        self.renderer = settings.make_renderer()
+        self.abilities = self.renderer.abilities
+        workers = min(settings.render_workers, self.abilities.workers or settings.render_workers)
         self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=settings.render_workers, thread_name_prefix="sora-nb-render"
+            max_workers=workers, thread_name_prefix="sora-nb-render"
         )
         self._load()
 
@@ -115,7 +160,7 @@ class JobStore:
 
     def get(self, video_id: str) -> JobRecord:
         """The job with this id, or the 404 for an unknown (or malformed) id."""
-        if not _ID_PATTERN.fullmatch(video_id):
+        if not self._id_pattern.fullmatch(video_id):
             raise not_found(video_id)
         with self._lock:
             job = self._jobs.get(video_id)
@@ -135,11 +180,7 @@ class JobStore:
         status, progress = ("queued", 0) if just_created else self._status(job, now)
         error = None
         if status == "failed":
-            error = job.blocked or VideoError(
-                code="internal_error",
-                message="The bundled server could not render this video "
-                f"({job.render_error or 'unknown error'}); create it again.",
-            )
+            error = job.blocked or self._render_error(job)
         completed_at = job.completed_at if status in ("completed", "failed") else None
         expires_at = None
         if status == "completed" and completed_at is not None and self.settings.content_ttl:
@@ -158,11 +199,18 @@ class JobStore:
             seconds=job.seconds,
             remixed_from_video_id=job.remixed_from_video_id,
             error=error,
+            **(_reported(job.metrics) if status == "completed" else {}),
         )
 
     def poll_after_ms(self, job: JobRecord) -> int:
-        """A sensible ``openai-poll-after-ms`` hint: a tenth of the job's time, 50 ms to 5 s."""
-        return int(min(5000, max(50, job.duration * 100)))
+        """A sensible ``openai-poll-after-ms`` hint: a tenth of a paced job's time, 50 ms to
+        5 s; for a real render, about one step's time (100 ms to 2 s)."""
+        if self.abilities.paced:
+            return int(min(5000, max(50, job.duration * 100)))
+        with self._lock:
+            control = self._live.get(job.id)
+        step = control.seconds_per_step if control is not None else None
+        return int(min(2000, max(100, (step or 0.25) * 1000)))
 
     def ordered(self) -> list[JobRecord]:
         """Every job, oldest first."""
@@ -233,21 +281,23 @@ class JobStore:
             found = check_prompt(new.prompt, self.settings.blocked)
             if found is not None:
                 block = VideoError(code=found.code, message=found.message)
+            paced = self.abilities.paced
             job = JobRecord(
-                id=f"video_{secrets.token_hex(16)}",
+                id=self._new_id(),
                 seq=max((j.seq for j in self._jobs.values()), default=0) + 1,
                 model=new.model,
                 prompt=new.prompt,
                 size=new.size,
                 seconds=new.seconds,
                 created_at=now,
-                duration=int(new.seconds) * self.settings.time_scale,
+                duration=int(new.seconds) * self.settings.time_scale if paced else 0.0,
                 take=take,
                 fingerprint=fingerprint,
                 remixed_from_video_id=new.remixed_from_video_id,
                 idempotency_key=key,
                 has_reference=new.reference is not None,
                 blocked=block,
+                **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)
@@ -263,10 +313,21 @@ class JobStore:
                 self._submit(job)
         return job, True
 
-    def delete(self, job: JobRecord) -> None:
-        """Forget a completed or failed job and remove its files."""
+    def delete(
+        self,
+        job: JobRecord,
+        *,
+        force: bool = False,
+        cancel: bool = True,
+        remove_files: bool = True,
+    ) -> None:
+        """Forget a job and remove its files: a completed or failed one, or, when the renderer
+        can stop (or ``force``), a queued or running one (its render stops at the next step, or
+        its result is dropped). ``cancel=False, remove_files=False`` only forgets the record, as
+        SGLang's and FastVideo's DELETE do."""
         status = self.view(job).status
-        if status not in ("completed", "failed"):
+        running = status not in ("completed", "failed")
+        if running and not (self.abilities.cancellable or force):
             raise APIError(
                 400,
                 f"Video {job.id} is {status}; only completed or failed videos can be deleted. "
@@ -278,7 +339,15 @@ class JobStore:
             self._jobs.pop(job.id, None)
             if job.idempotency_key:
                 self._by_key.pop(job.idempotency_key, None)
-        shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
+            control = self._live.get(job.id)
+            future = self._pending.get(job.id)
+        if running and cancel:
+            if future is not None:
+                future.cancel()  # not started yet: it never will
+            if control is not None:
+                control.cancel()  # running: the render thread stops and tidies up
+        if remove_files:
+            shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
 
     def wait_idle(self, timeout: float | None = None) -> None:
         """Block until every render submitted so far has finished (for tests and shutdown)."""
@@ -287,7 +356,12 @@ class JobStore:
         concurrent.futures.wait(pending, timeout=timeout)
 
     def close(self) -> None:
-        """Stop taking renders; renders already running finish first."""
+        """Stop taking renders. A renderer that can stop does so at its next step (the job is
+        left unfinished and a new app over the folder renders it again); others finish first."""
+        with self._lock:
+            controls = list(self._live.values())
+        for control in controls:
+            control.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- machinery ---------------------------------------------------------------------------
@@ -296,6 +370,14 @@ class JobStore:
         if job.completed_at is not None:
             failed = job.blocked is not None or job.render_error is not None
             return ("failed" if failed else "completed"), 100
+        if self._foreign(job):
+            return "failed", 0
+        if not self.abilities.paced and job.blocked is None and job.render_error is None:
+            with self._lock:
+                control = self._live.get(job.id)
+            if control is None:
+                return "queued", 0  # waiting for the one worker
+            return "in_progress", min(99, int(control.fraction * 100))
         elapsed = max(0.0, now - job.created_at)
         share = elapsed / job.duration if job.duration > 0 else 1.0
         if job.render_error is not None or (job.blocked is not None and share >= 0.5):
@@ -345,6 +427,29 @@ class JobStore:
             },
         )
 
+    def _foreign(self, job: JobRecord) -> bool:
+        """True for an unfinished job of a model this server does not render (made by another
+        server over the same folder): it waits for that server, and reads as failed here."""
+        models = self.abilities.models
+        unfinished = job.rendered_at is None and job.blocked is None
+        return unfinished and models is not None and job.model not in models
+
+    def _render_error(self, job: JobRecord) -> VideoError:
+        if self._foreign(job):
+            return VideoError(
+                code="model_not_loaded",
+                message=f"This video is being made with {job.model}, which this server does not "
+                f"render now (it renders {', '.join(self.abilities.models or ())}). Serve "
+                f"{job.model} again over the same folder to finish it.",
+            )
+        if job.render_error_code is not None:
+            return VideoError(code=job.render_error_code, message=job.render_error or "")
+        return VideoError(
+            code="internal_error",
+            message="The bundled server could not render this video "
+            f"({job.render_error or 'unknown error'}); create it again.",
+        )
+
     def _submit(self, job: JobRecord) -> None:
         future = self._pool.submit(self._render, job.id)
         self._pending[job.id] = future
@@ -357,40 +462,42 @@ class JobStore:
         future.add_done_callback(forget)
 
     def _render(self, video_id: str) -> None:
-        from sora_nb.server.renderers.animatic import AnimaticRequest
-
+        control = RenderControl()
         with self._lock:
             job = self._jobs.get(video_id)
-        if job is None:  # deleted meanwhile
-            return
+            if job is None:  # deleted meanwhile
+                return
+            self._live[video_id] = control
         directory = self._job_dir(video_id)
-        width, height = catalog.parse_size(job.size)
-        reference_file = directory / "reference.bin"
-        reference = reference_file.read_bytes() if reference_file.is_file() else None
-        request = AnimaticRequest(
-            prompt=job.prompt,
-            width=width,
-            height=height,
-            seconds=int(job.seconds),
-            take=job.take,
-            model=job.model,
-            reference=reference,
-        )
         update: dict[str, Any]
         try:
-            files = self.settings.render_function()(request, directory)
+            result = self.renderer.render(self._request(job, directory), directory, control)
             for variant, produced in (
-                ("video", files.video),
-                ("thumbnail", files.thumbnail),
-                ("spritesheet", files.spritesheet),
+                ("video", result.video),
+                ("thumbnail", result.thumbnail),
+                ("spritesheet", result.spritesheet),
             ):
                 target = directory / VARIANT_FILES[variant]
                 if Path(produced).resolve() != target:
                     os.replace(produced, target)
-            update = {"rendered_at": self.settings.clock()}
+            metrics = None if result.metrics is None else dataclasses.asdict(result.metrics)
+            update = {"rendered_at": self.settings.clock(), "metrics": metrics}
+        except RenderCancelled:
+            self._stopped(video_id, directory, control)
+            return
+        except RenderFailed as exc:  # the renderer says why, and what to try
+            log.warning("rendering %s failed: %s", video_id, exc)
+            update = {
+                "rendered_at": self.settings.clock(),
+                "render_error": str(exc),
+                "render_error_code": exc.code,
+            }
         except Exception as exc:  # a render bug must fail the job, not hang it forever
             log.exception("rendering %s failed", video_id)
             update = {"rendered_at": self.settings.clock(), "render_error": type(exc).__name__}
+        finally:
+            with self._lock:
+                self._live.pop(video_id, None)
         with self._lock:
             current = self._jobs.get(video_id)
             if current is None:
@@ -400,8 +507,39 @@ class JobStore:
             self.stats.renders += 1
             self._save(done)
 
+    def _request(self, job: JobRecord, directory: Path) -> RenderRequest:
+        width, height = catalog.parse_size(job.size)
+        reference_file = directory / "reference.bin"
+        return RenderRequest(
+            prompt=job.prompt,
+            width=width,
+            height=height,
+            seconds=int(job.seconds),
+            model=job.model,
+            take=job.take,
+            reference=reference_file.read_bytes() if reference_file.is_file() else None,
+            seed=job.seed,
+            negative_prompt=job.negative_prompt,
+            num_inference_steps=job.num_inference_steps,
+            guidance_scale=job.guidance_scale,
+            fps=job.fps,
+            num_frames=job.num_frames,
+        )
+
+    def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
+        """A render stopped on request: tidy up after a DELETE; a job still here (the server
+        is closing) stays unfinished, for the next app over this folder."""
+        with self._lock:
+            deleted = video_id not in self._jobs
+            if deleted:
+                self.stats.cancelled += 1
+                self.stats.steps_at_cancel.append(control.steps_done)
+        if deleted:
+            shutil.rmtree(directory, ignore_errors=True)
+        log.info("render of %s stopped after %d steps", video_id, control.steps_done)
+
     def _job_dir(self, video_id: str) -> Path:
-        if not _ID_PATTERN.fullmatch(video_id):
+        if not self._id_pattern.fullmatch(video_id):
             raise not_found(video_id)
         path = (self.root / video_id).resolve()
         # Belt and braces: even a valid-looking id must land inside the jobs folder.
@@ -436,7 +574,7 @@ class JobStore:
             if job.idempotency_key:
                 self._by_key[job.idempotency_key] = job.id
             self._takes[job.fingerprint] = max(self._takes.get(job.fingerprint, 0), job.take)
-            if job.blocked is None and job.rendered_at is None:
+            if job.blocked is None and job.rendered_at is None and not self._foreign(job):
                 # Interrupted by a restart: render it now.
                 self._submit(job)
 
@@ -447,4 +585,13 @@ def _fingerprint(new: NewJob) -> str:
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(hashlib.sha256(new.reference or b"").digest())
+    if new.knobs:  # requests without knobs keep the fingerprints (and take numbers) they had
+        digest.update(json.dumps(new.knobs, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def _reported(metrics: dict[str, Any] | None) -> dict[str, Any]:
+    """The measured figures a completed job reports (as vLLM-Omni's jobs do), none if unmeasured."""
+    if not metrics:
+        return {}
+    return {name: value for name, value in metrics.items() if value is not None}

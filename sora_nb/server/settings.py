@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -14,13 +14,12 @@ from sora_nb.server.faults import FaultSettings
 from sora_nb.server.guardrails import DEFAULT_BLOCKED, BlockKind
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest
-
-    #: Turns a request into files in a folder (the animatic's ``render`` by default).
-    Renderer = Callable[[AnimaticRequest, Path], AnimaticFiles]
+    from sora_nb.server.renderers.animatic.renderer import RenderFunction
+    from sora_nb.server.renderers.base import Renderer
 else:
-    # At run time pydantic only needs "a callable": the animatic package loads on first render.
-    Renderer = Callable[..., Any]
+    # At run time pydantic only needs "an object": the renderer packages load on first use.
+    Renderer = Any
+    RenderFunction = Callable[..., Any]
 
 #: The largest request body accepted (20 MiB, the spec's limit on an ``image_url``).
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
@@ -50,9 +49,18 @@ class ServerSettings(BaseModel):
     faults: FaultSettings = Field(default_factory=FaultSettings)
     #: Names the simulated guardrail refuses, with their kind (see ``guardrails``).
     blocked: dict[str, BlockKind] = Field(default_factory=lambda: dict(DEFAULT_BLOCKED))
-    #: The renderer; None means the real animatic renderer.
-    renderer: Renderer | None = Field(default=None, exclude=True, repr=False)
+    #: The renderer: a :class:`~sora_nb.server.renderers.base.Renderer` (the diffusers one, say),
+    #: or a function drawing an animatic request into a folder (tests put their own in); None
+    #: means the real animatic.
+    renderer: Renderer | RenderFunction | None = Field(default=None, exclude=True, repr=False)
+    #: Renders at once, unless the renderer says fewer (a resident pipeline renders one).
     render_workers: int = Field(default=2, gt=0)
+    #: Answer as this server does (``vllm-omni``, ``sglang``, ``fastvideo``, ``litellm``, or
+    #: ``openai`` for the strict excerpt); None: sora_nb's own server (OpenAI's API plus the
+    #: open-model knobs).
+    dialect: Literal["openai", "vllm-omni", "sglang", "fastvideo", "litellm"] | None = None
+    #: The model an engine imitation serves, when its renderer (the animatic) names none.
+    served_model_name: str | None = None
     #: The day the catalog checks availability for (None: today).
     today: dt.date | None = None
     #: Wall clock in seconds since the epoch; injectable so lifecycle tests need not sleep.
@@ -71,10 +79,11 @@ class ServerSettings(BaseModel):
         # Everything the bundled server writes is checked to stay inside this folder.
         return value.expanduser().resolve()
 
-    def render_function(self) -> Renderer:
-        """The renderer to use: the configured one, else the real animatic renderer."""
-        if self.renderer is not None:
-            return self.renderer
-        from sora_nb.server.renderers.animatic import render
+    def make_renderer(self) -> Renderer:
+        """The renderer to use: the configured one, else the animatic (drawing with the
+        configured function when one was given)."""
+        from sora_nb.server.renderers.animatic.renderer import AnimaticRenderer
 
-        return render
+        if self.renderer is None or not hasattr(self.renderer, "abilities"):
+            return AnimaticRenderer(self.renderer)
+        return cast("Renderer", self.renderer)

@@ -7,9 +7,10 @@ import binascii
 import datetime as dt
 import io
 import json
+import math
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -17,12 +18,34 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from sora_nb import catalog
 from sora_nb.server.errors import APIError, invalid
 
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from sora_nb.server.renderers.base import Abilities
+
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SECONDS = "4"
 DEFAULT_SIZE = "720x1280"
 MAX_PROMPT = 32_000
+#: The longest negative prompt taken (the prompt's own limit).
+MAX_NEGATIVE = MAX_PROMPT
+#: The longest clip a served model is asked for, in seconds (past every open model's training).
+MAX_SECONDS = 120
+#: Seeds are 64-bit: what torch's and numpy's generators take.
+MAX_SEED = 2**63 - 1
 
-_CREATE_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
+#: The open-model knobs: wire name -> (type, lowest, highest, what it is). Bounds are the engines'
+#: (vLLM-Omni checks steps 1..200 and guidance 0..20).
+KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
+    "seed": (int, 0, MAX_SEED, "an integer"),
+    "num_inference_steps": (int, 1, 200, "an integer"),
+    "guidance_scale": (float, 0.0, 20.0, "a number"),
+    "fps": (int, 1, 240, "an integer"),
+    "num_frames": (int, 1, 2049, "an integer"),
+}
+
+_CREATE_FIELDS = frozenset(
+    {"prompt", "model", "seconds", "size", "input_reference", "negative_prompt", *KNOB_RULES}
+)
+_OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
 _REMIX_FIELDS = frozenset({"prompt"})
 _IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -37,6 +60,8 @@ class CreateRequest:
     seconds: str
     reference: bytes | None = None
     reference_type: str | None = None
+    #: The open-model knobs sent, checked and typed (``{"seed": 7, "guidance_scale": 5.0}``).
+    knobs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,10 +164,25 @@ async def _parse_multipart(headers: Headers, body: bytes, limit: int) -> Body:
     return Body(fields=fields, file=file, multipart=True)
 
 
-def check_create(body: Body, *, today: dt.date | None = None) -> CreateRequest:
-    """A :class:`CreateRequest` from a body, or the 400 the real service gives for it."""
-    _no_unknown(body.fields, _CREATE_FIELDS)
+def check_create(
+    body: Body,
+    *,
+    today: dt.date | None = None,
+    abilities: Abilities | None = None,
+    with_knobs: bool = True,
+) -> CreateRequest:
+    """A :class:`CreateRequest` from a body, or the 400 the real service gives for it.
+
+    ``abilities`` are the renderer's: one serving named models (an open model through
+    diffusers) takes those names instead of the catalog's, and leaves size and length to the
+    renderer's own rules. ``with_knobs=False`` is OpenAI's API exactly: ``seed`` and the other
+    knobs are unknown parameters there.
+    """
+    _no_unknown(body.fields, _CREATE_FIELDS if with_knobs else _OPENAI_FIELDS)
     prompt = check_prompt(body.fields)
+    knobs = check_knobs(body.fields, multipart=body.multipart)
+    if abilities is not None and abilities.models is not None:
+        return _check_served(body, prompt, knobs, abilities)
     model = _text(body.fields, "model", DEFAULT_MODEL)
     seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
     size = _text(body.fields, "size", DEFAULT_SIZE).lower()
@@ -168,7 +208,122 @@ def check_create(body: Body, *, today: dt.date | None = None) -> CreateRequest:
         raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
     if reference is not None:
         _check_reference(reference, size)
-    return CreateRequest(prompt, model, size, seconds, reference, ref_type)
+    return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs)
+
+
+def _check_served(
+    body: Body, prompt: str, knobs: dict[str, Any], abilities: Abilities
+) -> CreateRequest:
+    served = abilities.models or ()
+    model = _text(body.fields, "model", abilities.default_model)
+    if model not in served:
+        raise invalid(
+            f"Invalid value for 'model': this server renders {_quoted(served)} with "
+            f"{abilities.kind}, not {model[:80]!r}. Send model {served[0]!r} or leave it out.",
+            param="model",
+            code="model_not_found",
+        )
+    seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
+    if not (seconds.isdigit() and seconds == str(int(seconds)) and int(seconds) >= 1):
+        raise invalid(
+            f"Invalid value for 'seconds': {seconds!r}. Send a whole number of seconds as a "
+            'string, like "4".',
+            param="seconds",
+        )
+    if int(seconds) > MAX_SECONDS:
+        raise invalid(
+            f"Invalid value for 'seconds': {seconds} is longer than this server makes "
+            f"({MAX_SECONDS} s at most); ask for a shorter clip.",
+            param="seconds",
+        )
+    size = _text(body.fields, "size", "").lower() or _default_size(abilities)
+    try:
+        catalog.parse_size(size)
+    except catalog.CatalogError as exc:
+        raise invalid(f"Invalid value for 'size': {exc}", param="size") from None
+    reference, ref_type = _reference(body)
+    if reference is not None:
+        _check_reference(reference, size)
+    return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs)
+
+
+def _default_size(abilities: Abilities) -> str:
+    # A served model without a size asked renders at 832x480 (Wan's and the engines' default
+    # landscape), rounded to its own multiple.
+    step = abilities.size_multiple
+    return f"{832 // step * step}x{max(step, 480 // step * step)}"
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return " or ".join(repr(n) for n in names)
+
+
+def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]:
+    """The open-model knobs of a create body, typed and bounds-checked.
+
+    Form fields arrive as text ("7"); JSON ones must already be numbers. A knob not sent is
+    left out, so a request without knobs is exactly what it was before knobs existed.
+    """
+    knobs: dict[str, Any] = {}
+    negative = fields.get("negative_prompt")
+    if negative is not None:
+        if not isinstance(negative, str):
+            raise _wrong_type("negative_prompt", negative)
+        if len(negative) > MAX_NEGATIVE:
+            raise invalid(
+                f"Invalid 'negative_prompt': string too long. Expected at most {MAX_NEGATIVE} "
+                f"characters, got {len(negative)}.",
+                param="negative_prompt",
+                code="string_above_max_length",
+            )
+        knobs["negative_prompt"] = negative
+    for name, (kind, low, high, what) in KNOB_RULES.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        number = _number(name, value, kind, what, multipart=multipart)
+        out_of_range = (low is not None and number < low) or (high is not None and number > high)
+        if out_of_range or not math.isfinite(number):
+            raise invalid(
+                f"Invalid value for '{name}': {number!r}. Expected {what} from "
+                f"{_bound(low, kind)} to {_bound(high, kind)}.",
+                param=name,
+                code="invalid_value",
+            )
+        knobs[name] = number
+    return knobs
+
+
+def _bound(value: float | None, kind: type) -> str:
+    return str(int(value)) if kind is int and value is not None else f"{value:g}"
+
+
+def _number(name: str, value: Any, kind: type, what: str, *, multipart: bool) -> int | float:
+    if isinstance(value, str) and multipart:
+        text = value.strip()
+        try:
+            return int(text) if kind is int else float(text)
+        except ValueError:
+            raise invalid(
+                f"Invalid value for '{name}': {text[:40]!r} is not {what}.",
+                param=name,
+                code="invalid_type",
+            ) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise invalid(
+            f"Invalid type for '{name}': expected {what}, but got {_kind(value)} instead.",
+            param=name,
+            code="invalid_type",
+        )
+    if kind is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise invalid(
+                f"Invalid type for '{name}': expected an integer, but got {value!r}.",
+                param=name,
+                code="invalid_type",
+            )
+        return int(value)
+    return float(value)
 
 
 def check_remix(body: Body) -> str:
@@ -225,16 +380,20 @@ def _text(fields: Mapping[str, Any], name: str, default: str) -> str:
     return value.strip()
 
 
-def _wrong_type(name: str, value: Any) -> APIError:
-    kind = {
+def _kind(value: Any) -> str:
+    return {
         bool: "a boolean",
         int: "an integer",
         float: "a decimal",
+        str: "a string",
         list: "an array",
         dict: "an object",
     }.get(type(value), type(value).__name__)
+
+
+def _wrong_type(name: str, value: Any) -> APIError:
     return invalid(
-        f"Invalid type for '{name}': expected a string, but got {kind} instead.",
+        f"Invalid type for '{name}': expected a string, but got {_kind(value)} instead.",
         param=name,
         code="invalid_type",
     )

@@ -1,10 +1,10 @@
 """An in-memory Videos API server on httpx.MockTransport that checks every request it receives.
 
-Every request the client sends is validated against the spec excerpt with openapi-core (through
-``tests.openapi_spec``), and every answer the fake gives is validated too, so a test passes only
-when both sides spoke the protocol as the spec writes it. Jobs run in simulated time: a job is
-``queued`` when created, ``in_progress`` while the :class:`SimulatedClock` moves through its
-duration, and ``completed`` (or ``failed``) after it.
+Every request the client sends is validated against the Videos API contract with openapi-core
+(through ``tests.openapi_spec``), and every answer the fake gives is validated too, so a test
+passes only when both sides spoke the protocol as the spec writes it. Jobs run in simulated
+time: a job is ``queued`` when created, ``in_progress`` while the :class:`SimulatedClock` moves
+through its duration, and ``completed`` (or ``failed``) after it.
 """
 
 from __future__ import annotations

@@ -111,3 +111,15 @@ def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch)
     client = VideosClient.from_env()
     assert client.base_url == "http://env-gw.test:4000/v1"
     assert "sk-env" not in repr(client)
+
+
+def test_the_dialect_is_set_by_argument_or_sora_nb_dialect_and_checked() -> None:
+    env = {"SORA_NB_BASE_URL": "http://gpu.lab:8000", "SORA_NB_DIALECT": "vllm"}
+    config = resolve_server(environ=env)
+    assert config.dialect == "vllm-omni"
+    assert VideosClient.from_config(config).dialect.name == "vllm-omni"  # type: ignore[union-attr]
+    assert resolve_server(dialect="SGLang", environ=env).dialect == "sglang"
+    # With no server configured the bundled one answers, whatever SORA_NB_DIALECT says.
+    assert resolve_server(environ={"SORA_NB_DIALECT": "sglang"}).dialect is None
+    with pytest.raises(errors.ConfigurationError, match=r"no dialect called 'vlm'.*vllm-omni"):
+        resolve_server(environ={**env, "SORA_NB_DIALECT": "vlm"})

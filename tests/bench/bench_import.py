@@ -13,7 +13,7 @@ import sys
 
 TARGET_MS = 150.0
 RUNS = 7
-HEAVY = ("httpx", "pydantic", "PIL", "av", "numpy", "IPython", "ipywidgets", "anywidget")
+HEAVY = ("httpx", "pydantic", "PIL", "av", "numpy", "pandas", "IPython", "ipywidgets", "anywidget")
 
 PROBE = f"""
 import json, sys, time

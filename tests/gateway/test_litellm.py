@@ -119,10 +119,28 @@ async def test_create_wait_download_through_the_gateway(
         video = await client.download(done, tmp_path / "video.mp4")
         info = media.probe(video)
         assert (info.width, info.height, info.has_audio) == (1280, 720, True)
-        # LiteLLM ignores the variant and sends the MP4: refused, nothing saved.
+        # The proxy's re-encoded id told the client it speaks to LiteLLM, which makes no
+        # thumbnails: refused before sending.
+        assert client.dialect is not None and client.dialect.name == "litellm"
+        with pytest.raises(errors.UnsupportedError, match="makes no thumbnails"):
+            await client.download(done, tmp_path / "thumbnail.webp", variant="thumbnail")
+    # Told it speaks OpenAI's dialect, the client asks: LiteLLM ignores the variant and sends
+    # the MP4, which is refused, nothing saved.
+    async with VideosClient(base_url, key, poll=POLL, dialect="openai") as client:
         with pytest.raises(errors.UnexpectedContentTypeError, match="video/mp4"):
             await client.download(done, tmp_path / "thumbnail.webp", variant="thumbnail")
-        assert not (tmp_path / "thumbnail.webp").exists()
+    assert not (tmp_path / "thumbnail.webp").exists()
+
+
+async def test_the_proxy_is_found_to_be_litellm_from_its_models_answer(
+    gateway: tuple[str, str],
+) -> None:
+    base_url, key = gateway
+    async with VideosClient(base_url, key) as client:
+        info = await client.detect()
+    assert info.dialect.name == "litellm" and not info.assumed, info
+    assert "sora-2" in info.models
+    assert "delete or cancel a job (no DELETE route)" in info.dialect.cannot()
 
 
 async def test_the_runner_derives_previews_when_the_gateway_sends_the_video(

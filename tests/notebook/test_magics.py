@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
@@ -27,12 +27,12 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     magics = ip.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(tmp_path / "sora_media")
     # Instant jobs: the bundled server renders, then answers "completed" on the next poll.
-    api.reset()
+    kernel.reset()
     api.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     yield ip
     ip.user_ns.clear()
     shell_config_reset(magics)
-    api.reset()
+    kernel.reset()
 
 
 def shell_config_reset(magics: Any) -> None:
@@ -197,10 +197,23 @@ def test_export_reaches_every_kind(shell: InteractiveShell, tmp_path: Path) -> N
         shell.run_line_magic("sora", "export")
 
 
+def test_sora_export_and_run_export_write_the_same_file(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    cell(shell, "--as g --vary length=short,long", LONG_PROMPT)
+    shell.run_line_magic("sora", f"export csv {tmp_path / 'magic.csv'}")
+    shell.user_ns["g"].export("csv", tmp_path / "python.csv")
+    magic = (tmp_path / "magic.csv").read_text(encoding="utf-8")
+    assert magic == (tmp_path / "python.csv").read_text(encoding="utf-8")
+    assert len(magic.splitlines()) == 3
+
+
 def test_results_are_a_table_with_axes_words_and_ratings(shell: InteractiveShell) -> None:
     cell(shell, "--as g --vary length=short,long", LONG_PROMPT)
     run = shell.user_ns["g"]
-    rows = run.results(as_frame=False)
+    table = run.results()
+    assert type(table).__name__ == "DataFrame"
+    rows = table.to_dict("records")
     assert [r["length"] for r in rows] == ["short", "long"]
     assert rows[0]["words"] < rows[1]["words"]
     assert {"cost", "elapsed_s", "rating", "motion"} <= set(rows[0])

@@ -13,7 +13,7 @@ import pytest
 from nbconvert import HTMLExporter
 
 from sora_nb.notebook import display
-from sora_nb.notebook.nomath import NO_MATH_CLASSES
+from sora_nb.notebook.nomath import NO_MATH_CLASSES, no_math
 from sora_nb.runs.grid import Axis
 from sora_nb.runs.session import Session
 
@@ -57,7 +57,7 @@ def test_tables_keep_their_dollars_out_of_mathjaxs_reach() -> None:
 def test_nbconverts_mathjax_ignores_the_class_sora_nb_uses(tmp_path: Path) -> None:
     """nbconvert's HTML page configures MathJax 2 without changing its ignore class
     (``tex2jax_ignore``), and keeps sora_nb's wrapper around the plan line."""
-    html = display.no_math(PLAN, classes="sora-nb-plan")
+    html = no_math(PLAN, classes="sora-nb-plan")
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("plan")
     output: Any = nbformat.v4.new_output(

@@ -76,3 +76,40 @@ def test_mistakes_say_what_to_do(line: str, message: str) -> None:
         parse_options(line)
     assert message in str(info.value)
     assert str(info.value).startswith("%%sora: ")
+
+
+def test_every_option_has_help_and_sora_help_is_built_from_the_parser() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from sora_nb.notebook.magics import COMMANDS, usage
+    from sora_nb.notebook.options import _parser, option_help
+
+    actions = _parser()._actions
+    assert actions and all(action.help for action in actions), "every option needs help="
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "sora_nb")
+    shown = shell.object_inspect_text("%%sora")
+    assert usage() in shown  # %%sora? shows the generated text
+    for flags, text in option_help():
+        assert flags in shown and text.split()[0] in shown, flags
+    for option in (o for action in actions for o in action.option_strings):
+        assert option in shown, option
+    for use, text in COMMANDS.values():
+        assert f"%sora {use}" in shown and text.split()[0] in shown
+    assert set(COMMANDS) == {
+        name.removeprefix("_cmd_")
+        for name in dir(shell.magics_manager.registry["SoraMagics"])
+        if name.startswith("_cmd_")
+    }
+
+
+def test_the_readme_lists_every_option_and_command() -> None:
+    from pathlib import Path
+
+    from sora_nb.notebook.magics import COMMANDS
+    from sora_nb.notebook.options import _parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    options = [o for a in _parser()._actions for o in a.option_strings if o.startswith("--")]
+    assert [o for o in options if f"`{o}" not in readme] == []
+    assert [name for name in COMMANDS if f"`%sora {name}" not in readme] == []

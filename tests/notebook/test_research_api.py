@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from sora_nb.notebook import api
+from sora_nb import media
+from sora_nb.notebook import api, kernel
 from sora_nb.notebook.display import widget_for
+from sora_nb.research.export import ExportError
+from sora_nb.research.study import Study
 from sora_nb.runs.grid import GridRun
 from sora_nb.server import ServerSettings
 
@@ -20,19 +26,20 @@ PROMPT = (
 
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[GridRun]:
-    api.reset()
+    kernel.reset()
     api.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield api.grid(PROMPT, {"length": ["short", "long"]}, takes=2)
-    api.reset()
+    kernel.reset()
 
 
 def test_measure_fills_the_table_the_ledger_and_the_grid(run: GridRun) -> None:
     grid = widget_for(run, api.session())
     table = api.measure()
-    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    assert type(table) is pd.DataFrame
+    rows = table.to_dict("records")
     assert len(rows) == 4 and all(row["motion"] is not None for row in rows)
     stored = api.session().ledger.get(run.takes[0].id)
     assert stored is not None and "motion" in stored.metrics
@@ -50,6 +57,57 @@ def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
     assert judge.standings_text().startswith("8 votes. length: long > short")
     judge.undo()
     assert judge.standings_text().startswith("7 votes.")
+    # The rankings as tables: from the judge and from the run itself, the same numbers.
+    table = judge.rankings()
+    assert type(table) is pd.DataFrame
+    assert list(table.columns[:3]) == ["by", "rank", "name"]
+    by_length = table[table["by"] == "length"]
+    assert list(by_length["name"]) == ["long", "short"] and list(by_length["rank"]) == [1, 2]
+    assert isinstance(run, Study)
+    pd.testing.assert_frame_equal(run.rankings(), table)
+    assert set(table[table["by"] == "cell"]["name"]) == {"short", "long"}
+
+
+def test_tables_are_dataframes_before_any_vote_or_measure(run: GridRun) -> None:
+    assert isinstance(run, Study)
+    assert type(run.results()) is pd.DataFrame and len(run.results()) == 4
+    assert type(api.history()) is pd.DataFrame and len(api.history()) == 4
+    rankings = run.rankings()
+    assert type(rankings) is pd.DataFrame and set(rankings["comparisons"]) == {0}
+
+
+def test_a_run_exports_every_kind_from_python(run: GridRun, tmp_path: Path) -> None:
+    assert isinstance(run, Study)
+    out = tmp_path / "out"
+    made = {
+        kind: run.export(kind, out / f"study.{kind}", cell_width=160)
+        if kind in ("mp4", "contact")
+        else run.export(kind, out / f"study.{kind}")
+        for kind in ("csv", "json", "html", "contact", "mp4")
+    }
+    assert all(path.is_file() and path.stat().st_size > 0 for path in made.values())
+    with made["csv"].open(encoding="utf-8") as handle:
+        assert [r["take_id"] for r in csv.DictReader(handle)] == [t.id for t in run.takes]
+    data = json.loads(made["json"].read_text(encoding="utf-8"))
+    assert data["axes"] == {"length": ["short", "long"]} and len(data["rows"]) == 4
+    assert media.probe(made["mp4"]).width > 0
+    with pytest.raises(ExportError, match="html, mp4, contact, csv, json"):
+        run.export("gif", out / "x.gif")
+
+
+def test_a_take_and_the_last_run_export_through_sora_nb_export(
+    run: GridRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    take = run.takes[0]
+    video = api.export(take, "mp4", tmp_path / "take.mp4", cell_width=160)
+    assert media.probe(video).duration == pytest.approx(take.request.seconds, abs=0.1)
+    record = json.loads(api.export(take, "json", tmp_path / "take.json").read_text("utf-8"))
+    assert [row["take_id"] for row in record["rows"]] == [take.id]
+    # Nothing named: the kernel's last run, into ./sora_exports/ with a time-stamped name.
+    monkeypatch.chdir(tmp_path)
+    table = api.export(kind="csv")
+    assert table.parent == Path("sora_exports") and table.suffix == ".csv"
+    assert len(table.read_text(encoding="utf-8").splitlines()) == 1 + len(run.takes)
 
 
 def _cell_of(run: GridRun, take: object) -> str:

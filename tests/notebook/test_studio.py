@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from traitlets import TraitError
 
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.notebook.widgets import Grid, Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene, word_count
 from sora_nb.runs.grid import GridRun
@@ -31,12 +31,12 @@ RICH = Prompt(
 def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    api.reset()
+    kernel.reset()
     yield api.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
-    api.reset()
+    kernel.reset()
 
 
 def test_a_prompt_round_trips_through_the_traits() -> None:

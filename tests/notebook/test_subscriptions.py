@@ -11,7 +11,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from ipywidgets.widgets.widget import _instances
 
-from sora_nb.notebook import api
+from sora_nb.notebook import kernel
 from sora_nb.notebook.widgets import Grid, Player
 from sora_nb.runs.take import Take
 from tests.notebook.test_magics import shell_config_reset
@@ -27,10 +27,10 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     ip.run_line_magic("load_ext", "sora_nb")
     magics = ip.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(tmp_path / "sora_media")
-    api.reset()
+    kernel.reset()
     yield ip
     shell_config_reset(magics)
-    api.reset()
+    kernel.reset()
 
 
 def _players() -> int:

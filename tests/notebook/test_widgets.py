@@ -18,7 +18,7 @@ from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets.state import Feedback, Header
 from sora_nb.runs.grid import Axis, GridCell, GridPlan, GridRun, plan_grid
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 from tests.ui._media import make_take
 
 XSS = "<img src=x onerror=alert(1)> a kite over the sea"
@@ -87,7 +87,7 @@ def test_player_shows_the_servers_error(tmp_path: Path) -> None:
     player = Player.from_take(take)
     take.update(
         status="failed",
-        error=TakeError(code="moderation_blocked", message="Your request was blocked."),
+        error=TakeFailure(code="moderation_blocked", message="Your request was blocked."),
     )
     assert player.status == "failed"
     assert player.error == "Your request was blocked. (moderation_blocked)"
@@ -157,7 +157,7 @@ def test_grid_cells_follow_their_takes(tmp_path: Path) -> None:
     assert files["video"].size == (tmp_path / "g2" / "video.mp4").stat().st_size
     assert files["spritesheet"].path == "g2/spritesheet.jpg"
     assert grid.cells[0].files == {}
-    takes[3].update(status="failed", error=TakeError(code="server_error", message="boom"))
+    takes[3].update(status="failed", error=TakeFailure(code="server_error", message="boom"))
     assert grid.cells[3].error == "boom (server_error)"
 
 

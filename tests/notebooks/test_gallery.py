@@ -1,25 +1,44 @@
 """Every gallery notebook runs top to bottom, offline, on the bundled server, and stays clean.
 
-Each notebook is executed headless with nbclient in a copy of the notebooks folder (so its
-``sora_media`` lands in a temporary folder), without storing widget state, as CI would.
+Each notebook runs headless with nbclient as a user would run it: in a virtualenv made from the
+wheel (``pip install sora_nb``) plus only the extras its first cell names, with no other package
+added, in a copy of the notebooks folder (so its ``sora_media`` lands in a temporary folder),
+without storing widget state.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.installed import KERNEL, Installed, copy_with
+
 GALLERY = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(GALLERY.glob("*.ipynb"))
 #: The issue's limit for one notebook on the bundled server.
 LIMIT_SECONDS = 60
+#: The line of a notebook's first cell that says what it needs installed.
+NEEDS = re.compile(r"\*\*Needs:\*\* `pip install sora_nb(?P<extras>(?: [\w.\-\[\]<>=]+)*)`")
+#: What notebook 03 says when matplotlib, its one extra, is missing.
+NO_MATPLOTLIB = "The plot needs matplotlib, which is not installed: pip install matplotlib."
+
+pytestmark = pytest.mark.timeout(600)  # the first run builds and installs the wheel
+
+
+def extras_of(path: Path) -> list[str]:
+    """The packages a notebook's first cell says it needs beyond sora_nb."""
+    first = nbformat.read(path, as_version=4).cells[0].source
+    found = NEEDS.search(first)
+    assert found, f"{path.name}: its first cell must say what it needs (**Needs:** `pip ...`)"
+    return found["extras"].split()
 
 
 def test_the_gallery_is_there() -> None:
@@ -36,19 +55,25 @@ def test_committed_without_outputs_or_widget_state(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_runs_offline_top_to_bottom(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_first_cell_says_what_the_notebook_needs(path: Path) -> None:
+    assert extras_of(path) == (["matplotlib"] if path.stem == "03_prompt_length" else [])
+
+
+def _run(path: Path, env: Installed, work: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run ``path`` headless on ``env``'s kernel in a copy of the gallery; the executed book."""
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("SORA_NB_HOME", raising=False)
-    work = tmp_path / "notebooks"
+    monkeypatch.setenv("JUPYTER_PATH", str(env.jupyter_path))  # where the kernel spec is
+    # 08 renders with a tiny model on the CPU: one torch thread, so other work on a shared
+    # machine cannot stall it at OpenMP's barriers.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     shutil.copytree(GALLERY, work, ignore=shutil.ignore_patterns("sora_media", ".ipynb_*"))
     book = nbformat.read(work / path.name, as_version=4)
     client = NotebookClient(
         book,
         timeout=LIMIT_SECONDS,
-        kernel_name="python3",
+        kernel_name=KERNEL,
         resources={"metadata": {"path": str(work)}},
         store_widget_state=False,
     )
@@ -56,8 +81,58 @@ def test_runs_offline_top_to_bottom(
     client.execute()
     elapsed = time.monotonic() - start
     assert elapsed < LIMIT_SECONDS, f"{path.name} took {elapsed:.0f} s"
-
     saved = nbformat.writes(book)
     assert "video/mp4" not in saved and "AAAAIGZ0eXBpc29t" not in saved  # no embedded MP4
     assert (work / "sora_media" / "ledger.sqlite3").is_file()
-    assert os.path.getsize(work / path.name) > 0
+    return book
+
+
+def _texts(book: Any) -> str:
+    return "\n".join(
+        output.get("text", "")
+        for cell in book.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+@pytest.fixture(scope="session")
+def with_extras(
+    installed: Installed, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, ...], Installed]:
+    """The wheel's virtualenv plus a notebook's extras, made once per set of extras."""
+    made: dict[tuple[str, ...], Installed] = {(): installed}
+    for path in NOTEBOOKS:
+        extras = tuple(extras_of(path))
+        if extras not in made:
+            made[extras] = copy_with(installed, tmp_path_factory.mktemp("extras") / "venv", *extras)
+    return made
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_runs_on_the_wheel_and_its_first_cells_extras(
+    path: Path,
+    with_extras: dict[tuple[str, ...], Installed],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = with_extras[tuple(extras_of(path))]
+    book = _run(path, env, tmp_path / "notebooks", monkeypatch)
+    if path.stem == "03_prompt_length":
+        plots = [
+            output
+            for cell in book.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        assert plots, "notebook 03 draws its plot with matplotlib"
+        assert NO_MATPLOTLIB not in _texts(book)
+
+
+def test_without_its_extra_notebook_03_says_so_plainly_and_runs_on(
+    installed: Installed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not installed.has("matplotlib")
+    book = _run(GALLERY / "03_prompt_length.ipynb", installed, tmp_path / "notebooks", monkeypatch)
+    assert NO_MATPLOTLIB in _texts(book)

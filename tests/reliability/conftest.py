@@ -21,7 +21,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 import sora_nb.server
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 
@@ -99,8 +99,9 @@ class Studio:
         return self.shell.run_line_magic("sora", text)
 
     def requests_sent(self) -> int:
-        """Requests any bundled server made during the test received (0: nothing was sent)."""
-        return sum(app.state.server.stats.requests for app in self.apps)
+        """Requests any bundled server made during the test received (0: nothing was sent),
+        not counting reads of /v1/models: asking a server what it serves sends no work."""
+        return sum(app.state.server.stats.requests - app.state.model_reads[0] for app in self.apps)
 
     def state(self) -> tuple[dict[str, bytes], object]:
         """Every file's bytes and every ledger row: equal before and after means nothing lost."""
@@ -138,14 +139,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("template")
     saved = {name: os.environ.pop(name, None) for name in ENV}
     try:
-        api.reset()
+        kernel.reset()
         api.configure(
             media_dir=root / "media",
             bundled=ServerSettings(media_dir=root / "server", time_scale=0),
         )
         assert api.generate(PROMPT).ok  # type: ignore[union-attr]
     finally:
-        api.reset()
+        kernel.reset()
         os.environ.update({k: v for k, v in saved.items() if v is not None})
     Image.new("RGB", (640, 480), "teal").save(root / "small.png")
     Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
@@ -157,6 +158,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         handle.truncate(21 * 1024 * 1024)  # sparse: 21 MB on paper, nothing on disk
     (root / "blocker").write_text("a file where a folder should be")
     return root
+
+
+def _counting(endpoint: Any, reads: list[int]) -> Any:
+    """An ASGI endpoint that counts the requests it answers in ``reads[0]``."""
+
+    async def counted(scope: Any, receive: Any, send: Any) -> None:
+        reads[0] += 1
+        await endpoint(scope, receive, send)
+
+    return counted
 
 
 @pytest.fixture
@@ -171,6 +182,11 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
     def recording_create_app(settings: ServerSettings) -> Starlette:
         app = real_create_app(settings)
+        reads = app.state.model_reads = [0]
+        inner = app.router.routes
+        for route in inner:
+            if getattr(route, "path", "").startswith("/v1/models"):
+                route.app = _counting(route.app, reads)  # type: ignore[attr-defined]
         apps.append(app)
         return app
 
@@ -180,7 +196,7 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shell.run_line_magic("load_ext", "sora_nb")
     magics = shell.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(root / "media")
-    api.reset()
+    kernel.reset()
     studio = Studio(shell, root, apps)
     studio.configure()
     yield studio
@@ -189,4 +205,4 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shell.user_ns.pop("pending", None)
     for name in ("model", "size", "seconds", "takes", "media_dir", "server", "budget", "wait"):
         magics.traits()[name].set(magics, magics.traits()[name].default_value)
-    api.reset()
+    kernel.reset()

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 import pytest
 from IPython.core.error import UsageError
 from pydantic import ValidationError
+from traitlets import TraitError
 
 from sora_nb.api.errors import ConfigurationError
 from sora_nb.catalog import CatalogError
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.runs.cost import BudgetExceededError
+from sora_nb.runs.defaults import DefaultsError
 from sora_nb.runs.grid import GridError
 from sora_nb.runs.ledger import LedgerError
-from sora_nb.runs.references import ReferenceError
+from sora_nb.runs.references import ReferenceImageError
 from tests.reliability.conftest import PROMPT, Studio
 
 
@@ -66,7 +68,7 @@ def release_ledger() -> None:
     """Close the session's ledger now: closed later (by the garbage collector) SQLite would
     checkpoint its WAL into the file, mending part of the damage a test just did."""
     api.session().ledger.close()
-    api.reset()
+    kernel.reset()
 
 
 def _corrupt_ledger(data: bytes) -> Callable[[Studio], object]:
@@ -157,11 +159,11 @@ CASES: list[Case] = [
     python(
         "python: image wrong size",
         lambda s: api.generate(PROMPT, image="small.png"),
-        ReferenceError,
+        ReferenceImageError,
         "must match exactly. Add --fit (fit=True) to crop and resize it",
     ),
     # -- line commands ----------------------------------------------------------------------
-    line("nonsense", "%sora nonsense: unknown command. Try: models, status"),
+    line("nonsense", "%sora nonsense: unknown command. Try: models, history [-n N], status"),
     line("history -n x", "%sora history takes -n N (1 or more), like %sora history -n 5"),
     line("export", "%sora export needs"),
     line("connect", "%sora connect needs a server URL"),
@@ -217,7 +219,27 @@ CASES: list[Case] = [
         "python: unknown setting",
         lambda s: api.configure(colour="red"),
         TypeError,
-        "configure() takes api_key, base_url, budget, bundled, concurrency, media_dir; not colour",
+        "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
+        "device, dialect, dtype, media_dir, offload, renderer, vae_tiling, model, size, "
+        "seconds, takes; not colour",
+    ),
+    python(
+        "python: a default of zero seconds",
+        lambda s: api.configure(seconds=0),
+        DefaultsError,
+        "The default seconds is the clip length in whole seconds, like 4; got 0",
+    ),
+    python(
+        "python: a default size that is not a size",
+        lambda s: api.configure(size="big"),
+        DefaultsError,
+        "The default size is the video size, WIDTHxHEIGHT like 1280x720; got 'big'",
+    ),
+    Case(
+        "magic: %config a default of no takes",
+        lambda s: setattr(s.shell.magics_manager.registry["SoraMagics"], "takes", 0),
+        TraitError,
+        "SoraMagics.takes: The default takes is takes of each request, 1 or more; got 0",
     ),
     python(
         "python: concurrency=0",

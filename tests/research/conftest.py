@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def run_grid(root: Path, plan: GridPlan) -> Studio:
         finally:
             await client.aclose()
 
-    run = asyncio.run(go())
+    # On a thread of its own: a browser test's Playwright may already run an event loop here.
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        run = worker.submit(asyncio.run, go()).result(timeout=240)
     assert all(take.status == "completed" for take in run.takes)
     return Studio(ledger, run)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sora_nb.research import metrics
@@ -83,20 +85,38 @@ def test_grid_results_have_axes_words_cost_timings_metrics_and_votes(studio: Stu
     assert records[1]["wins"] == records[1]["losses"] == 0
 
 
-def test_tables_are_dataframes_with_pandas_and_lists_without(
-    studio: Studio, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_tables_are_always_dataframes(studio: Studio) -> None:
     frame = grid_results(studio.run)
-    assert type(frame).__name__ == "DataFrame"
+    assert type(frame) is pd.DataFrame
     assert list(frame.columns[:2]) == ["length", "sr"] and len(frame) == 4
     assert "sharpness" in frame.columns
     history = history_results(studio.ledger, n=None)
-    assert len(history) == len(studio.run.takes)
-    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
-    plain = grid_results(studio.run)
-    assert isinstance(plain, list) and plain[0]["length"] == "short"
-    with pytest.raises(ImportError, match="pip install pandas"):
-        grid_results(studio.run, as_frame=True)
+    assert type(history) is pd.DataFrame and len(history) == len(studio.run.takes)
+    assert type(results_for(studio.run)) is pd.DataFrame
+    # A table with no rows is still a table (the columns a caller selects may be missing).
+    ledger = Ledger(studio.ledger.media_dir / "empty")
+    try:
+        empty = history_results(ledger, n=None)
+    finally:
+        ledger.close()
+    assert type(empty) is pd.DataFrame and len(empty) == 0
+
+
+def test_pandas_loads_only_when_a_table_is_made() -> None:
+    probe = (
+        "import sys\n"
+        "import sora_nb\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "sora_nb.load_ipython_extension(InteractiveShell.instance())\n"
+        "import sora_nb.research.results\n"
+        "print('pandas' in sys.modules)\n"
+        "sora_nb.research.results.table([{'a': 1}])\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    assert out == ["False", "True"]
 
 
 def test_csv_and_json_exports_read_back_with_awkward_text(studio: Studio, tmp_path: Path) -> None:
@@ -133,10 +153,10 @@ def test_results_for_a_run_find_its_ledger_votes_and_metrics(studio: Studio) -> 
             if vote.winner != "tie":
                 before[vote.left if vote.winner == "left" else vote.right] += 1
         votes.record(run.takes[3], run.takes[0], "left")
-    records = results_for(run, measure=True, as_frame=False)
+    records = results_for(run, measure=True).to_dict("records")
     wins = {r["take_id"]: r["wins"] for r in records}
     assert wins[run.takes[3].id] == before[run.takes[3].id] + 1
     assert all(r["sharpness"] is not None for r in records)
     # Takes built by hand, attached to no media folder, still give a table (without votes).
     loose = GridRun(run.plan, [Take.model_validate(t.model_dump()) for t in run.takes])
-    assert [r["take_id"] for r in results_for(loose, as_frame=False)] == [t.id for t in run.takes]
+    assert list(results_for(loose)["take_id"]) == [t.id for t in run.takes]

@@ -11,7 +11,7 @@ import pytest
 
 from sora_nb.runs.ledger import Ledger, LedgerError
 from sora_nb.runs.request import VideoRequest
-from sora_nb.runs.take import Take, TakeError
+from sora_nb.runs.take import Take, TakeFailure
 
 
 def make_take(prompt: str = "a lighthouse at dusk", take: int = 1, server: str = "local") -> Take:
@@ -49,10 +49,12 @@ def test_failed_takes_keep_the_servers_error(tmp_path: Path) -> None:
     take = make_take()
     ledger.insert(take)
     ledger.update(
-        take.id, status="failed", error=TakeError(code="moderation_blocked", message="no")
+        take.id, status="failed", error=TakeFailure(code="moderation_blocked", message="no")
     )
     stored = ledger.get(take.id)
-    assert stored is not None and stored.error == TakeError(code="moderation_blocked", message="no")
+    assert stored is not None and stored.error == TakeFailure(
+        code="moderation_blocked", message="no"
+    )
     assert ledger.unfinished() == []
 
 
@@ -60,7 +62,7 @@ def test_latest_attempt_wins_and_unfinished_lists_running_jobs(tmp_path: Path) -
     ledger = Ledger(tmp_path)
     first = make_take()
     ledger.insert(first)
-    ledger.update(first.id, status="failed", error=TakeError(code="server_error", message="x"))
+    ledger.update(first.id, status="failed", error=TakeFailure(code="server_error", message="x"))
     second = first.model_copy(update={"id": first.id + "b", "created_at": first.created_at + 1})
     ledger.insert(second)
     ledger.update(second.id, status="in_progress", job_id="video_2")

@@ -190,7 +190,7 @@ async def test_a_vanished_job_is_reported_plainly(rig: Callable[..., Rig]) -> No
     [take] = await other.runner.run(requests())
     assert take.status == "expired"
     assert take.error is not None and "no longer has job" in take.error.message
-    assert "--no-cache" in take.error.message
+    assert "Run the cell again to send it again" in take.error.message
 
 
 async def test_a_bundle_replays_in_an_empty_folder_with_no_server(

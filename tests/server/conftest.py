@@ -26,7 +26,7 @@ FAST_POLL = PollPolicy(floor=0.02, ceiling=0.1, min_hint=0.01)
 
 
 class SpecChecked(httpx.AsyncBaseTransport):
-    """Passes traffic through and checks every Videos API response against the spec excerpt."""
+    """Passes traffic through and checks every Videos API response against the contract."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner

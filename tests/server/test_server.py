@@ -1,6 +1,6 @@
 """the bundled server's endpoints through the real VideosClient, in-process and over a socket.
 
-Every answer passes through ``SpecChecked``, which validates it against the spec excerpt.
+Every answer passes through ``SpecChecked``, which validates it against the Videos API contract.
 """
 
 from __future__ import annotations

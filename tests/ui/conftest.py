@@ -1,43 +1,48 @@
 """Browser tests: real widgets rendered by solara's front end (pytest-ipywidgets), driven by
-Playwright in Debian's chromium. Nothing is downloaded: no `playwright install`, no CDN."""
+Playwright in Debian's chromium. Nothing is downloaded: no `playwright install`, no CDN.
+
+Every test here keeps a screenshot and the console log of its page when it fails (under
+``tests/artifacts/failures/``), and every wait is bounded (see ``tests/browser.py``)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import Artifacts
+from tests.jupyter import free_port
+
+#: solara's own default for --solara-port.
+SOLARA_DEFAULT_PORT = 18865
+
 #: Where the browser tests save screenshots (git-ignored; the README uses grid.png).
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-
-#: Quiet offline chromium that may play sound without a user gesture.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # The sora_nb widgets do not use vuetify: skip solara's font/css warm-up (it needs a CDN).
     if hasattr(config.option, "solara_vuetify_warmup"):
         config.option.solara_vuetify_warmup = False
+    # solara's test server listens on port 18865 unless told: two test runs on one machine
+    # (or CI's neighbours) would fight over it. A free port unless one was given.
+    if getattr(config.option, "solara_port", None) == SOLARA_DEFAULT_PORT:
+        config.option.solara_port = free_port()
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise RuntimeError(
-            "Browser tests need Debian's chromium: `sudo apt-get install chromium` (or make setup)."
-        )
-    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_FLAGS}
+@pytest.fixture(autouse=True)
+def _media_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A Studio made without a session uses the kernel's, whose media folder would otherwise be
+    # ./sora_media in the checkout.
+    monkeypatch.setenv("SORA_NB_HOME", str(tmp_path / "sora_media"))
+
+
+@pytest.fixture(autouse=True)
+def _keep_artifacts(request: pytest.FixtureRequest, browser_artifacts: Artifacts) -> None:
+    # The solara page lives for the whole session; watch it for this test only.
+    if "page_session" in request.fixturenames:
+        browser_artifacts.watch(request.getfixturevalue("page_session"))
 
 
 @pytest.fixture(scope="session")

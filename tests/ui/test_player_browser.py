@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import playwright.sync_api
 from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid, Player
+from tests.browser import eventually, wait_for, wait_js
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
 
@@ -22,14 +22,11 @@ def test_player_plays_video_with_sound(
     take = make_take(tmp_path, "play", seconds=4, prompt="a red kite over a beach at dawn")
     display(Player.from_take(take))
     page = page_session
-    page.locator(f"{PLAYER} video").wait_for()
-    page.wait_for_function(
-        f"document.querySelector('{PLAYER} video').readyState >= 2", timeout=15_000
-    )
+    video = f"document.querySelector('{PLAYER} video')"
+    wait_for(page.locator(f"{PLAYER} video"), "the Player's video element", 30)
+    wait_js(page, f"{video}.readyState >= 2", "the Player's video to load", 30)
     page.locator(f"{PLAYER} [data-action=play]").click()
-    page.wait_for_function(
-        f"document.querySelector('{PLAYER} video').currentTime > 1", timeout=15_000
-    )
+    wait_js(page, f"{video}.currentTime > 1", "the Player's video to play one second", 20)
     # Chromium counts decoded audio bytes: non-zero means the AAC track is present and playing.
     audio = page.evaluate(f"document.querySelector('{PLAYER} video').webkitAudioDecodedByteCount")
     assert audio > 0
@@ -53,7 +50,7 @@ def test_markup_in_prompts_and_labels_shows_as_text_and_runs_nothing(
     display(Player.from_take(take))
     display(Grid([take], labels=[XSS], col_labels=[XSS], row_labels=[{"text": XSS, "words": 9}]))
     prompt = page.locator(f"{PLAYER} [data-role=prompt]")
-    prompt.wait_for()
+    wait_for(prompt, "the Player's prompt line", 30)
     assert prompt.inner_text() == XSS
     grid = page.locator("[data-widget=sora-grid]")
     assert grid.locator("[data-role=label]").inner_text() == XSS
@@ -74,13 +71,15 @@ def test_player_follows_a_running_take_and_answers_the_keyboard(
     player.on_remix(remixes.append)
     display(player)
     status = page.locator(f"{PLAYER} [data-role=status]")
-    status.wait_for()
+    wait_for(status, "the Player's status line", 30)
     assert status.inner_text().startswith("queued · 0%")
     take.update(status="in_progress", progress=30)
-    page.wait_for_function(
+    wait_js(
+        page,
         f"document.querySelector('{PLAYER} [data-role=status]').textContent"
         ".startsWith('rendering · 30%')",
-        timeout=5_000,
+        "the status line to follow the take to 'rendering · 30%'",
+        10,
     )
     (tmp_path / "kb").mkdir()
     for name in ("video.mp4", "thumbnail.webp"):
@@ -89,13 +88,13 @@ def test_player_follows_a_running_take_and_answers_the_keyboard(
         )
     take.update(status="completed", progress=100, completed_at=take.created_at + 42)
     video = f"document.querySelector('{PLAYER} video')"
-    page.wait_for_function(f"{video}.readyState >= 2", timeout=10_000)
+    wait_js(page, f"{video} && {video}.readyState >= 2", "the finished take's video", 20)
 
     page.locator(PLAYER).focus()
     page.keyboard.press("Space")
-    page.wait_for_function(f"{video}.currentTime > 0.5", timeout=10_000)
+    wait_js(page, f"{video}.currentTime > 0.5", "Space to start the video", 15)
     page.keyboard.press("Space")
-    page.wait_for_function(f"{video}.paused", timeout=5_000)
+    wait_js(page, f"{video}.paused", "Space again to pause it", 10)
     before = page.evaluate(f"{video}.currentTime")
     page.keyboard.press("ArrowRight")
     after = page.evaluate(f"{video}.currentTime")
@@ -104,7 +103,5 @@ def test_player_follows_a_running_take_and_answers_the_keyboard(
     box = page.locator(f"{PLAYER} [data-action=remix-prompt]")
     box.fill("make it night <b>now</b>")
     page.locator(f"{PLAYER} [data-action=remix]").click()
-    deadline = time.monotonic() + 5
-    while not remixes and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: bool(remixes), "the remix prompt to reach Python", 10)
     assert remixes == ["make it night <b>now</b>"]

@@ -14,6 +14,7 @@ from sora_nb.notebook.widgets._base import word_count
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 from sora_nb.server.renderers.animatic import AnimaticRequest, render
+from tests.browser import wait_js
 from tests.ui.conftest import hide_solara_badge
 
 GRID = "[data-widget=sora-grid]"
@@ -73,9 +74,11 @@ def test_grid_screenshot_for_the_readme(
         labels=[f"{t.id} · {word_count(t.request.prompt)} words" for t in animatic_takes],
     )
     display(grid)
-    page.wait_for_function(
+    wait_js(
+        page,
         f"[...document.querySelectorAll('{GRID} .sora-cell video')].every(v => v.readyState >= 2)",
-        timeout=20_000,
+        "all nine animatic videos to load",
+        45,
     )
     page.locator(f"{GRID} .sora-cell[data-cell='4'] [data-action=up]").click()
     page.locator(f"{GRID} [data-action=play]").click()

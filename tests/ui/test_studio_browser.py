@@ -3,45 +3,35 @@ from Python shows in the controls, and Generate plays a video below it."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.notebook import api
+from sora_nb.notebook import api, kernel
 from sora_nb.notebook.widgets import Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
 from sora_nb.server import ServerSettings
+from tests.browser import eventually, wait_for, wait_js
 from tests.ui.conftest import hide_solara_badge
 
 STUDIO = "[data-widget=sora-studio]"
 XSS = "<img src=x onerror=alert(1)> a red kite"
 
 
-def eventually(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Wait for a Python-side condition the page causes (traits arrive on another thread)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    api.reset()
+    kernel.reset()
     api.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
     yield
-    api.reset()
+    kernel.reset()
 
 
 def test_controls_change_the_python_prompt(
@@ -58,7 +48,7 @@ def test_controls_change_the_python_prompt(
     framing = root.locator("[data-field=framing]")
     framing.focus()
     page.keyboard.press("ArrowDown")
-    eventually(lambda: studio.camera.framing == "extreme-wide", "framing by keyboard")
+    eventually(lambda: studio.camera.framing == "extreme-wide", "framing by keyboard", 10)
     framing.select_option("close-up")
     root.locator("[data-field=time_of_day]").select_option("dusk")
     # The lens slider by keyboard: turn it on, then arrow keys move it a millimetre at a time.
@@ -73,13 +63,13 @@ def test_controls_change_the_python_prompt(
     root.locator("[data-field=colour]").fill("teal")
     root.locator("[data-action=add-colour]").press("Space")
     root.locator("[data-action=add-line]").click()
-    root.locator(".sora-dialogue-row").first.wait_for()
+    wait_for(root.locator(".sora-dialogue-row").first, "the new dialogue row", 15)
     root.locator(".sora-dialogue-row [data-field=speaker]").fill("Girl")
     root.locator(".sora-dialogue-row [data-field=line]").fill("Higher!")
     root.locator(".sora-dialogue-row [data-field=line]").press("Tab")
 
     eventually(lambda: studio.prompt.dialogue == [DialogueLine(speaker="Girl", line="Higher!")],
-               "the dialogue line")  # fmt: skip
+               "the dialogue line", 10)  # fmt: skip
     prompt = studio.prompt
     assert prompt.subject == XSS
     assert prompt.camera.framing == "close-up"
@@ -89,10 +79,12 @@ def test_controls_change_the_python_prompt(
     assert prompt.palette == ["amber", "teal"]
     # The live text is computed in Python and shown as text: the markup is not an element.
     text = root.locator("[data-role=prompt-text]")
-    page.wait_for_function(
+    wait_js(
+        page,
         f"document.querySelector('{STUDIO} [data-role=prompt-text]').textContent"
         ".includes('Lens: 38 mm')",
-        timeout=5_000,
+        "the live prompt text to show the 38 mm lens",
+        10,
     )
     assert XSS in text.inner_text()
     assert page.locator("img[src=x]").count() == 0
@@ -108,7 +100,7 @@ def test_setting_the_prompt_from_python_updates_the_controls(
     studio = Studio()
     display(studio)
     root = page.locator(STUDIO)
-    root.locator("[data-field=subject]").wait_for()
+    wait_for(root.locator("[data-field=subject]"), "the studio's subject field", 30)
     assert root.locator("[data-action=generate]").is_disabled()
     studio.prompt = Prompt(
         subject="A heron",
@@ -119,9 +111,11 @@ def test_setting_the_prompt_from_python_updates_the_controls(
         dialogue=[DialogueLine(speaker="Narrator", line="Not yet.")],
         audio={"ambience": ["marsh birds"]},
     )
-    page.wait_for_function(
+    wait_js(
+        page,
         f"document.querySelector('{STUDIO} [data-field=subject]').value === 'A heron'",
-        timeout=5_000,
+        "the Prompt set from Python to reach the subject field",
+        10,
     )
     assert root.locator("[data-field=framing]").input_value() == "wide"
     assert root.locator("[data-field=movement]").input_value() == "pan"
@@ -145,14 +139,16 @@ def test_setting_the_prompt_from_python_updates_the_controls(
     reasons = root.locator("[data-role=reasons]").inner_text()
     assert "1792x1024 needs sora-2-pro" in reasons
     root.locator("[data-field=model]").select_option("sora-2-pro")
-    eventually(lambda: studio.model == "sora-2-pro", "the model to reach Python")
-    page.wait_for_function(
+    eventually(lambda: studio.model == "sora-2-pro", "the model to reach Python", 10)
+    wait_js(
+        page,
         f"!document.querySelector(\"{STUDIO} [data-field=size] option[value='1792x1024']\")"
         ".disabled",
-        timeout=5_000,
+        "1792x1024 to be enabled for sora-2-pro",
+        10,
     )
     size.select_option("1792x1024")
-    eventually(lambda: studio.size == "1792x1024", "the size to reach Python")
+    eventually(lambda: studio.size == "1792x1024", "the size to reach Python", 10)
     assert "$2.00" in studio.cost_text
 
 
@@ -177,11 +173,11 @@ def test_generate_shows_a_playing_video_below_the_studio(
     display(studio)
     root = page.locator(STUDIO)
     root.locator("[data-action=generate]").click()
-    eventually(lambda: isinstance(studio.result, Player), "the player", timeout=20)
+    eventually(lambda: isinstance(studio.result, Player), "Generate to make a Player", 30)
     video = f"document.querySelector('{STUDIO} [data-role=result] [data-widget=sora-player] video')"
-    page.wait_for_function(f"{video} && {video}.readyState >= 2", timeout=30_000)
+    wait_js(page, f"{video} && {video}.readyState >= 2", "the generated take's video", 45)
     root.locator("[data-role=result] [data-action=play]").click()
-    page.wait_for_function(f"{video}.currentTime > 0.5", timeout=15_000)
+    wait_js(page, f"{video}.currentTime > 0.5", "the generated take to play", 20)
     assert page.evaluate(f"{video}.videoWidth") == 1280
     assert (
         root.locator("[data-role=run-status]").inner_text() == "Sent 1 take: sora-2 1280x720 4 s."
@@ -195,17 +191,19 @@ def test_generate_shows_a_playing_video_below_the_studio(
     # Compare lengths: the short, medium and long rungs side by side in a Grid below.
     root.locator("[data-action=compare]").click()
     grid = root.locator("[data-role=result] [data-widget=sora-grid]")
-    grid.wait_for(timeout=20_000)
+    wait_for(grid, "Compare lengths to show a Grid", 30)
     heads = grid.locator("[data-role=col-head]")
-    heads.nth(2).wait_for()
+    wait_for(heads.nth(2), "the grid's three column heads", 15)
     assert [heads.nth(i).inner_text().split("(")[0].strip() for i in range(3)] == [
         "short",
         "medium",
         "long",
     ]
     assert root.locator("[data-role=result] [data-widget=sora-player]").count() == 0
-    page.wait_for_function(
+    wait_js(
+        page,
         f"[...document.querySelectorAll('{STUDIO} [data-role=result] .sora-cell video')]"
         ".filter((v) => v.readyState >= 2).length === 3",
-        timeout=60_000,
+        "the three lengths' videos to load",
+        75,
     )

@@ -12,6 +12,7 @@ from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid, Player
 from sora_nb.runs.take import Take
+from tests.browser import wait_for
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
 
@@ -79,7 +80,7 @@ def test_text_keeps_its_contrast_in_light_and_dark_themes(
             row_labels=[{"text": "short", "words": 4}, {"text": "long", "words": 40}],
         )
     )
-    page.locator("[data-widget=sora-grid] .sora-cell").nth(3).wait_for()
+    wait_for(page.locator("[data-widget=sora-grid] .sora-cell").nth(3), "the grid's four cells", 30)
     primary = page.locator(PRIMARY).evaluate_all(CONTRAST_JS)
     secondary = page.locator(SECONDARY).evaluate_all(CONTRAST_JS)
     assert len(primary) > 20 and len(secondary) > 8

@@ -15,6 +15,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from sora_nb import catalog
 from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from sora_nb.runs.take import Take
 
 _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes")
+#: The open-model settings the studio offers when the server takes them (trait = plan name).
+_KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
 
 
 class Studio(anywidget.AnyWidget):
@@ -70,6 +73,19 @@ class Studio(anywidget.AnyWidget):
     size = traitlets.Unicode("1280x720", help="WIDTHxHEIGHT.").tag(sync=True)
     seconds = traitlets.Int(4, help="Clip length in seconds.").tag(sync=True)
     takes = traitlets.Int(1, help="Takes of the request (several show as a grid).").tag(sync=True)
+    # Open-model settings, shown only when the server's model takes them (knobs_offered).
+    seed = traitlets.Int(None, allow_none=True, help="Random seed (None: chosen).").tag(sync=True)
+    steps = traitlets.Int(None, allow_none=True, help="Denoising steps (None: default).").tag(
+        sync=True
+    )
+    guidance = traitlets.Float(None, allow_none=True, help="Guidance scale (None: default).").tag(
+        sync=True
+    )
+    negative_prompt = traitlets.Unicode("", help="What to keep out (empty: none).").tag(sync=True)
+    knobs_offered = traitlets.List(
+        traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
+    ).tag(sync=True)
+    knob_defaults = traitlets.Dict(help="The model's default steps and guidance.").tag(sync=True)
 
     # -- what the front end offers (from the catalog and the vocabularies) -------------------------
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -110,26 +126,43 @@ class Studio(anywidget.AnyWidget):
         prompt: Prompt | str | None = None,
         *,
         session: Session | None = None,
-        model: str = "sora-2",
-        size: str = "1280x720",
-        seconds: int = 4,
-        takes: int = 1,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
         **kwargs: Any,
     ) -> None:
         """A studio showing ``prompt`` (a Prompt, or text to parse) with these request settings.
 
         ``session`` is where Generate sends its takes (the kernel's session when not given).
+        Settings not given start at that session's defaults; where those say nothing, they are
+        the server's: its model, that model's usual size and length. On an engine that takes
+        them, seed, steps, guidance and a negative prompt show too.
         """
         super().__init__(**kwargs)
+        if session is None:
+            from sora_nb.notebook import kernel
+
+            session = kernel.session()
         self._session = session
+        chosen = session.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
+        model, size, seconds, offered, knob_defaults = _fitted(
+            session, chosen.model, chosen.size, chosen.seconds
+        )
+        takes = chosen.takes
+        profile = catalog.get_profile(model)
+        open_weights = bool(offered) or (profile is not None and profile.open_weights)
         self._quiet = True
         self.last_run: GridRun | None = None
         with self.hold_sync():
             self.choices = choices()
-            self.model_options = model_names()
-            self.size_options = all_sizes()
-            self.seconds_options = all_seconds()
+            self.model_options = model_names(open_weights)
+            if model not in self.model_options:
+                self.model_options = [model, *self.model_options]
+            self.size_options = all_sizes(open_weights)
+            self.seconds_options = all_seconds(open_weights)
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
+            self.knobs_offered, self.knob_defaults = offered, knob_defaults
             self._set_clauses(as_prompt(prompt))
         self._quiet = False
         self._refresh()
@@ -177,6 +210,7 @@ class Studio(anywidget.AnyWidget):
             takes=self.takes,
             size_options=tuple(self.size_options),
             seconds_options=tuple(self.seconds_options),
+            knobs_offered=tuple(self.knobs_offered),
         )
         view = derive(prompt, request, problems)
         with self.hold_sync():
@@ -196,15 +230,15 @@ class Studio(anywidget.AnyWidget):
         return self._run(vary={"length": list(LENGTHS)})
 
     def _run(self, vary: dict[str, list[str]] | None) -> GridRun:
-        from sora_nb.notebook import api
-        from sora_nb.notebook.display import widget_for
+        from sora_nb.notebook.widgets.views import widget_for
         from sora_nb.runs.grid import Axis
 
         reason = self.compare_blocked if vary else self.blocked
         if reason:
             raise ValueError(reason)
-        session = self._session or api.session()
+        session = self._session
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
+        knobs = {name: getattr(self, name) for name in _KNOBS if name in self.knobs_offered}
         plan = session.plan(
             self.prompt_text,
             axes=axes,
@@ -212,6 +246,7 @@ class Studio(anywidget.AnyWidget):
             size=self.size,
             seconds=self.seconds,
             takes=self.takes,
+            **{name: value for name, value in knobs.items() if value not in (None, "")},
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
@@ -252,6 +287,35 @@ class Studio(anywidget.AnyWidget):
                 f"<pre>{html.escape(repr(self))}\n{html.escape(self.prompt_text)}</pre>"
             )
         return bundle
+
+
+def _fitted(
+    session: Session | None, model: str | None, size: str | None, seconds: int | None
+) -> tuple[str, str, int, list[str], dict[str, float]]:
+    """(model, size, seconds, knobs offered, their defaults) for this studio's server: what
+    it serves and takes. A server that cannot be asked leaves the catalog's defaults."""
+    from sora_nb.api.errors import SoraError
+    from sora_nb.runs.defaults import FALLBACK
+    from sora_nb.runs.fitting import pick_model, usual_clip
+
+    chosen = model or FALLBACK.model
+    offered: list[str] = []
+    if session is not None:
+        try:
+            info = session.server_info(strict=False)
+            chosen = pick_model(info, model)
+        except SoraError:
+            info = None
+        if info is not None and info.takes_knobs:
+            offered = list(_KNOBS)
+    size, seconds = usual_clip(chosen, size, seconds)
+    profile = catalog.get_profile(chosen)
+    known = {}
+    if profile is not None and profile.default_steps is not None:
+        known["steps"] = float(profile.default_steps)
+    if profile is not None and profile.default_guidance is not None:
+        known["guidance"] = profile.default_guidance
+    return chosen, size, seconds, offered, known
 
 
 def _run_status(run: GridRun, lengths: str | None) -> str:

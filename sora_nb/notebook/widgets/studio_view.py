@@ -53,6 +53,8 @@ class Request:
     takes: int
     size_options: tuple[str, ...]
     seconds_options: tuple[int, ...]
+    #: The open-model settings the server takes (seed, steps...): its takes cost GPU time.
+    knobs_offered: tuple[str, ...] = ()
 
 
 class View(BaseModel):
@@ -140,6 +142,9 @@ def cost_text(request: Request, rungs: int) -> str:
         each = None
     takes = max(1, request.takes)
     noun = "take" if takes == 1 else "takes"
+    profile = catalog.get_profile(request.model)
+    if request.knobs_offered or (profile is not None and profile.open_weights):
+        return f"{takes} {noun}: GPU time on the server that runs it, not dollars"
     if each is None:
         return f"{takes} {noun}: cost unknown ({request.model} has no price at {request.size})"
     text = f"{takes} {noun} × {request.seconds} s: about ${each * takes:.2f}"
@@ -173,19 +178,24 @@ def choices() -> dict[str, Any]:
     }
 
 
-def model_names() -> list[str]:
-    """The catalog's models, for the model control."""
-    return [profile.name for profile in catalog.models()]
+def _kind(open_weights: bool) -> list[catalog.ModelProfile]:
+    # Hosted models and open ones are offered apart: their sizes and lengths differ.
+    return [p for p in catalog.models() if p.open_weights == open_weights]
 
 
-def all_sizes() -> list[str]:
-    """Every size some model in the catalog renders, for the size control."""
+def model_names(open_weights: bool = False) -> list[str]:
+    """The catalog's hosted (or open) models, for the model control."""
+    return [profile.name for profile in _kind(open_weights)]
+
+
+def all_sizes(open_weights: bool = False) -> list[str]:
+    """Every size some hosted (or open) model renders, for the size control."""
     sizes: list[str] = []
-    for profile in catalog.models():
+    for profile in _kind(open_weights):
         sizes.extend(s for s in profile.sizes_on() if s not in sizes)
     return sizes
 
 
-def all_seconds() -> list[int]:
-    """Every length some model in the catalog renders, for the seconds control."""
-    return sorted({int(s) for profile in catalog.models() for s in profile.seconds_on()})
+def all_seconds(open_weights: bool = False) -> list[int]:
+    """Every length some hosted (or open) model renders, for the seconds control."""
+    return sorted({int(s) for profile in _kind(open_weights) for s in profile.seconds_on()})

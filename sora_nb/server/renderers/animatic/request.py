@@ -17,6 +17,8 @@ class AnimaticRequest:
     ``take`` is 1-based: the same request and take render identical bytes, and a higher take
     re-rolls the details (layout, shapes, sound timing) a little, as a new generation would.
     ``reference`` is a JPEG/PNG/WebP image of exactly ``width`` x ``height``: the first frame.
+    ``variation`` is the request's ``seed`` when it sent one: it then stands in for the take, so
+    the same seed renders the same bytes whatever the take number.
     """
 
     prompt: str
@@ -26,6 +28,7 @@ class AnimaticRequest:
     take: int = 1
     model: str = "sora-2"
     reference: bytes | None = None
+    variation: int | None = None
 
     def __post_init__(self) -> None:
         if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
@@ -52,7 +55,8 @@ class AnimaticRequest:
         if self.reference is not None:
             digest.update(hashlib.sha256(self.reference).digest())
         if with_take:
-            digest.update(f"take={self.take}".encode())
+            chosen = f"seed={self.variation}" if self.variation is not None else f"take={self.take}"
+            digest.update(chosen.encode())
         return int.from_bytes(digest.digest()[:8], "big")
 
 

@@ -467,5 +467,10 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
         look=look,
         subtitles=_subtitles(prompt, frame_count),
         sound=_sound(prompt, setting),
-        mark=f"OFFLINE ANIMATIC · {request.model} · take {request.take}",
+        mark=f"OFFLINE ANIMATIC · {request.model} · {_variation(request)}",
     )
+
+
+def _variation(request: AnimaticRequest) -> str:
+    """What the mark calls this variation: the seed sent, else the take number."""
+    return f"seed {request.variation}" if request.variation is not None else f"take {request.take}"

@@ -1,0 +1,134 @@
+"""Downloading a job's content, and reading each dialect's answers to ``/content``.
+
+OpenAI's API answers a finished job with its bytes and anything else with an error. The engines
+differ (``shared/spec/engine-dialects.md`` A4, B4, C4): a 404 "still in progress" means wait, a
+422 (vLLM-Omni) or 500 (FastVideo) means the job failed, and SGLang answers 400 with a cloud URL
+when its videos live in S3. The loop here retries what can pass, waits what is not ready, and
+turns a failure into the job's own error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+
+from sora_nb.api import errors
+from sora_nb.api.dialects import Dialect
+from sora_nb.api.download import stream_to_file
+from sora_nb.api.retry import should_retry_status
+from sora_nb.api.sending import Sender
+from sora_nb.api.types import Video
+
+log = logging.getLogger("sora_nb.api")
+
+
+async def download_content(
+    send: Sender,
+    path: str,
+    target: Path,
+    *,
+    variant: str,
+    expected: str,
+    dialect: Dialect | None,
+    job: Callable[[], Awaitable[Video]],
+    wait_step: float,
+) -> Path:
+    """Stream ``path`` (a job's ``/content``) to ``target``; see VideosClient.download."""
+    what = f"GET {path}?variant={variant}"
+    source: str = path
+    params: dict[str, str] | None = {"variant": variant}
+    retries = 0
+    waited = 0.0
+    not_ready = 0.0
+    while True:
+        try:
+            await _once(send, source, params, variant, expected, target, what, retries + 1)
+            return target
+        except errors.APIStatusError as exc:
+            status = exc.status_code
+            if dialect is not None and status in dialect.content_failed:
+                raise await _failed(job, exc) from None
+            if isinstance(exc, errors.NotReadyError) and dialect and dialect.content_404_waits:
+                # "Generation is still in-progress": a race with the job's end, or (SGLang) a
+                # job that failed. The job itself says which.
+                video = await job()
+                if video.failed:
+                    raise errors.JobFailedError(video) from None
+                if not_ready + wait_step > send.retry.budget:
+                    exc.message += f" It still had no video after {not_ready:.0f} s of waiting."
+                    exc.args = (exc.message,)
+                    raise
+                not_ready += wait_step
+                log.info("%s not ready yet; waiting %.1f s", what, wait_step)
+                await send.clock.sleep(wait_step)
+                continue
+            cloud = await _cloud_url(exc, job) if source == path else None
+            if cloud is not None:
+                # SGLang with S3 storage: the video is at the job's URL (no key goes there).
+                source, params = cloud, None
+                continue
+            if not should_retry_status(status, exc.headers):
+                raise
+            delay = send.retry_delay(retries + 1, waited, exc.headers)
+            if delay is None:
+                raise
+        except errors.APIConnectionError:
+            # A dropped or short body: fetch it again from the start (GET is idempotent).
+            delay = send.retry_delay(retries + 1, waited, None)
+            if delay is None:
+                raise
+        retries += 1
+        waited += delay
+        log.info("retrying %s in %.1f s", what, delay)
+        await send.clock.sleep(delay)
+
+
+async def _once(
+    send: Sender,
+    source: str,
+    params: dict[str, str] | None,
+    variant: str,
+    expected: str,
+    target: Path,
+    what: str,
+    attempt: int,
+) -> None:
+    request = send.http.build_request(
+        "GET",
+        source,
+        params=params,
+        # Identity: the bytes counted are the bytes Content-Length promises.
+        headers={"Accept": expected, "Accept-Encoding": "identity"},
+    )
+    try:
+        response = await send.open(request)
+    except httpx.RequestError as exc:
+        raise send.transport_error(exc, what, attempt) from exc
+    try:
+        if response.status_code >= 400:
+            await response.aread()
+            raise send.status_error(response, what, attempts=attempt, content=True)
+        await stream_to_file(response, target, variant, expected, what)
+    finally:
+        await response.aclose()
+
+
+async def _failed(job: Callable[[], Awaitable[Video]], exc: errors.APIStatusError) -> Exception:
+    """The job's own failure for a /content answer that says "failed" (422 or 500)."""
+    try:
+        video = await job()
+    except errors.SoraError:
+        return exc
+    return errors.JobFailedError(video) if video.failed else exc
+
+
+async def _cloud_url(exc: errors.APIStatusError, job: Callable[[], Awaitable[Video]]) -> str | None:
+    said = (exc.server_message or "").lower()
+    if exc.status_code != 400 or "cloud" not in said:
+        return None
+    extra = (await job()).model_extra or {}
+    url = extra.get("url")
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None

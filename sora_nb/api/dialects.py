@@ -1,0 +1,336 @@
+"""The dialects of the Videos API: how OpenAI, vLLM-Omni, SGLang, FastVideo and LiteLLM speak it.
+
+Each engine answers ``/v1/videos`` in its own way (``shared/spec/engine-dialects.md`` has the
+differences, read from the engines' source): vLLM-Omni takes only form bodies and refuses any
+model but the one it serves; no engine makes thumbnails; SGLang and FastVideo "delete" a job by
+forgetting it while it keeps running; LiteLLM's proxy has no DELETE route at all. A
+:class:`Dialect` holds those facts for one kind of server, and :func:`detect` tells which kind a
+server is from its ``/v1/models`` answer (``owned_by``, extra fields, headers); the ids of its
+jobs (:func:`from_job`) confirm a guess later.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sora_nb.api.errors import ConfigurationError
+
+#: The names a dialect can be set by (``--dialect``, ``dialect=``, ``SORA_NB_DIALECT``).
+DialectName = Literal["openai", "vllm-omni", "sglang", "fastvideo", "litellm"]
+#: The open-model settings, as sora_nb names them -> as the engines' form and JSON fields do.
+KNOB_FIELDS: dict[str, str] = {
+    "seed": "seed",
+    "negative_prompt": "negative_prompt",
+    "steps": "num_inference_steps",
+    "guidance": "guidance_scale",
+    "fps": "fps",
+    "num_frames": "num_frames",
+}
+#: LiteLLM's proxy lists every model with this "created" stamp (litellm/constants.py
+#: DEFAULT_MODEL_CREATED_AT_TIME), whichever provider serves it.
+LITELLM_CREATED = 1677610602
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one kind of server speaks the Videos API: what to send it and how to read it."""
+
+    name: DialectName
+    #: The server's name as people write it ("vLLM-Omni").
+    title: str
+    #: "json": JSON unless a file goes along (then multipart); "form": always multipart.
+    encoding: Literal["json", "form"]
+    #: Takes seed, negative_prompt, num_inference_steps, guidance_scale, fps and num_frames.
+    knobs: bool
+    #: Serves exactly one model (its /v1/models entry): send that name, or refuse before sending.
+    one_model: bool
+    remix: bool
+    #: Makes thumbnails and spritesheets; otherwise every content variant is the MP4.
+    previews: bool
+    #: What DELETE does: "cancels" the job, "forgets" it (it keeps generating), or "none" (405).
+    delete: Literal["cancels", "forgets", "none"]
+    #: /content statuses that mean "this job failed" (never retried, never a wait).
+    content_failed: frozenset[int] = frozenset()
+    #: A 404 from /content means "still generating" (or failed): look at the job and wait.
+    content_404_waits: bool = False
+    #: The smallest ``limit`` its list accepts.
+    list_min: int = 0
+    #: ``seconds`` goes as an integer in JSON bodies (SGLang, FastVideo), else as a string.
+    seconds_int: bool = False
+    #: Keeps jobs only in memory: a restart of the server forgets every one.
+    forgets_on_restart: bool = False
+    #: Why knobs are refused, for the message (empty where knobs are taken).
+    no_knobs: str = ""
+    #: Where these facts come from.
+    source: str = ""
+    aliases: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def self_hosted(self) -> bool:
+        """An engine on the user's own GPUs: its takes cost GPU time, not dollars."""
+        return self.name in ("vllm-omni", "sglang", "fastvideo")
+
+    def cannot(self) -> list[str]:
+        """What this server cannot do, one phrase each (empty for OpenAI's own API)."""
+        missing = []
+        if not self.remix:
+            missing.append("remix")
+        if not self.previews:
+            missing.append("thumbnails or spritesheets (sora_nb derives them from the video)")
+        if self.delete == "none":
+            missing.append("delete or cancel a job (no DELETE route)")
+        elif self.delete == "forgets":
+            missing.append("cancel a job (DELETE forgets it; the generation runs on)")
+        if not self.knobs:
+            missing.append("seeds, steps, guidance, negative prompts, fps or frame counts")
+        if self.forgets_on_restart:
+            missing.append("keep jobs across a restart (they live in its memory)")
+        return missing
+
+
+_ENGINE_SOURCE = "shared/spec/engine-dialects.md"
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        Dialect(
+            name="openai",
+            title="OpenAI Videos API",
+            encoding="json",
+            knobs=False,
+            one_model=False,
+            remix=True,
+            previews=True,
+            delete="cancels",
+            no_knobs="OpenAI's Videos API has no such fields",
+            source="videos-openapi-excerpt.yaml",
+            aliases=("sora", "bundled", "local"),
+        ),
+        Dialect(
+            name="vllm-omni",
+            title="vLLM-Omni",
+            encoding="form",
+            knobs=True,
+            one_model=True,
+            remix=False,
+            previews=False,
+            delete="cancels",
+            content_failed=frozenset({422}),
+            content_404_waits=True,
+            forgets_on_restart=True,
+            source=f"{_ENGINE_SOURCE} A (vllm-omni ae7bee0c)",
+            aliases=("vllm", "vllm_omni", "vllmomni"),
+        ),
+        Dialect(
+            name="sglang",
+            title="SGLang Diffusion",
+            encoding="json",
+            knobs=True,
+            one_model=True,
+            remix=False,
+            previews=False,
+            delete="forgets",
+            content_404_waits=True,
+            list_min=1,
+            seconds_int=True,
+            forgets_on_restart=True,
+            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4)",
+            aliases=("sglang-diffusion", "sgl"),
+        ),
+        Dialect(
+            name="fastvideo",
+            title="FastVideo",
+            encoding="json",
+            knobs=True,
+            one_model=True,
+            remix=False,
+            previews=False,
+            delete="forgets",
+            content_failed=frozenset({500}),
+            content_404_waits=True,
+            list_min=1,
+            seconds_int=True,
+            forgets_on_restart=True,
+            source=f"{_ENGINE_SOURCE} C (FastVideo 2f3d4074)",
+            aliases=("fast-video",),
+        ),
+        Dialect(
+            name="litellm",
+            title="LiteLLM proxy",
+            encoding="json",
+            knobs=False,
+            one_model=False,
+            remix=True,
+            previews=False,
+            delete="none",
+            no_knobs=(
+                "LiteLLM's proxy passes only prompt, model, seconds, size and input_reference "
+                "on to its provider; connect to the engine itself to set them"
+            ),
+            source=f"{_ENGINE_SOURCE} D (litellm proxy video_endpoints)",
+            aliases=("lite-llm", "proxy"),
+        ),
+    )
+}
+
+
+def dialect_named(name: str | Dialect) -> Dialect:
+    """The dialect called ``name`` (``vllm-omni``, ``sglang``...), or a ConfigurationError that
+    lists the names there are."""
+    if isinstance(name, Dialect):
+        return name
+    key = name.strip().lower().replace("_", "-")
+    for dialect in DIALECTS.values():
+        if key == dialect.name or key in dialect.aliases:
+            return dialect
+    raise ConfigurationError(
+        f"There is no dialect called {name!r}; use one of {', '.join(DIALECTS)} "
+        "(or leave it out and sora_nb finds it from the server)."
+    )
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a server is (its dialect), what it serves, and how that was found out."""
+
+    dialect: Dialect
+    #: The model names its /v1/models lists (empty when it lists none).
+    models: tuple[str, ...] = ()
+    #: How the dialect was decided, in words ("set by hand", "/v1/models owned_by 'vllm'").
+    found: str = ""
+    #: True when nothing on the wire said so: the dialect is a guess a job's answer may correct.
+    assumed: bool = False
+    #: Knobs (wire names) its model cards offer beyond its dialect: the bundled server lists
+    #: those its renderer honours in a ``knobs`` field.
+    extra_knobs: frozenset[str] = frozenset()
+
+    def takes(self, wire_names: Iterable[str]) -> bool:
+        """True when the server takes every one of these knobs (by wire name)."""
+        names = set(wire_names)
+        return self.dialect.knobs or names <= self.extra_knobs
+
+    @property
+    def takes_knobs(self) -> bool:
+        """True when the server takes at least a seed: takes are then seeded and reproducible."""
+        return self.takes(["seed"])
+
+    @property
+    def default_model(self) -> str | None:
+        """The model to send when none is named: the one a one-model server serves."""
+        if len(self.models) == 1 or (self.dialect.one_model and self.models):
+            return self.models[0]
+        return None
+
+    def serves(self, model: str) -> bool:
+        """True when the server lists ``model`` (or lists nothing, so nobody can tell)."""
+        return not self.models or model in self.models or any("*" in m for m in self.models)
+
+    def describe(self) -> str:
+        """A few lines for ``%sora status``: what the server is, serves and cannot do."""
+        how = f" ({self.found})" if self.found else ""
+        lines = [f"Dialect: {self.dialect.title}{how}."]
+        if self.models:
+            lines.append(f"Serves: {', '.join(self.models)}.")
+        cannot = self.dialect.cannot()
+        if cannot:
+            lines.append("Cannot: " + "; ".join(cannot) + ".")
+        if self.dialect.knobs:
+            lines.append("Takes: --seed, --negative, --steps, --guidance, --fps, --frames.")
+        elif self.extra_knobs:
+            lines.append("Takes: " + ", ".join(sorted(self.extra_knobs)) + ".")
+        return "\n".join(lines)
+
+
+def by_hand(dialect: str | Dialect, found: ServerInfo | None = None) -> ServerInfo:
+    """ServerInfo for a dialect the user named (with what the server said it serves)."""
+    models = found.models if found else ()
+    extra = found.extra_knobs if found else frozenset()
+    return ServerInfo(dialect_named(dialect), models, "set by hand", extra_knobs=extra)
+
+
+def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
+    """The server's dialect and models, from its answer to ``GET /v1/models``.
+
+    Engines say who they are in ``owned_by`` (vLLM's model cards say ``vllm``, SGLang's
+    ``sglang``, FastVideo's ``fastvideo``); LiteLLM's proxy sends ``x-litellm-*`` headers on
+    its answers and stamps every listed model with one "created" time. Anything else is taken
+    for OpenAI's dialect, marked as assumed.
+    """
+    litellm_header = any(name.lower().startswith("x-litellm") for name in headers)
+    cards = _cards(body) if status < 400 else []
+    models = tuple(str(card["id"]) for card in cards if card.get("id"))
+    owners = {str(card.get("owned_by", "")).lower() for card in cards}
+    offered = [card.get("knobs") for card in cards]
+    extra = frozenset(
+        str(name) for names in offered if isinstance(names, list) for name in names
+    ) & frozenset(KNOB_FIELDS.values())
+    if litellm_header:
+        return ServerInfo(DIALECTS["litellm"], models, "its answers carry x-litellm headers")
+    for owner, name in (("vllm", "vllm-omni"), ("sglang", "sglang"), ("fastvideo", "fastvideo")):
+        if any(o == owner or o.startswith(owner + "-") for o in owners):
+            return ServerInfo(DIALECTS[name], models, f"/v1/models owned_by {owner!r}")
+    if any("task_type" in card or "pipeline_class" in card for card in cards):
+        return ServerInfo(DIALECTS["sglang"], models, "/v1/models lists diffusion pipelines")
+    if cards and all(card.get("created") == LITELLM_CREATED for card in cards):
+        return ServerInfo(DIALECTS["litellm"], models, "/v1/models has LiteLLM's model stamps")
+    if "sora_nb-server" in owners:
+        return ServerInfo(DIALECTS["openai"], models, "sora_nb's bundled server", False, extra)
+    if status >= 400:
+        why = f"no /v1/models (HTTP {status}); assumed"
+    else:
+        owner_text = ", ".join(sorted(o for o in owners if o)) or "nobody"
+        why = f"/v1/models owned_by {owner_text}; assumed"
+    return ServerInfo(DIALECTS["openai"], models, why, assumed=True, extra_knobs=extra)
+
+
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def from_job(video_id: str, fields: Mapping[str, Any]) -> Dialect | None:
+    """The dialect a job's id and fields betray, if they betray one (None otherwise).
+
+    vLLM-Omni's ids are ``video_gen_<32 hex>``, SGLang's dashed UUIDs, FastVideo's 32 bare hex
+    characters, LiteLLM's ``video_`` and base64 of ``litellm:custom_llm_provider:...``.
+    """
+    if video_id.startswith("video_gen_") and _HEX32.fullmatch(video_id[10:]):
+        return DIALECTS["vllm-omni"]
+    if _UUID.fullmatch(video_id):
+        return DIALECTS["sglang"]
+    if _HEX32.fullmatch(video_id) and "file_path" in fields:
+        return DIALECTS["fastvideo"]
+    if video_id.startswith("video_") and _litellm_id(video_id[6:]):
+        return DIALECTS["litellm"]
+    return None
+
+
+def refuses_json(message: str | None, param: str | None) -> bool:
+    """True when a create's 400/422 says the prompt was missing: a form-only server (vLLM-Omni)
+    read the JSON body as an empty form."""
+    text = (message or "").lower()
+    field_named = (param or "").removeprefix("body.") == "prompt" or "prompt" in text
+    return field_named and any(w in text for w in ("required", "missing"))
+
+
+def _cards(body: bytes) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return []
+    items = data.get("data") if isinstance(data, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _litellm_id(encoded: str) -> bool:
+    padded = encoded + "=" * (-len(encoded) % 4)
+    try:
+        text = base64.b64decode(padded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return text.startswith("litellm:")

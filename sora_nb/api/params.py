@@ -1,0 +1,46 @@
+"""Checking what goes into a request: video ids and their paths, seconds, parameter errors."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pydantic import ValidationError
+
+from sora_nb.api import errors
+from sora_nb.api.types import Video
+
+
+def video_id_of(video_id: str | Video) -> str:
+    ident = video_id.id if isinstance(video_id, Video) else video_id
+    if not isinstance(ident, str) or not ident.strip():
+        raise errors.InvalidRequestError(
+            f"A video id must be a non-empty string like 'video_123', not {ident!r}.",
+            param="video_id",
+        )
+    return ident
+
+
+def video_path(video_id: str | Video) -> str:
+    # Escape everything: a gateway's ids may contain '/', '+' or '=' (LiteLLM's are encoded).
+    return "/videos/" + quote(video_id_of(video_id), safe="")
+
+
+def seconds_text(seconds: int | str) -> str:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, str)):
+        raise errors.InvalidRequestError(
+            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
+        )
+    text = str(seconds).strip()
+    if not text.isdigit() or int(text) == 0:
+        raise errors.InvalidRequestError(
+            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
+        )
+    return str(int(text))
+
+
+def invalid_params(exc: ValidationError) -> errors.InvalidRequestError:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    return errors.InvalidRequestError(
+        f"Not sent: {field or 'the request'} is invalid: {first['msg']}.", param=field
+    )

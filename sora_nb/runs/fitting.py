@@ -1,0 +1,89 @@
+"""Fitting a plan to its server: which model, which defaults, which seeds, what it refuses.
+
+What the server is (:class:`~sora_nb.api.dialects.ServerInfo`) decides a plan's details before
+anything is sent: a one-model engine's model is the default (never ``sora-2`` where it is not
+served), an open model's usual size and length are the defaults, a seconds count becomes the
+frame count its frame rule allows, and on a seeded server every take gets a seed, chosen and
+recorded, so any take can be made again exactly. Knobs a server does not take are refused here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sora_nb import catalog
+from sora_nb.api import errors
+from sora_nb.api.bodies import refuse_knobs
+from sora_nb.api.dialects import KNOB_FIELDS, ServerInfo
+from sora_nb.runs.defaults import FALLBACK
+from sora_nb.runs.request import VideoRequest
+
+#: The model a server that serves sora-2 (or says nothing) gets by default.
+DEFAULT_MODEL = FALLBACK.model
+DEFAULT_SIZE = FALLBACK.size
+DEFAULT_SECONDS = FALLBACK.seconds
+
+
+def pick_model(info: ServerInfo, model: str | None) -> str:
+    """The model to plan with: the one named (checked against what the server serves), else
+    the server's own (a one-model engine's), else sora-2 where it is served."""
+    if model is not None:
+        if info.serves(model):
+            return model
+        served = [m for m in info.models if catalog.same_model(model, m)]
+        if served:
+            return served[0]  # the catalog's short name for the checkpoint the server serves
+        raise errors.InvalidRequestError(
+            f"Not sent: the {info.dialect.title} serves {', '.join(info.models)}, not "
+            f"{model!r}. Leave the model out to use what it serves, or name one of those.",
+            param="model",
+        )
+    if info.default_model is not None:
+        return info.default_model
+    if not info.models or DEFAULT_MODEL in info.models:
+        return DEFAULT_MODEL
+    raise errors.InvalidRequestError(
+        f"The {info.dialect.title} serves {', '.join(info.models)}; name one with --model "
+        "(model=... in Python).",
+        param="model",
+    )
+
+
+def usual_clip(model: str, size: str | None, seconds: int | None) -> tuple[str, int]:
+    """(size, seconds) with the model's usual ones filled in where none were given."""
+    profile = catalog.get_profile(model)
+    if profile is None:
+        return size or DEFAULT_SIZE, seconds or DEFAULT_SECONDS
+    return size or profile.default_size, seconds or profile.default_seconds
+
+
+def check_knobs_taken(info: ServerInfo, names: Iterable[str]) -> None:
+    """Refuse, before anything is sent, knobs (by Python name) this server does not take."""
+    wire = {KNOB_FIELDS[name]: True for name in names}
+    if wire and not info.takes(wire):
+        raise refuse_knobs(info.dialect, wire)
+
+
+def finisher(info: ServerInfo) -> Callable[[VideoRequest], VideoRequest]:
+    """What completes each planned request for this server (see the module's docstring)."""
+    seeded = info.takes_knobs
+    frames = info.takes(["num_frames", "fps"])
+
+    def finish(request: VideoRequest) -> VideoRequest:
+        update: dict[str, Any] = {}
+        profile = catalog.get_profile(request.model)
+        if frames and profile is not None and request.num_frames is None:
+            count = profile.frames_for(request.seconds, request.fps)
+            if count is not None:
+                update["num_frames"] = count
+                update["fps"] = request.fps or profile.fps
+        if seeded:
+            if request.seed is None:
+                # Fixed by the cell's content and the take number: the same every time it runs.
+                update["seed"] = request.model_copy(update=update).chosen_seed()
+            elif request.take > 1:
+                update["seed"] = request.seed + request.take - 1
+        return request.model_copy(update=update) if update else request
+
+    return finish

@@ -1,0 +1,56 @@
+"""FastVideo's dialect (engine-dialects.md §C): SGLang's, with 32-hex ids, the server's model
+echoed when none is sent, a size it cannot read silently ignored, multipart creates that always
+carry ``seconds`` 4 and ``seed`` 1024 unless sent, and content answered 404 "Video still being
+generated" while not ready but 500 once failed."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sora_nb.api.types import Video
+from sora_nb.server.dialects.engine import Engine, EngineServer
+from sora_nb.server.dialects.sglang import error, make_parse
+from sora_nb.server.jobs import JobRecord
+
+
+def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any]:
+    completed = view.status == "completed"
+    metrics = job.metrics or {}
+    return {
+        "id": job.id,
+        "object": "video",
+        "model": server.extras(job).get("model_sent") or server.model,
+        "status": view.status,
+        "progress": view.progress,
+        "created_at": view.created_at,
+        "size": job.size,
+        "seconds": job.seconds,
+        "quality": "standard",
+        "url": None,
+        "file_path": str(server.store.root / job.id / "video.mp4"),
+        "completed_at": view.completed_at if completed else None,
+        "error": {"message": view.error.message} if view.error is not None else None,
+        "peak_memory_mb": metrics.get("peak_memory_mb"),
+        "inference_time_s": metrics.get("inference_time_s"),
+    }
+
+
+FASTVIDEO = Engine(
+    name="fastvideo",
+    owned_by="fastvideo",
+    new_id=lambda: uuid.uuid4().hex,
+    id_pattern=re.compile(r"[0-9a-f]{32}"),
+    parse_create=make_parse(strict_size=False, form_defaults={"seconds": "4", "seed": "1024"}),
+    job_body=job_body,
+    get_status=lambda _body: 200,
+    error=error,
+    not_ready=(404, "Video still being generated"),
+    failed_content=(500, "Video generation failed"),
+    delete="forget",
+    limit_range=(1, 100),
+    limit_status=422,
+    paged_list=False,
+    shows_in_progress=False,
+)

@@ -1,0 +1,186 @@
+"""SGLang Diffusion's dialect (engine-dialects.md §B): JSON or multipart (sniffed; urlencoded
+falls to the JSON path and fails), the request's model echoed (``sora-2`` when none), dashed
+UUID ids, queued → completed/failed only, progress 0 then 100, failed jobs answered 200, content
+404 while not ready and when failed, DELETE that only forgets (the job comes back with status
+``deleted``), lists without paging fields (limit 1..100, else 422), FastAPI's ``{"detail": ...}``
+errors, no remix."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from sora_nb.api.types import Video
+from sora_nb.server.dialects.engine import (
+    DEFAULT_SIZE,
+    Asked,
+    Engine,
+    EngineError,
+    EngineServer,
+    read_form,
+    read_json,
+    typed_knobs,
+)
+from sora_nb.server.jobs import JobRecord
+
+_FPS = 24
+_INT_FIELDS = ("seconds", "fps", "num_frames", "seed", "num_inference_steps", "n")
+_FLOAT_FIELDS = ("guidance_scale",)
+
+
+def error(status: int, message: str, param: str | None) -> dict[str, Any]:
+    """FastAPI's default body: a string, or for a 422 the list of what failed validation."""
+    if status == 422:
+        where = (param or "").split(".")
+        return {"detail": [{"type": "value_error", "loc": where, "msg": message, "input": None}]}
+    return {"detail": message}
+
+
+def unparsable(name: str, value: Any, kind: str) -> EngineError:
+    """FastAPI's 422 for a form field of the wrong type."""
+    what = "an integer" if kind == "int" else "a number"
+    return EngineError(
+        422,
+        {
+            "detail": [
+                {
+                    "type": f"{kind}_parsing",
+                    "loc": ["body", name],
+                    "msg": f"Input should be a valid {kind.replace('int', 'integer')}, "
+                    f"unable to parse string as {what}",
+                    "input": value,
+                }
+            ]
+        },
+    )
+
+
+def invalid_body(message: str) -> EngineError:
+    return EngineError(400, {"detail": f"Invalid request body: {message}"})
+
+
+async def read_fields(request: Request) -> tuple[dict[str, Any], bytes | None, bool]:
+    """Sniffed as SGLang does: multipart is a form, anything else is JSON (``{}`` if unreadable)."""
+    if "multipart/form-data" in request.headers.get("content-type", ""):
+        fields, reference = await read_form(request)
+        for name in _INT_FIELDS:
+            if fields.get(name) not in (None, "") and not fields[name].lstrip("-").isdigit():
+                raise unparsable(name, fields[name], "int")
+        for name in _FLOAT_FIELDS:
+            if fields.get(name) not in (None, ""):
+                try:
+                    float(fields[name])
+                except ValueError:
+                    raise unparsable(name, fields[name], "float") from None
+        if not fields.get("prompt"):
+            raise EngineError(400, {"detail": "prompt is required"})
+        return dict(fields), reference, True
+    data = await read_json(request) or {}
+    for extra in ("extra_body", "extra_json"):
+        if isinstance(data.get(extra), dict):
+            data = {**data, **data.pop(extra)}
+    if not isinstance(data.get("prompt"), str):
+        raise invalid_body(
+            "1 validation error for VideoGenerationsRequest\nprompt\n  Field required "
+            f"[type=missing, input_value={data!r}, input_type=dict]"
+        )
+    return data, None, False
+
+
+def parse_size(text: Any, *, strict: bool) -> tuple[int, int] | None:
+    """``"1280X720"`` or ``" 1280 x 720 "`` -> (1280, 720); None for an empty size."""
+    if text in (None, ""):
+        return None
+    width, sep, height = str(text).lower().replace(" ", "").partition("x")
+    if sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0:
+        return int(width), int(height)
+    if strict:
+        raise EngineError(400, {"detail": "size must be formatted as positive WIDTHxHEIGHT"})
+    return None  # FastVideo: a size it cannot read is ignored
+
+
+def make_parse(*, strict_size: bool, form_defaults: dict[str, str]) -> Callable[..., Any]:
+    async def parse_create(request: Request, server: EngineServer) -> Asked:
+        fields, reference, multipart = await read_fields(request)
+        if multipart:
+            for name, value in form_defaults.items():
+                fields.setdefault(name, value)
+
+        def bad(name: str, value: Any, why: str) -> EngineError:
+            return invalid_body(f"1 validation error for VideoGenerationsRequest\n{name}\n  {why}")
+
+        knobs = typed_knobs(fields, bad)
+        size = parse_size(fields.get("size"), strict=strict_size) or DEFAULT_SIZE
+        width = int(fields.get("width") or size[0])  # width and height win over size
+        height = int(fields.get("height") or size[1])
+        for name, side in (("width", width), ("height", height)):
+            if side <= 0:
+                raise EngineError(400, {"detail": f"{name} must be positive"})
+        try:
+            seconds = int(fields.get("seconds") or 4)
+        except (TypeError, ValueError):
+            raise bad("seconds", fields.get("seconds"), "Input should be a valid integer") from None
+        fps = int(knobs.get("fps", _FPS))
+        frames = int(knobs.get("num_frames") or fps * seconds)
+        return Asked(
+            prompt=str(fields["prompt"]),
+            model=fields.get("model") or None,
+            width=width,
+            height=height,
+            seconds=max(1, round(frames / fps)),
+            knobs=knobs,
+            reference=reference,
+        )
+
+    return parse_create
+
+
+def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any]:
+    completed = view.status == "completed"
+    metrics = job.metrics or {}
+    video = server.store.root / job.id / "video.mp4"
+    return {
+        "id": job.id,
+        "object": "video",
+        "model": server.extras(job).get("model_sent") or "sora-2",
+        "status": view.status,
+        "progress": view.progress,
+        "created_at": view.created_at,
+        "size": job.size,
+        "seconds": job.seconds,
+        "quality": "standard",
+        "url": None,
+        "remixed_from_video_id": None,
+        "completed_at": view.completed_at if completed else None,
+        "expires_at": None,
+        "error": {"message": view.error.message} if view.error is not None else None,
+        "file_path": str(video),
+        "file_paths": [str(video)] if completed else None,
+        "num_outputs": 1 if completed else None,
+        "peak_memory_mb": metrics.get("peak_memory_mb"),
+        "inference_time_s": metrics.get("inference_time_s"),
+        "action": None,
+    }
+
+
+SGLANG = Engine(
+    name="sglang",
+    owned_by="sglang",
+    new_id=lambda: str(uuid.uuid4()),
+    id_pattern=re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
+    parse_create=make_parse(strict_size=True, form_defaults={}),
+    job_body=job_body,
+    get_status=lambda _body: 200,
+    error=error,
+    not_ready=(404, "Generation is still in-progress"),
+    failed_content=(404, "Generation is still in-progress"),
+    delete="forget",
+    limit_range=(1, 100),
+    limit_status=422,
+    paged_list=False,
+    shows_in_progress=False,
+)

@@ -1,0 +1,100 @@
+"""The animatic as a bundled-server renderer: the catalog's models, paced by the clock.
+
+It honours ``seed`` as the take's variation (the same seed, the same bytes) and ``fps`` or
+``num_frames`` only where they agree with what it draws (24 frames a second, ``seconds`` long);
+steps, guidance and negative prompts belong to generative models and are refused plainly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
+from sora_nb.server.renderers.base import (
+    Abilities,
+    RenderControl,
+    RenderRefused,
+    RenderRequest,
+    RenderResult,
+)
+
+#: What the animatic draws a request into (its ``render``; tests put their own in).
+RenderFunction = Callable[[AnimaticRequest, Path], AnimaticFiles]
+
+_GENERATIVE_ONLY = {
+    "num_inference_steps": "has no denoising steps",
+    "guidance_scale": "has no guidance scale",
+    "negative_prompt": "takes no negative prompt",
+}
+
+
+class AnimaticRenderer:
+    """The offline default: a storyboard of the prompt with sound, for every catalog model."""
+
+    def __init__(self, render_function: RenderFunction | None = None) -> None:
+        if render_function is None:
+            from sora_nb.server.renderers.animatic.render import render
+
+            render_function = render
+        self._render = render_function
+        self._abilities = Abilities(
+            kind="animatic",
+            models=None,
+            default_model="sora-2",
+            size_multiple=2,
+            fps=FPS,
+            frame_step=None,
+            sound=True,
+            first_frame=True,
+            knobs=frozenset({"seed", "fps", "num_frames"}),
+            paced=True,
+            cancellable=False,
+        )
+
+    @property
+    def abilities(self) -> Abilities:
+        return self._abilities
+
+    def check(self, request: RenderRequest) -> None:
+        for name, lacks in _GENERATIVE_ONLY.items():
+            if getattr(request, name) is not None:
+                raise RenderRefused(
+                    f"The animatic {lacks}: '{name}' applies to a generative model. Serve one "
+                    "with python -m sora_nb.server --renderer diffusers --model MODEL, or leave "
+                    f"'{name}' out.",
+                    param=name,
+                )
+        if request.fps is not None and request.fps != FPS:
+            raise RenderRefused(
+                f"The animatic renders {FPS} frames a second only; send fps {FPS} or leave it out.",
+                param="fps",
+            )
+        frames = request.seconds * FPS
+        if request.num_frames is not None and request.num_frames != frames:
+            raise RenderRefused(
+                f"The animatic's length is set by seconds: {request.seconds} s is {frames} frames "
+                f"at {FPS} fps. Send num_frames {frames}, or change seconds instead.",
+                param="num_frames",
+            )
+
+    def render(self, request: RenderRequest, out_dir: Path, control: RenderControl) -> RenderResult:
+        files = self._render(
+            AnimaticRequest(
+                prompt=request.prompt,
+                width=request.width,
+                height=request.height,
+                seconds=request.seconds,
+                take=request.take,
+                model=request.model,
+                reference=request.reference,
+                variation=request.seed,
+            ),
+            out_dir,
+        )
+        return RenderResult(
+            video=files.video, thumbnail=files.thumbnail, spritesheet=files.spritesheet
+        )
+
+    def close(self) -> None:
+        """Nothing to release: the animatic holds no model."""

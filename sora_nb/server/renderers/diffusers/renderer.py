@@ -1,0 +1,492 @@
+"""The diffusers renderer: an open video model, resident on one device, behind the Videos API.
+
+It loads the pipeline class that ``model_index.json`` names (Wan, LTX-2, HunyuanVideo 1.5, or
+any diffusers video pipeline), builds the image-to-video twin from the same components, maps a
+request onto the model's rules (size multiples, ``k * step + 1`` frames, fps), and renders one
+job at a time: every denoising step reports progress and is where a DELETE stops the render.
+Sound (LTX-2) is muxed as AAC at the vocoder's rate. Peak memory and seconds per step are
+measured and reported on the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import io
+import json
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sora_nb.server.renderers.base import (
+    KNOBS,
+    Abilities,
+    RenderControl,
+    RenderFailed,
+    RenderMetrics,
+    RenderRefused,
+    RenderRequest,
+    RenderResult,
+    frames_for,
+    nearest_frames,
+    nearest_multiples,
+)
+from sora_nb.server.renderers.diffusers.encode import (
+    fit_audio,
+    to_uint8,
+    write_previews,
+    write_video,
+)
+from sora_nb.server.renderers.diffusers.families import family_of
+from sora_nb.server.renderers.diffusers.locate import LocatedModel, ModelError, locate
+from sora_nb.server.renderers.diffusers.options import DiffusersOptions
+from sora_nb.server.renderers.diffusers.rules import ModelRules, read_rules
+
+log = logging.getLogger("sora_nb.server")
+
+#: Share of the progress bar the denoising steps fill; decoding and encoding take the rest.
+STEPS_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A request mapped onto the model: what the pipeline is called with."""
+
+    width: int
+    height: int
+    frames: int
+    fps: int
+    steps: int
+    seed: int
+
+
+class DiffusersRenderer:
+    """One loaded pipeline (and its image-to-video twin), rendering one job at a time."""
+
+    def __init__(
+        self,
+        located: LocatedModel,
+        options: DiffusersOptions,
+        pipe: Any,
+        image_pipe: Any | None,
+        device: str,
+        dtype: str,
+        load_seconds: float,
+    ) -> None:
+        self.located = located
+        self.options = options
+        self.pipe: Any = pipe
+        self.image_pipe: Any = image_pipe
+        self.device = device
+        self.dtype = dtype
+        self.load_seconds = load_seconds
+        self.rules: ModelRules = read_rules(pipe, image_pipe)
+        self._lock = threading.Lock()
+        rules = self.rules
+        self._abilities = Abilities(
+            kind="diffusers",
+            models=(located.name,),
+            default_model=located.name,
+            size_multiple=rules.size_multiple,
+            fps=rules.fps,
+            frame_step=rules.frame_step,
+            sound=rules.sample_rate is not None,
+            first_frame=rules.first_frame,
+            needs_first_frame=rules.needs_first_frame,
+            knobs=frozenset(k for k in KNOBS if rules.honours(k)),
+            paced=False,
+            cancellable=True,
+            workers=1,
+        )
+
+    # -- loading -----------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, options: DiffusersOptions) -> DiffusersRenderer:
+        """Find, check and load the model (never downloading), or raise :class:`ModelError`."""
+        located = locate(options.model, options.served_name)
+        started = time.perf_counter()
+        try:
+            import diffusers  # noqa: F401
+            import torch
+        except ImportError as exc:
+            raise ModelError(
+                f"Open models need the local extra ({exc.name or exc} is missing): pip install "
+                "torch, then pip install 'sora_nb[local]'."
+            ) from None
+
+        pipeline_class = _video_pipeline_class(located)
+        device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelError(
+                f"--device {device} asked for a CUDA GPU, but this torch ({torch.__version__}) "
+                "sees none; use --device cpu, or install a CUDA build of torch."
+            )
+        if options.offload and not device.startswith("cuda"):
+            raise ModelError(
+                "--offload moves the model between a GPU and the CPU; it needs --device cuda."
+            )
+        dtype = options.dtype or ("bfloat16" if device.startswith("cuda") else "float32")
+        quiet_libraries()
+        try:
+            pipe = pipeline_class.from_pretrained(
+                str(located.folder), dtype=getattr(torch, dtype), local_files_only=True
+            )
+        except (OSError, ValueError, TypeError, KeyError, ImportError) as exc:
+            raise ModelError(
+                f"Loading {located.name} ({located.pipeline_class}) failed: {_first_line(exc)}"
+            ) from None
+        image_pipe = _image_twin(pipe, located)
+        for each in (pipe, image_pipe):
+            if each is not None:
+                each.set_progress_bar_config(disable=True)
+        if options.offload:
+            pipe.enable_model_cpu_offload(device=device)
+        else:
+            pipe.to(device)
+        if options.vae_tiling:
+            vae = getattr(pipe, "vae", None)
+            if vae is not None and hasattr(vae, "enable_tiling"):
+                vae.enable_tiling()
+        seconds = time.perf_counter() - started
+        log.info("loaded %s on %s in %.1f s", located.name, device, seconds)
+        return cls(located, options, pipe, image_pipe, device, dtype, seconds)
+
+    def release(self) -> None:
+        """Drop the pipeline and give its memory back (the resident model is being replaced)."""
+        self.pipe = self.image_pipe = None
+        import gc
+
+        gc.collect()
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    # -- the renderer interface --------------------------------------------------------------
+
+    @property
+    def abilities(self) -> Abilities:
+        return self._abilities
+
+    def describe(self) -> str:
+        """One line: the model, its class, where it runs, and what it renders."""
+        rules = self.rules
+        sound = f", sound at {rules.sample_rate} Hz" if rules.sample_rate else ""
+        first = ", first frame" if rules.first_frame else ""
+        return (
+            f"{self.located.name} ({rules.pipeline_class}) on {self.device} in {self.dtype}"
+            f"{' with offload' if self.options.offload else ''}: sizes in multiples of "
+            f"{rules.size_multiple} px, {rules.frame_step}k+1 frames at {rules.fps} fps"
+            f"{sound}{first}"
+        )
+
+    def check(self, request: RenderRequest) -> None:
+        self._plan(request)
+
+    def render(self, request: RenderRequest, out_dir: Path, control: RenderControl) -> RenderResult:
+        plan = self._plan(request)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        control.report(0.0, "waiting for the model")
+        with self._lock:  # one pipeline, one render at a time
+            if self.pipe is None:
+                raise RenderFailed(
+                    "The model was unloaded (another model replaced it); create the video again.",
+                    code="model_not_loaded",
+                )
+            output, seconds, per_step, peak = self._run(request, plan, control)
+        control.report(STEPS_SHARE + 0.05, "encoding")
+        frames = to_uint8(output.frames)
+        audio = None
+        rate = self.rules.sample_rate
+        if rate is not None and getattr(output, "audio", None) is not None:
+            length = round(frames.shape[0] / plan.fps * rate)
+            audio = fit_audio(_numpy(output.audio), length)
+        video = out_dir / "video.mp4"
+        write_video(video, frames, plan.fps, audio, rate)
+        thumbnail, spritesheet = write_previews(out_dir, frames)
+        metrics = RenderMetrics(
+            inference_time_s=round(seconds, 3),
+            peak_memory_mb=None if peak is None else round(peak, 1),
+            seconds_per_step=None if per_step is None else round(per_step, 4),
+            num_inference_steps=plan.steps,
+            seed=plan.seed,
+            num_frames=int(frames.shape[0]),
+            fps=plan.fps,
+            device=self.device,
+        )
+        return RenderResult(video, thumbnail, spritesheet, metrics)
+
+    # -- machinery ---------------------------------------------------------------------------
+
+    def _plan(self, request: RenderRequest) -> _Plan:
+        """The call for ``request``, or :class:`RenderRefused` naming what cannot be done."""
+        rules, name = self.rules, self.located.name
+        for knob in request.knobs_sent():
+            if not rules.honours(knob):
+                raise RenderRefused(
+                    f"{name} ({rules.pipeline_class}) takes no {knob}: its pipeline has no such "
+                    f"setting. Leave '{knob}' out.",
+                    param=knob,
+                )
+        step = rules.size_multiple
+        if request.width % step or request.height % step:
+            sizes = [
+                f"{w}x{h}"
+                for w in nearest_multiples(request.width, step)
+                for h in nearest_multiples(request.height, step)
+            ]
+            raise RenderRefused(
+                f"{name} renders widths and heights in multiples of {step} px, and "
+                f"{request.width}x{request.height} is not one. The nearest it can render: "
+                f"{', '.join(sizes)}.",
+                param="size",
+            )
+        if request.reference is not None and not rules.first_frame:
+            raise RenderRefused(
+                f"{name} takes no first frame: {rules.no_first_frame_reason}.",
+                param="input_reference",
+            )
+        if request.reference is None and rules.needs_first_frame:
+            raise RenderRefused(
+                f"{name} is an image-to-video model: send the first frame as input_reference.",
+                param="input_reference",
+            )
+        fps = request.fps or rules.fps
+        if request.num_frames is not None:
+            frames = request.num_frames
+            if (frames - 1) % rules.frame_step:
+                options = " or ".join(str(n) for n in nearest_frames(frames, rules.frame_step))
+                raise RenderRefused(
+                    f"{name} renders {rules.frame_step}k+1 frames (its VAE packs "
+                    f"{rules.frame_step} frames into one); {frames} is not such a count. The "
+                    f"nearest: {options}.",
+                    param="num_frames",
+                )
+        else:
+            frames = frames_for(request.seconds, fps, rules.frame_step)
+        steps = request.num_inference_steps or rules.default_steps
+        seed = request.seed if request.seed is not None else _derived_seed(request)
+        return _Plan(request.width, request.height, frames, fps, steps, seed)
+
+    def _run(
+        self, request: RenderRequest, plan: _Plan, control: RenderControl
+    ) -> tuple[Any, float, float | None, float | None]:
+        """Call the pipeline; returns its output, seconds, seconds per step and peak MB."""
+        import torch
+
+        image_input = request.reference is not None and self.image_pipe is not None
+        pipe = self.image_pipe if image_input else self.pipe
+        kwargs = self._call_arguments(request, plan, pipe)
+        stamps: list[float] = []
+
+        def on_step(index: int) -> None:
+            stamps.append(time.perf_counter())
+            control.steps_done = index + 1
+            if len(stamps) > 1:
+                control.seconds_per_step = (stamps[-1] - stamps[0]) / (len(stamps) - 1)
+            done = (index + 1) / plan.steps
+            control.report(STEPS_SHARE * done, "decoding" if index + 1 >= plan.steps else None)
+
+        cuda = self.device.startswith("cuda")
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(self.device)
+        started = time.perf_counter()
+        unhook = _hook_steps(pipe, kwargs, on_step)
+        try:
+            output = pipe(**kwargs)
+        except torch.cuda.OutOfMemoryError:
+            if cuda:
+                torch.cuda.empty_cache()
+            raise RenderFailed(self._out_of_memory(plan, "GPU"), code="out_of_memory") from None
+        except MemoryError:
+            raise RenderFailed(self._out_of_memory(plan, "machine"), code="out_of_memory") from None
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise RenderFailed(
+                f"{self.located.name} could not render this request: {_first_line(exc)}",
+                code="render_error",
+            ) from None
+        finally:
+            unhook()
+        seconds = time.perf_counter() - started
+        control.report(STEPS_SHARE, "decoded")
+        per_step = control.seconds_per_step
+        if per_step is None and stamps:
+            per_step = stamps[0] - started
+        return output, seconds, per_step, _peak_mb(torch, self.device)
+
+    def _call_arguments(self, request: RenderRequest, plan: _Plan, pipe: Any) -> dict[str, Any]:
+        import torch
+
+        parameters = inspect.signature(pipe.__call__).parameters
+        kwargs: dict[str, Any] = {
+            "prompt": request.prompt,
+            "width": plan.width,
+            "height": plan.height,
+            "num_frames": plan.frames,
+            "num_inference_steps": plan.steps,
+            # A CPU generator: the same seed gives the same starting noise on every device.
+            "generator": torch.Generator(device="cpu").manual_seed(plan.seed),
+            "output_type": "np",
+        }
+        if request.negative_prompt is not None:
+            kwargs["negative_prompt"] = request.negative_prompt
+        if request.guidance_scale is not None:
+            kwargs["guidance_scale"] = request.guidance_scale
+        if self.rules.fps_parameter is not None:
+            kwargs[self.rules.fps_parameter] = float(plan.fps)
+        if request.reference is not None and "image" in parameters:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(request.reference)) as image:
+                kwargs["image"] = image.convert("RGB")
+        return {k: v for k, v in kwargs.items() if k in parameters}
+
+    def _out_of_memory(self, plan: _Plan, where: str) -> str:
+        flags = []
+        if where == "GPU" and not self.options.offload:
+            flags.append("--offload")
+        if not self.options.vae_tiling:
+            flags.append("--vae-tiling")
+        if where == "GPU" and self.dtype == "float32":
+            flags.append("--dtype bfloat16")
+        server = f", or restart the server with {' '.join(flags)}" if flags else ""
+        return (
+            f"The {where} ran out of memory rendering {plan.width}x{plan.height}, {plan.frames} "
+            f"frames with {self.located.name}. Try a smaller size or fewer seconds{server}. The "
+            "server is still up."
+        )
+
+
+def _video_pipeline_class(located: LocatedModel) -> Any:
+    import diffusers
+
+    pipeline_class = getattr(diffusers, located.pipeline_class, None)
+    if pipeline_class is None:
+        raise ModelError(
+            f"{located.name} is a {located.pipeline_class}, which diffusers "
+            f"{diffusers.__version__} does not have; upgrade it (pip install -U diffusers)."
+        )
+    if "num_frames" not in inspect.signature(pipeline_class.__call__).parameters:
+        raise ModelError(
+            f"{located.name} is a {located.pipeline_class}, which makes images, not video. The "
+            "diffusers renderer serves video pipelines (WanPipeline, LTX2Pipeline, "
+            "HunyuanVideo15Pipeline...)."
+        )
+    return pipeline_class
+
+
+def _image_twin(pipe: Any, located: LocatedModel) -> Any | None:
+    """The image-to-video pipeline over the same components (no second load), if the model
+    can take a first frame."""
+    import diffusers
+
+    family = family_of(type(pipe).__name__)
+    if family.image_class is None:
+        return None
+    if type(pipe).__name__.startswith("Wan") and not pipe.config.get("expand_timesteps"):
+        return None  # a Wan 2.1 text-to-video transformer cannot take image latents
+    twin_class = getattr(diffusers, family.image_class, None)
+    if twin_class is None:
+        return None
+    try:
+        return twin_class.from_pipe(pipe)
+    except (ValueError, TypeError, AttributeError) as exc:
+        log.info("%s: no image-to-video twin (%s)", located.name, _first_line(exc))
+        return None
+
+
+def _hook_steps(pipe: Any, kwargs: dict[str, Any], on_step: Any) -> Any:
+    """Report every denoising step: through ``callback_on_step_end`` where the pipeline has
+    it, else by counting its scheduler's steps. Returns the function that unhooks."""
+    if "callback_on_step_end" in inspect.signature(pipe.__call__).parameters:
+
+        def callback(_pipe: Any, index: int, _timestep: Any, _tensors: Any) -> dict[str, Any]:
+            on_step(index)
+            return {}
+
+        kwargs["callback_on_step_end"] = callback
+        return lambda: None
+    scheduler = pipe.scheduler
+    original = scheduler.step
+    count = [0]
+
+    def step(*args: Any, **more: Any) -> Any:
+        result = original(*args, **more)
+        on_step(count[0])
+        count[0] += 1
+        return result
+
+    scheduler.step = step
+
+    def unhook() -> None:
+        scheduler.step = original
+
+    return unhook
+
+
+def _derived_seed(request: RenderRequest) -> int:
+    """A seed from everything that defines the request and its take: a re-roll differs, the
+    same take of the same request renders the same bytes."""
+    digest = hashlib.sha256()
+    knobs = {k: v for k, v in request.knobs_sent().items() if k != "seed"}
+    for part in (
+        request.prompt,
+        f"{request.width}x{request.height}",
+        str(request.seconds),
+        request.model,
+        json.dumps(knobs, sort_keys=True),
+        f"take={request.take}",
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(hashlib.sha256(request.reference or b"").digest())
+    return int.from_bytes(digest.digest()[:8], "big") & (2**63 - 1)
+
+
+def _peak_mb(torch: Any, device: str) -> float | None:
+    """Peak memory of the render: the GPU's allocations, or on the CPU the process's peak
+    resident size (what the machine had to have)."""
+    if device.startswith("cuda"):
+        return float(torch.cuda.max_memory_allocated(device)) / 2**20
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def _numpy(value: Any) -> Any:
+    if hasattr(value, "detach"):
+        return value.detach().float().cpu().numpy()
+    return value
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+def quiet_libraries() -> None:
+    """Keep transformers' and diffusers' load chatter (progress bars, config notes) out of a
+    notebook's output; their warnings that matter still reach the log."""
+    for name in ("transformers", "diffusers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        from diffusers.utils import logging as diffusers_logging
+        from transformers.utils import logging as transformers_logging
+    except ImportError:  # pragma: no cover - both ship these
+        return
+    diffusers_logging.set_verbosity_error()
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
+    try:
+        from huggingface_hub.utils import disable_progress_bars
+    except ImportError:  # pragma: no cover - diffusers depends on it
+        return
+    disable_progress_bars()

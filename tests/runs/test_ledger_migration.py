@@ -1,0 +1,194 @@
+"""A ledger written before the open-model settings existed opens, migrates and reads back.
+
+Its schema is the one sora_nb wrote until schema version 1 (no seed, steps... in requests, no
+GPU time in takes): the rows it holds must read back whole, and their cache keys still match,
+so cells recorded then are answered from disk now.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from sora_nb.runs.ledger import SCHEMA_VERSION, Ledger, request_key
+from sora_nb.runs.request import VideoRequest
+
+#: The schema as sora_nb wrote it before version 1 (sora_nb/runs/ledger.py at 4e536c2).
+OLD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    request_key TEXT PRIMARY KEY,
+    server TEXT NOT NULL,
+    model TEXT NOT NULL,
+    size TEXT NOT NULL,
+    seconds INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    prompt_json TEXT,
+    reference_sha256 TEXT,
+    remix_of TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS takes (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    request_key TEXT NOT NULL REFERENCES requests(request_key),
+    take_no INTEGER NOT NULL,
+    request_json TEXT NOT NULL,
+    server TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL DEFAULT 0,
+    job_id TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    estimated_cost REAL,
+    cost REAL,
+    created_at REAL NOT NULL,
+    submitted_at REAL,
+    completed_at REAL,
+    updated_at REAL NOT NULL,
+    folder TEXT NOT NULL,
+    rating INTEGER,
+    note TEXT,
+    metrics_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
+CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
+CREATE TABLE IF NOT EXISTS events (
+    take_id TEXT NOT NULL REFERENCES takes(id),
+    at REAL NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
+"""
+
+
+def old_ledger(folder: Path) -> VideoRequest:
+    """A media folder whose ledger was written by the old schema, holding one completed take."""
+    folder.mkdir(parents=True)
+    request = VideoRequest(prompt="A kite over the dunes.", model="sora-2", size="1280x720")
+    key = request.cache_key("local")
+    with sqlite3.connect(folder / "ledger.sqlite3") as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                request_key(request, "local"),
+                "local",
+                "sora-2",
+                "1280x720",
+                4,
+                request.prompt,
+                None,
+                None,
+                None,
+                1.0,
+            ),
+        )
+        db.execute(
+            "INSERT INTO takes (id, key, request_key, take_no, request_json, server, status,"
+            " progress, job_id, cost, created_at, updated_at, folder, metrics_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                "take_old",
+                key,
+                request_key(request, "local"),
+                1,
+                json.dumps(
+                    {
+                        k: v
+                        for k, v in request.model_dump(mode="json").items()
+                        if k
+                        not in ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
+                    }
+                ),
+                "local",
+                "completed",
+                100,
+                "video_1",
+                0.4,
+                1.0,
+                2.0,
+                "takes/take_old",
+                "{}",
+            ),
+        )
+    return request
+
+
+def test_an_old_ledger_migrates_and_its_rows_read_back(tmp_path: Path) -> None:
+    request = old_ledger(tmp_path / "media")
+    ledger = Ledger(tmp_path / "media")
+    take = ledger.get("take_old")
+    assert take is not None and take.status == "completed" and take.cost == 0.4
+    assert take.request == request and take.request.knobs() == {}
+    assert take.gpu_seconds is None and take.peak_memory_mb is None
+    # The old cell's key is the key the same cell gets now: it is answered from the ledger.
+    assert ledger.latest(request.cache_key("local")) == take
+    with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = {row[1] for row in db.execute("PRAGMA table_info(takes)")}
+    assert {"gpu_seconds", "peak_memory_mb"} <= columns
+    ledger.update("take_old", gpu_seconds=30.0, peak_memory_mb=1024.0)
+    assert ledger.get("take_old").gpu_seconds == 30.0  # type: ignore[union-attr]
+    ledger.close()
+
+
+def test_two_kernels_opening_an_old_ledger_at_once_both_get_the_new_schema(
+    tmp_path: Path,
+) -> None:
+    old_ledger(tmp_path / "media")
+    opened: list[Ledger] = []
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(Ledger(tmp_path / "media"))
+        except BaseException as exc:  # pragma: no cover - the assertion below names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == [] and len(opened) == 2
+    for ledger in opened:
+        assert ledger.get("take_old") is not None
+        ledger.close()
+
+
+def test_knobs_and_gpu_time_are_recorded_in_the_ledger_row(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "media")
+    request = VideoRequest(
+        prompt="A heron.",
+        model="Wan2.2-T2V-A14B",
+        size="832x480",
+        seed=7,
+        steps=30,
+        guidance=4.0,
+        negative_prompt="blurry",
+        fps=16,
+        num_frames=81,
+    )
+    from sora_nb.runs.take import Take
+
+    take = Take(
+        id="take_new",
+        key=request.cache_key("http://gpu:8000/v1"),
+        request=request,
+        server="http://gpu:8000/v1",
+        folder="takes/take_new",
+    ).attach(ledger.media_dir)
+    ledger.insert(take)
+    ledger.update("take_new", status="completed", gpu_seconds=95.5, peak_memory_mb=30000.0)
+    with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
+        row = db.execute(
+            "SELECT seed, negative_prompt, steps, guidance, fps, num_frames FROM requests"
+        ).fetchone()
+    assert row == (7, "blurry", 30, 4.0, 16, 81)
+    back = ledger.get("take_new")
+    assert back is not None and back.request == request and back.gpu_seconds == 95.5
+    assert ledger.gpu_seconds("http://gpu:8000/v1", request) == (95.5, 1)
+    ledger.close()
