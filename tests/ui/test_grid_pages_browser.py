@@ -10,8 +10,8 @@ from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
 from sora_nb.runs.take import Take
-from tests.ui._jupyter import js_heap_mb
 from tests.ui._media import make_take
+from tests.ui._pages import js_heap_mb
 
 GRID = "[data-widget=sora-grid]"
 PAGES = ["dawn", "noon", "dusk"]

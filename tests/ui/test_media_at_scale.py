@@ -8,14 +8,15 @@ stays under 80 MB and the kernel grows by under 30 MB (the videos stream from th
 server, not through the kernel); the grid fits the notebook's width; its plan line reads
 "$3.60" and "$0.00" as money, not maths; media outside the server's root stream through
 sora_nb's server extension; with the URL routes blocked the kernel sends the videos in chunks
-and the memory bounds still hold. Notebook 7 runs the same grid.
+and the memory bounds still hold. Notebook 7 runs the same grid. Every wait is bounded
+(tests/browser.py); a failure keeps the screenshots, console and server log under
+tests/artifacts/failures/.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,19 +24,17 @@ import nbformat
 import playwright.sync_api
 import pytest
 
-from tests.ui._jupyter import (
-    PANEL,
-    JupyterServer,
-    artifacts_on_failure,
+from tests.browser import Artifacts, WaitTimedOut, wait_js
+from tests.jupyter import PANEL, serve
+from tests.ui._media import BRIEF_03, big_clip, cached_grid, make_take
+from tests.ui._pages import (
     disable_http_cache,
     js_heap_mb,
-    jupyter_server,
     kernel_value,
     open_notebook,
     run_cell,
     wait_idle,
 )
-from tests.ui._media import BRIEF_03, big_clip, cached_grid, make_take
 
 #: The budgets issue 17 sets.
 SLACK_S = 0.5
@@ -55,7 +54,8 @@ VIDEOS_READY = """(cell) => {
 
 @dataclass
 class Study:
-    server: JupyterServer
+    root: Path
+    media: Path
     folders: list[str]
 
 
@@ -106,7 +106,7 @@ def _write_notebook(path: Path, folders: list[str], outside_json: Path | None) -
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Study]:
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
     """A server whose root holds ``study/`` with its notebooks and a cached 3×3 grid of 40 MB
     takes in ``study/sora_media``, and a small take in a media folder outside the root."""
     tmp = tmp_path_factory.mktemp("media-scale")
@@ -119,8 +119,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Study]:
     outside_json.write_text(outside.model_dump_json())
     _write_notebook(root / "study" / "grid.ipynb", folders, outside_json)
     _write_notebook(root / "study" / "grid7.ipynb", folders, None)
-    with jupyter_server(tmp, root, {"SORA_NB_HOME": str(media)}) as server:
-        yield Study(server, folders)
+    return Study(root, media, folders)
 
 
 def _time_to_ready(
@@ -130,10 +129,8 @@ def _time_to_ready(
     page.evaluate("() => { window.__soraReadyAt = undefined; }")
     run_cell(page, cell)
     try:
-        page.wait_for_function(
-            VIDEOS_READY % (PANEL, selector), arg=cell, timeout=timeout_s * 1000, polling=10
-        )
-    except playwright.sync_api.TimeoutError:
+        wait_js(page, VIDEOS_READY % (PANEL, selector), f"{what}: nine videos", timeout_s, arg=cell)
+    except WaitTimedOut:
         states = page.evaluate(
             f"(cell) => [...{PANEL}.content.widgets[cell].node.querySelectorAll('{selector}')]"
             ".map((v) => v.readyState)",
@@ -232,18 +229,20 @@ def _plays(page: playwright.sync_api.Page, cell: int, what: str, timeout_s: int 
     grid = f"{PANEL}.content.widgets[{cell}].node.querySelector('[data-widget=sora-grid]')"
     # A user looks at what they play: the grid on screen, so its clock waits for its cells.
     page.evaluate(f"() => {grid}.scrollIntoView({{ block: 'start' }})")
-    page.wait_for_function(f"() => {grid}.soraGrid.cells().every((c) => c.visible)", timeout=10_000)
+    wait_js(page, f"{grid}.soraGrid.cells().every((c) => c.visible)", "cells on screen", 10)
     page.evaluate(
         f"() => {{ window.__soraPlayAt = performance.now();"
         f" {grid}.querySelector('[data-action=play]').click(); }}"
     )
     try:
-        page.wait_for_function(
-            f"() => {{ const g = {grid}; return g.soraGrid.clock.playing"
-            f" && ({PLAYED})(g).every((t) => t > 0.25); }}",
-            timeout=timeout_s * 1000,
+        wait_js(
+            page,
+            f"(() => {{ const g = {grid}; return g.soraGrid.clock.playing"
+            f" && ({PLAYED})(g).every((t) => t > 0.25); }})()",
+            f"{what}: all nine cells to play",
+            timeout_s,
         )
-    except playwright.sync_api.TimeoutError:
+    except WaitTimedOut:
         played = page.evaluate(f"() => ({PLAYED})({grid})")
         states = page.evaluate(
             f"() => [...{grid}.querySelectorAll('.sora-cell video')].map((v) => v.readyState)"
@@ -258,12 +257,16 @@ def _plays(page: playwright.sync_api.Page, cell: int, what: str, timeout_s: int 
 
 
 def test_a_grid_of_40_mb_takes_streams_in_jupyterlab(
-    study: Study, browser: playwright.sync_api.Browser
+    study: Study,
+    browser: playwright.sync_api.Browser,
+    browser_artifacts: Artifacts,
+    tmp_path: Path,
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    with artifacts_on_failure(page, study.server, "media-at-scale-jupyterlab"):
+    env = {"SORA_NB_HOME": str(study.media)}
+    with serve("lab", study.root, tmp_path, browser_artifacts, env=env) as served:
+        page = browser_artifacts.watch(browser.new_page(viewport={"width": 1400, "height": 1000}))
         cache = disable_http_cache(page)
-        open_notebook(page, study.server.lab("study/grid.ipynb", "media"), cells=4)
+        open_notebook(page, served.url("study/grid.ipynb"), cells=4)
         _plain_then_grid(page, "JupyterLab")
 
         # The plan line reads as money: Lab's MathJax leaves it alone.
@@ -298,9 +301,7 @@ def test_a_grid_of_40_mb_takes_streams_in_jupyterlab(
         # A take in a media folder outside the server's root streams through sora_nb's route.
         run_cell(page, 3)
         player = f"{PANEL}.content.widgets[3].node.querySelector('[data-widget=sora-player]')"
-        page.wait_for_function(
-            f"() => {player}?.querySelector('video')?.readyState >= 2", timeout=60_000
-        )
+        wait_js(page, f"{player}?.querySelector('video')?.readyState >= 2", "the player", 60)
         src = page.evaluate(f"() => {player}.querySelector('video').src")
         assert "/sora-nb/media/" in src, src
         assert page.evaluate(f"() => {player}.dataset.mediaPath") == "url"
@@ -313,9 +314,9 @@ def test_a_grid_of_40_mb_takes_streams_in_jupyterlab(
         rss_before = kernel_value(page, RSS)
         run_cell(page, 2)
         grid = f"{PANEL}.content.widgets[2].node.querySelector('[data-widget=sora-grid]')"
-        page.wait_for_function(f"() => {grid}?.soraGrid !== undefined", timeout=30_000)
+        wait_js(page, f"{grid}?.soraGrid !== undefined", "the kernel route's grid", 30)
         # The user plays at once: cells off screen are asked for too, and the clock waits.
-        played = _plays(page, 2, "the kernel route", timeout_s=150)
+        played = _plays(page, 2, "the kernel route", timeout_s=90)
         figures = {
             "run_to_all_nine_played_s": float(
                 page.evaluate("() => (performance.now() - window.__soraRunAt) / 1000")
@@ -331,21 +332,25 @@ def test_a_grid_of_40_mb_takes_streams_in_jupyterlab(
         assert all(str(c["src"]).startswith("blob:") for c in cells), cells
         assert figures["heap_mb"] < HEAP_MB, figures
         assert figures["kernel_growth_mb"] < KERNEL_MB, figures
-        del cache
-    page.close()
+        cache.detach()
+        page.close()
 
 
 def test_the_same_grid_streams_in_notebook_7(
-    study: Study, browser: playwright.sync_api.Browser
+    study: Study,
+    browser: playwright.sync_api.Browser,
+    browser_artifacts: Artifacts,
+    tmp_path: Path,
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    with artifacts_on_failure(page, study.server, "media-at-scale-notebook7"):
+    env = {"SORA_NB_HOME": str(study.media)}
+    with serve("notebook", study.root, tmp_path, browser_artifacts, env=env) as served:
+        page = browser_artifacts.watch(browser.new_page(viewport={"width": 1400, "height": 1000}))
         cache = disable_http_cache(page)
-        open_notebook(page, study.server.notebook7("study/grid7.ipynb"), cells=3)
+        open_notebook(page, served.url("study/grid7.ipynb"), cells=3)
         _plain_then_grid(page, "Notebook 7")
         plan = f"{PANEL}.content.widgets[2].node.querySelector('.sora-nb-plan')"
         text = page.evaluate(f"() => {plan}.innerText")
         assert "about $3.60" in text and "$0.00" in text, text
         print(f"Notebook 7: all nine played {_plays(page, 2, 'Notebook 7'):.1f} s after play")
-        del cache
-    page.close()
+        cache.detach()
+        page.close()
