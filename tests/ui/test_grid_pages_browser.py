@@ -10,6 +10,7 @@ from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
 from sora_nb.runs.take import Take
+from tests.browser import wait_js
 from tests.ui._media import make_take
 from tests.ui._pages import js_heap_mb
 
@@ -27,12 +28,7 @@ def _page_loaded(page: playwright.sync_api.Page, first: int) -> None:
     """Wait (bounded) until the four cells of the page starting at ``first`` have video."""
     cells = [f"{GRID} .sora-cell[data-cell='{first + k}'] video" for k in range(4)]
     ready = " && ".join(f'document.querySelector("{c}")?.readyState >= 2' for c in cells)
-    try:
-        page.wait_for_function(ready, timeout=20_000)
-    except playwright.sync_api.TimeoutError:
-        raise AssertionError(
-            f"the page of cells {first}..{first + 3} did not load in 20 s"
-        ) from None
+    wait_js(page, ready, f"the page of cells {first}..{first + 3} to load its videos", 30)
 
 
 def test_paging_keeps_only_the_page_shown_and_memory_flat(
