@@ -84,20 +84,25 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _open_video(path: Path | str) -> av.container.InputContainer:
+def _open_video(path: Path | str | bytes) -> av.container.InputContainer:
     try:
+        if isinstance(path, bytes):
+            return av.open(io.BytesIO(path), "r")
         return av.open(str(path), "r")
     except FileNotFoundError:
         raise FileNotFoundError(f"No video at {path}; check the path.") from None
     except av.error.FFmpegError as exc:
-        raise ValueError(f"{path} is not a readable video ({exc}); is it a complete MP4?") from None
+        where = "The file" if isinstance(path, bytes) else str(path)
+        raise ValueError(f"{where} is not a readable video ({exc}); is it a complete MP4?") from None
 
 
-def probe(path: Path | str) -> VideoInfo:
-    """Read a video's size, duration, frame rate, frame count and whether it has an audio track."""
+def probe(path: Path | str | bytes) -> VideoInfo:
+    """Read a video's size, duration, frame rate, frame count and whether it has an audio track
+    (from a file, or from the bytes of one)."""
     with _open_video(path) as container:
         if not container.streams.video:
-            raise ValueError(f"{path} has no video stream; it is not a video file.")
+            where = "The file" if isinstance(path, bytes) else str(path)
+            raise ValueError(f"{where} has no video stream; it is not a video file.")
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.base_rate or Fraction(24)
         if stream.duration is not None and stream.time_base is not None:

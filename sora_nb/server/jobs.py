@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import catalog
 from sora_nb.api.types import Video, VideoError
 from sora_nb.media import write_atomic
+from sora_nb.server.chains import JobKind, SegmentRecord
+from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
 from sora_nb.server.renderers.base import (
@@ -92,6 +94,15 @@ class JobRecord(BaseModel):
     num_frames: int | None = None
     #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
     metrics: dict[str, Any] | None = None
+    #: How the job came about: created, remixed, extended or edited (from ``source_video_id``).
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    #: The video whose first frame (its reference image, if any) opens this one.
+    root_video_id: str | None = None
+    #: The ids of the characters it features.
+    characters: list[str] = Field(default_factory=list)
+    #: A video made in steps (extended or edited): its segments, the newest last.
+    segments: list[SegmentRecord] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,13 @@ class NewJob:
     remixed_from_video_id: str | None = None
     #: The knobs sent, by wire name (``seed``, ``num_inference_steps``...).
     knobs: dict[str, Any] = field(default_factory=dict)
+    characters: tuple[str, ...] = ()
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    root_video_id: str | None = None
+    segments: tuple[SegmentRecord, ...] | None = None
+    #: Seconds the job generates, when not ``seconds`` (an extension: the new segment's).
+    generated: int | None = None
 
 
 @dataclass
@@ -150,6 +168,8 @@ class JobStore:
         self._live: dict[str, RenderControl] = {}
         self.renderer = settings.make_renderer()
         self.abilities = self.renderer.abilities
+        #: The characters this server made (shared by every store over the folder).
+        self.characters = CharacterStore(settings.media_dir, settings.clock)
         workers = min(settings.render_workers, self.abilities.workers or settings.render_workers)
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="sora-nb-render"
@@ -282,6 +302,11 @@ class JobStore:
             if found is not None:
                 block = VideoError(code=found.code, message=found.message)
             paced = self.abilities.paced
+            generated = new.generated if new.generated is not None else int(new.seconds)
+            segments = list(new.segments) if new.segments is not None else None
+            if segments and new.kind == "extension":
+                # The new segment's take is this job's: a re-roll re-rolls only what it adds.
+                segments[-1] = segments[-1].model_copy(update={"take": take})
             job = JobRecord(
                 id=self._new_id(),
                 seq=max((j.seq for j in self._jobs.values()), default=0) + 1,
@@ -290,13 +315,18 @@ class JobStore:
                 size=new.size,
                 seconds=new.seconds,
                 created_at=now,
-                duration=int(new.seconds) * self.settings.time_scale if paced else 0.0,
+                duration=generated * self.settings.time_scale if paced else 0.0,
                 take=take,
                 fingerprint=fingerprint,
                 remixed_from_video_id=new.remixed_from_video_id,
                 idempotency_key=key,
                 has_reference=new.reference is not None,
                 blocked=block,
+                kind=new.kind,
+                source_video_id=new.source_video_id,
+                root_video_id=new.root_video_id,
+                characters=list(new.characters),
+                segments=segments,
                 **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
             )
             directory = self._job_dir(job.id)
@@ -509,7 +539,11 @@ class JobStore:
 
     def _request(self, job: JobRecord, directory: Path) -> RenderRequest:
         width, height = catalog.parse_size(job.size)
-        reference_file = directory / "reference.bin"
+        opening = self._job_dir(job.root_video_id) if job.root_video_id else directory
+        reference_file = opening / "reference.bin"
+        keep = None
+        if job.kind == "extension" and job.source_video_id is not None:
+            keep = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
         return RenderRequest(
             prompt=job.prompt,
             width=width,
@@ -524,6 +558,9 @@ class JobStore:
             guidance_scale=job.guidance_scale,
             fps=job.fps,
             num_frames=job.num_frames,
+            characters=self.characters.cameos(job.characters),
+            segments=tuple(s.segment() for s in job.segments or ()),
+            keep=keep,
         )
 
     def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
@@ -584,6 +621,10 @@ def _fingerprint(new: NewJob) -> str:
     for part in (new.model, new.size, new.seconds, new.prompt, new.remixed_from_video_id or ""):
         digest.update(part.encode())
         digest.update(b"\0")
+    if new.kind in ("extension", "edit") or new.characters:
+        # Only then: creates without them keep the fingerprints (and take numbers) they had.
+        made = {"kind": new.kind, "source": new.source_video_id, "cast": list(new.characters)}
+        digest.update(json.dumps(made, sort_keys=True).encode())
     digest.update(hashlib.sha256(new.reference or b"").digest())
     if new.knobs:  # requests without knobs keep the fingerprints (and take numbers) they had
         digest.update(json.dumps(new.knobs, sort_keys=True).encode())
