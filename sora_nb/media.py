@@ -90,10 +90,12 @@ def _open_video(path: Path | str | bytes) -> av.container.InputContainer:
             return av.open(io.BytesIO(path), "r")
         return av.open(str(path), "r")
     except FileNotFoundError:
-        raise FileNotFoundError(f"No video at {path}; check the path.") from None
+        raise FileNotFoundError(f"No video at {path!s}; check the path.") from None
     except av.error.FFmpegError as exc:
         where = "The file" if isinstance(path, bytes) else str(path)
-        raise ValueError(f"{where} is not a readable video ({exc}); is it a complete MP4?") from None
+        raise ValueError(
+            f"{where} is not a readable video ({exc}); is it a complete MP4?"
+        ) from None
 
 
 def probe(path: Path | str | bytes) -> VideoInfo:

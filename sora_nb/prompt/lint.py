@@ -487,7 +487,7 @@ def rule_cast(c: Check) -> Iterable[LintIssue]:
             message=(
                 f"The character {name} is sent with this prompt but the prompt never names "
                 f"{name}; the service keeps a character only when its name is written in the "
-                f"prompt. Write {name} in it, verbatim (\"{name} walks in...\")."
+                f'prompt. Write {name} in it, verbatim ("{name} walks in...").'
             ),
         )
 

@@ -3,8 +3,8 @@
 The generic subject is a grey silhouette lit by the shot; a character is drawn from what its clip
 showed (:class:`~sora_nb.server.renderers.base.Cameo`): the outline column by column and the
 palette top to bottom, so it is the same recognisable figure in every shot and video. The shot's
-light tints it only a little: the figure keeps its colours at night as by day, which is what
-continuity across shots asks of a character.
+light only darkens it a little, never tints it: the figure keeps its colours at night as by day,
+which is what continuity across shots asks of a character.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sora_nb.server.renderers.animatic.colours import RGB, mix
 from sora_nb.server.renderers.animatic.frames import EMPTY, Band, Floats
 from sora_nb.server.renderers.base import Cameo
 
-#: How much of the shot's light and exposure reaches a character's own colours.
-LIGHT_SHARE = 0.3
+#: How much the shot's light (its strength, not its hue) darkens a character's own colours.
+LIGHT_SHARE = 0.35
 
 #: For framings that crop the figure: its full height and where its top sits, in frame heights
 #: (world y, 0 the frame's centre, -0.5 its top edge).
@@ -89,14 +89,19 @@ def cameo_bands(
         band_top = np.where(empty, EMPTY, band_top)
         band_bottom = np.where(empty, EMPTY, band_bottom)
         darker = mix(colour, (0, 0, 0), 0.15)
-        bands.append(Band(1.0, band_top, band_bottom, colour, darker, y0, y1, follows))
+        band = Band(1.0, band_top, band_bottom, colour, darker, y0, y1, follows, cameo=cameo.name)
+        bands.append(band)
     return bands
 
 
 def _lit(colour: RGB, light: RGB, brightness: float) -> RGB:
-    shaded = (
-        round(colour[0] * light[0] / 255 * brightness),
-        round(colour[1] * light[1] / 255 * brightness),
-        round(colour[2] * light[2] / 255 * brightness),
+    """The character's own colour, darker in dim light but never tinted by it: the light's
+    strength (its luma and the time of day's exposure) reaches it, not its hue."""
+    strength = min(1.0, (0.2126 * light[0] + 0.7152 * light[1] + 0.0722 * light[2]) / 255)
+    exposure = strength * brightness
+    dimmed = (
+        round(colour[0] * exposure),
+        round(colour[1] * exposure),
+        round(colour[2] * exposure),
     )
-    return mix(colour, shaded, LIGHT_SHARE)
+    return mix(colour, dimmed, LIGHT_SHARE)

@@ -25,7 +25,7 @@ from sora_nb.server.renderers.animatic.encode import Mp4Writer
 from sora_nb.server.renderers.animatic.frames import draw
 from sora_nb.server.renderers.animatic.pieces import Piece, plain, segments
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
-from sora_nb.server.renderers.animatic.stitch import stitch
+from sora_nb.server.renderers.animatic.stitch import stills, stitch
 from sora_nb.server.renderers.animatic.storyboard import Storyboard
 
 _T = TypeVar("_T")
@@ -243,8 +243,14 @@ def _render_steps(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     finally:
         for path in made:
             path.unlink(missing_ok=True)
+    total = request.seconds * FPS
+    indices = media.sample_indices(total, media.SPRITESHEET_COLUMNS * media.SPRITESHEET_ROWS)
+    thumb_at = media.thumbnail_index(total)
+    side = min(media.THUMBNAIL_MAX_SIDE, max(request.width, request.height))
+    width = max(2, round(side * request.width / max(request.width, request.height)))
+    frames = stills(video, [*indices, thumb_at], width)
     thumbnail = out_dir / "thumbnail.webp"
-    media.thumbnail_from_video(video, thumbnail)
+    media.write_atomic(thumbnail, media.thumbnail_from_frame(frames[thumb_at]))
     spritesheet = out_dir / "spritesheet.jpg"
-    media.spritesheet_from_video(video, spritesheet)
+    media.write_atomic(spritesheet, media.spritesheet_from_frames([frames[i] for i in indices]))
     return AnimaticFiles(video=video, thumbnail=thumbnail, spritesheet=spritesheet)

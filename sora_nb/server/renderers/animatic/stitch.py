@@ -64,7 +64,9 @@ def _copy(parts: Sequence[Path], target: Path) -> None:
                     if packet.dts is None:
                         continue  # the demuxer's empty flush packet
                     if start is None:
-                        start = packet.dts
+                        # The first packet is the part's first keyframe, its first picture:
+                        # it goes where the previous part's pictures end.
+                        start = packet.pts or 0
                     packet.pts = (packet.pts or 0) - start + offset
                     packet.dts = packet.dts - start + offset
                     end = max(end, packet.pts + (packet.duration or 0))
@@ -132,3 +134,26 @@ def _encode_sound(
             out.mux(packet)
     for packet in stream.encode(None):
         out.mux(packet)
+
+
+def stills(path: Path, indices: Sequence[int], width: int) -> dict[int, npt.NDArray[np.uint8]]:
+    """The frames at ``indices`` of an animatic-made video, ``width`` wide, found by seeking
+    to the keyframe before each (one a second) rather than decoding the whole video."""
+    found: dict[int, npt.NDArray[np.uint8]] = {}
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        base = stream.time_base or Fraction(1, FPS)
+        height = max(2, round(width * stream.codec_context.height / stream.codec_context.width))
+        for index in sorted(set(indices)):
+            if index in found:
+                continue
+            key = index // FPS * FPS
+            container.seek(round(key / FPS / base), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                at = round(float((frame.pts or 0) * base) * FPS)
+                if at in indices and at not in found:
+                    rgb = frame.to_ndarray(format="rgb24", width=width, height=height // 2 * 2)
+                    found[at] = np.asarray(rgb, np.uint8)
+                if at >= index:
+                    break
+    return found
