@@ -184,6 +184,7 @@ class ContinuityEndpoints:
         name: str,
         *,
         consent: bool = False,
+        model: str | None = None,
         idempotency_key: str | None = None,
     ) -> Character:
         """Make a character from a 2 to 4 second clip (16:9 or 9:16) and return it: its ``id``
@@ -191,12 +192,19 @@ class ContinuityEndpoints:
 
         ``consent=True`` says the person filmed agreed to be a character: sora_nb's bundled
         server refuses a clip of a face without it (a simulation of the service's rule, see
-        ``sora_nb.server.guardrails``); it is sent only when True.
+        ``sora_nb.server.guardrails``); it is sent only when True. Through LiteLLM's proxy
+        ``model`` names the deployment that makes it (the one it serves, when it serves one);
+        the id it answers carries that deployment, so later creates reach the same server.
         """
         self._refuse_unless("characters", "make characters")
         check_name(name)
+        dialect = await self._known.knowing()
         upload = await read_clip(video, check=self.check_requests)
         files: Files = [("name", (None, name, None))]
+        if dialect.name == "litellm":
+            # LiteLLM routes a character by this field; without it the proxy sends the clip
+            # to api.openai.com, whatever its configuration says.
+            files.append(("target_model_names", (None, await self._deployment(model), None)))
         if consent:
             files.append(("consent", (None, "true", None)))
         files.append(("video", (upload.filename, upload.content, upload.media_type)))
@@ -271,6 +279,21 @@ class ContinuityEndpoints:
         )
         self._known.learn_from(made)
         return made
+
+    async def _deployment(self, model: str | None) -> str:
+        """The model a gateway should make a character with: the one named, or the one it
+        serves; an InvalidRequestError when it serves several and none is named."""
+        if model:
+            return model
+        info = await self._known.detect()
+        if len(info.models) == 1:
+            return info.models[0]
+        served = ", ".join(info.models) or "none listed"
+        raise errors.InvalidRequestError(
+            f"Not sent: the {info.dialect.title} makes a character with one of its models "
+            f"({served}); name it: create_character(..., model='sora-2').",
+            param="model",
+        )
 
     def _refuse_unless(self, feature: str, doing: str) -> None:
         dialect: Dialect | None = self._known.dialect

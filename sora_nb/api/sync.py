@@ -253,12 +253,13 @@ class SyncVideosClient:
         name: str,
         *,
         consent: bool = False,
+        model: str | None = None,
         idempotency_key: str | None = None,
     ) -> Character:
         """Make a character from a 2 to 4 second clip; see ``VideosClient.create_character``."""
         return self._loop.run(
             self._client.create_character(
-                video, name, consent=consent, idempotency_key=idempotency_key
+                video, name, consent=consent, model=model, idempotency_key=idempotency_key
             )
         )
 
