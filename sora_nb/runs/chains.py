@@ -68,8 +68,7 @@ def check_extension(chain: Sequence[Take | VideoRequest], seconds: int) -> None:
     """Refuse, before sending, an extension the service would refuse."""
     if seconds not in EXTENSION_SECONDS:
         raise ChainError(
-            f"An extension adds 4, 8, 12, 16 or 20 seconds, not {seconds}; use --seconds 8, "
-            "say."
+            f"An extension adds 4, 8, 12, 16 or 20 seconds, not {seconds}; use --seconds 8, say."
         )
     done = extensions_in(chain)
     if done >= MAX_EXTENSIONS:
@@ -161,8 +160,7 @@ def shot_steps(text: str) -> list[tuple[str, float | None]]:
     if len(structured.shots) < 2:
         raise ChainError(
             "Shot by shot needs a storyboard of two shots or more (Shot 1: ..., Shot 2: ...); "
-            "this prompt has "
-            + ("one." if structured.shots else "none.")
+            "this prompt has " + ("one." if structured.shots else "none.")
         )
     first = structured.model_copy(update={"shots": [structured.shots[0]]})
     steps = [(prompt_lang.render(first), structured.shots[0].seconds)]
@@ -171,9 +169,7 @@ def shot_steps(text: str) -> list[tuple[str, float | None]]:
     return steps
 
 
-def chain_grid(
-    chains: Sequence[Sequence[Take]], *, run_type: type[GridRun] = GridRun
-) -> GridRun:
+def chain_grid(chains: Sequence[Sequence[Take]], *, run_type: type[GridRun] = GridRun) -> GridRun:
     """The grid of one or more chains: a column per chain, a row per step (the video first
     made, then each extension or edit), so a class sees where continuity holds and drifts."""
     if not chains or any(not chain for chain in chains):

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from sora_nb.api import errors
 from sora_nb.runs import chains
@@ -81,12 +81,12 @@ class Continuity:
                 f"There is no character {name} in {self.media_dir} yet: make one from a clip, "
                 f"%sora character add {name} CLIP.mp4 (sora_nb.character({name!r}, 'clip.mp4'))."
             )
-        if known is not None and content is not None:
-            if hashlib.sha256(content).hexdigest() != known.clip_sha256:
-                raise CharacterError(
-                    f"{known.name} was made from another clip ({known.clip}); choose another "
-                    "name for this one, or leave the clip out to use hers."
-                )
+        other = content is not None and hashlib.sha256(content).hexdigest()
+        if known is not None and other and other != known.clip_sha256:
+            raise CharacterError(
+                f"{known.name} was made from another clip ({known.clip}); choose another "
+                "name for this one, or leave the clip out to use hers."
+            )
         info = self.server_info()
         if not info.dialect.characters:
             raise errors.UnsupportedError(

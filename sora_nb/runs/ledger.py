@@ -507,7 +507,9 @@ class Ledger:
     def parent(self, take: Take) -> Take | None:
         """The take this one remixes, extends or edits, when this folder holds it."""
         with self._guard():
-            row = self._db.execute("SELECT parent_id FROM takes WHERE id = ?", (take.id,)).fetchone()
+            row = self._db.execute(
+                "SELECT parent_id FROM takes WHERE id = ?", (take.id,)
+            ).fetchone()
             parent_id = row["parent_id"] if row is not None else None
             if parent_id is None:
                 parent_id = self._parent_id(self._db, take.request)

@@ -164,23 +164,32 @@ def _continuation(
     (last, end) = previous.end()
     first = storyboard.shots[0]
     lens = f"{last.plan.lens_mm:g} mm" if last.plan.lens_mm else "lens n/a"
+    asked = prompt.resolved_shots()[0].camera.framing
+    # A first shot framed otherwise than the source ends (shot by shot: "Shot 2: close-up")
+    # opens on the source's last frame for a beat, then cuts to its own framing.
+    cuts = asked is not None and asked in FRAMING_LABELS and asked != last.plan.framing
+    beat = min(FPS // 2, max(1, (first.stop - first.start) // 2)) if cuts else 0
     going_on = dataclasses.replace(
         last.plan,
-        number=1,
+        number=0 if cuts else 1,
         count=first.count,
         start=first.start,
-        stop=first.stop,
-        movement=first.movement,
+        stop=first.start + beat if cuts else first.stop,
+        movement="static" if cuts else first.movement,
         caption=(
-            f"EXT {number}  ·  SHOT 1/{first.count}  ·  {FRAMING_LABELS[last.plan.framing]}  ·  "
-            f"{lens}  ·  {first.movement.upper()}"
+            f"EXT {number}  ·  {'GOES ON' if cuts else f'SHOT 1/{first.count}'}  ·  "
+            f"{FRAMING_LABELS[last.plan.framing]}  ·  {lens}  ·  "
+            f"{'STATIC' if cuts else first.movement.upper()}"
         ),
     )
-    storyboard = dataclasses.replace(storyboard, shots=(going_on, *storyboard.shots[1:]))
+    new_shots = storyboard.shots[1:]
+    if cuts:
+        new_shots = (dataclasses.replace(first, start=first.start + beat), *new_shots)
+    storyboard = dataclasses.replace(storyboard, shots=(going_on, *new_shots))
     take_seed = request.seed()
     steer = np.random.default_rng([take_seed, 1])
     setups = [ShotSetup(going_on, last.scene, _continuing(last.scene, end, going_on, steer))]
-    for shot in storyboard.shots[1:]:
+    for shot in new_shots:
         scene = build_scene(
             storyboard,
             shot,
