@@ -158,6 +158,17 @@ def decode_frames(path: Path | str, indices: Sequence[int]) -> dict[int, RGBFram
     return {i: found.get(i, latest) for i in indices}
 
 
+def still(video: Path | str, index: int, width: int, height: int) -> bytes:
+    """One frame of a video (``-1``: the last) as a PNG of ``width`` x ``height``."""
+    info = probe(video)
+    at = index if index >= 0 else max(0, info.frame_count + index)
+    frame = decode_frames(video, [at])[at]
+    image = Image.fromarray(frame).resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def thumbnail_from_frame(frame: RGBFrame) -> bytes:
     """Encode one RGB frame as a WebP thumbnail no longer than 640 px on its longest side."""
     image = Image.fromarray(frame, "RGB")

@@ -226,7 +226,7 @@ class ContinuityEndpoints:
 
     async def extend(
         self,
-        video: str | Video,
+        video: str | Video | os.PathLike[str],
         *,
         prompt: str,
         seconds: int | str,
@@ -234,10 +234,13 @@ class ContinuityEndpoints:
     ) -> Video:
         """Start a job that continues a completed video by ``seconds`` (4, 8, 12, 16 or 20)
         where its last frame ends; the new job's video is the whole stitched video (its
-        ``seconds`` the total). A video grows by six extensions at most, to 120 s."""
+        ``seconds`` the total). A video grows by six extensions at most, to 120 s. ``video``
+        is a job (its id), or a ``Path`` to an MP4 to upload."""
         self._refuse_unless("extensions", "extend a video")
-        ident = video_id_of(video)
         secs = extension_seconds(seconds)
+        if isinstance(video, os.PathLike):
+            return await self._upload("extensions", video, prompt, secs, idempotency_key)
+        ident = video_id_of(video)
         if isinstance(video, Video) and video.seconds and video.seconds.isdigit():
             total = int(video.seconds) + int(secs)
             if total > MAX_EXTENDED_SECONDS:
@@ -261,11 +264,18 @@ class ContinuityEndpoints:
         return made
 
     async def edit(
-        self, video: str | Video, *, prompt: str, idempotency_key: str | None = None
+        self,
+        video: str | Video | os.PathLike[str],
+        *,
+        prompt: str,
+        idempotency_key: str | None = None,
     ) -> Video:
         """Start a job that reworks a completed video with ``prompt``: the same scene, with
-        what the prompt changes (the successor of remix)."""
+        what the prompt changes (the successor of remix). ``video`` is a job (its id), or a
+        ``Path`` to an MP4 to upload."""
         self._refuse_unless("edits", "edit a video")
+        if isinstance(video, os.PathLike):
+            return await self._upload("edits", video, prompt, None, idempotency_key)
         try:
             params = EditVideoParams(video=VideoRef(id=video_id_of(video)), prompt=prompt)
         except ValidationError as exc:
@@ -276,6 +286,37 @@ class ContinuityEndpoints:
             "/videos/edits",
             json=params.model_dump(mode="json"),
             idempotency_key=idempotency_key,
+        )
+        self._known.learn_from(made)
+        return made
+
+    async def _upload(
+        self,
+        route: str,
+        video: os.PathLike[str],
+        prompt: str,
+        seconds: str | None,
+        idempotency_key: str | None,
+    ) -> Video:
+        """An extension or edit of a video sent as a file (a form, as the spec allows)."""
+        if not prompt or not prompt.strip() or len(prompt) > 32_000:
+            raise errors.InvalidRequestError(
+                "Not sent: the prompt should be 1 to 32000 characters.", param="prompt"
+            )
+        path = Path(os.fspath(video)).expanduser()
+        try:
+            content = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise errors.InvalidRequestError(
+                f"Cannot read the video {str(path)!r} ({exc.strerror}); check the path.",
+                param="video",
+            ) from None
+        files: Files = [("prompt", (None, prompt, None))]
+        if seconds is not None:
+            files.append(("seconds", (None, seconds, None)))
+        files.append(("video", (path.name, content, "video/mp4")))
+        made = await self._send.call(
+            Video, "POST", f"/videos/{route}", files=files, idempotency_key=idempotency_key
         )
         self._known.learn_from(made)
         return made

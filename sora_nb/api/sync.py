@@ -269,7 +269,7 @@ class SyncVideosClient:
 
     def extend(
         self,
-        video: str | Video,
+        video: str | Video | os.PathLike[str],
         *,
         prompt: str,
         seconds: int | str,

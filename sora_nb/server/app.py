@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import logging
 import math
@@ -275,23 +276,27 @@ async def _derive(request: Request, kind: str) -> Response:
     derived = check(body, store.get, lambda job: store.view(job).status)
     if not store.abilities.continues:
         raise cannot_continue(kind)
-    source = derived.source
+    source, job_of = derived.source, derived.source.job
+    upload = source.upload or b""
+    scope = job_of.id if job_of is not None else hashlib.sha256(upload).hexdigest()[:32]
     job, new = store.create(
         NewJob(
             prompt=derived.prompt,
             model=source.model,
             size=source.size,
             seconds=str(derived.seconds),
-            knobs=_remix_knobs(source),
-            characters=tuple(source.characters),
+            knobs=_remix_knobs(job_of) if job_of is not None else {},
+            characters=tuple(job_of.characters) if job_of is not None else (),
             kind=derived.kind,
-            source_video_id=source.id,
-            root_video_id=source.root_video_id or source.id,
+            source_video_id=job_of.id if job_of is not None else None,
+            root_video_id=(job_of.root_video_id or job_of.id) if job_of is not None else None,
             segments=derived.segments,
             generated=derived.generated,
+            upload=source.upload,
+            opaque=source.opaque,
         ),
         idempotency_key=request.headers.get("idempotency-key"),
-        scope=f"{kind}:{source.id}",
+        scope=f"{kind}:{scope}",
     )
     return _video(server, job, created=new)
 

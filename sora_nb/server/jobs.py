@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sora_nb import catalog
+from sora_nb import catalog, media
 from sora_nb.api.types import Video, VideoError
 from sora_nb.media import write_atomic
 from sora_nb.server.chains import JobKind, SegmentRecord
@@ -51,6 +51,8 @@ log = logging.getLogger("sora_nb.server")
 #: The ids this bundled server issues; anything else is unknown before any file is touched.
 _ID_PATTERN = re.compile(r"video_[0-9a-f]{32}")
 
+#: An uploaded video a job extends or edits, kept in the job's folder.
+SOURCE_FILE = "source.mp4"
 #: File names of a job's content, by variant.
 VARIANT_FILES: dict[str, str] = {
     "video": "video.mp4",
@@ -103,6 +105,9 @@ class JobRecord(BaseModel):
     characters: list[str] = Field(default_factory=list)
     #: A video made in steps (extended or edited): its segments, the newest last.
     segments: list[SegmentRecord] | None = None
+    #: Made from an uploaded video (``source.mp4`` beside it), or from one that was: its
+    #: picture cannot be drawn again from prompts.
+    opaque: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,9 @@ class NewJob:
     segments: tuple[SegmentRecord, ...] | None = None
     #: Seconds the job generates, when not ``seconds`` (an extension: the new segment's).
     generated: int | None = None
+    #: An uploaded video it extends or edits, and whether its source is such a video.
+    upload: bytes | None = None
+    opaque: bool = False
 
 
 @dataclass
@@ -327,12 +335,15 @@ class JobStore:
                 root_video_id=new.root_video_id,
                 characters=list(new.characters),
                 segments=segments,
+                opaque=new.opaque,
                 **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)
             if new.reference is not None:
                 write_atomic(directory / "reference.bin", new.reference)
+            if new.upload is not None:
+                write_atomic(directory / SOURCE_FILE, new.upload)
             self._jobs[job.id] = job
             if key is not None:
                 self._by_key[key] = job.id
@@ -541,9 +552,18 @@ class JobStore:
         width, height = catalog.parse_size(job.size)
         opening = self._job_dir(job.root_video_id) if job.root_video_id else directory
         reference_file = opening / "reference.bin"
-        keep = None
-        if job.kind == "extension" and job.source_video_id is not None:
-            keep = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
+        keep = rework = None
+        source = directory / SOURCE_FILE
+        if not source.is_file() and job.source_video_id is not None:
+            source = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
+        if job.kind == "extension":
+            keep = source
+        elif job.kind == "edit" and job.opaque:
+            rework = source
+        reference = reference_file.read_bytes() if reference_file.is_file() else None
+        if job.kind == "extension" and job.opaque:
+            # No prompt draws the video it continues: its last frame opens the new part.
+            reference = media.still(source, -1, width, height)
         return RenderRequest(
             prompt=job.prompt,
             width=width,
@@ -551,7 +571,7 @@ class JobStore:
             seconds=int(job.seconds),
             model=job.model,
             take=job.take,
-            reference=reference_file.read_bytes() if reference_file.is_file() else None,
+            reference=reference,
             seed=job.seed,
             negative_prompt=job.negative_prompt,
             num_inference_steps=job.num_inference_steps,
@@ -561,6 +581,7 @@ class JobStore:
             characters=self.characters.cameos(job.characters),
             segments=tuple(s.segment() for s in job.segments or ()),
             keep=keep,
+            rework=rework,
         )
 
     def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
@@ -624,6 +645,8 @@ def _fingerprint(new: NewJob) -> str:
     if new.kind in ("extension", "edit") or new.characters:
         # Only then: creates without them keep the fingerprints (and take numbers) they had.
         made = {"kind": new.kind, "source": new.source_video_id, "cast": list(new.characters)}
+        if new.upload is not None:
+            made["upload"] = hashlib.sha256(new.upload).hexdigest()
         digest.update(json.dumps(made, sort_keys=True).encode())
     digest.update(hashlib.sha256(new.reference or b"").digest())
     if new.knobs:  # requests without knobs keep the fingerprints (and take numbers) they had

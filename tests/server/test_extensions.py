@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 from starlette.applications import Starlette
 
@@ -99,26 +100,50 @@ async def test_an_edit_keeps_the_length_and_characters_and_an_extension_keeps_th
     ]
 
 
-async def test_bodies_as_the_sdk_writes_them_and_an_uploaded_video_refused(
-    app: Starlette,
-) -> None:
+async def test_bodies_as_the_sdk_writes_them(app: Starlette) -> None:
     async with client_for(app) as client:
         source = await client.wait(await client.create(prompt="A heron at dawn."))
     async with raw_client(app) as http:
-        # The OpenAI SDK sends a form, the video as video[id].
+        # The OpenAI SDK sends a form, a video reference as video[id].
         form = [("prompt", "It flies off."), ("seconds", "4"), ("video[id]", source.id)]
         answer = await http.post(
             "/videos/extensions", files=[(k, (None, v.encode())) for k, v in form]
         )
         assert answer.status_code == 200, answer.text
         assert answer.json()["seconds"] == "8"
-        upload = {"video": ("mine.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")}
-        answer = await http.post("/videos/edits", data={"prompt": "Night."}, files=upload)
-        assert answer.status_code == 400
-        assert answer.json()["error"]["code"] == "unsupported_video_upload"
         answer = await http.post(
             "/videos/extensions", json={"video": {"id": source.id}, "prompt": "x", "seconds": 8}
         )
-        assert (
-            answer.status_code == 400 and "expected a string" in answer.json()["error"]["message"]
-        )
+        assert answer.status_code == 400
+        assert "expected a string" in answer.json()["error"]["message"]
+
+
+async def test_an_uploaded_video_is_continued_from_its_last_frame_and_regraded_by_an_edit(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    from tests.cameos import figure_clip
+
+    odd = figure_clip(tmp_path / "odd.mp4", size=(480, 360), seconds=4)
+    async with client_for(make_app()) as client:  # full size: uploads are sizes it renders
+        made = await client.wait(await client.create(prompt="A heron at dawn.", seconds=4))
+        upload = await client.download(made, tmp_path / "mine.mp4")
+        longer = await client.wait(await client.extend(upload, prompt="It flies off.", seconds=4))
+        night = await client.wait(await client.edit(upload, prompt="Make it night."))
+        again = await client.wait(await client.extend(longer, prompt="It lands.", seconds=4))
+        files = {
+            name: await client.download(video, tmp_path / f"{name}.mp4")
+            for name, video in (("longer", longer), ("night", night), ("again", again))
+        }
+        with pytest.raises(errors.BadRequestError, match="a size the service renders"):
+            await client.extend(odd, prompt="It turns.", seconds=4)
+    assert (longer.seconds, night.seconds, again.seconds) == ("8", "4", "12")
+    last = media.decode_frames(upload, [95])[95].astype(np.int16)
+    opened = media.decode_frames(files["longer"], [95, 96])
+    assert np.abs(opened[95] - last).mean() < 1.0  # the upload, kept
+    assert np.abs(opened[96] - last).mean() < 6.0  # the new part opens on its last frame
+    before = media.decode_frames(upload, [48])[48].astype(np.float64)
+    after = media.decode_frames(files["night"], [48])[48].astype(np.float64)
+    assert before.mean() - after.mean() > 25  # night fell on the same picture...
+    luma = before.mean(axis=-1).ravel(), after.mean(axis=-1).ravel()
+    assert np.corrcoef(*luma)[0, 1] > 0.9  # ...whose shapes stay where they were
+    assert media.probe(files["again"]).duration == 12.0

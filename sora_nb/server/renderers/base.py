@@ -116,6 +116,9 @@ class RenderRequest:
     segments: tuple[Segment, ...] = ()
     #: For an extension: the finished video of every segment but the last, kept as it is.
     keep: Path | None = None
+    #: For an edit of an uploaded video (which no prompt can draw again): the video whose
+    #: frames the edit regrades.
+    rework: Path | None = None
 
     def knobs_sent(self) -> dict[str, object]:
         """The knobs this request carries (those not None), by wire name."""

@@ -5,6 +5,7 @@ time and stitched into one (:mod:`~sora_nb.server.renderers.animatic.pieces`, ``
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from sora_nb.server.renderers.animatic.audio import SAMPLE_RATE, synthesise
 from sora_nb.server.renderers.animatic.encode import Mp4Writer
 from sora_nb.server.renderers.animatic.frames import draw
 from sora_nb.server.renderers.animatic.pieces import Piece, plain, segments
+from sora_nb.server.renderers.animatic.regrade import regrade
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
 from sora_nb.server.renderers.animatic.stitch import stills, stitch
 from sora_nb.server.renderers.animatic.storyboard import Storyboard
@@ -176,7 +178,7 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if request.segments:
+    if request.rework is not None or request.segments or request.keep is not None:
         return _render_steps(request, out_dir)
     piece = plain(request)
     total = piece.storyboard.frame_count
@@ -230,14 +232,29 @@ def _write(piece: Piece, path: Path, wanted: set[int]) -> dict[int, media.RGBFra
 
 def _render_steps(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     """A video made in steps: the kept video (an extension's source) or the first segments,
-    then each segment rendered now, stitched into one video.mp4."""
+    then each segment rendered now, stitched into one video.mp4. An uploaded video is
+    continued from its last frame (the request's reference), or regraded by an edit."""
     parts: list[Path] = [request.keep] if request.keep is not None else []
     made: list[Path] = []
     try:
-        for number, piece in segments(request):
-            path = _temp_path(out_dir, f"segment-{number}.mp4")
+        if request.rework is not None:
+            path = _temp_path(out_dir, "regraded.mp4")
             made.append(path)
-            _write(piece, path, set())
+            regrade(request.prompt, request.rework, path)
+            parts.append(path)
+        elif request.segments:
+            for number, piece in segments(request):
+                path = _temp_path(out_dir, f"segment-{number}.mp4")
+                made.append(path)
+                _write(piece, path, set())
+                parts.append(path)
+        else:
+            assert request.keep is not None
+            kept = round(media.probe(request.keep).duration)
+            added = dataclasses.replace(request, seconds=request.seconds - kept, keep=None)
+            path = _temp_path(out_dir, "added.mp4")
+            made.append(path)
+            _write(plain(added), path, set())
             parts.append(path)
         video = stitch(parts, out_dir / "video.mp4")
     finally:

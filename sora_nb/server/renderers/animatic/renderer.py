@@ -97,6 +97,7 @@ class AnimaticRenderer:
                 characters=request.characters,
                 segments=request.segments,
                 keep=request.keep,
+                rework=request.rework,
             ),
             out_dir,
         )

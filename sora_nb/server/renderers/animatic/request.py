@@ -38,6 +38,8 @@ class AnimaticRequest:
     #: ``keep`` is the finished video of all but the last (an extension renders only that).
     segments: tuple[Segment, ...] = ()
     keep: Path | None = None
+    #: An uploaded video an edit regrades (``prompt`` is then the edit's).
+    rework: Path | None = None
 
     def __post_init__(self) -> None:
         if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:

@@ -74,7 +74,7 @@ def _copy(parts: Sequence[Path], target: Path) -> None:
                     out.mux(packet)
                     frames += 1
                 offset = end
-            samples.append(_sound(part, frames))
+            samples.append(sound_of(part, frames))
         _encode_sound(out, sound, np.concatenate(samples))
 
 
@@ -89,10 +89,10 @@ def _reencode(parts: Sequence[Path], target: Path) -> None:
                 for frame in container.decode(video=0):
                     writer.add_video_frame(frame.reformat(width, height, "yuv420p"))
                     frames += 1
-            writer.add_audio(_sound(part, frames))
+            writer.add_audio(sound_of(part, frames))
 
 
-def _sound(part: Path, frames: int) -> npt.NDArray[np.float32]:
+def sound_of(part: Path, frames: int) -> npt.NDArray[np.float32]:
     """The part's sound as mono samples, exactly as long as its ``frames`` of picture."""
     wanted = frames * SAMPLE_RATE // FPS
     chunks = []
