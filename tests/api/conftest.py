@@ -135,8 +135,10 @@ class FakeServer:
         self.requests.append(request)
         if request.url.host != "server.test":
             return self._elsewhere(request)
-        # The point of the fake: whatever the client sends must match the spec.
-        validate_request(request)
+        # The point of the fake: whatever the client sends must match the spec. (/models is
+        # not the Videos API's: a client asking what the server is gets this fake's 404.)
+        if request.url.path.startswith("/v1/videos"):
+            validate_request(request)
         if self.faults:
             answer = self.faults.pop(0)(request)
             if answer is not None:
