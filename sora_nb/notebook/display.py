@@ -130,14 +130,16 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
             f"Request: model={request.model} size={request.size} seconds={request.seconds}"
             f" ({first.word_count} words)"
         )
-        cast = [m.name for m in request.characters]
+        cast = [m.name for m in request.characters] if request.kind == "create" else []
         for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):
             lines.append(f"Lint: {issue}")
         lines.append("Prompt:\n" + first.prompt)
     else:
-        # A character the prompt does not name may not be kept: said before every run.
+        # A character the prompt does not name may not be kept: said before every run. (An
+        # extension or edit sends no characters: its video keeps those of its source.)
         for cell in plan.cells:
-            cast = [m.name for m in cell.requests[0].characters]
+            sent = cell.requests[0].kind == "create"
+            cast = [m.name for m in cell.requests[0].characters] if sent else []
             for issue in lint(cell.prompt, characters=cast) if cast else ():
                 if issue.code in ("character-not-named", "too-many-cast"):
                     lines.append(f"Lint: {issue}")

@@ -165,7 +165,9 @@ def shot_steps(text: str) -> list[tuple[str, float | None]]:
     first = structured.model_copy(update={"shots": [structured.shots[0]]})
     steps = [(prompt_lang.render(first), structured.shots[0].seconds)]
     for shot in structured.shots[1:]:
-        steps.append((prompt_lang.render(prompt_lang.Prompt(shots=[shot])), shot.seconds))
+        # The shot's own words direct its extension (its length is the extension's).
+        text = shot.description or prompt_lang.render(prompt_lang.Prompt(shots=[shot]))
+        steps.append((text, shot.seconds))
     return steps
 
 

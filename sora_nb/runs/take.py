@@ -154,6 +154,16 @@ class Take(BaseModel):
         or one whose source this media folder does not hold)."""
         return self.ledger.parent(self)
 
+    @property
+    def video_seconds(self) -> int:
+        """How long this take's video is: for an extension, the whole stitched video (its
+        request's ``seconds`` are what the extension added)."""
+        if self.request.parent is None:
+            return self.request.seconds
+        from sora_nb.runs.chains import video_seconds
+
+        return video_seconds(self.chain())
+
     def chain(self) -> list[Take]:
         """Every take this one comes from, first video first, then this take: the source, its
         edits and extensions, in the order they were made."""
