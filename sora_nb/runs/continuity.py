@@ -94,19 +94,28 @@ class Continuity:
                 "/videos/characters route).",
                 feature="characters",
             )
-        record = known or self.cast.keep(name, content or b"", consent=consent)
-        if record.id_on(self.server) is None:
-            data = content if content is not None else record.path(self.media_dir).read_bytes()
-            made = run_sync(
-                self.runner.client.create_character(
-                    (f"{name}.mp4", data), record.name, consent=consent or record.consent
-                )
+        if known is not None and known.id_on(self.server) is not None:
+            return known  # made here already: nothing to send
+        if content is not None:
+            data = content
+        else:
+            assert known is not None  # one of them was given (checked above)
+            data = known.path(self.media_dir).read_bytes()
+        shown = known.name if known is not None else name
+        agreed = consent or (known is not None and known.consent)
+        # The same name and clip always send the same key: a retried upload makes one character.
+        key = "sora_nb-character-" + hashlib.sha256(shown.encode() + data).hexdigest()[:32]
+        made = run_sync(
+            self.runner.client.create_character(
+                (f"{shown}.mp4", data), shown, consent=agreed, idempotency_key=key
             )
-            if made.id is None:
-                raise CharacterError(f"The server made {name} but gave no id for it.")
-            self.cast.remember(record.name, self.server, made.id)
-            record = self.cast.get(record.name) or record
-        return record
+        )
+        if made.id is None:
+            raise CharacterError(f"The server made {shown} but gave no id for it.")
+        # Kept in the folder only once a server has made it (a refused clip leaves nothing).
+        record = known or self.cast.keep(shown, data, consent=agreed)
+        self.cast.remember(record.name, self.server, made.id)
+        return self.cast.get(record.name) or record
 
     def cast_for(self, names: Sequence[str], info: ServerInfo) -> dict[str, CastMember]:
         """The cast members (by lower-case name) for character names, each with its id on this

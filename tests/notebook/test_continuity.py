@@ -106,6 +106,12 @@ def test_extend_edit_and_the_chain_after_a_restart(
     assert found is not None
     assert [t.id for t in found.chain()] == [first.id, longer.id, night.id]
     assert found.parent == longer
+    # A take read back from the ledger extends through the kernel's session: the same
+    # extension as before, so it comes from the ledger.
+    first_found = api.session().ledger.get(first.id)
+    assert first_found is not None
+    again = first_found.extend("She stops and looks up at the pines.", seconds=8)
+    assert again.cached and again.id == longer.id
 
 
 def test_python_face(shell: InteractiveShell) -> None:

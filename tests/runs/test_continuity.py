@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sora_nb.api import errors
 from sora_nb.runs import chains
 from sora_nb.runs.bundle import export_bundle, import_bundle
 from sora_nb.runs.characters import CharacterError
@@ -18,7 +19,7 @@ from sora_nb.runs.ledger import SCHEMA_VERSION, Ledger
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest, render
-from tests.cameos import figure_clip
+from tests.cameos import face_clip, figure_clip
 
 STORYBOARD = """Maya walks through a forest at noon. Palette: amber, teal, moss.
 
@@ -72,6 +73,12 @@ def test_a_character_is_kept_in_the_folder_and_made_once_per_server(
         s.add_character("Maya", clips["theo"])
     with pytest.raises(CharacterError, match=r"character add Theo CLIP\.mp4"):
         s.plan("Theo waits.", characters=["Theo"])
+    # A clip the server refuses (a face, without consent) leaves nothing in the folder.
+    face = face_clip(tmp_path / "face.mp4")
+    with pytest.raises(errors.BadRequestError, match="real person's face"):
+        s.add_character("Sam", face)
+    assert [c.name for c in s.characters()] == ["Maya"]
+    assert s.add_character("Sam", face, consent=True).consent
     # Another server over the same media folder makes her there from her clip.
     other = session(tmp_path / "media", tmp_path / "server-2")
     other.server = "http://elsewhere.test/v1"  # the label its ids are kept under
