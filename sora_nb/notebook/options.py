@@ -171,7 +171,8 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "compare values side by side, up to three times (columns, rows, pages): model, "
             "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
-            'or lighting=..., sr="text to replace,replacement,...", or on an engine seed, '
+            'or lighting=..., sr="text to replace,replacement,...", character=Maya,Theo '
+            "(each cell's character where the prompt names the first), or on an engine seed, "
             "steps, guidance, fps, frames"
         ),
     )
