@@ -126,6 +126,11 @@ def load_ipython_extension(ipython: Any) -> None:
     register_formatters(ipython)
 
 
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Jupyter server extension that streams takes (enabled by ``pip install sora_nb``)."""
+    return [{"module": "sora_nb.notebook.media_server"}]
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:

@@ -56,7 +56,9 @@ class Table:
             for row in self.rows
         )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return f"<table class='sora-nb-table'>{caption}<tr>{head}</tr>{body}</table>"
+        from sora_nb.notebook.nomath import no_math
+
+        return no_math(f"{caption}<tr>{head}</tr>{body}", tag="table", classes="sora-nb-table")
 
 
 class Text:
@@ -145,7 +147,10 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
                     lines.append(f"Lint: {issue}")
     plain = "\n".join(lines)
     body = "<br>".join(html.escape(line).replace("\n", "<br>") for line in lines)
-    _publish({"text/plain": plain, "text/html": f"<div class='sora-nb-plan'>{body}</div>"})
+    from sora_nb.notebook.nomath import no_math
+
+    # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
+    _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
 
 
 def _lineage_line(request: Any, session: Any) -> str:
@@ -200,7 +205,8 @@ def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
 
 
 def widget_for(result: Take | GridRun, session: Any = None) -> Any:
-    """The widget that shows a result: a Player for one take, a Grid for several."""
+    """The widget that shows a result: a Player for one take, a Grid for several (the open
+    one again when the result is shown again)."""
     from sora_nb.notebook.widgets.views import widget_for as make
 
     return make(result, session)
@@ -240,12 +246,18 @@ class LiveView:
         single = not run.plan.axes and len(run.takes) == 1
         self.run = run
         self.widget = widget_for(run.takes[0] if single else run, session)
-        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
         self._lock = threading.Lock()
-        self._refreshed = False
-        for take in run.takes:
-            take.on_change(lambda _take: self.finish())
-        self.finish()  # everything may have come from the ledger already
+        # Takes all final already (from the ledger): the first display is the final one, and
+        # refreshing it would only make the front end build the widget's view twice.
+        self._refreshed = all(take.done for take in run.takes)
+        self._unfollow: list[Callable[[], None]] = []
+        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
+        if not self._refreshed:
+            self._unfollow = [take.on_change(self._changed) for take in run.takes]
+        self.finish()
+
+    def _changed(self, _take: Take) -> None:
+        self.finish()
 
     def finish(self) -> None:
         """Refresh the output with the final state, once, as soon as every take is final."""
@@ -255,6 +267,10 @@ class LiveView:
             if not self._refreshed:
                 self._refreshed = True
                 self._handle.update(self.widget)
+            # Refreshed once: nothing more to follow.
+            for unfollow in self._unfollow:
+                unfollow()
+            self._unfollow = []
 
 
 def show_run(run: GridRun, session: Any = None) -> LiveView:

@@ -219,9 +219,32 @@ class Take(BaseModel):
         self._final.clear()
         return self
 
-    def on_change(self, callback: Callable[[Take], None]) -> None:
-        """Call ``callback(take)`` after every status or progress change."""
+    def on_change(
+        self, callback: Callable[[Take], None], remove: bool = False
+    ) -> Callable[[], None]:
+        """Call ``callback(take)`` after every status or progress change, until unsubscribed.
+
+        Returns the function that unsubscribes it (a widget calls it when it closes, so a take
+        does not keep every view it was ever shown in); ``remove=True`` unsubscribes at once,
+        as ipywidgets' ``on_msg(callback, remove=True)`` does.
+        """
+        if remove:
+            self._unsubscribe(callback)
+            return lambda: None
         self._listeners.append(callback)
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: Callable[[Take], None]) -> None:
+        # Equality, not identity: a bound method is a new object each time it is looked up.
+        for index, listener in enumerate(self._listeners):
+            if listener == callback:
+                del self._listeners[index]
+                return
+
+    @property
+    def subscribers(self) -> int:
+        """How many callbacks follow this take now."""
+        return len(self._listeners)
 
     def update(self, **changes: Any) -> None:
         """Apply changes from the runner and tell listeners (runs on the runner's thread)."""
