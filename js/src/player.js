@@ -1,5 +1,6 @@
 // The Player widget: one take, inline. The video streams from the Jupyter server by URL where
 // the page has one, else the kernel sends it in chunks (media.js); widget state never holds it.
+// Below it, the take's chain (player_chain.js) and Remix, Edit and Extend (player_actions.js).
 import { FRAME, formatTime } from "./clock.js";
 import {
   formatCost,
@@ -12,6 +13,8 @@ import {
   wordsLabel,
 } from "./dom.js";
 import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
+import { playerActions } from "./player_actions.js";
+import { playerChain } from "./player_chain.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
@@ -47,14 +50,18 @@ export function buildPlayer(model, el, { probe } = {}) {
   const promptText = h("span", { attrs: { "data-role": "prompt" } });
   const promptWords = h("span", { className: "sora-words", attrs: { "data-role": "words" } });
   const prompt = h("div", { className: "sora-prompt" }, promptText, " ", promptWords);
-  const remixInput = h("input", {
-    type: "text",
-    placeholder: "Describe a change to remix this take…",
-    attrs: { "data-action": "remix-prompt", "aria-label": "remix prompt" },
-  });
-  const remixBtn = h("button", { text: "Remix", attrs: { "data-action": "remix" } });
-  const remixNote = h("span", { className: "sora-words", attrs: { "data-role": "remix-note" } });
-  const remix = h("div", { className: "sora-remix" }, remixInput, remixBtn, remixNote);
+  let route = null;
+  let visible = false;
+  // Posters of the chain's steps come the way the take's own files do (the route is chosen once).
+  const chainSource = async (key, file) => {
+    const chosen = await chooser.choose(file); // the same promise renderMedia waits on
+    if (route === null) setRoute(chosen);
+    if (route !== "kernel") return chooser.url(file, route);
+    if (!visible) return null;
+    return kernel.load(key, file, MIME.thumbnail);
+  };
+  const chain = playerChain(model, listen, chainSource);
+  const actions = playerActions(model, listen);
 
   const root = h(
     "div",
@@ -64,14 +71,13 @@ export function buildPlayer(model, el, { probe } = {}) {
     controls,
     meta,
     prompt,
-    remix,
+    chain.node,
+    actions,
   );
   el.append(root);
 
   // --- state from traits -------------------------------------------------------------------
   // --- media: streamed by URL, or asked of the kernel once on screen or played ----------------
-  let route = null;
-  let visible = false;
   let wanted = false; // the user pressed play: load even if off screen
   let generation = 0;
   const setRoute = (next) => {
@@ -134,7 +140,10 @@ export function buildPlayer(model, el, { probe } = {}) {
   });
   const stopWatching = watchVisible(root, (now) => {
     visible = now;
-    if (now && route === "kernel") renderMedia();
+    if (now && route === "kernel") {
+      renderMedia();
+      chain.renderThumbs();
+    }
   });
 
   const elapsed = () => {
@@ -246,20 +255,6 @@ export function buildPlayer(model, el, { probe } = {}) {
   video.addEventListener("seeked", syncTime);
   video.addEventListener("play", () => setText(playBtn, "Pause"));
   video.addEventListener("pause", () => setText(playBtn, "Play"));
-  const sendRemix = () => {
-    const text = remixInput.value.trim();
-    if (!text) {
-      setText(remixNote, "Type what should change first.");
-      return;
-    }
-    model.send({ type: "remix", prompt: text });
-    setText(remixNote, "Remix requested.");
-    remixInput.value = "";
-  };
-  remixBtn.addEventListener("click", sendRemix);
-  remixInput.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") sendRemix();
-  });
   root.addEventListener("keydown", (e) => {
     if (isTyping(e)) return;
     if (e.key === " " && e.target.tagName !== "BUTTON") {

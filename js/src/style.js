@@ -55,8 +55,17 @@ const CSS = `
 .sora-meta { display: flex; flex-wrap: wrap; gap: 4px 12px; color: var(--sora-fg2); padding: 2px 0; }
 .sora-prompt { white-space: pre-wrap; word-break: break-word; padding: 4px 0; }
 .sora-words { color: var(--sora-fg2); }
-.sora-remix { display: flex; gap: 6px; padding: 4px 0; }
-.sora-remix input { flex: 1; }
+.sora-remix { display: flex; flex-direction: column; gap: 2px; padding: 4px 0; }
+.sora-remix-row { display: flex; flex-wrap: wrap; gap: 6px; }
+.sora-remix-row input { flex: 1 1 200px; }
+.sora-chain-box[hidden] { display: none; }
+.sora-chain-head { font-weight: 600; padding: 4px 0 2px; }
+.sora-chain { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; }
+.sora-step { display: flex; gap: 8px; align-items: flex-start; padding: 3px; border: 1px solid var(--sora-border); border-radius: 4px; }
+.sora-step-current { border-color: var(--sora-accent); }
+.sora-step img { width: 96px; aspect-ratio: 16 / 9; object-fit: cover; background: #000; flex: none; }
+.sora-step-text { min-width: 0; }
+.sora-step-prompt { white-space: pre-wrap; word-break: break-word; color: var(--sora-fg1); }
 .sora-grid-body { position: relative; }
 .sora-grid-table { display: grid; gap: 6px; align-items: stretch; max-width: 100%; }
 .sora-pager { display: inline-flex; gap: 4px; align-items: center; margin-left: auto; }

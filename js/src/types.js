@@ -1,7 +1,8 @@
 // @ts-check
 // The shapes of the widgets' state, as the kernel's typed traits send them (their pydantic
 // models' JSON, unset fields left out). Python's models are the source: widgets/state.py for
-// the player and the grid, sora_nb/prompt/model.py for the studio's camera, scene and light.
+// the player, the grid and the studio's characters, sora_nb/prompt/model.py for the studio's
+// camera, scene and light.
 // `npm test` type-checks every module marked // @ts-check against these.
 
 /**
@@ -44,6 +45,45 @@
  * @typedef {object} Feedback
  * @property {1 | -1 | null} [rating]
  * @property {string} [note]
+ */
+
+/**
+ * Continuity where an extension begins (state.JoinState): 1 means the same.
+ * @typedef {object} JoinState
+ * @property {number} at_seconds
+ * @property {number} colour
+ * @property {number} layout
+ */
+
+/**
+ * One step of a Player's chain (state.ChainStep).
+ * @typedef {object} ChainStep
+ * @property {string} take_id
+ * @property {"create" | "remix" | "extension" | "edit"} kind
+ * @property {string} label "create 4 s", "extend +8 s", "edit", "remix"
+ * @property {number} seconds what its request asked: the length made, or what it added
+ * @property {number} video_seconds how long the video is once this step is made
+ * @property {"pending" | "queued" | "in_progress" | "completed" | "failed" | "expired"} status
+ * @property {string} prompt
+ * @property {boolean} [current] the take the Player shows
+ * @property {MediaFile} [thumbnail]
+ * @property {JoinState} [join]
+ */
+
+/**
+ * Why each of the Player's buttons cannot be used, empty when it can (state.Actions).
+ * @typedef {object} Actions
+ * @property {string} [remix]
+ * @property {string} [extend]
+ * @property {string} [edit]
+ */
+
+/**
+ * A character of the media folder as the Studio offers it (state.CharacterOption).
+ * @typedef {object} CharacterOption
+ * @property {string} name
+ * @property {MediaFile} [thumbnail]
+ * @property {boolean} made_here its server has made it (it has an id there)
  */
 
 /**

@@ -252,18 +252,6 @@ describe("player view", () => {
     expect(el.querySelector("[data-widget=sora-player]").dataset.mediaPath).toBe("kernel");
   });
 
-  it("sends a remix request with the typed prompt, and asks for text when empty", () => {
-    const el = document.createElement("div");
-    const model = playerModel({ status: "completed" });
-    buildPlayer(model, el);
-    el.querySelector('[data-action="remix"]').click();
-    expect(model.sent).toEqual([]);
-    expect(el.querySelector('[data-role="remix-note"]').textContent).toMatch(/Type what should change/);
-    el.querySelector('[data-action="remix-prompt"]').value = "make it night";
-    el.querySelector('[data-action="remix"]').click();
-    expect(model.sent).toEqual([{ type: "remix", prompt: "make it night" }]);
-  });
-
   it("saves speed and loop to the model", () => {
     const el = document.createElement("div");
     const model = playerModel();

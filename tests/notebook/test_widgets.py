@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from traitlets import TraitError
 
+from sora_nb.api.dialects import DIALECTS, ServerInfo
 from sora_nb.notebook import media_registry
 from sora_nb.notebook.widgets import Grid, Player
 from sora_nb.notebook.widgets._base import esm_path
@@ -99,6 +100,12 @@ class _FakeSession:
         self.media_dir = media_dir
         self.sent: list[VideoRequest] = []
 
+    def server_info(self, *, refresh: bool = False, strict: bool = True) -> ServerInfo:
+        return ServerInfo(DIALECTS["openai"])
+
+    def derive(self, take: Take, kind: str, prompt: str, **options: Any) -> Take:
+        raise AssertionError("a remix neither extends nor edits")
+
     def run(self, requests: list[VideoRequest], *, wait: bool = True) -> list[Take]:
         self.sent.extend(requests)
         take = make_take(self.media_dir, "remix", status="queued", with_files=False)
@@ -119,6 +126,7 @@ def test_remix_box_starts_a_remix_take_and_the_player_follows_it(
     assert (player.take_id, player.status, player.files) == ("remix", "queued", {})
     player._handle_message(player, {"type": "remix", "prompt": "   "}, [])
     assert len(session.sent) == 1  # an empty remix prompt sends nothing
+    assert player.handled == 2  # both clicks answered: the page's buttons wait for this
 
 
 def test_static_fallback_escapes_the_prompt_links_the_thumbnail_and_keeps_prices_as_text(

@@ -49,13 +49,22 @@ def relative_link(take: Take, variant: str) -> str | None:
     return relative_to_notebook(path) or path.as_posix()
 
 
+def video_seconds(take: Take) -> int:
+    """How long a take's video is: an extension's is the whole stitched video, not the
+    seconds it added."""
+    try:
+        return take.video_seconds
+    except RuntimeError:  # not in a media folder: no chain to add up, its request says
+        return take.request.seconds
+
+
 def describe_take(take: Take) -> str:
     """One line naming a take: id, status, model, size, seconds and cost."""
     cost = take.cost if take.cost is not None else take.estimated_cost
     money = "cost unknown" if cost is None else f"${cost:.2f}"
     return (
         f"{take.id} {take.status} {take.request.model} {take.request.size} "
-        f"{take.request.seconds}s {money}"
+        f"{video_seconds(take)}s {money}"
     )
 
 

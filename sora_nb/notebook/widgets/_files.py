@@ -58,16 +58,25 @@ def describe(take: Take, variant: str) -> MediaFile | None:
     None when the file is not there (not attached, not downloaded, removed)."""
     try:
         path = take.path(variant)
+    except RuntimeError:
+        return None
+    return describe_file(take.media_dir, path)
+
+
+def describe_file(media_dir: Path, path: Path) -> MediaFile | None:
+    """The widget-state description of a file of a media folder (a take's, a character's
+    thumbnail); None when it is not there or empty."""
+    try:
         stat = path.stat()
-    except (RuntimeError, OSError):
+        inside = path.relative_to(media_dir).as_posix()
+    except (OSError, ValueError):
         return None
     if stat.st_size == 0:
         return None
-    media_dir = take.media_dir
     return MediaFile(
         rel=relative_to_notebook(path),
         folder=media_registry.register(media_dir),
-        path=path.relative_to(media_dir).as_posix(),
+        path=inside,
         size=stat.st_size,
         version=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
     )

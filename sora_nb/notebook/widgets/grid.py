@@ -19,6 +19,7 @@ from sora_nb.notebook.widgets._base import (
     error_text,
     esm_path,
     static_figure,
+    video_seconds,
     word_count,
 )
 from sora_nb.notebook.widgets._callbacks import Callbacks
@@ -52,7 +53,7 @@ def _cell_data(take: Take, label: str, metrics: str = "") -> CellState:
         status=take.status,
         progress=max(0, min(100, int(take.progress))),
         error=error_text(take),
-        seconds=int(take.request.seconds),
+        seconds=video_seconds(take),
         words=word_count(take.request.prompt),
         model=take.request.model,
         size=take.request.size,

@@ -1,11 +1,13 @@
-"""Player: one take, inline, with live status while it runs and a remix box when it is done."""
+"""Player: one take, inline, with live status while it runs, the chain it comes from, and
+Remix, Extend and Edit once it is done."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anywidget
 import traitlets
@@ -20,22 +22,51 @@ from sora_nb.notebook.widgets._base import (
 )
 from sora_nb.notebook.widgets._callbacks import Callbacks
 from sora_nb.notebook.widgets._files import ChunkSender, describe
-from sora_nb.notebook.widgets.state import MediaFile
-from sora_nb.notebook.widgets.traits import ModelDict
+from sora_nb.notebook.widgets.chain import JoinReader, chain_note, chain_of, reading_source, steps
+from sora_nb.notebook.widgets.state import Actions, ChainStep, MediaFile
+from sora_nb.notebook.widgets.traits import ModelDict, ModelList, ModelTrait
+from sora_nb.runs import chains
+from sora_nb.runs.chains import EXTENSION_SECONDS
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
+if TYPE_CHECKING:
+    from sora_nb.api.dialects import Dialect, ServerInfo
+
+log = logging.getLogger("sora_nb.notebook")
+
 RemixCallback = Callable[[str], Any]
+#: ``callback(prompt, seconds)``: continue the take by ``seconds`` with ``prompt``.
+ExtendCallback = Callable[[str, int], Any]
+#: ``callback(prompt)``: rework the take with ``prompt``.
+EditCallback = Callable[[str], Any]
+NO_SESSION = (
+    "Nothing sends it: this player was made without a session "
+    "(Player.from_take(take, session=...), or display the take where sora_nb is loaded)."
+)
 
 
-class _Runs(Protocol):
-    """What the remix box needs from a session: run requests without waiting."""
+class _Session(Protocol):
+    """What the Remix, Extend and Edit buttons need from a session."""
 
     def run(self, requests: list[VideoRequest], *, wait: bool = ...) -> list[Take]: ...
 
+    def derive(
+        self,
+        take: Take,
+        kind: Literal["extension", "edit"],
+        prompt: str,
+        *,
+        seconds: int | None = ...,
+        wait: bool = ...,
+    ) -> Take: ...
+
+    def server_info(self, *, refresh: bool = ..., strict: bool = ...) -> ServerInfo: ...
+
 
 class Player(anywidget.AnyWidget):
-    """Plays one take inline: poster, live status, the video with sound, metadata and remix."""
+    """Plays one take inline: poster, live status, the video with sound, metadata, the take's
+    chain (source, edits, extensions) and Remix, Extend and Edit."""
 
     _esm = esm_path("player.js")
 
@@ -49,7 +80,11 @@ class Player(anywidget.AnyWidget):
         sync=True
     )
     progress = traitlets.Int(0, help="Percent done, as the server reports it.").tag(sync=True)
-    error = traitlets.Unicode("", help="The server's message when the take failed.").tag(sync=True)
+    error = traitlets.Unicode(
+        "",
+        help="The server's message when the take failed, or why a Remix, Extend or Edit "
+        "was not sent.",
+    ).tag(sync=True)
     submitted_at = traitlets.Float(0.0, help="Epoch seconds the job was sent (0: not yet).").tag(
         sync=True
     )
@@ -58,7 +93,9 @@ class Player(anywidget.AnyWidget):
     )
     model_name = traitlets.Unicode("", help="The video model, e.g. sora-2.").tag(sync=True)
     size = traitlets.Unicode("", help="WIDTHxHEIGHT.").tag(sync=True)
-    seconds = traitlets.Int(0, help="Clip length in seconds.").tag(sync=True)
+    seconds = traitlets.Int(
+        0, help="How long the video is (an extension's: the whole stitched video)."
+    ).tag(sync=True)
     cost = traitlets.Float(None, allow_none=True, help="Dollars charged, if known.").tag(sync=True)
     estimated_cost = traitlets.Float(None, allow_none=True, help="Catalog estimate.").tag(sync=True)
     prompt = traitlets.Unicode("", help="The prompt as sent (shown as text, never HTML).").tag(
@@ -66,26 +103,53 @@ class Player(anywidget.AnyWidget):
     )
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
+    chain = ModelList(
+        ChainStep,
+        help="The take's chain, first video first and this take last (one step for "
+        "a video made from a prompt).",
+    )
+    chain_note = traitlets.Unicode(
+        "", help="What the join readings mean, or that they are still being read."
+    ).tag(sync=True)
+    blocked = ModelTrait(Actions, help="Why Remix, Extend or Edit cannot be used (empty: can).")
+    extend_seconds = traitlets.List(
+        traitlets.Int(), default_value=list(EXTENSION_SECONDS), help="What Extend may add."
+    ).tag(sync=True)
+    handled = traitlets.Int(
+        0, help="Counts the Remix / Extend / Edit clicks answered (the page re-enables on it)."
+    ).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._take: Take | None = None
-        self._unfollow: Callable[[], None] = lambda: None
+        self._chain: list[Take] = []
+        self._problem = ""
+        self._dialect: Dialect | None = None
+        self._unfollow: list[Callable[[], None]] = []
         self._remix_callbacks = Callbacks("on_remix")
+        self._extend_callbacks = Callbacks("on_extend")
+        self._edit_callbacks = Callbacks("on_edit")
+        self._reader = JoinReader(self._readings_arrived)
         self._chunks = ChunkSender(self, self._file_for)
         self.on_msg(self._handle_message)
+        self._update_blocked()
 
     @classmethod
-    def from_take(cls, take: Take, *, session: _Runs | None = None) -> Player:
+    def from_take(cls, take: Take, *, session: _Session | None = None) -> Player:
         """A player that shows ``take`` and follows it while it runs.
 
-        With ``session``, the remix box sends a remix of this take through it and the player
-        switches to the new take.
+        With ``session``, Remix, Extend and Edit send through it (where its server can) and
+        the player switches to the new take, its chain one step longer.
         """
         player = cls()
-        player.follow(take)
         if session is not None:
+            player._dialect = _dialect_of(session)
             player.on_remix(lambda prompt: player._remix_with(session, prompt))
+            player.on_extend(
+                lambda prompt, seconds: player._derive_with(session, "extension", prompt, seconds)
+            )
+            player.on_edit(lambda prompt: player._derive_with(session, "edit", prompt, None))
+        player.follow(take)
         return player
 
     @property
@@ -93,31 +157,64 @@ class Player(anywidget.AnyWidget):
         """The take this player shows, if it was built from one."""
         return self._take
 
-    def follow(self, take: Take) -> None:
+    def follow(self, take: Take, chain: Sequence[Take] | None = None) -> None:
         """Show ``take`` now and update as its status, progress and files change (and stop
-        following the take shown before)."""
-        self._unfollow()
+        following the take shown before). ``chain``: the takes it comes from, ending with it
+        (read from the ledger when not given), followed too while they run."""
+        steps_given = list(chain) if chain is not None else chain_of(take)
+        if not steps_given or steps_given[-1] is not take:
+            raise ValueError("A chain to follow ends with the take it follows.")
+        self._stop_following()
         self._take = take
+        self._chain = steps_given
+        self._problem = ""
         self._show(take)
-        self._unfollow = take.on_change(self._on_take_change)
+        self._unfollow = [
+            step.on_change(self._on_step_change)
+            for step in steps_given
+            if step is take or not step.done
+        ]
 
     def on_remix(self, callback: RemixCallback, remove: bool = False) -> Callable[[], None]:
         """Call ``callback(prompt)`` when the user asks for a remix from the remix box (or stop,
         with ``remove=True``); returns the function that unsubscribes it. A callback that fails
         shows in the player's error line."""
-        return self._remix_callbacks.register(callback, remove)
+        return self._register(self._remix_callbacks, callback, remove)
+
+    def on_extend(self, callback: ExtendCallback, remove: bool = False) -> Callable[[], None]:
+        """Call ``callback(prompt, seconds)`` when the user asks to extend the take (or stop,
+        with ``remove=True``); returns the function that unsubscribes it."""
+        return self._register(self._extend_callbacks, callback, remove)
+
+    def on_edit(self, callback: EditCallback, remove: bool = False) -> Callable[[], None]:
+        """Call ``callback(prompt)`` when the user asks to edit the take (or stop, with
+        ``remove=True``); returns the function that unsubscribes it."""
+        return self._register(self._edit_callbacks, callback, remove)
 
     def close(self) -> None:
-        """Close the widget and stop following its take (the take then forgets this player)."""
+        """Close the widget and stop following its takes (they then forget this player)."""
         # getattr: ipywidgets also closes a widget whose __init__ failed half way.
-        getattr(self, "_unfollow", lambda: None)()
-        self._unfollow = lambda: None
+        if getattr(self, "_unfollow", None) is not None:
+            self._stop_following()
         super().close()
 
-    def _on_take_change(self, take: Take) -> None:
-        # Runs on the runner's thread; a player switched to another take ignores the old one.
-        if take is self._take:
-            self._show(take)
+    # -- showing -----------------------------------------------------------------------------
+
+    def _stop_following(self) -> None:
+        for unsubscribe in self._unfollow:
+            unsubscribe()
+        self._unfollow = []
+
+    def _on_step_change(self, changed: Take) -> None:
+        # Runs on the runner's thread; a player switched to another chain ignores the old one.
+        if any(changed is step for step in self._chain) and self._take is not None:
+            self._show(self._take)
+
+    def _readings_arrived(self) -> None:
+        # On the reading thread: the chain's joins can now be shown.
+        if self._take is not None:
+            with self.hold_sync():
+                self._show_chain(self._take)
 
     def _show(self, take: Take) -> None:
         request = take.request
@@ -125,12 +222,12 @@ class Player(anywidget.AnyWidget):
             self.take_id = take.id
             self.status = take.status
             self.progress = int(take.progress)
-            self.error = error_text(take)
+            self.error = self._error_line(take)
             self.submitted_at = float(take.submitted_at or 0.0)
             self.completed_at = float(take.completed_at or 0.0) if take.done else 0.0
             self.model_name = request.model
             self.size = request.size
-            self.seconds = int(request.seconds)
+            self.seconds = int(chains.video_seconds(self._chain or [take]))
             self.cost = take.cost
             self.estimated_cost = take.estimated_cost
             self.prompt = request.prompt
@@ -138,28 +235,120 @@ class Player(anywidget.AnyWidget):
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
+            self._show_chain(take)
+
+    def _show_chain(self, take: Take) -> None:
+        chain = self._chain or [take]
+        source = reading_source(chain)
+        readings = self._reader.readings(source) if source is not None else None
+        self.chain = steps(chain, take, readings or ())
+        self.chain_note = chain_note(chain, self._reader)
+
+    def _error_line(self, take: Take) -> str:
+        return "; ".join(part for part in (error_text(take), self._problem) if part)
+
+    def _say(self, problem: str) -> None:
+        """Show why an action was not taken in the error line (until the next one)."""
+        self._problem = problem
+        if self._take is not None:
+            self.error = self._error_line(self._take)
+        else:
+            self.error = problem
 
     def _file_for(self, key: str) -> Path | None:
-        """The file behind a key this player handed out (``video`` or ``thumbnail``)."""
+        """The file behind a key this player handed out: ``video``, ``thumbnail``, or
+        ``chain:<take id>`` for a step's poster."""
         take = self._take
-        if take is None or key not in self.files:
+        if take is None:
+            return None
+        if key.startswith("chain:"):
+            wanted = key.removeprefix("chain:")
+            shown = {step.take_id for step in self.chain if step.thumbnail is not None}
+            for step in self._chain:
+                if step.id == wanted and step.id in shown:
+                    return step.path("thumbnail")
+            return None
+        if key not in self.files:
             return None
         return take.path(key)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _register(
+        self, callbacks: Callbacks, callback: Callable[..., Any], remove: bool
+    ) -> Callable[[], None]:
+        unsubscribe = callbacks.register(callback, remove)
+        self._update_blocked()
+
+        def stop() -> None:
+            unsubscribe()
+            self._update_blocked()
+
+        return stop
+
+    def _update_blocked(self) -> None:
+        dialect = self._dialect
+
+        def why(callbacks: Callbacks, able: bool, doing: str, route: str) -> str:
+            if dialect is not None and not able:
+                return f"The {dialect.title} cannot {doing} a video (it has no {route} route)."
+            return "" if len(callbacks) else NO_SESSION
+
+        self.blocked = Actions(
+            remix=why(
+                self._remix_callbacks,
+                bool(dialect and dialect.remix),
+                "remix",
+                "/videos/{id}/remix",
+            ),
+            extend=why(
+                self._extend_callbacks,
+                bool(dialect and dialect.extensions),
+                "extend",
+                "/videos/extensions",
+            ),
+            edit=why(
+                self._edit_callbacks, bool(dialect and dialect.edits), "edit", "/videos/edits"
+            ),
+        )
 
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if self._chunks.handle(content):
             return
-        if isinstance(content, dict) and content.get("type") == "remix":
+        if not isinstance(content, dict):
+            return
+        action = content.get("type")
+        if action not in ("remix", "extend", "edit"):
+            return
+        try:
             prompt = str(content.get("prompt", "")).strip()
-            if prompt:
+            if not prompt:
+                return
+            if action == "remix":
                 problem = self._remix_callbacks(prompt)
-                if problem:
-                    self.error = problem
+            elif action == "edit":
+                problem = self._edit_callbacks(prompt)
+            else:
+                try:
+                    seconds = int(content.get("seconds", 0))
+                except (TypeError, ValueError):
+                    seconds = 0
+                if seconds not in EXTENSION_SECONDS:
+                    self._say(
+                        f"An extension adds 4, 8, 12, 16 or 20 seconds, not "
+                        f"{content.get('seconds')!r}: choose one."
+                    )
+                    return
+                problem = self._extend_callbacks(prompt, seconds)
+            if problem:
+                self._say(problem)
+        finally:
+            self.handled += 1
 
-    def _remix_with(self, session: _Runs, prompt: str) -> None:
+    def _remix_with(self, session: _Session, prompt: str) -> None:
         take = self._take
         if take is None or not take.job_id:
-            self.error = "This take has no server job to remix yet: wait until it completes."
+            self._say("This take has no server job to remix yet: wait until it completes.")
             return
         request = VideoRequest(
             prompt=prompt,
@@ -167,14 +356,37 @@ class Player(anywidget.AnyWidget):
             size=take.request.size,
             seconds=take.request.seconds,
             remix_of=take.job_id,
+            characters=take.request.characters,
         )
         try:
             (remix,) = session.run([request], wait=False)
         except Exception as exc:
             # A click runs in a comm handler: an exception there would only reach the log.
-            self.error = f"The remix was not sent: {exc}"
+            self._say(f"The remix was not sent: {exc}")
             return
         self.follow(remix)
+
+    def _derive_with(
+        self,
+        session: _Session,
+        kind: Literal["extension", "edit"],
+        prompt: str,
+        seconds: int | None,
+    ) -> None:
+        take = self._take
+        if take is None:
+            self._say("There is no take here to extend or edit.")
+            return
+        try:
+            if kind == "extension":
+                made = session.derive(take, kind, prompt, seconds=seconds, wait=False)
+            else:
+                made = session.derive(take, kind, prompt, wait=False)
+        except Exception as exc:  # the service's limits, an unfinished video: said where clicked
+            what = "extension" if kind == "extension" else "edit"
+            self._say(f"The {what} was not sent: {exc}")
+            return
+        self.follow(made)
 
     def __repr__(self) -> str:
         if self._take is not None:
@@ -194,3 +406,13 @@ class Player(anywidget.AnyWidget):
             else:
                 data["text/html"] = no_math(f"<pre>{html.escape(repr(self))}</pre>")
         return bundle
+
+
+def _dialect_of(session: _Session) -> Dialect | None:
+    """The session's server's dialect, or None where it cannot be told (then every button is
+    offered, and a click shows the server's own answer)."""
+    try:
+        return session.server_info(strict=False).dialect
+    except Exception:  # a misconfigured connection: its error shows when a button is used
+        log.exception("the player could not ask the session what its server can do")
+        return None

@@ -1,4 +1,5 @@
-"""The shapes of the Player's and Grid's state, as pydantic models the typed traits validate.
+"""The shapes of the widgets' state (the Player's, the Grid's, the Studio's characters), as
+pydantic models the typed traits validate.
 
 js/src/types.js mirrors them as JSDoc typedefs for the front end.
 """
@@ -67,3 +68,57 @@ class Feedback(BaseModel):
 
     rating: Literal[1, -1] | None = None
     note: str = ""
+
+
+class JoinState(BaseModel):
+    """Continuity where an extension begins: how alike the frames either side of the join are
+    (1: the same colours, the same layout)."""
+
+    model_config = _STRICT
+
+    at_seconds: float = Field(ge=0)
+    colour: float
+    layout: float
+
+
+class ChainStep(BaseModel):
+    """One step of the chain a Player shows (the source, then its edits and extensions)."""
+
+    model_config = _STRICT
+
+    take_id: str
+    kind: Literal["create", "remix", "extension", "edit"]
+    #: The step in words: "create 4 s", "extend +8 s", "edit", "remix".
+    label: str
+    #: What its request asked for: the length made, or what an extension added.
+    seconds: int = Field(ge=0)
+    #: How long the video is once this step is made.
+    video_seconds: int = Field(ge=0)
+    status: TakeStatus
+    prompt: str
+    #: True for the take the Player shows.
+    current: bool = False
+    thumbnail: MediaFile | None = None
+    #: Continuity at the join this extension begins at (None: no join, or not read yet).
+    join: JoinState | None = None
+
+
+class Actions(BaseModel):
+    """Why each of the Player's Remix, Extend and Edit cannot be used (empty: it can)."""
+
+    model_config = _STRICT
+
+    remix: str = ""
+    extend: str = ""
+    edit: str = ""
+
+
+class CharacterOption(BaseModel):
+    """A character of the media folder as the Studio offers it."""
+
+    model_config = _STRICT
+
+    name: str
+    thumbnail: MediaFile | None = None
+    #: True when the current server has made it (it has an id there).
+    made_here: bool
