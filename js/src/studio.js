@@ -2,21 +2,25 @@
 // allows, the live prompt text with lint, cost and the short/medium/long ladder, and Generate /
 // Compare lengths buttons whose Player or Grid appears below. All state lives in traits; the
 // kernel computes the text, lint, cost and ladder, so this file only edits and shows. The clause
-// controls are studio_clauses.js, the styles studio_style.js.
+// controls are studio_clauses.js, the media folder's characters studio_characters.js, the
+// styles studio_style.js.
 import { h, setText, wordsLabel } from "./dom.js";
 import { styleElement } from "./style.js";
+import { characterSection } from "./studio_characters.js";
 import { clauseSections } from "./studio_clauses.js";
 import { Binder, field, section, textControl } from "./studio_controls.js";
 import { STUDIO_CSS } from "./studio_style.js";
 
 let uid = 0;
 
-/** Build the studio into `el` from a widget model; returns a cleanup function. */
-export function buildStudio(model, el) {
+/** Build the studio into `el` from a widget model; returns a cleanup function. `probe(url)`
+ * (tests) replaces the HEAD request that checks a server route for the characters' posters. */
+export function buildStudio(model, el, { probe } = {}) {
   const b = new Binder(model);
   const id = `sora-studio-${(uid += 1)}`;
   const choices = () => model.get("choices") ?? {};
   const { shot, camera, look, talk, sound } = clauseSections(b, model, id);
+  const cast = characterSection(model, b, { probe });
 
   // --- the request: model, size, seconds, takes, as the catalog allows -------------------------
   const modelSelect = h("select", { attrs: { "data-field": "model", "aria-label": "model" } });
@@ -170,6 +174,18 @@ export function buildStudio(model, el) {
   const generate = h("button", { text: "Generate", attrs: { "data-action": "generate" } });
   const compare = h("button", { text: "Compare lengths", attrs: { "data-action": "compare" } });
   const blocked = h("span", { className: "sora-hint", attrs: { "data-role": "blocked" } });
+  // A storyboard made shot by shot: the first shot created, each next one an extension.
+  const shotByShot = h("input", { type: "checkbox", attrs: { "data-field": "shot_by_shot" } });
+  shotByShot.addEventListener("change", () => b.set("shot_by_shot", shotByShot.checked));
+  b.watch(["shot_by_shot"], () => {
+    shotByShot.checked = Boolean(model.get("shot_by_shot"));
+  });
+  const shotByShotLabel = h(
+    "label",
+    { attrs: { title: "Make the storyboard's first shot, then extend it shot by shot (the whole chain is priced first)" } },
+    shotByShot,
+    " shot by shot",
+  );
   const status = h("span", { attrs: { "data-role": "run-status", "aria-live": "polite" } });
   const error = h("div", { attrs: { "data-role": "run-error", role: "alert" } });
   // Between a click and the kernel's answer both buttons wait, so one click sends one run.
@@ -201,7 +217,7 @@ export function buildStudio(model, el) {
     renderButtons();
   });
   b.watch(["error"], () => setText(error, model.get("error")));
-  const actions = h("div", { className: "sora-actions" }, generate, compare, status, blocked);
+  const actions = h("div", { className: "sora-actions" }, generate, compare, shotByShotLabel, status, blocked);
 
   const result = h("div", { attrs: { "data-role": "result" } });
   let resultView = null;
@@ -242,6 +258,7 @@ export function buildStudio(model, el) {
     h("div", { className: "sora-studio-columns" }, shot, camera),
     h("div", { className: "sora-studio-columns" }, look, h("div", {}, talk, sound)),
     request,
+    cast.node,
     live,
     actions,
     error,
@@ -271,6 +288,7 @@ export function buildStudio(model, el) {
   return () => {
     window.removeEventListener("keydown", markTarget, true);
     b.dispose();
+    cast.dispose();
     resultToken += 1;
     if (resultView) resultView.remove();
     root.remove();

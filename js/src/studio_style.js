@@ -40,4 +40,10 @@ export const STUDIO_CSS = `
 .sora-actions button[data-action=generate]:not(:disabled) { background: var(--sora-accent-strong); color: #fff; }
 .sora-studio [data-role=run-error] { color: var(--sora-error); white-space: pre-wrap; }
 .sora-studio [data-role=run-error]:empty { display: none; }
+.sora-cast { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
+.sora-character { display: flex; flex-direction: column; gap: 2px; border: 1px solid var(--sora-border); border-radius: 4px; padding: 4px; }
+.sora-character[data-picked=true] { border-color: var(--sora-accent); }
+.sora-character label { display: flex; align-items: center; gap: 6px; }
+.sora-character img { width: 64px; aspect-ratio: 16 / 9; object-fit: cover; background: #000; }
+.sora-studio [hidden] { display: none; }
 `;

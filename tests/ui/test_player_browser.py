@@ -100,7 +100,7 @@ def test_player_follows_a_running_take_and_answers_the_keyboard(
     after = page.evaluate(f"{video}.currentTime")
     assert abs(after - (round(before * 24) + 1) / 24) < 0.005
 
-    box = page.locator(f"{PLAYER} [data-action=remix-prompt]")
+    box = page.locator(f"{PLAYER} [data-action=change-prompt]")
     box.fill("make it night <b>now</b>")
     page.locator(f"{PLAYER} [data-action=remix]").click()
     eventually(lambda: bool(remixes), "the remix prompt to reach Python", 10)

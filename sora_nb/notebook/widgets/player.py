@@ -135,11 +135,18 @@ class Player(anywidget.AnyWidget):
         self._update_blocked()
 
     @classmethod
-    def from_take(cls, take: Take, *, session: _Session | None = None) -> Player:
+    def from_take(
+        cls,
+        take: Take,
+        *,
+        session: _Session | None = None,
+        chain: Sequence[Take] | None = None,
+    ) -> Player:
         """A player that shows ``take`` and follows it while it runs.
 
         With ``session``, Remix, Extend and Edit send through it (where its server can) and
-        the player switches to the new take, its chain one step longer.
+        the player switches to the new take, its chain one step longer. ``chain``: the takes
+        ``take`` comes from, ending with it (read from the ledger when not given).
         """
         player = cls()
         if session is not None:
@@ -149,7 +156,7 @@ class Player(anywidget.AnyWidget):
                 lambda prompt, seconds: player._derive_with(session, "extension", prompt, seconds)
             )
             player.on_edit(lambda prompt: player._derive_with(session, "edit", prompt, None))
-        player.follow(take)
+        player.follow(take, chain)
         return player
 
     @property

@@ -1,4 +1,5 @@
-"""Studio: edit a Prompt clause by clause, see its text, lint, cost and ladder, and generate.
+"""Studio: edit a Prompt clause by clause, see its text, lint, cost and ladder, pick the media
+folder's characters, and generate (a storyboard can be made shot by shot).
 
 The traits hold the Prompt's clauses (camera, scene, lighting, audio and shots as the prompt's
 own models, validated when set) plus the request settings; ``studio.prompt`` reads and writes
@@ -9,6 +10,8 @@ the prompt is derived on every change by a pure function (studio_view).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -16,27 +19,36 @@ import ipywidgets
 import traitlets
 
 from sora_nb import catalog
+from sora_nb.api.errors import SoraError
 from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
+from sora_nb.notebook.widgets._files import ChunkSender
+from sora_nb.notebook.widgets.state import CharacterOption
+from sora_nb.notebook.widgets.studio_cast import cast_problem, offered, picked, poster
 from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
 from sora_nb.notebook.widgets.studio_view import (
     LENGTHS,
     Request,
+    View,
     all_seconds,
     all_sizes,
     choices,
     derive,
     model_names,
+    run_status,
 )
 from sora_nb.notebook.widgets.traits import ModelList, ModelTrait
 from sora_nb.prompt import Audio, Camera, Lighting, Prompt, Scene, Shot
 
 if TYPE_CHECKING:
+    from sora_nb.runs.chains import ChainPlan
     from sora_nb.runs.grid import GridRun
     from sora_nb.runs.session import Session
     from sora_nb.runs.take import Take
 
-_SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes")
+_SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes", "characters", "shot_by_shot")
+#: Why Compare lengths is off while a storyboard is made shot by shot.
+_NO_COMPARE = "Compare lengths makes one video per length; turn shot by shot off to compare."
 #: The open-model settings the studio offers when the server takes them (trait = plan name).
 _KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
 
@@ -87,6 +99,22 @@ class Studio(anywidget.AnyWidget):
     ).tag(sync=True)
     knob_defaults = traitlets.Dict(help="The model's default steps and guidance.").tag(sync=True)
 
+    # -- the cast and the storyboard ----------------------------------------------------------
+    characters = traitlets.List(
+        traitlets.Unicode(), help="The characters the video features, by name (two at most)."
+    ).tag(sync=True)
+    character_options = ModelList(
+        CharacterOption, help="The media folder's characters: name, poster, made on this server."
+    )
+    characters_blocked = traitlets.Unicode(
+        "", help="Why this server cannot feature characters (empty: it can)."
+    ).tag(sync=True)
+    shot_by_shot = traitlets.Bool(
+        False,
+        help="Generate a storyboard shot by shot: its first shot made, each next one extending "
+        "the video so far, the whole chain priced first.",
+    ).tag(sync=True)
+
     # -- what the front end offers (from the catalog and the vocabularies) -------------------------
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     size_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -130,14 +158,17 @@ class Studio(anywidget.AnyWidget):
         size: str | None = None,
         seconds: int | None = None,
         takes: int | None = None,
+        characters: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
-        """A studio showing ``prompt`` (a Prompt, or text to parse) with these request settings.
+        """A studio showing ``prompt`` (a Prompt, or text to parse) with these request settings
+        and ``characters`` (names of the media folder's characters) picked.
 
         ``session`` is where Generate sends its takes (the kernel's session when not given).
         Settings not given start at that session's defaults; where those say nothing, they are
         the server's: its model, that model's usual size and length. On an engine that takes
-        them, seed, steps, guidance and a negative prompt show too.
+        them, seed, steps, guidance and a negative prompt show too; where the server has
+        characters, the folder's are offered.
         """
         super().__init__(**kwargs)
         if session is None:
@@ -146,14 +177,17 @@ class Studio(anywidget.AnyWidget):
             session = kernel.session()
         self._session = session
         chosen = session.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
-        model, size, seconds, offered, knob_defaults = _fitted(
+        model, size, seconds, knobs, knob_defaults = _fitted(
             session, chosen.model, chosen.size, chosen.seconds
         )
         takes = chosen.takes
         profile = catalog.get_profile(model)
-        open_weights = bool(offered) or (profile is not None and profile.open_weights)
+        open_weights = bool(knobs) or (profile is not None and profile.open_weights)
         self._quiet = True
         self.last_run: GridRun | None = None
+        #: The takes of the last storyboard made shot by shot, first shot first.
+        self.last_chain: list[Take] = []
+        self._chunks = ChunkSender(self, self._file_for)
         with self.hold_sync():
             self.choices = choices()
             self.model_options = model_names(open_weights)
@@ -162,8 +196,10 @@ class Studio(anywidget.AnyWidget):
             self.size_options = all_sizes(open_weights)
             self.seconds_options = all_seconds(open_weights)
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
-            self.knobs_offered, self.knob_defaults = offered, knob_defaults
+            self.knobs_offered, self.knob_defaults = knobs, knob_defaults
             self._set_clauses(as_prompt(prompt))
+            self._load_characters()
+            self.characters = list(characters)
         self._quiet = False
         self._refresh()
         self.observe(self._changed, names=[*CLAUSES, *_SETTINGS])
@@ -186,6 +222,36 @@ class Studio(anywidget.AnyWidget):
         finally:
             self._quiet = False
         self._refresh()
+
+    @traitlets.validate("characters")
+    def _check_characters(self, proposal: dict[str, Any]) -> list[str]:
+        try:
+            return picked(proposal["value"])
+        except ValueError as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    # -- the cast ------------------------------------------------------------------------------
+
+    def refresh_characters(self) -> None:
+        """Read the media folder's characters again (one made in another cell shows up)."""
+        with self.hold_sync():
+            self._load_characters()
+        self._refresh()
+
+    def make_character(self, name: str) -> None:
+        """Make the folder's character ``name`` on this studio's server from the clip the
+        folder keeps, so it can be featured here."""
+        record = self._session.add_character(name)
+        self.refresh_characters()
+        self.status = f"{record.name} is made on this server: pick it to feature it."
+        self.error = ""
+
+    def _load_characters(self) -> None:
+        self.character_options, self.characters_blocked = offered(self._session)
+
+    def _file_for(self, key: str) -> Path | None:
+        """A character's poster, for the page that asks by ``character:<name>``."""
+        return poster(self._session, self.character_options, key)
 
     def _set_clauses(self, prompt: Prompt) -> None:
         for name, value in trait_values(prompt).items():
@@ -211,17 +277,47 @@ class Studio(anywidget.AnyWidget):
             size_options=tuple(self.size_options),
             seconds_options=tuple(self.seconds_options),
             knobs_offered=tuple(self.knobs_offered),
+            characters=tuple(self.characters),
+            cast_blocked=cast_problem(
+                self.characters, self.character_options, self.characters_blocked
+            ),
         )
-        view = derive(prompt, request, problems)
+        view = self._shots_view(derive(prompt, request, problems))
         with self.hold_sync():
             for name, value in view:
                 setattr(self, name, value)
 
+    def _shots_view(self, view: View) -> View:
+        """Shot by shot: the whole chain's steps and cost in place of one take's, or why the
+        storyboard cannot be made that way."""
+        if not self.shot_by_shot:
+            return view
+        if view.blocked:
+            return view.model_copy(update={"compare_blocked": _NO_COMPARE})
+        try:
+            plan = self._plan_shots(view.prompt_text)
+        except (ValueError, SoraError) as exc:
+            return view.model_copy(
+                update={"blocked": str(exc), "compare_blocked": _NO_COMPARE, "cost_text": ""}
+            )
+        return view.model_copy(
+            update={"cost_text": plan.describe(), "compare_blocked": _NO_COMPARE}
+        )
+
+    def _plan_shots(self, text: str) -> ChainPlan:
+        return self._session.plan_shots(
+            text, model=self.model, size=self.size, characters=list(self.characters)
+        )
+
     # -- running ----------------------------------------------------------------------------
 
     def generate(self) -> Take | GridRun:
-        """Send the prompt on screen with the chosen model, size, seconds and takes, and show
-        its Player (one take) or Grid (several) below the studio; returns the take or run."""
+        """Send the prompt on screen with the chosen model, size, seconds, takes and
+        characters, and show its Player (one take) or Grid (several) below the studio; returns
+        the take or run. Shot by shot, the storyboard's chain is sent step after step and its
+        last take returned (``last_chain`` holds them all)."""
+        if self.shot_by_shot:
+            return self._run_shots()
         run = self._run(vary=None)
         return run.takes[0] if len(run.takes) == 1 else run
 
@@ -246,27 +342,46 @@ class Studio(anywidget.AnyWidget):
             size=self.size,
             seconds=self.seconds,
             takes=self.takes,
+            characters=list(self.characters),
             **{name: value for name, value in knobs.items() if value not in (None, "")},
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
         single = not plan.axes and len(run.takes) == 1
         self.result = widget_for(run.takes[0] if single else run, session)
-        self.status = _run_status(run, ", ".join(LENGTHS) if vary else None)
+        self.status = run_status(run, ", ".join(LENGTHS) if vary else None)
         self.error = ""
         return run
 
+    def _run_shots(self) -> Take:
+        from sora_nb.notebook.widgets.player import Player
+
+        if self.blocked:
+            raise ValueError(self.blocked)
+        session = self._session
+        plan = self._plan_shots(self.prompt_text)
+        takes = session.run_chain(plan, wait=False)
+        self.last_chain = takes
+        self.result = Player.from_take(takes[-1], session=session, chain=takes)
+        self.status = f"{plan.describe()}. Each step is sent once the video before it is made."
+        self.error = ""
+        return takes[-1]
+
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
+        if self._chunks.handle(content) or not isinstance(content, dict):
             return
         action = content.get("type")
-        if action not in ("generate", "compare"):
+        if action not in ("generate", "compare", "make-character", "characters"):
             return
         try:
             if action == "generate":
                 self.generate()
-            else:
+            elif action == "compare":
                 self.compare_lengths()
+            elif action == "make-character":
+                self.make_character(str(content.get("name", "")))
+            else:
+                self.refresh_characters()
         except Exception as exc:  # shown in the studio, where the user clicked
             self.error = str(exc) or type(exc).__name__
             self.status = "Nothing was sent."
@@ -316,17 +431,3 @@ def _fitted(
     if profile is not None and profile.default_guidance is not None:
         known["guidance"] = profile.default_guidance
     return chosen, size, seconds, offered, known
-
-
-def _run_status(run: GridRun, lengths: str | None) -> str:
-    """What a click did: how many takes were sent and how many came from the ledger."""
-    request = run.takes[0].request
-    what = lengths or f"{request.model} {request.size} {request.seconds} s"
-    stored = sum(1 for take in run.takes if take.cached)
-    sent = len(run.takes) - stored
-    parts = []
-    if sent:
-        parts.append(f"Sent {sent} {'take' if sent == 1 else 'takes'}")
-    if stored:
-        parts.append(f"{stored} from the ledger (already made, nothing sent)")
-    return f"{' and '.join(parts)}: {what}."

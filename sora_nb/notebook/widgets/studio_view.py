@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -35,6 +35,9 @@ from sora_nb.prompt import lint as lint_prompt
 from sora_nb.prompt import word_count as count_words
 from sora_nb.prompt.vocabulary import MOOD, STYLE
 
+if TYPE_CHECKING:
+    from sora_nb.runs.grid import GridRun
+
 #: The palette holds at most this many colour chips (lint warns under 3).
 PALETTE_MAX = 5
 #: Takes per request the studio offers.
@@ -55,6 +58,9 @@ class Request:
     seconds_options: tuple[int, ...]
     #: The open-model settings the server takes (seed, steps...): its takes cost GPU time.
     knobs_offered: tuple[str, ...] = ()
+    #: The characters picked for the video (their names), and why they cannot be sent yet.
+    characters: tuple[str, ...] = ()
+    cast_blocked: str = ""
 
 
 class View(BaseModel):
@@ -77,7 +83,7 @@ def derive(prompt: Prompt, request: Request, problems: Sequence[str] = ()) -> Vi
     issues = [{"severity": "warning", "message": problem} for problem in problems]
     issues += [
         {"severity": issue.severity, "message": str(issue.message)}
-        for issue in lint_prompt(prompt, seconds=request.seconds)
+        for issue in lint_prompt(prompt, seconds=request.seconds, characters=request.characters)
     ]
     why_not = reasons(request)
     rungs = (
@@ -91,6 +97,8 @@ def derive(prompt: Prompt, request: Request, problems: Sequence[str] = ()) -> Vi
     blocked = ""
     if not text.strip():
         blocked = "Describe the shot first: the prompt is empty."
+    elif request.cast_blocked:
+        blocked = request.cast_blocked
     elif f"size:{request.size}" in why_not:
         blocked = why_not[f"size:{request.size}"]
     elif f"seconds:{request.seconds}" in why_not:
@@ -199,3 +207,17 @@ def all_sizes(open_weights: bool = False) -> list[str]:
 def all_seconds(open_weights: bool = False) -> list[int]:
     """Every length some hosted (or open) model renders, for the seconds control."""
     return sorted({int(s) for profile in _kind(open_weights) for s in profile.seconds_on()})
+
+
+def run_status(run: GridRun, lengths: str | None) -> str:
+    """What a click did: how many takes were sent and how many came from the ledger."""
+    request = run.takes[0].request
+    what = lengths or f"{request.model} {request.size} {request.seconds} s"
+    stored = sum(1 for take in run.takes if take.cached)
+    sent = len(run.takes) - stored
+    parts = []
+    if sent:
+        parts.append(f"Sent {sent} {'take' if sent == 1 else 'takes'}")
+    if stored:
+        parts.append(f"{stored} from the ledger (already made, nothing sent)")
+    return f"{' and '.join(parts)}: {what}."
