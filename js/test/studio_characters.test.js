@@ -114,12 +114,22 @@ describe("studio characters", () => {
     expect(lint.querySelector("b")).toBeNull();
   });
 
-  it("an empty folder says how to make a character", () => {
+  it("an empty folder says how to make a character, and Refresh reads it again", () => {
     const el = document.createElement("div");
-    buildStudio(studioModel(), el);
+    const model = studioModel();
+    buildStudio(model, el);
     expect($(el, '[data-role="no-characters"]').hidden).toBe(false);
     expect($(el, '[data-role="no-characters"]').textContent).toContain("%sora character add NAME CLIP.mp4");
-    $(el, '[data-action="characters"]').click();
+    const refresh = $(el, '[data-action="characters"]');
+    refresh.click();
+    refresh.click();
+    expect(model.sent.filter((m) => m.type === "characters")).toHaveLength(1);
+    expect(refresh.disabled).toBe(true);
+    model.set("handled", 1);
+    model.set("character_options", CAST.slice(1, 2));
+    expect(refresh.disabled).toBe(false);
+    expect($(el, '[data-role="no-characters"]').hidden).toBe(true);
+    expect(el.querySelectorAll("[data-character]")).toHaveLength(1);
   });
 
   it("turns shot by shot on and off", () => {
