@@ -312,10 +312,10 @@ async def video_content(request: Request) -> Response:
             param="variant",
         )
     path = server.store.content_path(job, variant)
-    plan: FaultPlan = request.scope.get("state", {}).get("fault_plan", FaultPlan())
-    if plan.truncate:
+    truncate = server.settings.faults.rate_truncate > 0 and server.faults.truncate()
+    if truncate:
         server.count_fault("truncate")
-    return FileBody(path, VARIANT_MEDIA_TYPES[variant], truncate=plan.truncate)
+    return FileBody(path, VARIANT_MEDIA_TYPES[variant], truncate=truncate)
 
 
 async def list_models(request: Request) -> Response:
@@ -457,7 +457,6 @@ class GatewayMiddleware:
             await _error_response(refusal)(scope, receive, send_with_id)
             return
         plan = server.faults.plan() if server.settings.faults.any else FaultPlan()
-        scope.setdefault("state", {})["fault_plan"] = plan
         if plan.slow:
             server.count_fault("slow")
             await asyncio.sleep(server.settings.faults.slow_seconds)
