@@ -192,7 +192,9 @@ async def delete_video(request: Request) -> Response:
     server = _server(request)
     job = server.store.get(request.path_params["video_id"])
     await asyncio.to_thread(server.store.delete, job)
-    return JSONResponse(VideoDeleted(object="video.deleted", deleted=True, id=job.id).model_dump(exclude_none=True))
+    return JSONResponse(
+        VideoDeleted(object="video.deleted", deleted=True, id=job.id).model_dump(exclude_none=True)
+    )
 
 
 async def remix_video(request: Request) -> Response:
