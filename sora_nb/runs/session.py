@@ -130,8 +130,11 @@ class Session:
 
     def describe_server(self) -> str:
         """The server in a few lines: where it is, its dialect, models and limits."""
-        where = "the bundled server (offline animatic)" if self.server == LOCAL_SERVER else ""
-        head = f"Server: {where or self.server}."
+        where = self.server
+        if self.server == LOCAL_SERVER:
+            drawn = f"{self.local_model}, an open model" if self.local_model else "offline animatic"
+            where = f"the bundled server ({drawn})"
+        head = f"Server: {where}."
         return head + "\n" + self.server_info().describe()
 
     @property
@@ -203,7 +206,7 @@ class Session:
                 feature="remix",
             )
         model = pick_model(info, model)
-        size, seconds = usual_clip(model, size, seconds)
+        size, seconds = usual_clip(model, size, seconds, info)
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
         plan = plan_grid(
             prompt,
@@ -215,7 +218,7 @@ class Session:
             reference=reference,
             remix_of=remix_job(remix_of),
             finish=finisher(info),
-            self_hosted=info.dialect.self_hosted,
+            self_hosted=info.self_hosted,
             **knobs,
         )
         checked: set[tuple[str, str, int, int | None]] = set()
@@ -266,7 +269,7 @@ class Session:
         self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
         fresh = [t.request for t in planned if not t.cached and t.job_id is None]
-        cost = estimate(fresh, self_hosted=self.server_info(strict=False).dialect.self_hosted)
+        cost = estimate(fresh, self_hosted=self.server_info(strict=False).self_hosted)
         if not cost.gpu:
             return cost
         expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]

@@ -64,6 +64,75 @@ def test_a_cell_renders_with_the_model_connected_in_this_kernel(
     assert shell.user_ns["again"].cached and shell.user_ns["again"].id == take.id
 
 
+def local_server(shell: InteractiveShell) -> Any:
+    """The kernel's in-process bundled server (the one rendering the local model)."""
+    from sora_nb.connection import bundled_app
+
+    session = kernel.session()
+    return bundled_app(session.media_dir / "server", local=session.local).state.server
+
+
+def test_seed_and_steps_in_cells_on_a_local_model(
+    shell: InteractiveShell, tiny: Callable[[str], Path]
+) -> None:
+    said = printed(sora(shell, f"connect local:{tiny('wan')}"))
+    assert said.endswith(
+        "Cells without --model use wan-tiny, at 112x64 for 1 s unless told, and take --seed, "
+        "--negative, --steps, --guidance, --fps, --frames."
+    ), said
+    # No size or length given: the served model's usual clip, as its card states it.
+    sora(shell, "--seed 7 --steps 3 --as first", "A red kite over the sea, wide shot.")
+    first: Take = shell.user_ns["first"]
+    assert first.status == "completed", first.error
+    request = first.request
+    assert (request.model, request.size, request.seconds) == ("wan-tiny", "112x64", 1)
+    assert (request.seed, request.steps) == (7, 3)
+    server = local_server(shell)
+    job = server.store.get(first.job_id)
+    assert (job.seed, job.num_inference_steps) == (7, 3)
+    assert first.gpu_seconds is not None and first.gpu_seconds > 0
+    assert streams(first.path("video"))["frames"] == 17
+    created = server.stats.jobs_created
+
+    # The same cell again sends nothing: the ledger has the take.
+    sora(shell, "--seed 7 --steps 3 --as again", "A red kite over the sea, wide shot.")
+    again: Take = shell.user_ns["again"]
+    assert again.cached and again.id == first.id and server.stats.jobs_created == created
+    # --no-cache sends it again with the same seed: the same bytes.
+    sora(shell, "--seed 7 --steps 3 --no-cache --as fresh", "A red kite over the sea, wide shot.")
+    fresh: Take = shell.user_ns["fresh"]
+    assert fresh.status == "completed" and fresh.id != first.id
+    assert server.stats.jobs_created == created + 1
+    assert server.store.get(fresh.job_id).seed == 7
+    assert fresh.path("video").read_bytes() == first.path("video").read_bytes()
+    # Another seed, another video.
+    sora(shell, "--seed 8 --steps 3 --as other", "A red kite over the sea, wide shot.")
+    assert shell.user_ns["other"].path("video").read_bytes() != first.path("video").read_bytes()
+
+
+def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
+    shell: InteractiveShell, tiny: Callable[[str], Path]
+) -> None:
+    sora(shell, f"connect local:{tiny('wan')}")
+    sora(shell, "--steps 40 --takes 2 --as run", "A paper boat drifting down a river.")
+    takes = shell.user_ns["run"].takes
+    assert [t.status for t in takes] == ["completed", "completed"]
+    seeds = [t.request.seed for t in takes]
+    assert None not in seeds and seeds[0] != seeds[1]  # chosen, recorded, each its own
+    ledger = kernel.session().ledger
+    for take in takes:
+        seen = [progress for _, status, progress in ledger.timeline(take.id)]
+        assert any(0 < p < 100 for p in seen), seen  # the client saw the steps go by
+        assert seen == sorted(seen)
+    # A plan here costs GPU time, never dollars.
+    from sora_nb.notebook.display import plan_summary
+
+    session = kernel.session()
+    another = session.plan("A paper boat drifting down a wide river.", steps=40, takes=2)
+    expected = sum(t.gpu_seconds or 0 for t in takes)  # by the takes like these before
+    assert plan_summary(another, session) == f"2 videos, about {expected:.0f} GPU s"
+
+
 def test_an_impossible_size_and_a_missing_model_are_one_line_errors(
     shell: InteractiveShell, tiny: Callable[[str], Path], tmp_path: Path
 ) -> None:
@@ -112,7 +181,10 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
             sora_nb.configure(renderer="diffusers", model=None, device="cpu")
         sora_nb.configure(renderer="animatic")
         assert api.session().local_model is None
-        assert api.plan("A boat on the river.").requests[0].model == "sora-2"
+        # Back on the animatic, a plan is what it always was: no seed, no frame count.
+        [request] = api.plan("A boat on the river.").requests
+        assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
+        assert (request.seed, request.num_frames, request.fps) == (None, None, None)
     finally:
         kernel.reset()
 
