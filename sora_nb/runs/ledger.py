@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS takes (
     note TEXT,
     metrics_json TEXT NOT NULL DEFAULT '{}',
     gpu_seconds REAL,
-    peak_memory_mb REAL
+    peak_memory_mb REAL,
+    seconds_per_step REAL
 );
 CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
 CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
@@ -77,9 +78,9 @@ CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
 """
 
 #: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
-#: the GPU time and memory to takes. Older ledgers gain the columns when opened; their rows
-#: read back with those empty.
-SCHEMA_VERSION = 1
+#: the GPU time and memory to takes, 2 the seconds per denoising step to takes. Older ledgers
+#: gain the columns when opened; their rows read back with those empty.
+SCHEMA_VERSION = 2
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -89,7 +90,7 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("fps", "INTEGER"),
         ("num_frames", "INTEGER"),
     ),
-    "takes": (("gpu_seconds", "REAL"), ("peak_memory_mb", "REAL")),
+    "takes": (("gpu_seconds", "REAL"), ("peak_memory_mb", "REAL"), ("seconds_per_step", "REAL")),
 }
 
 # Columns a runner may change after the row is written.
@@ -107,6 +108,7 @@ _MUTABLE = {
     "metrics",
     "gpu_seconds",
     "peak_memory_mb",
+    "seconds_per_step",
 }
 
 
@@ -359,6 +361,7 @@ class Ledger:
             metrics=json.loads(row["metrics_json"] or "{}"),
             gpu_seconds=row["gpu_seconds"],
             peak_memory_mb=row["peak_memory_mb"],
+            seconds_per_step=row["seconds_per_step"],
         )
         return take.attach(self.media_dir)
 

@@ -269,6 +269,7 @@ class Runner:
             for name, value in (
                 ("gpu_seconds", video.inference_time_s),
                 ("peak_memory_mb", video.peak_memory_mb),
+                ("seconds_per_step", video.seconds_per_step),
             )
             if value is not None
         }

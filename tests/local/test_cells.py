@@ -91,6 +91,8 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     job = server.store.get(first.job_id)
     assert (job.seed, job.num_inference_steps) == (7, 3)
     assert first.gpu_seconds is not None and first.gpu_seconds > 0
+    assert first.seconds_per_step is not None and 0 < first.seconds_per_step < first.gpu_seconds
+    assert first.seconds_per_step == job.metrics["seconds_per_step"]  # as the server measured
     assert streams(first.path("video"))["frames"] == 17
     created = server.stats.jobs_created
 
@@ -124,6 +126,11 @@ def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
         seen = [progress for _, status, progress in ledger.timeline(take.id)]
         assert any(0 < p < 100 for p in seen), seen  # the client saw the steps go by
         assert seen == sorted(seen)
+    # The results table has each take's GPU seconds and seconds per step.
+    table = shell.user_ns["run"].results()
+    assert list(table["gpu_s"]) == [t.gpu_seconds for t in takes]
+    assert list(table["s_per_step"]) == [t.seconds_per_step for t in takes]
+    assert all(value > 0 for value in table["s_per_step"])
     # A plan here costs GPU time, never dollars.
     from sora_nb.notebook.display import plan_summary
 
