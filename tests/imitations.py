@@ -94,17 +94,18 @@ class Seen:
 
 
 class Recording(httpx.AsyncBaseTransport):
-    """Forwards to the imitation of the moment, recording what it receives and answers; after
-    an answer that ``restart_after`` picks, the imitation is restarted before the client sees
-    that answer."""
+    """One client's way to the imitation of the moment: it records what the imitation receives
+    and answers; after an answer the imitation's ``restart_after`` picks, the imitation is
+    restarted before the client sees that answer."""
 
     def __init__(self, imitation: Imitation) -> None:
         self.imitation = imitation
-        self.restart_after: Callable[[Seen], bool] | None = None
+        #: This client's connections to a served imitation (None in-process).
+        self.socket: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        answer = await self.imitation.inner().handle_async_request(request)
+        answer = await self.imitation.inner(self).handle_async_request(request)
         content = await answer.aread()
         try:
             body = json.loads(content) if content[:1] in (b"{", b"[") else None
@@ -112,15 +113,17 @@ class Recording(httpx.AsyncBaseTransport):
             body = None
         seen = Seen(request, answer.status_code, body)
         self.imitation.seen.append(seen)
-        if self.restart_after is not None and self.restart_after(seen):
-            self.restart_after = None
+        pick = self.imitation.restart_after
+        if pick is not None and pick(seen):
+            self.imitation.restart_after = None
             await asyncio.to_thread(self.imitation.restart)
         return httpx.Response(
             answer.status_code, headers=answer.headers, content=content, request=request
         )
 
     async def aclose(self) -> None:
-        await self.imitation.inner().aclose()
+        if self.socket is not None:
+            await self.socket.aclose()
 
 
 class Imitation:
@@ -132,12 +135,14 @@ class Imitation:
     def __init__(self) -> None:
         self.seen: list[Seen] = []
         self.restarts = 0
-        self._transport = Recording(self)
+        #: Restart the imitation right after the answer this picks (once).
+        self.restart_after: Callable[[Seen], bool] | None = None
 
     def transport(self) -> Recording:
-        return self._transport
+        """A transport for one client (closed with it)."""
+        return Recording(self)
 
-    def inner(self) -> httpx.AsyncBaseTransport:
+    def inner(self, recording: Recording) -> httpx.AsyncBaseTransport:
         raise NotImplementedError
 
     def restart(self) -> None:
@@ -165,7 +170,7 @@ class InProcess(Imitation):
         self.settings = settings
         self.app: Starlette = create_app(settings)
 
-    def inner(self) -> httpx.AsyncBaseTransport:
+    def inner(self, recording: Recording) -> httpx.AsyncBaseTransport:
         return httpx.ASGITransport(app=self.app)
 
     def restart(self) -> None:
@@ -206,7 +211,6 @@ class Served(Imitation):
         self.up_within = up_within
         self.log = media.parent / f"{media.name}-server.log"
         self.process = self._start()
-        self._http = httpx.AsyncHTTPTransport()
 
     def _start(self) -> subprocess.Popen[bytes]:
         command = [
@@ -239,8 +243,10 @@ class Served(Imitation):
         process.kill()
         raise RuntimeError(f"the {self.dialect} imitation did not answer within {self.up_within} s")
 
-    def inner(self) -> httpx.AsyncBaseTransport:
-        return self._http
+    def inner(self, recording: Recording) -> httpx.AsyncBaseTransport:
+        if recording.socket is None:
+            recording.socket = httpx.AsyncHTTPTransport()
+        return recording.socket
 
     def restart(self) -> None:
         self._stop()

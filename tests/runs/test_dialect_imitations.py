@@ -191,7 +191,7 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     def just_created(seen: Seen) -> bool:
         return seen in server.creates() and "Night falls" in str(seen.form.get("prompt"))
 
-    server.transport().restart_after = just_created
+    server.restart_after = just_created
     [lost] = session.run_plan(session.plan(night)).takes
     assert server.restarts == 1
     if info.dialect.forgets_on_restart:
