@@ -187,10 +187,10 @@ class SoraMagics(Magics):
             **options.knobs(),
         )
         if options.dry_run:
-            show.show_plan(plan, session, dry_run=True)
+            show.show_plan(plan, session, dry_run=True, cache=options.cache)
             self._bind(options, plan)  # shown above already; --as keeps it
             return None
-        show.show_plan(plan, session, dry_run=False)
+        show.show_plan(plan, session, dry_run=False, cache=options.cache)
         wait = self.wait if options.wait is None else options.wait
         run = kernel.remember(
             session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)

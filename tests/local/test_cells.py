@@ -106,6 +106,13 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     assert fresh.status == "completed" and fresh.id != first.id
     assert server.stats.jobs_created == created + 1
     assert server.store.get(fresh.job_id).seed == 7
+    # What the cell says before sending: --no-cache means it is sent, and costs GPU time.
+    from sora_nb.notebook.display import plan_summary
+
+    session = kernel.session()
+    plan = session.plan("A red kite over the sea, wide shot.", seed=7, steps=3)
+    assert plan_summary(plan, session).endswith("all in the ledger already: nothing to send, $0.00")
+    assert re.fullmatch(r"1 video, about \d+\.\d GPU s", plan_summary(plan, session, cache=False))
     assert fresh.path("video").read_bytes() == first.path("video").read_bytes()
     # Another seed, another video.
     sora(shell, "--seed 8 --steps 3 --as other", "A red kite over the sea, wide shot.")
@@ -137,7 +144,8 @@ def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
     session = kernel.session()
     another = session.plan("A paper boat drifting down a wide river.", steps=40, takes=2)
     expected = sum(t.gpu_seconds or 0 for t in takes)  # by the takes like these before
-    assert plan_summary(another, session) == f"2 videos, about {expected:.0f} GPU s"
+    shown = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    assert plan_summary(another, session) == f"2 videos, about {shown} GPU s"
 
 
 def test_an_impossible_size_and_a_missing_model_are_one_line_errors(
