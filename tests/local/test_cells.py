@@ -253,7 +253,7 @@ def serve_model(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
 @pytest.mark.parametrize(
     ("kind", "line", "expected"),
     [
-        ("wan", "--size 112x64 --seconds 1", (112, 64, 17, None)),
+        ("wan", "--seed 3 --steps 4", (112, 64, 17, None)),
         ("wan-i2v", "--size 112x64 --seconds 1 --image first.png", (112, 64, 25, None)),
         ("ltx2", "--size 64x32 --seconds 1", (64, 32, 25, 16000)),
     ],
@@ -275,6 +275,12 @@ def test_cells_on_a_served_model(
     sora(shell, f"--model {kind}-tiny {line} --as take", "A kite over the sea at dusk.")
     take = shell.user_ns["take"]
     assert take.status == "completed" and take.server == base_url
+    # Knobs go to the served model as its cards say it takes them; every take there is
+    # seeded; with no size or length given, the model's usual clip is what its card states.
+    assert take.request.seed is not None
+    if "--seed 3" in line:
+        assert (take.request.seed, take.request.steps, take.request.size) == (3, 4, "112x64")
+    assert take.gpu_seconds is not None and take.seconds_per_step is not None
     found = streams(take.path("video"))
     rate = found["audio"]["rate"] if found["audio"] else None
     assert (found["width"], found["height"], found["frames"], rate) == expected
