@@ -23,6 +23,12 @@ _LAZY: dict[str, str] = {
     "measure": "sora_nb.notebook.api",
     "judge": "sora_nb.notebook.api",
     "resume": "sora_nb.notebook.api",
+    "character": "sora_nb.notebook.api",
+    "characters": "sora_nb.notebook.api",
+    "extend": "sora_nb.notebook.api",
+    "edit": "sora_nb.notebook.api",
+    "chain_grid": "sora_nb.notebook.api",
+    "continuity": "sora_nb.notebook.api",
     "configure": "sora_nb.notebook.api",
     "session": "sora_nb.notebook.api",
     "Prompt": "sora_nb.prompt",
@@ -56,9 +62,15 @@ __all__ = [
     "agenerate",
     "agrid",
     "catalog",
+    "chain_grid",
+    "character",
+    "characters",
     "configure",
+    "continuity",
+    "edit",
     "export",
     "export_bundle",
+    "extend",
     "generate",
     "grid",
     "history",
@@ -81,9 +93,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sora_nb.notebook.api import (
         agenerate,
         agrid,
+        chain_grid,
+        character,
+        characters,
         configure,
+        continuity,
+        edit,
         export,
         export_bundle,
+        extend,
         generate,
         grid,
         history,
@@ -106,6 +124,11 @@ def load_ipython_extension(ipython: Any) -> None:
 
     ipython.register_magics(SoraMagics)
     register_formatters(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Jupyter server extension that streams takes (enabled by ``pip install sora_nb``)."""
+    return [{"module": "sora_nb.notebook.media_server"}]
 
 
 def __getattr__(name: str) -> Any:

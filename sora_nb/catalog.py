@@ -354,6 +354,32 @@ def check_reference(size: str, media_type: str, width: int, height: int) -> None
         )
 
 
+#: A character is made from a clip of 2 to 4 seconds (with a frame's slack either way) ...
+CHARACTER_CLIP_SECONDS = (2.0, 4.0)
+_CLIP_SLACK = 1 / 24
+#: ... in landscape 16:9 or portrait 9:16 (1% slack for sizes like 854x480).
+CHARACTER_CLIP_SHAPES = {"16:9": 16 / 9, "9:16": 9 / 16}
+
+
+def check_character_clip(width: int, height: int, duration: float) -> None:
+    """Raise :class:`CatalogError` unless a clip can make a character: 2 to 4 seconds long,
+    16:9 or 9:16 (the rule of ``POST /videos/characters``)."""
+    low, high = CHARACTER_CLIP_SECONDS
+    if not low - _CLIP_SLACK <= duration <= high + _CLIP_SLACK:
+        raise CatalogError(
+            f"A character clip must last {low:g} to {high:g} seconds; this one lasts "
+            f"{duration:.2f} s. Trim it (or film a little longer).",
+            param="video",
+        )
+    ratio = width / height if height else 0.0
+    if not any(abs(ratio - shape) / shape <= 0.01 for shape in CHARACTER_CLIP_SHAPES.values()):
+        raise CatalogError(
+            f"A character clip must be landscape 16:9 or portrait 9:16; this one is "
+            f"{width}x{height}. Crop it to 1280x720 or 720x1280, say.",
+            param="video",
+        )
+
+
 def estimate_cost(model: str, size: str, seconds: int | str) -> float | None:
     """Dollars a clip should cost by the catalog's prices, or None when the price is unknown."""
     profile = get_profile(model)

@@ -84,20 +84,27 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _open_video(path: Path | str) -> av.container.InputContainer:
+def _open_video(path: Path | str | bytes) -> av.container.InputContainer:
     try:
+        if isinstance(path, bytes):
+            return av.open(io.BytesIO(path), "r")
         return av.open(str(path), "r")
     except FileNotFoundError:
-        raise FileNotFoundError(f"No video at {path}; check the path.") from None
+        raise FileNotFoundError(f"No video at {path!s}; check the path.") from None
     except av.error.FFmpegError as exc:
-        raise ValueError(f"{path} is not a readable video ({exc}); is it a complete MP4?") from None
+        where = "The file" if isinstance(path, bytes) else str(path)
+        raise ValueError(
+            f"{where} is not a readable video ({exc}); is it a complete MP4?"
+        ) from None
 
 
-def probe(path: Path | str) -> VideoInfo:
-    """Read a video's size, duration, frame rate, frame count and whether it has an audio track."""
+def probe(path: Path | str | bytes) -> VideoInfo:
+    """Read a video's size, duration, frame rate, frame count and whether it has an audio track
+    (from a file, or from the bytes of one)."""
     with _open_video(path) as container:
         if not container.streams.video:
-            raise ValueError(f"{path} has no video stream; it is not a video file.")
+            where = "The file" if isinstance(path, bytes) else str(path)
+            raise ValueError(f"{where} has no video stream; it is not a video file.")
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.base_rate or Fraction(24)
         if stream.duration is not None and stream.time_base is not None:
@@ -149,6 +156,17 @@ def decode_frames(path: Path | str, indices: Sequence[int]) -> dict[int, RGBFram
     # A clip shorter than its metadata says: use its last decoded frame for missing indices.
     latest = found[max(found)]
     return {i: found.get(i, latest) for i in indices}
+
+
+def still(video: Path | str, index: int, width: int, height: int) -> bytes:
+    """One frame of a video (``-1``: the last) as a PNG of ``width`` x ``height``."""
+    info = probe(video)
+    at = index if index >= 0 else max(0, info.frame_count + index)
+    frame = decode_frames(video, [at])[at]
+    image = Image.fromarray(frame).resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def thumbnail_from_frame(frame: RGBFrame) -> bytes:

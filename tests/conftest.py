@@ -15,6 +15,17 @@ from tests.browser import ACTION_TIMEOUT_MS, CHROMIUM_FLAGS, Artifacts
 pytest_plugins = ["tests.installed"]
 
 
+#: pytest-playwright's browser, directly or through solara's page (fixture closures list both).
+BROWSER_FIXTURES = frozenset({"browser", "page_session"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Playwright's sync API runs an event loop on the main thread from the first browser test
+    # to the end of the session; an asyncio test after it could not start its own. Browser
+    # tests therefore run last (in their own order), everything else first.
+    items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """pytest-playwright's browser: Debian's chromium, quiet and offline (never downloaded)."""

@@ -102,26 +102,73 @@ def _full_path(request: httpx.Request) -> str:
     return path[path.index("/v1/") :] if "/v1/" in path else path
 
 
+#: The file part each multipart operation takes, and the media types it may carry.
+FILE_PARTS = {
+    "/v1/videos": ("input_reference", {"image/jpeg", "image/png", "image/webp"}),
+    "/v1/videos/characters": ("video", {"video/mp4", "video/quicktime"}),
+    "/v1/videos/edits": ("video", {"video/mp4", "video/quicktime"}),
+    "/v1/videos/extensions": ("video", {"video/mp4", "video/quicktime"}),
+}
+
+
 def validate_request(request: httpx.Request) -> None:
     """Raise if ``request`` does not match the spec (path, method, query, body schema)."""
     if not request.headers.get("content-type", "").startswith("multipart/"):
         spec().validate_request(_Request(request))
         return
-    # openapi-core cannot read binary multipart parts; check the parsed fields with the
-    # multipart schema through the JSON body of the same operation, then the file part.
+    # openapi-core cannot read binary multipart parts. Nested fields are read as clients write
+    # them (``characters[][id]``, ``video[id]``); an operation with a JSON body of the same
+    # fields is checked through it, one without (characters) against its multipart schema with
+    # the file parts standing in as text; then the file parts themselves.
+    from sora_nb.server.forms import unflatten
+
     fields, files = _parse_multipart(request)
-    as_json = httpx.Request(
-        request.method,
-        request.url,
-        headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"}
-        | {"content-type": "application/json"},
-        content=json.dumps(fields).encode(),
-    )
-    spec().validate_request(_Request(as_json))
+    nested = unflatten(list(fields.items()))
+    path = _full_path(request)
+    schemas = _request_schemas(path, request.method.lower())
+    if "application/json" in schemas:
+        as_json = httpx.Request(
+            request.method,
+            request.url,
+            headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"}
+            | {"content-type": "application/json"},
+            content=json.dumps(nested).encode(),
+        )
+        spec().validate_request(_Request(as_json))
+    else:
+        with_files = nested | {name: "<file>" for name in files}
+        _schema_validator(schemas["multipart/form-data"]).validate(with_files)
     for name, (filename, media_type, _data) in files.items():
-        assert name == "input_reference", f"unexpected file part {name!r}"
+        part, types = FILE_PARTS[path]
+        assert name == part, f"unexpected file part {name!r}"
         assert filename, "a file part needs a filename"
-        assert media_type in {"image/jpeg", "image/png", "image/webp"}, media_type
+        assert media_type in types, media_type
+
+
+@functools.cache
+def _raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text())
+    return loaded
+
+
+def _request_schemas(path: str, method: str) -> dict[str, Any]:
+    """The request body schemas of an operation, by media type."""
+    operation = _raw()["paths"][path.removeprefix("/v1")][method]
+    content: dict[str, Any] = operation["requestBody"]["content"]
+    return {media: body["schema"] for media, body in content.items()}
+
+
+def _schema_validator(schema: dict[str, Any]) -> Any:
+    """A validator for a schema of the contract, its ``#/...`` references resolved there."""
+    from openapi_schema_validator import OAS31Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    contract = Resource.from_contents(_raw(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource("urn:contract", contract)
+    pointer = schema.get("$ref", "")
+    rooted = {"$ref": "urn:contract" + pointer} if pointer.startswith("#") else schema
+    return OAS31Validator(rooted, registry=registry)
 
 
 def _parse_multipart(

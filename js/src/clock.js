@@ -14,6 +14,8 @@ export const NUDGE_DRIFT = 0.012;
 export const MAX_NUDGE = 0.2;
 /** How many seconds of drift a nudge aims to remove per second of playback. */
 const NUDGE_GAIN = 4;
+/** HTMLMediaElement.HAVE_FUTURE_DATA: enough is buffered to play on from here. */
+export const CAN_PLAY = 3;
 
 function defaultNow() {
   return performance.now() / 1000;
@@ -21,7 +23,8 @@ function defaultNow() {
 
 /**
  * The master clock: position in seconds, playing or paused, a speed, and looping over a period
- * (the longest clip), so clips of different lengths each loop at their own duration.
+ * (the longest clip), so clips of different lengths each loop at their own duration. While it
+ * is `waiting` (a clip it follows cannot play yet) a playing clock holds its position.
  */
 export class MasterClock {
   constructor({ now = defaultNow, period = 0, loop = true, rate = 1 } = {}) {
@@ -30,6 +33,7 @@ export class MasterClock {
     this.loop = loop;
     this.rate = rate;
     this.playing = false;
+    this.waiting = false;
     this._origin = 0; // master position at the anchor time
     this._anchor = now();
     this._listeners = new Set();
@@ -38,7 +42,7 @@ export class MasterClock {
   /** The master position in seconds, wrapped by the period when looping. */
   position() {
     let pos = this._origin;
-    if (this.playing) pos += (this.now() - this._anchor) * this.rate;
+    if (this.playing && !this.waiting) pos += (this.now() - this._anchor) * this.rate;
     if (this.period > 0) {
       if (this.loop) {
         pos = ((pos % this.period) + this.period) % this.period;
@@ -107,6 +111,14 @@ export class MasterClock {
     this._emit("loop");
   }
 
+  /** Hold (true) or release (false) a playing clock while some clip cannot play yet. */
+  setWaiting(waiting) {
+    if (Boolean(waiting) === this.waiting) return;
+    this._rebase(this.position());
+    this.waiting = Boolean(waiting);
+    this._emit("waiting");
+  }
+
   /** Set the loop period (the longest clip); the position is kept. */
   setPeriod(period) {
     const pos = this.position();
@@ -156,7 +168,8 @@ function safePlay(media) {
 
 /**
  * Bring one media element in line with the clock. Returns what it did, for tests and debugging:
- * "waiting" (no metadata yet), "seeking", "paused", "ended", "started", "seeked", "nudged" or "ok".
+ * "waiting" (no metadata yet), "seeking", "paused", "held" (the clock waits for another clip),
+ * "ended", "started", "seeked", "nudged" or "ok".
  */
 export function syncMedia(media, clock, options = {}) {
   const seekDrift = options.seekDrift ?? SEEK_DRIFT;
@@ -172,14 +185,14 @@ export function syncMedia(media, clock, options = {}) {
   // Native looping keeps a playing clip seamless at its own end; the clock does the rest.
   if (media.loop !== clock.loop) media.loop = clock.loop;
 
-  if (!clock.playing) {
+  if (!clock.playing || clock.waiting) {
     if (!media.paused) media.pause();
     if (media.playbackRate !== clock.rate) media.playbackRate = clock.rate;
     if (Math.abs(d) > 1e-3) {
       media.currentTime = target;
       return "seeked";
     }
-    return "paused";
+    return clock.playing ? "held" : "paused";
   }
 
   if (!clock.loop && target >= duration - 1e-3) {
@@ -190,8 +203,9 @@ export function syncMedia(media, clock, options = {}) {
   }
 
   if (media.paused) {
-    // A late or paused video joins at the master position.
-    media.currentTime = target;
+    // A late or paused video joins at the master position. One already in place (held with
+    // the others) starts without a seek: a seek would make it unready and hold the clock again.
+    if (Math.abs(d) > FRAME / 2) media.currentTime = target;
     media.playbackRate = clock.rate;
     safePlay(media);
     return "started";
@@ -212,20 +226,46 @@ export function syncMedia(media, clock, options = {}) {
   return "ok";
 }
 
+/** True when `media` holds a playing clock back: it should play now but cannot yet. */
+export function blocks(media, clock) {
+  if (media.error) return false; // a clip that failed to load is left out, not waited for
+  const duration = media.duration;
+  if (!clock.loop && duration > 0 && Number.isFinite(duration) && clock.position() >= duration - 1e-3) {
+    return false; // a shorter clip holding its last frame in a non-looping run
+  }
+  return media.seeking || !(media.readyState >= CAN_PLAY);
+}
+
 /**
  * Keep a set of media elements on one clock: corrects them on every animation frame and at once
- * on play, pause, seek, speed and loop changes. Returns `{ add, remove, sync, stop }`.
+ * on play, pause, seek, speed and loop changes. A playing clock waits while any member that
+ * `gate(media)` counts (by default all; the grid counts the cells on screen) cannot play yet.
+ * Returns `{ add, remove, sync, kick, waitingFor, stop }`.
  */
-export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
+export function syncGroup(clock, { requestFrame, cancelFrame, options, gate = () => true } = {}) {
   const raf = requestFrame ?? ((cb) => requestAnimationFrame(cb));
   const caf = cancelFrame ?? ((id) => cancelAnimationFrame(id));
   const members = new Set();
   let frameId = null;
   let stopped = false;
+  let held = 0;
+  let syncing = false;
 
   // Returns true while some member still needs attention (a seek in flight, just corrected).
   const sync = () => {
-    let unsettled = false;
+    if (syncing) return false; // setWaiting below tells the clock's listeners, this one too
+    syncing = true;
+    try {
+      return syncMembers();
+    } finally {
+      syncing = false;
+    }
+  };
+  const syncMembers = () => {
+    held = 0;
+    for (const media of members) if (gate(media) && blocks(media, clock)) held += 1;
+    clock.setWaiting(clock.playing && held > 0);
+    let unsettled = held > 0;
     for (const media of members) {
       const state = syncMedia(media, clock, options);
       if (state === "seeking" || state === "seeked" || state === "started") unsettled = true;
@@ -265,6 +305,10 @@ export function syncGroup(clock, { requestFrame, cancelFrame, options } = {}) {
       media.removeEventListener?.("loadedmetadata", onMetadata);
     },
     sync,
+    /** How many members a playing clock is waiting for (0 when it runs or is paused). */
+    waitingFor() {
+      return clock.playing ? held : 0;
+    },
     /** Re-check every member now and on the next frames (e.g. when a video gets metadata). */
     kick() {
       sync();

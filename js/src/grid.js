@@ -1,22 +1,16 @@
 // The comparison grid: every cell of an experiment on one shared clock, labelled by what varies.
+// Videos stream from the Jupyter server by URL where the page has one; elsewhere the kernel sends
+// the ones on screen in chunks (media.js). Only the page shown holds any media. A cell is
+// grid_cell.js; the enlarged view and the A/B wipe are grid_overlay.js.
 import { MasterClock, formatTime, soloMutes, syncGroup } from "./clock.js";
-import { BlobSlot, h, isTyping, setText, statusLabel, wordsLabel } from "./dom.js";
+import { h, isTyping, setText, wordsLabel } from "./dom.js";
+import { Cell } from "./grid_cell.js";
+import { gridOverlay } from "./grid_overlay.js";
+import { KernelFiles, RouteChooser } from "./media.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
-const FINAL = new Set(["completed", "failed", "expired"]);
-
-/** Resolve the per-cell media child models ("IPY_MODEL_<id>" references) of a grid model. */
-export async function resolveMedia(model) {
-  const refs = model.get("media") ?? [];
-  return Promise.all(
-    refs.map((ref) => {
-      if (ref && typeof ref === "object") return ref; // already a model (tests, some managers)
-      const id = String(ref).replace(/^IPY_MODEL_/, "");
-      return model.widget_manager.get_model(id);
-    }),
-  );
-}
+export { spritePosition } from "./grid_cell.js";
 
 /** The header for one axis value: text plus an optional word count. */
 function header(entry, role, index) {
@@ -29,30 +23,34 @@ function header(entry, role, index) {
   );
 }
 
-/** Sprite background position for frame `k` of a cols × rows sheet. */
-export function spritePosition(k, cols, rows) {
-  const x = cols > 1 ? ((k % cols) / (cols - 1)) * 100 : 0;
-  const y = rows > 1 ? (Math.floor(k / cols) / (rows - 1)) * 100 : 0;
-  return `${x}% ${y}%`;
+/** Cells per page and the number of pages of a grid model. */
+export function pageShape(model) {
+  const count = (model.get("cells") ?? []).length;
+  const pages = Math.max(1, (model.get("page_labels") ?? []).length);
+  return { pages, perPage: Math.ceil(count / pages) };
 }
 
-/** Build the grid view into `el` from a widget model; returns a cleanup function. */
-export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
+/**
+ * Build the grid view into `el` from a widget model; returns a cleanup function.
+ * Options (tests): `requestFrame`/`cancelFrame` drive the clock, `probe(url)` replaces the
+ * HEAD request that checks a server route.
+ */
+export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) {
   const clock = new MasterClock({ loop: model.get("loop") !== false, rate: Number(model.get("speed")) || 1 });
-  const group = syncGroup(clock, { requestFrame, cancelFrame });
+  // The clock waits for the cells on screen only: one scrolled out of view does not hold it.
+  const group = syncGroup(clock, { requestFrame, cancelFrame, gate: (video) => video.soraCell?.visible !== false });
+  const chooser = new RouteChooser(model, probe ? { probe } : {});
+  const kernel = new KernelFiles(model);
   const offs = [];
   const timers = [];
   const listen = (target, name, fn) => {
     target.on(name, fn);
     offs.push(() => target.off(name, fn));
   };
-  let cells = [];
+  let route = null; // the grid's route, chosen once: a Promise of "files" | "extension" | "kernel"
+  let cells = []; // the cells of the page shown
   let muted = [];
   let picked = [];
-  let overlayVideos = [];
-  let overlayClose = null;
-  let cellOffs = []; // listeners on per-cell media models, dropped when the layout is rebuilt
-  let layoutGeneration = 0;
 
   // --- toolbar ---------------------------------------------------------------------------------
   const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls({
@@ -67,18 +65,46 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     title: "Pick two cells with their A/B buttons, then compare them with a wipe",
     attrs: { "data-action": "wipe" },
   });
-  const toolbar = h("div", { className: "sora-controls" }, playBtn, backBtn, fwdBtn, time, seek, speed, h("label", {}, loop, " loop"), wipeBtn);
+  const waiting = h("span", { className: "sora-words", hidden: true, attrs: { "data-role": "waiting" } });
+  const prevPage = h("button", { text: "◀", attrs: { "data-action": "page-prev", "aria-label": "previous page" } });
+  const nextPage = h("button", { text: "▶", attrs: { "data-action": "page-next", "aria-label": "next page" } });
+  const pageSelect = h("select", { attrs: { "data-action": "page", "aria-label": "page" } });
+  const pager = h("span", { className: "sora-pager", attrs: { "data-role": "pager" } }, prevPage, pageSelect, nextPage);
+  const toolbar = h(
+    "div",
+    { className: "sora-controls" },
+    playBtn,
+    backBtn,
+    fwdBtn,
+    time,
+    seek,
+    speed,
+    h("label", {}, loop, " loop"),
+    wipeBtn,
+    waiting,
+    pager,
+  );
+  // What went wrong in the kernel for this grid (a user's on_rate callback that failed).
+  const gridError = h("div", { className: "sora-error", hidden: true, attrs: { "data-role": "grid-error", role: "alert" } });
   const table = h("div", { className: "sora-grid-table", attrs: { "data-role": "cells" } });
-  const overlay = h("div", { className: "sora-overlay", hidden: true, attrs: { "data-role": "overlay" } });
+  const overlayEl = h("div", { className: "sora-overlay", hidden: true, attrs: { "data-role": "overlay" } });
   const root = h(
     "div",
     { className: "sora-root sora-grid", tabIndex: 0, attrs: { "data-widget": "sora-grid" } },
     styleElement(),
     toolbar,
+    gridError,
     // The overlay covers the cells but not the toolbar: the shared controls drive it too.
-    h("div", { className: "sora-grid-body" }, table, overlay),
+    h("div", { className: "sora-grid-body" }, table, overlayEl),
   );
   el.append(root);
+  const overlay = gridOverlay({ overlay: overlayEl, root, group, changed: () => applyMutes() });
+
+  const renderError = () => {
+    const text = model.get("error") ?? "";
+    setText(gridError, text);
+    gridError.hidden = !text;
+  };
 
   // --- clock period and readout ----------------------------------------------------------------
   const updatePeriod = () => {
@@ -96,201 +122,112 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     if (document.activeElement !== seek) seek.value = String(pos);
     setText(playBtn, clock.playing ? "Pause all" : "Play all");
     root.dataset.playing = String(clock.playing);
+    const count = group.waitingFor();
+    waiting.hidden = count === 0;
+    setText(waiting, count ? `waiting for ${count} ${count === 1 ? "cell" : "cells"} to load…` : "");
+    root.dataset.waiting = String(count);
   };
   clock.on(updateReadout);
   timers.push(setInterval(updateReadout, 100));
 
   // --- audio: one audible cell at a time by default --------------------------------------------
-  const applyMutes = () => {
-    cells.forEach((c, i) => {
-      const enlarged = overlayVideos.some((v) => v.dataset.cell === String(i));
-      c.video.muted = muted[i] || enlarged;
-      c.root.classList.toggle("sora-audible", !muted[i]);
-      c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[i])));
-      setText(c.muteBtn, muted[i] ? "Muted" : "Sound");
-      c.soloBtn.setAttribute("aria-pressed", String(!muted[i] && muted.filter((m) => !m).length === 1));
+  function applyMutes() {
+    const enlarged = overlay.videos();
+    cells.forEach((c, k) => {
+      c.video.muted = muted[k] || enlarged.some((v) => v.dataset.cell === String(c.index));
+      c.root.classList.toggle("sora-audible", !muted[k]);
+      c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[k])));
+      setText(c.muteBtn, muted[k] ? "Muted" : "Sound");
+      c.soloBtn.setAttribute("aria-pressed", String(!muted[k] && muted.filter((m) => !m).length === 1));
     });
-    for (const v of overlayVideos) {
-      const i = Number(v.dataset.cell);
-      v.muted = v.dataset.silent === "true" || Boolean(muted[i]);
+    for (const v of enlarged) {
+      const k = cells.findIndex((c) => String(c.index) === v.dataset.cell);
+      v.muted = v.dataset.silent === "true" || Boolean(muted[k]);
     }
-  };
+  }
 
   // --- feedback (ratings and notes) --------------------------------------------------------------
   const feedbackFor = (i) => (model.get("feedback") ?? {})[String(i)] ?? {};
-  const setFeedback = (i, change) => {
-    const all = { ...(model.get("feedback") ?? {}) };
-    all[String(i)] = { rating: null, note: "", ...feedbackFor(i), ...change };
-    model.set("feedback", all);
-    model.save_changes();
-    renderFeedback();
-  };
   const renderFeedback = () => {
-    cells.forEach((c, i) => {
-      const fb = feedbackFor(i);
-      c.upBtn.setAttribute("aria-pressed", String(fb.rating === 1));
-      c.downBtn.setAttribute("aria-pressed", String(fb.rating === -1));
-      if (document.activeElement !== c.note) c.note.value = fb.note ?? "";
+    for (const c of cells) c.showFeedback(feedbackFor(c.index));
+  };
+
+  // --- what a cell asks of its grid ------------------------------------------------------------
+  const spriteGrid = () => {
+    const [cols, rows] = model.get("sprite_grid") ?? [1, 1];
+    return [Number(cols) || 1, Number(rows) || 1];
+  };
+  const pick = (pos) => {
+    picked = picked.includes(pos) ? picked.filter((p) => p !== pos) : [...picked, pos].slice(-2);
+    cells.forEach((c, k) => {
+      c.root.classList.toggle("sora-picked", picked.includes(k));
+      c.abBtn.setAttribute("aria-pressed", String(picked.includes(k)));
     });
+    wipeBtn.disabled = picked.length !== 2 || picked.some((p) => !cells[p].video.hasAttribute("src"));
+  };
+  const host = {
+    group,
+    chooser,
+    kernel,
+    route: (sample) => (route ??= chooser.choose(sample)),
+    spriteGrid,
+    mute: (pos) => {
+      muted[pos] = !muted[pos];
+      applyMutes();
+    },
+    solo: (pos) => {
+      muted = soloMutes(cells.length, pos);
+      applyMutes();
+    },
+    pick,
+    enlarge: (pos) => overlay.enlarge(cells[pos]),
+    rate: (index, change) => {
+      const all = { ...(model.get("feedback") ?? {}) };
+      all[String(index)] = { rating: null, note: "", ...feedbackFor(index), ...change };
+      model.set("feedback", all);
+      model.save_changes();
+      renderFeedback();
+    },
+    feedbackFor,
+    period: updatePeriod,
   };
 
-  // --- cells -----------------------------------------------------------------------------------
-  const renderCellState = (c) => {
-    const d = c.data;
-    const st = d.status ?? "pending";
-    const progress = Math.max(0, Math.min(100, Number(d.progress) || 0));
-    setText(c.statusText, FINAL.has(st) ? statusLabel(st) : `${statusLabel(st)} · ${progress}%`);
-    c.bar.style.width = `${st === "completed" ? 100 : progress}%`;
-    setText(c.errorText, d.error ?? "");
-    c.errorText.hidden = !d.error;
-    c.status.hidden = st === "completed" && Boolean(c.videoSlot.url);
-    c.root.dataset.status = st;
-    // Metrics, when asked for from Python, read after the label: "length=short · motion 0.4 …".
-    setText(c.label, d.metrics ? `${d.label ?? ""} · ${d.metrics}` : (d.label ?? ""));
-    // Hover-scrub from the spritesheet until the video itself can show frames.
-    c.sprite.hidden = c.videoReady || !c.spriteSlot.url;
+  // --- layout and pages ------------------------------------------------------------------------
+  const currentPage = () => {
+    const { pages } = pageShape(model);
+    return Math.min(Math.max(0, Number(model.get("page")) || 0), pages - 1);
   };
 
-  const attachMedia = (c, media) => {
-    c.media = media;
-    const loadVideo = () => {
-      c.videoReady = false;
-      const url = c.videoSlot.set(media.get("video"));
-      if (url) {
-        c.video.src = url;
-        group.add(c.video); // a late video joins at the master position
-      } else {
-        group.remove(c.video);
-        c.video.removeAttribute("src");
-      }
-      renderCellState(c);
-    };
-    const loadSprite = () => {
-      const url = c.spriteSlot.set(media.get("spritesheet"));
-      const cols = Number(media.get("sprite_columns")) || 1;
-      const rows = Number(media.get("sprite_rows")) || 1;
-      c.spriteGrid = [cols, rows];
-      if (url) {
-        c.sprite.style.backgroundImage = `url("${url}")`;
-        c.sprite.style.backgroundSize = `${cols * 100}% ${rows * 100}%`;
-        c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
-      }
-      renderCellState(c);
-    };
-    loadVideo();
-    loadSprite();
-    media.on("change:video", loadVideo);
-    media.on("change:spritesheet", loadSprite);
-    cellOffs.push(() => media.off("change:video", loadVideo), () => media.off("change:spritesheet", loadSprite));
-  };
-
-  const makeCell = (data, i) => {
-    const video = h("video", {
-      playsInline: true,
-      preload: "auto",
-      muted: true,
-      attrs: { "data-role": "video", "data-cell": i, "aria-label": `cell ${i + 1} video` },
-    });
-    const sprite = h("div", { className: "sora-sprite", hidden: true, attrs: { "data-role": "sprite" } });
-    const statusText = h("span", { attrs: { "data-role": "status" } });
-    const bar = h("div");
-    const errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
-    const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
-    const stage = h("div", { className: "sora-stage", title: "Click to enlarge" }, video, sprite, status);
-    const btn = (action, text, label) => h("button", { text, attrs: { "data-action": action, "aria-label": label } });
-    const muteBtn = btn("mute", "Muted", `mute cell ${i + 1}`);
-    const soloBtn = btn("solo", "Solo", `solo cell ${i + 1}`);
-    const abBtn = btn("ab", "A/B", `pick cell ${i + 1} for the A/B wipe`);
-    const upBtn = btn("up", "▲ good", `thumbs up for cell ${i + 1}`);
-    const downBtn = btn("down", "▼ bad", `thumbs down for cell ${i + 1}`);
-    const note = h("input", { type: "text", placeholder: "note", attrs: { "data-action": "note", "aria-label": `note for cell ${i + 1}` } });
-    const label = h("div", { className: "sora-cell-label", attrs: { "data-role": "label" } });
-    const cellRoot = h(
-      "div",
-      { className: "sora-cell", attrs: { "data-cell": i } },
-      stage,
-      label,
-      h("div", { className: "sora-cellbar" }, muteBtn, soloBtn, abBtn, upBtn, downBtn, note),
+  const renderPager = () => {
+    const labels = model.get("page_labels") ?? [];
+    pager.hidden = labels.length < 2;
+    const title = model.get("page_title");
+    const page = currentPage();
+    pageSelect.replaceChildren(
+      ...labels.map((text, p) => h("option", { value: String(p), text: title ? `${title} = ${text}` : text, selected: p === page })),
     );
-    const c = {
-      data,
-      root: cellRoot,
-      stage,
-      video,
-      sprite,
-      status,
-      statusText,
-      bar,
-      errorText,
-      label,
-      muteBtn,
-      soloBtn,
-      abBtn,
-      upBtn,
-      downBtn,
-      note,
-      videoSlot: new BlobSlot("video/mp4"),
-      spriteSlot: new BlobSlot("image/jpeg"),
-      spriteGrid: [1, 1],
-      videoReady: false,
-      media: null,
-    };
-    video.addEventListener("loadeddata", () => {
-      c.videoReady = true;
-      renderCellState(c);
-    });
-    muteBtn.addEventListener("click", () => {
-      muted[i] = !muted[i];
-      applyMutes();
-    });
-    soloBtn.addEventListener("click", () => {
-      muted = soloMutes(cells.length, i);
-      applyMutes();
-    });
-    abBtn.addEventListener("click", () => pick(i));
-    upBtn.addEventListener("click", () => setFeedback(i, { rating: feedbackFor(i).rating === 1 ? null : 1 }));
-    downBtn.addEventListener("click", () => setFeedback(i, { rating: feedbackFor(i).rating === -1 ? null : -1 }));
-    note.addEventListener("change", () => setFeedback(i, { note: note.value }));
-    stage.addEventListener("click", () => {
-      if (c.videoSlot.url) enlarge(i);
-    });
-    stage.addEventListener("mousemove", (e) => {
-      if (c.sprite.hidden) return;
-      const rect = stage.getBoundingClientRect();
-      const frac = rect.width > 0 ? Math.min(0.999, Math.max(0, (e.clientX - rect.left) / rect.width)) : 0;
-      const [cols, rows] = c.spriteGrid;
-      c.sprite.style.backgroundPosition = spritePosition(Math.floor(frac * cols * rows), cols, rows);
-    });
-    stage.addEventListener("mouseleave", () => {
-      const [cols, rows] = c.spriteGrid;
-      c.sprite.style.backgroundPosition = spritePosition(0, cols, rows);
-    });
-    video.addEventListener("loadedmetadata", updatePeriod);
-    return c;
-  };
-
-  const dropCellListeners = () => {
-    for (const off of cellOffs) off();
-    cellOffs = [];
+    pageSelect.value = String(page);
+    prevPage.disabled = page <= 0;
+    nextPage.disabled = page >= labels.length - 1;
   };
 
   const layout = () => {
-    const generation = ++layoutGeneration;
-    dropCellListeners();
-    for (const c of cells) {
-      group.remove(c.video);
-      c.videoSlot.clear();
-      c.spriteSlot.clear();
-    }
+    overlay.close(false);
+    for (const c of cells) c.drop();
     const data = model.get("cells") ?? [];
+    const { perPage } = pageShape(model);
+    const page = currentPage();
+    const start = page * perPage;
     const rowLabels = model.get("row_labels") ?? [];
     const colLabels = model.get("col_labels") ?? [];
-    const ncols = Math.max(1, colLabels.length || Math.ceil(Math.sqrt(data.length)));
+    const ncols = Math.max(1, Number(model.get("columns")) || colLabels.length || Math.ceil(Math.sqrt(perPage)));
     const hasRowHeads = rowLabels.length > 0;
-    table.style.gridTemplateColumns = `${hasRowHeads ? "minmax(60px, max-content) " : ""}repeat(${ncols}, minmax(160px, 1fr))`;
-    cells = data.map((d, i) => makeCell(d, i));
+    // Columns share the width the notebook gives: a grid is never wider than its output area.
+    table.style.gridTemplateColumns = `${hasRowHeads ? "fit-content(10em) " : ""}repeat(${ncols}, minmax(0, 1fr))`;
+    cells = data.slice(start, start + perPage).map((d, pos) => new Cell(d, start + pos, pos, host));
     muted = soloMutes(cells.length, 0);
     picked = [];
+    wipeBtn.disabled = true;
     const children = [];
     if (colLabels.length) {
       if (hasRowHeads) {
@@ -304,114 +241,53 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
       }
       colLabels.forEach((entry, j) => children.push(header(entry, "col-head", j)));
     }
-    cells.forEach((c, i) => {
-      if (hasRowHeads && i % ncols === 0) children.push(header(rowLabels[i / ncols], "row-head", i / ncols));
+    cells.forEach((c, pos) => {
+      if (hasRowHeads && pos % ncols === 0) children.push(header(rowLabels[pos / ncols], "row-head", pos / ncols));
       children.push(c.root);
     });
     table.replaceChildren(...children);
-    cells.forEach(renderCellState);
+    root.dataset.page = String(page);
+    renderPager();
+    for (const c of cells) c.render();
     applyMutes();
     renderFeedback();
     updatePeriod();
-    resolveMedia(model).then((medias) => {
-      if (generation !== layoutGeneration) return; // a newer layout owns the cells now
-      medias.forEach((m, i) => {
-        if (m && cells[i]) attachMedia(cells[i], m);
-      });
-    });
+    for (const c of cells) c.load();
   };
 
   const updateCells = () => {
     const data = model.get("cells") ?? [];
-    if (data.length !== cells.length) {
+    const { perPage } = pageShape(model);
+    const start = currentPage() * perPage;
+    if (data.length < start + cells.length || cells.some((c) => data[c.index]?.take_id !== c.data.take_id)) {
       layout();
       return;
     }
-    data.forEach((d, i) => {
-      cells[i].data = d;
-      renderCellState(cells[i]);
-    });
+    for (const c of cells) {
+      c.data = data[c.index];
+      c.render();
+      c.load(); // a take that just completed brings its video
+    }
     updatePeriod();
   };
 
-  // --- overlays: enlarge and A/B wipe ----------------------------------------------------------------
-  const overlayVideo = (i, silent) => {
-    const v = h("video", {
-      playsInline: true,
-      preload: "auto",
-      src: cells[i].videoSlot.url,
-      attrs: { "data-role": "overlay-video", "data-cell": i, "data-silent": silent },
-    });
-    overlayVideos.push(v);
-    return v;
-  };
-  const closeOverlay = () => {
-    for (const v of overlayVideos) {
-      group.remove(v);
-      v.pause();
-      v.removeAttribute("src");
-    }
-    overlayVideos = [];
-    overlay.replaceChildren();
-    overlay.hidden = true;
-    overlayClose = null;
-    applyMutes();
-    root.focus();
-  };
-  const openOverlay = (title, stage) => {
-    const close = h("button", { text: "Close", attrs: { "data-action": "close" } });
-    close.addEventListener("click", closeOverlay);
-    overlay.replaceChildren(h("div", { className: "sora-controls" }, h("strong", { text: title }), close), stage);
-    overlay.hidden = false;
-    overlayClose = closeOverlay;
-    for (const v of overlayVideos) group.add(v);
-    applyMutes();
-  };
-  const cellName = (i) => cells[i].data.label || `cell ${i + 1}`;
-  const enlarge = (i) => {
-    closeOverlay();
-    const v = overlayVideo(i, false);
-    const stage = h("div", { className: "sora-stage" }, v);
-    stage.addEventListener("click", closeOverlay);
-    openOverlay(cellName(i), stage);
-  };
-  const pick = (i) => {
-    picked = picked.includes(i) ? picked.filter((p) => p !== i) : [...picked, i].slice(-2);
-    cells.forEach((c, j) => {
-      c.root.classList.toggle("sora-picked", picked.includes(j));
-      c.abBtn.setAttribute("aria-pressed", String(picked.includes(j)));
-    });
-    wipeBtn.disabled = picked.length !== 2 || picked.some((p) => !cells[p].videoSlot.url);
-  };
-  const wipe = () => {
-    if (picked.length !== 2) return;
-    closeOverlay();
-    const [a, b] = picked;
-    const vb = overlayVideo(b, true);
-    const va = overlayVideo(a, false);
-    const line = h("div", { className: "sora-wipe-line" });
-    const stage = h(
-      "div",
-      { className: "sora-stage" },
-      vb,
-      va,
-      line,
-      h("span", { className: "sora-wipe-label", style: { left: "4px" }, text: `A: ${cellName(a)}` }),
-      h("span", { className: "sora-wipe-label", style: { right: "4px" }, text: `B: ${cellName(b)}` }),
-    );
-    const split = h("input", { type: "range", min: "0", max: "100", value: "50", attrs: { "data-action": "wipe-split", "aria-label": "wipe position" } });
-    const setSplit = () => {
-      va.style.clipPath = `inset(0 ${100 - Number(split.value)}% 0 0)`;
-      line.style.left = `${split.value}%`;
-    };
-    split.addEventListener("input", setSplit);
-    setSplit();
-    openOverlay(`A/B wipe`, stage);
-    overlay.append(split);
+  const showPage = (page) => {
+    const { pages } = pageShape(model);
+    const next = Math.min(Math.max(0, page), pages - 1);
+    if (next === currentPage()) return;
+    model.set("page", next);
+    model.save_changes();
+    layout();
   };
 
   // --- toolbar actions and keys ----------------------------------------------------------------------
-  playBtn.addEventListener("click", () => clock.toggle());
+  const play = () => {
+    // Playing asks for every cell on the page, on screen or not (the kernel route waits for
+    // the screen otherwise); the clock then waits until the ones on screen can play.
+    if (!clock.playing) for (const c of cells) c.want();
+    clock.toggle();
+  };
+  playBtn.addEventListener("click", play);
   backBtn.addEventListener("click", () => clock.step(-1));
   fwdBtn.addEventListener("click", () => clock.step(1));
   seek.addEventListener("input", () => clock.seek(Number(seek.value)));
@@ -425,7 +301,12 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     model.set("loop", loop.checked);
     model.save_changes();
   });
-  wipeBtn.addEventListener("click", wipe);
+  wipeBtn.addEventListener("click", () => {
+    if (picked.length === 2) overlay.wipe(cells[picked[0]], cells[picked[1]]);
+  });
+  prevPage.addEventListener("click", () => showPage(currentPage() - 1));
+  nextPage.addEventListener("click", () => showPage(currentPage() + 1));
+  pageSelect.addEventListener("change", () => showPage(Number(pageSelect.value)));
   listen(model, "change:speed", () => {
     const r = Number(model.get("speed")) || 1;
     if (r !== clock.rate) clock.setRate(r);
@@ -437,14 +318,14 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
     loop.checked = l;
   });
   root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && overlayClose) {
-      overlayClose();
+    if (e.key === "Escape" && overlay.isOpen()) {
+      overlay.close();
       return;
     }
     if (isTyping(e)) return;
     if (e.key === " " && e.target.tagName !== "BUTTON") {
       e.preventDefault();
-      clock.toggle();
+      play();
     } else if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
       e.preventDefault();
       const dir = e.key === "ArrowLeft" ? -1 : 1;
@@ -454,25 +335,36 @@ export function buildGrid(model, el, { requestFrame, cancelFrame } = {}) {
   });
 
   listen(model, "change:cells", updateCells);
-  listen(model, "change:media", layout);
   listen(model, "change:row_labels", layout);
   listen(model, "change:col_labels", layout);
+  listen(model, "change:columns", layout);
+  listen(model, "change:page_labels", layout);
+  listen(model, "change:page", () => {
+    if (root.dataset.page !== String(currentPage())) layout();
+  });
   listen(model, "change:feedback", renderFeedback);
+  listen(model, "change:error", renderError);
+  renderError();
   layout();
   updateReadout();
 
-  const api = { clock, group, cells: () => cells, muted: () => muted };
+  const api = {
+    clock,
+    group,
+    cells: () => cells,
+    muted: () => muted,
+    /** Bytes of video and images this grid holds from the kernel (0 on a server route). */
+    kernelBytes: () => kernel.bytesHeld(),
+    showPage,
+  };
   root.soraGrid = api; // for debugging from the console and for tests
   return () => {
     group.stop();
-    dropCellListeners();
     for (const off of offs) off();
     for (const t of timers) clearInterval(t);
-    for (const c of cells) {
-      c.video.pause();
-      c.videoSlot.clear();
-      c.spriteSlot.clear();
-    }
+    overlay.close(false);
+    for (const c of cells) c.drop();
+    kernel.dispose();
     root.remove();
   };
 }

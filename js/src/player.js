@@ -1,8 +1,7 @@
-// The Player widget: one take, inline. Video bytes arrive as a binary trait and play through a
-// Blob URL, so no file serving is needed in any front end.
+// The Player widget: one take, inline. The video streams from the Jupyter server by URL where
+// the page has one, else the kernel sends it in chunks (media.js); widget state never holds it.
 import { FRAME, formatTime } from "./clock.js";
 import {
-  BlobSlot,
   formatCost,
   formatElapsed,
   h,
@@ -12,14 +11,15 @@ import {
   wordCount,
   wordsLabel,
 } from "./dom.js";
+import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
-
-/** Build the player view into `el` from a widget model; returns a cleanup function. */
-export function buildPlayer(model, el) {
-  const videoSlot = new BlobSlot("video/mp4");
-  const posterSlot = new BlobSlot("image/webp");
+/** Build the player view into `el` from a widget model; returns a cleanup function.
+ * `probe(url)` (tests) replaces the HEAD request that checks a server route. */
+export function buildPlayer(model, el, { probe } = {}) {
+  const chooser = new RouteChooser(model, probe ? { probe } : {});
+  const kernel = new KernelFiles(model);
   const timers = [];
   const offs = [];
   const listen = (name, fn) => {
@@ -69,24 +69,74 @@ export function buildPlayer(model, el) {
   el.append(root);
 
   // --- state from traits -------------------------------------------------------------------
-  const renderMedia = () => {
-    const url = videoSlot.set(model.get("video"));
+  // --- media: streamed by URL, or asked of the kernel once on screen or played ----------------
+  let route = null;
+  let visible = false;
+  let wanted = false; // the user pressed play: load even if off screen
+  let generation = 0;
+  const setRoute = (next) => {
+    route = next;
+    root.dataset.mediaPath = pathKind(next);
+    stage.title = routeTitle(next);
+  };
+  const source = async (variant, file) => {
+    if (route !== "kernel") return chooser.url(file, route);
+    if (!visible && !(variant === "video" && wanted)) return null;
+    return kernel.load(variant, file, MIME[variant]);
+  };
+  const renderMedia = async () => {
+    const mine = ++generation;
+    const files = model.get("files") ?? {};
+    const sample = files.video ?? files.thumbnail;
+    if (!sample) {
+      video.removeAttribute("poster");
+      showVideo(null);
+      return;
+    }
+    if (route === null) setRoute(await chooser.choose(sample));
+    if (mine !== generation) return;
+    try {
+      const poster = files.thumbnail ? await source("thumbnail", files.thumbnail) : null;
+      if (mine !== generation) return;
+      if (poster) video.poster = poster;
+      const url = files.video ? await source("video", files.video) : null;
+      if (mine !== generation) return;
+      showVideo(url);
+    } catch (err) {
+      if (mine === generation && err?.message !== "released") {
+        setText(errorText, `The video could not be loaded: ${err?.message ?? err}`);
+        errorText.hidden = false;
+      }
+    }
+  };
+  const showVideo = (url) => {
     if (url) {
-      video.src = url;
+      if (video.getAttribute("src") !== url) video.src = url;
       download.href = url;
       download.download = `${model.get("take_id") || "take"}.mp4`;
       download.removeAttribute("aria-disabled");
     } else {
-      video.removeAttribute("src");
+      if (video.hasAttribute("src")) {
+        video.removeAttribute("src");
+        video.load(); // let go of what the element buffered
+      }
       download.removeAttribute("href");
       download.setAttribute("aria-disabled", "true");
     }
+    renderStatus();
   };
-  const renderPoster = () => {
-    const url = posterSlot.set(model.get("thumbnail"));
-    if (url) video.poster = url;
-    else video.removeAttribute("poster");
-  };
+  video.addEventListener("error", () => {
+    // The server route failed for this file (moved, or the route is blocked): use the kernel.
+    if (route && route !== "kernel" && video.getAttribute("src")) {
+      setRoute("kernel");
+      renderMedia();
+    }
+  });
+  const stopWatching = watchVisible(root, (now) => {
+    visible = now;
+    if (now && route === "kernel") renderMedia();
+  });
+
   const elapsed = () => {
     const start = model.get("submitted_at");
     if (!start) return 0;
@@ -106,7 +156,7 @@ export function buildPlayer(model, el) {
     setText(errorText, err || "");
     errorText.hidden = !err;
     // The overlay hides once there is a video to watch; failures keep it, with the message.
-    status.hidden = st === "completed" && Boolean(videoSlot.url);
+    status.hidden = st === "completed" && video.hasAttribute("src");
     root.dataset.status = st;
   };
   const renderMeta = () => {
@@ -135,16 +185,11 @@ export function buildPlayer(model, el) {
     speed.value = String(rate);
   };
 
-  renderMedia();
-  renderPoster();
   renderStatus();
   renderMeta();
   renderPlayback();
-  listen("change:video", () => {
-    renderMedia();
-    renderStatus();
-  });
-  listen("change:thumbnail", renderPoster);
+  renderMedia();
+  listen("change:files", renderMedia);
   for (const name of ["status", "progress", "error", "submitted_at", "completed_at"]) listen(`change:${name}`, renderStatus);
   for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "prompt", "take_id"]) {
     listen(`change:${name}`, renderMeta);
@@ -158,6 +203,11 @@ export function buildPlayer(model, el) {
 
   // --- user actions ----------------------------------------------------------------------------
   const toggle = () => {
+    if (!video.hasAttribute("src") && !wanted) {
+      wanted = true; // off screen on the kernel route: load it now, then play
+      renderMedia().then(() => toggle());
+      return;
+    }
     if (video.paused) {
       const p = video.play();
       if (p && p.catch) p.catch(() => {});
@@ -225,12 +275,14 @@ export function buildPlayer(model, el) {
   });
 
   return () => {
+    generation += 1;
+    stopWatching();
     for (const off of offs) off();
     for (const t of timers) clearInterval(t);
     video.pause();
     video.removeAttribute("src");
-    videoSlot.clear();
-    posterSlot.clear();
+    video.load();
+    kernel.dispose(); // revokes the Blob URLs of anything the kernel sent
     root.remove();
   };
 }

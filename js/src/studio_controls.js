@@ -84,6 +84,11 @@ export function isEditing(node) {
 /**
  * A text box (or textarea) bound to a value. `read()` gives the value to show; `write(text)`
  * stores it. Typing is sent after a pause, and at once on change (blur / Enter).
+ * @param {Binder} binder
+ * @param {string[]} names
+ * @param {() => any} read
+ * @param {(text: string) => void} write
+ * @param {{ multiline?: boolean, action?: string, label?: string, placeholder?: string }} [options]
  */
 export function textControl(binder, names, read, write, { multiline = false, action, label, placeholder } = {}) {
   const node = h(multiline ? "textarea" : "input", {
@@ -116,6 +121,12 @@ export function linesOf(text) {
 /**
  * A select of `options` ([{value, label}]) with a "none" entry. A value set from Python that
  * the options lack is shown as its own entry, so free text is never hidden or lost.
+ * @param {Binder} binder
+ * @param {string[]} names
+ * @param {({ value: string, label: string })[]} options
+ * @param {() => any} read
+ * @param {(value: string | null) => void} write
+ * @param {{ action?: string, label?: string, none?: string }} [settings]
  */
 export function choiceControl(binder, names, options, read, write, { action, label, none = "—" } = {}) {
   const select = h("select", { attrs: { "data-field": action, "aria-label": label } });
@@ -137,6 +148,12 @@ export function choiceControl(binder, names, options, read, write, { action, lab
 /**
  * An optional number on a range: a checkbox turns it on or off, the slider (arrow keys work)
  * picks it, a readout says it in words. `stops` maps slider positions to values when given.
+ * @param {Binder} binder
+ * @param {string[]} names
+ * @param {() => any} read
+ * @param {(value: number | null) => void} write
+ * @param {{ action: string, label: string, min?: number, max?: number, step?: number,
+ *   stops?: number[], format: (v: number) => string, fallback: number }} options
  */
 export function rangeControl(binder, names, read, write, { action, label, min, max, step = 1, stops, format, fallback }) {
   const toggle = h("input", { type: "checkbox", attrs: { "data-field": `${action}-on`, "aria-label": `set ${label}` } });

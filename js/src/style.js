@@ -45,6 +45,7 @@ const CSS = `
   background: rgba(0,0,0,0.65); color: #fff; display: flex; flex-direction: column; gap: 4px;
 }
 .sora-status[hidden] { display: none; }
+.sora-root > .sora-error { color: var(--sora-error); white-space: pre-wrap; word-break: break-word; padding: 2px 0; }
 .sora-status .sora-error { color: #ffb4a9; white-space: pre-wrap; word-break: break-word; }
 .sora-bar { height: 4px; background: rgba(255,255,255,0.25); border-radius: 2px; overflow: hidden; }
 .sora-bar > div { height: 100%; background: var(--sora-accent); width: 0%; transition: width .3s; }
@@ -57,11 +58,13 @@ const CSS = `
 .sora-remix { display: flex; gap: 6px; padding: 4px 0; }
 .sora-remix input { flex: 1; }
 .sora-grid-body { position: relative; }
-.sora-grid-table { display: grid; gap: 6px; align-items: stretch; }
+.sora-grid-table { display: grid; gap: 6px; align-items: stretch; max-width: 100%; }
+.sora-pager { display: inline-flex; gap: 4px; align-items: center; margin-left: auto; }
+.sora-pager[hidden] { display: none; }
 .sora-head { font-weight: 600; padding: 4px; display: flex; align-items: center; justify-content: center; text-align: center; word-break: break-word; }
 .sora-head .sora-words { font-weight: normal; margin-left: 4px; }
 .sora-axis { color: var(--sora-fg2); font-weight: normal; font-size: 0.9em; }
-.sora-cell { border: 1px solid var(--sora-border); border-radius: 4px; overflow: hidden; background: var(--sora-bg2); display: flex; flex-direction: column; }
+.sora-cell { border: 1px solid var(--sora-border); border-radius: 4px; overflow: hidden; background: var(--sora-bg2); display: flex; flex-direction: column; min-width: 0; }
 .sora-cell.sora-audible { border-color: var(--sora-accent); }
 .sora-cell.sora-picked { box-shadow: 0 0 0 2px var(--sora-accent); }
 .sora-cell .sora-stage { cursor: zoom-in; aspect-ratio: 16 / 9; }

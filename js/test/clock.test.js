@@ -241,3 +241,88 @@ describe("syncGroup and late metadata", () => {
     group.stop();
   });
 });
+
+describe("a clock that waits for its clips", () => {
+  const frames = () => {
+    const queue = [];
+    return {
+      requestFrame: (cb) => queue.push(cb),
+      cancelFrame: () => {},
+      run: () => queue.splice(0).forEach((cb) => cb()),
+    };
+  };
+
+  it("holds its position while a clip on screen cannot play, then starts every clip together", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 4 });
+    const f = frames();
+    const ready = new FakeMedia(4);
+    const late = new FakeMedia(4, { readyState: 1 }); // metadata only: cannot play yet
+    const group = syncGroup(clock, f);
+    group.add(ready);
+    group.add(late);
+    clock.play();
+    f.run();
+    expect(clock.waiting).toBe(true);
+    expect(group.waitingFor()).toBe(1);
+    expect(ready.paused).toBe(true); // nobody runs ahead of the late clip
+    now.advance(2);
+    f.run();
+    expect(clock.position()).toBe(0);
+    late.readyState = 4;
+    f.run();
+    expect(clock.waiting).toBe(false);
+    expect(group.waitingFor()).toBe(0);
+    expect([ready.paused, late.paused]).toEqual([false, false]);
+    expect([ready.currentTime, late.currentTime]).toEqual([0, 0]);
+    now.advance(1);
+    expect(clock.position()).toBeCloseTo(1);
+  });
+
+  it("does not wait for a clip off screen, a clip that failed, or one holding its last frame", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 4, loop: false });
+    const f = frames();
+    const offscreen = new FakeMedia(4, { readyState: 0 });
+    offscreen.visible = false;
+    const failed = new FakeMedia(4, { readyState: 0 });
+    failed.error = { code: 4 };
+    const short = new FakeMedia(2, { readyState: 2 });
+    const group = syncGroup(clock, { ...f, gate: (m) => m.visible !== false });
+    for (const m of [offscreen, failed, short]) group.add(m);
+    clock.seek(3); // past the short clip's end
+    clock.play();
+    f.run();
+    expect(clock.waiting).toBe(false);
+    now.advance(0.5);
+    expect(clock.position()).toBeCloseTo(3.5);
+  });
+
+  it("a stall while playing holds every clip until the stalled one can play again", () => {
+    const now = fakeNow();
+    const clock = new MasterClock({ now, period: 8 });
+    const f = frames();
+    const a = new FakeMedia(8);
+    const b = new FakeMedia(8);
+    const group = syncGroup(clock, f);
+    group.add(a);
+    group.add(b);
+    clock.play();
+    f.run();
+    now.advance(1);
+    a.tick(1);
+    b.tick(1);
+    f.run();
+    b.readyState = 2; // b ran out of buffered data
+    f.run();
+    expect(clock.waiting).toBe(true);
+    expect(a.paused).toBe(true);
+    const held = clock.position();
+    now.advance(3);
+    expect(clock.position()).toBe(held);
+    b.readyState = 4;
+    f.run();
+    expect(clock.waiting).toBe(false);
+    expect(a.paused || b.paused).toBe(false);
+  });
+});

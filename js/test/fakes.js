@@ -44,7 +44,11 @@ export class FakeMedia extends EventTarget {
   }
 }
 
-/** A widget model like anywidget's: get/set/on/off/save_changes/send, plus a record of sends. */
+/**
+ * A widget model like anywidget's: get/set/on/off/save_changes/send, plus a record of sends.
+ * `answerReads(files)` makes it answer `media-read` requests from a map of key -> Uint8Array,
+ * as the kernel's ChunkSender does.
+ */
 export class FakeModel {
   constructor(state) {
     this.state = { ...state };
@@ -64,6 +68,10 @@ export class FakeModel {
   on(event, fn) {
     (this.handlers[event] ??= []).push(fn);
   }
+  /** Deliver a custom message from the kernel, as anywidget's `msg:custom` event does. */
+  receive(content, buffers = []) {
+    for (const fn of this.handlers["msg:custom"] ?? []) fn(content, buffers);
+  }
   off(event, fn) {
     this.handlers[event] = (this.handlers[event] ?? []).filter((f) => f !== fn);
   }
@@ -72,5 +80,51 @@ export class FakeModel {
   }
   send(content) {
     this.sent.push(content);
+    if (this.files && content.type === "media-read") {
+      const data = this.files[content.key];
+      const reply = { type: "media-chunk", key: content.key, req: content.req };
+      if (!data) this.pending.push([{ ...reply, error: `no file ${content.key}` }, []]);
+      else {
+        const chunk = data.slice(content.offset, content.offset + content.length);
+        this.pending.push([{ ...reply, offset: content.offset, size: data.length }, [new DataView(chunk.buffer)]]);
+      }
+    }
+  }
+  answerReads(files) {
+    this.files = files;
+    this.pending = [];
+  }
+  /** Deliver every kernel answer queued so far (and the ones they cause), like a kernel would. */
+  flush() {
+    let rounds = 0;
+    while (this.pending.length && rounds++ < 10000) {
+      const [content, buffers] = this.pending.shift();
+      this.receive(content, buffers);
+    }
+  }
+}
+
+/**
+ * IntersectionObserver for jsdom: every observed element starts off screen; `show(el, bool)`
+ * scrolls it into view or out, calling the observers as the browser would.
+ */
+export class FakeIntersectionObserver {
+  static all = new Set();
+  constructor(callback) {
+    this.callback = callback;
+    this.targets = new Set();
+    FakeIntersectionObserver.all.add(this);
+  }
+  observe(el) {
+    this.targets.add(el);
+  }
+  disconnect() {
+    this.targets.clear();
+    FakeIntersectionObserver.all.delete(this);
+  }
+  static show(el, visible) {
+    for (const observer of FakeIntersectionObserver.all) {
+      if (observer.targets.has(el)) observer.callback([{ target: el, isIntersecting: visible }]);
+    }
   }
 }

@@ -111,7 +111,7 @@ def create_body(
         if dialect.seconds_int and "seconds" in fields:
             fields["seconds"] = int(fields["seconds"])
         return fields, None
-    files: Files = [(name, (None, _text(value), None)) for name, value in fields.items()]
+    files: Files = [part for name, value in fields.items() for part in form_fields(name, value)]
     if upload is not None:
         files.append(("input_reference", (upload.filename, upload.content, upload.media_type)))
     return None, files
@@ -130,6 +130,16 @@ def _image_fields(dialect: Dialect, image: ImageRef) -> dict[str, Any]:
         # vLLM-Omni reads image_reference as a JSON object in a form field.
         return {"image_reference": json.dumps({"image_url": image.image_url})}
     return {"reference_url": image.image_url}
+
+
+def form_fields(name: str, value: Any) -> Files:
+    """One body field as multipart text parts, nested values written as the OpenAI SDK (and
+    LiteLLM's proxy) write them: ``characters[][id]``, ``input_reference[image_url]``."""
+    if isinstance(value, dict):
+        return [part for key, item in value.items() for part in form_fields(f"{name}[{key}]", item)]
+    if isinstance(value, list):
+        return [part for item in value for part in form_fields(f"{name}[]", item)]
+    return [(name, (None, _text(value), None))]
 
 
 def _text(value: Any) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -43,6 +43,13 @@ from sora_nb.api.config import (
     warn_if_retired,
 )
 from sora_nb.api.content import download_content
+from sora_nb.api.continuity import (
+    CharacterInput,
+    ContinuityEndpoints,
+    character_refs,
+    unsupported,
+    warn_unnamed,
+)
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.knowledge import ServerKnowledge
 from sora_nb.api.listing import Order, every_job, page_params
@@ -70,8 +77,9 @@ IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
-class VideosClient:
-    """Async client for the Videos API: create, retrieve, list, delete, remix, download, wait.
+class VideosClient(ContinuityEndpoints):
+    """Async client for the Videos API: create, retrieve, list, delete, remix, download, wait;
+    characters, extensions and edits (:class:`~sora_nb.api.continuity.ContinuityEndpoints`).
 
     Build it from a base URL and key (``VideosClient("http://localhost:4000/v1", "sk-...")``),
     from a resolved :class:`ServerConfig` (:meth:`from_config`), or around an httpx transport
@@ -210,6 +218,7 @@ class VideosClient:
         seconds: int | str | None = None,
         size: str | None = None,
         input_reference: ReferenceInput | None = None,
+        characters: Sequence[CharacterInput] | None = None,
         idempotency_key: str | None = None,
         seed: int | None = None,
         negative_prompt: str | None = None,
@@ -225,12 +234,19 @@ class VideosClient:
         URL the server fetches. ``idempotency_key`` defaults to a fresh one that is reused
         across retries, so a retried create cannot start a second job.
 
+        ``characters`` (two at most: ids, or the :class:`Character` objects
+        ``create_character`` gave) feature those characters; a character whose name the prompt
+        does not write gets a :class:`~sora_nb.api.continuity.CharacterNotNamedWarning`.
+
         ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
         (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
         SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
         sent. On a one-model engine ``model`` may be left out (its model is sent) or name it.
         """
         secs = None if seconds is None else seconds_text(seconds)
+        refs = character_refs(characters or ())
+        if refs and self.dialect is not None and not self.dialect.characters:
+            raise unsupported(self.dialect, "characters", "feature characters")
         knobs = check_knobs(
             seed=seed,
             negative_prompt=negative_prompt,
@@ -264,9 +280,11 @@ class VideosClient:
                 model=model,
                 seconds=secs,
                 size=size.strip().lower() if size else None,
+                characters=refs or None,
             )
         except ValidationError as exc:
             raise invalid_params(exc) from None
+        warn_unnamed(prompt, characters or ())
         fields = params.model_dump(mode="json", exclude_none=True) | knobs
         image = input_reference if isinstance(input_reference, ImageRef) else None
         speaks = dialect or dialects.DIALECTS["openai"]

@@ -68,6 +68,11 @@ class Dialect:
     forgets_on_restart: bool = False
     #: Why knobs are refused, for the message (empty where knobs are taken).
     no_knobs: str = ""
+    #: March 2026's continuity endpoints: ``/videos/characters``, ``/videos/extensions`` and
+    #: ``/videos/edits`` (OpenAI's API and LiteLLM's proxy have them; the engines do not).
+    characters: bool = False
+    extensions: bool = False
+    edits: bool = False
     #: Where these facts come from.
     source: str = ""
     aliases: tuple[str, ...] = field(default=(), repr=False)
@@ -82,6 +87,18 @@ class Dialect:
         missing = []
         if not self.remix:
             missing.append("remix")
+        lacking = [
+            name
+            for name, has in (
+                ("characters", self.characters),
+                ("extensions", self.extensions),
+                ("edits", self.edits),
+            )
+            if not has
+        ]
+        if lacking:
+            listed = ", ".join(lacking[:-1]) + " or " if len(lacking) > 1 else ""
+            missing.append(f"{listed}{lacking[-1]} (no such routes)")
         if not self.previews:
             missing.append("thumbnails or spritesheets (sora_nb derives them from the video)")
         if self.delete == "none":
@@ -110,6 +127,9 @@ DIALECTS: dict[str, Dialect] = {
             previews=True,
             delete="cancels",
             no_knobs="OpenAI's Videos API has no such fields",
+            characters=True,
+            extensions=True,
+            edits=True,
             source="videos-openapi-excerpt.yaml",
             aliases=("sora", "bundled", "local"),
         ),
@@ -174,6 +194,9 @@ DIALECTS: dict[str, Dialect] = {
                 "LiteLLM's proxy passes only prompt, model, seconds, size and input_reference "
                 "on to its provider; connect to the engine itself to set them"
             ),
+            characters=True,
+            extensions=True,
+            edits=True,
             source=f"{_ENGINE_SOURCE} D (litellm proxy video_endpoints)",
             aliases=("lite-llm", "proxy"),
         ),

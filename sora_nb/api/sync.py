@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -22,9 +22,10 @@ from pydantic import SecretStr
 
 from sora_nb.api.client import ReferenceInput, VideosClient
 from sora_nb.api.config import ServerConfig, resolve_server
+from sora_nb.api.continuity import CharacterInput, ClipInput
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.retry import PollPolicy
-from sora_nb.api.types import ContentVariant, Video, VideoDeleted, VideoList
+from sora_nb.api.types import Character, ContentVariant, Video, VideoDeleted, VideoList
 
 _T = TypeVar("_T")
 
@@ -162,6 +163,7 @@ class SyncVideosClient:
         seconds: int | str | None = None,
         size: str | None = None,
         input_reference: ReferenceInput | None = None,
+        characters: Sequence[CharacterInput] | None = None,
         idempotency_key: str | None = None,
         seed: int | None = None,
         negative_prompt: str | None = None,
@@ -179,6 +181,7 @@ class SyncVideosClient:
                 seconds=seconds,
                 size=size,
                 input_reference=input_reference,
+                characters=characters,
                 idempotency_key=idempotency_key,
                 seed=seed,
                 negative_prompt=negative_prompt,
@@ -242,6 +245,47 @@ class SyncVideosClient:
         """Start a new job that reworks a completed video with a new prompt."""
         return self._loop.run(
             self._client.remix(video_id, prompt=prompt, idempotency_key=idempotency_key)
+        )
+
+    def create_character(
+        self,
+        video: ClipInput,
+        name: str,
+        *,
+        consent: bool = False,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Character:
+        """Make a character from a 2 to 4 second clip; see ``VideosClient.create_character``."""
+        return self._loop.run(
+            self._client.create_character(
+                video, name, consent=consent, model=model, idempotency_key=idempotency_key
+            )
+        )
+
+    def get_character(self, character_id: str | Character) -> Character:
+        """A character by its id."""
+        return self._loop.run(self._client.get_character(character_id))
+
+    def extend(
+        self,
+        video: str | Video | os.PathLike[str],
+        *,
+        prompt: str,
+        seconds: int | str,
+        idempotency_key: str | None = None,
+    ) -> Video:
+        """Continue a completed video by 4 to 20 seconds; see ``VideosClient.extend``."""
+        return self._loop.run(
+            self._client.extend(
+                video, prompt=prompt, seconds=seconds, idempotency_key=idempotency_key
+            )
+        )
+
+    def edit(self, video: str | Video, *, prompt: str, idempotency_key: str | None = None) -> Video:
+        """Rework a completed video with a prompt; see ``VideosClient.edit``."""
+        return self._loop.run(
+            self._client.edit(video, prompt=prompt, idempotency_key=idempotency_key)
         )
 
     def download(

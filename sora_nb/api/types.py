@@ -184,6 +184,43 @@ class ReferenceFile(BaseModel):
     media_type: Literal["image/jpeg", "image/png", "image/webp"]
 
 
+#: The most characters one video may feature (the guide's limit).
+MAX_CHARACTERS = 2
+#: Lengths of one extension segment, in seconds (``CreateVideoExtend*Body.seconds``).
+EXTENSION_SECONDS: tuple[str, ...] = ("4", "8", "12", "16", "20")
+#: The most extensions of one video, and the longest a video may grow by them (seconds).
+MAX_EXTENSIONS = 6
+MAX_EXTENDED_SECONDS = 120
+#: A character's name: 1 to 80 characters (``CreateVideoCharacterBody.name``).
+CHARACTER_NAME_MAX = 80
+
+
+class CharacterRef(BaseModel):
+    """A character to feature, by id (``VideoCharacterReferenceParam``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+
+
+class VideoRef(BaseModel):
+    """A completed video, by id (``VideoReferenceInputParam``): what an edit or extension
+    starts from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+
+
+class Character(_Wire):
+    """A character made from a short clip (``VideoCharacterResource``): its id, to reference
+    on create, and its display name, to write in the prompt."""
+
+    id: str | None = None
+    name: str | None = None
+    created_at: int | None = None
+
+
 class CreateVideoParams(BaseModel):
     """Parameters of ``POST /videos``. ``seconds`` is a string on the wire, as the spec says."""
 
@@ -194,6 +231,33 @@ class CreateVideoParams(BaseModel):
     seconds: str | None = None
     size: str | None = None
     input_reference: ImageRef | ReferenceFile | None = None
+    characters: list[CharacterRef] | None = Field(default=None, max_length=MAX_CHARACTERS)
+
+
+class ExtendVideoParams(BaseModel):
+    """Parameters of ``POST /videos/extensions``: continue a completed video."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    video: VideoRef
+    prompt: str = Field(min_length=1, max_length=32_000)
+    seconds: str
+
+    @field_validator("seconds")
+    @classmethod
+    def _segment_length(cls, value: str) -> str:
+        if value not in EXTENSION_SECONDS:
+            raise ValueError(f"an extension adds {', '.join(EXTENSION_SECONDS)} seconds")
+        return value
+
+
+class EditVideoParams(BaseModel):
+    """Parameters of ``POST /videos/edits``: rework a completed video with a prompt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    video: VideoRef
+    prompt: str = Field(min_length=1, max_length=32_000)
 
 
 class RemixVideoParams(BaseModel):

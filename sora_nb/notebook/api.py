@@ -18,6 +18,7 @@ from sora_nb import catalog
 from sora_nb.notebook import display, kernel
 from sora_nb.prompt import Prompt, render
 from sora_nb.research.study import Study
+from sora_nb.runs.characters import CharacterRecord
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
@@ -30,9 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a ta
 __all__ = [
     "agenerate",
     "agrid",
+    "chain_grid",
+    "character",
+    "characters",
     "configure",
+    "continuity",
+    "edit",
     "export",
     "export_bundle",
+    "extend",
     "generate",
     "grid",
     "history",
@@ -111,6 +118,7 @@ def plan(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    characters: Sequence[str] = (),
 ) -> GridPlan:
     """What a call would send, and what it would cost, without sending anything.
 
@@ -118,6 +126,8 @@ def plan(
     ``size`` and ``seconds`` are the server's model and its usual clip. ``seed``,
     ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to engines that
     take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
+    ``characters`` names characters of the media folder to feature (two at most; write their
+    names in the prompt).
     """
     return session().plan(
         _text(prompt),
@@ -135,6 +145,7 @@ def plan(
         guidance=guidance,
         fps=fps,
         num_frames=num_frames,
+        characters=characters,
     )
 
 
@@ -154,6 +165,8 @@ def generate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    characters: Sequence[str] = (),
+    shot_by_shot: bool = False,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -162,7 +175,21 @@ def generate(
 
     A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
     one. ``wait=False`` returns at once with takes that update as their jobs run.
+    ``characters`` features characters of the media folder (their names in the prompt).
+    ``shot_by_shot=True`` makes a storyboard's shots as a chain (the first shot created, each
+    next one an extension; the whole chain's cost is shown first) and returns its last take,
+    whose ``chain()`` is every step.
     """
+    if shot_by_shot:
+        return _shot_by_shot(
+            _text(prompt),
+            model=model,
+            size=size,
+            characters=characters,
+            budget=budget,
+            cache=cache,
+            wait=wait,
+        )
     planned = plan(
         prompt,
         model=model,
@@ -178,6 +205,7 @@ def generate(
         guidance=guidance,
         fps=fps,
         num_frames=num_frames,
+        characters=characters,
     )
     run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if planned.takes == 1 else run
@@ -199,6 +227,7 @@ async def agenerate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
 ) -> Take | Study:
@@ -218,6 +247,7 @@ async def agenerate(
         guidance=guidance,
         fps=fps,
         num_frames=num_frames,
+        characters=characters,
     )
     run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if planned.takes == 1 else run
@@ -239,6 +269,7 @@ def grid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -247,7 +278,8 @@ def grid(
 
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
     lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
-    are axes too.
+    are axes too. ``{"character": ["Maya", "Theo"]}`` puts each character in the place of the
+    first one's name in the prompt.
     """
     planned = plan(
         prompt,
@@ -264,6 +296,7 @@ def grid(
         guidance=guidance,
         fps=fps,
         num_frames=num_frames,
+        characters=characters,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
@@ -282,6 +315,7 @@ async def agrid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
 ) -> Study:
@@ -299,6 +333,7 @@ async def agrid(
         guidance=guidance,
         fps=fps,
         num_frames=num_frames,
+        characters=characters,
     )
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
@@ -402,6 +437,73 @@ def import_bundle(path: str | Path) -> list[Take]:
     from sora_nb.runs import bundle
 
     return bundle.import_bundle(path, session().ledger)
+
+
+def character(
+    name: str, clip: str | Path | bytes | None = None, *, consent: bool = False
+) -> CharacterRecord:
+    """Make a character from a 2 to 4 second clip (16:9 or 9:16) and keep it in the media
+    folder: ``sora_nb.character("Maya", "maya.mp4")``; then write Maya in a prompt and pass
+    ``characters=["Maya"]`` (``--character Maya``). Made already, nothing is sent again (on a
+    new server it is made there from its clip). ``consent=True``: the person filmed agreed."""
+    return session().add_character(name, clip, consent=consent)
+
+
+def characters() -> list[CharacterRecord]:
+    """The characters of this media folder: name, clip, thumbnail, and id on each server."""
+    return session().characters()
+
+
+def extend(take: Take | str, prompt: str | Prompt, seconds: int = 8, *, wait: bool = True) -> Take:
+    """Continue a finished take (or a take id or job id) from its last frame by ``seconds``
+    (4, 8, 12, 16 or 20): the new take's video is the whole stitched video."""
+    planned = session().plan(_text(prompt), extend=take, seconds=seconds)
+    return kernel.remember(session().run_plan(planned, wait=wait)).takes[0]
+
+
+def edit(take: Take | str, prompt: str | Prompt, *, wait: bool = True) -> Take:
+    """Rework a finished take with ``prompt``: the same scene and length, what the prompt
+    changes (``edit(take, "Make it night.")``)."""
+    planned = session().plan(_text(prompt), edit=take)
+    return kernel.remember(session().run_plan(planned, wait=wait)).takes[0]
+
+
+def chain_grid(*takes: Take) -> Study:
+    """A grid of the takes' chains: a column per take, a row per step (the video first made,
+    then each extension or edit), to see where continuity holds and where it drifts."""
+    from sora_nb.runs.chains import chain_grid as grid_of
+
+    return kernel.remember(grid_of([t.chain() for t in takes], run_type=Study))
+
+
+def continuity(what: Take | GridRun | None = None) -> pd.DataFrame:
+    """Continuity at the joins of extended videos (a take's video, every take of a run, or
+    of the last run): one row per join, how alike the frames either side of it are in colour
+    and in layout (1 the same), as a pandas DataFrame."""
+    from sora_nb.research.continuity import continuity_table
+
+    chosen = what if what is not None else _run_or_last(None, "read")
+    return continuity_table([chosen] if isinstance(chosen, Take) else chosen.takes)
+
+
+def _shot_by_shot(
+    text: str,
+    *,
+    model: str | None,
+    size: str | None,
+    characters: Sequence[str],
+    budget: float | None,
+    cache: bool,
+    wait: bool,
+) -> Take:
+    from sora_nb.runs.chains import chain_grid as grid_of
+
+    current = session()
+    planned = current.plan_shots(text, model=model, size=size, characters=characters, cache=cache)
+    display.show_chain_plan(planned, dry_run=False)
+    takes = current.run_chain(planned, wait=wait, budget=budget)
+    kernel.remember(grid_of([takes], run_type=Study))
+    return takes[-1]
 
 
 def resume() -> list[Take]:

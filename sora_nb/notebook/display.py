@@ -56,7 +56,9 @@ class Table:
             for row in self.rows
         )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return f"<table class='sora-nb-table'>{caption}<tr>{head}</tr>{body}</table>"
+        from sora_nb.notebook.nomath import no_math
+
+        return no_math(f"{caption}<tr>{head}</tr>{body}", tag="table", classes="sora-nb-table")
 
 
 class Text:
@@ -122,20 +124,79 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
 
     summary = plan_summary(plan, session, cache=cache)
     lines = [("Dry run, nothing sent: " if dry_run else "") + summary]
+    first = plan.cells[0]
+    request = first.requests[0]
+    if request.parent is not None:
+        lines.append(_lineage_line(request, session))
     if dry_run:
-        first = plan.cells[0]
-        request = first.requests[0]
         knobs = "".join(f" {name}={value}" for name, value in request.knobs().items())
         lines.append(
             f"Request: model={request.model} size={request.size} seconds={request.seconds}"
             f"{knobs} ({first.word_count} words)"
         )
-        for issue in lint(parse(first.prompt), seconds=request.seconds):
+        cast = [m.name for m in request.characters] if request.kind == "create" else []
+        for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):
             lines.append(f"Lint: {issue}")
         lines.append("Prompt:\n" + first.prompt)
+    else:
+        # A character the prompt does not name may not be kept: said before every run. (An
+        # extension or edit sends no characters: its video keeps those of its source.)
+        for cell in plan.cells:
+            sent = cell.requests[0].kind == "create"
+            cast = [m.name for m in cell.requests[0].characters] if sent else []
+            for issue in lint(cell.prompt, characters=cast) if cast else ():
+                if issue.code in ("character-not-named", "too-many-cast"):
+                    lines.append(f"Lint: {issue}")
     plain = "\n".join(lines)
     body = "<br>".join(html.escape(line).replace("\n", "<br>") for line in lines)
+    from sora_nb.notebook.nomath import no_math
+
+    # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
+    _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
+
+
+def _lineage_line(request: Any, session: Any) -> str:
+    """What a derived request starts from, and the chain it makes."""
+    from sora_nb.runs.chains import video_seconds
+
+    parent = request.parent
+    source = session.ledger.get(parent.take) if parent.take else None
+    if source is None:
+        return f"{parent.kind.capitalize()} of job {parent.job or parent.take}."
+    chain = [*source.chain(), request]
+    steps = len(chain)
+    return (
+        f"{parent.kind.capitalize()} of {source.id} ({source.request.prompt[:40]!r}): the chain "
+        f"will have {steps} steps and last {video_seconds(chain)} s."
+    )
+
+
+def show_chain_plan(plan: Any, *, dry_run: bool) -> None:
+    """Show a shot-by-shot chain before anything is sent: its steps, length and whole cost,
+    and any character the prompts do not name."""
+    from sora_nb.prompt import lint
+
+    lines = [("Dry run, nothing sent: " if dry_run else "") + plan.describe()]
+    for number, request in enumerate(plan.requests, start=1):
+        lines.append(f"Step {number}: {request.prompt.splitlines()[-1][:90]}")
+    first = plan.requests[0]
+    for issue in lint(first.prompt, characters=[m.name for m in first.characters]):
+        if issue.code in ("character-not-named", "too-many-cast"):
+            lines.append(f"Lint: {issue}")
+    plain = "\n".join(lines)
+    body = "<br>".join(html.escape(line) for line in lines)
     _publish({"text/plain": plain, "text/html": f"<div class='sora-nb-plan'>{body}</div>"})
+
+
+def continuity(run: GridRun) -> Table:
+    """The continuity readings at the joins of a run's extended takes, as a table."""
+    from sora_nb.research.continuity import continuity_records
+
+    rows = [
+        {key: value for key, value in row.items() if key != "prompt"}
+        for row in continuity_records(run.takes)
+    ]
+    return table(rows, title="Continuity at the joins (1 = the same colours / layout)")
 
 
 def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
@@ -146,7 +207,8 @@ def show_metrics(run: GridRun, summaries: dict[str, str]) -> None:
 
 
 def widget_for(result: Take | GridRun, session: Any = None) -> Any:
-    """The widget that shows a result: a Player for one take, a Grid for several."""
+    """The widget that shows a result: a Player for one take, a Grid for several (the open
+    one again when the result is shown again)."""
     from sora_nb.notebook.widgets.views import widget_for as make
 
     return make(result, session)
@@ -186,12 +248,18 @@ class LiveView:
         single = not run.plan.axes and len(run.takes) == 1
         self.run = run
         self.widget = widget_for(run.takes[0] if single else run, session)
-        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
         self._lock = threading.Lock()
-        self._refreshed = False
-        for take in run.takes:
-            take.on_change(lambda _take: self.finish())
-        self.finish()  # everything may have come from the ledger already
+        # Takes all final already (from the ledger): the first display is the final one, and
+        # refreshing it would only make the front end build the widget's view twice.
+        self._refreshed = all(take.done for take in run.takes)
+        self._unfollow: list[Callable[[], None]] = []
+        self._handle = display(self.widget, display_id=True)  # type: ignore[no-untyped-call]
+        if not self._refreshed:
+            self._unfollow = [take.on_change(self._changed) for take in run.takes]
+        self.finish()
+
+    def _changed(self, _take: Take) -> None:
+        self.finish()
 
     def finish(self) -> None:
         """Refresh the output with the final state, once, as soon as every take is final."""
@@ -201,6 +269,10 @@ class LiveView:
             if not self._refreshed:
                 self._refreshed = True
                 self._handle.update(self.widget)
+            # Refreshed once: nothing more to follow.
+            for unfollow in self._unfollow:
+                unfollow()
+            self._unfollow = []
 
 
 def show_run(run: GridRun, session: Any = None) -> LiveView:

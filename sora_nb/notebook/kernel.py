@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from sora_nb.research.study import Study
+from sora_nb.runs import take as take_module
 from sora_nb.runs.defaults import Defaults
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.session import Session
@@ -144,7 +145,8 @@ def defaults() -> Defaults:
 
 
 def session() -> Session:
-    """The kernel's session, made on first use from the settings given so far."""
+    """The kernel's session, made on first use from the settings given so far (a take that
+    belongs to no session extends and edits through it)."""
     global _session
     with _lock:
         if _session is None:
@@ -172,3 +174,8 @@ def remember(run: GridRun) -> Study:
 def last_run() -> Study | None:
     """The most recent run started in this kernel (by a cell, ``generate`` or ``grid``)."""
     return _last[0] if _last else None
+
+
+# ``take.extend(...)`` on a take read from the ledger (history, a bundle) goes through the
+# kernel's session.
+take_module.default_session = session

@@ -156,7 +156,6 @@ class SoraMagics(Magics):
         from sora_nb.notebook import kernel
         from sora_nb.prompt import interpolate
         from sora_nb.runs.grid import Axis
-        from sora_nb.runs.take import Take
 
         text = interpolate(cell, self.shell.user_ns if self.shell else {}).strip()
         if not text:
@@ -167,12 +166,11 @@ class SoraMagics(Magics):
             normalize_base_url(options.server)  # a bad URL fails here, before it is kept
             self.server = options.server
         session = self._session()
-        remix: Take | str | None = options.remix
-        if options.remix and self.shell is not None:
-            # --remix take1 names a Take bound earlier with --as take1; else it is a job id.
-            bound = self.shell.user_ns.get(options.remix)
-            if isinstance(bound, Take):
-                remix = bound
+        if options.shot_by_shot:
+            return self._shot_by_shot(options, text, session)
+        # --remix/--extend/--edit take1 name a Take bound earlier with --as take1; else a take
+        # id or a job id.
+        remix = self._take_named(options.remix)
         # What the line does not say comes from the session's defaults.
         plan = session.plan(
             text,
@@ -184,6 +182,9 @@ class SoraMagics(Magics):
             image=options.image,
             fit=options.fit,
             remix_of=remix,
+            characters=options.characters,
+            extend=self._take_named(options.extend),
+            edit=self._take_named(options.edit),
             **options.knobs(),
         )
         if options.dry_run:
@@ -207,6 +208,42 @@ class SoraMagics(Magics):
                     "Stopped waiting; the takes keep running in the background and the "
                     "player updates when they finish (%sora status shows them)."
                 )
+        return None
+
+    def _take_named(self, name: str | None) -> Any:
+        """The Take a name on the line stands for (bound with --as), else the name itself (a
+        take id or a job id)."""
+        from sora_nb.runs.take import Take
+
+        if name and self.shell is not None:
+            bound = self.shell.user_ns.get(name)
+            if isinstance(bound, Take):
+                return bound
+        return name
+
+    def _shot_by_shot(self, options: SoraOptions, text: str, session: Any) -> Any:
+        """A storyboard made as a chain: priced first, then run step after step, shown as a
+        grid whose rows are the steps."""
+        from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
+        from sora_nb.runs.chains import chain_grid
+
+        plan = session.plan_shots(
+            text, model=options.model, size=options.size, characters=options.characters
+        )
+        show.show_chain_plan(plan, dry_run=options.dry_run)
+        if options.dry_run:
+            return None
+        wait = self.wait if options.wait is None else options.wait
+        takes = session.run_chain(plan, wait=False, budget=options.budget)
+        run = kernel.remember(chain_grid([takes], run_type=session.run_type))
+        self._bind(options, takes[-1])
+        show.show_run(run, session)
+        if wait:
+            try:
+                run.wait()
+            except KeyboardInterrupt:
+                print("Stopped waiting; the chain goes on in the background, step after step.")
         return None
 
     def _bind(self, options: SoraOptions, value: Any) -> Any:
@@ -416,6 +453,83 @@ class SoraMagics(Magics):
         # The same function as run.export(kind) and sora_nb.export(run, kind).
         target = export_run(run, kind, path.strip() or None)
         return show.text(f"Exported the last run as {kind}: {target}.")
+
+    @command(
+        "character add NAME [CLIP.mp4] [--consent]",
+        "make a character from a 2 to 4 s clip (16:9 or 9:16) and keep it in the media folder; "
+        "without CLIP, make the folder's NAME on this server; --consent: the person filmed "
+        "agreed (a face needs it)",
+    )
+    def _cmd_character(self, rest: str) -> Any:
+        import shlex
+
+        from sora_nb.notebook import display as show
+
+        words = shlex.split(rest)
+        consent = "--consent" in words
+        words = [w for w in words if w != "--consent"]
+        if len(words) not in (2, 3) or words[0] != "add":
+            raise UsageError(
+                "%sora character add NAME CLIP.mp4 makes a character from a clip (add "
+                "--consent for a clip of a person who agreed); %sora characters lists them."
+            )
+        name, clip = words[1], (words[2] if len(words) == 3 else None)
+        record = self._session().add_character(name, clip, consent=consent)
+        return show.text(
+            f"{record.name} is ready: write {record.name} in a prompt and add --character "
+            f"{record.name} (clip {record.clip}; made on {', '.join(record.ids)})."
+        )
+
+    @command("characters", "the characters of this media folder: name, clip, id per server")
+    def _cmd_characters(self, rest: str) -> Any:
+        from sora_nb.notebook import display as show
+
+        session = self._session()
+        rows = [
+            {
+                "name": record.name,
+                "clip": record.clip,
+                "thumbnail": record.thumbnail,
+                "ids": record.ids,
+                "consent": record.consent,
+            }
+            for record in session.characters()
+        ]
+        if not rows:
+            return show.text(
+                "No characters yet: %sora character add NAME CLIP.mp4 makes one from a clip."
+            )
+        return show.table(rows, title=f"Characters in {session.media_dir}")
+
+    @command(
+        "chain TAKE [TAKE ...]",
+        "a grid of the takes' chains, a row per step (the video, then each extension or "
+        "edit), and the continuity at each join",
+    )
+    def _cmd_chain(self, rest: str) -> Any:
+        import shlex
+
+        from sora_nb.notebook import display as show
+        from sora_nb.notebook import kernel
+        from sora_nb.runs.chains import chain_grid
+        from sora_nb.runs.take import Take
+
+        session = self._session()
+        takes = []
+        for name in shlex.split(rest):
+            found = self._take_named(name)
+            if not isinstance(found, Take):
+                found = session.ledger.get(found) or session.ledger.find_job(found)
+            if found is None:
+                raise UsageError(
+                    f"%sora chain: no take {name!r} (a NAME kept with --as, or an id)."
+                )
+            takes.append(found)
+        if not takes:
+            raise UsageError("%sora chain TAKE [TAKE ...] shows the chains of one or more takes.")
+        run = kernel.remember(chain_grid([t.chain() for t in takes], run_type=session.run_type))
+        show.show_run(run, session)
+        return show.continuity(run)
 
     @command("studio [PROMPT]", "the prompt studio, with this kernel's defaults")
     def _cmd_studio(self, rest: str) -> Any:

@@ -47,6 +47,13 @@ class SoraOptions(BaseModel):
     remix: str | None = None
     server: str | None = None
     vary: tuple[VaryAxis, ...] = ()
+    #: Characters of the media folder to feature (``--character Maya``, repeatable).
+    characters: tuple[str, ...] = ()
+    #: A finished take to continue (with ``seconds`` more) or to rework with the cell's text.
+    extend: str | None = None
+    edit: str | None = None
+    #: Make a storyboard's shots as a chain: the first shot created, each next one extending it.
+    shot_by_shot: bool = False
     #: Open-model settings, for engines that take them (vLLM-Omni, SGLang, FastVideo).
     seed: int | None = None
     negative_prompt: str | None = None
@@ -121,6 +128,37 @@ def _parser() -> argparse.ArgumentParser:
         help="rework a finished take (a NAME kept with --as, or a job id) with this cell's text",
     )
     p.add_argument(
+        "--character",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "feature a character of the media folder (made with %%sora character add NAME "
+            "CLIP.mp4), named in the prompt as written; repeat for a second one"
+        ),
+    )
+    p.add_argument(
+        "--extend",
+        metavar="TAKE",
+        help=(
+            "continue a finished take (a NAME kept with --as, a take id or a job id) from its "
+            "last frame by --seconds (4, 8, 12, 16 or 20) with this cell's text"
+        ),
+    )
+    p.add_argument(
+        "--edit",
+        metavar="TAKE",
+        help="rework a finished take with this cell's text: the same scene, what the text changes",
+    )
+    p.add_argument(
+        "--shot-by-shot",
+        action="store_true",
+        help=(
+            "make a storyboard's shots as a chain: the first shot created, each next one an "
+            "extension (its length from its shot); the whole chain's cost shows first"
+        ),
+    )
+    p.add_argument(
         "--server",
         metavar="URL",
         help="switch this kernel to the Videos API at URL (like %%sora connect URL)",
@@ -133,7 +171,8 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "compare values side by side, up to three times (columns, rows, pages): model, "
             "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
-            'or lighting=..., sr="text to replace,replacement,...", or on an engine seed, '
+            'or lighting=..., sr="text to replace,replacement,...", character=Maya,Theo '
+            "(each cell's character where the prompt names the first), or on an engine seed, "
             "steps, guidance, fps, frames"
         ),
     )
@@ -216,6 +255,30 @@ def parse_options(line: str) -> SoraOptions:
         raise OptionsError(f"%%sora: --as needs a Python name, like --as take1; got {ns.bind!r}.")
     if ns.remix and ns.vary:
         raise OptionsError("%%sora: --remix makes one take from one video; drop --vary.")
+    derived = [flag for flag in ("remix", "extend", "edit") if getattr(ns, flag)]
+    if len(derived) > 1:
+        raise OptionsError(
+            f"%%sora: --{derived[0]} and --{derived[1]} each start from a finished take; "
+            "give one of them."
+        )
+    if (ns.extend or ns.edit) and (ns.vary or ns.image or ns.shot_by_shot):
+        raise OptionsError(
+            "%%sora: --extend and --edit make one video from one video; drop --vary, --image "
+            "and --shot-by-shot."
+        )
+    if ns.extend and ns.seconds is None:
+        raise OptionsError("%%sora: --extend needs how much longer: --seconds 4, 8, 12, 16 or 20.")
+    if ns.edit and ns.seconds is not None:
+        raise OptionsError(
+            "%%sora: an edit keeps its video's length; drop --seconds (or --extend it)."
+        )
+    if ns.shot_by_shot and (ns.vary or ns.remix or ns.image or ns.seconds is not None):
+        raise OptionsError(
+            "%%sora: --shot-by-shot takes each step's length from its shot (Shot 2 (8s): ...); "
+            "drop --vary, --remix, --image and --seconds."
+        )
+    if len(ns.character) > 2:
+        raise OptionsError("%%sora: a video features two characters at most; give two --character.")
     if len(ns.vary) > 3:
         raise OptionsError("%%sora: at most three --vary axes (columns, rows, pages).")
     budget = None
@@ -247,6 +310,10 @@ def parse_options(line: str) -> SoraOptions:
         remix=ns.remix,
         server=ns.server,
         vary=axes,
+        characters=tuple(_character(name) for name in ns.character),
+        extend=ns.extend,
+        edit=ns.edit,
+        shot_by_shot=ns.shot_by_shot,
         seed=_int("seed", ns.seed, low=0) if ns.seed is not None else None,
         negative_prompt=_negative(ns.negative),
         steps=_int("steps", ns.steps, high=200) if ns.steps is not None else None,
@@ -254,6 +321,13 @@ def parse_options(line: str) -> SoraOptions:
         fps=_int("fps", ns.fps) if ns.fps is not None else None,
         num_frames=_int("frames", ns.frames) if ns.frames is not None else None,
     )
+
+
+def _character(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise OptionsError("%%sora: --character takes a name, like --character Maya.")
+    return cleaned
 
 
 def _negative(text: str | None) -> str | None:

@@ -13,9 +13,12 @@ from sora_nb.prompt.parse import parse
 from sora_nb.prompt.render import render
 from sora_nb.prompt.vocabulary import (
     ANGLE,
+    APERTURE_STOPS,
     COLOURS,
     DEPTH_OF_FIELD,
+    FILM_STOCKS,
     FRAMING,
+    LENS_RANGE_MM,
     MOVEMENT,
     RIG,
     TIME_OF_DAY,
@@ -28,9 +31,12 @@ from sora_nb.prompt.vocabulary import (
 
 __all__ = [
     "ANGLE",
+    "APERTURE_STOPS",
     "COLOURS",
     "DEPTH_OF_FIELD",
+    "FILM_STOCKS",
     "FRAMING",
+    "LENS_RANGE_MM",
     "MOVEMENT",
     "RIG",
     "TIME_OF_DAY",

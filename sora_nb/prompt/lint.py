@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sora_nb.prompt import extract
+from sora_nb.prompt import cast, extract
 from sora_nb.prompt.model import Prompt, Shot
 from sora_nb.prompt.parse import parse
 from sora_nb.prompt.render import render
@@ -83,6 +83,8 @@ class Check:
     text_without_dialogue: str
     #: Each resolved shot: its number (None for a one-shot prompt), the shot, all its words.
     shots: list[tuple[int | None, Shot, str]]
+    #: The names of the characters sent with the prompt (``characters=[...]``).
+    characters: tuple[str, ...] = ()
 
 
 _Rule = Callable[[Check], Iterable[LintIssue]]
@@ -130,6 +132,7 @@ def lint(
     prompt: Prompt | str,
     *,
     seconds: float | int | str | None = None,
+    characters: Iterable[str] = (),
 ) -> list[LintIssue]:
     """Everything likely to go wrong with ``prompt`` for a clip of ``seconds`` (4 if not given).
 
@@ -137,8 +140,10 @@ def lint(
     size, length or orientation asked for in words instead of parameters; contradictions
     (night with midday sun); too many characters for a short clip; a prompt over 32000
     characters; real people, copyrighted characters and music the service refuses (as
-    warnings); shots longer than the clip; a palette of fewer than 3 or more than 5 colours.
-    Without ``seconds`` the shots' own durations are added up, else 4 s (the API default).
+    warnings); shots longer than the clip; a palette of fewer than 3 or more than 5 colours;
+    characters sent with the prompt (``characters``, their names) that it never names, or more
+    than two of them. Without ``seconds`` the shots' own durations are added up, else 4 s (the
+    API default).
     """
     p = parse(prompt) if isinstance(prompt, str) else prompt
     given = seconds is not None
@@ -150,6 +155,7 @@ def lint(
         text=render(p),
         text_without_dialogue=render(p.model_copy(update={"dialogue": []})),
         shots=_shot_texts(p),
+        characters=tuple(characters),
     )
     issues: list[LintIssue] = []
     for rule in RULES:
@@ -460,6 +466,32 @@ def rule_guardrails(c: Check) -> Iterable[LintIssue]:
         )
 
 
+#: The most characters one video may feature (OpenAI's guide: two).
+MAX_CAST = 2
+
+
+def rule_cast(c: Check) -> Iterable[LintIssue]:
+    if len(c.characters) > MAX_CAST:
+        yield LintIssue(
+            code="too-many-cast",
+            severity="error",
+            message=(
+                f"{len(c.characters)} characters are sent ({', '.join(c.characters)}); a video "
+                f"features at most {MAX_CAST}. Keep two, or make a shot per pair."
+            ),
+        )
+    for name in cast.missing(c.text, c.characters):
+        yield LintIssue(
+            code="character-not-named",
+            severity="warning",
+            message=(
+                f"The character {name} is sent with this prompt but the prompt never names "
+                f"{name}; the service keeps a character only when its name is written in the "
+                f'prompt. Write {name} in it, verbatim ("{name} walks in...").'
+            ),
+        )
+
+
 #: Every rule, in the order they run; append your own: a function from a Check to issues.
 RULES: list[_Rule] = [
     rule_length,
@@ -472,4 +504,5 @@ RULES: list[_Rule] = [
     rule_shots_fit,
     rule_palette_size,
     rule_guardrails,
+    rule_cast,
 ]

@@ -557,6 +557,25 @@ STYLE = _vocab(
 )
 
 #: Every vocabulary by the Prompt field it fills, for :func:`lookup`.
+#: Film emulations a studio offers as choices (free text: any other stock is kept as written).
+FILM_STOCKS: tuple[str, ...] = (
+    "Kodak Vision3 500T",
+    "Kodak Vision3 250D",
+    "Kodak Vision3 50D",
+    "Kodak Portra 400",
+    "Kodak Ektachrome 100D",
+    "Fujifilm Eterna 500",
+    "Ilford HP5 black-and-white",
+    "Kodak Tri-X black-and-white",
+    "Super 8 reversal",
+    "16 mm grain",
+)
+#: Focal lengths a lens control spans, in millimetres (wide 12 mm to long 200 mm).
+LENS_RANGE_MM: tuple[int, int] = (12, 200)
+#: Whole aperture stops, f/1.4 to f/22.
+APERTURE_STOPS: tuple[float, ...] = (1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0, 22.0)
+
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.kind: v
     for v in (

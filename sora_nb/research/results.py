@@ -59,11 +59,22 @@ def take_record(take: Take) -> Record:
         "rating": take.rating,
         "note": take.note,
         "error": take.error.message if take.error else None,
+        # Lineage and cast: what it was made from, and who is in it.
+        "kind": take.request.kind,
+        "parent": _parent_of(take),
+        "characters": ", ".join(m.name for m in take.request.characters) or None,
     }
     found = cached(take)
     row = found.row() if found is not None else dict.fromkeys(METRIC_COLUMNS)
     record.update(row)
     return record
+
+
+def _parent_of(take: Take) -> str | None:
+    parent = take.request.parent
+    if parent is not None:
+        return parent.take or parent.job
+    return take.request.remix_of
 
 
 def grid_records(

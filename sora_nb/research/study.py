@@ -53,6 +53,14 @@ class Study(GridRun):
         metrics (``measure=True`` measures takes not yet measured), as a pandas DataFrame."""
         return results_for(self, measure=measure)
 
+    def continuity(self) -> pd.DataFrame:
+        """Continuity at the joins of this run's extended takes: one row per join, with how
+        alike the frames either side are in colour and in layout (1 the same), as a pandas
+        DataFrame."""
+        from sora_nb.research.continuity import continuity_table
+
+        return continuity_table(self.takes)
+
     def rankings(self, *, method: Method = "bradley-terry") -> pd.DataFrame:
         """The pairwise votes on this run ranked per axis value and per cell (Bradley–Terry by
         default, or ``method="elo"``), as a pandas DataFrame; empty rankings before any vote."""

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from sora_nb.media import write_atomic
+from sora_nb.runs.characters import Cast, CharacterRecord
 from sora_nb.runs.files import SIDECAR
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import FILE_NAMES, Take
@@ -40,19 +41,31 @@ class BundleEntry(BaseModel):
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
 
 
+class CharacterEntry(BaseModel):
+    """One character in a bundle: its record (name, id per server) and its files' checksums."""
+
+    character: dict[str, Any]
+    files: dict[str, str] = Field(default_factory=dict)
+
+
 class Manifest(BaseModel):
     """``bundle.json``: what a bundle holds, readable without sora_nb."""
 
     format: str = FORMAT
     created_at: float = Field(default_factory=time.time)
     takes: list[BundleEntry]
+    #: The characters its takes feature (bundles written before characters have none).
+    characters: list[CharacterEntry] = Field(default_factory=list)
 
 
 def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
     """Write ``takes`` (with their files) to a bundle folder, or a zip if the name ends .zip.
 
-    Only completed takes travel: a running or failed take has nothing to replay. The bundle
-    appears whole or not at all (it is assembled aside, then moved into place).
+    Only completed takes travel: a running or failed take has nothing to replay. Each take
+    brings the takes it was made from (the video it extends, edits or remixes, and theirs)
+    and the characters it features (their clips, thumbnails and ids), so a replayed lesson
+    keeps its chains and its cast. The bundle appears whole or not at all (it is assembled
+    aside, then moved into place).
     """
     target = Path(destination).expanduser()
     if target.exists():
@@ -61,7 +74,7 @@ def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
         raise BundleError(
             f"The folder {target.parent} does not exist; create it first or choose another path."
         )
-    chosen = [take for take in takes if take.ok]
+    chosen = _with_lineage([take for take in takes if take.ok])
     if not chosen:
         raise BundleError(
             "No completed takes to export: a bundle carries finished videos. "
@@ -72,7 +85,8 @@ def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
         staging = Path(tmp) / "bundle"
         for take in chosen:
             entries.append(_stage_take(take, staging))
-        manifest = Manifest(takes=entries)
+        cast = [_stage_character(c, chosen[0].media_dir, staging) for c in _cast_of(chosen)]
+        manifest = Manifest(takes=entries, characters=cast)
         write_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2).encode())
         if target.suffix == ".zip":
             partial = Path(tmp) / "bundle.zip"
@@ -106,14 +120,26 @@ def import_bundle(source: Path | str, ledger: Ledger) -> list[Take]:
             _take_of(entry)
             for rel, digest in entry.files.items():
                 _check_file(root, rel, digest)
+        records = [_character_of(held) for held in manifest.characters]
+        for held in manifest.characters:
+            for rel, digest in held.files.items():
+                _check_file(root, rel, digest)
+        cast = Cast(ledger)
+        for record in records:
+            mine = cast.get(record.name)
+            if mine is not None and mine.clip_sha256 != record.clip_sha256:
+                raise BundleError(
+                    f"This media folder has its own character called {mine.name}, from another "
+                    "clip; import the bundle into a folder of its own (media_dir=...)."
+                )
+        for record, held in zip(records, manifest.characters, strict=True):
+            _copy_files(root, ledger.media_dir, held.files)
+            cast.record(record)
         imported: list[Take] = []
         for entry in manifest.takes:
             take = _take_of(entry)
             if ledger.get(take.id) is None:
-                for rel in entry.files:
-                    dest = ledger.media_dir / _safe_relative(rel)
-                    if not dest.exists():
-                        write_atomic(dest, (root / _safe_relative(rel)).read_bytes())
+                _copy_files(root, ledger.media_dir, entry.files)
                 ledger.insert(take)
             stored = ledger.get(take.id)
             assert stored is not None  # just inserted, or there already
@@ -122,6 +148,53 @@ def import_bundle(source: Path | str, ledger: Ledger) -> list[Take]:
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _with_lineage(takes: list[Take]) -> list[Take]:
+    """The takes with every take they were made from, oldest first, each once."""
+    found: dict[str, Take] = {}
+    for take in takes:
+        for step in take.chain():
+            if step.ok:
+                found.setdefault(step.id, step)
+    return sorted(found.values(), key=lambda t: t.created_at)
+
+
+def _cast_of(takes: list[Take]) -> list[CharacterRecord]:
+    names = {m.name for take in takes for m in take.request.characters}
+    if not names:
+        return []
+    cast = Cast(takes[0].ledger)
+    records = [cast.get(name) for name in sorted(names)]
+    return [record for record in records if record is not None]
+
+
+def _stage_character(record: CharacterRecord, media_dir: Path, staging: Path) -> CharacterEntry:
+    files: dict[str, str] = {}
+    for rel in (record.clip, record.thumbnail):
+        source = media_dir / rel
+        if source.is_file():
+            data = source.read_bytes()
+            write_atomic(staging / rel, data)
+            files[rel] = hashlib.sha256(data).hexdigest()
+    return CharacterEntry(character=record.model_dump(mode="json"), files=files)
+
+
+def _character_of(entry: CharacterEntry) -> CharacterRecord:
+    try:
+        record = CharacterRecord.model_validate(entry.character)
+    except ValidationError as exc:
+        raise BundleError(f"A character in the bundle cannot be read: {exc}") from None
+    _safe_relative(record.clip)
+    _safe_relative(record.thumbnail)
+    return record
+
+
+def _copy_files(root: Path, media_dir: Path, files: dict[str, str]) -> None:
+    for rel in files:
+        dest = media_dir / _safe_relative(rel)
+        if not dest.exists():
+            write_atomic(dest, (root / _safe_relative(rel)).read_bytes())
 
 
 def _stage_take(take: Take, staging: Path) -> BundleEntry:

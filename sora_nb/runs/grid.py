@@ -8,7 +8,9 @@ An axis varies one thing across a comparison:
 - ``length``: a rung of the prompt's ladder (short / medium / long, or more levels);
 - a clause of the structured prompt: ``camera=push-in,orbit``, ``lighting=...``, ``palette=...``;
 - ``sr``: search and replace over the prompt text, the first value being the text searched for
-  (A1111's X/Y/Z "Prompt S/R").
+  (A1111's X/Y/Z "Prompt S/R");
+- ``character``: a different character of the media folder in each cell (``character=Maya,Theo``:
+  the prompt names Maya, and each cell puts its own character in her place).
 
 The first axis makes columns, the second rows, the third pages. Every cell's prompt text, word
 count, requests and cost are known before anything is sent; the runner then sends only the
@@ -18,7 +20,8 @@ cells the ledger lacks.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,10 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sora_nb import prompt as prompt_lang
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
-from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
 
-AxisKind = Literal["field", "length", "clause", "replace"]
+AxisKind = Literal["field", "length", "clause", "replace", "character", "step"]
 
 #: Request fields an axis may vary directly.
 FIELDS = ("model", "size", "seconds")
@@ -67,6 +70,8 @@ CLAUSES: dict[str, str] = {
     "weather": "scene.weather",
 }
 REPLACE_NAMES = ("sr", "replace")
+#: The axis that puts a different character in each cell (``character=Maya,Theo``).
+CHARACTER_NAMES = ("character", "characters", "cast")
 
 
 class GridError(ValueError):
@@ -102,10 +107,12 @@ class Axis(BaseModel):
             return cls(name=key, kind="length", values=vals)
         if key in REPLACE_NAMES:
             return cls(name=key, kind="replace", values=vals)
+        if key in CHARACTER_NAMES:
+            return cls(name="character", kind="character", values=vals)
         path = CLAUSES.get(key) or (key if "." in key else None)
         if path is None:
             knobs = ("seed", "steps", "guidance", "fps", "frames", "negative")
-            known = ", ".join([*FIELDS, *knobs, "length", "sr", *CLAUSES])
+            known = ", ".join([*FIELDS, *knobs, "length", "sr", "character", *CLAUSES])
             raise GridError(f"There is no axis called {name!r}. Vary one of: {known}.")
         return cls(name=key, kind="clause", values=vals, path=path)
 
@@ -174,6 +181,7 @@ def plan_grid(
     takes: int = FALLBACK.takes,
     finish: Callable[[VideoRequest], VideoRequest] | None = None,
     self_hosted: bool = False,
+    cast: Mapping[str, CastMember] | None = None,
     **request_fields: Any,
 ) -> GridPlan:
     """Expand a prompt and up to three axes into cells, each with ``takes`` requests.
@@ -181,6 +189,8 @@ def plan_grid(
     Nothing is sent. Request-field values are checked by :class:`VideoRequest` (and the caller
     checks them against the catalog), so a bad value fails here, before any cost. ``finish``
     completes each request for its server (a seed per take, an open model's frame count).
+    A ``character`` axis features one character per cell (``cast`` maps the names, in lower
+    case, to their ids), with the first value's name in the prompt written as the cell's.
     """
     if len(axes) > 3:
         raise GridError("A grid has at most three axes (columns, rows, pages).")
@@ -219,6 +229,10 @@ def plan_grid(
         for axis in axes:
             if axis.kind == "replace":
                 cell_text = cell_text.replace(axis.values[0], labels[axis.name])
+            elif axis.kind == "character":
+                cell_text, fields["characters"] = _with_character(
+                    cell_text, axis, labels[axis.name], cast or {}, request_fields
+                )
         requests = tuple(
             (finish or _same)(
                 VideoRequest(
@@ -266,6 +280,28 @@ def _field_value(name: str, value: str) -> Any:
         except ValueError:
             raise GridError(f"guidance values are numbers, like 3.5,7; got {value!r}.") from None
     return value
+
+
+def _with_character(
+    text: str,
+    axis: Axis,
+    value: str,
+    cast: Mapping[str, CastMember],
+    fields: Mapping[str, Any],
+) -> tuple[str, tuple[CastMember, ...]]:
+    """A cell's prompt and characters on a character axis: the first value's name, where the
+    prompt writes it, becomes this cell's character's."""
+    member = cast.get(value.strip().lower())
+    if member is None:
+        known = ", ".join(m.name for m in cast.values()) or "none yet"
+        raise GridError(
+            f"There is no character {value!r} in this media folder (it has {known}); make it "
+            f"with %sora character add {value} CLIP.mp4."
+        )
+    fixed = tuple(m for m in fields.get("characters", ()) if m.id != member.id)
+    first = axis.values[0]
+    pattern = re.compile(rf"(?<!\w){re.escape(first)}(?!\w)", re.IGNORECASE)
+    return pattern.sub(member.name, text), (*fixed, member)
 
 
 def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:

@@ -75,12 +75,29 @@ CREATE TABLE IF NOT EXISTS events (
     progress INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
+CREATE TABLE IF NOT EXISTS characters (
+    name TEXT PRIMARY KEY,
+    clip TEXT NOT NULL,
+    clip_sha256 TEXT NOT NULL,
+    thumbnail TEXT NOT NULL,
+    consent INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS character_ids (
+    name TEXT NOT NULL REFERENCES characters(name),
+    server TEXT NOT NULL,
+    character_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (name, server)
+);
 """
 
 #: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
-#: the GPU time and memory to takes, 2 the seconds per denoising step to takes. Older ledgers
-#: gain the columns when opened; their rows read back with those empty.
-SCHEMA_VERSION = 2
+#: the GPU time and memory to takes; 2 added lineage (each take's parent: the take it remixes,
+#: extends or edits) and characters (the folder's characters and their id on each server); 3 the
+#: seconds per denoising step to takes. Older ledgers gain the columns and tables when opened;
+#: their rows read back with those empty.
+SCHEMA_VERSION = 3
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -89,9 +106,21 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("guidance", "REAL"),
         ("fps", "INTEGER"),
         ("num_frames", "INTEGER"),
+        ("parent_kind", "TEXT"),
+        ("parent_take", "TEXT"),
+        ("parent_job", "TEXT"),
+        ("characters_json", "TEXT"),
     ),
-    "takes": (("gpu_seconds", "REAL"), ("peak_memory_mb", "REAL"), ("seconds_per_step", "REAL")),
+    "takes": (
+        ("gpu_seconds", "REAL"),
+        ("peak_memory_mb", "REAL"),
+        ("parent_id", "TEXT"),
+        ("parent_kind", "TEXT"),
+        ("seconds_per_step", "REAL"),
+    ),
 }
+#: Indexes over added columns: made once the columns exist.
+_ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS takes_by_parent ON takes(parent_id)",)
 
 # Columns a runner may change after the row is written.
 _MUTABLE = {
@@ -124,6 +153,8 @@ def _migrate(db: sqlite3.Connection) -> None:
             for name, kind in columns:
                 if name not in have:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        for index in _ADDED_INDEXES:
+            db.execute(index)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
@@ -240,11 +271,15 @@ class Ledger:
         rkey = request_key(req, take.server)
         now = time.time()
         with self._tx() as db:
+            parent = req.parent
+            cast = [m.model_dump() for m in req.characters]
+            parent_id = self._parent_id(db, req)
             db.execute(
                 "INSERT OR IGNORE INTO requests (request_key, server, model, size, seconds,"
                 " prompt, prompt_json, reference_sha256, remix_of, created_at, seed,"
-                " negative_prompt, steps, guidance, fps, num_frames)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " negative_prompt, steps, guidance, fps, num_frames, parent_kind, parent_take,"
+                " parent_job, characters_json)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     rkey,
                     take.server,
@@ -263,13 +298,18 @@ class Ledger:
                     req.guidance,
                     req.fps,
                     req.num_frames,
+                    req.kind if req.kind != "create" else None,
+                    parent.take if parent else None,
+                    parent.job if parent else req.remix_of,
+                    json.dumps(cast) if cast else None,
                 ),
             )
             db.execute(
                 "INSERT INTO takes (id, key, request_key, take_no, request_json, server, status,"
                 " progress, job_id, estimated_cost, cost, created_at, submitted_at,"
-                " completed_at, updated_at, folder, rating, note, metrics_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " completed_at, updated_at, folder, rating, note, metrics_json, parent_id,"
+                " parent_kind)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     take.id,
                     take.key,
@@ -290,11 +330,26 @@ class Ledger:
                     take.rating,
                     take.note,
                     json.dumps(take.metrics),
+                    parent_id,
+                    req.kind if req.kind != "create" else None,
                 ),
             )
             db.execute(
                 "INSERT INTO events VALUES (?,?,?,?)", (take.id, now, take.status, take.progress)
             )
+
+    @staticmethod
+    def _parent_id(db: sqlite3.Connection, request: VideoRequest) -> str | None:
+        """The take a request derives from, when this folder holds it."""
+        if request.parent is not None and request.parent.take is not None:
+            return request.parent.take
+        job = request.parent.job if request.parent is not None else request.remix_of
+        if job is None:
+            return None
+        row = db.execute(
+            "SELECT id FROM takes WHERE job_id = ? ORDER BY created_at DESC LIMIT 1", (job,)
+        ).fetchone()
+        return str(row["id"]) if row is not None else None
 
     def update(self, take_id: str, **changes: Any) -> None:
         """Change a take's row; a status or progress change also adds to its timeline."""
@@ -363,7 +418,7 @@ class Ledger:
             peak_memory_mb=row["peak_memory_mb"],
             seconds_per_step=row["seconds_per_step"],
         )
-        return take.attach(self.media_dir)
+        return take.attach(self.media_dir, self)
 
     def _select(self, where: str = "", params: tuple[Any, ...] = (), tail: str = "") -> list[Take]:
         with self._guard():
@@ -449,6 +504,41 @@ class Ledger:
         with self._guard():
             row = self._db.execute("SELECT COUNT(*) FROM takes WHERE key = ?", (key,)).fetchone()
         return int(row[0])
+
+    def children(self, take_id: str) -> list[Take]:
+        """The takes made from this one (its remixes, extensions and edits), oldest first."""
+        return self._select("WHERE parent_id = ?", (take_id,), "ORDER BY created_at")
+
+    def parent(self, take: Take) -> Take | None:
+        """The take this one remixes, extends or edits, when this folder holds it."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT parent_id FROM takes WHERE id = ?", (take.id,)
+            ).fetchone()
+            parent_id = row["parent_id"] if row is not None else None
+            if parent_id is None:
+                parent_id = self._parent_id(self._db, take.request)
+        return self.get(parent_id) if parent_id else None
+
+    def chain(self, take: Take) -> list[Take]:
+        """The take's lineage, from the first video to the take itself: every remix,
+        extension and edit it came from, in order."""
+        found = [take]
+        seen = {take.id}
+        while (parent := self.parent(found[0])) is not None and parent.id not in seen:
+            found.insert(0, parent)
+            seen.add(parent.id)
+        return found
+
+    def read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of a query (for modules that keep their own tables here: characters)."""
+        with self._guard():
+            return self._db.execute(sql, params).fetchall()
+
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Run one statement in its own transaction."""
+        with self._tx() as db:
+            db.execute(sql, params)
 
     def count(self) -> int:
         with self._guard():

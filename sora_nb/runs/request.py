@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sora_nb import catalog
 from sora_nb.runs.defaults import FALLBACK
@@ -25,6 +25,35 @@ class Reference(BaseModel):
     filename: str
     #: Path relative to the media folder (``refs/<sha256>.<ext>``).
     path: str
+
+
+class CastMember(BaseModel):
+    """A character a request features: its name (written in the prompt) and its id on the
+    request's server (ids are per server; the media folder keeps every one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=80)
+    id: str = Field(min_length=1)
+
+
+class Parent(BaseModel):
+    """The video a request continues (an extension) or reworks (an edit): a take of this media
+    folder, or a server job given by its id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["extension", "edit"]
+    #: The parent take's id here (its job is looked up when the request is sent)...
+    take: str | None = None
+    #: ... or the job id itself, for a video this folder did not make.
+    job: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Parent:
+        if (self.take is None) == (self.job is None):
+            raise ValueError("a parent is a take id or a job id, exactly one of them")
+        return self
 
 
 #: The open-model settings a request may carry; engines take them, OpenAI's API does not.
@@ -60,6 +89,11 @@ class VideoRequest(BaseModel):
     guidance: float | None = Field(default=None, ge=0.0, le=20.0)
     fps: int | None = Field(default=None, ge=1, le=240)
     num_frames: int | None = Field(default=None, ge=1, le=10_000)
+    #: The characters it features (two at most), by name and id on its server.
+    characters: tuple[CastMember, ...] = Field(default=(), max_length=2)
+    #: The video it extends or edits; ``seconds`` is then what it adds (an extension) or the
+    #: whole video's length (an edit).
+    parent: Parent | None = None
 
     @field_validator("size")
     @classmethod
@@ -77,8 +111,16 @@ class VideoRequest(BaseModel):
     def height(self) -> int:
         return int(self.size.split("x")[1])
 
+    @property
+    def kind(self) -> str:
+        """What the request makes: a "create", a "remix", an "extension" or an "edit"."""
+        if self.parent is not None:
+            return self.parent.kind
+        return "remix" if self.remix_of else "create"
+
     def estimated_cost(self) -> float | None:
-        """Dollars this take is expected to cost by the catalog; None when the price is unknown."""
+        """Dollars this take is expected to cost by the catalog (an extension: the seconds it
+        adds); None when the price is unknown."""
         return catalog.estimate_cost(self.model, self.size, self.seconds)
 
     def knobs(self) -> dict[str, Any]:
@@ -102,6 +144,11 @@ class VideoRequest(BaseModel):
             "take": self.take,
         }
         fields.update(self.knobs())
+        # Like the knobs, these count only when set: older keys stay as they were.
+        if self.characters:
+            fields["characters"] = [member.id for member in self.characters]
+        if self.parent is not None:
+            fields["parent"] = self.parent.model_dump(exclude_none=True)
         blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 

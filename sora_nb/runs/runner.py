@@ -120,7 +120,7 @@ class Runner:
             estimated_cost=request.estimated_cost(),
             folder=f"takes/{tid}",
         )
-        return take.attach(self.media_dir)
+        return take.attach(self.media_dir, self.ledger)
 
     def _attempts(self, key: str) -> int:
         return self.ledger.attempts(key)
@@ -150,6 +150,26 @@ class Runner:
         keep updating as their jobs run.
         """
         takes = self.plan(requests, cache=cache)
+        return await self.run_takes(
+            takes,
+            budget=budget,
+            spent=spent,
+            budget_scope=budget_scope,
+            wait=wait,
+            on_update=on_update,
+        )
+
+    async def run_takes(
+        self,
+        takes: list[Take],
+        *,
+        budget: float | None = None,
+        spent: float = 0.0,
+        budget_scope: str = "this call",
+        wait: bool = True,
+        on_update: Callable[[Take], None] | None = None,
+    ) -> list[Take]:
+        """Run takes already planned (by :meth:`plan`): the same as :meth:`run` from there."""
         fresh = [t for t in takes if not t.cached and t.status == "pending" and t.job_id is None]
         check_budget(
             estimate(t.request for t in fresh), budget=budget, spent=spent, scope=budget_scope
@@ -335,6 +355,8 @@ class Runner:
                     video = await self.client.remix(
                         request.remix_of, prompt=request.prompt, idempotency_key=take.id
                     )
+                elif request.parent is not None:
+                    video = await self._derive(take)
                 else:
                     reference = None
                     if request.reference is not None:
@@ -346,6 +368,7 @@ class Runner:
                         size=request.size,
                         seconds=str(request.seconds),
                         input_reference=reference,
+                        characters=[member.id for member in request.characters] or None,
                         idempotency_key=take.id,
                         **request.knobs(),
                     )
@@ -375,6 +398,29 @@ class Runner:
             error=None,
             submitted_at=time.time(),
         )
+
+    async def _derive(self, take: Take) -> Video:
+        """Send an extension or an edit of the take's parent (its job looked up here)."""
+        request = take.request
+        parent = request.parent
+        assert parent is not None
+        job = parent.job
+        if parent.take is not None:
+            source = self.ledger.get(parent.take)
+            if source is None or not source.ok or source.job_id is None:
+                state = "not in this media folder" if source is None else source.status
+                raise errors.InvalidRequestError(
+                    f"Not sent: this {parent.kind} starts from take {parent.take}, which is "
+                    f"{state}; only a finished take can be extended or edited. Finish that "
+                    "take first (run its cell again)."
+                )
+            job = source.job_id
+        assert job is not None
+        if parent.kind == "extension":
+            return await self.client.extend(
+                job, prompt=request.prompt, seconds=request.seconds, idempotency_key=take.id
+            )
+        return await self.client.edit(job, prompt=request.prompt, idempotency_key=take.id)
 
     def _progress(self, take: Take, video: Video) -> None:
         status = _status(video.status)

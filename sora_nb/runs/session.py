@@ -11,12 +11,13 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
 from sora_nb import catalog
 from sora_nb.api import errors
+from sora_nb.runs.continuity import Continuity
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
@@ -41,8 +42,9 @@ def default_media_dir() -> Path:
     return Path(os.environ.get("SORA_NB_HOME") or DEFAULT_MEDIA_DIR).expanduser()
 
 
-class Session:
-    """A media folder, a server (the bundled server unless told otherwise) and its runner."""
+class Session(Continuity):
+    """A media folder, a server (the bundled server unless told otherwise) and its runner;
+    characters, extensions, edits and shot-by-shot chains come from :class:`Continuity`."""
 
     def __init__(
         self,
@@ -162,6 +164,9 @@ class Session:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        characters: Sequence[str] = (),
+        extend: Take | str | None = None,
+        edit: Take | str | None = None,
     ) -> GridPlan:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
@@ -171,7 +176,21 @@ class Session:
         server job id. Each request is checked against its model's catalog profile, a
         reference image against the size, and knobs against what the server takes, so a
         mistake raises a specific error before anything is sent.
+
+        ``characters`` names characters of the media folder to feature (two at most);
+        ``extend`` and ``edit`` plan an extension (by ``seconds``) or an edit of a finished
+        take (or a job id), with this prompt.
         """
+        if extend is not None or edit is not None:
+            if axes or image is not None or remix_of is not None or (extend and edit):
+                raise GridError(
+                    "An extension or an edit makes one video from one video: give it alone, "
+                    "without --vary, --image, --remix or the other one."
+                )
+            kind: Literal["extension", "edit"] = "extension" if extend is not None else "edit"
+            source = extend if extend is not None else edit
+            assert source is not None
+            return self.plan_derived(source, kind, prompt, seconds=seconds, takes=takes)
         model = model or self.defaults.model or self.local_model
         size = size or self.defaults.size
         seconds = seconds if seconds is not None else self.defaults.seconds
@@ -208,6 +227,11 @@ class Session:
         model = pick_model(info, model)
         size, seconds = usual_clip(model, size, seconds, info)
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
+        varied = [v for a in axes if a.kind == "character" for v in a.values]
+        cast = self.cast_for([*characters, *varied], info) if characters or varied else {}
+        extra: dict[str, Any] = {**knobs}
+        if characters:
+            extra["characters"] = tuple(cast[name.strip().lower()] for name in characters)
         plan = plan_grid(
             prompt,
             axes,
@@ -219,7 +243,8 @@ class Session:
             remix_of=remix_job(remix_of),
             finish=finisher(info),
             self_hosted=info.self_hosted,
-            **knobs,
+            cast=cast,
+            **extra,
         )
         checked: set[tuple[str, str, int, int | None]] = set()
         for request in plan.requests:
@@ -325,9 +350,10 @@ class Session:
     ) -> list[Take]:
         """Run ``requests`` on the current event loop (for ``await`` in a notebook)."""
         self._check_session_budget(requests, cache=cache)
-        return await self.runner.run(
+        takes = await self.runner.run(
             requests, cache=cache, budget=budget, wait=wait, on_update=on_update
         )
+        return self.own(takes)
 
     def run(
         self,
@@ -341,9 +367,8 @@ class Session:
         """Run ``requests`` on sora_nb's background loop; block unless ``wait=False``."""
         self._check_session_budget(requests, cache=cache)
         coro = self.runner.run(requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
-        if wait:
-            return run_sync(coro)
-        return submit(coro).result()
+        takes = run_sync(coro) if wait else submit(coro).result()
+        return self.own(takes)
 
     async def arun_plan(
         self,

@@ -7,11 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from sora_nb.runs.request import VideoRequest
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only (the ledger imports this module)
+    from sora_nb.runs.ledger import Ledger
 
 log = logging.getLogger("sora_nb.runs")
 
@@ -29,6 +32,26 @@ FILE_NAMES: dict[str, str] = {
     "thumbnail": "thumbnail.webp",
     "spritesheet": "spritesheet.jpg",
 }
+
+
+class Deriver(Protocol):
+    """What extends and edits a take: the session it belongs to."""
+
+    def derive(
+        self,
+        take: Take,
+        kind: Literal["extension", "edit"],
+        prompt: str,
+        *,
+        seconds: int | None = None,
+        wait: bool = True,
+        cache: bool = True,
+        budget: float | None = None,
+    ) -> Take: ...
+
+
+#: The session a take that belongs to none goes through (the notebook's kernel sets its own).
+default_session: Callable[[], Deriver] | None = None
 
 
 class TakeFailure(BaseModel):
@@ -74,6 +97,9 @@ class Take(BaseModel):
     cached: bool = False
 
     _media_dir: Path | None = PrivateAttr(default=None)
+    _ledger: Ledger | None = PrivateAttr(default=None)
+    #: The session that made or found this take: what ``extend`` and ``edit`` go through.
+    _session: Deriver | None = PrivateAttr(default=None)
     _listeners: list[Callable[[Take], None]] = PrivateAttr(default_factory=list)
     _final: threading.Event = PrivateAttr(default_factory=threading.Event)
     _refetching: bool = PrivateAttr(default=False)
@@ -109,11 +135,70 @@ class Take(BaseModel):
     def video_path(self) -> Path:
         return self.path("video")
 
-    def attach(self, media_dir: Path) -> Take:
+    def attach(self, media_dir: Path, ledger: Ledger | None = None) -> Take:
         self._media_dir = media_dir
+        if ledger is not None:
+            self._ledger = ledger
         if self.done:
             self._final.set()
         return self
+
+    # -- lineage ---------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """What made this take: "create", "remix", "extension" or "edit"."""
+        return self.request.kind
+
+    @property
+    def parent(self) -> Take | None:
+        """The take this one remixes, extends or edits (None for a video made from a prompt,
+        or one whose source this media folder does not hold)."""
+        return self.ledger.parent(self)
+
+    @property
+    def video_seconds(self) -> int:
+        """How long this take's video is: for an extension, the whole stitched video (its
+        request's ``seconds`` are what the extension added)."""
+        if self.request.parent is None:
+            return self.request.seconds
+        from sora_nb.runs.chains import video_seconds
+
+        return video_seconds(self.chain())
+
+    def chain(self) -> list[Take]:
+        """Every take this one comes from, first video first, then this take: the source, its
+        edits and extensions, in the order they were made."""
+        return self.ledger.chain(self)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger of this take's media folder."""
+        if self._ledger is None:
+            from sora_nb.runs.ledger import Ledger
+
+            self._ledger = Ledger(self.media_dir)
+        return self._ledger
+
+    def extend(self, prompt: str, seconds: int = 8, **options: Any) -> Take:
+        """Continue this finished take by ``seconds`` (4, 8, 12, 16 or 20) from its last
+        frame; the new take's video is the whole stitched video. ``options`` as for
+        ``generate`` (``wait``, ``cache``, ``takes``...)."""
+        return self._deriver().derive(self, "extension", prompt, seconds=seconds, **options)
+
+    def edit(self, prompt: str, **options: Any) -> Take:
+        """Rework this finished take with ``prompt``: the same scene, changed where the prompt
+        says (the same length and characters)."""
+        return self._deriver().derive(self, "edit", prompt, **options)
+
+    def _deriver(self) -> Deriver:
+        deriver = self._session or (default_session() if default_session else None)
+        if deriver is None:
+            raise RuntimeError(
+                f"Take {self.id} belongs to no session: extend or edit it with "
+                "sora_nb.extend(take, ...) or Session.derive(...)."
+            )
+        return deriver
 
     @property
     def refetching(self) -> bool:
@@ -136,9 +221,32 @@ class Take(BaseModel):
         self._final.clear()
         return self
 
-    def on_change(self, callback: Callable[[Take], None]) -> None:
-        """Call ``callback(take)`` after every status or progress change."""
+    def on_change(
+        self, callback: Callable[[Take], None], remove: bool = False
+    ) -> Callable[[], None]:
+        """Call ``callback(take)`` after every status or progress change, until unsubscribed.
+
+        Returns the function that unsubscribes it (a widget calls it when it closes, so a take
+        does not keep every view it was ever shown in); ``remove=True`` unsubscribes at once,
+        as ipywidgets' ``on_msg(callback, remove=True)`` does.
+        """
+        if remove:
+            self._unsubscribe(callback)
+            return lambda: None
         self._listeners.append(callback)
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: Callable[[Take], None]) -> None:
+        # Equality, not identity: a bound method is a new object each time it is looked up.
+        for index, listener in enumerate(self._listeners):
+            if listener == callback:
+                del self._listeners[index]
+                return
+
+    @property
+    def subscribers(self) -> int:
+        """How many callbacks follow this take now."""
+        return len(self._listeners)
 
     def update(self, **changes: Any) -> None:
         """Apply changes from the runner and tell listeners (runs on the runner's thread)."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import logging
 import math
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sora_nb import catalog
 from sora_nb.api.types import VARIANT_MEDIA_TYPES, VideoDeleted, VideoList
+from sora_nb.server.chains import cannot_continue, check_edit, check_extension
 from sora_nb.server.errors import APIError, DroppedConnection, invalid
 from sora_nb.server.faults import FaultInjector, FaultPlan
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob, Stats
@@ -87,6 +89,10 @@ def create_app(settings: ServerSettings) -> Starlette:
         routes=[
             Route("/v1/videos", create_video, methods=["POST"]),
             Route("/v1/videos", list_videos, methods=["GET"]),
+            Route("/v1/videos/characters", create_character, methods=["POST"]),
+            Route("/v1/videos/characters/{character_id}", get_character, methods=["GET"]),
+            Route("/v1/videos/extensions", extend_video, methods=["POST"]),
+            Route("/v1/videos/edits", edit_video, methods=["POST"]),
             Route("/v1/videos/{video_id}", retrieve_video, methods=["GET"]),
             Route("/v1/videos/{video_id}", delete_video, methods=["DELETE"]),
             Route("/v1/videos/{video_id}/remix", remix_video, methods=["POST"]),
@@ -133,6 +139,15 @@ async def create_video(request: Request) -> Response:
         )
     except RenderRefused as exc:
         raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
+    if checked.characters:
+        if not renderer.abilities.characters:
+            raise invalid(
+                f"This server's renderer ({renderer.abilities.kind}) cannot draw characters; "
+                "leave 'characters' out, or use the animatic.",
+                param="characters",
+                code="unsupported_operation",
+            )
+        server.store.characters.cameos(checked.characters)  # a 400 for an unknown id
     job, new = server.store.create(
         NewJob(
             prompt=checked.prompt,
@@ -141,6 +156,7 @@ async def create_video(request: Request) -> Response:
             seconds=checked.seconds,
             reference=checked.reference,
             knobs=checked.knobs,
+            characters=checked.characters,
         ),
         idempotency_key=request.headers.get("idempotency-key"),
         scope="create",
@@ -218,9 +234,70 @@ async def remix_video(request: Request) -> Response:
             seconds=source.seconds,
             remixed_from_video_id=source.id,
             knobs=_remix_knobs(source),
+            characters=tuple(source.characters),
         ),
         idempotency_key=request.headers.get("idempotency-key"),
         scope=f"remix:{source.id}",
+    )
+    return _video(server, job, created=new)
+
+
+async def create_character(request: Request) -> Response:
+    server = _server(request)
+    body = await _body(request)
+    record, _new = await asyncio.to_thread(
+        server.store.characters.create,
+        body,
+        strict=server.settings.dialect == "openai",
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+    return JSONResponse(record.resource())
+
+
+async def get_character(request: Request) -> Response:
+    server = _server(request)
+    record = server.store.characters.get(request.path_params["character_id"])
+    return JSONResponse(record.resource())
+
+
+async def extend_video(request: Request) -> Response:
+    return await _derive(request, "extension")
+
+
+async def edit_video(request: Request) -> Response:
+    return await _derive(request, "edit")
+
+
+async def _derive(request: Request, kind: str) -> Response:
+    """An extension or an edit of a completed video: a new job, rendered as one piece."""
+    server = _server(request)
+    body = await _body(request)
+    store = server.store
+    check = check_extension if kind == "extension" else check_edit
+    derived = check(body, store.get, lambda job: store.view(job).status)
+    if not store.abilities.continues:
+        raise cannot_continue(kind)
+    source, job_of = derived.source, derived.source.job
+    upload = source.upload or b""
+    scope = job_of.id if job_of is not None else hashlib.sha256(upload).hexdigest()[:32]
+    job, new = store.create(
+        NewJob(
+            prompt=derived.prompt,
+            model=source.model,
+            size=source.size,
+            seconds=str(derived.seconds),
+            knobs=_remix_knobs(job_of) if job_of is not None else {},
+            characters=tuple(job_of.characters) if job_of is not None else (),
+            kind=derived.kind,
+            source_video_id=job_of.id if job_of is not None else None,
+            root_video_id=(job_of.root_video_id or job_of.id) if job_of is not None else None,
+            segments=derived.segments,
+            generated=derived.generated,
+            upload=source.upload,
+            opaque=source.opaque,
+        ),
+        idempotency_key=request.headers.get("idempotency-key"),
+        scope=f"{kind}:{scope}",
     )
     return _video(server, job, created=new)
 

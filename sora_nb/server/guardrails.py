@@ -1,9 +1,16 @@
-"""Simulated guardrails: a short, editable list of names the bundled server refuses to depict.
+"""Simulated guardrails: names the bundled server refuses to depict, and faces without consent.
 
 This is a *simulation* for teaching, not a moderation system. The real service refused prompts
 about real people (public figures included) and copyrighted characters; here a prompt that names
 one of the entries below ends ``failed`` with the code ``moderation_blocked``, so a class can see
 what that looks like. Edit the list through ``ServerSettings(blocked=...)``.
+
+The service also refused to make a character from a clip of a real person's face unless that
+person had consented. Here "a face" is a stand-in test on pixels, not face recognition: a clip
+whose subject is mostly skin-toned and fills much of the frame (a head in close-up) is taken for
+a face, and refused unless the character is made with ``consent`` set (a form field this
+server adds; the real service verified consent in its app). A drawn character, a costume or a
+figure filmed from afar passes.
 """
 
 from __future__ import annotations
@@ -91,3 +98,21 @@ def names(kind: BlockKind, blocked: dict[str, BlockKind] | None = None) -> Itera
 def _normal(text: str) -> str:
     # "spider man", "Spider-Man" and "SPIDER  MAN" are the same name.
     return re.sub(r"[\s\-_]+", " ", text.casefold()).strip()
+
+
+#: The share of a clip's subject in skin tones above which the simulated check sees a face...
+FACE_SKIN_SHARE = 0.35
+#: ... when the subject also fills at least this share of the frame (a head in close-up).
+FACE_FILL = 0.12
+
+
+def face_refusal(skin_share: float, fill: float, *, consent: bool) -> str | None:
+    """Why a character clip is refused as a face filmed without consent, or None."""
+    if consent or skin_share < FACE_SKIN_SHARE or fill < FACE_FILL:
+        return None
+    return (
+        f"This clip looks like a real person's face ({skin_share:.0%} of its subject is "
+        "skin-toned; a simulated check, see sora_nb.server.guardrails). A character of a real "
+        "person needs their consent: make it again with consent set (consent=true, or "
+        "create_character(..., consent=True)) if they agreed, or film a costume or drawing."
+    )

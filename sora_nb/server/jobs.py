@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from sora_nb import catalog
+from sora_nb import catalog, media
 from sora_nb.api.types import Video, VideoError
 from sora_nb.media import write_atomic
+from sora_nb.server.chains import JobKind, SegmentRecord
+from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
 from sora_nb.server.renderers.base import (
@@ -50,6 +52,8 @@ log = logging.getLogger("sora_nb.server")
 #: The ids this bundled server issues; anything else is unknown before any file is touched.
 _ID_PATTERN = re.compile(r"video_[0-9a-f]{32}")
 
+#: An uploaded video a job extends or edits, kept in the job's folder.
+SOURCE_FILE = "source.mp4"
 #: File names of a job's content, by variant.
 VARIANT_FILES: dict[str, str] = {
     "video": "video.mp4",
@@ -96,6 +100,18 @@ class JobRecord(BaseModel):
     #: Wall seconds the render took, measured here whatever the renderer (the engine
     #: imitations report it as their inference time when the renderer measures none).
     render_seconds: float | None = None
+    #: How the job came about: created, remixed, extended or edited (from ``source_video_id``).
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    #: The video whose first frame (its reference image, if any) opens this one.
+    root_video_id: str | None = None
+    #: The ids of the characters it features.
+    characters: list[str] = Field(default_factory=list)
+    #: A video made in steps (extended or edited): its segments, the newest last.
+    segments: list[SegmentRecord] | None = None
+    #: Made from an uploaded video (``source.mp4`` beside it), or from one that was: its
+    #: picture cannot be drawn again from prompts.
+    opaque: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,16 @@ class NewJob:
     remixed_from_video_id: str | None = None
     #: The knobs sent, by wire name (``seed``, ``num_inference_steps``...).
     knobs: dict[str, Any] = field(default_factory=dict)
+    characters: tuple[str, ...] = ()
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    root_video_id: str | None = None
+    segments: tuple[SegmentRecord, ...] | None = None
+    #: Seconds the job generates, when not ``seconds`` (an extension: the new segment's).
+    generated: int | None = None
+    #: An uploaded video it extends or edits, and whether its source is such a video.
+    upload: bytes | None = None
+    opaque: bool = False
 
 
 @dataclass
@@ -154,6 +180,8 @@ class JobStore:
         self._live: dict[str, RenderControl] = {}
         self.renderer = settings.make_renderer()
         self.abilities = self.renderer.abilities
+        #: The characters this server made (shared by every store over the folder).
+        self.characters = CharacterStore(settings.media_dir, settings.clock)
         workers = min(settings.render_workers, self.abilities.workers or settings.render_workers)
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="sora-nb-render"
@@ -286,6 +314,11 @@ class JobStore:
             if found is not None:
                 block = VideoError(code=found.code, message=found.message)
             paced = self.abilities.paced
+            generated = new.generated if new.generated is not None else int(new.seconds)
+            segments = list(new.segments) if new.segments is not None else None
+            if segments and new.kind == "extension":
+                # The new segment's take is this job's: a re-roll re-rolls only what it adds.
+                segments[-1] = segments[-1].model_copy(update={"take": take})
             job = JobRecord(
                 id=self._new_id(),
                 seq=max((j.seq for j in self._jobs.values()), default=0) + 1,
@@ -294,19 +327,27 @@ class JobStore:
                 size=new.size,
                 seconds=new.seconds,
                 created_at=now,
-                duration=int(new.seconds) * self.settings.time_scale if paced else 0.0,
+                duration=generated * self.settings.time_scale if paced else 0.0,
                 take=take,
                 fingerprint=fingerprint,
                 remixed_from_video_id=new.remixed_from_video_id,
                 idempotency_key=key,
                 has_reference=new.reference is not None,
                 blocked=block,
+                kind=new.kind,
+                source_video_id=new.source_video_id,
+                root_video_id=new.root_video_id,
+                characters=list(new.characters),
+                segments=segments,
+                opaque=new.opaque,
                 **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)
             if new.reference is not None:
                 write_atomic(directory / "reference.bin", new.reference)
+            if new.upload is not None:
+                write_atomic(directory / SOURCE_FILE, new.upload)
             self._jobs[job.id] = job
             if key is not None:
                 self._by_key[key] = job.id
@@ -518,7 +559,20 @@ class JobStore:
 
     def _request(self, job: JobRecord, directory: Path) -> RenderRequest:
         width, height = catalog.parse_size(job.size)
-        reference_file = directory / "reference.bin"
+        opening = self._job_dir(job.root_video_id) if job.root_video_id else directory
+        reference_file = opening / "reference.bin"
+        keep = rework = None
+        source = directory / SOURCE_FILE
+        if not source.is_file() and job.source_video_id is not None:
+            source = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
+        if job.kind == "extension":
+            keep = source
+        elif job.kind == "edit" and job.opaque:
+            rework = source
+        reference = reference_file.read_bytes() if reference_file.is_file() else None
+        if job.kind == "extension" and job.opaque:
+            # No prompt draws the video it continues: its last frame opens the new part.
+            reference = media.still(source, -1, width, height)
         return RenderRequest(
             prompt=job.prompt,
             width=width,
@@ -526,13 +580,17 @@ class JobStore:
             seconds=int(job.seconds),
             model=job.model,
             take=job.take,
-            reference=reference_file.read_bytes() if reference_file.is_file() else None,
+            reference=reference,
             seed=job.seed,
             negative_prompt=job.negative_prompt,
             num_inference_steps=job.num_inference_steps,
             guidance_scale=job.guidance_scale,
             fps=job.fps,
             num_frames=job.num_frames,
+            characters=self.characters.cameos(job.characters),
+            segments=tuple(s.segment() for s in job.segments or ()),
+            keep=keep,
+            rework=rework,
         )
 
     def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
@@ -593,6 +651,12 @@ def _fingerprint(new: NewJob) -> str:
     for part in (new.model, new.size, new.seconds, new.prompt, new.remixed_from_video_id or ""):
         digest.update(part.encode())
         digest.update(b"\0")
+    if new.kind in ("extension", "edit") or new.characters:
+        # Only then: creates without them keep the fingerprints (and take numbers) they had.
+        made = {"kind": new.kind, "source": new.source_video_id, "cast": list(new.characters)}
+        if new.upload is not None:
+            made["upload"] = hashlib.sha256(new.upload).hexdigest()
+        digest.update(json.dumps(made, sort_keys=True).encode())
     digest.update(hashlib.sha256(new.reference or b"").digest())
     if new.knobs:  # requests without knobs keep the fingerprints (and take numbers) they had
         digest.update(json.dumps(new.knobs, sort_keys=True).encode())

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import io
 import json
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from starlette.datastructures import Headers, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
-
 from sora_nb import catalog
 from sora_nb.server.errors import APIError, invalid
+from sora_nb.server.forms import (
+    Body,
+    json_field,
+    no_files_but,
+    parse_body,
+    read_body,
+    too_large,
+)
+
+__all__ = ["Body", "CreateRequest", "check_create", "parse_body", "read_body", "too_large"]
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.server.renderers.base import Abilities
@@ -43,9 +51,20 @@ KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
 }
 
 _CREATE_FIELDS = frozenset(
-    {"prompt", "model", "seconds", "size", "input_reference", "negative_prompt", *KNOB_RULES}
+    {
+        "prompt",
+        "model",
+        "seconds",
+        "size",
+        "input_reference",
+        "characters",
+        "negative_prompt",
+        *KNOB_RULES,
+    }
 )
-_OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
+_OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference", "characters"})
+#: The most characters one video may feature (the guide's limit).
+MAX_CHARACTERS = 2
 _REMIX_FIELDS = frozenset({"prompt"})
 _IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -62,106 +81,8 @@ class CreateRequest:
     reference_type: str | None = None
     #: The open-model knobs sent, checked and typed (``{"seed": 7, "guidance_scale": 5.0}``).
     knobs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Body:
-    """A request body read as fields (JSON values or form strings) and at most one file."""
-
-    fields: dict[str, Any]
-    file: tuple[bytes, str] | None  # (content, declared media type) of input_reference
-    multipart: bool
-
-
-def too_large(limit: int) -> APIError:
-    """The 413 for a body over ``limit`` bytes."""
-    return APIError(
-        413,
-        f"The request body is larger than this server accepts ({limit // (1024 * 1024)} MiB); "
-        "send a smaller input_reference image.",
-        param="input_reference",
-        code="request_too_large",
-    )
-
-
-async def read_body(headers: Headers, stream: AsyncIterator[bytes], limit: int) -> bytes:
-    """The whole body, refusing with 413 as soon as it passes ``limit`` bytes."""
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in stream:
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def parse_body(headers: Headers, body: bytes, *, limit: int) -> Body:
-    """Fields of a JSON or multipart body; a clear 400 for anything else or malformed."""
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "multipart/form-data":
-        return await _parse_multipart(headers, body, limit)
-    if content_type in ("application/json", "") or content_type.endswith("+json"):
-        if not body.strip():
-            raise invalid(
-                'The request body is empty; send JSON like {"prompt": "..."}.',
-                code="invalid_json",
-            )
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise invalid(
-                'The request body is not valid JSON; send an object like {"prompt": "..."}.',
-                code="invalid_json",
-            ) from None
-        if not isinstance(data, dict):
-            raise invalid("The request body must be a JSON object.", code="invalid_json")
-        return Body(fields=data, file=None, multipart=False)
-    raise invalid(
-        f"Unsupported content type {content_type!r}; send application/json or multipart/form-data.",
-        code="unsupported_content_type",
-    )
-
-
-async def _parse_multipart(headers: Headers, body: bytes, limit: int) -> Body:
-    async def once() -> AsyncGenerator[bytes, None]:
-        yield body
-
-    parser = MultiPartParser(headers, once(), max_files=2, max_fields=20, max_part_size=limit)
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise invalid(
-            f"The multipart body could not be read: {exc}", code="invalid_multipart"
-        ) from None
-    fields: dict[str, Any] = {}
-    file: tuple[bytes, str] | None = None
-    try:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name != "input_reference":
-                    raise invalid(
-                        f"Unknown file parameter: '{name}'.", param=name, code="unknown_parameter"
-                    )
-                file = (await value.read(), (value.content_type or "").lower())
-            else:
-                fields[name] = value
-    finally:
-        await form.close()
-    if isinstance(fields.get("input_reference"), str):
-        # A reference object can travel as a JSON text field in a multipart body.
-        try:
-            fields["input_reference"] = json.loads(fields["input_reference"])
-        except ValueError:
-            raise invalid(
-                "input_reference must be an image file or an object like "
-                '{"image_url": "data:image/png;base64,..."}.',
-                param="input_reference",
-            ) from None
-    return Body(fields=fields, file=file, multipart=True)
+    #: The ids of the characters to feature (not yet looked up).
+    characters: tuple[str, ...] = ()
 
 
 def check_create(
@@ -179,10 +100,13 @@ def check_create(
     knobs are unknown parameters there.
     """
     _no_unknown(body.fields, _CREATE_FIELDS if with_knobs else _OPENAI_FIELDS)
+    no_files_but(body, "input_reference")
     prompt = check_prompt(body.fields)
     knobs = check_knobs(body.fields, multipart=body.multipart)
+    characters = check_characters(body)
     if abilities is not None and abilities.models is not None:
-        return _check_served(body, prompt, knobs, abilities)
+        checked = _check_served(body, prompt, knobs, abilities)
+        return dataclasses.replace(checked, characters=characters)
     model = _text(body.fields, "model", DEFAULT_MODEL)
     seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
     size = _text(body.fields, "size", DEFAULT_SIZE).lower()
@@ -208,7 +132,49 @@ def check_create(
         raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
     if reference is not None:
         _check_reference(reference, size)
-    return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs)
+    return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs, characters)
+
+
+def check_characters(body: Body) -> tuple[str, ...]:
+    """The ids of ``characters`` (a list of ``{"id": ...}``, two at most, each once)."""
+    given = json_field(body, "characters", '[{"id": "char_123"}]')
+    if given is None:
+        return ()
+    if not isinstance(given, list):
+        raise invalid(
+            f"Invalid type for 'characters': expected an array of objects like "
+            f'{{"id": "char_123"}}, but got {_kind(given)} instead.',
+            param="characters",
+            code="invalid_type",
+        )
+    if len(given) > MAX_CHARACTERS:
+        raise invalid(
+            f"Invalid 'characters': array too long. Expected an array with maximum length "
+            f"{MAX_CHARACTERS}, but got an array with length {len(given)} instead: a video "
+            "features two characters at most.",
+            param="characters",
+            code="array_above_max_length",
+        )
+    ids: list[str] = []
+    for index, item in enumerate(given):
+        where = f"characters[{index}]"
+        if not isinstance(item, dict) or set(item) != {"id"}:
+            raise invalid(
+                f"Invalid '{where}': expected an object with only an 'id', like "
+                '{"id": "char_123"}.',
+                param=where,
+                code="invalid_type",
+            )
+        ident = item["id"]
+        if not isinstance(ident, str) or not ident.strip():
+            raise _wrong_type(f"{where}.id", ident)
+        if ident in ids:
+            raise invalid(
+                f"Invalid 'characters': {ident} is listed twice; list each character once.",
+                param=where,
+            )
+        ids.append(ident)
+    return tuple(ids)
 
 
 def _check_served(
@@ -332,10 +298,11 @@ def _number(name: str, value: Any, kind: type, what: str, *, multipart: bool) ->
 def check_remix(body: Body) -> str:
     """The remix prompt from a body, or the 400 the real service gives."""
     _no_unknown(body.fields, _REMIX_FIELDS)
-    if body.file is not None:
+    if body.files:
+        name = next(iter(body.files))
         raise invalid(
             "A remix takes only a prompt, no file.",
-            param="input_reference",
+            param=name,
             code="unknown_parameter",
         )
     return check_prompt(body.fields)
@@ -404,6 +371,16 @@ def _wrong_type(name: str, value: Any) -> APIError:
 
 def _reference(body: Body) -> tuple[bytes | None, str | None]:
     ref = body.fields.get("input_reference")
+    if body.multipart and isinstance(ref, str):
+        # A reference object can travel as a JSON text field in a multipart body.
+        try:
+            ref = json.loads(ref)
+        except ValueError:
+            raise invalid(
+                "input_reference must be an image file or an object like "
+                '{"image_url": "data:image/png;base64,..."}.',
+                param="input_reference",
+            ) from None
     if body.file is not None:
         if ref is not None:
             raise invalid(

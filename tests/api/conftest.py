@@ -88,6 +88,8 @@ class FakeServer:
         self.faults: list[Fault] = []
         #: Content bytes and media type per variant (the media type may be overridden).
         self.content: dict[str, tuple[bytes, str]] = dict(CONTENT)
+        #: Characters made through ``POST /videos/characters``, by id.
+        self.characters: dict[str, dict[str, Any]] = {}
 
     # -- set-up helpers -----------------------------------------------------------------
 
@@ -109,12 +111,12 @@ class FakeServer:
 
     def add_video(self, status: str = "completed", **fields: Any) -> dict[str, Any]:
         """Put a job straight on the server, e.g. a finished one to download."""
-        video = self._new_video({"prompt": "a lighthouse at dusk"})
+        video = self.videos[self._new_video({"prompt": "a lighthouse at dusk"})["id"]]
         video.update(status=status, **fields)
         if status == "completed":
             video.update(progress=100, completed_at=int(self.clock.time()))
         self._started[video["id"]] = -1e18 if status in ("completed", "failed") else 1e18
-        return video
+        return dict(video)
 
     # -- what the client sees -----------------------------------------------------------
 
@@ -133,8 +135,10 @@ class FakeServer:
         self.requests.append(request)
         if request.url.host != "server.test":
             return self._elsewhere(request)
-        # The point of the fake: whatever the client sends must match the spec.
-        validate_request(request)
+        # The point of the fake: whatever the client sends must match the spec. (/models is
+        # not the Videos API's: a client asking what the server is gets this fake's 404.)
+        if request.url.path.startswith("/v1/videos"):
+            validate_request(request)
         if self.faults:
             answer = self.faults.pop(0)(request)
             if answer is not None:
@@ -155,6 +159,10 @@ class FakeServer:
             return self._create(request)
         if parts == ["videos"] and method == "GET":
             return self._list(request)
+        if parts[:2] == ["videos", "characters"]:
+            return self._character(request, parts[2:])
+        if parts in (["videos", "extensions"], ["videos", "edits"]) and method == "POST":
+            return self._derive(request, parts[1])
         if len(parts) < 2 or parts[0] != "videos":
             return error_response(404, f"No route {request.url.path}.")
         video = self._refresh(parts[1])
@@ -178,6 +186,33 @@ class FakeServer:
             data, media_type = self.content[request.url.params.get("variant", "video")]
             return httpx.Response(200, content=data, headers={"content-type": media_type})
         return error_response(404, f"No route {method} {request.url.path}.")
+
+    def _character(self, request: httpx.Request, rest: list[str]) -> httpx.Response:
+        if request.method == "POST" and not rest:
+            from tests.openapi_spec import _parse_multipart
+
+            fields, _files = _parse_multipart(request)
+            ident = f"char_{next(self._ids)}"
+            made = {"id": ident, "name": fields["name"], "created_at": int(self.clock.time())}
+            self.characters[ident] = made
+            return httpx.Response(200, json=made)
+        if request.method == "GET" and len(rest) == 1 and rest[0] in self.characters:
+            return httpx.Response(200, json=self.characters[rest[0]])
+        return error_response(404, "Character not found.", param="character_id")
+
+    def _derive(self, request: httpx.Request, kind: str) -> httpx.Response:
+        body = json.loads(request.content)
+        source = self._refresh(body["video"]["id"])
+        if source is None:
+            return error_response(404, "No video found.", param="video")
+        if source["status"] != "completed":
+            return error_response(400, "Only a completed video.", code="invalid_state")
+        seconds = source["seconds"]
+        if kind == "extensions":
+            seconds = str(int(seconds) + int(body["seconds"]))
+        return httpx.Response(
+            200, json=self._new_video({"prompt": body["prompt"], "seconds": seconds})
+        )
 
     def _create(self, request: httpx.Request) -> httpx.Response:
         if request.headers["content-type"].startswith("multipart/"):

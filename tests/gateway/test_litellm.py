@@ -25,7 +25,7 @@ from PIL import Image
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
-from sora_nb.api.retry import PollPolicy
+from sora_nb.api.retry import PollPolicy, RetryPolicy
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
@@ -157,3 +157,128 @@ async def test_the_runner_derives_previews_when_the_gateway_sends_the_video(
         assert sheet.format == "JPEG"
     assert key not in (tmp_path / take.folder / "take.json").read_text()
     assert key.encode() not in (tmp_path / "ledger.sqlite3").read_bytes()
+
+
+# -- characters, extensions and edits through the proxy ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tests.cameos import figure_clip
+
+    folder = tmp_path_factory.mktemp("clips")
+    return {
+        name: figure_clip(folder / f"{name}.mp4", coat=coat)
+        for name, coat in (
+            ("maya", (190, 30, 45)),
+            ("theo", (30, 130, 70)),
+            ("ada", (240, 140, 20)),
+        )
+    }
+
+
+async def test_characters_through_the_gateway(
+    gateway: tuple[str, str], clips: dict[str, Path]
+) -> None:
+    from sora_nb.api.continuity import CharacterNotNamedWarning
+
+    base_url, key = gateway
+    async with VideosClient(base_url, key, poll=POLL) as client:
+        maya = await client.create_character(clips["maya"], "Maya")
+        theo = await client.create_character(clips["theo"], "Theo")
+        ada = await client.create_character(clips["ada"], "Ada")
+        # The proxy gives its own ids, which carry the deployment that made them.
+        assert maya.id is not None and maya.id.startswith("character_")
+        assert (await client.get_character(maya.id)).name == "Maya"
+        prompt = "Maya and Theo walk through a forest at noon."
+        done = await client.wait(
+            await client.create(prompt=prompt, model="sora-2", characters=[maya, theo]),
+            deadline=120,
+        )
+        assert done.status == "completed", done.error
+        with pytest.raises(errors.InvalidRequestError, match="at most 2 characters"):
+            await client.create(prompt=prompt, model="sora-2", characters=[maya, theo, ada])
+        with pytest.warns(CharacterNotNamedWarning, match="Ada is not named"):
+            unnamed = await client.create(prompt=prompt, model="sora-2", characters=[ada])
+        assert (await client.wait(unnamed, deadline=120)).status == "completed"
+
+
+async def test_extensions_to_120_seconds_and_edits_through_the_gateway(
+    gateway: tuple[str, str],
+) -> None:
+    base_url, key = gateway
+    async with VideosClient(base_url, key, poll=POLL) as client:
+        video = await client.wait(
+            await client.create(prompt="A lighthouse at dusk.", model="sora-2", seconds=4),
+            deadline=120,
+        )
+        edited = await client.wait(await client.edit(video, prompt="Make it night."), deadline=120)
+        assert (edited.status, edited.seconds) == ("completed", "4")
+        for seconds in (20, 20, 20, 20, 20, 16):
+            video = await client.wait(
+                await client.extend(video, prompt="The tide rises.", seconds=seconds),
+                deadline=120,
+            )
+            assert video.status == "completed", video.error
+        assert video.seconds == "120"
+        with pytest.raises(errors.BadRequestError, match="extended 6 times"):
+            await client.extend(video.id, prompt="Once more.", seconds=4)
+        # Edits only of completed videos: one still rendering, one that failed.
+        running = await client.create(prompt="A heron at dawn.", model="sora-2", seconds=20)
+        with pytest.raises(errors.BadRequestError, match="only a completed video can be edited"):
+            await client.edit(running, prompt="Make it night.")
+        blocked = await client.wait(
+            await client.create(prompt="Darth Vader at dawn.", model="sora-2"), deadline=120
+        )
+        assert blocked.status == "failed"
+        with pytest.raises(errors.BadRequestError, match="is failed; only a completed video"):
+            await client.edit(blocked, prompt="Make it night.")
+
+
+def test_a_session_through_the_gateway_keeps_characters_and_chains_and_replays_offline(
+    gateway: tuple[str, str], clips: dict[str, Path], tmp_path: Path
+) -> None:
+    from sora_nb.runs.bundle import export_bundle, import_bundle
+    from sora_nb.runs.session import Session
+
+    base_url, key = gateway
+    options = {"poll": POLL}
+    recorded = Session(tmp_path / "a", base_url=base_url, api_key=key, client_options=options)
+    recorded.add_character("Maya", clips["maya"])
+    [first] = recorded.run_plan(
+        recorded.plan("Maya crosses a bridge.", characters=["Maya"], seconds=4)
+    ).takes
+    longer = first.extend("She reaches the far side.", seconds=4)
+    night = longer.edit("Make it night.")
+    assert [t.status for t in (first, longer, night)] == ["completed"] * 3
+    # A new kernel over the same folder: the chain and the character's gateway id are there.
+    again = Session(tmp_path / "a", base_url=base_url, api_key=key, client_options=options)
+    found = again.ledger.get(night.id)
+    assert found is not None and [t.id for t in found.chain()] == [first.id, longer.id, night.id]
+    [maya] = again.characters()
+    assert maya.id_on(base_url) is not None and maya.id_on(base_url).startswith("character_")
+    bundle = export_bundle([night], tmp_path / "lesson.zip")
+
+    # Replayed where the gateway cannot be reached: every cell answers from the bundle.
+    sent: list[httpx.Request] = []
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise httpx.ConnectError("no server here", request=request)
+
+    offline = {
+        "transport": httpx.MockTransport(unreachable),
+        "retry": RetryPolicy(max_retries=0),
+    }
+    replay = Session(tmp_path / "b", base_url=base_url, api_key=key, client_options=offline)
+    import_bundle(bundle, replay.ledger)
+    [take] = replay.run_plan(
+        replay.plan("Maya crosses a bridge.", characters=["Maya"], seconds=4)
+    ).takes
+    assert take.cached and take.id == first.id
+    assert [t.id for t in replay.ledger.chain(replay.ledger.get(night.id))] == [
+        first.id,
+        longer.id,
+        night.id,
+    ]
+    assert [r for r in sent if r.method == "POST"] == []

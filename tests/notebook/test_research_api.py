@@ -43,7 +43,7 @@ def test_measure_fills_the_table_the_ledger_and_the_grid(run: GridRun) -> None:
     assert len(rows) == 4 and all(row["motion"] is not None for row in rows)
     stored = api.session().ledger.get(run.takes[0].id)
     assert stored is not None and "motion" in stored.metrics
-    assert all("motion" in cell["metrics"] and "LUFS" in cell["metrics"] for cell in grid.cells)
+    assert all("motion" in cell.metrics and "LUFS" in cell.metrics for cell in grid.cells)
 
 
 def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:

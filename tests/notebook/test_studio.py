@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from traitlets import TraitError
 
 from sora_nb.notebook import api, kernel
 from sora_nb.notebook.widgets import Grid, Player, Studio
@@ -41,13 +42,9 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
 def test_a_prompt_round_trips_through_the_traits() -> None:
     studio = Studio(RICH)
     assert studio.prompt == RICH
-    assert studio.camera == {
-        "framing": "wide",
-        "movement": "push-in",
-        "lens_mm": 35.0,
-        "aperture": 2.8,
-        "rig": "drone",
-    }
+    assert studio.camera == Camera(
+        framing="wide", movement="push-in", lens_mm=35.0, aperture=2.8, rig="drone"
+    )
     assert studio.dialogue == [{"speaker": "Girl", "line": "Higher!"}]
     assert studio.prompt_text == RICH.render()
     # Counted as the ladder counts, so the long rung and the live count agree.
@@ -56,20 +53,22 @@ def test_a_prompt_round_trips_through_the_traits() -> None:
 
 def test_text_is_parsed_and_setting_the_prompt_updates_every_trait() -> None:
     studio = Studio("A heron in the reeds at dawn, close-up, slow push-in.")
-    assert studio.scene["time_of_day"] == "dawn"
-    assert studio.camera["framing"] == "close-up"
+    assert studio.scene.time_of_day == "dawn"
+    assert studio.camera.framing == "close-up"
     studio.prompt = RICH
     assert studio.subject == "A red kite" and studio.prose == ""
     assert studio.palette == ["amber", "teal", "cream"]
     assert "Aperture: f/2.8" in studio.prompt_text
     studio.prompt = "Rain on a tin roof."
-    assert studio.palette == [] and studio.camera == {}
+    assert studio.palette == [] and studio.camera == Camera()
     assert studio.prompt_text == "Rain on a tin roof."
 
 
 def test_edits_from_the_front_end_change_the_prompt_and_the_live_text() -> None:
     studio = Studio(RICH)
-    studio.camera = {**studio.camera, "lens_mm": 85, "film_stock": "Kodak Vision3 500T"}
+    # As the front end sends it: the camera's JSON with two fields changed.
+    sent = studio.trait_metadata("camera", "to_json")(studio.camera, studio)
+    studio.camera = {**sent, "lens_mm": 85, "film_stock": "Kodak Vision3 500T"}
     studio.palette = [*studio.palette, "rust"]
     studio.dialogue = [*studio.dialogue, {"speaker": "Father", "line": "Let it out."}]
     prompt = studio.prompt
@@ -92,14 +91,28 @@ def test_half_typed_dialogue_is_left_out_with_a_warning() -> None:
     }
 
 
-def test_a_bad_value_set_from_python_is_left_out_and_named() -> None:
+def test_a_bad_camera_value_is_refused_on_assignment_with_what_to_pass() -> None:
     studio = Studio(RICH)
-    studio.camera = {"framing": "close-up", "lens_mm": -5}
-    camera = studio.prompt.camera
-    assert camera.framing == "close-up" and camera.lens_mm is None
-    assert studio.lint[0]["severity"] == "warning"
-    assert studio.lint[0]["message"].startswith("camera.lens_mm: Input should be greater than 0")
-    assert "Framing: Close-up" in studio.prompt_text
+    with pytest.raises(TraitError) as refused:
+        studio.camera = {"framing": "close-up", "lens_mm": -5}
+    message = str(refused.value)
+    assert message.startswith(
+        "Studio.camera refused the value: lens_mm: Input should be greater than 0 (got -5)."
+    )
+    assert "It takes a Camera or a dict of its fields" in message and "lens_mm" in message
+    # Nothing was half applied: the camera and the text are what they were.
+    assert studio.camera == RICH.camera and "Lens: 35 mm" in studio.prompt_text
+    with pytest.raises(TraitError, match="zoom: Extra inputs are not permitted"):
+        studio.camera = {"zoom": 3}
+    with pytest.raises(TraitError, match="a str is not a Camera"):
+        studio.camera = "wide"
+    with pytest.raises(TraitError, match=r"Studio\.lighting refused the value: sources"):
+        studio.lighting = {"sources": "a lamp"}
+    with pytest.raises(TraitError, match=r"Studio\.shots refused the value: entry 0: seconds"):
+        studio.shots = [{"seconds": 0}]
+    # Words the vocabulary knows are stored as its slugs, as Prompt does.
+    studio.camera = {"framing": "close up", "movement": "dolly in"}
+    assert studio.camera == Camera(framing="close-up", movement="push-in")
 
 
 def test_shots_and_other_clauses_the_controls_lack_are_kept() -> None:
@@ -177,7 +190,7 @@ def test_generate_runs_through_the_session_and_shows_a_player(session: object) -
         "1280x720",
         4,
     )
-    assert studio.result.status == "completed" and len(studio.result.video) > 0
+    assert studio.result.status == "completed" and studio.result.files["video"].size > 0
 
 
 def test_several_takes_show_as_a_grid(session: object) -> None:
@@ -197,7 +210,7 @@ def test_compare_lengths_sends_three_rungs_into_a_grid(session: object) -> None:
     run.wait(timeout=30)
     words = [len(t.request.prompt.split()) for t in run.takes]
     assert len(words) == 3 and words[0] < words[1] < words[2]
-    assert [label["text"] for label in studio.result.col_labels] == ["short", "medium", "long"]
+    assert [label.text for label in studio.result.col_labels] == ["short", "medium", "long"]
     assert studio.status == "Sent 3 takes: short, medium, long."
 
 

@@ -115,13 +115,34 @@ def test_rule_triggers_on_one_prompt_and_not_the_other(
 def test_every_rule_has_a_case() -> None:
     # A rule added without a row in CASES fails here rather than going untested.
     codes = {c[0] for c in CASES}
-    assert len(RULES) == 10
+    assert len(RULES) == 11  # the eleventh, the cast, needs the characters: its own test below
     assert codes == {
         "one-move-per-shot", "one-action-per-shot", "dialogue-too-long", "parameter-in-prose",
         "contradiction", "too-many-characters", "too-long", "empty", "shots-overrun",
         "guardrail-real-person", "guardrail-copyrighted-character", "guardrail-copyrighted-music",
         "palette-size",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("prompt", "characters", "found"),
+    [
+        ("Maya walks in the rain.", ["Maya"], []),
+        ("MAYA walks; Maya's coat is red.", ["Maya"], []),
+        ("A woman walks in the rain.", ["Maya"], ["character-not-named"]),
+        ("Mayan ruins at dawn.", ["Maya"], ["character-not-named"]),
+        ("Maya greets Theo.", ["Maya", "Theo"], []),
+        ("Maya, Theo and Ada.", ["Maya", "Theo", "Ada"], ["too-many-cast"]),
+    ],
+)
+def test_characters_sent_must_be_named_and_two_at_most(
+    prompt: str, characters: list[str], found: list[str]
+) -> None:
+    issues = lint(prompt, characters=characters)
+    assert [i.code for i in issues if i.code in ("character-not-named", "too-many-cast")] == found
+    for issue in issues:
+        if issue.code == "character-not-named":
+            assert issue.severity == "warning" and "Write Maya in it, verbatim" in issue.message
 
 
 def test_messages_say_what_to_do() -> None:

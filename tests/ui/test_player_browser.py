@@ -32,6 +32,9 @@ def test_player_plays_video_with_sound(
     assert audio > 0
     video_width = page.evaluate(f"document.querySelector('{PLAYER} video').videoWidth")
     assert video_width == 160
+    # Solara's page has no Jupyter server route: the kernel sent the video, and says so.
+    assert page.locator(PLAYER).get_attribute("data-media-path") == "kernel"
+    assert "kernel" in (page.locator(f"{PLAYER} .sora-stage").get_attribute("title") or "")
     assert page.locator(f"{PLAYER} [data-role=meta]").inner_text().startswith("sora-2")
     hide_solara_badge(page)
     page.locator(PLAYER).screenshot(path=str(screenshots / "player.png"))

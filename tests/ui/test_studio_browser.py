@@ -48,7 +48,7 @@ def test_controls_change_the_python_prompt(
     framing = root.locator("[data-field=framing]")
     framing.focus()
     page.keyboard.press("ArrowDown")
-    eventually(lambda: studio.camera.get("framing") == "extreme-wide", "framing by keyboard", 10)
+    eventually(lambda: studio.camera.framing == "extreme-wide", "framing by keyboard", 10)
     framing.select_option("close-up")
     root.locator("[data-field=time_of_day]").select_option("dusk")
     # The lens slider by keyboard: turn it on, then arrow keys move it a millimetre at a time.

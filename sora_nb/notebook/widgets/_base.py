@@ -1,12 +1,13 @@
-"""What the Player and the Grid share: where the built front end lives, reading a take's files,
+"""What the Player and the Grid share: where the built front end lives, how a take is named,
 and the small static HTML shown where widgets cannot run (nbconvert, GitHub)."""
 
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
+from sora_nb.notebook.nomath import no_math
+from sora_nb.notebook.widgets._files import relative_to_notebook
 from sora_nb.runs.take import Take
 
 #: The built front end (``npm run build`` in ``js/`` writes it; it is not committed).
@@ -29,15 +30,6 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def read_file(take: Take, variant: str) -> bytes:
-    """The bytes of a take's ``video``, ``thumbnail`` or ``spritesheet``; empty when absent."""
-    try:
-        return take.path(variant).read_bytes()
-    except (RuntimeError, OSError):
-        # Not attached to a media folder, not downloaded yet, or removed: show nothing.
-        return b""
-
-
 def error_text(take: Take) -> str:
     """The server's message for a failed take, with its code; empty when there is no error."""
     if take.error is None:
@@ -46,17 +38,15 @@ def error_text(take: Take) -> str:
 
 
 def relative_link(take: Take, variant: str) -> str | None:
-    """A take's file as a path relative to the working directory (the notebook's folder)."""
+    """A take's file as a path relative to the notebook's folder (as a saved notebook and
+    nbconvert resolve it), whatever the kernel's current folder is."""
     try:
         path = take.path(variant)
     except RuntimeError:
         return None
     if not path.is_file():
         return None
-    try:
-        return Path(os.path.relpath(path, Path.cwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
+    return relative_to_notebook(path) or path.as_posix()
 
 
 def describe_take(take: Take) -> str:
@@ -83,7 +73,10 @@ def static_figure(take: Take, caption: str) -> str:
         else ""
     )
     text = html.escape(caption)
-    return (
-        "<figure style='display:inline-block;margin:4px'>"
-        f"{image}<figcaption>{text}</figcaption></figure>"
+    # Captions carry prices: kept out of MathJax's reach so "$0.40" stays money.
+    return no_math(
+        f"{image}<figcaption>{text}</figcaption>",
+        tag="figure",
+        classes="sora-nb-figure",
+        style="display:inline-block;margin:4px",
     )

@@ -6,22 +6,26 @@ import html
 import math
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import anywidget
-import ipywidgets
 import traitlets
 
 from sora_nb import media
+from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import (
     describe_take,
     error_text,
     esm_path,
-    read_file,
     static_figure,
     word_count,
 )
-from sora_nb.runs.take import Take
+from sora_nb.notebook.widgets._callbacks import Callbacks
+from sora_nb.notebook.widgets._files import ChunkSender, describe
+from sora_nb.notebook.widgets.state import CellState, Feedback, Header, MediaFile
+from sora_nb.notebook.widgets.traits import ModelDict, ModelList
+from sora_nb.runs.take import FILE_NAMES, Take
 
 if TYPE_CHECKING:
     from sora_nb.runs.grid import GridRun
@@ -32,35 +36,32 @@ RateCallback = Callable[[int, str, "int | None", str], Any]
 DEFAULT_SPRITE_GRID = (media.SPRITESHEET_COLUMNS, media.SPRITESHEET_ROWS)
 
 
-class CellMedia(ipywidgets.Widget):  # type: ignore[misc]
-    """One cell's binary files, as its own model so a finished take sends only its own bytes."""
+def _cell_files(take: Take) -> dict[str, MediaFile]:
+    """Where a cell's poster, spritesheet and (once complete) video lie: never their bytes."""
+    variants = ("thumbnail", "spritesheet", "video") if take.ok else ("thumbnail", "spritesheet")
+    found = {variant: describe(take, variant) for variant in variants}
+    return {variant: file for variant, file in found.items() if file}
 
-    video = traitlets.Bytes(b"", help="The MP4 bytes (empty until the take completes).").tag(
-        sync=True
+
+def _cell_data(take: Take, label: str, metrics: str = "") -> CellState:
+    """What a cell shows: status, progress and error, what identifies it, and its files."""
+    return CellState(
+        label=label,
+        metrics=metrics,
+        take_id=take.id,
+        status=take.status,
+        progress=max(0, min(100, int(take.progress))),
+        error=error_text(take),
+        seconds=int(take.request.seconds),
+        words=word_count(take.request.prompt),
+        model=take.request.model,
+        size=take.request.size,
+        files=_cell_files(take),
     )
-    spritesheet = traitlets.Bytes(b"", help="JPEG grid of frames, for hover-scrub.").tag(sync=True)
-    sprite_columns = traitlets.Int(DEFAULT_SPRITE_GRID[0]).tag(sync=True)
-    sprite_rows = traitlets.Int(DEFAULT_SPRITE_GRID[1]).tag(sync=True)
 
 
-def _cell_data(take: Take, label: str, metrics: str = "") -> dict[str, Any]:
-    """The JSON a cell shows: status, progress and error, plus what identifies it."""
-    return {
-        "label": label,
-        "metrics": metrics,
-        "take_id": take.id,
-        "status": take.status,
-        "progress": int(take.progress),
-        "error": error_text(take),
-        "seconds": int(take.request.seconds),
-        "words": word_count(take.request.prompt),
-        "model": take.request.model,
-        "size": take.request.size,
-    }
-
-
-def _header(text: str, words: int | None = None) -> dict[str, Any]:
-    return {"text": text} if words is None else {"text": text, "words": words}
+def _header(text: str, words: int | None = None) -> Header:
+    return Header(text=text, words=words)
 
 
 class Grid(anywidget.AnyWidget):
@@ -68,28 +69,33 @@ class Grid(anywidget.AnyWidget):
 
     ``Grid(takes, columns=3)`` lays the takes out row by row; ``Grid.from_run(run)`` labels the
     rows and columns with a grid run's axes. Ratings and notes come back through ``on_rate``.
+    Videos stream from the Jupyter server (or, where there is none, from the kernel in chunks
+    for the cells on screen); the widget's state holds where they are, never their bytes.
     """
 
     _esm = esm_path("grid.js")
 
-    cells = traitlets.List(traitlets.Dict(), help="Per cell: label, status, progress...").tag(
-        sync=True
+    cells = ModelList(
+        CellState, help="Per cell, in display order: label, status, progress, error and files."
     )
-    media = traitlets.List(traitlets.Instance(CellMedia), help="Per-cell video bytes.").tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
-    row_labels = traitlets.List(
-        traitlets.Dict(), help="Row headers: text, and words on a length axis."
-    ).tag(sync=True)
-    col_labels = traitlets.List(
-        traitlets.Dict(), help="Column headers: text, and words on a length axis."
-    ).tag(sync=True)
+    row_labels = ModelList(Header, help="Row headers: text, and words on a length axis.")
+    col_labels = ModelList(Header, help="Column headers: text, and words on a length axis.")
     row_title = traitlets.Unicode("", help="What varies down the rows.").tag(sync=True)
     col_title = traitlets.Unicode("", help="What varies across the columns.").tag(sync=True)
+    columns = traitlets.Int(1, help="Cells per row.").tag(sync=True)
+    page_labels = traitlets.List(
+        traitlets.Unicode(), help="One label per page (a third axis); empty for one page."
+    ).tag(sync=True)
+    page_title = traitlets.Unicode("", help="What varies from page to page.").tag(sync=True)
+    page = traitlets.Int(0, help="The page shown (only its cells load media).").tag(sync=True)
+    sprite_grid = traitlets.List(
+        traitlets.Int(), default_value=list(DEFAULT_SPRITE_GRID), help="Spritesheet columns, rows."
+    ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop the shared clock.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Shared playback rate.").tag(sync=True)
-    feedback = traitlets.Dict(
-        help='Per cell index (as a string): {"rating": 1 | -1 | None, "note": str}.'
+    feedback = ModelDict(Feedback, help="Ratings and notes, by cell index (as a string).")
+    error = traitlets.Unicode(
+        "", help="What went wrong in the kernel for this grid (a failing on_rate callback)."
     ).tag(sync=True)
 
     def __init__(
@@ -98,66 +104,70 @@ class Grid(anywidget.AnyWidget):
         *,
         columns: int | None = None,
         labels: Sequence[str] | None = None,
-        row_labels: Sequence[str | dict[str, Any]] | None = None,
-        col_labels: Sequence[str | dict[str, Any]] | None = None,
+        row_labels: Sequence[str | dict[str, Any] | Header] | None = None,
+        col_labels: Sequence[str | dict[str, Any] | Header] | None = None,
         row_title: str = "",
         col_title: str = "",
+        page_labels: Sequence[str] | None = None,
+        page_title: str = "",
         sprite_grid: tuple[int, int] = DEFAULT_SPRITE_GRID,
         **kwargs: Any,
     ) -> None:
-        """Show ``takes`` row by row in ``columns`` columns (default: as square as possible)."""
+        """Show ``takes`` row by row in ``columns`` columns (default: as square as possible).
+
+        With ``page_labels``, the takes split evenly into that many pages, shown one at a time.
+        """
         takes = list(takes)
         if labels is not None and len(labels) != len(takes):
             raise ValueError(
                 f"Grid got {len(takes)} takes but {len(labels)} labels: give one each."
             )
-        ncols = columns or (
-            len(col_labels) if col_labels else math.ceil(math.sqrt(len(takes) or 1))
-        )
+        pages = len(page_labels) if page_labels else 1
+        if len(takes) % pages:
+            raise ValueError(
+                f"Grid got {len(takes)} takes for {pages} pages: give each page as many."
+            )
+        per_page = len(takes) // pages
+        ncols = columns or (len(col_labels) if col_labels else math.ceil(math.sqrt(per_page or 1)))
         if ncols < 1:
             raise ValueError(f"columns must be at least 1, got {columns}.")
         super().__init__(**kwargs)
         self._takes = takes
         self._labels = list(labels) if labels is not None else [t.id for t in takes]
-        self._rate_callbacks: list[RateCallback] = []
-        self._loaded: set[int] = set()
+        self._rate_callbacks = Callbacks("on_rate")
         self._metrics: dict[int, str] = {}
+        self._chunks = ChunkSender(self, self._file_for)
         # Takes may report from several runner threads; cell updates must not interleave.
         self._lock = threading.Lock()
         with self.hold_sync():
+            self.columns = ncols
             self.col_labels = [_as_header(x) for x in col_labels] if col_labels else []
             self.row_labels = [_as_header(x) for x in row_labels] if row_labels else []
-            if not self.col_labels and len(takes) > ncols:
-                # Without headers the front end still needs the column count.
-                self.col_labels = [_header(f"{j + 1}") for j in range(ncols)]
             self.row_title = row_title
             self.col_title = col_title
-            self.media = [
-                CellMedia(sprite_columns=sprite_grid[0], sprite_rows=sprite_grid[1]) for _ in takes
-            ]
+            self.page_labels = list(page_labels) if page_labels else []
+            self.page_title = page_title
+            self.sprite_grid = list(sprite_grid)
             self.cells = [_cell_data(t, lbl) for t, lbl in zip(takes, self._labels, strict=True)]
             self.feedback = {
-                str(i): {"rating": t.rating, "note": t.note or ""}
+                str(i): Feedback(rating=_thumbs(t.rating), note=t.note or "")
                 for i, t in enumerate(takes)
                 if t.rating is not None or t.note
             }
-        for index, take in enumerate(takes):
-            self._load_media(index, take)
-            take.on_change(self._on_take_change)
+        self._unfollow = [take.on_change(self._on_take_change) for take in takes]
+        self.on_msg(self._handle_message)
 
     @classmethod
     def from_run(cls, run: GridRun, **kwargs: Any) -> Grid:
-        """A grid of a planned run: columns from its first axis, rows from the second.
-
-        Several takes per cell sit side by side; a third axis stacks its pages as more rows.
-        Headers on a ``length`` axis carry the word count of that rung's prompt.
+        """A grid of a planned run: columns from its first axis, rows from the second, pages
+        from the third. Several takes per cell go down the rows (``medium · take 2``), so a
+        row is never wider than the axis. Headers on a ``length`` axis carry word counts.
         """
         plan = run.plan
         axes = plan.axes
         per = plan.takes
-        col_axis = axes[0]
-        ncols = len(col_axis.values)
-        nrows = len(plan.cells) // ncols
+        shape = [len(axis.values) for axis in axes] + [1] * (3 - len(axes))
+        ncols, nrows, npages = shape
 
         def words_at(axis_pos: int, value_index: int) -> int | None:
             if axes[axis_pos].kind != "length":
@@ -167,36 +177,51 @@ class Grid(anywidget.AnyWidget):
                     return cell.word_count
             return None
 
-        col_labels = []
-        for j, value in enumerate(col_axis.values):
-            for k in range(per):
-                text = value if per == 1 else f"{value} · take {k + 1}"
-                col_labels.append(_header(text, words_at(0, j)))
-        row_labels: list[dict[str, Any]] = []
-        for r in range(nrows if len(axes) > 1 else 0):
-            cell = plan.cells[r * ncols]
-            parts = [cell.labels[a.name] for a in axes[1:]]
-            row_labels.append(_header(" / ".join(reversed(parts)), words_at(1, cell.coords[1])))
+        by_coords = {
+            tuple(cell.coords) + (0,) * (3 - len(cell.coords)): cell for cell in plan.cells
+        }
         takes: list[Take] = []
         labels: list[str] = []
-        for cell in plan.cells:
-            for take in run.cell_takes(cell.index):
-                takes.append(take)
-                labels.append(", ".join(f"{k}={v}" for k, v in cell.labels.items()))
+        for p in range(npages):
+            for r in range(nrows):
+                for k in range(per):
+                    for c in range(ncols):
+                        cell = by_coords[(c, r, p)]
+                        take = run.cell_takes(cell.index)[k]
+                        named = ", ".join(f"{name}={value}" for name, value in cell.labels.items())
+                        takes.append(take)
+                        labels.append(f"{named}, take {k + 1}" if per > 1 else named)
+        col_labels = [_header(value, words_at(0, j)) for j, value in enumerate(axes[0].values)]
+        row_labels: list[Header] = []
+        if len(axes) > 1 or per > 1:
+            for r in range(nrows):
+                value = axes[1].values[r] if len(axes) > 1 else ""
+                words = words_at(1, r) if len(axes) > 1 else None
+                for k in range(per):
+                    take_text = f"take {k + 1}" if per > 1 else ""
+                    text = " · ".join(part for part in (value, take_text) if part)
+                    row_labels.append(_header(text, words))
+        row_title = " · ".join(
+            part
+            for part in (axes[1].name if len(axes) > 1 else "", "take" if per > 1 else "")
+            if part
+        )
         return cls(
             takes,
-            columns=ncols * per,
+            columns=ncols,
             labels=labels,
             col_labels=col_labels,
             row_labels=row_labels,
-            col_title=col_axis.name,
-            row_title=" / ".join(a.name for a in reversed(axes[1:])),
+            col_title=axes[0].name,
+            row_title=row_title,
+            page_labels=list(axes[2].values) if len(axes) > 2 else None,
+            page_title=axes[2].name if len(axes) > 2 else "",
             **kwargs,
         )
 
     @property
     def takes(self) -> list[Take]:
-        """The takes shown, cell by cell."""
+        """The takes shown, cell by cell (page by page, row by row)."""
         return list(self._takes)
 
     def show_metrics(self, summaries: dict[str, str]) -> None:
@@ -210,49 +235,69 @@ class Grid(anywidget.AnyWidget):
                 for i, t in enumerate(self._takes)
             ]
 
-    def on_rate(self, callback: RateCallback) -> None:
+    def on_rate(self, callback: RateCallback, remove: bool = False) -> Callable[[], None]:
         """Call ``callback(cell_index, take_id, rating, note)`` when a user rates or annotates a
-        cell; rating is 1 for thumbs up, -1 for thumbs down, None when cleared."""
-        self._rate_callbacks.append(callback)
+        cell; rating is 1 for thumbs up, -1 for thumbs down, None when cleared. ``remove=True``
+        unsubscribes it; so does the function returned. A callback that fails shows in the
+        grid's error line (and the others still run)."""
+        return self._rate_callbacks.register(callback, remove)
+
+    def close(self) -> None:
+        """Close the widget and stop following its takes (they then forget this grid)."""
+        # getattr: ipywidgets also closes a widget whose __init__ failed half way.
+        for unfollow in getattr(self, "_unfollow", []):
+            unfollow()
+        self._unfollow = []
+        super().close()
 
     def _on_take_change(self, take: Take) -> None:
         # Runs on the runner's thread: update only the cells showing this take.
         with self._lock:
+            cells = list(self.cells)
             for index, shown in enumerate(self._takes):
                 if shown is take:
-                    cells = list(self.cells)
-                    metrics = self._metrics.get(index, "")
-                    cells[index] = _cell_data(take, self._labels[index], metrics)
-                    self.cells = cells
-                    self._load_media(index, take)
+                    cells[index] = _cell_data(
+                        take, self._labels[index], self._metrics.get(index, "")
+                    )
+            self.cells = cells
 
-    def _load_media(self, index: int, take: Take) -> None:
-        cell = self.media[index]
-        # The small spritesheet goes first, in its own message, so a cell can be scrubbed
-        # while its (much larger) video is still on the way.
-        if not cell.spritesheet:
-            cell.spritesheet = read_file(take, "spritesheet")
-        if take.ok and index not in self._loaded:
-            data = read_file(take, "video")
-            if data:
-                cell.video = data
-                self._loaded.add(index)
+    def _file_for(self, key: str) -> Path | None:
+        """The file behind a ``"cell/variant"`` key this grid handed out, else None."""
+        index, _, variant = key.partition("/")
+        if not index.isdigit() or variant not in FILE_NAMES:
+            return None
+        cell = int(index)
+        if cell >= len(self._takes) or variant not in self.cells[cell].files:
+            return None
+        return self._takes[cell].path(variant)
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        self._chunks.handle(content)
+
+    @traitlets.validate("page")
+    def _valid_page(self, proposal: dict[str, Any]) -> int:
+        pages = max(1, len(self.page_labels))
+        page = int(proposal["value"])
+        if not 0 <= page < pages:
+            raise traitlets.TraitError(
+                f"page is a number from 0 to {pages - 1} for this grid, not {page}."
+            )
+        return page
 
     @traitlets.observe("feedback")
     def _feedback_changed(self, change: dict[str, Any]) -> None:
-        old: dict[str, Any] = change["old"] or {}
-        new: dict[str, Any] = change["new"] or {}
+        old: dict[str, Feedback] = change["old"] or {}
+        new: dict[str, Feedback] = change["new"] or {}
+        problems = []
         for key, entry in new.items():
             if old.get(key) == entry or not key.isdigit():
                 continue
             index = int(key)
             if index >= len(self._takes):
                 continue
-            rating = entry.get("rating")
-            rating = rating if rating in (1, -1) else None
-            note = str(entry.get("note") or "")
-            for callback in list(self._rate_callbacks):
-                callback(index, self._takes[index].id, rating, note)
+            take_id = self._takes[index].id
+            problems.append(self._rate_callbacks(index, take_id, entry.rating, entry.note))
+        self.error = "; ".join(p for p in problems if p)
 
     def __repr__(self) -> str:
         done = sum(1 for t in self._takes if t.done)
@@ -270,12 +315,15 @@ class Grid(anywidget.AnyWidget):
                 for t, label in zip(self._takes, self._labels, strict=True)
             ]
             data["text/html"] = (
-                f"<div>{''.join(figures)}</div>" if figures else html.escape(repr(self))
+                f"<div>{''.join(figures)}</div>" if figures else no_math(html.escape(repr(self)))
             )
         return bundle
 
 
-def _as_header(entry: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(entry, str):
-        return _header(entry)
-    return _header(str(entry.get("text", "")), entry.get("words"))
+def _thumbs(rating: int | None) -> Literal[1, -1] | None:
+    return 1 if rating == 1 else -1 if rating == -1 else None
+
+
+def _as_header(entry: str | dict[str, Any] | Header) -> Header | dict[str, Any]:
+    # A dict is checked by the trait, with a message naming what is wrong with it.
+    return _header(entry) if isinstance(entry, str) else entry

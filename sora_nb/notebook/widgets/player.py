@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import anywidget
 import traitlets
 
+from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import (
     describe_take,
     error_text,
     esm_path,
-    read_file,
     static_figure,
     word_count,
 )
+from sora_nb.notebook.widgets._callbacks import Callbacks
+from sora_nb.notebook.widgets._files import ChunkSender, describe
+from sora_nb.notebook.widgets.state import MediaFile
+from sora_nb.notebook.widgets.traits import ModelDict
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take
 
@@ -34,10 +39,11 @@ class Player(anywidget.AnyWidget):
 
     _esm = esm_path("player.js")
 
-    video = traitlets.Bytes(b"", help="The MP4 bytes (empty until the take completes).").tag(
-        sync=True
+    files = ModelDict(
+        MediaFile,
+        help="Where the take's video (once complete) and poster lie, with their sizes, by "
+        "variant. The page streams them; the bytes never enter widget state.",
     )
-    thumbnail = traitlets.Bytes(b"", help="The WebP poster shown before playback.").tag(sync=True)
     take_id = traitlets.Unicode("", help="The take's id (names the download).").tag(sync=True)
     status = traitlets.Unicode("pending", help="pending, queued, in_progress, completed...").tag(
         sync=True
@@ -64,8 +70,9 @@ class Player(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._take: Take | None = None
-        self._remix_callbacks: list[RemixCallback] = []
-        self._loaded_video_for: str | None = None
+        self._unfollow: Callable[[], None] = lambda: None
+        self._remix_callbacks = Callbacks("on_remix")
+        self._chunks = ChunkSender(self, self._file_for)
         self.on_msg(self._handle_message)
 
     @classmethod
@@ -87,15 +94,25 @@ class Player(anywidget.AnyWidget):
         return self._take
 
     def follow(self, take: Take) -> None:
-        """Show ``take`` now and update as its status, progress and files change."""
+        """Show ``take`` now and update as its status, progress and files change (and stop
+        following the take shown before)."""
+        self._unfollow()
         self._take = take
-        self._loaded_video_for = None
         self._show(take)
-        take.on_change(self._on_take_change)
+        self._unfollow = take.on_change(self._on_take_change)
 
-    def on_remix(self, callback: RemixCallback) -> None:
-        """Call ``callback(prompt)`` when the user asks for a remix from the remix box."""
-        self._remix_callbacks.append(callback)
+    def on_remix(self, callback: RemixCallback, remove: bool = False) -> Callable[[], None]:
+        """Call ``callback(prompt)`` when the user asks for a remix from the remix box (or stop,
+        with ``remove=True``); returns the function that unsubscribes it. A callback that fails
+        shows in the player's error line."""
+        return self._remix_callbacks.register(callback, remove)
+
+    def close(self) -> None:
+        """Close the widget and stop following its take (the take then forgets this player)."""
+        # getattr: ipywidgets also closes a widget whose __init__ failed half way.
+        getattr(self, "_unfollow", lambda: None)()
+        self._unfollow = lambda: None
+        super().close()
 
     def _on_take_change(self, take: Take) -> None:
         # Runs on the runner's thread; a player switched to another take ignores the old one.
@@ -117,23 +134,27 @@ class Player(anywidget.AnyWidget):
             self.cost = take.cost
             self.estimated_cost = take.estimated_cost
             self.prompt = request.prompt
-            if not self.thumbnail:
-                self.thumbnail = read_file(take, "thumbnail")
-            if take.ok and self._loaded_video_for != take.id:
-                data = read_file(take, "video")
-                if data:
-                    self.video = data
-                    self.thumbnail = read_file(take, "thumbnail") or self.thumbnail
-                    self._loaded_video_for = take.id
-            elif not take.ok:
-                self.video = b""
+            files = {"thumbnail": describe(take, "thumbnail")}
+            if take.ok:
+                files["video"] = describe(take, "video")
+            self.files = {variant: file for variant, file in files.items() if file}
+
+    def _file_for(self, key: str) -> Path | None:
+        """The file behind a key this player handed out (``video`` or ``thumbnail``)."""
+        take = self._take
+        if take is None or key not in self.files:
+            return None
+        return take.path(key)
 
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if self._chunks.handle(content):
+            return
         if isinstance(content, dict) and content.get("type") == "remix":
             prompt = str(content.get("prompt", "")).strip()
             if prompt:
-                for callback in list(self._remix_callbacks):
-                    callback(prompt)
+                problem = self._remix_callbacks(prompt)
+                if problem:
+                    self.error = problem
 
     def _remix_with(self, session: _Runs, prompt: str) -> None:
         take = self._take
@@ -153,7 +174,6 @@ class Player(anywidget.AnyWidget):
             # A click runs in a comm handler: an exception there would only reach the log.
             self.error = f"The remix was not sent: {exc}"
             return
-        self.thumbnail = b""
         self.follow(remix)
 
     def __repr__(self) -> str:
@@ -172,5 +192,5 @@ class Player(anywidget.AnyWidget):
                 )
                 data["text/html"] = static_figure(self._take, caption)
             else:
-                data["text/html"] = f"<pre>{html.escape(repr(self))}</pre>"
+                data["text/html"] = no_math(f"<pre>{html.escape(repr(self))}</pre>")
         return bundle

@@ -1,9 +1,9 @@
 """Studio: edit a Prompt clause by clause, see its text, lint, cost and ladder, and generate.
 
-The traits hold the Prompt's clauses as JSON (strings, lists, dicts) plus the request settings;
-``studio.prompt`` reads and writes them as a :class:`~sora_nb.prompt.Prompt`. Everything the
-front end shows about the prompt (its text, words, lint, cost, the ladder, what the model cannot
-do) is computed here on every change, so the browser never re-implements the prompt language.
+The traits hold the Prompt's clauses (camera, scene, lighting, audio and shots as the prompt's
+own models, validated when set) plus the request settings; ``studio.prompt`` reads and writes
+them as a :class:`~sora_nb.prompt.Prompt` (studio_state). Everything the front end shows about
+the prompt is derived on every change by a pure function (studio_view).
 """
 
 from __future__ import annotations
@@ -14,131 +14,31 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import ipywidgets
 import traitlets
-from pydantic import ValidationError
 
 from sora_nb import catalog
+from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
-from sora_nb.prompt import (
-    ANGLE,
-    COLOURS,
-    DEPTH_OF_FIELD,
-    FRAMING,
-    MOVEMENT,
-    RIG,
-    TIME_OF_DAY,
-    WEATHER,
-    Prompt,
-    Vocabulary,
-    parse,
+from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
+from sora_nb.notebook.widgets.studio_view import (
+    LENGTHS,
+    Request,
+    all_seconds,
+    all_sizes,
+    choices,
+    derive,
+    model_names,
 )
-from sora_nb.prompt import ladder as make_ladder
-from sora_nb.prompt import lint as lint_prompt
-from sora_nb.prompt import word_count as count_words
-from sora_nb.prompt.vocabulary import MOOD, STYLE
+from sora_nb.notebook.widgets.traits import ModelList, ModelTrait
+from sora_nb.prompt import Audio, Camera, Lighting, Prompt, Scene, Shot
 
 if TYPE_CHECKING:
     from sora_nb.runs.grid import GridRun
     from sora_nb.runs.session import Session
     from sora_nb.runs.take import Take
 
-#: Film emulations offered as choices (any other text set from Python is kept and shown).
-FILM_STOCKS: tuple[str, ...] = (
-    "Kodak Vision3 500T",
-    "Kodak Vision3 250D",
-    "Kodak Vision3 50D",
-    "Kodak Portra 400",
-    "Kodak Ektachrome 100D",
-    "Fujifilm Eterna 500",
-    "Ilford HP5 black-and-white",
-    "Kodak Tri-X black-and-white",
-    "Super 8 reversal",
-    "16 mm grain",
-)
-#: The range of the focal-length slider, in millimetres.
-LENS_RANGE: tuple[int, int] = (12, 200)
-#: The aperture control's stops, f/1.4 to f/22.
-APERTURE_STOPS: tuple[float, ...] = (1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0, 22.0)
-#: The palette holds at most this many colour chips (lint warns under 3).
-PALETTE_MAX = 5
-#: Takes per request the studio offers.
-MAX_TAKES = 6
-#: The lengths "Compare lengths" sends, shortest first.
-LENGTHS: tuple[str, ...] = ("short", "medium", "long")
-
-#: The traits that hold Prompt clauses (each named as its Prompt field).
-_CLAUSES: tuple[str, ...] = (
-    "prose",
-    "style",
-    "subject",
-    "action",
-    "scene",
-    "camera",
-    "lighting",
-    "palette",
-    "mood",
-    "dialogue",
-    "audio",
-    "avoid",
-    "shots",
-)
 _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes")
 #: The open-model settings the studio offers when the server takes them (trait = plan name).
 _KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
-
-
-def _options(vocab: Vocabulary) -> list[dict[str, str]]:
-    return [{"value": term.slug, "label": term.label} for term in vocab]
-
-
-def _choices() -> dict[str, Any]:
-    """What the front end's choice controls offer (vocabulary slugs with their labels)."""
-    return {
-        "framing": _options(FRAMING),
-        "angle": _options(ANGLE),
-        "movement": _options(MOVEMENT),
-        "rig": _options(RIG),
-        "depth_of_field": _options(DEPTH_OF_FIELD),
-        "film_stock": [{"value": s, "label": s} for s in FILM_STOCKS],
-        "time_of_day": _options(TIME_OF_DAY),
-        "weather": _options(WEATHER),
-        "colours": [term.slug for term in COLOURS],
-        "moods": [term.slug for term in MOOD],
-        "styles": [term.slug for term in STYLE],
-        "lens_range": list(LENS_RANGE),
-        "aperture_stops": list(APERTURE_STOPS),
-        "palette_max": PALETTE_MAX,
-        "max_takes": MAX_TAKES,
-    }
-
-
-def _kind(open_weights: bool) -> list[catalog.ModelProfile]:
-    # Hosted models and open ones are offered apart: their sizes and lengths differ.
-    return [p for p in catalog.models() if p.open_weights == open_weights]
-
-
-def _model_names(open_weights: bool = False) -> list[str]:
-    return [profile.name for profile in _kind(open_weights)]
-
-
-def _all_sizes(open_weights: bool = False) -> list[str]:
-    sizes: list[str] = []
-    for profile in _kind(open_weights):
-        sizes.extend(s for s in profile.sizes_on() if s not in sizes)
-    return sizes
-
-
-def _all_seconds(open_weights: bool = False) -> list[int]:
-    found = {int(s) for profile in _kind(open_weights) for s in profile.seconds_on()}
-    return sorted(found)
-
-
-def _plain(value: Any) -> Any:
-    """Pydantic dumps without None values, so the front end sees only what is set."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 class Studio(anywidget.AnyWidget):
@@ -156,21 +56,17 @@ class Studio(anywidget.AnyWidget):
     style = traitlets.Unicode("", help="Overall look: '1970s film', 'anime'...").tag(sync=True)
     subject = traitlets.Unicode("", help="Who or what is on screen.").tag(sync=True)
     action = traitlets.List(traitlets.Unicode(), help="Action beats, one per entry.").tag(sync=True)
-    scene = traitlets.Dict(help="setting, time_of_day, weather.").tag(sync=True)
-    camera = traitlets.Dict(
-        help="framing, angle, movement, lens_mm, aperture, rig, film_stock, depth_of_field..."
-    ).tag(sync=True)
-    lighting = traitlets.Dict(help="key, direction, quality, sources.").tag(sync=True)
+    scene = ModelTrait(Scene, help="Where and when: setting, time of day, weather.")
+    camera = ModelTrait(Camera, help="Framing, angle, movement, lens, aperture, rig, film...")
+    lighting = ModelTrait(Lighting, help="The key light, its direction and quality, sources.")
     palette = traitlets.List(traitlets.Unicode(), help="3 to 5 anchor colours.").tag(sync=True)
     mood = traitlets.Unicode("", help="One or two words.").tag(sync=True)
     dialogue = traitlets.List(traitlets.Dict(), help="[{speaker, line}, ...].").tag(sync=True)
-    audio = traitlets.Dict(help="ambience (list), effects (list), music.").tag(sync=True)
+    audio = ModelTrait(Audio, help="Ambience, effects and music.")
     avoid = traitlets.List(traitlets.Unicode(), help="Things to keep out of the shot.").tag(
         sync=True
     )
-    shots = traitlets.List(traitlets.Dict(), help="Shot blocks (edited from Python).").tag(
-        sync=True
-    )
+    shots = ModelList(Shot, help="Shot blocks (edited from Python).")
 
     # -- the request ------------------------------------------------------------------------
     model = traitlets.Unicode("sora-2", help="The video model.").tag(sync=True)
@@ -259,18 +155,18 @@ class Studio(anywidget.AnyWidget):
         self._quiet = True
         self.last_run: GridRun | None = None
         with self.hold_sync():
-            self.choices = _choices()
-            self.model_options = _model_names(open_weights)
+            self.choices = choices()
+            self.model_options = model_names(open_weights)
             if model not in self.model_options:
                 self.model_options = [model, *self.model_options]
-            self.size_options = _all_sizes(open_weights)
-            self.seconds_options = _all_seconds(open_weights)
+            self.size_options = all_sizes(open_weights)
+            self.seconds_options = all_seconds(open_weights)
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
             self.knobs_offered, self.knob_defaults = offered, knob_defaults
-            self._set_clauses(_as_prompt(prompt))
+            self._set_clauses(as_prompt(prompt))
         self._quiet = False
         self._refresh()
-        self.observe(self._changed, names=[*_CLAUSES, *_SETTINGS])
+        self.observe(self._changed, names=[*CLAUSES, *_SETTINGS])
         self.on_msg(self._handle_message)
 
     # -- the Prompt --------------------------------------------------------------------------
@@ -286,63 +182,20 @@ class Studio(anywidget.AnyWidget):
         self._quiet = True
         try:
             with self.hold_sync():
-                self._set_clauses(_as_prompt(value))
+                self._set_clauses(as_prompt(value))
         finally:
             self._quiet = False
         self._refresh()
 
     def _set_clauses(self, prompt: Prompt) -> None:
-        data = _plain(prompt.model_dump())
-        for name in ("prose", "style", "subject", "mood"):
-            setattr(self, name, data.get(name) or "")
-        for name in ("action", "palette", "avoid", "dialogue", "shots"):
-            setattr(self, name, list(data.get(name) or []))
-        for name in ("scene", "camera", "lighting", "audio"):
-            setattr(self, name, dict(data.get(name) or {}))
+        for name, value in trait_values(prompt).items():
+            setattr(self, name, value)
 
     def _build(self) -> tuple[Prompt, list[str]]:
-        """The Prompt from the traits, and why any half-typed entries were left out."""
-        problems: list[str] = []
-        dialogue = []
-        for number, row in enumerate(self.dialogue, start=1):
-            speaker = str(row.get("speaker") or "").strip()
-            line = str(row.get("line") or "").strip()
-            if speaker and line:
-                dialogue.append({"speaker": speaker, "line": line})
-            elif speaker or line:
-                problems.append(
-                    f"Dialogue line {number} needs both a speaker and a line; "
-                    "it is left out until it has both."
-                )
-        data: dict[str, Any] = {
-            "prose": self.prose,
-            "style": self.style,
-            "subject": self.subject,
-            "action": list(self.action),
-            "scene": dict(self.scene),
-            "camera": dict(self.camera),
-            "lighting": dict(self.lighting),
-            "palette": list(self.palette),
-            "mood": self.mood,
-            "dialogue": dialogue,
-            "audio": dict(self.audio),
-            "avoid": list(self.avoid),
-            "shots": list(self.shots),
-        }
-        try:
-            return Prompt.model_validate(data), problems
-        except ValidationError as exc:
-            # A value the front end cannot produce (set from Python): name it, keep the rest.
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
-                problems.append(f"{where}: {err['msg']}; it is left out until it is fixed.")
-                _drop(data, err["loc"])
-            try:
-                return Prompt.model_validate(data), problems
-            except ValidationError:
-                return Prompt(), problems
+        """The Prompt from the traits, and the lint line for half-typed dialogue left out."""
+        return prompt_of({name: getattr(self, name) for name in CLAUSES})
 
-    # -- computing what the front end shows -----------------------------------------------------
+    # -- what the front end shows -----------------------------------------------------------
 
     def _changed(self, _change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -350,78 +203,19 @@ class Studio(anywidget.AnyWidget):
 
     def _refresh(self) -> None:
         prompt, problems = self._build()
-        text = prompt.render()
-        issues = [
-            {"severity": issue.severity, "message": str(issue.message)}
-            for issue in lint_prompt(prompt, seconds=self.seconds)
-        ]
-        issues = [{"severity": "warning", "message": p} for p in problems] + issues
-        reasons = self._reasons()
-        rungs = (
-            [
-                {"level": v.level, "words": v.words, "text": v.text}
-                for v in make_ladder(prompt, len(LENGTHS))
-            ]
-            if text.strip()
-            else []
+        request = Request(
+            model=self.model,
+            size=self.size,
+            seconds=self.seconds,
+            takes=self.takes,
+            size_options=tuple(self.size_options),
+            seconds_options=tuple(self.seconds_options),
+            knobs_offered=tuple(self.knobs_offered),
         )
-        blocked = ""
-        if not text.strip():
-            blocked = "Describe the shot first: the prompt is empty."
-        elif f"size:{self.size}" in reasons:
-            blocked = reasons[f"size:{self.size}"]
-        elif f"seconds:{self.seconds}" in reasons:
-            blocked = reasons[f"seconds:{self.seconds}"]
-        elif self.takes < 1:
-            blocked = f"takes must be at least 1, not {self.takes}."
+        view = derive(prompt, request, problems)
         with self.hold_sync():
-            self.prompt_text = text
-            self.word_count = count_words(text)
-            self.lint = issues
-            self.disabled_reasons = reasons
-            self.cost_text = self._cost_text(len(rungs))
-            self.ladder_preview = rungs
-            self.blocked = blocked
-            self.compare_blocked = blocked or (
-                ""
-                if len(rungs) >= len(LENGTHS)
-                else f"Too few clauses to cut into {len(LENGTHS)} lengths (this prompt gives "
-                f"{len(rungs)}): add camera, lighting, palette or sound clauses."
-            )
-
-    def _reasons(self) -> dict[str, str]:
-        """Why the current model cannot render each size and length it lacks."""
-        reasons: dict[str, str] = {}
-        if catalog.get_profile(self.model) is None:
-            return reasons  # a gateway's model: nothing is known, nothing is refused
-        for size in self.size_options:
-            try:
-                catalog.check_request(self.model, size=size)
-            except catalog.CatalogError as exc:
-                reasons[f"size:{size}"] = str(exc)
-        for secs in self.seconds_options:
-            try:
-                catalog.check_request(self.model, seconds=secs)
-            except catalog.CatalogError as exc:
-                reasons[f"seconds:{secs}"] = str(exc)
-        return reasons
-
-    def _cost_text(self, rungs: int) -> str:
-        try:
-            each = catalog.estimate_cost(self.model, self.size, self.seconds)
-        except catalog.CatalogError:
-            each = None
-        takes = max(1, self.takes)
-        noun = "take" if takes == 1 else "takes"
-        profile = catalog.get_profile(self.model)
-        if self.knobs_offered or (profile is not None and profile.open_weights):
-            return f"{takes} {noun}: GPU time on the server that runs it, not dollars"
-        if each is None:
-            return f"{takes} {noun}: cost unknown ({self.model} has no price at {self.size})"
-        text = f"{takes} {noun} × {self.seconds} s: about ${each * takes:.2f}"
-        if rungs >= len(LENGTHS):
-            text += f"; comparing {rungs} lengths: about ${each * takes * rungs:.2f}"
-        return text
+            for name, value in view:
+                setattr(self, name, value)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -489,7 +283,7 @@ class Studio(anywidget.AnyWidget):
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict):
             data["text/plain"] = f"{self!r}\n{self.prompt_text}"
-            data["text/html"] = (
+            data["text/html"] = no_math(
                 f"<pre>{html.escape(repr(self))}\n{html.escape(self.prompt_text)}</pre>"
             )
         return bundle
@@ -538,25 +332,3 @@ def _run_status(run: GridRun, lengths: str | None) -> str:
     if stored:
         parts.append(f"{stored} from the ledger (already made, nothing sent)")
     return f"{' and '.join(parts)}: {what}."
-
-
-def _as_prompt(value: Prompt | str | None) -> Prompt:
-    if value is None:
-        return Prompt()
-    if isinstance(value, Prompt):
-        return value
-    if isinstance(value, str):
-        return parse(value)
-    raise TypeError(f"Studio takes a Prompt or prompt text, not {type(value).__name__}.")
-
-
-def _drop(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
-    """Remove the value a validation error points at: one key of a dict clause
-    (``camera.lens_mm``), else the whole clause."""
-    if not loc or not isinstance(loc[0], str):
-        return
-    clause = data.get(loc[0])
-    if len(loc) == 2 and isinstance(clause, dict) and isinstance(loc[1], str):
-        clause.pop(loc[1], None)
-    else:
-        data.pop(loc[0], None)

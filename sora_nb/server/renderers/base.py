@@ -59,6 +59,40 @@ class Abilities:
     #: length gets, and what the server's /v1/models card tells clients. None: the catalog's.
     usual_size: str | None = None
     usual_seconds: int | None = None
+    #: Draws characters made from clips (``characters`` on create), keeping their look.
+    characters: bool = False
+    #: Continues a finished video where it ends (``POST /videos/extensions``), and reworks one
+    #: while keeping its scene (``POST /videos/edits``).
+    continues: bool = False
+
+
+@dataclass(frozen=True)
+class Cameo:
+    """A character as the renderer draws it: its name, palette and silhouette, read from the
+    clip it was made from (``sora_nb.server.cameo``)."""
+
+    name: str
+    #: Its colours in bands from the top of the figure down (hat, face, coat, trousers...).
+    palette: tuple[tuple[int, int, int], ...]
+    #: The outline, column by column across the figure's width: (top, bottom) as fractions of
+    #: its height from the top, or None where the column is empty.
+    outline: tuple[tuple[float, float] | None, ...]
+    #: Height over width of the figure as filmed.
+    aspect: float
+    #: Where each band of the palette ends and the next begins, as fractions of the height.
+    bands: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a video made in steps: the first is the video created, each later one an
+    extension; ``edits`` are the edit prompts in force over it (oldest first)."""
+
+    prompt: str
+    seconds: int
+    take: int = 1
+    seed: int | None = None
+    edits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +112,17 @@ class RenderRequest:
     guidance_scale: float | None = None
     fps: int | None = None
     num_frames: int | None = None
+    #: The characters the request features (what the renderer draws for their names).
+    characters: tuple[Cameo, ...] = ()
+    #: A video made in steps (extended, or an edit of one): every segment, the newest last;
+    #: empty for a plain create. ``prompt`` and ``seconds`` are then the job's own (the newest
+    #: prompt, the stitched total).
+    segments: tuple[Segment, ...] = ()
+    #: For an extension: the finished video of every segment but the last, kept as it is.
+    keep: Path | None = None
+    #: For an edit of an uploaded video (which no prompt can draw again): the video whose
+    #: frames the edit regrades.
+    rework: Path | None = None
 
     def knobs_sent(self) -> dict[str, object]:
         """The knobs this request carries (those not None), by wire name."""

@@ -53,6 +53,8 @@ class Band:
     #: A grid of cells (lit windows, fields): spacing and cell size in world px, which cells of
     #: a 16x16 tile show, and for a ground plane the horizon it recedes to (perspective).
     windows: tuple[float, float, npt.NDArray[np.bool_], float | None] | None = None
+    #: The character this band draws, if it is part of one (tests find the figure by it).
+    cameo: str | None = None
 
 
 @dataclass(frozen=True)

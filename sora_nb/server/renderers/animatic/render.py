@@ -1,7 +1,11 @@
-"""Render an animatic: prompt -> storyboard -> frames and sound -> MP4, thumbnail, spritesheet."""
+"""Render an animatic: prompt -> storyboard -> frames and sound -> MP4, thumbnail, spritesheet.
+
+A video made in steps (an extension, an edit of an extended video) is rendered a segment at a
+time and stitched into one (:mod:`~sora_nb.server.renderers.animatic.pieces`, ``stitch``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import threading
@@ -14,18 +18,17 @@ from typing import TypeVar
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
-from PIL import Image
 
 from sora_nb import media
-from sora_nb.prompt import parse
 from sora_nb.server.renderers.animatic import overlay
 from sora_nb.server.renderers.animatic.audio import SAMPLE_RATE, synthesise
-from sora_nb.server.renderers.animatic.camera import camera_at
 from sora_nb.server.renderers.animatic.encode import Mp4Writer
 from sora_nb.server.renderers.animatic.frames import draw
+from sora_nb.server.renderers.animatic.pieces import Piece, plain, segments
+from sora_nb.server.renderers.animatic.regrade import regrade
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
-from sora_nb.server.renderers.animatic.scene import build_scene
-from sora_nb.server.renderers.animatic.storyboard import Storyboard, plan
+from sora_nb.server.renderers.animatic.stitch import stills, stitch
+from sora_nb.server.renderers.animatic.storyboard import Storyboard
 
 _T = TypeVar("_T")
 
@@ -42,6 +45,7 @@ class _Captions:
     def __init__(self, storyboard: Storyboard) -> None:
         w, h = storyboard.width, storyboard.height
         self.width, self.height = w, h
+        self.first_frame = storyboard.first_frame
         self.size = max(9, round(min(w, h) * 0.027))
         margin = max(4, round(min(w, h) * 0.025))
         self.margin = margin
@@ -76,7 +80,7 @@ class _Captions:
 
     def strips(self, frame: int, shot: int) -> list[overlay.Strip]:
         timecode = overlay.text_strip(
-            overlay.timecode(frame, FPS),
+            overlay.timecode(self.first_frame + frame, FPS),
             self.size,
             self.margin,
             self.height - self.margin,
@@ -87,31 +91,19 @@ class _Captions:
         return found
 
 
-def _frames(
-    request: AnimaticRequest, storyboard: Storyboard, reformatter: VideoReformatter
-) -> Iterator[tuple[int, av.VideoFrame]]:
-    """Every frame of the animatic in order, as yuv420p frames at the output size."""
+def _frames(piece: Piece, reformatter: VideoReformatter) -> Iterator[tuple[int, av.VideoFrame]]:
+    """Every frame of a piece in order, as yuv420p frames at the output size."""
+    storyboard = piece.storyboard
     width, height = storyboard.width, storyboard.height
     iw, ih = storyboard.internal_size
-    take_seed = request.seed()
-    layout_seed = request.seed(with_take=False)
     first: av.VideoFrame | None = None
-    plate: Image.Image | None = None
-    if request.reference is not None:
-        reference = media.decode_image(request.reference, width, height)
+    if piece.first is not None:
         first = reformatter.reformat(
-            av.VideoFrame.from_ndarray(reference, format="rgb24"), format="yuv420p"
+            av.VideoFrame.from_ndarray(piece.first, format="rgb24"), format="yuv420p"
         )
-        plate = Image.fromarray(reference, "RGB")
     captions = _Captions(storyboard)
-    for shot in storyboard.shots:
-        scene = build_scene(
-            storyboard,
-            shot,
-            np.random.default_rng([layout_seed, shot.number]),
-            np.random.default_rng([take_seed, shot.number]),
-            plate=plate if shot.number == 1 else None,
-        )
+    for setup in piece.setups:
+        shot = setup.plan
         count = shot.stop - shot.start
         for index in range(shot.start, shot.stop):
             if index == 0 and first is not None:
@@ -120,7 +112,7 @@ def _frames(
                 continue
             # A fresh canvas per frame: the encoder may still be reading the previous one.
             canvas = np.empty((ih, iw), dtype=np.uint32)
-            draw(scene, camera_at(scene, index - shot.start, count), canvas, index)
+            draw(setup.scene, setup.camera(index - shot.start, count), canvas, index)
             rgba = canvas.view(np.uint8).reshape(ih, iw, 4)
             frame = reformatter.reformat(
                 av.VideoFrame.from_ndarray(rgba, format="rgba"),
@@ -181,40 +173,20 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
 
     The video is H.264/AAC at exactly the requested size, 24 fps and ``seconds`` long; the same
     request and take always give the same bytes. Each file appears whole (written to a temporary
-    name, then renamed). Safe to call from several threads at once.
+    name, then renamed). Safe to call from several threads at once. A video made in steps
+    (``request.segments``) is rendered segment by segment and stitched into one.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    storyboard = plan(parse(request.prompt), request)
-    # The soundtrack is synthesised on its own thread while the first second of frames is
-    # drawn; each second of it is handed to the encoder one second of video late, at fixed
-    # frame numbers, so the file's bytes never depend on which thread finished first.
-    sound_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="animatic-sound")
-    sound = sound_thread.submit(synthesise, storyboard, np.random.default_rng([request.seed(), 7]))
-    sound_thread.shutdown(wait=False)
-    total = storyboard.frame_count
+    if request.rework is not None or request.segments or request.keep is not None:
+        return _render_steps(request, out_dir)
+    piece = plain(request)
+    total = piece.storyboard.frame_count
     indices = media.sample_indices(total, media.SPRITESHEET_COLUMNS * media.SPRITESHEET_ROWS)
     thumb_at = media.thumbnail_index(total)
-    wanted = {*indices, thumb_at}
-    stills: dict[int, media.RGBFrame] = {}
-    scale = min(1.0, media.THUMBNAIL_MAX_SIDE / max(storyboard.width, storyboard.height))
-    still_w = max(2, round(storyboard.width * scale))
-    still_h = max(2, round(storyboard.height * scale))
     video_tmp = _temp_path(out_dir, "video.mp4")
     try:
-        with Mp4Writer(video_tmp, storyboard.width, storyboard.height) as writer:
-            frames = _frames(request, storyboard, VideoReformatter())
-            for index, frame in _in_background(frames):
-                if index % FPS == 0 and index > 0:
-                    at = (index // FPS - 1) * SAMPLE_RATE
-                    writer.add_audio(sound.result()[at : at + SAMPLE_RATE])
-                if index in wanted:
-                    # Kept at thumbnail size: 17 full 1792x1024 frames would cost ~90 MB.
-                    still = frame.to_ndarray(format="rgb24", width=still_w, height=still_h)
-                    stills[index] = np.asarray(still, np.uint8)
-                writer.add_video_frame(frame)
-            written = max(0, (total - 1) // FPS) * SAMPLE_RATE
-            writer.add_audio(sound.result()[written:])
+        stills = _write(piece, video_tmp, {*indices, thumb_at})
         os.replace(video_tmp, out_dir / "video.mp4")
     except BaseException:
         video_tmp.unlink(missing_ok=True)
@@ -224,3 +196,78 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     spritesheet = out_dir / "spritesheet.jpg"
     media.write_atomic(spritesheet, media.spritesheet_from_frames([stills[i] for i in indices]))
     return AnimaticFiles(video=out_dir / "video.mp4", thumbnail=thumbnail, spritesheet=spritesheet)
+
+
+def _write(piece: Piece, path: Path, wanted: set[int]) -> dict[int, media.RGBFrame]:
+    """Encode a piece (picture and sound) to ``path``; the ``wanted`` frames come back as
+    stills at thumbnail size."""
+    storyboard = piece.storyboard
+    # The soundtrack is synthesised on its own thread while the first second of frames is
+    # drawn; each second of it is handed to the encoder one second of video late, at fixed
+    # frame numbers, so the file's bytes never depend on which thread finished first.
+    sound_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="animatic-sound")
+    sound = sound_thread.submit(
+        synthesise, storyboard, np.random.default_rng([piece.sound_seed, 7])
+    )
+    sound_thread.shutdown(wait=False)
+    total = storyboard.frame_count
+    stills: dict[int, media.RGBFrame] = {}
+    scale = min(1.0, media.THUMBNAIL_MAX_SIDE / max(storyboard.width, storyboard.height))
+    still_w = max(2, round(storyboard.width * scale))
+    still_h = max(2, round(storyboard.height * scale))
+    with Mp4Writer(path, storyboard.width, storyboard.height) as writer:
+        for index, frame in _in_background(_frames(piece, VideoReformatter())):
+            if index % FPS == 0 and index > 0:
+                at = (index // FPS - 1) * SAMPLE_RATE
+                writer.add_audio(sound.result()[at : at + SAMPLE_RATE])
+            if index in wanted:
+                # Kept at thumbnail size: 17 full 1792x1024 frames would cost ~90 MB.
+                still = frame.to_ndarray(format="rgb24", width=still_w, height=still_h)
+                stills[index] = np.asarray(still, np.uint8)
+            writer.add_video_frame(frame)
+        written = max(0, (total - 1) // FPS) * SAMPLE_RATE
+        writer.add_audio(sound.result()[written:])
+    return stills
+
+
+def _render_steps(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
+    """A video made in steps: the kept video (an extension's source) or the first segments,
+    then each segment rendered now, stitched into one video.mp4. An uploaded video is
+    continued from its last frame (the request's reference), or regraded by an edit."""
+    parts: list[Path] = [request.keep] if request.keep is not None else []
+    made: list[Path] = []
+    try:
+        if request.rework is not None:
+            path = _temp_path(out_dir, "regraded.mp4")
+            made.append(path)
+            regrade(request.prompt, request.rework, path)
+            parts.append(path)
+        elif request.segments:
+            for number, piece in segments(request):
+                path = _temp_path(out_dir, f"segment-{number}.mp4")
+                made.append(path)
+                _write(piece, path, set())
+                parts.append(path)
+        else:
+            assert request.keep is not None
+            kept = round(media.probe(request.keep).duration)
+            added = dataclasses.replace(request, seconds=request.seconds - kept, keep=None)
+            path = _temp_path(out_dir, "added.mp4")
+            made.append(path)
+            _write(plain(added), path, set())
+            parts.append(path)
+        video = stitch(parts, out_dir / "video.mp4")
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+    total = request.seconds * FPS
+    indices = media.sample_indices(total, media.SPRITESHEET_COLUMNS * media.SPRITESHEET_ROWS)
+    thumb_at = media.thumbnail_index(total)
+    side = min(media.THUMBNAIL_MAX_SIDE, max(request.width, request.height))
+    width = max(2, round(side * request.width / max(request.width, request.height)))
+    frames = stills(video, [*indices, thumb_at], width)
+    thumbnail = out_dir / "thumbnail.webp"
+    media.write_atomic(thumbnail, media.thumbnail_from_frame(frames[thumb_at]))
+    spritesheet = out_dir / "spritesheet.jpg"
+    media.write_atomic(spritesheet, media.spritesheet_from_frames([frames[i] for i in indices]))
+    return AnimaticFiles(video=video, thumbnail=thumbnail, spritesheet=spritesheet)

@@ -1,5 +1,8 @@
 """The animatic as a bundled-server renderer: the catalog's models, paced by the clock.
 
+It draws characters in their own look, continues a video where it ends (extensions) and
+reworks one keeping its scene (edits).
+
 It honours ``seed`` as the take's variation (the same seed, the same bytes) and ``fps`` or
 ``num_frames`` only where they agree with what it draws (24 frames a second, ``seconds`` long);
 steps, guidance and negative prompts belong to generative models and are refused plainly.
@@ -50,6 +53,8 @@ class AnimaticRenderer:
             knobs=frozenset({"seed", "fps", "num_frames"}),
             paced=True,
             cancellable=False,
+            characters=True,
+            continues=True,
         )
 
     @property
@@ -89,6 +94,10 @@ class AnimaticRenderer:
                 model=request.model,
                 reference=request.reference,
                 variation=request.seed,
+                characters=request.characters,
+                segments=request.segments,
+                keep=request.keep,
+                rework=request.rework,
             ),
             out_dir,
         )

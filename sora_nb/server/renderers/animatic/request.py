@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sora_nb.server.renderers.base import Cameo, Segment
+
 #: Frames per second of every animatic (the rate Sora clips used).
 FPS = 24
 
@@ -18,7 +20,8 @@ class AnimaticRequest:
     re-rolls the details (layout, shapes, sound timing) a little, as a new generation would.
     ``reference`` is a JPEG/PNG/WebP image of exactly ``width`` x ``height``: the first frame.
     ``variation`` is the request's ``seed`` when it sent one: it then stands in for the take, so
-    the same seed renders the same bytes whatever the take number.
+    the same seed renders the same bytes whatever the take number. Characters change only the
+    figures they replace: the rest of the shot is laid out as it would be without them.
     """
 
     prompt: str
@@ -29,6 +32,14 @@ class AnimaticRequest:
     model: str = "sora-2"
     reference: bytes | None = None
     variation: int | None = None
+    #: Characters it may feature: those the prompt names are drawn in their own look.
+    characters: tuple[Cameo, ...] = ()
+    #: A video made in steps: every segment, the newest last (``seconds`` is then the total);
+    #: ``keep`` is the finished video of all but the last (an extension renders only that).
+    segments: tuple[Segment, ...] = ()
+    keep: Path | None = None
+    #: An uploaded video an edit regrades (``prompt`` is then the edit's).
+    rework: Path | None = None
 
     def __post_init__(self) -> None:
         if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:

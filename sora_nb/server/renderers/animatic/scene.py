@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from sora_nb.server.renderers.animatic.cameo import cameo_bands, placements
 from sora_nb.server.renderers.animatic.colours import RGB, TIME_LOOKS, mix
 from sora_nb.server.renderers.animatic.frames import EMPTY, Band, Floats, Scene, pack
 from sora_nb.server.renderers.animatic.shapes import figure, skyline_blocks, smooth_noise, streaks
@@ -189,7 +190,20 @@ def build_scene(
         )
 
     # The subject, on a third of the frame, lit on the key light's side.
-    if shot.framing != "pov":
+    if shot.framing != "pov" and shot.cast:
+        # Characters from clips, in their own colours (the same draws as the generic figure's,
+        # so the rest of the shot is laid out exactly as it would be without them).
+        third = -1 if layout.random() < 0.5 else 1
+        nudge = take.uniform(-0.02, 0.02) * iw
+        follows = shot.movement == "tracking"
+        chosen = [storyboard.cast[i] for i in shot.cast]
+        for cameo, x in zip(chosen, placements(len(chosen), shot.framing, iw, third), strict=False):
+            bands.extend(
+                cameo_bands(
+                    cameo, grid, x + nudge, shot.framing, ih, horizon, light, bright, follows
+                )
+            )
+    elif shot.framing != "pov":
         third = -1 if layout.random() < 0.5 else 1
         cx = third * iw / 6 + take.uniform(-0.02, 0.02) * iw
         if shot.framing in ("close-up", "extreme-close-up", "medium-close-up"):
@@ -236,11 +250,16 @@ def build_scene(
         scene.snow = streaks(layout, iw, ih, density=0.0015, length=2)
         scene.weather_colour = pack((240, 242, 250))
     if shot.movement == "handheld":
-        steps = max(2, shot.stop - shot.start)
-        walk = np.cumsum(take.normal(0, 1, (steps + 8, 2)), axis=0)
-        kernel = np.ones(8) / 8
-        smooth = np.stack([np.convolve(walk[:, i], kernel, "valid")[:steps] for i in range(2)], 1)
-        smooth -= smooth.mean(axis=0)
-        peak = float(np.abs(smooth).max()) or 1.0
-        scene.shake = smooth / peak * np.array([0.02 * iw, 0.015 * ih])
+        scene.shake = shake(take, max(2, shot.stop - shot.start), iw, ih)
     return scene
+
+
+def shake(take: np.random.Generator, steps: int, iw: int, ih: int) -> Floats:
+    """Handheld jitter for ``steps`` frames: a smoothed random walk, (steps, 2) in world px."""
+    walk = np.cumsum(take.normal(0, 1, (steps + 8, 2)), axis=0)
+    kernel = np.ones(8) / 8
+    smooth = np.stack([np.convolve(walk[:, i], kernel, "valid")[:steps] for i in range(2)], 1)
+    smooth -= smooth.mean(axis=0)
+    peak = float(np.abs(smooth).max()) or 1.0
+    jitter: Floats = smooth / peak * np.array([0.02 * iw, 0.015 * ih])
+    return jitter

@@ -8,12 +8,14 @@ palette each shot gets, when each dialogue line is on screen, and which sounds p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
-from sora_nb.prompt import Prompt, Shot
+from sora_nb.prompt import Prompt, Shot, render
+from sora_nb.prompt.cast import named
 from sora_nb.server.renderers.animatic.colours import (
     DEFAULT_TIME,
     RGB,
@@ -23,6 +25,7 @@ from sora_nb.server.renderers.animatic.colours import (
     mix,
 )
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticRequest
+from sora_nb.server.renderers.base import Cameo
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -227,6 +230,8 @@ class ShotPlan:
     light_side: float  # -1 key from the left, 1 from the right, 0 from behind (rim light)
     soft_light: bool
     caption: str
+    #: The characters in this shot, as indices into the storyboard's cast (left to right).
+    cast: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,11 @@ class Storyboard:
     subtitles: tuple[Subtitle, ...]
     sound: SoundPlan
     mark: str
+    #: The characters the prompt names, in the order it first names them.
+    cast: tuple[Cameo, ...] = ()
+    #: Where this storyboard's first frame sits in the whole video (a later segment of a video
+    #: made in steps starts past the earlier ones): the timecode counts from here.
+    first_frame: int = 0
 
     @property
     def internal_size(self) -> tuple[int, int]:
@@ -384,12 +394,15 @@ def _palette(prompt: Prompt, time: str) -> tuple[tuple[RGB, ...], tuple[RGB, ...
     return tuple(palette), vivid
 
 
-def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
-    """Plan the animatic of ``prompt`` for ``request``: one segment per shot, cut between them."""
-    rng = np.random.default_rng(request.seed(with_take=False))
-    frame_count = request.frame_count
+def setting_of(prompt: Prompt) -> str | None:
+    """The kind of place a prompt's words call for, or None when they name none."""
+    kind = _setting(_words(_scene_text(prompt)))
+    return None if kind == "open" else kind
+
+
+def _scene_text(prompt: Prompt) -> str:
     shots = prompt.resolved_shots()
-    text = " ".join(
+    return " ".join(
         t
         for t in (
             prompt.prose,
@@ -400,7 +413,12 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
         )
         if t
     )
-    words = _words(text)
+
+
+def look_of(prompt: Prompt, *, setting: str | None = None) -> Look:
+    """What a clip of ``prompt`` looks like: its time of day, weather, place and palette
+    (``setting`` overrides the place its words call for: an edit keeps the source's)."""
+    words = _words(_scene_text(prompt))
     lighting_words = _words(
         prompt.lighting.key, prompt.lighting.quality, *prompt.lighting.sources, *prompt.palette
     )
@@ -408,19 +426,67 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
     time = prompt.scene.time_of_day or ("night" if neon else DEFAULT_TIME)
     if time not in TIME_LOOKS:
         time = DEFAULT_TIME
-    setting = _setting(words)
     palette, vivid = _palette(prompt, time)
     darkest = min(palette, key=sum)
-    look = Look(
+    return Look(
         time_of_day=time,
         weather=prompt.scene.weather,
-        setting=setting,
+        setting=setting or _setting(words),
         palette=palette,
         accent=vivid[0] if prompt.palette else TIME_LOOKS[time].light,
         subject=mix(darkest, (40, 35, 45), 0.5),
         neon=neon,
         neon_colours=vivid,
     )
+
+
+def cast_of(prompt: Prompt, characters: Sequence[Cameo]) -> tuple[Cameo, ...]:
+    """The characters ``prompt`` names, in the order it first names them; one it never names
+    is left out, as the service may leave out a character whose name the prompt omits."""
+    text = render(prompt)
+    order = named(text, [c.name for c in characters])
+    by_name = {c.name: c for c in characters}
+    return tuple(by_name[name] for name in order)
+
+
+def _shot_cast(prompt: Prompt, shot: Shot, cast: Sequence[Cameo]) -> tuple[int, ...]:
+    """Who is in a shot: the characters its own words name, else everyone the prompt names."""
+    if not cast:
+        return ()
+    own = " ".join([shot.description or "", *shot.action])
+    if prompt.shots:
+        chosen = named(own, [c.name for c in cast])
+        if chosen:
+            return tuple(i for i, c in enumerate(cast) if c.name in chosen)
+    return tuple(range(len(cast)))
+
+
+def plan(
+    prompt: Prompt,
+    request: AnimaticRequest,
+    *,
+    look: Look | None = None,
+    characters: Sequence[Cameo] = (),
+    frame_count: int | None = None,
+    first_frame: int = 0,
+    label: str = "",
+    layout_seed: int | Sequence[int] | None = None,
+) -> Storyboard:
+    """Plan the animatic of ``prompt`` for ``request``: one segment per shot, cut between them.
+
+    A later segment of a video made in steps passes the whole video's ``look``, its own
+    ``frame_count`` and where it starts (``first_frame``), a ``label`` for its captions, and
+    the seed its layout follows.
+    """
+    rng = np.random.default_rng(
+        layout_seed if layout_seed is not None else request.seed(with_take=False)
+    )
+    frame_count = frame_count if frame_count is not None else request.frame_count
+    shots = prompt.resolved_shots()
+    look = look or look_of(prompt)
+    time, neon, vivid = look.time_of_day, look.neon, look.neon_colours
+    setting = look.setting
+    cast = cast_of(prompt, characters)
     ranges = _split_frames(shots, frame_count)
     plans = []
     for number, (shot, (start, stop)) in enumerate(zip(shots, ranges, strict=False), start=1):
@@ -439,7 +505,7 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
             key = mix(key, vivid[0], 0.5)
         lens = f"{camera.lens_mm:g} mm" if camera.lens_mm else "lens n/a"
         caption = (
-            f"SHOT {number}/{len(ranges)}  ·  {FRAMING_LABELS[framing]}  ·  {lens}  ·  "
+            f"{label}SHOT {number}/{len(ranges)}  ·  {FRAMING_LABELS[framing]}  ·  {lens}  ·  "
             f"{movement.upper()}"
         )
         quality = _words(shot.lighting.quality)
@@ -457,6 +523,7 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
                 light_side=_light_side(shot, rng),
                 soft_light=bool(quality & {"soft", "diffuse", "diffused", "dappled", "overcast"}),
                 caption=caption,
+                cast=_shot_cast(prompt, shot, cast),
             )
         )
     return Storyboard(
@@ -468,6 +535,8 @@ def plan(prompt: Prompt, request: AnimaticRequest) -> Storyboard:
         subtitles=_subtitles(prompt, frame_count),
         sound=_sound(prompt, setting),
         mark=f"OFFLINE ANIMATIC · {request.model} · {_variation(request)}",
+        cast=cast,
+        first_frame=first_frame,
     )
 
 

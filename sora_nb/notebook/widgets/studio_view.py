@@ -1,0 +1,201 @@
+"""What the studio shows about its prompt: a pure function of the Prompt and the request.
+
+The text that would be sent, its words, lint, cost, the ladder, what the model cannot do and
+what blocks each button are all derived here from a :class:`~sora_nb.prompt.Prompt` and a
+:class:`Request`, so the browser never re-implements the prompt language and a test needs no
+widget. The choice lists the controls offer come from the prompt vocabulary and the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from sora_nb import catalog
+from sora_nb.prompt import (
+    ANGLE,
+    APERTURE_STOPS,
+    COLOURS,
+    DEPTH_OF_FIELD,
+    FILM_STOCKS,
+    FRAMING,
+    LENS_RANGE_MM,
+    MOVEMENT,
+    RIG,
+    TIME_OF_DAY,
+    WEATHER,
+    Prompt,
+    Vocabulary,
+)
+from sora_nb.prompt import ladder as make_ladder
+from sora_nb.prompt import lint as lint_prompt
+from sora_nb.prompt import word_count as count_words
+from sora_nb.prompt.vocabulary import MOOD, STYLE
+
+#: The palette holds at most this many colour chips (lint warns under 3).
+PALETTE_MAX = 5
+#: Takes per request the studio offers.
+MAX_TAKES = 6
+#: The lengths "Compare lengths" sends, shortest first.
+LENGTHS: tuple[str, ...] = ("short", "medium", "long")
+
+
+@dataclass(frozen=True)
+class Request:
+    """The request settings on screen, and the sizes and lengths the controls list."""
+
+    model: str
+    size: str
+    seconds: int
+    takes: int
+    size_options: tuple[str, ...]
+    seconds_options: tuple[int, ...]
+    #: The open-model settings the server takes (seed, steps...): its takes cost GPU time.
+    knobs_offered: tuple[str, ...] = ()
+
+
+class View(BaseModel):
+    """Everything the front end shows that follows from the prompt and the request."""
+
+    prompt_text: str
+    word_count: int
+    lint: list[dict[str, str]]
+    cost_text: str
+    ladder_preview: list[dict[str, Any]]
+    disabled_reasons: dict[str, str]
+    blocked: str
+    compare_blocked: str
+
+
+def derive(prompt: Prompt, request: Request, problems: Sequence[str] = ()) -> View:
+    """The studio's view of ``prompt`` sent as ``request``; ``problems`` (entries left out of
+    the prompt, e.g. half-typed dialogue) lead the lint list as warnings."""
+    text = prompt.render()
+    issues = [{"severity": "warning", "message": problem} for problem in problems]
+    issues += [
+        {"severity": issue.severity, "message": str(issue.message)}
+        for issue in lint_prompt(prompt, seconds=request.seconds)
+    ]
+    why_not = reasons(request)
+    rungs = (
+        [
+            {"level": v.level, "words": v.words, "text": v.text}
+            for v in make_ladder(prompt, len(LENGTHS))
+        ]
+        if text.strip()
+        else []
+    )
+    blocked = ""
+    if not text.strip():
+        blocked = "Describe the shot first: the prompt is empty."
+    elif f"size:{request.size}" in why_not:
+        blocked = why_not[f"size:{request.size}"]
+    elif f"seconds:{request.seconds}" in why_not:
+        blocked = why_not[f"seconds:{request.seconds}"]
+    elif request.takes < 1:
+        blocked = f"takes must be at least 1, not {request.takes}."
+    compare_blocked = blocked or (
+        ""
+        if len(rungs) >= len(LENGTHS)
+        else f"Too few clauses to cut into {len(LENGTHS)} lengths (this prompt gives "
+        f"{len(rungs)}): add camera, lighting, palette or sound clauses."
+    )
+    return View(
+        prompt_text=text,
+        word_count=count_words(text),
+        lint=issues,
+        cost_text=cost_text(request, len(rungs)),
+        ladder_preview=rungs,
+        disabled_reasons=why_not,
+        blocked=blocked,
+        compare_blocked=compare_blocked,
+    )
+
+
+def reasons(request: Request) -> dict[str, str]:
+    """Why the request's model cannot render each size and length it lacks (by
+    ``"size:WxH"`` and ``"seconds:N"``)."""
+    found: dict[str, str] = {}
+    if catalog.get_profile(request.model) is None:
+        return found  # a gateway's model: nothing is known, nothing is refused
+    for size in request.size_options:
+        try:
+            catalog.check_request(request.model, size=size)
+        except catalog.CatalogError as exc:
+            found[f"size:{size}"] = str(exc)
+    for secs in request.seconds_options:
+        try:
+            catalog.check_request(request.model, seconds=secs)
+        except catalog.CatalogError as exc:
+            found[f"seconds:{secs}"] = str(exc)
+    return found
+
+
+def cost_text(request: Request, rungs: int) -> str:
+    """What Generate (and, with ``rungs`` lengths, Compare lengths) would cost."""
+    try:
+        each = catalog.estimate_cost(request.model, request.size, request.seconds)
+    except catalog.CatalogError:
+        each = None
+    takes = max(1, request.takes)
+    noun = "take" if takes == 1 else "takes"
+    profile = catalog.get_profile(request.model)
+    if request.knobs_offered or (profile is not None and profile.open_weights):
+        return f"{takes} {noun}: GPU time on the server that runs it, not dollars"
+    if each is None:
+        return f"{takes} {noun}: cost unknown ({request.model} has no price at {request.size})"
+    text = f"{takes} {noun} × {request.seconds} s: about ${each * takes:.2f}"
+    if rungs >= len(LENGTHS):
+        text += f"; comparing {rungs} lengths: about ${each * takes * rungs:.2f}"
+    return text
+
+
+def _options(vocab: Vocabulary) -> list[dict[str, str]]:
+    return [{"value": term.slug, "label": term.label} for term in vocab]
+
+
+def choices() -> dict[str, Any]:
+    """What the front end's choice controls offer (vocabulary slugs with their labels)."""
+    return {
+        "framing": _options(FRAMING),
+        "angle": _options(ANGLE),
+        "movement": _options(MOVEMENT),
+        "rig": _options(RIG),
+        "depth_of_field": _options(DEPTH_OF_FIELD),
+        "film_stock": [{"value": s, "label": s} for s in FILM_STOCKS],
+        "time_of_day": _options(TIME_OF_DAY),
+        "weather": _options(WEATHER),
+        "colours": [term.slug for term in COLOURS],
+        "moods": [term.slug for term in MOOD],
+        "styles": [term.slug for term in STYLE],
+        "lens_range": list(LENS_RANGE_MM),
+        "aperture_stops": list(APERTURE_STOPS),
+        "palette_max": PALETTE_MAX,
+        "max_takes": MAX_TAKES,
+    }
+
+
+def _kind(open_weights: bool) -> list[catalog.ModelProfile]:
+    # Hosted models and open ones are offered apart: their sizes and lengths differ.
+    return [p for p in catalog.models() if p.open_weights == open_weights]
+
+
+def model_names(open_weights: bool = False) -> list[str]:
+    """The catalog's hosted (or open) models, for the model control."""
+    return [profile.name for profile in _kind(open_weights)]
+
+
+def all_sizes(open_weights: bool = False) -> list[str]:
+    """Every size some hosted (or open) model renders, for the size control."""
+    sizes: list[str] = []
+    for profile in _kind(open_weights):
+        sizes.extend(s for s in profile.sizes_on() if s not in sizes)
+    return sizes
+
+
+def all_seconds(open_weights: bool = False) -> list[int]:
+    """Every length some hosted (or open) model renders, for the seconds control."""
+    return sorted({int(s) for profile in _kind(open_weights) for s in profile.seconds_on()})
