@@ -91,14 +91,18 @@ def make_installed(root: Path, wheel: Path) -> Installed:
     return installed
 
 
-def copy_with(base: Installed, root: Path, *extras: str) -> Installed:
-    """A copy of ``base`` (the same packages) with ``extras`` installed on top."""
+def copy_with(
+    base: Installed, root: Path, *extras: str, constraints: Path | None = None
+) -> Installed:
+    """A copy of ``base`` (the same packages) with ``extras`` installed on top, held to the
+    pip ``constraints`` file if one is given."""
     shutil.copytree(base.root, root, symlinks=True)
     empty = root / "no-tools"
     copy = Installed(root, f"{root / 'bin'}{os.pathsep}{empty}", root / "jupyter")
     _kernel_spec(copy)
     if extras:
-        copy.pip_install(*extras)
+        held = ["-c", str(constraints)] if constraints is not None else []
+        copy.pip_install(*held, *extras)
     return copy
 
 

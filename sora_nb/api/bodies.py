@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from sora_nb.api import errors
-from sora_nb.api.dialects import KNOB_FIELDS, Dialect
+from sora_nb.api.dialects import KNOB_FIELDS, KNOB_OPTIONS, Dialect, ServerInfo
 from sora_nb.api.sending import Files
 from sora_nb.api.types import ImageRef, ReferenceFile
 
@@ -60,14 +60,35 @@ def check_knobs(
     return {KNOB_FIELDS[name]: value for name, value in given.items()}
 
 
-def refuse_knobs(dialect: Dialect, wire: dict[str, Any]) -> errors.InvalidRequestError:
-    """The refusal for knobs sent to a dialect that takes none (nothing is sent)."""
+def refuse_knobs(
+    dialect: Dialect, wire: dict[str, Any], info: ServerInfo | None = None
+) -> errors.InvalidRequestError:
+    """The refusal for knobs sent to a server that does not take them (nothing is sent).
+
+    ``info``, when known, names what the server does take: the bundled server takes the
+    knobs its renderer honours (the animatic: a seed, as its variation)."""
     names = {wire_name: name for name, wire_name in KNOB_FIELDS.items()}
-    given = ", ".join(names[w] for w in wire)
+    taken = info.extra_knobs if info is not None else frozenset()
+    refused = [w for w in wire if w not in taken] or list(wire)
+    given = ", ".join(names[w] for w in refused)
+    param = names[refused[0]]
+    if info is not None and info.renderer is not None:
+        offered = ", ".join(o for w, o in KNOB_OPTIONS.items() if w in taken) or "no knobs"
+        what = (
+            "the bundled server's animatic (it draws a storyboard, not from noise)"
+            if info.renderer == "animatic"
+            else f"the bundled server's {info.renderer} model"
+        )
+        return errors.InvalidRequestError(
+            f"Not sent: {what} takes no {given}; it takes {offered}. Leave them out, or render "
+            "with an open model that takes them (%sora connect local:MODEL, or an engine such "
+            "as vLLM-Omni or SGLang).",
+            param=param,
+        )
     return errors.InvalidRequestError(
         f"Not sent: the {dialect.title} takes no {given} ({dialect.no_knobs}). Leave them out, "
         "or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
-        param=names[next(iter(wire))],
+        param=param,
     )
 
 

@@ -257,7 +257,7 @@ class VideosClient(ContinuityEndpoints):
         )
         dialect = await self._known.knowing() if knobs else self.dialect
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
-            raise refuse_knobs(dialect, knobs)
+            raise refuse_knobs(dialect, knobs, self._known.info)
         model = await self._known.model_to_send(model, dialect)
         if self.check_requests and model is not None:
             try:

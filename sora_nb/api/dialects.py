@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -218,6 +219,17 @@ def dialect_named(name: str | Dialect) -> Dialect:
     )
 
 
+#: The option of %%sora (and the keyword of generate) for each knob's wire name.
+KNOB_OPTIONS: dict[str, str] = {
+    "seed": "--seed",
+    "negative_prompt": "--negative",
+    "num_inference_steps": "--steps",
+    "guidance_scale": "--guidance",
+    "fps": "--fps",
+    "num_frames": "--frames",
+}
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a server is (its dialect), what it serves, and how that was found out."""
@@ -232,6 +244,12 @@ class ServerInfo:
     #: Knobs (wire names) its model cards offer beyond its dialect: the bundled server lists
     #: those its renderer honours in a ``knobs`` field.
     extra_knobs: frozenset[str] = frozenset()
+    #: What the bundled server renders with, as its cards say ("animatic" or "diffusers");
+    #: None for any other server.
+    renderer: str | None = None
+    #: The usual clip (size, seconds) of each model whose card states one (an open model on
+    #: the bundled server): what a request naming no size or length gets.
+    usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -240,8 +258,22 @@ class ServerInfo:
 
     @property
     def takes_knobs(self) -> bool:
-        """True when the server takes at least a seed: takes are then seeded and reproducible."""
-        return self.takes(["seed"])
+        """True when takes here are seeded: the server takes a seed and generates from noise,
+        so every take gets a seed, recorded, and can be made again exactly. (The animatic takes
+        a seed too, as a variation, but its takes are told apart by their number already.)"""
+        return self.takes(["seed"]) and self.renderer != "animatic"
+
+    @property
+    def generative(self) -> bool:
+        """True unless the server draws animatics: its model makes the frames (and their count
+        follows the model's frame rule)."""
+        return self.renderer != "animatic"
+
+    @property
+    def self_hosted(self) -> bool:
+        """An engine, or the bundled server rendering an open model: takes cost GPU time on
+        the user's own machines, not dollars."""
+        return self.dialect.self_hosted or self.renderer == "diffusers"
 
     @property
     def default_model(self) -> str | None:
@@ -261,20 +293,26 @@ class ServerInfo:
         if self.models:
             lines.append(f"Serves: {', '.join(self.models)}.")
         cannot = self.dialect.cannot()
+        if self.extra_knobs:
+            # The bundled server takes the knobs its renderer honours, not "none".
+            cannot = [c for c in cannot if not c.startswith("seeds,")]
         if cannot:
             lines.append("Cannot: " + "; ".join(cannot) + ".")
         if self.dialect.knobs:
             lines.append("Takes: --seed, --negative, --steps, --guidance, --fps, --frames.")
         elif self.extra_knobs:
-            lines.append("Takes: " + ", ".join(sorted(self.extra_knobs)) + ".")
+            taken = [option for wire, option in KNOB_OPTIONS.items() if wire in self.extra_knobs]
+            lines.append("Takes: " + ", ".join(taken) + ".")
         return "\n".join(lines)
 
 
 def by_hand(dialect: str | Dialect, found: ServerInfo | None = None) -> ServerInfo:
     """ServerInfo for a dialect the user named (with what the server said it serves)."""
-    models = found.models if found else ()
-    extra = found.extra_knobs if found else frozenset()
-    return ServerInfo(dialect_named(dialect), models, "set by hand", extra_knobs=extra)
+    if found is None:
+        return ServerInfo(dialect_named(dialect), found="set by hand")
+    return dataclasses.replace(
+        found, dialect=dialect_named(dialect), found="set by hand", assumed=False
+    )
 
 
 def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
@@ -303,7 +341,15 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
     if cards and all(card.get("created") == LITELLM_CREATED for card in cards):
         return ServerInfo(DIALECTS["litellm"], models, "/v1/models has LiteLLM's model stamps")
     if "sora_nb-server" in owners:
-        return ServerInfo(DIALECTS["openai"], models, "sora_nb's bundled server", False, extra)
+        renderers = {str(card["renderer"]) for card in cards if card.get("renderer")}
+        return ServerInfo(
+            DIALECTS["openai"],
+            models,
+            "sora_nb's bundled server",
+            extra_knobs=extra,
+            renderer=renderers.pop() if len(renderers) == 1 else None,
+            usual=_usual_clips(cards),
+        )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"
     else:
@@ -348,6 +394,16 @@ def _cards(body: bytes) -> list[dict[str, Any]]:
         return []
     items = data.get("data") if isinstance(data, dict) else None
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _usual_clips(cards: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    """{model: (size, seconds)} from the cards that state their model's usual clip."""
+    usual = {}
+    for card in cards:
+        size, seconds = card.get("usual_size"), card.get("usual_seconds")
+        if card.get("id") and isinstance(size, str) and isinstance(seconds, int) and seconds > 0:
+            usual[str(card["id"])] = (size, seconds)
+    return usual
 
 
 def _litellm_id(encoded: str) -> bool:

@@ -75,6 +75,8 @@ class Video(_Wire):
     inference_time_s: float | None = None
     #: The most GPU memory the job used, in MB (vLLM-Omni, SGLang, FastVideo).
     peak_memory_mb: float | None = None
+    #: Seconds per denoising step (sora_nb's bundled server reports it for an open model).
+    seconds_per_step: float | None = None
 
     @field_validator("progress", mode="before")
     @classmethod

@@ -102,9 +102,10 @@ def _publish(bundle: dict[str, str], display_id: str | None = None, update: bool
         display(bundle, raw=True, display_id=display_id)  # type: ignore[no-untyped-call]
 
 
-def plan_summary(plan: GridPlan, session: Any) -> str:
-    """The line a cell shows before running: what will be sent and what it costs."""
-    estimate = session.estimate(plan.requests)
+def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
+    """The line a cell shows before running: what will be sent and what it costs
+    (``cache=False``: everything is sent again, nothing comes from the ledger)."""
+    estimate = session.estimate(plan.requests, cache=cache)
     total = len(plan.requests)
     stored = total - estimate.takes
     if not stored:
@@ -117,20 +118,21 @@ def plan_summary(plan: GridPlan, session: Any) -> str:
     )
 
 
-def show_plan(plan: GridPlan, session: Any, *, dry_run: bool) -> None:
+def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True) -> None:
     """Show the count and cost before running; a dry run also shows the prompt, lint, request."""
     from sora_nb.prompt import lint, parse
 
-    summary = plan_summary(plan, session)
+    summary = plan_summary(plan, session, cache=cache)
     lines = [("Dry run, nothing sent: " if dry_run else "") + summary]
     first = plan.cells[0]
     request = first.requests[0]
     if request.parent is not None:
         lines.append(_lineage_line(request, session))
     if dry_run:
+        knobs = "".join(f" {name}={value}" for name, value in request.knobs().items())
         lines.append(
             f"Request: model={request.model} size={request.size} seconds={request.seconds}"
-            f" ({first.word_count} words)"
+            f"{knobs} ({first.word_count} words)"
         )
         cast = [m.name for m in request.characters] if request.kind == "create" else []
         for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):

@@ -188,10 +188,10 @@ class SoraMagics(Magics):
             **options.knobs(),
         )
         if options.dry_run:
-            show.show_plan(plan, session, dry_run=True)
+            show.show_plan(plan, session, dry_run=True, cache=options.cache)
             self._bind(options, plan)  # shown above already; --as keeps it
             return None
-        show.show_plan(plan, session, dry_run=False)
+        show.show_plan(plan, session, dry_run=False, cache=options.cache)
         wait = self.wait if options.wait is None else options.wait
         run = kernel.remember(
             session.run_plan(plan, cache=options.cache, budget=options.budget, wait=False)
@@ -405,14 +405,22 @@ class SoraMagics(Magics):
         self._applied = self._session_settings()
         if not target:
             return show.text(_about(kernel.session(), "Connected to"))
+        from sora_nb.api.dialects import KNOB_OPTIONS
         from sora_nb.connection import local_renderer
         from sora_nb.server.renderers.diffusers import DiffusersOptions
 
         options = {k: v for k, v in chosen.items() if k != "renderer"}
         renderer = local_renderer(DiffusersOptions(**options))
+        session = kernel.session()
+        info = session.server_info()
+        model = session.local_model or ""
+        usual = info.usual.get(model)
+        clip = f", at {usual[0]} for {usual[1]} s unless told" if usual else ""
+        taken = [option for wire, option in KNOB_OPTIONS.items() if wire in info.extra_knobs]
+        takes = f", and take {', '.join(taken)}" if taken else ""
         return show.text(
             f"Connected to the bundled server rendering {renderer.describe()}. Cells without "
-            f"--model use {kernel.session().local_model}."
+            f"--model use {model}{clip}{takes}."
         )
 
     @command(

@@ -49,8 +49,9 @@ def take_record(take: Take) -> Record:
         "frames": take.request.num_frames,
         "cost": take.cost,
         "estimated_cost": take.estimated_cost,
-        # Self-hosted engines' cost: the GPU time and memory the server reported.
+        # Self-hosted engines' cost: the GPU time, memory and step time the server reported.
         "gpu_s": take.gpu_seconds,
+        "s_per_step": take.seconds_per_step,
         "peak_mem_mb": take.peak_memory_mb,
         "created_at": take.created_at,
         "queued_s": queued,

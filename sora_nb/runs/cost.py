@@ -58,7 +58,8 @@ class CostEstimate:
         """The GPU part: "about 240 GPU s" or "GPU time (no earlier takes to go by)"."""
         if self.gpu_seconds is None:
             return "GPU time (no earlier takes like these to go by)"
-        return f"about {self.gpu_seconds:.0f} GPU s"
+        seconds = self.gpu_seconds
+        return f"about {seconds:.1f} GPU s" if seconds < 10 else f"about {seconds:.0f} GPU s"
 
     def __str__(self) -> str:
         if self.takes == 0:

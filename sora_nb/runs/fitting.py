@@ -50,8 +50,15 @@ def pick_model(info: ServerInfo, model: str | None) -> str:
     )
 
 
-def usual_clip(model: str, size: str | None, seconds: int | None) -> tuple[str, int]:
-    """(size, seconds) with the model's usual ones filled in where none were given."""
+def usual_clip(
+    model: str, size: str | None, seconds: int | None, info: ServerInfo | None = None
+) -> tuple[str, int]:
+    """(size, seconds) with the model's usual ones filled in where none were given: as the
+    server's card states them (an open model on the bundled server), else as the catalog
+    knows them, else the bundled server's usual clip."""
+    stated = info.usual.get(model) if info is not None else None
+    if stated is not None:
+        return size or stated[0], seconds or stated[1]
     profile = catalog.get_profile(model)
     if profile is None:
         return size or DEFAULT_SIZE, seconds or DEFAULT_SECONDS
@@ -62,13 +69,14 @@ def check_knobs_taken(info: ServerInfo, names: Iterable[str]) -> None:
     """Refuse, before anything is sent, knobs (by Python name) this server does not take."""
     wire = {KNOB_FIELDS[name]: True for name in names}
     if wire and not info.takes(wire):
-        raise refuse_knobs(info.dialect, wire)
+        raise refuse_knobs(info.dialect, wire, info)
 
 
 def finisher(info: ServerInfo) -> Callable[[VideoRequest], VideoRequest]:
     """What completes each planned request for this server (see the module's docstring)."""
     seeded = info.takes_knobs
-    frames = info.takes(["num_frames", "fps"])
+    # The animatic's length is its seconds; a model's frame count follows its frame rule.
+    frames = info.takes(["num_frames", "fps"]) and info.generative
 
     def finish(request: VideoRequest) -> VideoRequest:
         update: dict[str, Any] = {}

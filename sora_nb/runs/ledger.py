@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS takes (
     note TEXT,
     metrics_json TEXT NOT NULL DEFAULT '{}',
     gpu_seconds REAL,
-    peak_memory_mb REAL
+    peak_memory_mb REAL,
+    seconds_per_step REAL
 );
 CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
 CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
@@ -93,9 +94,10 @@ CREATE TABLE IF NOT EXISTS character_ids (
 
 #: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
 #: the GPU time and memory to takes; 2 added lineage (each take's parent: the take it remixes,
-#: extends or edits) and characters (the folder's characters and their id on each server).
-#: Older ledgers gain the columns and tables when opened; their rows read back with those empty.
-SCHEMA_VERSION = 2
+#: extends or edits) and characters (the folder's characters and their id on each server); 3 the
+#: seconds per denoising step to takes. Older ledgers gain the columns and tables when opened;
+#: their rows read back with those empty.
+SCHEMA_VERSION = 3
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -114,6 +116,7 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("peak_memory_mb", "REAL"),
         ("parent_id", "TEXT"),
         ("parent_kind", "TEXT"),
+        ("seconds_per_step", "REAL"),
     ),
 }
 #: Indexes over added columns: made once the columns exist.
@@ -134,6 +137,7 @@ _MUTABLE = {
     "metrics",
     "gpu_seconds",
     "peak_memory_mb",
+    "seconds_per_step",
 }
 
 
@@ -412,6 +416,7 @@ class Ledger:
             metrics=json.loads(row["metrics_json"] or "{}"),
             gpu_seconds=row["gpu_seconds"],
             peak_memory_mb=row["peak_memory_mb"],
+            seconds_per_step=row["seconds_per_step"],
         )
         return take.attach(self.media_dir, self)
 

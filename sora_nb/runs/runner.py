@@ -95,8 +95,10 @@ class Runner:
         """
         key = request.cache_key(self.server)
         latest = self.ledger.latest(key)
-        if latest is not None and latest.id in self._live:
-            return self._live[latest.id][0]
+        live = self._live.get(latest.id) if latest is not None else None
+        if live is not None and not live[0].done:
+            return live[0]  # still running here: join it
+        # (A take whose task is only finishing is done: read it as the ledger has it.)
         if latest is not None:
             if latest.status == "completed" and cache:
                 if files_intact(latest):
@@ -289,6 +291,7 @@ class Runner:
             for name, value in (
                 ("gpu_seconds", video.inference_time_s),
                 ("peak_memory_mb", video.peak_memory_mb),
+                ("seconds_per_step", video.seconds_per_step),
             )
             if value is not None
         }

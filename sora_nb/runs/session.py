@@ -132,8 +132,11 @@ class Session(Continuity):
 
     def describe_server(self) -> str:
         """The server in a few lines: where it is, its dialect, models and limits."""
-        where = "the bundled server (offline animatic)" if self.server == LOCAL_SERVER else ""
-        head = f"Server: {where or self.server}."
+        where = self.server
+        if self.server == LOCAL_SERVER:
+            drawn = f"{self.local_model}, an open model" if self.local_model else "offline animatic"
+            where = f"the bundled server ({drawn})"
+        head = f"Server: {where}."
         return head + "\n" + self.server_info().describe()
 
     @property
@@ -222,7 +225,7 @@ class Session(Continuity):
                 feature="remix",
             )
         model = pick_model(info, model)
-        size, seconds = usual_clip(model, size, seconds)
+        size, seconds = usual_clip(model, size, seconds, info)
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
         varied = [v for a in axes if a.kind == "character" for v in a.values]
         cast = self.cast_for([*characters, *varied], info) if characters or varied else {}
@@ -239,7 +242,7 @@ class Session(Continuity):
             reference=reference,
             remix_of=remix_job(remix_of),
             finish=finisher(info),
-            self_hosted=info.dialect.self_hosted,
+            self_hosted=info.self_hosted,
             cast=cast,
             **extra,
         )
@@ -291,7 +294,7 @@ class Session(Continuity):
         self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
         fresh = [t.request for t in planned if not t.cached and t.job_id is None]
-        cost = estimate(fresh, self_hosted=self.server_info(strict=False).dialect.self_hosted)
+        cost = estimate(fresh, self_hosted=self.server_info(strict=False).self_hosted)
         if not cost.gpu:
             return cost
         expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]

@@ -80,9 +80,11 @@ class Take(BaseModel):
     error: TakeFailure | None = None
     estimated_cost: float | None = None
     cost: float | None = None
-    #: GPU seconds the server spent on it, and its peak GPU memory (self-hosted engines).
+    #: GPU seconds the server spent on it, its peak GPU memory, and its seconds per denoising
+    #: step (self-hosted engines; the bundled server reports all three for an open model).
     gpu_seconds: float | None = None
     peak_memory_mb: float | None = None
+    seconds_per_step: float | None = None
     created_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None
     completed_at: float | None = None

@@ -312,14 +312,15 @@ async def video_content(request: Request) -> Response:
             param="variant",
         )
     path = server.store.content_path(job, variant)
-    plan: FaultPlan = request.scope.get("state", {}).get("fault_plan", FaultPlan())
-    if plan.truncate:
+    truncate = server.settings.faults.rate_truncate > 0 and server.faults.truncate()
+    if truncate:
         server.count_fault("truncate")
-    return FileBody(path, VARIANT_MEDIA_TYPES[variant], truncate=plan.truncate)
+    return FileBody(path, VARIANT_MEDIA_TYPES[variant], truncate=truncate)
 
 
 async def list_models(request: Request) -> Response:
-    return JSONResponse({"object": "list", "data": [_model(n) for n in _served(request)]})
+    server = _server(request)
+    return JSONResponse({"object": "list", "data": [_model(server, n) for n in _served(request)]})
 
 
 async def retrieve_model(request: Request) -> Response:
@@ -328,7 +329,7 @@ async def retrieve_model(request: Request) -> Response:
         raise APIError(
             404, f"The model {name[:80]!r} does not exist.", param="model", code="model_not_found"
         )
-    return JSONResponse(_model(name))
+    return JSONResponse(_model(_server(request), name))
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -389,8 +390,25 @@ def _remix_knobs(source: JobRecord) -> dict[str, Any]:
     return knobs
 
 
-def _model(name: str) -> dict[str, Any]:
-    return {"id": name, "object": "model", "created": _STARTED, "owned_by": "sora_nb-server"}
+def _model(server: BundledServer, name: str) -> dict[str, Any]:
+    """A model card. Beyond OpenAI's four fields, sora_nb's server says what renders it, the
+    knobs that renderer honours (wire names, so clients send them; the strict ``openai``
+    dialect takes none and says nothing) and, for an open model, its usual clip."""
+    card: dict[str, Any] = {
+        "id": name,
+        "object": "model",
+        "created": _STARTED,
+        "owned_by": "sora_nb-server",
+    }
+    if server.settings.dialect == "openai":
+        return card
+    abilities = server.store.abilities
+    card["renderer"] = abilities.kind
+    card["knobs"] = [knob for knob in KNOBS if knob in abilities.knobs]
+    if abilities.usual_size and abilities.usual_seconds:
+        card["usual_size"] = abilities.usual_size
+        card["usual_seconds"] = abilities.usual_seconds
+    return card
 
 
 def _server(request: Request) -> BundledServer:
@@ -457,7 +475,6 @@ class GatewayMiddleware:
             await _error_response(refusal)(scope, receive, send_with_id)
             return
         plan = server.faults.plan() if server.settings.faults.any else FaultPlan()
-        scope.setdefault("state", {})["fault_plan"] = plan
         if plan.slow:
             server.count_fault("slow")
             await asyncio.sleep(server.settings.faults.slow_seconds)

@@ -1,7 +1,9 @@
 """Faults on demand: the failures a real Videos API server shows, at rates you choose.
 
 All rates are off by default. Each request draws from one seeded random generator, so a run with
-the same seed and the same sequence of requests meets the same faults (soak tests reproduce).
+the same seed and the same sequence of requests meets the same faults (soak tests reproduce);
+content downloads draw their truncation from a second one, so the k-th download's fate is fixed
+by the seed alone.
 """
 
 from __future__ import annotations
@@ -71,11 +73,10 @@ class FaultSettings(BaseModel):
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """What happens to one request: an error or a drop (or neither), slowness, truncation."""
+    """What happens to one request: an error or a drop (or neither), and slowness."""
 
     fault: FaultKind | None = None
     slow: bool = False
-    truncate: bool = False
 
 
 class FaultInjector:
@@ -84,13 +85,16 @@ class FaultInjector:
     def __init__(self, settings: FaultSettings) -> None:
         self.settings = settings
         self._random = random.Random(settings.seed)
+        # Downloads draw from a generator of their own, consulted only when content is served,
+        # so the k-th download's fate does not depend on how concurrent requests interleave.
+        self._downloads = random.Random(settings.seed + 1)
         self._lock = threading.Lock()
 
     def plan(self) -> FaultPlan:
-        """The faults for the next request; three draws each time, so the sequence is stable."""
+        """The faults for the next request; two draws each time, so the sequence is stable."""
         s = self.settings
         with self._lock:
-            draw, slow, truncate = (self._random.random() for _ in range(3))
+            draw, slow = self._random.random(), self._random.random()
         fault: FaultKind | None = None
         edge = 0.0
         for kind, rate in zip(
@@ -102,4 +106,9 @@ class FaultInjector:
             if draw < edge:
                 fault = kind
                 break
-        return FaultPlan(fault=fault, slow=slow < s.rate_slow, truncate=truncate < s.rate_truncate)
+        return FaultPlan(fault=fault, slow=slow < s.rate_slow)
+
+    def truncate(self) -> bool:
+        """Whether the content download being served now is cut short."""
+        with self._lock:
+            return self._downloads.random() < self.settings.rate_truncate

@@ -23,6 +23,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,9 @@ class JobRecord(BaseModel):
     num_frames: int | None = None
     #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
     metrics: dict[str, Any] | None = None
+    #: Wall seconds the render took, measured here whatever the renderer (the engine
+    #: imitations report it as their inference time when the renderer measures none).
+    render_seconds: float | None = None
     #: How the job came about: created, remixed, extended or edited (from ``source_video_id``).
     kind: JobKind = "create"
     source_video_id: str | None = None
@@ -511,6 +515,7 @@ class JobStore:
             self._live[video_id] = control
         directory = self._job_dir(video_id)
         update: dict[str, Any]
+        started = time.perf_counter()
         try:
             result = self.renderer.render(self._request(job, directory), directory, control)
             for variant, produced in (
@@ -522,7 +527,11 @@ class JobStore:
                 if Path(produced).resolve() != target:
                     os.replace(produced, target)
             metrics = None if result.metrics is None else dataclasses.asdict(result.metrics)
-            update = {"rendered_at": self.settings.clock(), "metrics": metrics}
+            update = {
+                "rendered_at": self.settings.clock(),
+                "metrics": metrics,
+                "render_seconds": round(time.perf_counter() - started, 3),
+            }
         except RenderCancelled:
             self._stopped(video_id, directory, control)
             return

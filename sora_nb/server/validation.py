@@ -189,7 +189,8 @@ def _check_served(
             param="model",
             code="model_not_found",
         )
-    seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
+    usual = str(abilities.usual_seconds) if abilities.usual_seconds else DEFAULT_SECONDS
+    seconds = _text(body.fields, "seconds", usual)
     if not (seconds.isdigit() and seconds == str(int(seconds)) and int(seconds) >= 1):
         raise invalid(
             f"Invalid value for 'seconds': {seconds!r}. Send a whole number of seconds as a "
@@ -214,8 +215,10 @@ def _check_served(
 
 
 def _default_size(abilities: Abilities) -> str:
-    # A served model without a size asked renders at 832x480 (Wan's and the engines' default
-    # landscape), rounded to its own multiple.
+    # A served model without a size asked renders at its usual size, else at 832x480 (Wan's
+    # and the engines' default landscape) rounded to its own multiple.
+    if abilities.usual_size:
+        return abilities.usual_size
     step = abilities.size_multiple
     return f"{832 // step * step}x{max(step, 480 // step * step)}"
 

@@ -64,6 +64,90 @@ def test_a_cell_renders_with_the_model_connected_in_this_kernel(
     assert shell.user_ns["again"].cached and shell.user_ns["again"].id == take.id
 
 
+def local_server(shell: InteractiveShell) -> Any:
+    """The kernel's in-process bundled server (the one rendering the local model)."""
+    from sora_nb.connection import bundled_app
+
+    session = kernel.session()
+    return bundled_app(session.media_dir / "server", local=session.local).state.server
+
+
+def test_seed_and_steps_in_cells_on_a_local_model(
+    shell: InteractiveShell, tiny: Callable[[str], Path]
+) -> None:
+    said = printed(sora(shell, f"connect local:{tiny('wan')}"))
+    assert said.endswith(
+        "Cells without --model use wan-tiny, at 112x64 for 1 s unless told, and take --seed, "
+        "--negative, --steps, --guidance, --fps, --frames."
+    ), said
+    # No size or length given: the served model's usual clip, as its card states it.
+    sora(shell, "--seed 7 --steps 3 --as first", "A red kite over the sea, wide shot.")
+    first: Take = shell.user_ns["first"]
+    assert first.status == "completed", first.error
+    request = first.request
+    assert (request.model, request.size, request.seconds) == ("wan-tiny", "112x64", 1)
+    assert (request.seed, request.steps) == (7, 3)
+    server = local_server(shell)
+    job = server.store.get(first.job_id)
+    assert (job.seed, job.num_inference_steps) == (7, 3)
+    assert first.gpu_seconds is not None and first.gpu_seconds > 0
+    assert first.seconds_per_step is not None and 0 < first.seconds_per_step < first.gpu_seconds
+    assert first.seconds_per_step == job.metrics["seconds_per_step"]  # as the server measured
+    assert streams(first.path("video"))["frames"] == 17
+    created = server.stats.jobs_created
+
+    # The same cell again sends nothing: the ledger has the take.
+    sora(shell, "--seed 7 --steps 3 --as again", "A red kite over the sea, wide shot.")
+    again: Take = shell.user_ns["again"]
+    assert again.cached and again.id == first.id and server.stats.jobs_created == created
+    # --no-cache sends it again with the same seed: the same bytes.
+    sora(shell, "--seed 7 --steps 3 --no-cache --as fresh", "A red kite over the sea, wide shot.")
+    fresh: Take = shell.user_ns["fresh"]
+    assert fresh.status == "completed" and fresh.id != first.id
+    assert server.stats.jobs_created == created + 1
+    assert server.store.get(fresh.job_id).seed == 7
+    # What the cell says before sending: --no-cache means it is sent, and costs GPU time.
+    from sora_nb.notebook.display import plan_summary
+
+    session = kernel.session()
+    plan = session.plan("A red kite over the sea, wide shot.", seed=7, steps=3)
+    assert plan_summary(plan, session).endswith("all in the ledger already: nothing to send, $0.00")
+    assert re.fullmatch(r"1 video, about \d+\.\d GPU s", plan_summary(plan, session, cache=False))
+    assert fresh.path("video").read_bytes() == first.path("video").read_bytes()
+    # Another seed, another video.
+    sora(shell, "--seed 8 --steps 3 --as other", "A red kite over the sea, wide shot.")
+    assert shell.user_ns["other"].path("video").read_bytes() != first.path("video").read_bytes()
+
+
+def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
+    shell: InteractiveShell, tiny: Callable[[str], Path]
+) -> None:
+    sora(shell, f"connect local:{tiny('wan')}")
+    sora(shell, "--steps 40 --takes 2 --as run", "A paper boat drifting down a river.")
+    takes = shell.user_ns["run"].takes
+    assert [t.status for t in takes] == ["completed", "completed"]
+    seeds = [t.request.seed for t in takes]
+    assert None not in seeds and seeds[0] != seeds[1]  # chosen, recorded, each its own
+    ledger = kernel.session().ledger
+    for take in takes:
+        seen = [progress for _, status, progress in ledger.timeline(take.id)]
+        assert any(0 < p < 100 for p in seen), seen  # the client saw the steps go by
+        assert seen == sorted(seen)
+    # The results table has each take's GPU seconds and seconds per step.
+    table = shell.user_ns["run"].results()
+    assert list(table["gpu_s"]) == [t.gpu_seconds for t in takes]
+    assert list(table["s_per_step"]) == [t.seconds_per_step for t in takes]
+    assert all(value > 0 for value in table["s_per_step"])
+    # A plan here costs GPU time, never dollars.
+    from sora_nb.notebook.display import plan_summary
+
+    session = kernel.session()
+    another = session.plan("A paper boat drifting down a wide river.", steps=40, takes=2)
+    expected = sum(t.gpu_seconds or 0 for t in takes)  # by the takes like these before
+    shown = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    assert plan_summary(another, session) == f"2 videos, about {shown} GPU s"
+
+
 def test_an_impossible_size_and_a_missing_model_are_one_line_errors(
     shell: InteractiveShell, tiny: Callable[[str], Path], tmp_path: Path
 ) -> None:
@@ -112,7 +196,10 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
             sora_nb.configure(renderer="diffusers", model=None, device="cpu")
         sora_nb.configure(renderer="animatic")
         assert api.session().local_model is None
-        assert api.plan("A boat on the river.").requests[0].model == "sora-2"
+        # Back on the animatic, a plan is what it always was: no seed, no frame count.
+        [request] = api.plan("A boat on the river.").requests
+        assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
+        assert (request.seed, request.num_frames, request.fps) == (None, None, None)
     finally:
         kernel.reset()
 
@@ -166,7 +253,7 @@ def serve_model(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
 @pytest.mark.parametrize(
     ("kind", "line", "expected"),
     [
-        ("wan", "--size 112x64 --seconds 1", (112, 64, 17, None)),
+        ("wan", "--seed 3 --steps 4", (112, 64, 17, None)),
         ("wan-i2v", "--size 112x64 --seconds 1 --image first.png", (112, 64, 25, None)),
         ("ltx2", "--size 64x32 --seconds 1", (64, 32, 25, 16000)),
     ],
@@ -188,6 +275,12 @@ def test_cells_on_a_served_model(
     sora(shell, f"--model {kind}-tiny {line} --as take", "A kite over the sea at dusk.")
     take = shell.user_ns["take"]
     assert take.status == "completed" and take.server == base_url
+    # Knobs go to the served model as its cards say it takes them; every take there is
+    # seeded; with no size or length given, the model's usual clip is what its card states.
+    assert take.request.seed is not None
+    if "--seed 3" in line:
+        assert (take.request.seed, take.request.steps, take.request.size) == (3, 4, "112x64")
+    assert take.gpu_seconds is not None and take.seconds_per_step is not None
     found = streams(take.path("video"))
     rate = found["audio"]["rate"] if found["audio"] else None
     assert (found["width"], found["height"], found["frames"], rate) == expected

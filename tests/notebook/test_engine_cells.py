@@ -154,10 +154,16 @@ def test_knobs_are_refused_where_they_are_not_taken_and_nothing_is_sent(
         cell(shell, "--vary seed=1,2")
     assert engine.video_requests() == []
     assert api.session().ledger.count() == 0
-    # On the bundled server (OpenAI's dialect) the same refusal, before anything is sent.
+    # The bundled server's animatic says on /v1/models what it takes (a seed, as its
+    # variation): anything else is refused there too, before sending, naming what it takes.
     api.configure(base_url=None, api_key=None, client_options={})
-    with pytest.raises(UsageError, match="OpenAI Videos API takes no negative_prompt"):
+    with pytest.raises(UsageError) as refused:
         cell(shell, "--negative 'blurry, text'")
+    assert (
+        "the bundled server's animatic (it draws a storyboard, not from noise) takes no "
+        "negative_prompt; it takes --seed, --fps, --frames." in str(refused.value)
+    )
+    assert api.session().ledger.count() == 0
 
 
 def test_sora_2_is_never_asked_of_an_engine_that_does_not_serve_it(

@@ -3,8 +3,9 @@
 
 The servers are EngineFakes (tests/engine_fakes.py), each answering as its engine does; every
 request each receives is checked against what that dialect accepts (form or JSON, the served
-model). The same script is meant to run against the bundled server's imitations of the
-dialects: only :func:`server_for` needs to change.
+model). The fakes also play what the bundled server's imitations do not (Veo behind LiteLLM,
+which never says "failed"); the script against the imitations themselves, in-process and on a
+socket, is ``test_dialect_imitations.py``.
 """
 
 from __future__ import annotations

@@ -124,14 +124,42 @@ def test_an_old_ledger_migrates_and_its_rows_read_back(tmp_path: Path) -> None:
     assert take is not None and take.status == "completed" and take.cost == 0.4
     assert take.request == request and take.request.knobs() == {}
     assert take.gpu_seconds is None and take.peak_memory_mb is None
+    assert take.seconds_per_step is None
     # The old cell's key is the key the same cell gets now: it is answered from the ledger.
     assert ledger.latest(request.cache_key("local")) == take
     with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         columns = {row[1] for row in db.execute("PRAGMA table_info(takes)")}
-    assert {"gpu_seconds", "peak_memory_mb"} <= columns
-    ledger.update("take_old", gpu_seconds=30.0, peak_memory_mb=1024.0)
-    assert ledger.get("take_old").gpu_seconds == 30.0  # type: ignore[union-attr]
+    assert {"gpu_seconds", "peak_memory_mb", "seconds_per_step"} <= columns
+    ledger.update("take_old", gpu_seconds=30.0, peak_memory_mb=1024.0, seconds_per_step=0.6)
+    back = ledger.get("take_old")
+    assert back is not None and (back.gpu_seconds, back.seconds_per_step) == (30.0, 0.6)
+    ledger.close()
+
+
+def test_a_version_1_ledger_gains_the_seconds_per_step(tmp_path: Path) -> None:
+    """Schema 1 had the GPU time and memory but not the step time: it gains that column."""
+    request = old_ledger(tmp_path / "media")
+    with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
+        for name, kind in (
+            ("seed", "INTEGER"),
+            ("negative_prompt", "TEXT"),
+            ("steps", "INTEGER"),
+            ("guidance", "REAL"),
+            ("fps", "INTEGER"),
+            ("num_frames", "INTEGER"),
+        ):
+            db.execute(f"ALTER TABLE requests ADD COLUMN {name} {kind}")
+        db.execute("ALTER TABLE takes ADD COLUMN gpu_seconds REAL")
+        db.execute("ALTER TABLE takes ADD COLUMN peak_memory_mb REAL")
+        db.execute("UPDATE takes SET gpu_seconds = 12.5, peak_memory_mb = 2048.0")
+        db.execute("PRAGMA user_version = 1")
+    ledger = Ledger(tmp_path / "media")
+    take = ledger.get("take_old")
+    assert take is not None and take.request == request
+    assert (take.gpu_seconds, take.peak_memory_mb, take.seconds_per_step) == (12.5, 2048.0, None)
+    ledger.update("take_old", seconds_per_step=0.25)
+    assert ledger.get("take_old").seconds_per_step == 0.25  # type: ignore[union-attr]
     ledger.close()
 
 
@@ -182,7 +210,13 @@ def test_knobs_and_gpu_time_are_recorded_in_the_ledger_row(tmp_path: Path) -> No
         folder="takes/take_new",
     ).attach(ledger.media_dir)
     ledger.insert(take)
-    ledger.update("take_new", status="completed", gpu_seconds=95.5, peak_memory_mb=30000.0)
+    ledger.update(
+        "take_new",
+        status="completed",
+        gpu_seconds=95.5,
+        peak_memory_mb=30000.0,
+        seconds_per_step=3.1,
+    )
     with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
         row = db.execute(
             "SELECT seed, negative_prompt, steps, guidance, fps, num_frames FROM requests"
@@ -190,5 +224,6 @@ def test_knobs_and_gpu_time_are_recorded_in_the_ledger_row(tmp_path: Path) -> No
     assert row == (7, "blurry", 30, 4.0, 16, 81)
     back = ledger.get("take_new")
     assert back is not None and back.request == request and back.gpu_seconds == 95.5
+    assert back.seconds_per_step == 3.1
     assert ledger.gpu_seconds("http://gpu:8000/v1", request) == (95.5, 1)
     ledger.close()

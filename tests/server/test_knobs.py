@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 
-from tests.server.conftest import MakeApp, raw_client
+from sora_nb.api import errors
+from tests.server.conftest import MakeApp, client_for, raw_client
 
 
 async def _done(app: Starlette, video_id: str) -> bytes:
@@ -90,3 +92,34 @@ async def test_a_form_value_that_is_not_a_number_is_refused(quiet_app: Starlette
             "/videos", files={"prompt": (None, "A harbour."), "guidance_scale": (None, "nan")}
         )
     assert refused.json()["error"]["param"] == "guidance_scale"
+
+
+async def test_the_cards_say_what_the_renderer_takes_and_the_client_sends_only_that(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    app = make_app()
+    async with raw_client(app) as http:
+        card = (await http.get("/models/sora-2")).json()
+    assert (card["owned_by"], card["renderer"]) == ("sora_nb-server", "animatic")
+    assert card["knobs"] == ["seed", "fps", "num_frames"]
+    # The strict dialect is OpenAI's API exactly: it takes no knobs and says nothing more.
+    strict = make_app(dialect="openai", media_dir=tmp_path / "strict")
+    async with raw_client(strict) as http:
+        plain = (await http.get("/models/sora-2")).json()
+    assert set(plain) == {"id", "object", "created", "owned_by"}
+
+    async with client_for(app) as client:
+        info = await client.detect()
+        assert info.extra_knobs == {"seed", "fps", "num_frames"} and info.renderer == "animatic"
+        # Takes on the animatic differ by their number; only an asked-for seed is sent.
+        assert not info.takes_knobs and not info.self_hosted
+        seeded = await client.create(prompt="A kite over the dunes.", seconds=4, seed=7)
+        plain_take = await client.create(prompt="A kite over the dunes.", seconds=4)
+        with pytest.raises(errors.InvalidRequestError, match="takes no steps; it takes --seed"):
+            await client.create(prompt="A kite over the dunes.", seconds=4, steps=30)
+    store = app.state.server.store
+    assert store.get(seeded.id).seed == 7 and store.get(plain_take.id).seed is None
+    assert store.stats.jobs_created == 2
+    async with client_for(strict) as client:
+        with pytest.raises(errors.InvalidRequestError, match="OpenAI Videos API takes no seed"):
+            await client.create(prompt="A kite over the dunes.", seconds=4, seed=7)

@@ -59,12 +59,16 @@ def video_seconds(take: Take) -> int:
 
 
 def describe_take(take: Take) -> str:
-    """One line naming a take: id, status, model, size, seconds and cost."""
+    """One line naming a take: id, status, model, size, seconds, its seed where it has one,
+    and its cost (dollars, or the GPU seconds a self-hosted server reported)."""
     cost = take.cost if take.cost is not None else take.estimated_cost
     money = "cost unknown" if cost is None else f"${cost:.2f}"
+    if cost is None and take.gpu_seconds is not None:
+        money = f"{take.gpu_seconds:.1f} GPU s"
+    seed = f" seed {take.request.seed}" if take.request.seed is not None else ""
     return (
         f"{take.id} {take.status} {take.request.model} {take.request.size} "
-        f"{video_seconds(take)}s {money}"
+        f"{video_seconds(take)}s{seed} {money}"
     )
 
 

@@ -409,12 +409,14 @@ def _fitted(
 ) -> tuple[str, str, int, list[str], dict[str, float]]:
     """(model, size, seconds, knobs offered, their defaults) for this studio's server: what
     it serves and takes. A server that cannot be asked leaves the catalog's defaults."""
+    from sora_nb.api.dialects import KNOB_FIELDS, ServerInfo
     from sora_nb.api.errors import SoraError
     from sora_nb.runs.defaults import FALLBACK
     from sora_nb.runs.fitting import pick_model, usual_clip
 
     chosen = model or FALLBACK.model
     offered: list[str] = []
+    info: ServerInfo | None = None
     if session is not None:
         try:
             info = session.server_info(strict=False)
@@ -422,8 +424,8 @@ def _fitted(
         except SoraError:
             info = None
         if info is not None and info.takes_knobs:
-            offered = list(_KNOBS)
-    size, seconds = usual_clip(chosen, size, seconds)
+            offered = [name for name in _KNOBS if info.takes([KNOB_FIELDS[name]])]
+    size, seconds = usual_clip(chosen, size, seconds, info)
     profile = catalog.get_profile(chosen)
     known = {}
     if profile is not None and profile.default_steps is not None:

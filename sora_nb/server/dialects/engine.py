@@ -228,7 +228,7 @@ async def _create_sync(request: Request) -> Response:
         media_type="video/mp4",
         headers={
             "X-Model": server.model,
-            "X-Inference-Time-S": f"{metrics.get('inference_time_s') or 0:.3f}",
+            "X-Inference-Time-S": f"{inference_seconds(server.store.get(job.id)) or 0:.3f}",
             "X-Peak-Memory-MB": f"{metrics.get('peak_memory_mb') or 0:.1f}",
         },
     )
@@ -344,6 +344,13 @@ def _model_card(server: EngineServer) -> dict[str, Any]:
 
 
 # -- shared pieces ---------------------------------------------------------------------------
+
+
+def inference_seconds(job: JobRecord) -> float | None:
+    """The job's inference time as an engine reports it: what the renderer measured (an open
+    model's pipeline time), else the render's own wall time (the animatic's)."""
+    measured = (job.metrics or {}).get("inference_time_s")
+    return measured if measured is not None else job.render_seconds
 
 
 def _job(server: EngineServer, video_id: str) -> JobRecord:

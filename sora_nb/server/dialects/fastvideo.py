@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import Engine, EngineServer
+from sora_nb.server.dialects.engine import Engine, EngineServer, inference_seconds
 from sora_nb.server.dialects.sglang import error, make_parse
 from sora_nb.server.jobs import JobRecord
 
@@ -33,7 +33,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "completed_at": view.completed_at if completed else None,
         "error": {"message": view.error.message} if view.error is not None else None,
         "peak_memory_mb": metrics.get("peak_memory_mb"),
-        "inference_time_s": metrics.get("inference_time_s"),
+        "inference_time_s": inference_seconds(job),
     }
 
 

@@ -28,6 +28,9 @@ from starlette.routing import Route
 from sora_nb.server.settings import ServerSettings
 
 PROVIDER = "openai"
+#: The "created" stamp the proxy gives every model it lists, whatever serves it
+#: (litellm/constants.py DEFAULT_MODEL_CREATED_AT_TIME; the real proxy 1.108.7 answers it).
+LITELLM_CREATED = 1677610602
 _OBJECT_FIELDS = (
     "id",
     "object",
@@ -237,7 +240,7 @@ async def _models(request: Request) -> Response:
     if refused is not None:
         return refused
     data = [
-        {"id": name, "object": "model", "created": 1_759_000_000, "owned_by": "openai"}
+        {"id": name, "object": "model", "created": LITELLM_CREATED, "owned_by": PROVIDER}
         for name in _gateway(request).models
     ]
     return JSONResponse({"data": data, "object": "list"})

@@ -21,6 +21,7 @@ from sora_nb.server.dialects.engine import (
     Engine,
     EngineError,
     EngineServer,
+    inference_seconds,
     read_form,
     read_json,
     typed_knobs,
@@ -162,7 +163,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "file_paths": [str(video)] if completed else None,
         "num_outputs": 1 if completed else None,
         "peak_memory_mb": metrics.get("peak_memory_mb"),
-        "inference_time_s": metrics.get("inference_time_s"),
+        "inference_time_s": inference_seconds(job),
         "action": None,
     }
 

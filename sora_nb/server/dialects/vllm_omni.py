@@ -21,6 +21,7 @@ from sora_nb.server.dialects.engine import (
     Engine,
     EngineError,
     EngineServer,
+    inference_seconds,
     read_form,
     typed_knobs,
 )
@@ -135,7 +136,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "media_type": "video/mp4",
         "expires_at": None,
         "file_name": f"{job.id}.mp4" if view.status == "completed" else None,
-        "inference_time_s": metrics.get("inference_time_s") if done else None,
+        "inference_time_s": inference_seconds(job) if done else None,
         "stage_durations": {},
         "peak_memory_mb": float(metrics.get("peak_memory_mb") or 0.0),
     }

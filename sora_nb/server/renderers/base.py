@@ -55,6 +55,10 @@ class Abilities:
     cancellable: bool = False
     #: Renders at once (1 per GPU for a resident pipeline).
     workers: int | None = None
+    #: The model's usual clip ("832x480", 5 s for Wan 2.1): what a request naming no size or
+    #: length gets, and what the server's /v1/models card tells clients. None: the catalog's.
+    usual_size: str | None = None
+    usual_seconds: int | None = None
     #: Draws characters made from clips (``characters`` on create), keeping their look.
     characters: bool = False
     #: Continues a finished video where it ends (``POST /videos/extensions``), and reworks one

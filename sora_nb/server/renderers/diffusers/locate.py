@@ -34,6 +34,9 @@ class LocatedModel:
     #: The pipeline class ``model_index.json`` names (``WanPipeline``, ``LTX2Pipeline``...).
     pipeline_class: str
     index: dict[str, Any]
+    #: The usual clip its maker noted in ``sora_nb.json`` beside ``model_index.json``
+    #: (``{"usual_size": "112x64", "usual_seconds": 1}``), or None.
+    usual: tuple[str, int] | None = None
 
 
 def locate(model: str, served_name: str | None = None) -> LocatedModel:
@@ -70,8 +73,35 @@ def locate(model: str, served_name: str | None = None) -> LocatedModel:
             f"{index_file} is not a readable diffusers model index (no _class_name)."
         ) from None
     return LocatedModel(
-        name=served_name or name, folder=folder, pipeline_class=pipeline_class, index=index
+        name=served_name or name,
+        folder=folder,
+        pipeline_class=pipeline_class,
+        index=index,
+        usual=_noted_usual(folder),
     )
+
+
+#: A note a model's maker may leave beside model_index.json: its usual size and length.
+NOTE = "sora_nb.json"
+
+
+def _noted_usual(folder: Path) -> tuple[str, int] | None:
+    """The usual clip ``sora_nb.json`` notes (the tiny models' builder writes one), if any."""
+    note = folder / NOTE
+    if not note.is_file():
+        return None
+    try:
+        data = json.loads(note.read_text())
+        size, seconds = str(data["usual_size"]).lower(), int(data["usual_seconds"])
+        width, _, height = size.partition("x")
+        if not (width.isdigit() and height.isdigit() and seconds >= 1):
+            raise ValueError(size)
+    except (ValueError, KeyError, TypeError):
+        raise ModelError(
+            f"{note} should say the model's usual clip like "
+            '{"usual_size": "832x480", "usual_seconds": 5}; fix or delete it.'
+        ) from None
+    return size, seconds
 
 
 def _name_of_folder(folder: Path) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sora_nb import catalog
 from sora_nb.server.renderers.base import (
     KNOBS,
     Abilities,
@@ -87,6 +88,7 @@ class DiffusersRenderer:
         self.rules: ModelRules = read_rules(pipe, image_pipe)
         self._lock = threading.Lock()
         rules = self.rules
+        usual_size, usual_seconds = _usual_clip(located, pipe, rules)
         self._abilities = Abilities(
             kind="diffusers",
             models=(located.name,),
@@ -101,6 +103,8 @@ class DiffusersRenderer:
             paced=False,
             cancellable=True,
             workers=1,
+            usual_size=usual_size,
+            usual_seconds=usual_seconds,
         )
 
     # -- loading -----------------------------------------------------------------------------
@@ -359,6 +363,28 @@ class DiffusersRenderer:
             f"frames with {self.located.name}. Try a smaller size or fewer seconds{server}. The "
             "server is still up."
         )
+
+
+def _usual_clip(located: LocatedModel, pipe: Any, rules: ModelRules) -> tuple[str, int]:
+    """The model's usual size and length: the catalog's for a model it knows (Wan 2.1 1.3B:
+    832x480, 5 s), else what its folder's sora_nb.json notes, else its pipeline's own call
+    defaults (width, height, num_frames), rounded to what it renders."""
+    profile = catalog.get_profile(located.name)
+    if profile is not None:
+        return profile.default_size, profile.default_seconds
+    if located.usual is not None:
+        return located.usual
+    parameters = inspect.signature(pipe.__call__).parameters
+
+    def default(name: str, fallback: int) -> int:
+        value = parameters[name].default if name in parameters else None
+        return value if isinstance(value, int) and value > 0 else fallback
+
+    step = rules.size_multiple
+    width = max(step, default("width", 832) // step * step)
+    height = max(step, default("height", 480) // step * step)
+    seconds = max(1, round(default("num_frames", 5 * rules.fps) / rules.fps))
+    return f"{width}x{height}", seconds
 
 
 def _video_pipeline_class(located: LocatedModel) -> Any:

@@ -11,11 +11,21 @@ is fetched.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
+from sora_nb.server.renderers.diffusers.locate import NOTE
+
 TinyKind = Literal["wan", "wan-i2v", "ltx2"]
 KINDS: tuple[TinyKind, ...] = ("wan", "wan-i2v", "ltx2")
+#: The clip each tiny model makes by default, noted in its folder's sora_nb.json: small, since
+#: the pipelines' own defaults (832x480, 81 frames) take many minutes on a CPU even this tiny.
+USUAL: dict[TinyKind, tuple[str, int]] = {
+    "wan": ("112x64", 1),
+    "wan-i2v": ("112x64", 1),
+    "ltx2": ("64x32", 1),
+}
 
 #: Words the tiny tokenizers know (anything else is <unk>): enough for a readable prompt.
 _WORDS = " ".join(
@@ -44,6 +54,9 @@ def build_tiny(kind: TinyKind, folder: Path | str) -> Path:
         else:
             raise ValueError(f"No tiny pipeline {kind!r}; choose one of {', '.join(KINDS)}.")
         pipe.save_pretrained(str(out))
+    size, seconds = USUAL[kind]
+    note = {"usual_size": size, "usual_seconds": seconds, "weights": "random (a tiny test model)"}
+    (out / NOTE).write_text(json.dumps(note, indent=2) + "\n")
     return out
 
 
