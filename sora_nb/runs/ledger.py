@@ -2,6 +2,8 @@
 
 WAL mode and short transactions let two kernels (or a kernel and a script) share one media
 folder without losing rows. The API key is never written here: only the server's base URL.
+The tables themselves, and the migration of older ledgers, are in
+:mod:`sora_nb.runs.ledger_schema`.
 """
 
 from __future__ import annotations
@@ -16,150 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
 
 LEDGER_NAME = "ledger.sqlite3"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS requests (
-    request_key TEXT PRIMARY KEY,
-    server TEXT NOT NULL,
-    model TEXT NOT NULL,
-    size TEXT NOT NULL,
-    seconds INTEGER NOT NULL,
-    prompt TEXT NOT NULL,
-    prompt_json TEXT,
-    reference_sha256 TEXT,
-    remix_of TEXT,
-    created_at REAL NOT NULL,
-    seed INTEGER,
-    negative_prompt TEXT,
-    steps INTEGER,
-    guidance REAL,
-    fps INTEGER,
-    num_frames INTEGER
-);
-CREATE TABLE IF NOT EXISTS takes (
-    id TEXT PRIMARY KEY,
-    key TEXT NOT NULL,
-    request_key TEXT NOT NULL REFERENCES requests(request_key),
-    take_no INTEGER NOT NULL,
-    request_json TEXT NOT NULL,
-    server TEXT NOT NULL,
-    status TEXT NOT NULL,
-    progress INTEGER NOT NULL DEFAULT 0,
-    job_id TEXT,
-    error_code TEXT,
-    error_message TEXT,
-    estimated_cost REAL,
-    cost REAL,
-    created_at REAL NOT NULL,
-    submitted_at REAL,
-    completed_at REAL,
-    updated_at REAL NOT NULL,
-    folder TEXT NOT NULL,
-    rating INTEGER,
-    note TEXT,
-    metrics_json TEXT NOT NULL DEFAULT '{}',
-    gpu_seconds REAL,
-    peak_memory_mb REAL,
-    seconds_per_step REAL
-);
-CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
-CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
-CREATE TABLE IF NOT EXISTS events (
-    take_id TEXT NOT NULL REFERENCES takes(id),
-    at REAL NOT NULL,
-    status TEXT NOT NULL,
-    progress INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_take ON events(take_id, at);
-CREATE TABLE IF NOT EXISTS characters (
-    name TEXT PRIMARY KEY,
-    clip TEXT NOT NULL,
-    clip_sha256 TEXT NOT NULL,
-    thumbnail TEXT NOT NULL,
-    consent INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS character_ids (
-    name TEXT NOT NULL REFERENCES characters(name),
-    server TEXT NOT NULL,
-    character_id TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (name, server)
-);
-"""
-
-#: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
-#: the GPU time and memory to takes; 2 added lineage (each take's parent: the take it remixes,
-#: extends or edits) and characters (the folder's characters and their id on each server); 3 the
-#: seconds per denoising step to takes. Older ledgers gain the columns and tables when opened;
-#: their rows read back with those empty.
-SCHEMA_VERSION = 3
-_ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "requests": (
-        ("seed", "INTEGER"),
-        ("negative_prompt", "TEXT"),
-        ("steps", "INTEGER"),
-        ("guidance", "REAL"),
-        ("fps", "INTEGER"),
-        ("num_frames", "INTEGER"),
-        ("parent_kind", "TEXT"),
-        ("parent_take", "TEXT"),
-        ("parent_job", "TEXT"),
-        ("characters_json", "TEXT"),
-    ),
-    "takes": (
-        ("gpu_seconds", "REAL"),
-        ("peak_memory_mb", "REAL"),
-        ("parent_id", "TEXT"),
-        ("parent_kind", "TEXT"),
-        ("seconds_per_step", "REAL"),
-    ),
-}
-#: Indexes over added columns: made once the columns exist.
-_ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS takes_by_parent ON takes(parent_id)",)
-
-# Columns a runner may change after the row is written.
-_MUTABLE = {
-    "status",
-    "progress",
-    "job_id",
-    "error",
-    "estimated_cost",
-    "cost",
-    "submitted_at",
-    "completed_at",
-    "rating",
-    "note",
-    "metrics",
-    "gpu_seconds",
-    "peak_memory_mb",
-    "seconds_per_step",
-}
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """Bring a ledger written by an older sora_nb to this schema (columns only ever added)."""
-    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        # Another kernel may have migrated while this one waited for the lock: look again.
-        for table, columns in _ADDED_COLUMNS.items():
-            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-            for name, kind in columns:
-                if name not in have:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-        for index in _ADDED_INDEXES:
-            db.execute(index)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 class LedgerError(RuntimeError):
@@ -205,8 +68,8 @@ class Ledger:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA foreign_keys=ON")
-                db.executescript(_SCHEMA)
-                _migrate(db)
+                db.executescript(SCHEMA)
+                migrate(db)
                 # A file damaged past its first page opens fine and fails on the first read:
                 # check it now, so the user hears about it here, in one clear sentence.
                 verdict = db.execute("PRAGMA quick_check").fetchone()
@@ -353,7 +216,7 @@ class Ledger:
 
     def update(self, take_id: str, **changes: Any) -> None:
         """Change a take's row; a status or progress change also adds to its timeline."""
-        unknown = set(changes) - _MUTABLE
+        unknown = set(changes) - MUTABLE
         if unknown:
             raise ValueError(f"cannot update take fields {sorted(unknown)}")
         columns: dict[str, Any] = {}
@@ -543,3 +406,6 @@ class Ledger:
     def count(self) -> int:
         with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
+
+
+__all__ = ["LEDGER_NAME", "SCHEMA_VERSION", "Ledger", "LedgerError", "request_key"]

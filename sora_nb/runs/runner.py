@@ -4,7 +4,8 @@ For each requested take the runner first asks the ledger. A completed take with 
 answered from disk and sends nothing. A take whose job is still running (the kernel died, the
 cell was interrupted) is re-attached by its job id. Anything else is recorded *before* it is
 sent, with an idempotency key, and its job id is written the moment the server answers, so a
-crash at any point can be resumed without paying twice.
+crash at any point can be resumed without paying twice. Sending the job itself (and going round
+while the server is busy) is :mod:`sora_nb.runs.submit`'s part.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import httpx
-
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
@@ -26,14 +25,16 @@ from sora_nb.runs.cost import check_budget, estimate
 from sora_nb.runs.files import files_intact, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.submit import (
+    RATE_LIMIT_PATIENCE,
+    SERVER_ERROR_ROUNDS,
+    TakeSubmitter,
+    take_status,
+)
 from sora_nb.runs.take import Take, TakeFailure
 
 #: How many jobs run at once by default: servers cap running jobs per key, often at 2 to 4.
 DEFAULT_CONCURRENCY = 4
-#: How long a take may keep being refused with 429 "too many running tasks" before giving up.
-RATE_LIMIT_PATIENCE = 600.0
-#: Extra rounds of the client's retries a create gets when they end in a 5xx.
-SERVER_ERROR_ROUNDS = 2
 
 
 #: The preview files a take's video can always give again, without asking the server.
@@ -57,7 +58,7 @@ def take_id_for(key: str, attempt: int) -> str:
     return "take_" + hashlib.sha256(f"{key}:{attempt}".encode()).hexdigest()[:16]
 
 
-class Runner:
+class Runner(TakeSubmitter):
     """Runs takes through one client and one ledger, a few at a time."""
 
     def __init__(
@@ -345,85 +346,8 @@ class Runner:
             completed_at=time.time(),
         )
 
-    async def _create(self, take: Take) -> None:
-        request = take.request
-        started = time.monotonic()
-        server_rounds = 0
-        while True:
-            try:
-                if request.remix_of:
-                    video = await self.client.remix(
-                        request.remix_of, prompt=request.prompt, idempotency_key=take.id
-                    )
-                elif request.parent is not None:
-                    video = await self._derive(take)
-                else:
-                    reference = None
-                    if request.reference is not None:
-                        ref_path = self.media_dir / request.reference.path
-                        reference = (ref_path.name, ref_path.read_bytes())
-                    video = await self.client.create(
-                        prompt=request.prompt,
-                        model=request.model,
-                        size=request.size,
-                        seconds=str(request.seconds),
-                        input_reference=reference,
-                        characters=[member.id for member in request.characters] or None,
-                        idempotency_key=take.id,
-                        **request.knobs(),
-                    )
-                break
-            except errors.RateLimitError:
-                # The client already retried with backoff; a cap on running jobs can last
-                # minutes, so wait longer here (the idempotency key keeps this safe).
-                if time.monotonic() - started > RATE_LIMIT_PATIENCE:
-                    raise
-                server_rounds = 0  # it answers, it is busy: only failures in a row count
-                await asyncio.sleep(2.0)
-            except (errors.ServerError, errors.APIConnectionError) as exc:
-                # A busy server spends the client's retries on "too many running tasks" and
-                # can end them with one transient 5xx or dropped answer: no verdict on this
-                # take. Go round a few more times (same idempotency key: never a second job).
-                # A server that cannot be reached at all, or does not answer in time, fails
-                # the take now rather than after minutes.
-                server_rounds += 1
-                if server_rounds > SERVER_ERROR_ROUNDS or not _transient(exc):
-                    raise
-                await asyncio.sleep(2.0)
-        self._set(
-            take,
-            job_id=video.id,
-            status=_status(video.status),
-            progress=video.progress,
-            error=None,
-            submitted_at=time.time(),
-        )
-
-    async def _derive(self, take: Take) -> Video:
-        """Send an extension or an edit of the take's parent (its job looked up here)."""
-        request = take.request
-        parent = request.parent
-        assert parent is not None
-        job = parent.job
-        if parent.take is not None:
-            source = self.ledger.get(parent.take)
-            if source is None or not source.ok or source.job_id is None:
-                state = "not in this media folder" if source is None else source.status
-                raise errors.InvalidRequestError(
-                    f"Not sent: this {parent.kind} starts from take {parent.take}, which is "
-                    f"{state}; only a finished take can be extended or edited. Finish that "
-                    "take first (run its cell again)."
-                )
-            job = source.job_id
-        assert job is not None
-        if parent.kind == "extension":
-            return await self.client.extend(
-                job, prompt=request.prompt, seconds=request.seconds, idempotency_key=take.id
-            )
-        return await self.client.edit(job, prompt=request.prompt, idempotency_key=take.id)
-
     def _progress(self, take: Take, video: Video) -> None:
-        status = _status(video.status)
+        status = take_status(video.status)
         if status in ("completed", "failed"):
             return  # recorded once the files are in place (or the error is known)
         if (status, video.progress) != (take.status, take.progress):
@@ -485,15 +409,14 @@ def _passing(error: TakeFailure | None) -> bool:
     return error is not None and error.code in PASSING_ERRORS
 
 
-def _transient(exc: errors.SoraError) -> bool:
-    """True for a 5xx, or a connection broken after the server was reached (not a refused
-    connection, not a timeout)."""
-    if isinstance(exc, errors.ServerError):
-        return True
-    if isinstance(exc, errors.APITimeoutError):
-        return False
-    return not isinstance(exc.__cause__, httpx.ConnectError)
-
-
-def _status(status: str) -> str:
-    return status if status in ("queued", "in_progress", "completed", "failed") else "in_progress"
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DERIVATIONS",
+    "INTERNAL_ERROR",
+    "PASSING_ERRORS",
+    "RATE_LIMIT_PATIENCE",
+    "SERVER_ERROR_ROUNDS",
+    "Runner",
+    "restore_previews",
+    "take_id_for",
+]
