@@ -12,120 +12,50 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from sora_nb.prompt import cast, extract
+from sora_nb.prompt.lint_issue import Check, LintIssue, Severity
+from sora_nb.prompt.lint_tables import (
+    _DAYLIGHT,
+    _DURATION,
+    _FEEL_NOT_MOVE,
+    _GROUP,
+    _NUMBERS,
+    _ORIENTATION,
+    _RESOLUTION,
+    _SONG_BY,
+    _TIME_CLASHES,
+    _WEATHER_CLASHES,
+    COPYRIGHTED_CHARACTERS,
+    DEFAULT_SECONDS,
+    MAX_CAST,
+    MAX_PROMPT_CHARS,
+    REAL_PEOPLE,
+    TURN_PAUSE_SECONDS,
+    WORDS_PER_SECOND,
+)
 from sora_nb.prompt.model import Prompt, Shot
 from sora_nb.prompt.parse import parse
 from sora_nb.prompt.render import render
 from sora_nb.prompt.vocabulary import DEPTH_OF_FIELD, MOVEMENT, TIME_OF_DAY, WEATHER
 
-#: The API's limit on a prompt's length, in characters.
-MAX_PROMPT_CHARS = 32000
-#: A natural speaking pace, words per second (about 150 words a minute).
-WORDS_PER_SECOND = 2.5
-#: The pause between two speakers, in seconds.
-TURN_PAUSE_SECONDS = 0.4
-#: The clip length assumed when none is given: the API's default.
-DEFAULT_SECONDS = 4.0
-
-#: Public figures the service refused; a short, editable list (append to it).
-REAL_PEOPLE: list[str] = [
-    "Taylor Swift", "Elon Musk", "Barack Obama", "Donald Trump", "Joe Biden", "Beyoncé",
-    "Beyonce", "Tom Cruise", "Keanu Reeves", "Oprah Winfrey", "Kim Kardashian", "Lionel Messi",
-    "Cristiano Ronaldo", "Queen Elizabeth", "King Charles", "Mark Zuckerberg", "Bill Gates",
-    "Leonardo DiCaprio", "Scarlett Johansson", "Morgan Freeman", "Albert Einstein",
-    "Marilyn Monroe", "Michael Jackson", "Elvis Presley", "Kanye West", "Rihanna",
-]  # fmt: skip
-#: Well-known copyrighted characters; a short, editable list (append to it).
-COPYRIGHTED_CHARACTERS: list[str] = [
-    "Mickey Mouse", "Minnie Mouse", "Donald Duck", "Spider-Man", "Spiderman", "Batman",
-    "Superman", "Wonder Woman", "Iron Man", "Harry Potter", "Hermione Granger", "Darth Vader",
-    "Yoda", "Pikachu", "Super Mario", "Sonic the Hedgehog", "Elsa from Frozen", "Shrek",
-    "Homer Simpson", "Bart Simpson", "SpongeBob", "Buzz Lightyear", "Hello Kitty",
-    "Winnie the Pooh", "Snoopy", "Garfield", "James Bond", "Gandalf", "Optimus Prime",
-    "Godzilla", "Lara Croft", "Kermit the Frog", "Captain America", "Hulk", "Bugs Bunny",
-]  # fmt: skip
-
-Severity = Literal["error", "warning", "info"]
-
-
-class LintIssue(BaseModel):
-    """One finding: a rule's code, how serious it is, and what to do about it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    severity: Severity
-    message: str
-    #: The 1-based shot the issue is in, when it is about one shot of several.
-    shot: int | None = None
-
-    def __str__(self) -> str:
-        where = f"Shot {self.shot}: " if self.shot is not None else ""
-        return f"{self.severity}: {where}{self.message}"
-
-
-@dataclass(frozen=True)
-class Check:
-    """What every rule reads, worked out once per lint() call."""
-
-    prompt: Prompt
-    #: The clip length in seconds (given, or the shots' total, or 4).
-    seconds: float
-    #: True when the caller gave the clip length.
-    given: bool
-    #: The prompt as it will be sent.
-    text: str
-    #: The prompt without dialogue (what characters say may mention anything).
-    text_without_dialogue: str
-    #: Each resolved shot: its number (None for a one-shot prompt), the shot, all its words.
-    shots: list[tuple[int | None, Shot, str]]
-    #: The names of the characters sent with the prompt (``characters=[...]``).
-    characters: tuple[str, ...] = ()
-
+# Lint's public names, the types and tables kept beside this module included.
+__all__ = [
+    "COPYRIGHTED_CHARACTERS",
+    "DEFAULT_SECONDS",
+    "MAX_CAST",
+    "MAX_PROMPT_CHARS",
+    "REAL_PEOPLE",
+    "RULES",
+    "TURN_PAUSE_SECONDS",
+    "WORDS_PER_SECOND",
+    "Check",
+    "LintIssue",
+    "Severity",
+    "lint",
+]
 
 _Rule = Callable[[Check], Iterable[LintIssue]]
-
-_RESOLUTION = re.compile(
-    r"\b(?:4k|8k|2k|uhd|ultra[- ]hd|full[- ]hd|1080p|720p|2160p|4320p|hd resolution)\b", re.I
-)
-_DURATION = re.compile(
-    r"\b(?:make it|lasting|that lasts|duration(?: of)?:?)\s+\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds?"
-    r"|minutes?|mins?)\b|\b\d+(?:\.\d+)?[\s-]*(?:s|sec|secs|seconds?|minutes?|mins?)\s+(?:long|"
-    r"in length)\b|\ban?\s+\d+(?:\.\d+)?[\s-]*(?:s|sec|second|minute)\s+(?:video|clip|film)\b",
-    re.I,
-)
-_ORIENTATION = re.compile(
-    r"\b(?:vertical|portrait|horizontal|landscape|widescreen|square)[\s-]+(?:video|format|"
-    r"orientation|mode|aspect|frame|clip)\b|(?<![\d.])(?:9:16|16:9|4:3|1:1|21:9)(?![\d.])|"
-    r"\baspect ratio\b|\b(?:in|make it|shoot it|shot in|as a)\s+(?:vertical|portrait|landscape)\b"
-    # The word standing alone between commas or full stops ("in 4K, vertical, 20 s long").
-    r"|(?:^|(?<=[,;.]))\s*(?:vertical|horizontal|widescreen)\s*(?=[,;.]|$)",
-    re.I | re.M,
-)
-_GROUP = re.compile(
-    r"\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|a dozen|\d+)\s+(?:\w+\s+)?"
-    r"(?:people|persons|friends|kids|children|men|women|boys|girls|dancers|soldiers|musicians|"
-    r"students|characters|workers|players|siblings|strangers|teenagers|adults|figures|monks|"
-    r"sailors|knights|robots|astronauts|travelers|travellers|family members)\b",
-    re.I,
-)
-_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "a dozen": 12,
-}  # fmt: skip
-_SONG_BY = re.compile(r"\b(?:song|track|tune|music|hit)\s+(?:by|from)\s+[A-Z][\w'’]+", re.M)
-_DAYLIGHT = re.compile(r"\b(?:sunlight|sunshine|daylight|midday sun|noon sun|sunny)\b", re.I)
-_TIME_CLASHES = [
-    ({"night"}, {"midday", "morning", "afternoon"}),
-    ({"midday"}, {"dawn", "dusk", "golden-hour", "blue-hour"}),
-    ({"dawn"}, {"dusk"}),
-]
-_WEATHER_CLASHES = [({"clear"}, {"overcast", "rain", "storm", "snow", "fog"})]
-_FEEL_NOT_MOVE = {"handheld"}  # handheld is a feel that goes with any one move
 
 
 def lint(
@@ -464,10 +394,6 @@ def rule_guardrails(c: Check) -> Iterable[LintIssue]:
                 "the music instead (tempo, instruments, mood)."
             ),
         )
-
-
-#: The most characters one video may feature (OpenAI's guide: two).
-MAX_CAST = 2
 
 
 def rule_cast(c: Check) -> Iterable[LintIssue]:

@@ -79,7 +79,7 @@ def test_an_upward_import_inside_a_function_fails_the_check(package_copy: Path) 
             "sora_nb.api.client",
         ),
         (
-            "catalog.py",
+            "catalog/__init__.py",
             "import importlib\nimportlib.import_module('sora_nb.runs')\n",
             "sora_nb.runs",
         ),

@@ -25,193 +25,35 @@ from sora_nb.server.renderers.animatic.colours import (
     mix,
 )
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticRequest
+from sora_nb.server.renderers.animatic.storyboard_words import (
+    _CALM,
+    _FAST,
+    _MINOR,
+    FRAMING_LABELS,
+    MOVES,
+    SETTING_WORDS,
+    SOUND_WORDS,
+)
 from sora_nb.server.renderers.base import Cameo
 
+# The storyboard's public names, the word tables kept beside this module included.
+__all__ = [
+    "FRAMING_LABELS",
+    "MOVES",
+    "SETTING_WORDS",
+    "SOUND_WORDS",
+    "Look",
+    "ShotPlan",
+    "SoundPlan",
+    "Storyboard",
+    "Subtitle",
+    "cast_of",
+    "look_of",
+    "plan",
+    "setting_of",
+]
+
 _WORD = re.compile(r"[a-z]+")
-
-#: Scene kinds the renderer can draw, and the words that call for each (first match wins).
-SETTING_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
-    (
-        "interior",
-        frozenset(
-            [
-                "room",
-                "kitchen",
-                "office",
-                "studio",
-                "interior",
-                "bedroom",
-                "cafe",
-                "café",
-                "bar",
-                "hallway",
-                "corridor",
-                "apartment",
-                "library",
-                "classroom",
-                "diner",
-                "restaurant",
-                "living",
-                "indoors",
-                "inside",
-                "lab",
-            ]
-        ),
-    ),
-    (
-        "sea",
-        frozenset(
-            [
-                "beach",
-                "ocean",
-                "sea",
-                "coast",
-                "shore",
-                "harbor",
-                "harbour",
-                "waves",
-                "surf",
-                "pier",
-                "bay",
-            ]
-        ),
-    ),
-    (
-        "city",
-        frozenset(
-            [
-                "city",
-                "street",
-                "streets",
-                "alley",
-                "alleyway",
-                "rooftop",
-                "downtown",
-                "neon",
-                "traffic",
-                "avenue",
-                "crosswalk",
-                "sidewalk",
-                "skyline",
-                "tokyo",
-                "metropolis",
-                "urban",
-                "market",
-                "subway",
-            ]
-        ),
-    ),
-    (
-        "forest",
-        frozenset(["forest", "woods", "woodland", "trail", "trees", "jungle", "grove", "pines"]),
-    ),
-    ("desert", frozenset(["desert", "dunes", "dune", "sand", "canyon", "mesa"])),
-    (
-        "mountain",
-        frozenset(["mountain", "mountains", "peak", "peaks", "alpine", "ridge", "valley", "cliff"]),
-    ),
-)
-
-#: Sound cue slugs the audio synthesiser knows, and the words that ask for them.
-SOUND_WORDS: dict[str, frozenset[str]] = {
-    "rain": frozenset(
-        ["rain", "raining", "rainfall", "drizzle", "downpour", "storm", "thunderstorm"]
-    ),
-    "wind": frozenset(["wind", "windy", "breeze", "gust", "gusts", "gale", "howling"]),
-    "waves": frozenset(["waves", "wave", "surf", "ocean", "sea", "shore", "tide", "lapping"]),
-    "city": frozenset(
-        ["city", "traffic", "street", "horns", "horn", "sirens", "siren", "cars", "urban", "crowd"]
-    ),
-    "birdsong": frozenset(
-        ["birdsong", "birds", "bird", "chirping", "chirp", "birdcall", "dawn", "chorus"]
-    ),
-    "footsteps": frozenset(["footsteps", "footstep", "steps", "step", "running", "run", "walking"]),
-    "applause": frozenset(["applause", "clapping", "claps", "cheering", "cheers", "audience"]),
-}
-
-_CALM = frozenset(
-    [
-        "calm",
-        "serene",
-        "peaceful",
-        "melancholic",
-        "melancholy",
-        "sad",
-        "dreamy",
-        "wistful",
-        "nostalgic",
-        "quiet",
-        "gentle",
-        "contemplative",
-        "tender",
-        "somber",
-        "sombre",
-        "lonely",
-    ]
-)
-_FAST = frozenset(
-    [
-        "upbeat",
-        "joyful",
-        "energetic",
-        "playful",
-        "triumphant",
-        "exciting",
-        "hopeful",
-        "happy",
-        "frantic",
-        "urgent",
-        "chaotic",
-        "tense",
-        "thrilling",
-        "action",
-    ]
-)
-_MINOR = frozenset(
-    [
-        "sad",
-        "melancholic",
-        "melancholy",
-        "tense",
-        "ominous",
-        "dark",
-        "mysterious",
-        "noir",
-        "eerie",
-        "somber",
-        "sombre",
-        "lonely",
-        "suspenseful",
-        "suspense",
-        "dread",
-    ]
-)
-
-FRAMING_LABELS = {
-    "extreme-wide": "EXTREME WIDE",
-    "wide": "WIDE",
-    "medium-wide": "MEDIUM WIDE",
-    "medium": "MEDIUM",
-    "medium-close-up": "MEDIUM CLOSE-UP",
-    "close-up": "CLOSE-UP",
-    "extreme-close-up": "EXTREME CLOSE-UP",
-    "over-the-shoulder": "OVER-THE-SHOULDER",
-    "pov": "POV",
-    "aerial": "AERIAL",
-}
-MOVES = (
-    "static",
-    "pan",
-    "tilt",
-    "push-in",
-    "pull-out",
-    "truck",
-    "orbit",
-    "crane",
-    "handheld",
-    "drone",
-    "tracking",
-)
 
 
 @dataclass(frozen=True)

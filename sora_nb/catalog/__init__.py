@@ -21,200 +21,46 @@ they shipped with. Register a profile of your own if your server says otherwise.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sora_nb.catalog.cards import MARCH_2026, OPENAI_RETIREMENT, _builtin_profiles
+from sora_nb.catalog.profile import (
+    CatalogError,
+    ModelProfile,
+    Price,
+    _normal_size,
+    _seconds_text,
+    parse_size,
+)
 
-#: The day OpenAI shut down the hosted Videos API and the sora-2 models on api.openai.com.
-OPENAI_RETIREMENT = dt.date(2026, 9, 24)
-#: The day 1080p sizes and 16/20 second clips became available (March 2026).
-MARCH_2026 = dt.date(2026, 3, 1)
+# The catalog's public names, the profile type and the cards kept beside this module included.
+__all__ = [
+    "CHARACTER_CLIP_SECONDS",
+    "CHARACTER_CLIP_SHAPES",
+    "MARCH_2026",
+    "OPENAI_RETIREMENT",
+    "REFERENCE_MEDIA_TYPES",
+    "CatalogError",
+    "ModelProfile",
+    "Price",
+    "check_character_clip",
+    "check_reference",
+    "check_request",
+    "estimate_cost",
+    "get_profile",
+    "models",
+    "parse_size",
+    "register",
+    "same_model",
+    "unregister",
+]
 
 #: What an ``input_reference`` upload may be.
 REFERENCE_MEDIA_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp")
 
 
-class CatalogError(ValueError):
-    """A request its model cannot render, or a profile that cannot be registered."""
-
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        #: The request field at fault (``size``, ``seconds``, ``input_reference``...), if any.
-        self.param = param
-
-
-class Price(BaseModel):
-    """Dollars per second of video at one size; ``confirmed=False`` marks a price not published."""
-
-    model_config = ConfigDict(frozen=True)
-
-    per_second: float = Field(ge=0)
-    confirmed: bool = True
-
-
-class ModelProfile(BaseModel):
-    """What one model renders: sizes, durations, audio, image input, prices, lifecycle.
-
-    ``added`` maps a size or a duration (as a string) to the day it became available; before
-    that day it is refused with a message that says when it arrives.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(min_length=1)
-    sizes: tuple[str, ...]
-    seconds: tuple[str, ...]
-    audio: bool = True
-    image_input: bool = True
-    #: Price per second by size; a size missing here has an unknown cost.
-    prices: Mapping[str, Price] = Field(default_factory=dict)
-    added: Mapping[str, dt.date] = Field(default_factory=dict)
-    #: The alias a dated snapshot pins (``sora-2`` for ``sora-2-2025-10-06``), else None.
-    snapshot_of: str | None = None
-    #: The day it stopped being served on api.openai.com (it may live on behind a gateway).
-    retired_on: dt.date | None = None
-    notes: str = ""
-    #: Other names the same model is served under (Hugging Face checkpoints, engine names).
-    aliases: tuple[str, ...] = ()
-    #: Open weights, run on your own GPUs: costs GPU time, never a price per second.
-    open_weights: bool = False
-    #: Frames per second of its output, and the frame counts it makes: ``(4, 1)`` is 4k+1.
-    fps: int | None = None
-    frame_rule: tuple[int, int] | None = None
-    default_frames: int | None = None
-    max_frames: int | None = None
-    #: Any size whose sides are multiples of this is accepted besides ``sizes`` (None: only those).
-    size_multiple: int | None = None
-    default_steps: int | None = None
-    default_guidance: float | None = None
-    #: Where each figure comes from (field name -> model card, config file or docs, with URL).
-    sources: Mapping[str, str] = Field(default_factory=dict)
-
-    @field_validator("sizes")
-    @classmethod
-    def _sizes_are_wxh(cls, sizes: tuple[str, ...]) -> tuple[str, ...]:
-        for size in sizes:
-            parse_size(size)
-        return sizes
-
-    @field_validator("seconds", mode="before")
-    @classmethod
-    def _seconds_as_strings(cls, value: Iterable[object]) -> tuple[str, ...]:
-        return tuple(_seconds_text(v) for v in value)
-
-    @model_validator(mode="after")
-    def _prices_for_known_sizes(self) -> ModelProfile:
-        stray = sorted(set(self.prices) - set(self.sizes))
-        if stray:
-            raise ValueError(f"prices given for sizes {self.name} does not render: {stray}")
-        return self
-
-    def sizes_on(self, day: dt.date | None = None) -> tuple[str, ...]:
-        """The sizes available on ``day`` (today by default)."""
-        return tuple(s for s in self.sizes if self._available(s, day))
-
-    def seconds_on(self, day: dt.date | None = None) -> tuple[str, ...]:
-        """The durations (strings, as on the wire) available on ``day`` (today by default)."""
-        return tuple(s for s in self.seconds if self._available(s, day))
-
-    @property
-    def default_size(self) -> str:
-        """The size a request gets when it names none (the first listed)."""
-        return self.sizes[0]
-
-    @property
-    def default_seconds(self) -> int:
-        """The length a request gets when it names none: the model's usual clip."""
-        if self.default_frames is not None and self.fps:
-            return max(1, round(self.default_frames / self.fps))
-        return int(self.seconds[0])
-
-    def frames_for(self, seconds: int, fps: int | None = None) -> int | None:
-        """The frame count closest to ``seconds`` at ``fps`` (the model's own by default) that
-        its frame rule allows (81 for 5 s of Wan at 16 fps), or None when it has no rule."""
-        rate = fps or self.fps
-        if self.frame_rule is None or not rate:
-            return None
-        step, rest = self.frame_rule
-        k = max(1, round((seconds * rate - rest) / step))
-        frames = k * step + rest
-        if self.max_frames is not None and frames > self.max_frames:
-            frames = self.max_frames - (self.max_frames - rest) % step
-        return frames
-
-    def price(self, size: str) -> Price | None:
-        """The price per second at ``size``, or None when it is not known."""
-        return self.prices.get(_normal_size(size))
-
-    def retired(self, day: dt.date | None = None) -> bool:
-        """True once api.openai.com no longer serves this model (gateways and our server may)."""
-        return self.retired_on is not None and (day or dt.date.today()) >= self.retired_on
-
-    def _available(self, value: str, day: dt.date | None) -> bool:
-        since = self.added.get(value)
-        return since is None or (day or dt.date.today()) >= since
-
-
 _BUILTIN: dict[str, ModelProfile] = {}
 _REGISTRY: dict[str, ModelProfile] = {}
-
-
-def _builtin_profiles() -> list[ModelProfile]:
-    hd = ("1920x1080", "1080x1920")
-    march = {s: MARCH_2026 for s in (*hd, "16", "20")}
-    sora2_prices = {s: Price(per_second=0.10) for s in ("1280x720", "720x1280")}
-    pro_prices = {
-        "1280x720": Price(per_second=0.30),
-        "720x1280": Price(per_second=0.30),
-        "1792x1024": Price(per_second=0.50),
-        "1024x1792": Price(per_second=0.50),
-        # Reported, not on OpenAI's price page when the API was retired.
-        "1920x1080": Price(per_second=0.70, confirmed=False),
-        "1080x1920": Price(per_second=0.70, confirmed=False),
-    }
-    sora2 = ModelProfile(
-        name="sora-2",
-        sizes=("1280x720", "720x1280"),
-        seconds=("4", "8", "12", "16", "20"),
-        prices=sora2_prices,
-        added={k: v for k, v in march.items() if k not in hd},
-        retired_on=OPENAI_RETIREMENT,
-        notes="Fast, 720p, with synchronised audio.",
-    )
-    pro = ModelProfile(
-        name="sora-2-pro",
-        sizes=("1280x720", "720x1280", "1792x1024", "1024x1792", *hd),
-        seconds=("4", "8", "12", "16", "20"),
-        prices=pro_prices,
-        added=march,
-        retired_on=OPENAI_RETIREMENT,
-        notes="Slower, higher fidelity, larger sizes.",
-    )
-
-    def snapshot(alias: ModelProfile, date: str) -> ModelProfile:
-        sizes = tuple(s for s in alias.sizes if s not in hd)
-        return alias.model_copy(
-            update={
-                "name": f"{alias.name}-{date}",
-                "sizes": sizes,
-                "seconds": ("4", "8", "12"),
-                "prices": {s: p for s, p in alias.prices.items() if s in sizes},
-                "added": {},
-                "snapshot_of": alias.name,
-                "notes": f"Dated snapshot of {alias.name}.",
-            }
-        )
-
-    from sora_nb.open_models import open_profiles
-
-    return [
-        sora2,
-        pro,
-        snapshot(sora2, "2025-10-06"),
-        snapshot(pro, "2025-10-06"),
-        snapshot(sora2, "2025-12-08"),
-        *open_profiles(),
-    ]
 
 
 def register(profile: ModelProfile, *, replace: bool = False) -> ModelProfile:
@@ -389,34 +235,6 @@ def estimate_cost(model: str, size: str, seconds: int | str) -> float | None:
     if price is None:
         return None
     return round(price.per_second * int(_seconds_text(seconds)), 4)
-
-
-def parse_size(size: str) -> tuple[int, int]:
-    """``"1280x720"`` -> ``(1280, 720)``; a clear :class:`CatalogError` for anything else."""
-    width, sep, height = size.strip().lower().partition("x")
-    if not (sep and width.isdigit() and height.isdigit() and int(width) and int(height)):
-        raise CatalogError(
-            f"size {size!r} should be width x height in pixels, like 1280x720.", param="size"
-        )
-    return int(width), int(height)
-
-
-def _normal_size(size: str) -> str:
-    return size.strip().lower()
-
-
-def _seconds_text(seconds: object) -> str:
-    # The wire wants a string ("8"); people write 8. Accept both, refuse 8.5 or "eight".
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, str)):
-        raise CatalogError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    text = str(seconds).strip()
-    if not text.isdigit() or int(text) == 0:
-        raise CatalogError(
-            f"seconds should be a whole number like 8, not {seconds!r}.", param="seconds"
-        )
-    return str(int(text))
 
 
 def _refusal(profile: ModelProfile, field: str, value: str, on: dt.date | None) -> str:
