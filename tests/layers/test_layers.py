@@ -70,7 +70,7 @@ def test_an_upward_import_inside_a_function_fails_the_check(package_copy: Path) 
         # The three reaches this test was written against, put back one at a time.
         ("api/client.py", "from sora_nb import __version__\n", "sora_nb"),
         ("notebook/widgets/studio.py", "from sora_nb.notebook import api\n", "sora_nb.notebook"),
-        ("notebook/api.py", "import sora_nb.notebook.magics\n", "sora_nb.notebook.magics"),
+        ("notebook/api/__init__.py", "import sora_nb.notebook.magics\n", "sora_nb.notebook.magics"),
         # A relative import, a TYPE_CHECKING one, and importlib with a literal name.
         ("prompt/model.py", "from ..runs import take\n", "sora_nb.runs.take"),
         (

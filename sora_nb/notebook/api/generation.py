@@ -1,92 +1,21 @@
-"""The Python face of sora_nb: ``generate``, ``grid``, ``models``, ``history`` and friends.
-
-These are the same powers as ``%%sora``: both build a plan through the kernel's one
-:class:`~sora_nb.runs.session.Session` and hand it to its runner. What a call does not say
-(model, size, seconds, takes) comes from the session's defaults (``configure(model=...)``,
-``%config SoraMagics.model``, ``SORA_NB_MODEL``). Blocking calls run on sora_nb's private
-event-loop thread; the ``a``-prefixed forms are for top-level ``await``. Only the public face
-is here; the kernel's plumbing lives in :mod:`sora_nb.notebook.kernel`.
-"""
+"""Making takes: ``plan`` (what would be sent, and its cost), ``generate`` and ``grid`` (and their
+``a``-prefixed forms for top-level ``await``), ``extend`` and ``edit``, and a storyboard made
+shot by shot as a chain."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from sora_nb import catalog
 from sora_nb.notebook import display, kernel
+from sora_nb.notebook.api.settings import session
 from sora_nb.prompt import Prompt, render
 from sora_nb.research.study import Study
-from sora_nb.runs.characters import CharacterRecord
-from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun
-from sora_nb.runs.session import Session
+from sora_nb.runs.grid import Axis, GridPlan
 from sora_nb.runs.take import Take
-
-if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a table is made
-    import pandas as pd
-
-    from sora_nb.notebook.pairwise import PairwiseJudge
-
-__all__ = [
-    "agenerate",
-    "agrid",
-    "chain_grid",
-    "character",
-    "characters",
-    "configure",
-    "continuity",
-    "edit",
-    "export",
-    "export_bundle",
-    "extend",
-    "generate",
-    "grid",
-    "history",
-    "import_bundle",
-    "judge",
-    "measure",
-    "models",
-    "plan",
-    "resume",
-    "session",
-]
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str | int | float]] | Sequence[tuple[str, Sequence[str | int | float]]]
-
-
-def configure(**settings: Any) -> Session:
-    """Set the kernel's media folder, server, key, budget or concurrency (and start afresh),
-    or its defaults: ``model``, ``size``, ``seconds``, ``takes``.
-
-    ``configure(media_dir="study", base_url="http://localhost:4000/v1", budget=5)`` or
-    ``configure(model="sora-2-pro", seconds=8)``; settings not given keep their values. The
-    defaults reach ``%%sora`` cells, ``generate``, ``grid`` and new Studios alike. The API key
-    is held in memory only. ``dialect="vllm-omni"`` (or sglang, fastvideo, litellm, openai)
-    says how the server speaks when it should not be found out by asking it;
-    ``client_options`` go to the VideosClient (retry, poll, timeout).
-    ``configure(renderer="diffusers", model="Wan-AI/Wan2.1-T2V-1.3B-Diffusers")`` renders on
-    this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
-    ``offload``, ``vae_tiling`` optional): with ``renderer``, ``model`` names the local model,
-    not a default; ``renderer="animatic"`` goes back to the animatic.
-    """
-    return kernel.configure(**settings)
-
-
-def session() -> Session:
-    """The kernel's session: one media folder, one server, one runner (made on first use)."""
-    _show_results_as_widgets()
-    return kernel.session()
-
-
-def _show_results_as_widgets() -> None:
-    # In IPython, Takes and GridRuns display as players and grids even without %load_ext.
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is not None:  # cheap, and idempotent: two entries in IPython's formatter table
-        display.register_formatters(shell)
 
 
 def _text(prompt: str | Prompt) -> str:
@@ -338,122 +267,6 @@ async def agrid(
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 
 
-def models() -> list[dict[str, Any]]:
-    """The model catalog: sizes, durations, prices and lifecycle, one record per model."""
-    rows = []
-    for profile in catalog.models():
-        prices = {size: price.per_second for size, price in profile.prices.items()}
-        rule = profile.frame_rule
-        rows.append(
-            {
-                "model": profile.name,
-                "sizes": list(profile.sizes_on()),
-                "seconds": [int(s) for s in profile.seconds_on()],
-                "audio": profile.audio,
-                "image_input": profile.image_input,
-                # Open models run on your GPUs: GPU time, not a price per second.
-                "usd_per_second": "GPU time" if profile.open_weights else prices,
-                "fps": profile.fps,
-                "frames": f"{rule[0]}k+{rule[1]}, {profile.default_frames} by default"
-                if rule
-                else None,
-                "steps": profile.default_steps,
-                "guidance": profile.default_guidance,
-                "snapshot_of": profile.snapshot_of,
-                "retired_on_openai": profile.retired_on.isoformat() if profile.retired_on else None,
-            }
-        )
-    return rows
-
-
-def history(n: int | None = 20) -> pd.DataFrame:
-    """The newest ``n`` takes in this media folder (all with None), newest first, as a tidy
-    pandas DataFrame: one row per take."""
-    from sora_nb.research.results import history_results
-
-    return history_results(session().ledger, n)
-
-
-def measure(run: GridRun | None = None) -> pd.DataFrame:
-    """Measure every finished take of a run (the last one by default) on the CPU: motion,
-    sharpness, flicker, colourfulness, cuts, loudness and silence. The numbers are kept in the
-    ledger, shown in the run's grid, and returned as its results table (a pandas DataFrame)."""
-    from sora_nb.research.metrics import measure_takes
-
-    chosen = _run_or_last(run, "measure")
-    found = measure_takes(chosen.takes, session().ledger)
-    display.show_metrics(chosen, {take_id: m.summary() for take_id, m in found.items()})
-    return Study.of(chosen).results()
-
-
-def export(
-    what: Take | GridRun | None = None,
-    kind: str = "html",
-    path: str | Path | None = None,
-    **options: Any,
-) -> Path:
-    """Export a run or a take (the last run by default) as ``html``, ``mp4``, ``contact``,
-    ``csv`` or ``json``, as ``%sora export KIND`` does; returns the file's path.
-
-    A take exports as a run of one cell. Without ``path`` the file goes to ``sora_exports/``.
-    """
-    chosen: Take | GridRun = what if what is not None else _run_or_last(None, "export")
-    return Study.of(chosen).export(kind, path, **options)
-
-
-def judge(run: GridRun | None = None) -> PairwiseJudge:
-    """A "which is better?" widget over a run's cells (the last run by default): each vote is
-    kept in the ledger and the ranking of every axis value is updated as you go."""
-    from sora_nb.notebook.pairwise import judge as pairwise
-
-    return pairwise(_run_or_last(run, "judge"), session().ledger)
-
-
-def _run_or_last(run: GridRun | None, verb: str) -> GridRun:
-    chosen = run or kernel.last_run()
-    if chosen is None:
-        raise GridError(f"Nothing to {verb} yet: run a grid (or a take) first, or pass one.")
-    return chosen
-
-
-def export_bundle(what: Take | GridRun | Sequence[Take], path: str | Path) -> Path:
-    """Pack finished takes (a Take, a GridRun, or a list) into a bundle folder or ``.zip``.
-
-    Another machine imports it with :func:`import_bundle` and replays them with no server.
-    """
-    from sora_nb.runs import bundle
-
-    if isinstance(what, Take):
-        takes = [what]
-    elif isinstance(what, GridRun):
-        takes = what.takes
-    else:
-        takes = list(what)
-    return bundle.export_bundle(takes, path)
-
-
-def import_bundle(path: str | Path) -> list[Take]:
-    """Bring a bundle's takes into this media folder: the cells that made them replay free."""
-    from sora_nb.runs import bundle
-
-    return bundle.import_bundle(path, session().ledger)
-
-
-def character(
-    name: str, clip: str | Path | bytes | None = None, *, consent: bool = False
-) -> CharacterRecord:
-    """Make a character from a 2 to 4 second clip (16:9 or 9:16) and keep it in the media
-    folder: ``sora_nb.character("Maya", "maya.mp4")``; then write Maya in a prompt and pass
-    ``characters=["Maya"]`` (``--character Maya``). Made already, nothing is sent again (on a
-    new server it is made there from its clip). ``consent=True``: the person filmed agreed."""
-    return session().add_character(name, clip, consent=consent)
-
-
-def characters() -> list[CharacterRecord]:
-    """The characters of this media folder: name, clip, thumbnail, and id on each server."""
-    return session().characters()
-
-
 def extend(take: Take | str, prompt: str | Prompt, seconds: int = 8, *, wait: bool = True) -> Take:
     """Continue a finished take (or a take id or job id) from its last frame by ``seconds``
     (4, 8, 12, 16 or 20): the new take's video is the whole stitched video."""
@@ -466,24 +279,6 @@ def edit(take: Take | str, prompt: str | Prompt, *, wait: bool = True) -> Take:
     changes (``edit(take, "Make it night.")``)."""
     planned = session().plan(_text(prompt), edit=take)
     return kernel.remember(session().run_plan(planned, wait=wait)).takes[0]
-
-
-def chain_grid(*takes: Take) -> Study:
-    """A grid of the takes' chains: a column per take, a row per step (the video first made,
-    then each extension or edit), to see where continuity holds and where it drifts."""
-    from sora_nb.runs.chains import chain_grid as grid_of
-
-    return kernel.remember(grid_of([t.chain() for t in takes], run_type=Study))
-
-
-def continuity(what: Take | GridRun | None = None) -> pd.DataFrame:
-    """Continuity at the joins of extended videos (a take's video, every take of a run, or
-    of the last run): one row per join, how alike the frames either side of it are in colour
-    and in layout (1 the same), as a pandas DataFrame."""
-    from sora_nb.research.continuity import continuity_table
-
-    chosen = what if what is not None else _run_or_last(None, "read")
-    return continuity_table([chosen] if isinstance(chosen, Take) else chosen.takes)
 
 
 def _shot_by_shot(
@@ -504,8 +299,3 @@ def _shot_by_shot(
     takes = current.run_chain(planned, wait=wait, budget=budget)
     kernel.remember(grid_of([takes], run_type=Study))
     return takes[-1]
-
-
-def resume() -> list[Take]:
-    """Finish every take left unfinished in this media folder (after a crash or restart)."""
-    return session().resume()
