@@ -8,150 +8,45 @@ progress, then ``completed`` once both the duration has passed and the video is 
 decoding and encoding). Every job lives in ``<media_dir>/jobs/<id>/`` (``job.json`` plus its
 files), so a new app over the same folder, in a restarted kernel or process, finds its jobs and
 finishes rendering the unfinished ones.
+
+The records are in :mod:`sora_nb.server.job_records`; the renders, in worker threads, in
+:mod:`sora_nb.server.job_renders`.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
 import secrets
 import shutil
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from sora_nb import catalog, media
 from sora_nb.api.types import Video, VideoError
 from sora_nb.media import write_atomic
-from sora_nb.server.chains import JobKind, SegmentRecord
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
-from sora_nb.server.renderers.base import (
-    KNOBS,
-    RenderCancelled,
-    RenderControl,
-    RenderFailed,
-    RenderRequest,
-)
+from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, NewJob, Stats
+from sora_nb.server.job_renders import JobRenders
+from sora_nb.server.renderers.base import KNOBS, RenderControl
 from sora_nb.server.settings import ServerSettings
+
+__all__ = ["SOURCE_FILE", "VARIANT_FILES", "JobRecord", "JobStore", "NewJob", "Stats"]
 
 log = logging.getLogger("sora_nb.server")
 
 #: The ids this bundled server issues; anything else is unknown before any file is touched.
 _ID_PATTERN = re.compile(r"video_[0-9a-f]{32}")
 
-#: An uploaded video a job extends or edits, kept in the job's folder.
-SOURCE_FILE = "source.mp4"
-#: File names of a job's content, by variant.
-VARIANT_FILES: dict[str, str] = {
-    "video": "video.mp4",
-    "thumbnail": "thumbnail.webp",
-    "spritesheet": "spritesheet.jpg",
-}
 
-
-class JobRecord(BaseModel):
-    """What the server remembers of one job (``job.json``); the status is derived from it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    seq: int
-    model: str
-    prompt: str
-    size: str
-    seconds: str
-    created_at: float
-    #: Wall seconds from creation until the job may complete.
-    duration: float
-    take: int
-    fingerprint: str
-    remixed_from_video_id: str | None = None
-    idempotency_key: str | None = None
-    has_reference: bool = False
-    #: Set at creation when the simulated guardrail refuses the prompt.
-    blocked: VideoError | None = None
-    rendered_at: float | None = None
-    render_error: str | None = None
-    #: A code the renderer gave with its error (``out_of_memory``), shown on the failed job.
-    render_error_code: str | None = None
-    completed_at: float | None = None
-    # The open-model knobs the request sent (None: not sent).
-    seed: int | None = None
-    negative_prompt: str | None = None
-    num_inference_steps: int | None = None
-    guidance_scale: float | None = None
-    fps: int | None = None
-    num_frames: int | None = None
-    #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
-    metrics: dict[str, Any] | None = None
-    #: Wall seconds the render took, measured here whatever the renderer (the engine
-    #: imitations report it as their inference time when the renderer measures none).
-    render_seconds: float | None = None
-    #: How the job came about: created, remixed, extended or edited (from ``source_video_id``).
-    kind: JobKind = "create"
-    source_video_id: str | None = None
-    #: The video whose first frame (its reference image, if any) opens this one.
-    root_video_id: str | None = None
-    #: The ids of the characters it features.
-    characters: list[str] = Field(default_factory=list)
-    #: A video made in steps (extended or edited): its segments, the newest last.
-    segments: list[SegmentRecord] | None = None
-    #: Made from an uploaded video (``source.mp4`` beside it), or from one that was: its
-    #: picture cannot be drawn again from prompts.
-    opaque: bool = False
-
-
-@dataclass(frozen=True)
-class NewJob:
-    """What a create or remix asks for."""
-
-    prompt: str
-    model: str
-    size: str
-    seconds: str
-    reference: bytes | None = None
-    remixed_from_video_id: str | None = None
-    #: The knobs sent, by wire name (``seed``, ``num_inference_steps``...).
-    knobs: dict[str, Any] = field(default_factory=dict)
-    characters: tuple[str, ...] = ()
-    kind: JobKind = "create"
-    source_video_id: str | None = None
-    root_video_id: str | None = None
-    segments: tuple[SegmentRecord, ...] | None = None
-    #: Seconds the job generates, when not ``seconds`` (an extension: the new segment's).
-    generated: int | None = None
-    #: An uploaded video it extends or edits, and whether its source is such a video.
-    upload: bytes | None = None
-    opaque: bool = False
-
-
-@dataclass
-class Stats:
-    """Counters tests and demos read (``app.state.server.stats``)."""
-
-    jobs_created: int = 0
-    idempotent_replays: int = 0
-    requests: int = 0
-    renders: int = 0
-    #: Renders stopped by a DELETE, and the steps each had done when it stopped.
-    cancelled: int = 0
-    steps_at_cancel: list[int] = field(default_factory=list)
-
-
-class JobStore:
+class JobStore(JobRenders):
     """All jobs of one bundled server folder: create, read, list, delete; renders run in threads."""
 
     def __init__(
@@ -394,21 +289,6 @@ class JobStore:
         if remove_files:
             shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
 
-    def wait_idle(self, timeout: float | None = None) -> None:
-        """Block until every render submitted so far has finished (for tests and shutdown)."""
-        with self._lock:
-            pending = list(self._pending.values())
-        concurrent.futures.wait(pending, timeout=timeout)
-
-    def close(self) -> None:
-        """Stop taking renders. A renderer that can stop does so at its next step (the job is
-        left unfinished and a new app over the folder renders it again); others finish first."""
-        with self._lock:
-            controls = list(self._live.values())
-        for control in controls:
-            control.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
     # -- machinery ---------------------------------------------------------------------------
 
     def _status(self, job: JobRecord, now: float) -> tuple[str, int]:
@@ -494,116 +374,6 @@ class JobStore:
             message="The bundled server could not render this video "
             f"({job.render_error or 'unknown error'}); create it again.",
         )
-
-    def _submit(self, job: JobRecord) -> None:
-        future = self._pool.submit(self._render, job.id)
-        self._pending[job.id] = future
-        ident = job.id
-
-        def forget(_future: concurrent.futures.Future[None]) -> None:
-            with self._lock:
-                self._pending.pop(ident, None)
-
-        future.add_done_callback(forget)
-
-    def _render(self, video_id: str) -> None:
-        control = RenderControl()
-        with self._lock:
-            job = self._jobs.get(video_id)
-            if job is None:  # deleted meanwhile
-                return
-            self._live[video_id] = control
-        directory = self._job_dir(video_id)
-        update: dict[str, Any]
-        started = time.perf_counter()
-        try:
-            result = self.renderer.render(self._request(job, directory), directory, control)
-            for variant, produced in (
-                ("video", result.video),
-                ("thumbnail", result.thumbnail),
-                ("spritesheet", result.spritesheet),
-            ):
-                target = directory / VARIANT_FILES[variant]
-                if Path(produced).resolve() != target:
-                    os.replace(produced, target)
-            metrics = None if result.metrics is None else dataclasses.asdict(result.metrics)
-            update = {
-                "rendered_at": self.settings.clock(),
-                "metrics": metrics,
-                "render_seconds": round(time.perf_counter() - started, 3),
-            }
-        except RenderCancelled:
-            self._stopped(video_id, directory, control)
-            return
-        except RenderFailed as exc:  # the renderer says why, and what to try
-            log.warning("rendering %s failed: %s", video_id, exc)
-            update = {
-                "rendered_at": self.settings.clock(),
-                "render_error": str(exc),
-                "render_error_code": exc.code,
-            }
-        except Exception as exc:  # a render bug must fail the job, not hang it forever
-            log.exception("rendering %s failed", video_id)
-            update = {"rendered_at": self.settings.clock(), "render_error": type(exc).__name__}
-        finally:
-            with self._lock:
-                self._live.pop(video_id, None)
-        with self._lock:
-            current = self._jobs.get(video_id)
-            if current is None:
-                return
-            done = current.model_copy(update=update)
-            self._jobs[video_id] = done
-            self.stats.renders += 1
-            self._save(done)
-
-    def _request(self, job: JobRecord, directory: Path) -> RenderRequest:
-        width, height = catalog.parse_size(job.size)
-        opening = self._job_dir(job.root_video_id) if job.root_video_id else directory
-        reference_file = opening / "reference.bin"
-        keep = rework = None
-        source = directory / SOURCE_FILE
-        if not source.is_file() and job.source_video_id is not None:
-            source = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
-        if job.kind == "extension":
-            keep = source
-        elif job.kind == "edit" and job.opaque:
-            rework = source
-        reference = reference_file.read_bytes() if reference_file.is_file() else None
-        if job.kind == "extension" and job.opaque:
-            # No prompt draws the video it continues: its last frame opens the new part.
-            reference = media.still(source, -1, width, height)
-        return RenderRequest(
-            prompt=job.prompt,
-            width=width,
-            height=height,
-            seconds=int(job.seconds),
-            model=job.model,
-            take=job.take,
-            reference=reference,
-            seed=job.seed,
-            negative_prompt=job.negative_prompt,
-            num_inference_steps=job.num_inference_steps,
-            guidance_scale=job.guidance_scale,
-            fps=job.fps,
-            num_frames=job.num_frames,
-            characters=self.characters.cameos(job.characters),
-            segments=tuple(s.segment() for s in job.segments or ()),
-            keep=keep,
-            rework=rework,
-        )
-
-    def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
-        """A render stopped on request: tidy up after a DELETE; a job still here (the server
-        is closing) stays unfinished, for the next app over this folder."""
-        with self._lock:
-            deleted = video_id not in self._jobs
-            if deleted:
-                self.stats.cancelled += 1
-                self.stats.steps_at_cancel.append(control.steps_done)
-        if deleted:
-            shutil.rmtree(directory, ignore_errors=True)
-        log.info("render of %s stopped after %d steps", video_id, control.steps_done)
 
     def _job_dir(self, video_id: str) -> Path:
         if not self._id_pattern.fullmatch(video_id):

@@ -1,20 +1,19 @@
-"""Read and check request bodies the way the real service did, with its kind of error bodies."""
+"""Read and check request bodies the way the real service did, with its kind of error bodies.
+
+A create's reference image is read and checked in :mod:`sora_nb.server.input_reference`.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import datetime as dt
-import io
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
-from sora_nb.server.errors import APIError, invalid
+from sora_nb.server.errors import invalid
 from sora_nb.server.forms import (
     Body,
     json_field,
@@ -23,6 +22,8 @@ from sora_nb.server.forms import (
     read_body,
     too_large,
 )
+from sora_nb.server.input_reference import check_reference, read_reference
+from sora_nb.server.type_errors import kind_of, wrong_type
 
 __all__ = ["Body", "CreateRequest", "check_create", "parse_body", "read_body", "too_large"]
 
@@ -66,7 +67,6 @@ _OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_referen
 #: The most characters one video may feature (the guide's limit).
 MAX_CHARACTERS = 2
 _REMIX_FIELDS = frozenset({"prompt"})
-_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def check_create(
     model = _text(body.fields, "model", DEFAULT_MODEL)
     seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
     size = _text(body.fields, "size", DEFAULT_SIZE).lower()
-    reference, ref_type = _reference(body)
+    reference, ref_type = read_reference(body)
     if catalog.get_profile(model) is None:
         known = ", ".join(p.name for p in catalog.models())
         raise invalid(
@@ -131,7 +131,7 @@ def check_create(
     except catalog.CatalogError as exc:
         raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
     if reference is not None:
-        _check_reference(reference, size)
+        check_reference(reference, size)
     return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs, characters)
 
 
@@ -143,7 +143,7 @@ def check_characters(body: Body) -> tuple[str, ...]:
     if not isinstance(given, list):
         raise invalid(
             f"Invalid type for 'characters': expected an array of objects like "
-            f'{{"id": "char_123"}}, but got {_kind(given)} instead.',
+            f'{{"id": "char_123"}}, but got {kind_of(given)} instead.',
             param="characters",
             code="invalid_type",
         )
@@ -167,7 +167,7 @@ def check_characters(body: Body) -> tuple[str, ...]:
             )
         ident = item["id"]
         if not isinstance(ident, str) or not ident.strip():
-            raise _wrong_type(f"{where}.id", ident)
+            raise wrong_type(f"{where}.id", ident)
         if ident in ids:
             raise invalid(
                 f"Invalid 'characters': {ident} is listed twice; list each character once.",
@@ -208,9 +208,9 @@ def _check_served(
         catalog.parse_size(size)
     except catalog.CatalogError as exc:
         raise invalid(f"Invalid value for 'size': {exc}", param="size") from None
-    reference, ref_type = _reference(body)
+    reference, ref_type = read_reference(body)
     if reference is not None:
-        _check_reference(reference, size)
+        check_reference(reference, size)
     return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs)
 
 
@@ -237,7 +237,7 @@ def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]
     negative = fields.get("negative_prompt")
     if negative is not None:
         if not isinstance(negative, str):
-            raise _wrong_type("negative_prompt", negative)
+            raise wrong_type("negative_prompt", negative)
         if len(negative) > MAX_NEGATIVE:
             raise invalid(
                 f"Invalid 'negative_prompt': string too long. Expected at most {MAX_NEGATIVE} "
@@ -280,7 +280,7 @@ def _number(name: str, value: Any, kind: type, what: str, *, multipart: bool) ->
             ) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise invalid(
-            f"Invalid type for '{name}': expected {what}, but got {_kind(value)} instead.",
+            f"Invalid type for '{name}': expected {what}, but got {kind_of(value)} instead.",
             param=name,
             code="invalid_type",
         )
@@ -318,7 +318,7 @@ def check_prompt(fields: Mapping[str, Any]) -> str:
         )
     prompt = fields["prompt"]
     if not isinstance(prompt, str):
-        raise _wrong_type("prompt", prompt)
+        raise wrong_type("prompt", prompt)
     if not prompt.strip():
         raise invalid(
             "Invalid 'prompt': empty string. Expected a string with minimum length 1.",
@@ -346,120 +346,5 @@ def _text(fields: Mapping[str, Any], name: str, default: str) -> str:
     if value is None:
         return default
     if not isinstance(value, str):
-        raise _wrong_type(name, value)
+        raise wrong_type(name, value)
     return value.strip()
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a decimal",
-        str: "a string",
-        list: "an array",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
-
-
-def _wrong_type(name: str, value: Any) -> APIError:
-    return invalid(
-        f"Invalid type for '{name}': expected a string, but got {_kind(value)} instead.",
-        param=name,
-        code="invalid_type",
-    )
-
-
-def _reference(body: Body) -> tuple[bytes | None, str | None]:
-    ref = body.fields.get("input_reference")
-    if body.multipart and isinstance(ref, str):
-        # A reference object can travel as a JSON text field in a multipart body.
-        try:
-            ref = json.loads(ref)
-        except ValueError:
-            raise invalid(
-                "input_reference must be an image file or an object like "
-                '{"image_url": "data:image/png;base64,..."}.',
-                param="input_reference",
-            ) from None
-    if body.file is not None:
-        if ref is not None:
-            raise invalid(
-                "Send input_reference once: a file or an object, not both.", param="input_reference"
-            )
-        return body.file[0], body.file[1]
-    if ref is None:
-        return None, None
-    if not isinstance(ref, dict):
-        raise invalid(
-            "input_reference must be an object with exactly one of image_url or file_id.",
-            param="input_reference",
-            code="invalid_type",
-        )
-    unknown = sorted(set(ref) - {"image_url", "file_id"})
-    if unknown:
-        raise invalid(
-            f"Unknown parameter: 'input_reference.{unknown[0]}'.",
-            param=f"input_reference.{unknown[0]}",
-            code="unknown_parameter",
-        )
-    if ("image_url" in ref) == ("file_id" in ref):
-        raise invalid(
-            "input_reference needs exactly one of image_url or file_id.",
-            param="input_reference",
-        )
-    if "file_id" in ref:
-        raise invalid(
-            f"No file with id {str(ref['file_id'])[:60]!r}: this bundled server has no Files API; "
-            "upload the image as input_reference or send it as a data URL.",
-            param="input_reference.file_id",
-            code="file_not_found",
-        )
-    url = ref["image_url"]
-    if not isinstance(url, str):
-        raise _wrong_type("input_reference.image_url", url)
-    if not url.startswith("data:"):
-        raise invalid(
-            "This server runs offline and cannot fetch image URLs; send the image as a data "
-            "URL (data:image/png;base64,...) or upload it as a file.",
-            param="input_reference.image_url",
-        )
-    head, sep, data = url.partition(",")
-    if not sep or not head.endswith(";base64"):
-        raise invalid(
-            "input_reference.image_url must be a base64 data URL like "
-            "data:image/png;base64,iVBOR...",
-            param="input_reference.image_url",
-        )
-    try:
-        content = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise invalid(
-            "input_reference.image_url is not valid base64.", param="input_reference.image_url"
-        ) from None
-    return content, head[len("data:") : -len(";base64")].lower()
-
-
-def _check_reference(content: bytes, size: str) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind = image.format or ""
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        kind, width, height = "", 0, 0
-    media_type = _IMAGE_FORMATS.get(kind)
-    if media_type is None:
-        raise invalid(
-            "Invalid input_reference: unsupported image format. Use a JPEG, PNG or WebP image.",
-            param="input_reference",
-            code="unsupported_file_format",
-        )
-    want_w, want_h = catalog.parse_size(size)
-    if (width, height) != (want_w, want_h):
-        raise invalid(
-            f"Inpaint image must match the requested width and height (the image is "
-            f"{width}x{height}, the video is {size}).",
-            param="input_reference",
-            code="invalid_image_dimensions",
-        )

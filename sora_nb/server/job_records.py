@@ -1,0 +1,110 @@
+"""What the bundled server keeps of a video job: the record saved as ``job.json``, what a create
+or remix asks for, the counters tests read, and the names of a job's files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sora_nb.api.types import VideoError
+from sora_nb.server.chains import JobKind, SegmentRecord
+
+#: An uploaded video a job extends or edits, kept in the job's folder.
+SOURCE_FILE = "source.mp4"
+#: File names of a job's content, by variant.
+VARIANT_FILES: dict[str, str] = {
+    "video": "video.mp4",
+    "thumbnail": "thumbnail.webp",
+    "spritesheet": "spritesheet.jpg",
+}
+
+
+class JobRecord(BaseModel):
+    """What the server remembers of one job (``job.json``); the status is derived from it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    seq: int
+    model: str
+    prompt: str
+    size: str
+    seconds: str
+    created_at: float
+    #: Wall seconds from creation until the job may complete.
+    duration: float
+    take: int
+    fingerprint: str
+    remixed_from_video_id: str | None = None
+    idempotency_key: str | None = None
+    has_reference: bool = False
+    #: Set at creation when the simulated guardrail refuses the prompt.
+    blocked: VideoError | None = None
+    rendered_at: float | None = None
+    render_error: str | None = None
+    #: A code the renderer gave with its error (``out_of_memory``), shown on the failed job.
+    render_error_code: str | None = None
+    completed_at: float | None = None
+    # The open-model knobs the request sent (None: not sent).
+    seed: int | None = None
+    negative_prompt: str | None = None
+    num_inference_steps: int | None = None
+    guidance_scale: float | None = None
+    fps: int | None = None
+    num_frames: int | None = None
+    #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
+    metrics: dict[str, Any] | None = None
+    #: Wall seconds the render took, measured here whatever the renderer (the engine
+    #: imitations report it as their inference time when the renderer measures none).
+    render_seconds: float | None = None
+    #: How the job came about: created, remixed, extended or edited (from ``source_video_id``).
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    #: The video whose first frame (its reference image, if any) opens this one.
+    root_video_id: str | None = None
+    #: The ids of the characters it features.
+    characters: list[str] = Field(default_factory=list)
+    #: A video made in steps (extended or edited): its segments, the newest last.
+    segments: list[SegmentRecord] | None = None
+    #: Made from an uploaded video (``source.mp4`` beside it), or from one that was: its
+    #: picture cannot be drawn again from prompts.
+    opaque: bool = False
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """What a create or remix asks for."""
+
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    reference: bytes | None = None
+    remixed_from_video_id: str | None = None
+    #: The knobs sent, by wire name (``seed``, ``num_inference_steps``...).
+    knobs: dict[str, Any] = field(default_factory=dict)
+    characters: tuple[str, ...] = ()
+    kind: JobKind = "create"
+    source_video_id: str | None = None
+    root_video_id: str | None = None
+    segments: tuple[SegmentRecord, ...] | None = None
+    #: Seconds the job generates, when not ``seconds`` (an extension: the new segment's).
+    generated: int | None = None
+    #: An uploaded video it extends or edits, and whether its source is such a video.
+    upload: bytes | None = None
+    opaque: bool = False
+
+
+@dataclass
+class Stats:
+    """Counters tests and demos read (``app.state.server.stats``)."""
+
+    jobs_created: int = 0
+    idempotent_replays: int = 0
+    requests: int = 0
+    renders: int = 0
+    #: Renders stopped by a DELETE, and the steps each had done when it stopped.
+    cancelled: int = 0
+    steps_at_cancel: list[int] = field(default_factory=list)

@@ -1,0 +1,176 @@
+"""Rendering a job store's jobs in worker threads: submit a job, build the renderer's request
+from its record and folder, keep the files it made (or the error it gave), and tidy up after a
+render stopped on request. :class:`~sora_nb.server.jobs.JobStore` takes these methods from
+:class:`JobRenders`."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sora_nb import catalog, media
+from sora_nb.server.characters import CharacterStore
+from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, Stats
+from sora_nb.server.renderers.base import (
+    RenderCancelled,
+    RenderControl,
+    Renderer,
+    RenderFailed,
+    RenderRequest,
+)
+from sora_nb.server.settings import ServerSettings
+
+log = logging.getLogger("sora_nb.server")
+
+
+class JobRenders:
+    """The render side of a job store: its worker threads, and the renders running on them."""
+
+    # What the store sets up in its ``__init__`` (see :class:`~sora_nb.server.jobs.JobStore`).
+    settings: ServerSettings
+    renderer: Renderer
+    characters: CharacterStore
+    stats: Stats
+    _lock: threading.RLock
+    _jobs: dict[str, JobRecord]
+    _pending: dict[str, concurrent.futures.Future[None]]
+    _live: dict[str, RenderControl]
+    _pool: concurrent.futures.ThreadPoolExecutor
+
+    if TYPE_CHECKING:  # the store's own: where a job's files live, and saving its record
+
+        def _job_dir(self, video_id: str) -> Path: ...
+
+        def _save(self, job: JobRecord) -> None: ...
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until every render submitted so far has finished (for tests and shutdown)."""
+        with self._lock:
+            pending = list(self._pending.values())
+        concurrent.futures.wait(pending, timeout=timeout)
+
+    def close(self) -> None:
+        """Stop taking renders. A renderer that can stop does so at its next step (the job is
+        left unfinished and a new app over the folder renders it again); others finish first."""
+        with self._lock:
+            controls = list(self._live.values())
+        for control in controls:
+            control.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, job: JobRecord) -> None:
+        future = self._pool.submit(self._render, job.id)
+        self._pending[job.id] = future
+        ident = job.id
+
+        def forget(_future: concurrent.futures.Future[None]) -> None:
+            with self._lock:
+                self._pending.pop(ident, None)
+
+        future.add_done_callback(forget)
+
+    def _render(self, video_id: str) -> None:
+        control = RenderControl()
+        with self._lock:
+            job = self._jobs.get(video_id)
+            if job is None:  # deleted meanwhile
+                return
+            self._live[video_id] = control
+        directory = self._job_dir(video_id)
+        update: dict[str, Any]
+        started = time.perf_counter()
+        try:
+            result = self.renderer.render(self._request(job, directory), directory, control)
+            for variant, produced in (
+                ("video", result.video),
+                ("thumbnail", result.thumbnail),
+                ("spritesheet", result.spritesheet),
+            ):
+                target = directory / VARIANT_FILES[variant]
+                if Path(produced).resolve() != target:
+                    os.replace(produced, target)
+            metrics = None if result.metrics is None else dataclasses.asdict(result.metrics)
+            update = {
+                "rendered_at": self.settings.clock(),
+                "metrics": metrics,
+                "render_seconds": round(time.perf_counter() - started, 3),
+            }
+        except RenderCancelled:
+            self._stopped(video_id, directory, control)
+            return
+        except RenderFailed as exc:  # the renderer says why, and what to try
+            log.warning("rendering %s failed: %s", video_id, exc)
+            update = {
+                "rendered_at": self.settings.clock(),
+                "render_error": str(exc),
+                "render_error_code": exc.code,
+            }
+        except Exception as exc:  # a render bug must fail the job, not hang it forever
+            log.exception("rendering %s failed", video_id)
+            update = {"rendered_at": self.settings.clock(), "render_error": type(exc).__name__}
+        finally:
+            with self._lock:
+                self._live.pop(video_id, None)
+        with self._lock:
+            current = self._jobs.get(video_id)
+            if current is None:
+                return
+            done = current.model_copy(update=update)
+            self._jobs[video_id] = done
+            self.stats.renders += 1
+            self._save(done)
+
+    def _request(self, job: JobRecord, directory: Path) -> RenderRequest:
+        width, height = catalog.parse_size(job.size)
+        opening = self._job_dir(job.root_video_id) if job.root_video_id else directory
+        reference_file = opening / "reference.bin"
+        keep = rework = None
+        source = directory / SOURCE_FILE
+        if not source.is_file() and job.source_video_id is not None:
+            source = self._job_dir(job.source_video_id) / VARIANT_FILES["video"]
+        if job.kind == "extension":
+            keep = source
+        elif job.kind == "edit" and job.opaque:
+            rework = source
+        reference = reference_file.read_bytes() if reference_file.is_file() else None
+        if job.kind == "extension" and job.opaque:
+            # No prompt draws the video it continues: its last frame opens the new part.
+            reference = media.still(source, -1, width, height)
+        return RenderRequest(
+            prompt=job.prompt,
+            width=width,
+            height=height,
+            seconds=int(job.seconds),
+            model=job.model,
+            take=job.take,
+            reference=reference,
+            seed=job.seed,
+            negative_prompt=job.negative_prompt,
+            num_inference_steps=job.num_inference_steps,
+            guidance_scale=job.guidance_scale,
+            fps=job.fps,
+            num_frames=job.num_frames,
+            characters=self.characters.cameos(job.characters),
+            segments=tuple(s.segment() for s in job.segments or ()),
+            keep=keep,
+            rework=rework,
+        )
+
+    def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:
+        """A render stopped on request: tidy up after a DELETE; a job still here (the server
+        is closing) stays unfinished, for the next app over this folder."""
+        with self._lock:
+            deleted = video_id not in self._jobs
+            if deleted:
+                self.stats.cancelled += 1
+                self.stats.steps_at_cancel.append(control.steps_done)
+        if deleted:
+            shutil.rmtree(directory, ignore_errors=True)
+        log.info("render of %s stopped after %d steps", video_id, control.steps_done)
