@@ -17,7 +17,6 @@ server); the endpoints it sends are in :mod:`sora_nb.api.endpoints` and
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -44,8 +43,6 @@ from sora_nb.api.references import ReferenceInput
 from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import KeyAuth, Sender, origin
 from sora_nb.api.types import Video
-
-log = logging.getLogger("sora_nb.api")
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"

@@ -11,7 +11,6 @@ the API key, simulated faults) in :mod:`sora_nb.server.gateway`.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,8 +40,6 @@ from sora_nb.server.faults import FaultInjector
 from sora_nb.server.gateway import GatewayMiddleware, error_response
 from sora_nb.server.jobs import JobStore, Stats
 from sora_nb.server.settings import ServerSettings
-
-log = logging.getLogger("sora_nb.server")
 
 
 class BundledServer:
