@@ -302,18 +302,10 @@ class Runner(TakeSubmitter):
     def _not_found(self, take: Take, *, restoring: bool, error: errors.NotFoundError) -> None:
         """Record a 404 plainly: which job or video the server lacks, and what to do now."""
         if take.job_id is None:
-            source = take.request.remix_of
-            what = f"no video {source} to remix" if source else "no such endpoint or video"
             self._set(
                 take,
                 status="failed",
-                error=TakeFailure(
-                    code="not_found",
-                    message=(
-                        f"The server has {what} ({error}). Check the video id, or remix a "
-                        "completed take of this server."
-                    ),
-                ),
+                error=TakeFailure(code="not_found", message=_no_source(take, error)),
                 completed_at=time.time(),
             )
             return
@@ -420,3 +412,21 @@ __all__ = [
     "restore_previews",
     "take_id_for",
 ]
+
+
+def _no_source(take: Take, error: errors.NotFoundError) -> str:
+    """A 404 on sending: the video the take remixes, extends or edits, if it has one, is what
+    the server lacks; the error's own sentence already says so for anything else."""
+    request, parent = take.request, take.request.parent
+    if request.remix_of:
+        source, verb = request.remix_of, "remix"
+    elif parent is not None:
+        source = parent.job or parent.take or ""
+        verb = "extend" if parent.kind == "extension" else "edit"
+    else:
+        return str(error)
+    said = error.server_message or "not found"
+    return (
+        f"The server has no video {source} to {verb} ({error.status_code}: {said}). Check the "
+        f"video id, or {verb} a completed take of this server."
+    )

@@ -263,3 +263,16 @@ def test_remix_a_bound_take(shell: InteractiveShell) -> None:
     missing = shell.user_ns["x"]  # a failed take is a result, with the reason in it
     assert missing.status == "failed" and missing.error is not None
     assert "no video video_00000000000000000000000000000000 to remix" in missing.error.message
+
+
+def test_extending_a_video_the_server_lacks_says_which_and_what_to_do(
+    shell: InteractiveShell,
+) -> None:
+    cell(shell, "--extend video_nope --seconds 8 --as x", "The kite climbs.")
+    missing = shell.user_ns["x"]
+    assert missing.status == "failed" and missing.error is not None
+    message = missing.error.message
+    assert message.startswith("The server has no video video_nope to extend (404: ")
+    assert "video_nope" in message.split("(404: ", 1)[1]  # the server's own words follow
+    assert message.endswith("Check the video id, or extend a completed take of this server.")
+    assert message.count("The server has no") == 1  # said once, not wrapped in itself
