@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -23,7 +23,7 @@ from sora_nb.api.answers import (
     deleted_answer,
     job_in_error,
 )
-from sora_nb.api.bodies import check_knobs, create_body, refuse_knobs
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
 from sora_nb.api.content import download_content
 from sora_nb.api.continuity import (
     CharacterInput,
@@ -49,6 +49,7 @@ from sora_nb.api.types import (
     VideoDeleted,
     VideoList,
 )
+from sora_nb.catalog.options import Options, picked
 
 
 class VideoEndpoints:
@@ -84,6 +85,7 @@ class VideoEndpoints:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
 
@@ -99,21 +101,17 @@ class VideoEndpoints:
         ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
         (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
         SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
-        sent. On a one-model engine ``model`` may be left out (its model is sent) or name it.
+        sent. ``options`` gives them at once (an :class:`~sora_nb.catalog.options.Options`, or
+        a dict by the same names), with any option of the options table. On a one-model
+        engine ``model`` may be left out (its model is sent) or name it.
         """
         secs = None if seconds is None else seconds_text(seconds)
         refs = character_refs(characters or ())
         if refs and self.dialect is not None and not self.dialect.characters:
             raise unsupported(self.dialect, "characters", "feature characters")
-        knobs = check_knobs(
-            seed=seed,
-            negative_prompt=negative_prompt,
-            steps=steps,
-            guidance=guidance,
-            fps=fps,
-            num_frames=num_frames,
-        )
-        dialect = await self._known.knowing() if knobs else self.dialect
+        chosen = merge_options(picked(locals()), options)
+        dialect = await self._known.knowing() if chosen else self.dialect
+        knobs = chosen.wire(dialect.name if dialect is not None else None)
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
         model = await self._known.model_to_send(model, dialect)
@@ -124,8 +122,8 @@ class VideoEndpoints:
                     size=size,
                     seconds=secs,
                     has_reference=input_reference is not None,
-                    num_frames=num_frames,
-                    fps=fps,
+                    num_frames=chosen.num_frames,
+                    fps=chosen.fps,
                 )
             except catalog.CatalogError as exc:
                 raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None

@@ -89,7 +89,6 @@ class ConnectCommands(SoraMagicsBase):
         self._applied = self._session_settings()
         if not target:
             return show.text(_about(kernel.session(), "Connected to"))
-        from sora_nb.api.dialects import KNOB_OPTIONS
         from sora_nb.connection import local_renderer
         from sora_nb.server.renderers.diffusers import DiffusersOptions
 
@@ -100,7 +99,7 @@ class ConnectCommands(SoraMagicsBase):
         model = session.local_model or ""
         usual = info.usual.get(model)
         clip = f", at {usual[0]} for {usual[1]} s unless told" if usual else ""
-        taken = [option for wire, option in KNOB_OPTIONS.items() if wire in info.extra_knobs]
+        taken = info.flags_taken()
         takes = f", and take {', '.join(taken)}" if taken else ""
         return show.text(
             f"Connected to the bundled server rendering {renderer.describe()}. Cells without "

@@ -81,7 +81,7 @@ class SoraMagics(InfoCommands, ConnectCommands, MediaCommands):
             characters=options.characters,
             extend=self._take_named(options.extend),
             edit=self._take_named(options.edit),
-            **options.knobs(),
+            options=options.options,
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True, cache=options.cache)

@@ -20,6 +20,7 @@ import traitlets
 
 from sora_nb import catalog
 from sora_nb.api.errors import SoraError
+from sora_nb.catalog import options as options_table
 from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets._files import ChunkSender
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
 _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes", "characters", "shot_by_shot")
 #: Why Compare lengths is off while a storyboard is made shot by shot.
 _NO_COMPARE = "Compare lengths makes one video per length; turn shot by shot off to compare."
-#: The open-model settings the studio offers when the server takes them (trait = plan name).
-_KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
 
 
 class Studio(anywidget.AnyWidget):
@@ -85,15 +84,14 @@ class Studio(anywidget.AnyWidget):
     size = traitlets.Unicode("1280x720", help="WIDTHxHEIGHT.").tag(sync=True)
     seconds = traitlets.Int(4, help="Clip length in seconds.").tag(sync=True)
     takes = traitlets.Int(1, help="Takes of the request (several show as a grid).").tag(sync=True)
-    # Open-model settings, shown only when the server's model takes them (knobs_offered).
-    seed = traitlets.Int(None, allow_none=True, help="Random seed (None: chosen).").tag(sync=True)
-    steps = traitlets.Int(None, allow_none=True, help="Denoising steps (None: default).").tag(
-        sync=True
-    )
-    guidance = traitlets.Float(None, allow_none=True, help="Guidance scale (None: default).").tag(
-        sync=True
-    )
-    negative_prompt = traitlets.Unicode("", help="What to keep out (empty: none).").tag(sync=True)
+    # Request options (the options table's), shown only when the server's model takes them
+    # (knobs_offered): a control per row the studio shows, its value in ``options`` by name.
+    option_specs = traitlets.List(
+        traitlets.Dict(), help="The option controls, from the options table."
+    ).tag(sync=True)
+    options = traitlets.Dict(
+        help="Request options by name, like {'seed': 7, 'steps': 30} (absent: the default)."
+    ).tag(sync=True)
     knobs_offered = traitlets.List(
         traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
     ).tag(sync=True)
@@ -196,6 +194,7 @@ class Studio(anywidget.AnyWidget):
             self.size_options = all_sizes(open_weights)
             self.seconds_options = all_seconds(open_weights)
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
+            self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
@@ -334,7 +333,8 @@ class Studio(anywidget.AnyWidget):
             raise ValueError(reason)
         session = self._session
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
-        knobs = {name: getattr(self, name) for name in _KNOBS if name in self.knobs_offered}
+        offered = set(self.knobs_offered)
+        knobs = {n: v for n, v in self.options.items() if n in offered and v not in (None, "")}
         plan = session.plan(
             self.prompt_text,
             axes=axes,
@@ -343,7 +343,7 @@ class Studio(anywidget.AnyWidget):
             seconds=self.seconds,
             takes=self.takes,
             characters=list(self.characters),
-            **{name: value for name, value in knobs.items() if value not in (None, "")},
+            options=knobs,
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
@@ -409,7 +409,7 @@ def _fitted(
 ) -> tuple[str, str, int, list[str], dict[str, float]]:
     """(model, size, seconds, knobs offered, their defaults) for this studio's server: what
     it serves and takes. A server that cannot be asked leaves the catalog's defaults."""
-    from sora_nb.api.dialects import KNOB_FIELDS, ServerInfo
+    from sora_nb.api.dialects import ServerInfo
     from sora_nb.api.errors import SoraError
     from sora_nb.runs.defaults import FALLBACK
     from sora_nb.runs.fitting import pick_model, usual_clip
@@ -424,7 +424,11 @@ def _fitted(
         except SoraError:
             info = None
         if info is not None and info.takes_knobs:
-            offered = [name for name in _KNOBS if info.takes([KNOB_FIELDS[name]])]
+            offered = [
+                option.name
+                for option in options_table.OPTIONS
+                if option.studio and info.takes([option.wire_name(info.dialect.name)])
+            ]
     size, seconds = usual_clip(chosen, size, seconds, info)
     profile = catalog.get_profile(chosen)
     known = {}
