@@ -10,8 +10,8 @@ import uuid
 from typing import Any
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import Engine, EngineServer, inference_seconds
-from sora_nb.server.dialects.sglang import error, make_parse
+from sora_nb.server.imitations.engine import Engine, EngineServer, inference_seconds
+from sora_nb.server.imitations.sglang import error, make_parse
 from sora_nb.server.jobs import JobRecord
 
 

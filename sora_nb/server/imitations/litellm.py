@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sora_nb.server.bundled_app import bundled_app
 from sora_nb.server.settings import ServerSettings
 
 PROVIDER = "openai"
@@ -71,11 +72,9 @@ class Gateway:
     """The proxy: its models, its key, and the upstream app it forwards to."""
 
     def __init__(self, settings: ServerSettings) -> None:
-        from sora_nb.server.app import create_app
-
         self.settings = settings
         upstream_settings = settings.model_copy(update={"dialect": None, "api_key": None})
-        self.upstream = create_app(upstream_settings)
+        self.upstream = bundled_app(upstream_settings)
         abilities = self.upstream.state.server.store.abilities
         served = abilities.models or ("sora-2", "sora-2-pro")
         self.models = (settings.served_model_name,) if settings.served_model_name else served

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import (
+from sora_nb.server.imitations.engine import (
     DEFAULT_SIZE,
     Asked,
     Engine,
