@@ -89,19 +89,20 @@ class Defaults(BaseModel):
 BUILT_IN = Defaults()
 
 
-class Fallback(BaseModel):
-    """What a request gets when neither the defaults nor the server say: the bundled server's
-    model and its usual clip."""
+class Chosen(BaseModel):
+    """A request's model, size, seconds and takes, every one decided."""
 
     model_config = ConfigDict(frozen=True)
 
-    model: str = "sora-2"
-    size: str = "1280x720"
-    seconds: int = 4
-    takes: int = 1
+    model: str
+    size: str
+    seconds: int
+    takes: int
 
 
-FALLBACK = Fallback()
+#: What a request gets when neither the defaults nor the server say: the bundled server's
+#: model and its usual clip. Every client-side default model, size and length reads it.
+FALLBACK = Chosen(model="sora-2", size="1280x720", seconds=4, takes=1)
 
 
 def _message(name: str, value: Any, reason: str) -> str:
