@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sora_nb import catalog
+
 #: ``SORA_NB_<FIELD>`` sets a field's default, like ``SORA_NB_SECONDS=8``.
 ENV_PREFIX = "SORA_NB_"
 
@@ -100,9 +102,17 @@ class Chosen(BaseModel):
     takes: int
 
 
+def _usual(model: str) -> Chosen:
+    """``model`` with its usual clip, as the catalog's card states it, and one take."""
+    profile = catalog.get_profile(model)
+    if profile is None:
+        raise LookupError(f"the catalog has no card for {model}, the fallback model")
+    return Chosen(model=model, size=profile.default_size, seconds=profile.default_seconds, takes=1)
+
+
 #: What a request gets when neither the defaults nor the server say: the bundled server's
-#: model and its usual clip. Every client-side default model, size and length reads it.
-FALLBACK = Chosen(model="sora-2", size="1280x720", seconds=4, takes=1)
+#: model and its usual clip (sora-2, 1280x720, 4 s). Every client-side default reads it.
+FALLBACK = _usual("sora-2")
 
 
 def _message(name: str, value: Any, reason: str) -> str:
