@@ -21,7 +21,7 @@ from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
 from sora_nb.runs.continuity import Continuity
 from sora_nb.runs.cost import CostEstimate, estimate
-from sora_nb.runs.defaults import Defaults
+from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
@@ -147,6 +147,30 @@ class Session(Continuity):
         return self._local
 
     # -- building requests -----------------------------------------------------------------
+
+    def fit(
+        self,
+        *,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
+    ) -> Chosen:
+        """The model, size, seconds and takes a plan given these would use: those given, else
+        :attr:`defaults`, else the server's (its model, that model's usual size and length).
+        Nothing about the server is refused here: one that cannot be asked, or does not serve
+        the model named, leaves that model and the catalog's usual clip (planning says why)."""
+        chosen = self.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
+        named = chosen.model or self.local_model
+        picked = named or FALLBACK.model
+        info: ServerInfo | None = None
+        try:
+            info = self.server_info(strict=False)
+            picked = pick_model(info, named)
+        except errors.SoraError:
+            info = None
+        size, seconds = usual_clip(picked, chosen.size, chosen.seconds, info)
+        return Chosen(model=picked, size=size, seconds=seconds, takes=chosen.takes)
 
     def plan(
         self,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
 from sora_nb.catalog import options as options_table
+from sora_nb.server.defaults import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_nb.server.errors import invalid
 from sora_nb.server.forms import (
     Body,
@@ -31,9 +32,6 @@ __all__ = ["Body", "CreateRequest", "check_create", "parse_body", "read_body", "
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.server.renderers.base import Abilities
 
-DEFAULT_MODEL = "sora-2"
-DEFAULT_SECONDS = "4"
-DEFAULT_SIZE = "720x1280"
 MAX_PROMPT = 32_000
 #: The longest negative prompt taken (the options table's bound).
 MAX_NEGATIVE = int(options_table.get("negative_prompt").high or MAX_PROMPT)

@@ -142,7 +142,9 @@ def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
     from sora_nb.notebook.display import plan_summary
 
     session = kernel.session()
-    another = session.plan("A paper boat drifting down a wide river.", options={"steps": 40}, takes=2)
+    another = session.plan(
+        "A paper boat drifting down a wide river.", options={"steps": 40}, takes=2
+    )
     expected = sum(t.gpu_seconds or 0 for t in takes)  # by the takes like these before
     shown = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
     assert plan_summary(another, session) == f"2 videos, about {shown} GPU s"
@@ -199,7 +201,11 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
         # Back on the animatic, a plan is what it always was: no seed, no frame count.
         [request] = api.plan("A boat on the river.").requests
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
-        assert (request.options.seed, request.options.num_frames, request.options.fps) == (None, None, None)
+        assert (request.options.seed, request.options.num_frames, request.options.fps) == (
+            None,
+            None,
+            None,
+        )
     finally:
         kernel.reset()
 
@@ -279,7 +285,11 @@ def test_cells_on_a_served_model(
     # seeded; with no size or length given, the model's usual clip is what its card states.
     assert take.request.options.seed is not None
     if "--seed 3" in line:
-        assert (take.request.options.seed, take.request.options.steps, take.request.size) == (3, 4, "112x64")
+        assert (take.request.options.seed, take.request.options.steps, take.request.size) == (
+            3,
+            4,
+            "112x64",
+        )
     assert take.gpu_seconds is not None and take.seconds_per_step is not None
     found = streams(take.path("video"))
     rate = found["audio"]["rate"] if found["audio"] else None

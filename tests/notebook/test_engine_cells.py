@@ -16,6 +16,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from sora_nb.api.errors import SoraError
 from sora_nb.notebook import api, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
@@ -206,6 +207,7 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
     shell: InteractiveShell, tmp_path: Path, mp4: bytes
 ) -> None:
     from sora_nb.notebook.widgets import Studio
+    from sora_nb.notebook.widgets.state import KnobDefaults
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
@@ -214,7 +216,7 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
     assert studio.knobs_offered == ["seed", "negative_prompt", "steps", "guidance"]
     # A control per studio row of the options table, in its order.
     assert [spec["name"] for spec in studio.option_specs] == studio.knobs_offered
-    assert studio.knob_defaults == {"steps": 40.0, "guidance": 4.0}
+    assert studio.knob_defaults == KnobDefaults(steps=40, guidance=4.0)
     assert "GPU time" in studio.cost_text
     studio.options = {"seed": 7, "steps": 30, "negative_prompt": "blurry"}
     take = studio.generate()
@@ -226,6 +228,13 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
         "30",
         "blurry",
     )
+    # A model the engine does not serve is shown as named, with the catalog's usual clip and
+    # no knobs; Generate then says what the engine serves.
+    other = Studio(PROMPT, session=api.session(), model="sora-2-pro")
+    assert (other.model, other.size, other.seconds) == ("sora-2-pro", "1280x720", 4)
+    assert other.knobs_offered == []
+    with pytest.raises(SoraError, match=f"serves {SERVED}, not 'sora-2-pro'"):
+        other.generate()
     # On the bundled server (OpenAI's dialect) no knob is offered.
     api.configure(base_url=None, api_key=None, client_options={})
     plain = Studio(PROMPT, session=api.session())

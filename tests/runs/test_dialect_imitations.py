@@ -112,7 +112,10 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     if seeded:
         # The served Wan, its usual 5 s at 832x480, the 81 frames of its 4k+1 rule, a seed.
         assert (request.model, request.size, request.seconds) == (WAN, "832x480", 5)
-        assert (request.options.num_frames, request.options.fps) == (81, 16) and request.options.seed is not None
+        assert (request.options.num_frames, request.options.fps) == (
+            81,
+            16,
+        ) and request.options.seed is not None
         assert take.gpu_seconds is not None and take.gpu_seconds > 0  # inference_time_s
     else:
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
@@ -202,7 +205,9 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
         assert "Run the cell again to send it again" in lost.error.message
         [again] = session.run_plan(session.plan(night)).takes
         assert again.status == "completed" and again.id != lost.id
-        assert again.request.options.seed == lost.request.options.seed  # the same take, made again exactly
+        assert (
+            again.request.options.seed == lost.request.options.seed
+        )  # the same take, made again exactly
     else:
         # The bundled server (and the deployment behind LiteLLM) keeps its jobs on disk.
         assert lost.status == "completed", lost.error

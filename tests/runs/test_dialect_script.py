@@ -148,7 +148,9 @@ def test_the_same_script_on_every_dialect(dialect: str, mp4: bytes, tmp_path: Pa
     [again] = session.run_plan(session.plan(f"{PROMPT} Night falls.")).takes
     assert again.status == "completed" and again.id != lost.id
     if dialect in SEEDED:
-        assert again.request.options.seed == lost.request.options.seed  # the same take, made again exactly
+        assert (
+            again.request.options.seed == lost.request.options.seed
+        )  # the same take, made again exactly
 
     check_what_it_received(engine)
     session.ledger.close()
