@@ -34,7 +34,6 @@ from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
 from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, NewJob, Stats
 from sora_nb.server.job_renders import RenderPool
-from sora_nb.server.renderers.base import KNOBS
 from sora_nb.server.settings import ServerSettings
 
 __all__ = ["SOURCE_FILE", "VARIANT_FILES", "JobRecord", "JobStore", "NewJob", "Stats"]
@@ -245,7 +244,7 @@ class JobStore:
                 characters=list(new.characters),
                 segments=segments,
                 opaque=new.opaque,
-                **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
+                knobs=dict(new.knobs),
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)

@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from sora_nb.api.types import Video
+from sora_nb.catalog import options as options_table
 from sora_nb.server.errors import APIError
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
@@ -135,7 +136,7 @@ class EngineServer:
                     seconds=asked.seconds,
                     model=self._render_model(),
                     reference=asked.reference,
-                    **drawn,
+                    options=options_table.from_wire(drawn, checked=False),
                 )
             )
         except RenderRefused as exc:
