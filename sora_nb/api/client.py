@@ -12,7 +12,7 @@ dialect and still reads what the engines answer (their ids, statuses, errors and
 
 This module builds the client (its HTTP session, key, retries, and what it knows of the
 server); the endpoints it sends are in :mod:`sora_nb.api.endpoints` and
-:mod:`sora_nb.api.continuity`, the sending itself in :mod:`sora_nb.api.sending`.
+:mod:`sora_nb.api.continuity_endpoints`, the sending itself in :mod:`sora_nb.api.sending`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from sora_nb.api.config import (
     resolve_server,
     warn_if_retired,
 )
-from sora_nb.api.continuity import ContinuityEndpoints
+from sora_nb.api.continuity_endpoints import ContinuityEndpoints
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.endpoints import VideoEndpoints
 from sora_nb.api.knowledge import ServerKnowledge
@@ -53,7 +53,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 class VideosClient(VideoEndpoints, ContinuityEndpoints):
     """Async client for the Videos API: create, retrieve, list, delete, remix, download, wait
     (:class:`~sora_nb.api.endpoints.VideoEndpoints`); characters, extensions and edits
-    (:class:`~sora_nb.api.continuity.ContinuityEndpoints`).
+    (:class:`~sora_nb.api.continuity_endpoints.ContinuityEndpoints`).
 
     Build it from a base URL and key (``VideosClient("http://localhost:4000/v1", "sk-...")``),
     from a resolved :class:`ServerConfig` (:meth:`from_config`), or around an httpx transport

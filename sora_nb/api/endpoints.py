@@ -25,7 +25,7 @@ from sora_nb.api.answers import (
 )
 from sora_nb.api.bodies import check_knobs, create_body, refuse_knobs
 from sora_nb.api.content import download_content
-from sora_nb.api.continuity import (
+from sora_nb.api.continuity_endpoints import (
     CharacterInput,
     character_refs,
     unsupported,
@@ -94,7 +94,7 @@ class VideoEndpoints:
 
         ``characters`` (two at most: ids, or the :class:`Character` objects
         ``create_character`` gave) feature those characters; a character whose name the prompt
-        does not write gets a :class:`~sora_nb.api.continuity.CharacterNotNamedWarning`.
+        does not write gets a :class:`~sora_nb.api.continuity_endpoints.CharacterNotNamedWarning`.
 
         ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
         (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sora_nb.runs import take as take_module
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
@@ -407,5 +408,8 @@ class Ledger:
         with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
 
+
+# How a take opens its folder's ledger: take.py cannot name this module, which imports it.
+take_module.open_ledger = Ledger
 
 __all__ = ["LEDGER_NAME", "SCHEMA_VERSION", "Ledger", "LedgerError", "request_key"]

@@ -17,7 +17,6 @@ from pydantic import SecretStr
 
 from sora_nb import catalog
 from sora_nb.api import errors
-from sora_nb.runs.continuity import Continuity
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
@@ -27,6 +26,7 @@ from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
 from sora_nb.runs.request import LOCAL_SERVER, VideoRequest
 from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
+from sora_nb.runs.session_continuity import Continuity
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only

@@ -17,10 +17,10 @@ class InfoCommands(SoraMagicsBase):
 
     @command("models", "the model catalog: sizes, durations, prices per second")
     def _cmd_models(self, rest: str) -> Any:
-        from sora_nb.notebook import api
         from sora_nb.notebook import display as show
+        from sora_nb.notebook import functions
 
-        return show.table(api.models(), title="Models (prices in USD per second)")
+        return show.table(functions.models(), title="Models (prices in USD per second)")
 
     @command("history [-n N]", "the newest N takes in this media folder (20 unless told)")
     def _cmd_history(self, rest: str) -> Any:
