@@ -31,8 +31,7 @@ from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.dialects import ServerInfo
-    from sora_nb.server.renderers.diffusers import DiffusersOptions
-    from sora_nb.server.settings import ServerSettings
+    from sora_nb.connection import DiffusersOptions, ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -267,26 +266,16 @@ class Session(Continuity):
         a request it cannot render fails here with the nearest it can."""
         if self._local is None:
             return
-        from sora_nb.connection import local_renderer
-        from sora_nb.server.renderers.base import RenderRequest
+        from sora_nb.connection import check_local
 
-        renderer = local_renderer(self._local)
-        served = renderer.abilities.models or ()
-        if request.model not in served:
-            raise ValueError(
-                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
-                "--model out, or %sora connect local to use the animatic."
-            )
-        renderer.check(
-            RenderRequest(
-                prompt=request.prompt,
-                width=request.width,
-                height=request.height,
-                seconds=request.seconds,
-                model=request.model,
-                # Only whether there is a first frame matters to the rules.
-                reference=b"" if request.reference is not None else None,
-            )
+        check_local(
+            self._local,
+            model=request.model,
+            prompt=request.prompt,
+            width=request.width,
+            height=request.height,
+            seconds=request.seconds,
+            has_reference=request.reference is not None,
         )
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
@@ -317,17 +306,7 @@ class Session(Continuity):
         return self._runner
 
     def _make_client(self) -> Any:
-        if self._bundled is not None and self._config.uses_bundled:
-            # Explicit bundled-server settings (a time scale, faults): a private app, same client.
-            import httpx
-
-            from sora_nb.api.client import VideosClient
-            from sora_nb.server import create_app
-
-            transport = httpx.ASGITransport(app=create_app(self._bundled))
-            return VideosClient(
-                transport=transport, dialect=self._config.dialect, **self._client_options
-            )
+        # Explicit bundled-server settings (a time scale, faults) get a private app, same client.
         from sora_nb.connection import connect
 
         return connect(
@@ -336,6 +315,7 @@ class Session(Continuity):
             media_dir=self.media_dir / "server",
             dialect=self._config.dialect,
             local=self._local,
+            bundled=self._bundled,
             **self._client_options,
         )
 

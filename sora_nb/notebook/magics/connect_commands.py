@@ -90,11 +90,10 @@ class ConnectCommands(SoraMagicsBase):
         if not target:
             return show.text(_about(kernel.session(), "Connected to"))
         from sora_nb.api.dialects import KNOB_OPTIONS
-        from sora_nb.connection import local_renderer
-        from sora_nb.server.renderers.diffusers import DiffusersOptions
+        from sora_nb.connection import local_options, local_renderer
 
         options = {k: v for k, v in chosen.items() if k != "renderer"}
-        renderer = local_renderer(DiffusersOptions(**options))
+        renderer = local_renderer(local_options(**options))
         session = kernel.session()
         info = session.server_info()
         model = session.local_model or ""
