@@ -1,4 +1,4 @@
-"""Characters, extensions and edits: the Videos API's continuity endpoints (March 2026).
+"""What the continuity endpoints (March 2026) send, read and checked before sending.
 
 ``POST /videos/characters`` makes a character from a 2 to 4 second clip (16:9 or 9:16), which a
 create then features by id (``characters=[...]``, two at most, each named in the prompt);
@@ -6,8 +6,8 @@ create then features by id (``characters=[...]``, two at most, each named in the
 120 s in all); ``POST /videos/edits`` reworks a completed video with a prompt (remix is the
 legacy form). OpenAI's API and LiteLLM's proxy have them; the engines (vLLM-Omni, SGLang,
 FastVideo) do not, and a client that knows it speaks to one refuses before sending.
-:class:`ContinuityEndpoints` is the part of :class:`~sora_nb.api.client.VideosClient` that
-sends them.
+:class:`~sora_nb.api.client.VideosClient` sends them; this module reads a character's clip,
+checks its name, the characters of a create and an extension's length, and says the refusal.
 """
 
 from __future__ import annotations
@@ -18,27 +18,16 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
-
-from pydantic import ValidationError
 
 from sora_nb import catalog
 from sora_nb.api import errors
 from sora_nb.api.dialects import Dialect
-from sora_nb.api.knowledge import ServerKnowledge
-from sora_nb.api.params import invalid_params, video_id_of
-from sora_nb.api.sending import Files, Sender
 from sora_nb.api.types import (
     CHARACTER_NAME_MAX,
     EXTENSION_SECONDS,
     MAX_CHARACTERS,
-    MAX_EXTENDED_SECONDS,
     Character,
     CharacterRef,
-    EditVideoParams,
-    ExtendVideoParams,
-    Video,
-    VideoRef,
 )
 from sora_nb.prompt import cast
 
@@ -168,178 +157,6 @@ def extension_seconds(seconds: int | str) -> str:
             param="seconds",
         )
     return text
-
-
-class ContinuityEndpoints:
-    """Characters, extensions and edits: the part of ``VideosClient`` that sends them."""
-
-    # Set by VideosClient.__init__.
-    _send: Sender
-    _known: ServerKnowledge
-    check_requests: bool
-
-    async def create_character(
-        self,
-        video: ClipInput,
-        name: str,
-        *,
-        consent: bool = False,
-        model: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> Character:
-        """Make a character from a 2 to 4 second clip (16:9 or 9:16) and return it: its ``id``
-        goes in ``create(characters=[...])``, its ``name`` in the prompt.
-
-        ``consent=True`` says the person filmed agreed to be a character: sora_nb's bundled
-        server refuses a clip of a face without it (a simulation of the service's rule, see
-        ``sora_nb.server.guardrails``); it is sent only when True. Through LiteLLM's proxy
-        ``model`` names the deployment that makes it (the one it serves, when it serves one);
-        the id it answers carries that deployment, so later creates reach the same server.
-        """
-        self._refuse_unless("characters", "make characters")
-        check_name(name)
-        dialect = await self._known.knowing()
-        upload = await read_clip(video, check=self.check_requests)
-        files: Files = [("name", (None, name, None))]
-        if dialect.name == "litellm":
-            # LiteLLM routes a character by this field; without it the proxy sends the clip
-            # to api.openai.com, whatever its configuration says.
-            files.append(("target_model_names", (None, await self._deployment(model), None)))
-        if consent:
-            files.append(("consent", (None, "true", None)))
-        files.append(("video", (upload.filename, upload.content, upload.media_type)))
-        return await self._send.call(
-            Character, "POST", "/videos/characters", files=files, idempotency_key=idempotency_key
-        )
-
-    async def get_character(self, character_id: str | Character) -> Character:
-        """A character by its id (what ``create_character`` answered)."""
-        self._refuse_unless("characters", "look up characters")
-        ident = character_id.id if isinstance(character_id, Character) else character_id
-        if not isinstance(ident, str) or not ident.strip():
-            raise errors.InvalidRequestError(
-                f"A character id is a non-empty string like 'char_123', not {ident!r}.",
-                param="character_id",
-            )
-        path = "/videos/characters/" + quote(ident, safe="")
-        return await self._send.call(Character, "GET", path)
-
-    async def extend(
-        self,
-        video: str | Video | os.PathLike[str],
-        *,
-        prompt: str,
-        seconds: int | str,
-        idempotency_key: str | None = None,
-    ) -> Video:
-        """Start a job that continues a completed video by ``seconds`` (4, 8, 12, 16 or 20)
-        where its last frame ends; the new job's video is the whole stitched video (its
-        ``seconds`` the total). A video grows by six extensions at most, to 120 s. ``video``
-        is a job (its id), or a ``Path`` to an MP4 to upload."""
-        self._refuse_unless("extensions", "extend a video")
-        secs = extension_seconds(seconds)
-        if isinstance(video, os.PathLike):
-            return await self._upload("extensions", video, prompt, secs, idempotency_key)
-        ident = video_id_of(video)
-        if isinstance(video, Video) and video.seconds and video.seconds.isdigit():
-            total = int(video.seconds) + int(secs)
-            if total > MAX_EXTENDED_SECONDS:
-                raise errors.InvalidRequestError(
-                    f"Not sent: video {ident} lasts {video.seconds} s; {secs} s more makes "
-                    f"{total} s, past the {MAX_EXTENDED_SECONDS} s an extended video may last.",
-                    param="seconds",
-                )
-        try:
-            params = ExtendVideoParams(video=VideoRef(id=ident), prompt=prompt, seconds=secs)
-        except ValidationError as exc:
-            raise invalid_params(exc) from None
-        made = await self._send.call(
-            Video,
-            "POST",
-            "/videos/extensions",
-            json=params.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        self._known.learn_from(made)
-        return made
-
-    async def edit(
-        self,
-        video: str | Video | os.PathLike[str],
-        *,
-        prompt: str,
-        idempotency_key: str | None = None,
-    ) -> Video:
-        """Start a job that reworks a completed video with ``prompt``: the same scene, with
-        what the prompt changes (the successor of remix). ``video`` is a job (its id), or a
-        ``Path`` to an MP4 to upload."""
-        self._refuse_unless("edits", "edit a video")
-        if isinstance(video, os.PathLike):
-            return await self._upload("edits", video, prompt, None, idempotency_key)
-        try:
-            params = EditVideoParams(video=VideoRef(id=video_id_of(video)), prompt=prompt)
-        except ValidationError as exc:
-            raise invalid_params(exc) from None
-        made = await self._send.call(
-            Video,
-            "POST",
-            "/videos/edits",
-            json=params.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        self._known.learn_from(made)
-        return made
-
-    async def _upload(
-        self,
-        route: str,
-        video: os.PathLike[str],
-        prompt: str,
-        seconds: str | None,
-        idempotency_key: str | None,
-    ) -> Video:
-        """An extension or edit of a video sent as a file (a form, as the spec allows)."""
-        if not prompt or not prompt.strip() or len(prompt) > 32_000:
-            raise errors.InvalidRequestError(
-                "Not sent: the prompt should be 1 to 32000 characters.", param="prompt"
-            )
-        path = Path(os.fspath(video)).expanduser()
-        try:
-            content = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            raise errors.InvalidRequestError(
-                f"Cannot read the video {str(path)!r} ({exc.strerror}); check the path.",
-                param="video",
-            ) from None
-        files: Files = [("prompt", (None, prompt, None))]
-        if seconds is not None:
-            files.append(("seconds", (None, seconds, None)))
-        files.append(("video", (path.name, content, "video/mp4")))
-        made = await self._send.call(
-            Video, "POST", f"/videos/{route}", files=files, idempotency_key=idempotency_key
-        )
-        self._known.learn_from(made)
-        return made
-
-    async def _deployment(self, model: str | None) -> str:
-        """The model a gateway should make a character with: the one named, or the one it
-        serves; an InvalidRequestError when it serves several and none is named."""
-        if model:
-            return model
-        info = await self._known.detect()
-        if len(info.models) == 1:
-            return info.models[0]
-        served = ", ".join(info.models) or "none listed"
-        raise errors.InvalidRequestError(
-            f"Not sent: the {info.dialect.title} makes a character with one of its models "
-            f"({served}); name it: create_character(..., model='sora-2').",
-            param="model",
-        )
-
-    def _refuse_unless(self, feature: str, doing: str) -> None:
-        dialect: Dialect | None = self._known.dialect
-        if dialect is not None and not getattr(dialect, feature):
-            raise unsupported(dialect, feature, doing)
 
 
 def unsupported(dialect: Dialect, feature: str, doing: str) -> errors.UnsupportedError:

@@ -17,6 +17,11 @@ LONG_TABLES = {
 
 # One class, one job, one file: a part held by the class would need the whole class back.
 ONE_CLASS = {
+    "sora_nb/api/client.py": (
+        "VideosClient: its building and every endpoint read the same HTTP session, key, retries "
+        "and knowledge of the server; what it leans on (sending, bodies, content, polling, "
+        "references, continuity inputs) has a module each"
+    ),
     "sora_nb/notebook/magics/magic.py": (
         "SoraMagics: its traits, the %%sora cell and every %sora command read and write the "
         "same traits and kernel session; no group of commands has a job without them"
