@@ -113,7 +113,7 @@ def load_ipython_extension(ipython: Any) -> None:
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     """The Jupyter server extension that streams takes (enabled by ``pip install sora_nb``)."""
-    return [{"module": "sora_nb.notebook.media_server"}]
+    return [{"module": "sora_nb.jupyter_media.extension"}]
 
 
 def __getattr__(name: str) -> Any:

@@ -31,7 +31,7 @@ export function spritePosition(k, cols, rows) {
  * @property {(pos: number) => void} solo make this cell the only audible one
  * @property {(pos: number) => void} pick pick this cell for the A/B wipe
  * @property {(pos: number) => void} enlarge show this cell in the overlay
- * @property {(index: number, change: Feedback) => void} rate record a rating or a note
+ * @property {(index: number, change: Partial<Feedback>) => void} rate record a rating or a note
  * @property {(index: number) => Feedback} feedbackFor the cell's rating and note now
  * @property {() => void} period the clock's period may have changed (a duration is known)
  */

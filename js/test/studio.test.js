@@ -235,6 +235,11 @@ describe("studio view", () => {
     model.set("knobs_offered", ["seed", "steps", "guidance", "negative_prompt"]);
     model.set("knob_defaults", { steps: 40, guidance: 4 });
     expect(knobs.hidden).toBe(false);
+    // A control per row of the options table the kernel sent, each shown where offered.
+    model.set("knobs_offered", ["seed"]);
+    expect($(el, '[data-field="steps"]').closest("label").hidden).toBe(true);
+    model.set("knobs_offered", ["seed", "steps", "guidance", "negative_prompt"]);
+    expect($(el, '[data-field="steps"]').closest("label").hidden).toBe(false);
     const steps = $(el, '[data-field="steps"]');
     expect(steps.placeholder).toBe("model default 40");
     const seed = $(el, '[data-field="seed"]');
@@ -242,10 +247,10 @@ describe("studio view", () => {
     seed.dispatchEvent(new Event("change"));
     steps.value = "30";
     steps.dispatchEvent(new Event("change"));
-    expect([model.get("seed"), model.get("steps")]).toEqual([7, 30]);
+    expect([model.get("options").seed, model.get("options").steps]).toEqual([7, 30]);
     steps.value = "500";
     steps.dispatchEvent(new Event("change"));
-    expect(model.get("steps")).toBe(30);
+    expect(model.get("options").steps).toBe(30);
     expect(steps.getAttribute("aria-invalid")).toBe("true");
     const guidance = $(el, '[data-field="guidance"]');
     guidance.value = "4.5";
@@ -253,11 +258,11 @@ describe("studio view", () => {
     const negative = $(el, '[data-field="negative_prompt"]');
     negative.value = XSS;
     negative.dispatchEvent(new Event("change"));
-    expect([model.get("guidance"), model.get("negative_prompt")]).toEqual([4.5, XSS]);
+    expect([model.get("options").guidance, model.get("options").negative_prompt]).toEqual([4.5, XSS.trim()]);
     expect(el.querySelector("img")).toBeNull();
     seed.value = "";
     seed.dispatchEvent(new Event("change"));
-    expect(model.get("seed")).toBeNull();
+    expect("seed" in model.get("options")).toBe(false);
   });
 
   it("sends Generate and Compare, and disables them with the reason when blocked", () => {

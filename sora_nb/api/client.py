@@ -41,7 +41,7 @@ from sora_nb.api.answers import (
     deleted_answer,
     job_in_error,
 )
-from sora_nb.api.bodies import check_knobs, create_body, refuse_knobs
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -85,6 +85,7 @@ from sora_nb.api.types import (
     VideoList,
     VideoRef,
 )
+from sora_nb.catalog.options import Options, picked
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -241,6 +242,7 @@ class VideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
 
@@ -256,21 +258,17 @@ class VideosClient:
         ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
         (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
         SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
-        sent. On a one-model engine ``model`` may be left out (its model is sent) or name it.
+        sent. ``options`` gives them at once (an :class:`~sora_nb.catalog.options.Options`, or
+        a dict by the same names), with any option of the options table. On a one-model
+        engine ``model`` may be left out (its model is sent) or name it.
         """
         secs = None if seconds is None else seconds_text(seconds)
         refs = character_refs(characters or ())
         if refs and self.dialect is not None and not self.dialect.characters:
             raise unsupported(self.dialect, "characters", "feature characters")
-        knobs = check_knobs(
-            seed=seed,
-            negative_prompt=negative_prompt,
-            steps=steps,
-            guidance=guidance,
-            fps=fps,
-            num_frames=num_frames,
-        )
-        dialect = await self._known.knowing() if knobs else self.dialect
+        chosen = merge_options(picked(locals()), options)
+        dialect = await self._known.knowing() if chosen else self.dialect
+        knobs = chosen.wire(dialect.name if dialect is not None else None)
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
         model = await self._known.model_to_send(model, dialect)
@@ -281,8 +279,8 @@ class VideosClient:
                     size=size,
                     seconds=secs,
                     has_reference=input_reference is not None,
-                    num_frames=num_frames,
-                    fps=fps,
+                    num_frames=chosen.num_frames,
+                    fps=chosen.fps,
                 )
             except catalog.CatalogError as exc:
                 raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sora_nb.catalog import options as options_table
 from sora_nb.runs import take as take_module
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
@@ -138,12 +139,17 @@ class Ledger:
             parent = req.parent
             cast = [m.model_dump() for m in req.characters]
             parent_id = self._parent_id(db, req)
+            # Options with a column of their own (schema 1's six); every option is in the
+            # take's request_json too.
+            columns = [option.name for option in options_table.OPTIONS if option.column]
+            names = [
+                "request_key", "server", "model", "size", "seconds", "prompt", "prompt_json",
+                "reference_sha256", "remix_of", "created_at", *columns, "parent_kind",
+                "parent_take", "parent_job", "characters_json",
+            ]  # fmt: skip
             db.execute(
-                "INSERT OR IGNORE INTO requests (request_key, server, model, size, seconds,"
-                " prompt, prompt_json, reference_sha256, remix_of, created_at, seed,"
-                " negative_prompt, steps, guidance, fps, num_frames, parent_kind, parent_take,"
-                " parent_job, characters_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO requests ({', '.join(names)})"
+                f" VALUES ({','.join('?' * len(names))})",
                 (
                     rkey,
                     take.server,
@@ -156,12 +162,7 @@ class Ledger:
                     req.remix_of,
                     now,
                     # The take's own seed is in its request_json; the cell's first seed here.
-                    req.seed,
-                    req.negative_prompt,
-                    req.steps,
-                    req.guidance,
-                    req.fps,
-                    req.num_frames,
+                    *(getattr(req.options, name) for name in columns),
                     req.kind if req.kind != "create" else None,
                     parent.take if parent else None,
                     parent.job if parent else req.remix_of,
@@ -350,7 +351,7 @@ class Ledger:
         where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
         params: list[Any] = [server, request.model, request.size, request.seconds]
         for name in ("num_frames", "steps"):
-            value = getattr(request, name)
+            value = getattr(request.options, name)
             where.append(f"r.{name} IS ?")
             params.append(value)
         query = (

@@ -68,7 +68,7 @@ class TakeSubmitter:
                         input_reference=reference,
                         characters=[member.id for member in request.characters] or None,
                         idempotency_key=take.id,
-                        **request.knobs(),
+                        options=request.options,
                     )
                 break
             except errors.RateLimitError:

@@ -294,7 +294,8 @@ class Take(BaseModel):
         cost = "unknown" if self.cost is None else f"${self.cost:.2f}"
         if self.cost is None and self.gpu_seconds is not None:
             cost = f"{self.gpu_seconds:.1f} GPU s"
-        seed = f" seed {self.request.seed}" if self.request.seed is not None else ""
+        seed = self.request.options.seed
+        seed = f" seed {seed}" if seed is not None else ""
         return (
             f"<Take {self.id} {self.status} {self.request.model} {self.request.size} "
             f"{self.request.seconds}s take {self.request.take}{seed} cost {cost}>"

@@ -1,6 +1,7 @@
 """The Videos API endpoints of the bundled server: videos (create, list, retrieve, delete, remix,
 extend, edit, content), characters and models, with the helpers that shape their answers and
-the response that streams a video's files. :func:`sora_nb.server.app.create_app` routes to them.
+the response that streams a video's files. :func:`sora_nb.server.bundled_app.bundled_app`
+routes to them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sora_nb.server.validation import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.app import BundledServer
+    from sora_nb.server.state import BundledServer
 
 #: Bytes per chunk when streaming content.
 CHUNK = 256 * 1024

@@ -17,7 +17,7 @@ from sora_nb.server.errors import APIError, DroppedConnection
 from sora_nb.server.faults import FaultPlan
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.app import BundledServer
+    from sora_nb.server.state import BundledServer
 
 
 def error_response(error: APIError) -> JSONResponse:

@@ -1,15 +1,35 @@
-"""What the bundled server keeps of a video job: the record saved as ``job.json``, what a create
-or remix asks for, the counters tests read, and the names of a job's files."""
+"""What the bundled server keeps of a video job: the record saved as ``job.json`` (with the
+segments an extended or edited video is made of), what a create or remix asks for, the counters
+tests read, and the names of a job's files."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb.api.types import VideoError
-from sora_nb.server.chains import JobKind, SegmentRecord
+from sora_nb.server.renderers.base import Segment
+
+#: How a job came about (``kind`` in its record).
+JobKind = Literal["create", "remix", "extension", "edit"]
+
+
+class SegmentRecord(BaseModel):
+    """One segment as a job remembers it (see :class:`~sora_nb.server.renderers.base.Segment`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    prompt: str
+    seconds: int
+    take: int = 1
+    seed: int | None = None
+    edits: tuple[str, ...] = ()
+
+    def segment(self) -> Segment:
+        return Segment(self.prompt, self.seconds, self.take, self.seed, self.edits)
+
 
 #: An uploaded video a job extends or edits, kept in the job's folder.
 SOURCE_FILE = "source.mp4"

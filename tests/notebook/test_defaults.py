@@ -127,6 +127,8 @@ def test_each_default_set_one_way_reaches_every_entry_point(
     assert _requested(grid) == CHOSEN and len(grid.requests) == 2 * CHOSEN["takes"]
     assert _requested(functions.plan(PROMPT)) == CHOSEN
 
+    # What the session says a plan would use (the Studio's starting settings) agrees.
+    assert kernel.session().fit().model_dump() == CHOSEN
     # A new Studio, made in Python or by %sora studio.
     for studio in (Studio("A heron in the reeds."), shell.run_line_magic("sora", "studio")):
         assert isinstance(studio, Studio)
@@ -145,6 +147,16 @@ def test_with_no_default_set_a_plan_takes_the_servers_model_and_its_usual_clip(
     assert kernel.defaults() == BUILT_IN and BUILT_IN.model is None  # nothing chosen
     # The bundled server serves sora-2; its usual clip is 1280x720 for 4 s.
     assert _requested(functions.plan(PROMPT)) == FALLBACK.model_dump()
+    assert kernel.session().fit() == FALLBACK
+    studio = Studio("A heron in the reeds.")
+    assert {n: getattr(studio, n) for n in CHOSEN} == FALLBACK.model_dump()
+    # A setting given wins; what it leaves out is fitted to the model it names.
+    assert kernel.session().fit(model="sora-2-pro", seconds=8).model_dump() == {
+        "model": "sora-2-pro",
+        "size": "1280x720",
+        "seconds": 8,
+        "takes": 1,
+    }
 
 
 def test_a_later_write_wins_and_the_session_goes_on(

@@ -13,7 +13,7 @@ import pytest
 from traitlets import TraitError
 
 from sora_nb.api.dialects import DIALECTS, ServerInfo
-from sora_nb.notebook import media_registry
+from sora_nb.jupyter_media import registry as media_registry
 from sora_nb.notebook.widgets import Grid, Player
 from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets.state import Feedback, Header

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sora_nb.catalog.options import picked
 from sora_nb.notebook import display, kernel
 from sora_nb.notebook.functions.settings import session
 from sora_nb.prompt import Prompt, render
@@ -68,12 +69,7 @@ def plan(
         image=image,
         fit=fit,
         remix_of=remix,
-        seed=seed,
-        negative_prompt=negative_prompt,
-        steps=steps,
-        guidance=guidance,
-        fps=fps,
-        num_frames=num_frames,
+        options=picked(locals()),
         characters=characters,
     )
 
@@ -128,12 +124,7 @@ def generate(
         image=image,
         fit=fit,
         remix=remix,
-        seed=seed,
-        negative_prompt=negative_prompt,
-        steps=steps,
-        guidance=guidance,
-        fps=fps,
-        num_frames=num_frames,
+        **picked(locals()),
         characters=characters,
     )
     run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
@@ -170,12 +161,7 @@ async def agenerate(
         image=image,
         fit=fit,
         remix=remix,
-        seed=seed,
-        negative_prompt=negative_prompt,
-        steps=steps,
-        guidance=guidance,
-        fps=fps,
-        num_frames=num_frames,
+        **picked(locals()),
         characters=characters,
     )
     run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
@@ -219,12 +205,7 @@ def grid(
         takes=takes,
         image=image,
         fit=fit,
-        seed=seed,
-        negative_prompt=negative_prompt,
-        steps=steps,
-        guidance=guidance,
-        fps=fps,
-        num_frames=num_frames,
+        **picked(locals()),
         characters=characters,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
@@ -256,12 +237,7 @@ async def agrid(
         size=size,
         seconds=seconds,
         takes=takes,
-        seed=seed,
-        negative_prompt=negative_prompt,
-        steps=steps,
-        guidance=guidance,
-        fps=fps,
-        num_frames=num_frames,
+        **picked(locals()),
         characters=characters,
     )
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))

@@ -178,7 +178,7 @@ class SoraMagics(Magics):
             characters=options.characters,
             extend=self._take_named(options.extend),
             edit=self._take_named(options.edit),
-            **options.knobs(),
+            options=options.options,
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True, cache=options.cache)
@@ -391,7 +391,6 @@ class SoraMagics(Magics):
         self._applied = self._session_settings()
         if not target:
             return show.text(_about(kernel.session(), "Connected to"))
-        from sora_nb.api.dialects import KNOB_OPTIONS
         from sora_nb.connection import local_options, local_renderer
 
         options = {k: v for k, v in chosen.items() if k != "renderer"}
@@ -401,7 +400,7 @@ class SoraMagics(Magics):
         model = session.local_model or ""
         usual = info.usual.get(model)
         clip = f", at {usual[0]} for {usual[1]} s unless told" if usual else ""
-        taken = [option for wire, option in KNOB_OPTIONS.items() if wire in info.extra_knobs]
+        taken = info.flags_taken()
         takes = f", and take {', '.join(taken)}" if taken else ""
         return show.text(
             f"Connected to the bundled server rendering {renderer.describe()}. Cells without "

@@ -65,7 +65,8 @@ def describe_take(take: Take) -> str:
     money = "cost unknown" if cost is None else f"${cost:.2f}"
     if cost is None and take.gpu_seconds is not None:
         money = f"{take.gpu_seconds:.1f} GPU s"
-    seed = f" seed {take.request.seed}" if take.request.seed is not None else ""
+    seed = take.request.options.seed
+    seed = f" seed {seed}" if seed is not None else ""
     return (
         f"{take.id} {take.status} {take.request.model} {take.request.size} "
         f"{video_seconds(take)}s{seed} {money}"

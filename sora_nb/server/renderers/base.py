@@ -14,15 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-#: The open-model knobs of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them.
-KNOBS: tuple[str, ...] = (
-    "seed",
-    "negative_prompt",
-    "num_inference_steps",
-    "guidance_scale",
-    "fps",
-    "num_frames",
-)
+from sora_nb.catalog import options as options_table
+
+#: The request options of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them
+#: (the options table's wire names).
+KNOBS: tuple[str, ...] = tuple(option.wire for option in options_table.OPTIONS)
 
 
 @dataclass(frozen=True)

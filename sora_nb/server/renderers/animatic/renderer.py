@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sora_nb.server.defaults import DEFAULT_MODEL
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
 from sora_nb.server.renderers.base import (
     Abilities,
@@ -44,7 +45,7 @@ class AnimaticRenderer:
         self._abilities = Abilities(
             kind="animatic",
             models=None,
-            default_model="sora-2",
+            default_model=DEFAULT_MODEL,
             size_multiple=2,
             fps=FPS,
             frame_step=None,

@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sora_nb.server.bundled_app import bundled_app
+from sora_nb.server.defaults import DEFAULT_MODEL
 from sora_nb.server.settings import ServerSettings
 
 PROVIDER = "openai"
@@ -71,13 +73,11 @@ class Gateway:
     """The proxy: its models, its key, and the upstream app it forwards to."""
 
     def __init__(self, settings: ServerSettings) -> None:
-        from sora_nb.server.app import create_app
-
         self.settings = settings
         upstream_settings = settings.model_copy(update={"dialect": None, "api_key": None})
-        self.upstream = create_app(upstream_settings)
+        self.upstream = bundled_app(upstream_settings)
         abilities = self.upstream.state.server.store.abilities
-        served = abilities.models or ("sora-2", "sora-2-pro")
+        served = abilities.models or (DEFAULT_MODEL, "sora-2-pro")
         self.models = (settings.served_model_name,) if settings.served_model_name else served
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.upstream), base_url="http://upstream/v1"
@@ -192,7 +192,7 @@ async def _create(request: Request) -> Response:
             model = data.get("model") if isinstance(data, dict) else None
         except ValueError:
             return _error(400, "Invalid JSON body.")
-    model = model or "sora-2"
+    model = model or DEFAULT_MODEL
     if model not in gateway.models:
         return _error(
             400,

@@ -15,7 +15,8 @@ from typing import Any
 from starlette.requests import Request
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import (
+from sora_nb.server.defaults import DEFAULT_MODEL
+from sora_nb.server.imitations.engine import (
     DEFAULT_SIZE,
     Asked,
     Engine,
@@ -147,7 +148,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
     return {
         "id": job.id,
         "object": "video",
-        "model": server.extras(job).get("model_sent") or "sora-2",
+        "model": server.extras(job).get("model_sent") or DEFAULT_MODEL,
         "status": view.status,
         "progress": view.progress,
         "created_at": view.created_at,

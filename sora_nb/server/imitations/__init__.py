@@ -20,25 +20,25 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 DIALECTS = ("openai", "vllm-omni", "sglang", "fastvideo", "litellm")
 
 
-def dialect_app(settings: ServerSettings) -> Starlette:
+def imitation_app(settings: ServerSettings) -> Starlette:
     """The app of ``settings.dialect`` (not "openai", which is the bundled app made strict)."""
     name = settings.dialect
     if name == "litellm":
-        from sora_nb.server.dialects.litellm import litellm_app
+        from sora_nb.server.imitations.litellm import litellm_app
 
         return litellm_app(settings)
-    from sora_nb.server.dialects.engine import engine_app
+    from sora_nb.server.imitations.engine import engine_app
 
     if name == "vllm-omni":
-        from sora_nb.server.dialects.vllm_omni import VLLM_OMNI
+        from sora_nb.server.imitations.vllm_omni import VLLM_OMNI
 
         return engine_app(settings, VLLM_OMNI)
     if name == "sglang":
-        from sora_nb.server.dialects.sglang import SGLANG
+        from sora_nb.server.imitations.sglang import SGLANG
 
         return engine_app(settings, SGLANG)
     if name == "fastvideo":
-        from sora_nb.server.dialects.fastvideo import FASTVIDEO
+        from sora_nb.server.imitations.fastvideo import FASTVIDEO
 
         return engine_app(settings, FASTVIDEO)
     raise ValueError(f"No dialect {name!r}; choose one of {', '.join(DIALECTS)}.")

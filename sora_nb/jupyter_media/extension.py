@@ -3,7 +3,7 @@
 Jupyter serves files under its root at ``/files/``; a media folder elsewhere (``SORA_NB_HOME``,
 a shared disk) needs a route of its own, or the widgets would have to send every video
 through the kernel. ``GET {base_url}sora-nb/media/<folder id>/<path>`` serves one file of a
-media folder a running kernel registered (:mod:`sora_nb.notebook.media_registry`), with
+media folder a running kernel registered (:mod:`sora_nb.jupyter_media.registry`), with
 range requests, behind Jupyter's own login. Anything else (``..``, an absolute path, a
 symlink out of the folder, a folder no kernel registered, a file that is not media) gets 403
 or 404 and a line in the server's log.
@@ -25,7 +25,7 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from sora_nb.notebook.media_registry import REGISTRY_ENV, lookup
+from sora_nb.jupyter_media.registry import REGISTRY_ENV, lookup
 
 #: The route, under the server's base URL.
 ROUTE = "sora-nb/media"

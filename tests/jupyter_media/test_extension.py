@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sora_nb.notebook import media_registry
+from sora_nb.jupyter_media import registry as media_registry
 
 VIDEO = os.urandom(300_000)
 
@@ -212,7 +212,7 @@ def test_pip_install_enables_the_extension() -> None:
     import sora_nb
 
     (point,) = sora_nb._jupyter_server_extension_points()
-    assert point == {"module": "sora_nb.notebook.media_server"}
+    assert point == {"module": "sora_nb.jupyter_media.extension"}
 
 
 def _wait_for_log(server: Server, count: int) -> None:

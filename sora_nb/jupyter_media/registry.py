@@ -1,7 +1,7 @@
 """The media folders a kernel lets the Jupyter server stream, shared by both sides.
 
 A kernel that shows takes from a media folder outside the Jupyter server's root registers the
-folder here; sora_nb's server extension (:mod:`sora_nb.notebook.media_server`) then serves
+folder here; sora_nb's server extension (:mod:`sora_nb.jupyter_media.extension`) then serves
 files under it, and nothing else. The registry is a folder of small JSON files in the server's
 runtime folder (private to the user, mode 0700); the extension names it to the kernels it
 starts through ``SORA_NB_MEDIA_REGISTRY``, so a kernel without that variable knows no

@@ -1,4 +1,5 @@
-"""The dialect imitations answer as engine-dialects.md says each server does (raw httpx only)."""
+"""The imitations of other servers (server/imitations) answer as engine-dialects.md says each
+server does (raw httpx only)."""
 
 from __future__ import annotations
 

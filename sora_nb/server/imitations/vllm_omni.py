@@ -15,7 +15,8 @@ from typing import Any
 from starlette.requests import Request
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import (
+from sora_nb.server.defaults import DEFAULT_SECONDS
+from sora_nb.server.imitations.engine import (
     DEFAULT_SIZE,
     Asked,
     Engine,
@@ -127,7 +128,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "status": view.status,
         "size": extras.get("size_text"),
         "progress": view.progress,
-        "seconds": extras.get("seconds_text") or "4",
+        "seconds": extras.get("seconds_text") or DEFAULT_SECONDS,
         "quality": "default",
         "completed_at": view.completed_at,
         "created_at": view.created_at,

@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from sora_nb.api.types import Video
-from sora_nb.server.dialects.engine import Engine, EngineServer, inference_seconds
-from sora_nb.server.dialects.sglang import error, make_parse
+from sora_nb.server.defaults import DEFAULT_SECONDS
+from sora_nb.server.imitations.engine import Engine, EngineServer, inference_seconds
+from sora_nb.server.imitations.sglang import error, make_parse
 from sora_nb.server.jobs import JobRecord
 
 
@@ -42,7 +43,9 @@ FASTVIDEO = Engine(
     owned_by="fastvideo",
     new_id=lambda: uuid.uuid4().hex,
     id_pattern=re.compile(r"[0-9a-f]{32}"),
-    parse_create=make_parse(strict_size=False, form_defaults={"seconds": "4", "seed": "1024"}),
+    parse_create=make_parse(
+        strict_size=False, form_defaults={"seconds": DEFAULT_SECONDS, "seed": "1024"}
+    ),
     job_body=job_body,
     get_status=lambda _body: 200,
     error=error,
