@@ -153,7 +153,7 @@ def connect(
     if not config.uses_bundled:
         return VideosClient.from_config(config, **options)
     if bundled is not None:
-        from sora_nb.server.app import create_app
+        from sora_nb.server import create_app
 
         private = httpx.ASGITransport(app=create_app(bundled))
         return VideosClient(transport=private, dialect=config.dialect, **options)
