@@ -164,7 +164,7 @@ def _cast_of(takes: list[Take]) -> list[CharacterRecord]:
     names = {m.name for take in takes for m in take.request.characters}
     if not names:
         return []
-    cast = Cast(takes[0].ledger)
+    cast = Cast(Ledger(takes[0].media_dir))
     records = [cast.get(name) for name in sorted(names)]
     return [record for record in records if record is not None]
 

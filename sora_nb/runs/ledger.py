@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.catalog import options as options_table
+from sora_nb.runs import take as take_module
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
@@ -408,5 +409,8 @@ class Ledger:
         with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
 
+
+# How a take opens its folder's ledger: take.py cannot name this module, which imports it.
+take_module.open_ledger = Ledger
 
 __all__ = ["LEDGER_NAME", "SCHEMA_VERSION", "Ledger", "LedgerError", "request_key"]

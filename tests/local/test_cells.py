@@ -16,7 +16,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.take import Take
 from tests.local.helpers import png, streams
 
@@ -197,9 +197,9 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
         with pytest.raises(TypeError, match="needs model="):
             sora_nb.configure(renderer="diffusers", model=None, device="cpu")
         sora_nb.configure(renderer="animatic")
-        assert api.session().local_model is None
+        assert functions.session().local_model is None
         # Back on the animatic, a plan is what it always was: no seed, no frame count.
-        [request] = api.plan("A boat on the river.").requests
+        [request] = functions.plan("A boat on the river.").requests
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
         assert (request.options.seed, request.options.num_frames, request.options.fps) == (
             None,
