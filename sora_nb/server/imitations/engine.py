@@ -20,11 +20,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from sora_nb import media
 from sora_nb.api.types import Video
+from sora_nb.server.doors import Doors, Refusal, multipart_cut_short
 from sora_nb.server.errors import APIError
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
@@ -126,6 +129,11 @@ class EngineServer:
         drawn = {k: v for k, v in asked.knobs.items() if k in renderer.abilities.knobs}
         if renderer.abilities.kind == "animatic":
             drawn = {k: v for k, v in drawn.items() if k == "seed"}
+        if asked.reference is not None:
+            try:  # refused now, in a sentence, rather than as a render that fails later
+                media.image_info(asked.reference)
+            except ValueError as exc:
+                raise self.error(400, f"input_reference: {exc}.", "input_reference") from None
         try:
             renderer.check(
                 RenderRequest(
@@ -188,14 +196,31 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
     ]
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))
+    doors = Middleware(
+        Doors,
+        api_key=settings.api_key,
+        limit=settings.max_upload_bytes,
+        answer=lambda refusal: _refused(engine, refusal),
+    )
     app = Starlette(
         routes=routes,
+        middleware=[doors],
         exception_handlers={EngineError: _engine_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
     app.state.server = server
     return app
+
+
+def _refused(engine: Engine, refusal: Refusal) -> Response:
+    """A request kept out by the doors, as the engine answers it: vLLM's and SGLang's key
+    middleware send ``{"error": "Unauthorized"}``; the rest come in the engine's envelope."""
+    if refusal.status == 401:
+        return JSONResponse({"error": "Unauthorized"}, status_code=401)
+    return JSONResponse(
+        engine.error(refusal.status, refusal.message, None), status_code=refusal.status
+    )
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -387,7 +412,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
-    """Text fields and the ``input_reference`` upload of a form body (multipart or urlencoded)."""
+    """Text fields and the ``input_reference`` upload of a form body (multipart or urlencoded);
+    a multipart body cut off before its end is refused, not read as a form without its file."""
+    server = _server(request)
+    if multipart_cut_short(request.headers, await request.body()):
+        raise server.error(
+            400, "The multipart body ends before its closing boundary; send the whole form."
+        )
     form = await request.form()
     fields: dict[str, str] = {}
     reference = None
@@ -407,7 +438,7 @@ async def read_json(request: Request) -> dict[str, Any] | None:
     """A JSON object body, or None when the body is not one."""
     try:
         data = json.loads(await request.body() or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
         return None
     return data if isinstance(data, dict) else None
 
