@@ -17,7 +17,13 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.jupyter_media.test_extension import Server as JupyterServer
+from tests.jupyter_media.test_extension import server as jupyter
 from tests.server.conftest import MakeApp
+
+#: ``jupyter``: the Jupyter server with sora_nb's extension, started as tests/jupyter_media starts
+#: it (one per test module that asks for it).
+__all__ = ["JupyterServer", "jupyter"]
 
 #: Every app ``create_app`` can build: sora_nb's own (None), the strict excerpt and each imitation.
 DIALECTS = [None, "openai", "vllm-omni", "sglang", "fastvideo", "litellm"]
