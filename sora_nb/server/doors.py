@@ -4,7 +4,8 @@ a gateway): the API key, the page a browser request comes from, and the size of 
 All three are decided from the request's headers, before an app reads a byte of its body:
 
 - With a key, a request must carry it as ``Authorization: Bearer <key>`` (or ``api-key:
-  <key>``, as Azure's clients send it); it is compared in constant time.
+  <key>``, as Azure's clients send it); it is compared in constant time. Nothing else in an
+  Authorization header counts: not the key alone, not another scheme.
 - Without a key, a browser page may call the server only from this machine: a request whose
   ``Origin`` is another site is refused (a form on any web page could otherwise start renders on
   127.0.0.1), and so is one that reached a loopback socket under another host name (DNS
@@ -61,13 +62,16 @@ def is_loopback(host: str) -> bool:
 
 
 def sent_key(headers: Headers) -> str | None:
-    """The key a request carries: ``Authorization: Bearer <key>`` (the scheme in any case),
-    else ``api-key: <key>``; None when there is neither. Any other Authorization scheme
-    carries no key."""
+    """The key a request carries: ``api-key: <key>`` (Azure's clients), else ``Authorization:
+    Bearer <key>`` (the scheme in any case); None when there is neither. An Authorization header
+    of any other shape carries no key."""
+    api_key = headers.get("api-key", "").strip()
+    if api_key:
+        return api_key
     scheme, space, token = headers.get("authorization", "").partition(" ")
     if space and scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return headers.get("api-key", "").strip() or None
+    return None
 
 
 def key_matches(sent: str, key: SecretStr) -> bool:
@@ -185,17 +189,15 @@ def multipart_cut_short(headers: Headers, body: bytes) -> bool:
 def _key(headers: Headers, key: SecretStr) -> Refusal | None:
     sent = sent_key(headers)
     if sent is None:
-        said = headers.get("authorization")
-        how = (
-            "the Authorization header is not 'Bearer <key>'"
-            if said
+        said = (
+            "The Authorization header does not carry a key as 'Bearer <key>'"
+            if headers.get("authorization")
             else "You didn't provide an API key"
         )
         return Refusal(
             401,
             "invalid_api_key",
-            f"{how[0].upper()}{how[1:]}. This server was started with one: send it as "
-            "'Authorization: Bearer <key>'.",
+            f"{said}. This server was started with one: send it as 'Authorization: Bearer <key>'.",
         )
     if not key_matches(sent, key):
         # Never echo the key back, not even a part of it.

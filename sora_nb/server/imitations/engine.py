@@ -10,7 +10,6 @@ forgotten when the app goes, as the engines forget theirs on restart.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -27,12 +25,11 @@ from starlette.routing import Route
 
 from sora_nb import media
 from sora_nb.api.types import Video
-from sora_nb.server.doors import Doors, Refusal, multipart_cut_short
+from sora_nb.server.doors import Doors, Refusal
 from sora_nb.server.errors import APIError
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
 from sora_nb.server.settings import ServerSettings
-from sora_nb.server.validation import KNOB_RULES
 
 #: A served model renders at this size when the request names none (Wan's 480p landscape).
 DEFAULT_SIZE = (832, 480)
@@ -406,62 +403,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     server = _server(request)
     phrase = "Method Not Allowed" if exc.status_code == 405 else "Not Found"
     return JSONResponse(server.engine.error(exc.status_code, phrase, None), exc.status_code)
-
-
-# -- reading bodies --------------------------------------------------------------------------
-
-
-async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
-    """Text fields and the ``input_reference`` upload of a form body (multipart or urlencoded);
-    a multipart body cut off before its end is refused, not read as a form without its file."""
-    server = _server(request)
-    if multipart_cut_short(request.headers, await request.body()):
-        raise server.error(
-            400, "The multipart body ends before its closing boundary; send the whole form."
-        )
-    form = await request.form()
-    fields: dict[str, str] = {}
-    reference = None
-    try:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name == "input_reference":
-                    reference = await value.read()
-            else:
-                fields[name] = value
-    finally:
-        await form.close()
-    return fields, reference
-
-
-async def read_json(request: Request) -> dict[str, Any] | None:
-    """A JSON object body, or None when the body is not one."""
-    try:
-        data = json.loads(await request.body() or b"null")
-    except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def typed_knobs(
-    fields: dict[str, Any], bad: Callable[[str, Any, str], Exception]
-) -> dict[str, Any]:
-    """The knobs among ``fields`` as numbers, bounds as the engines check them; ``bad(name,
-    value, why)`` makes the engine's error."""
-    knobs: dict[str, Any] = {}
-    if fields.get("negative_prompt") is not None:
-        knobs["negative_prompt"] = str(fields["negative_prompt"])
-    for name, (kind, low, high, what) in KNOB_RULES.items():
-        value = fields.get(name)
-        if value is None or value == "":
-            continue
-        try:
-            number = int(value) if kind is int else float(value)
-        except (TypeError, ValueError):
-            raise bad(name, value, f"Input should be a valid {what.split()[-1]}") from None
-        if isinstance(value, float) and kind is int and not value.is_integer():
-            raise bad(name, value, "Input should be a valid integer")
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise bad(name, value, f"Input should be between {low} and {high}")
-        knobs[name] = number
-    return knobs

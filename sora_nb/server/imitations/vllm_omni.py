@@ -23,9 +23,8 @@ from sora_nb.server.imitations.engine import (
     EngineError,
     EngineServer,
     inference_seconds,
-    read_form,
-    typed_knobs,
 )
+from sora_nb.server.imitations.engine_bodies import read_form, typed_knobs
 from sora_nb.server.jobs import JobRecord
 
 _SIZE = re.compile(r"\d+x\d+")
