@@ -4,6 +4,7 @@ swapped for a link out, and a path no file system takes is a 400 logged in one l
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import threading
@@ -194,3 +195,23 @@ def test_the_video_still_streams_in_ranges(
     answer.read()
     assert answer.status == 416
     assert answer.getheader("Content-Range") == f"bytes */{len(data)}"
+
+
+def test_where_a_folder_cannot_be_walked_by_handle_links_are_still_refused(
+    tmp_path: Path,
+) -> None:
+    """The fallback for systems without ``openat`` and ``O_NOFOLLOW`` (Windows)."""
+    from sora_nb.jupyter_media.extension import _open_checked
+
+    (tmp_path / "takes").mkdir()
+    (tmp_path / "takes" / "v.mp4").write_bytes(INSIDE)
+    (tmp_path / "out.mp4").write_bytes(b"SECRET")
+    (tmp_path / "takes" / "link.mp4").symlink_to(tmp_path / "out.mp4")
+    (tmp_path / "linked").symlink_to(tmp_path / "takes", target_is_directory=True)
+    fd = _open_checked(str(tmp_path), ["takes", "v.mp4"])
+    with os.fdopen(fd, "rb") as handle:
+        assert handle.read() == INSIDE
+    for parts in (["takes", "link.mp4"], ["linked", "v.mp4"]):
+        with pytest.raises(OSError) as refused:
+            _open_checked(str(tmp_path), parts)
+        assert refused.value.errno == errno.ELOOP
