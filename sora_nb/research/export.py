@@ -120,7 +120,7 @@ def claimed(
     """The file an export writes, claimed (created empty, private) so that no other export
     takes its name meanwhile: ``path``, refused if it exists unless ``overwrite``; without a
     path (or with a folder) a time-stamped name, numbered ``-2``, ``-3`` ... when taken. The
-    claim is given up if the export fails."""
+    claim is given up if the export fails; the file made is private (0600)."""
     named = path is not None and not Path(path).is_dir()
     target = Path(path or DEFAULT_FOLDER)
     if not named:
@@ -138,6 +138,8 @@ def claimed(
                 if target.stat().st_size == 0:
                     target.unlink()
         raise
+    with contextlib.suppress(OSError):  # the mosaic's encoder writes with the usual mode
+        os.chmod(target, 0o600)
 
 
 def _claim(target: Path, *, numbered: bool) -> Path:

@@ -131,7 +131,7 @@ def test_history_is_replaced_only_when_asked(studio: Studio, tmp_path: Path) -> 
 def test_exports_are_private_and_a_failed_one_leaves_no_name_taken(
     studio: Studio, tmp_path: Path
 ) -> None:
-    for kind in ("csv", "json", "html"):
+    for kind in ("csv", "json", "html", "contact", "mp4"):
         made = export(studio.run, kind, tmp_path / f"x.{kind}")
         assert made.stat().st_mode & 0o777 == 0o600, kind
     with pytest.raises(ValueError):
