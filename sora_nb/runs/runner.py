@@ -22,7 +22,7 @@ from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
 from sora_nb.media import write_atomic
 from sora_nb.runs.cost import check_budget, estimate
-from sora_nb.runs.files import files_intact, write_sidecar
+from sora_nb.runs.files import files_intact, keep_private, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
@@ -369,6 +369,7 @@ class Runner:
             # video we already have rather than fetching it twice more.
             data = await asyncio.to_thread(derive, take.path("video"))
             write_atomic(target, data)
+        keep_private(take)
         self._set(
             take,
             status="completed",

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.api.types import Video, VideoError
-from sora_nb.media import write_atomic
+from sora_nb.media import make_private_folder, write_atomic
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
@@ -62,7 +62,7 @@ class JobStore:
         self._id_pattern = id_pattern
         folder = "jobs" if remember else f"jobs-{secrets.token_hex(6)}"
         self.root = settings.media_dir / folder
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.root)  # prompts and videos: the user's own (0700)
         self.stats = Stats()
         self._lock = threading.RLock()
         self._jobs: dict[str, JobRecord] = {}
