@@ -304,9 +304,13 @@ def test_an_empty_studio_shows_no_error_before_anything_is_typed() -> None:
     assert studio.prompt_text == ""
     assert studio.lint == []  # no red "The prompt is empty" on a studio nobody has typed in
     assert studio.blocked == "Describe the shot first: the prompt is empty."
-    studio.subject = "A red kite"
+    studio.prompt = RICH
     assert studio.blocked == ""
-    assert studio.lint  # once there is a prompt, lint speaks (a bare subject lacks a lot)
+    # Once there is a prompt, the lint is the prompt language's, as before.
+    from sora_nb.prompt import lint as lint_prompt
+
+    expected = [str(i.message) for i in lint_prompt(RICH, seconds=studio.seconds, characters=[])]
+    assert [line.message for line in studio.lint] == expected
 
 
 def test_the_studio_and_the_player_count_words_alike(tmp_path: Path) -> None:
