@@ -321,7 +321,7 @@ def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
     assert page.evaluate(TIMES)[7] > 1.0
 
 
-def test_a_seed_grid_names_its_axis_a_python_rating_shows_and_one_column_stays_narrow(
+def test_a_seed_grid_names_its_axis_solo_starts_unpressed_and_a_python_rating_shows(
     solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
 ) -> None:
     page = page_session
@@ -356,16 +356,25 @@ def test_a_seed_grid_names_its_axis_a_python_rating_shows_and_one_column_stays_n
         "the rating given from Python to press cell 1's ▲ button",
         10,
     )
-    # One column (a chain's layout) keeps each cell at a readable width, not the page's.
-    grid.columns = 1
+
+
+def test_one_column_keeps_each_cell_at_a_readable_width(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
+) -> None:
+    page = page_session
+    page.set_viewport_size({"width": 1200, "height": 900})
+    # A chain's layout (`%sora chain`): one column, one step under the other.
+    takes = [make_take(tmp_path, f"step{i}", seconds=2, hue=i * 90) for i in range(2)]
+    display(Grid(takes, columns=1, labels=["create 2 s", "extend +2 s"]))
+    wait_for(page.locator(f"{GRID} .sora-cell").nth(1), "the grid's two cells", 30)
     wait_js(
         page,
-        f"document.querySelector('{GRID} [data-role=cells]').style.gridTemplateColumns"
-        ".startsWith('repeat(1,')",
-        "the grid to lay out one column",
-        10,
+        f"[...document.querySelectorAll('{GRID} .sora-cell video')].every(v => v.readyState >= 2)",
+        "both videos to load",
+        45,
     )
+    hide_solara_badge(page)
+    page.locator(GRID).screenshot(path=str(screenshots / "grid-one-column.png"))
     first = page.locator(f"{GRID} .sora-cell").first
     width = first.evaluate("c => c.getBoundingClientRect().width")
-    page.locator(GRID).screenshot(path=str(screenshots / "grid-one-column.png"))
     assert width <= 481, width
