@@ -25,11 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a ta
     import pandas as pd
 
 #: Where the bundled server's animatic burns text into its frames, as fractions of the frame's
-#: height from the top and from the bottom: the shot caption ("SHOT 1/1 · MEDIUM · 35 mm ·
-#: PUSH-IN") and the "OFFLINE ANIMATIC · model · seed" mark at the top (two rows on a narrow
-#: frame: 14% of the height at most), subtitles of spoken lines (two rows: 22%) and the
-#: timecode at the bottom. tests/notebook/test_judge.py checks these against real frames.
-ANIMATIC_BANDS = (0.15, 0.22)
+#: height from the top and from the bottom: the shot caption ("SHOT 1/2 · WIDE · 24 mm ·
+#: PUSH-IN", which gives a longer prompt away) and the "OFFLINE ANIMATIC · model · seed" mark
+#: at the top (8% of the height; two rows on a narrow frame, 14%), the subtitles of spoken lines
+#: (three rows: 27%) and the timecode at the bottom. tests/notebook/test_judge_bands.py checks
+#: them against the renderer's own caption layout at every sora-2 size.
+ANIMATIC_BANDS = (0.15, 0.3)
 Cover = tuple[float, float] | Literal["auto"] | None
 
 
@@ -175,7 +176,7 @@ def _bands(cover: Cover, pair: tuple[Take, Take]) -> tuple[float, float]:
 
 def _checked(cover: object) -> Cover:
     if cover is None or cover == "auto":
-        return cover  # type: ignore[return-value]
+        return cover
     try:
         top, bottom = (float(x) for x in cover)  # type: ignore[attr-defined]
     except (TypeError, ValueError):

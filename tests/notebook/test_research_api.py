@@ -54,7 +54,7 @@ def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
     assert judge.grid is not None and judge.grid.blind
     assert [cell.label for cell in judge.grid.cells] == ["Left", "Right"]
     assert {(cell.words, cell.model, cell.metrics) for cell in judge.grid.cells} == {(0, "", "")}
-    assert judge.grid.cover == [0.15, 0.22]  # the bundled animatic's caption bands
+    assert judge.grid.cover == [0.15, 0.3]  # the bundled animatic's caption bands
     for _ in range(8):
         left, right = judge.pair
         long_side = "left" if "length=long" in _cell_of(run, left) else "right"
