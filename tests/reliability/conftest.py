@@ -21,7 +21,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 import sora_nb.server
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 
@@ -86,7 +86,7 @@ class Studio:
         return self.root / "server"
 
     def configure(self, **settings: Any) -> Session:
-        return api.configure(
+        return functions.configure(
             media_dir=self.media,
             bundled=ServerSettings(media_dir=self.server, time_scale=0),
             **settings,
@@ -140,11 +140,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     saved = {name: os.environ.pop(name, None) for name in ENV}
     try:
         kernel.reset()
-        api.configure(
+        functions.configure(
             media_dir=root / "media",
             bundled=ServerSettings(media_dir=root / "server", time_scale=0),
         )
-        assert api.generate(PROMPT).ok  # type: ignore[union-attr]
+        assert functions.generate(PROMPT).ok  # type: ignore[union-attr]
     finally:
         kernel.reset()
         os.environ.update({k: v for k, v in saved.items() if v is not None})

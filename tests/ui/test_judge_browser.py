@@ -10,8 +10,8 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.notebook import api, kernel
-from sora_nb.notebook.api import settings
+from sora_nb.notebook import functions, kernel
+from sora_nb.notebook.functions import settings
 from sora_nb.runs.grid import GridRun
 from sora_nb.server import ServerSettings
 from tests.browser import wait_for, wait_js
@@ -33,11 +33,11 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GridRun]:
     # solara's test kernel is a stand-in IPython without a display formatter to register in.
     monkeypatch.setattr(settings, "_show_results_as_widgets", lambda: None)
     kernel.reset()
-    api.configure(
+    functions.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
-    yield api.grid(PROMPT, {"length": ["short", "long"]}, takes=1)
+    yield functions.grid(PROMPT, {"length": ["short", "long"]}, takes=1)
     kernel.reset()
 
 
@@ -46,7 +46,7 @@ def test_blind_judging_hides_the_cells_names_and_plays_both_on_one_clock(
 ) -> None:
     page = page_session
     page.set_viewport_size({"width": 1000, "height": 900})
-    judge = api.judge(run)
+    judge = functions.judge(run)
     display(judge)
     # The widget as a whole: ipywidgets' VBox around the two takes and the vote buttons.
     box = page.locator(".widget-vbox").filter(has_text="Which is better").first
