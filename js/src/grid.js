@@ -143,7 +143,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
       c.video.muted = muted[k] || enlarged.some((v) => v.dataset.cell === String(c.index));
       c.root.classList.toggle("sora-audible", !muted[k]);
       c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[k])));
-      setText(c.muteBtn, muted[k] ? "Muted" : "Sound on");
+      setText(c.muteBtn, muted[k] ? "Muted" : "Sound");
       // Pressed only when the user soloed this cell, not because it is the one heard at first.
       c.soloBtn.setAttribute("aria-pressed", String(soloed === k && !muted[k]));
     });

@@ -316,7 +316,7 @@ describe("grid view", () => {
     expect([...el.querySelectorAll('[data-action="solo"]')].map((b) => b.getAttribute("aria-pressed"))).toEqual(Array(9).fill("false"));
     expect(solo(0).textContent).toBe("Solo sound");
     expect(solo(0).title).toMatch(/Hear only this cell's sound/);
-    expect(el.querySelector('.sora-cell[data-cell="0"] [data-action="mute"]').textContent).toBe("Sound on");
+    expect(el.querySelector('.sora-cell[data-cell="0"] [data-action="mute"]').textContent).toBe("Sound");
     solo(3).click();
     expect(solo(3).getAttribute("aria-pressed")).toBe("true");
     el.querySelector('.sora-cell[data-cell="3"] [data-action="mute"]').click();
