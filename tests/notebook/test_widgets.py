@@ -193,6 +193,10 @@ def test_a_rating_given_from_python_shows_on_the_buttons_without_an_echo(tmp_pat
     assert calls == []  # on_rate is for the page's clicks, not a rating Python gave
     takes[1].update(rating=None, note=None)
     assert grid.feedback == {}
+    # A rating clicked in the page that no callback wrote to the take survives a status update.
+    grid.feedback = {"0": Feedback(rating=1, note="")}
+    takes[0].update(status="in_progress", progress=40)
+    assert grid.feedback == {"0": Feedback(rating=1, note="")}
 
 
 def test_seed_and_steps_headers_name_their_axis(tmp_path: Path) -> None:

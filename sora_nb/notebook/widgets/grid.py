@@ -155,6 +155,8 @@ class Grid(anywidget.AnyWidget):
         self._rate_callbacks = Callbacks("on_rate")
         # Set while feedback follows a take rated from Python: no on_rate echo back to it.
         self._from_takes = False
+        #: Each take's rating and note when last seen, to tell a new one given from Python.
+        self._judged = [(t.rating, t.note) for t in takes]
         self._metrics: dict[int, str] = {}
         self._chunks = ChunkSender(self, self._file_for)
         # Takes may report from several runner threads; cell updates must not interleave.
@@ -283,8 +285,17 @@ class Grid(anywidget.AnyWidget):
                     )
             self.cells = cells
             # A rating or note given from Python (``rate(ledger, take, "up")``) shows on the
-            # buttons too; it is not sent back to on_rate, which is for the page's clicks.
-            feedback = _feedback_of(self._takes)
+            # buttons too; it is not sent back to on_rate, which is for the page's clicks. Only
+            # a take whose rating or note changed is copied: a status update leaves a rating
+            # clicked in the page (that no callback wrote to the take) as it is.
+            feedback = dict(self.feedback)
+            for index, shown in enumerate(self._takes):
+                now = (shown.rating, shown.note)
+                if shown is not take or self._judged[index] == now:
+                    continue
+                self._judged[index] = now
+                feedback.pop(str(index), None)
+                feedback.update(_feedback_of([shown], first=index))
             if feedback != self.feedback:
                 self._from_takes = True
                 try:
@@ -353,11 +364,11 @@ class Grid(anywidget.AnyWidget):
         return bundle
 
 
-def _feedback_of(takes: Sequence[Take]) -> dict[str, Feedback]:
-    """The ratings and notes the takes carry, by cell index (as a string)."""
+def _feedback_of(takes: Sequence[Take], first: int = 0) -> dict[str, Feedback]:
+    """The ratings and notes the takes carry, by cell index (as a string) from ``first``."""
     return {
         str(i): Feedback(rating=_thumbs(t.rating), note=t.note or "")
-        for i, t in enumerate(takes)
+        for i, t in enumerate(takes, start=first)
         if t.rating is not None or t.note
     }
 
