@@ -51,6 +51,8 @@ class PairwiseJudge(ipywidgets.VBox):  # type: ignore[misc]
         cover: Cover = "auto",
     ) -> None:
         checked = _checked(cover)  # before anything: a widget half made fails again as it goes
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"seed is a whole number (a round's, to replay it); got {seed!r}.")
         self.run = run
         self.votes = votes
         self.blind = blind

@@ -116,6 +116,8 @@ def test_two_votes_are_too_few_and_a_seed_replays_the_sides(run: GridRun) -> Non
     )
     with pytest.raises(ValueError, match="cover is 'auto', None, or"):
         functions.judge(cover=(0.9, 0))
+    with pytest.raises(ValueError, match="seed is a whole number"):
+        functions.judge(seed="11")  # type: ignore[arg-type]
 
 
 def test_tables_are_dataframes_before_any_vote_or_measure(run: GridRun) -> None:
