@@ -68,10 +68,12 @@ export function buildStudio(model, el, { probe } = {}) {
   sizeSelect.addEventListener("change", () => b.set("size", sizeSelect.value));
   secondsSelect.addEventListener("change", () => b.set("seconds", Number(secondsSelect.value)));
   takesSelect.addEventListener("change", () => b.set("takes", Number(takesSelect.value)));
-  b.watch(["disabled_reasons", "model"], () => {
+  // Only the reasons that apply to what is chosen: the menus already mark the others.
+  b.watch(["disabled_reasons", "model", "size", "seconds"], () => {
     const why = model.get("disabled_reasons") ?? {};
+    const chosen = new Set([`size:${model.get("size")}`, `seconds:${model.get("seconds")}`]);
     reasons.replaceChildren(
-      ...Object.entries(why).map(([key, reason]) =>
+      ...Object.entries(why).filter(([key]) => chosen.has(key)).map(([key, reason]) =>
         h("li", { attrs: { "data-option": key } }, h("strong", { text: `${key.split(":").slice(1).join(":")}${key.startsWith("seconds:") ? " s" : ""}: ` }), reason),
       ),
     );

@@ -162,10 +162,18 @@ class GridPlan(BaseModel):
         caller knows better, e.g. the GPU seconds earlier takes took)."""
         count = len(self.requests)
         videos = f"{count} video" + ("" if count == 1 else "s")
-        noun = "take" if self.takes == 1 else "takes"
-        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        noun = "take each" if self.takes == 1 else "takes each"
+        shape = "".join(f"{_values_text(a)} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
         return f"{head}, {(cost or self.cost()).price_text()}"
+
+
+def _values_text(axis: Axis) -> str:
+    """An axis as a sentence reads it: ``seed (1, 2, 3)``, or ``seed (1, 2, … 9: 9 values)``."""
+    values = list(axis.values)
+    if len(values) <= 4:
+        return f"{axis.name} ({', '.join(values)})"
+    return f"{axis.name} ({', '.join(values[:2])}, … {values[-1]}: {len(values)} values)"
 
 
 def plan_grid(
