@@ -207,9 +207,10 @@ def things_of(prompt: Prompt) -> tuple[Thing, ...]:
         child = bool(set(words.split()) & _CHILD)
         found[entry.key] = Thing(words, entry, count, subject=not found, child=child)
     things = list(found.values())
-    if not things and subject_text.strip():
-        name = " ".join(w for w in _tokens(subject_text) if w not in _ARTICLES)[:40]
-        things.append(Thing(name or subject_text.strip(), None, 1, subject=True))
+    name = " ".join(w for w in _tokens(subject_text) if w not in _ARTICLES)[:40]
+    if not things and name:
+        # A subject no drawing matches: the stand-in, labelled with its name.
+        things.append(Thing(name, None, 1, subject=True))
     rest = [*prompt.action, prompt.scene.setting or "", prompt.prose or ""]
     rest += [" ".join([s.description or "", *s.action]) for s in prompt.shots]
     for text in rest:
