@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +59,12 @@ class Sprite:
             y -= abs(math.sin(math.pi * self.steps * p)) * 0.04 * self.height
         return x, y, scale
 
+    @cached_property
+    def blend(self) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
+        """The picture premultiplied by its alpha, and 255 - alpha: made once, used per frame."""
+        alpha = self.picture[:, :, 3:4].astype(np.uint16)
+        return self.picture[:, :, :3] * alpha, np.uint16(255) - alpha
+
     def held(self, progress: float) -> Sprite:
         """This sprite standing still where it is at ``progress``."""
         x, y, scale = self.at(progress)
@@ -72,10 +79,14 @@ def box(
     x, y, scale = sprite.at(progress)
     h, w = sprite.picture.shape[:2]
     tall = sprite.height * scale * zoom
-    wide = tall * w / h
     cx = (x - offset[0]) * zoom + iw / 2
-    bottom = (y - offset[1]) * zoom + ih / 2
-    return round(cx - wide / 2), round(bottom - tall), round(cx + wide / 2), round(bottom)
+    bottom = round((y - offset[1]) * zoom + ih / 2)
+    if abs(tall - h) < 0.5:
+        # At the picture's own size: its exact box, so it is copied, not resampled.
+        left = round(cx - w / 2)
+        return left, bottom - h, left + w, bottom
+    wide = tall * w / h
+    return round(cx - wide / 2), round(bottom - tall), round(cx + wide / 2), bottom
 
 
 def paint(sprite: Sprite, where: Box, out: Packed) -> None:
@@ -86,19 +97,24 @@ def paint(sprite: Sprite, where: Box, out: Packed) -> None:
         return
     h, w = sprite.picture.shape[:2]
     cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(iw, x1), min(ih, y1)
-    rows = ((np.arange(cy0, cy1) - y0) * h // (y1 - y0)).clip(0, h - 1)
-    cols = ((np.arange(cx0, cx1) - x0) * w // (x1 - x0)).clip(0, w - 1)
-    if rows.size == h and cols.size == w and cx1 - cx0 == w and cy1 - cy0 == h:
-        src = sprite.picture
+    premultiplied, inverse = sprite.blend
+    if y1 - y0 == h and x1 - x0 == w:
+        # Its own size: a slice of the picture, no resampling.
+        rows_cut = slice(cy0 - y0, cy1 - y0)
+        cols_cut = slice(cx0 - x0, cx1 - x0)
+        src, keep = premultiplied[rows_cut, cols_cut], inverse[rows_cut, cols_cut]
     else:
-        src = sprite.picture[rows[:, None], cols[None, :]]
-    alpha = src[:, :, 3:4].astype(np.uint32)
-    if not alpha.any():
-        return
+        rows = ((np.arange(cy0, cy1) - y0) * h // (y1 - y0)).clip(0, h - 1)
+        cols = ((np.arange(cx0, cx1) - x0) * w // (x1 - x0)).clip(0, w - 1)
+        src = premultiplied[rows[:, None], cols[None, :]]
+        keep = inverse[rows[:, None], cols[None, :]]
     # A byte view of the whole canvas, then the box: slicing first would copy on reshape.
-    dst = out.view(np.uint8).reshape(ih, iw, 4)[cy0:cy1, cx0:cx1]
-    mixed = (dst[:, :, :3] * (255 - alpha) + src[:, :, :3] * alpha + 127) // 255
-    dst[:, :, :3] = mixed.astype(np.uint8)
+    dst = out.view(np.uint8).reshape(ih, iw, 4)[cy0:cy1, cx0:cx1, :3]
+    # dst * (255 - a) + src * a never passes 255 * 255, so 16 bits hold it; then an exact
+    # rounded division by 255 with shifts.
+    mixed = dst * keep + src + np.uint16(128)
+    mixed += mixed >> 8
+    dst[:] = (mixed >> 8).astype(np.uint8)
 
 
 def lit(picture: npt.NDArray[np.uint8], light: RGB, brightness: float) -> npt.NDArray[np.uint8]:

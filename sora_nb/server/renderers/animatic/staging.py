@@ -89,7 +89,9 @@ def stage(
         group_width = height * aspect * (1 + 0.75 * (copies - 1))
         place = thing.entry.place if thing.entry else "g"
         foot = _foot(place, framing, horizon, height, ih, setting, thing.subject)
-        moving = thing.subject and motion.kind != "idle"
+        # A close framing keeps its subject in frame: it walks on the spot rather than across.
+        crossing_close = motion.kind == "cross" and framing in _CLOSE
+        moving = thing.subject and motion.kind != "idle" and not crossing_close
         path, travel, steps = "idle", 0.0, 0.0
         seconds = (shot.stop - shot.start) / FPS
         x = slot + nudge
