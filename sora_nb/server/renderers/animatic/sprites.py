@@ -60,10 +60,16 @@ class Sprite:
         return x, y, scale
 
     @cached_property
-    def blend(self) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
-        """The picture premultiplied by its alpha, and 255 - alpha: made once, used per frame."""
-        alpha = self.picture[:, :, 3:4].astype(np.uint16)
-        return self.picture[:, :, :3] * alpha, np.uint16(255) - alpha
+    def layers(self) -> tuple[Packed, npt.NDArray[np.bool_], npt.NDArray[np.uint16]]:
+        """Made once, sampled per frame: the picture packed like the canvas, where it is
+        opaque, and its premultiplied colours with 255 - alpha as a fourth channel (zero where
+        nothing shows), for the partly transparent edge."""
+        rgba = self.picture
+        alpha = rgba[:, :, 3:4].astype(np.uint16)
+        packed = np.ascontiguousarray(rgba).view(np.uint32)[:, :, 0] | np.uint32(0xFF000000)
+        blend = np.concatenate([rgba[:, :, :3] * alpha, np.uint16(255) - alpha], axis=2)
+        blend[rgba[:, :, 3] == 0] = 0
+        return packed, rgba[:, :, 3] == 255, blend
 
     def held(self, progress: float) -> Sprite:
         """This sprite standing still where it is at ``progress``."""
@@ -97,24 +103,35 @@ def paint(sprite: Sprite, where: Box, out: Packed) -> None:
         return
     h, w = sprite.picture.shape[:2]
     cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(iw, x1), min(ih, y1)
-    premultiplied, inverse = sprite.blend
+    packed, opaque, blend = sprite.layers
     if y1 - y0 == h and x1 - x0 == w:
         # Its own size: a slice of the picture, no resampling.
-        rows_cut = slice(cy0 - y0, cy1 - y0)
-        cols_cut = slice(cx0 - x0, cx1 - x0)
-        src, keep = premultiplied[rows_cut, cols_cut], inverse[rows_cut, cols_cut]
+        rows = np.arange(cy0 - y0, cy1 - y0)
+        cols = np.arange(cx0 - x0, cx1 - x0)
+        solid = packed[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        inside = opaque[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     else:
         rows = ((np.arange(cy0, cy1) - y0) * h // (y1 - y0)).clip(0, h - 1)
         cols = ((np.arange(cx0, cx1) - x0) * w // (x1 - x0)).clip(0, w - 1)
-        src = premultiplied[rows[:, None], cols[None, :]]
-        keep = inverse[rows[:, None], cols[None, :]]
-    # A byte view of the whole canvas, then the box: slicing first would copy on reshape.
-    dst = out.view(np.uint8).reshape(ih, iw, 4)[cy0:cy1, cx0:cx1, :3]
-    # dst * (255 - a) + src * a never passes 255 * 255, so 16 bits hold it; then an exact
-    # rounded division by 255 with shifts.
-    mixed = dst * keep + src + np.uint16(128)
+        solid = packed.take(rows, axis=0).take(cols, axis=1)
+        inside = opaque.take(rows, axis=0).take(cols, axis=1)
+    region = out[cy0:cy1, cx0:cx1]
+    # The opaque inside is copied as whole pixels; only the soft edge is blended.
+    np.copyto(region, solid, where=inside)
+    edge = blend[:, :, 3].take(rows, axis=0).take(cols, axis=1)
+    r, c = np.nonzero((edge > 0) & ~inside)
+    if r.size == 0:
+        return
+    src = blend[rows[r], cols[c]]
+    under = region[r, c].view(np.uint8).reshape(-1, 4)[:, :3]
+    # under * (255 - a) + colour * a never passes 255 * 255, so 16 bits hold it; then an
+    # exact rounded division by 255 with shifts.
+    mixed = under * src[:, 3:] + src[:, :3] + np.uint16(128)
     mixed += mixed >> 8
-    dst[:] = (mixed >> 8).astype(np.uint8)
+    pixels = np.empty((r.size, 4), dtype=np.uint8)
+    pixels[:, :3] = mixed >> 8
+    pixels[:, 3] = 255
+    region[r, c] = pixels.view(np.uint32)[:, 0]
 
 
 def lit(picture: npt.NDArray[np.uint8], light: RGB, brightness: float) -> npt.NDArray[np.uint8]:
