@@ -142,9 +142,8 @@ def test_enhance_beside_an_enhanced_axis_is_refused(tmp_path: Path) -> None:
 
 
 def _ledger_rows(tmp_path: Path) -> int:
-    path = tmp_path / "media" / "ledger.sqlite"
-    if not path.exists():
-        return 0
+    path = tmp_path / "media" / "ledger.sqlite3"
+    assert path.exists(), path  # the session made it: it holds no take
     with sqlite3.connect(path) as db:
         return int(db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
 
