@@ -12,6 +12,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sora_nb.notebook import functions, kernel
+from sora_nb.notebook.widgets import Grid
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
@@ -71,6 +72,9 @@ def test_a_cell_sends_the_rewrite_and_keeps_your_words(
     # the take of the rewrite is the one the --enhance cell made.
     assert len(chat.bodies) == 1 and chat.authorizations == [f"Bearer {KEY}"]
     assert both.takes[1].id == rich.id
+    # The grid shows the prompt each cell sent, and offers the user's words beside a rewrite.
+    view = Grid.from_run(both)
+    assert [(c.prompt, c.mine) for c in view.cells] == [(BRIEF, ""), (BRIEF + ADDED, BRIEF)]
     out = capsys.readouterr().out
     assert KEY not in out
     assert KEY not in repr(functions.enhancer()) and KEY not in repr(kernel.session().rewrites)

@@ -58,6 +58,8 @@ def _cell_data(take: Take, label: str, metrics: str = "") -> CellState:
         model=take.request.model,
         size=take.request.size,
         files=_cell_files(take),
+        prompt=take.request.prompt,
+        mine=take.request.mine if take.request.enhancement is not None else "",
     )
 
 
