@@ -77,6 +77,8 @@ def test_a_cell_sends_the_rewrite_and_keeps_your_words(
     assert [(c.prompt, c.mine) for c in view.cells] == [(BRIEF, ""), (BRIEF + ADDED, BRIEF)]
     out = capsys.readouterr().out
     assert KEY not in out
+    # The plan line says who rewrote the prompt and that its price is not known.
+    assert f"Prompt enhanced by tiny-writer at {url}: 1 rewrite, price unknown." in out
     assert KEY not in repr(functions.enhancer()) and KEY not in repr(kernel.session().rewrites)
 
 

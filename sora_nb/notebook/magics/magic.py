@@ -316,6 +316,8 @@ class SoraMagics(Magics):
         )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
+        named = session.rewrites.enhancer
+        rows.append({"setting": "enhancer", "value": named.describe() if named else "none"})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
     # -- %sora connect and its local forms ---------------------------------------------------
