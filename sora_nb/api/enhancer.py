@@ -204,11 +204,12 @@ def _cost(enhancer: Enhancer, headers: Mapping[str, str], usage: dict[str, int])
 def _server_words(answer: httpx.Response) -> str:
     try:
         data: Any = answer.json()
-        error = data.get("error") if isinstance(data, dict) else None
-        message = error.get("message") if isinstance(error, dict) else error or data.get("detail")
-        text = str(message) if message else answer.text
     except ValueError:
-        text = answer.text
+        data = None
+    said = data if isinstance(data, dict) else {}
+    error = said.get("error")
+    message = error.get("message") if isinstance(error, dict) else error or said.get("detail")
+    text = str(message) if message else answer.text
     line = " ".join(text.split())
     return (line[:200] + "...") if len(line) > 200 else line or "no reason given"
 

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 #: What the rewrite adds to a brief: only sight and sound, the brief itself kept whole.
 ADDED = " Soft amber light, long shadows, fine dust in the air; a low wind hums under the scene."
-Mode = Literal["rewrite", "garbage", "empty", "no-choices", "refuse"]
+Mode = Literal["rewrite", "garbage", "empty", "no-choices", "refuse", "bad-gateway"]
 
 
 @dataclass
@@ -54,6 +54,8 @@ class ChatServer:
             return JSONResponse({"error": {"message": f"bad key {given}"}}, status_code=401)
         if self.mode == "refuse":
             return JSONResponse({"error": {"message": "model is loading"}}, status_code=503)
+        if self.mode == "bad-gateway":
+            return JSONResponse(["upstream", "down"], status_code=502)
         if self.mode == "garbage":
             return PlainTextResponse("<html>It works!</html>")
         brief = body["messages"][-1]["content"]

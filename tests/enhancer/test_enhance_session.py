@@ -169,6 +169,7 @@ def test_enhance_with_no_enhancer_named_says_how_to_name_one(tmp_path: Path) -> 
         ("empty", "answered something that is not a chat completion"),
         ("no-choices", "answered something that is not a chat completion"),
         ("refuse", "refused with HTTP 503: model is loading"),
+        ("bad-gateway", 'refused with HTTP 502: \\["upstream", ?"down"\\]'),
     ],
 )
 def test_an_enhancer_answering_garbage_stops_before_anything_is_sent(
