@@ -94,11 +94,24 @@ export class Cell {
       h("input", { type: "text", placeholder: "note", attrs: { "data-action": "note", "aria-label": `note for cell ${n}` } })
     );
     this.label = h("div", { className: "sora-cell-label", attrs: { "data-role": "label" } });
+    // The prompt sent, folded away; an enhancer's rewrite offers the user's own words beside it.
+    this.showMine = false;
+    this.promptHead = h("summary", { attrs: { "data-role": "prompt-head" } });
+    this.promptText = h("div", { className: "sora-prompt-text", attrs: { "data-role": "prompt-text" } });
+    this.otherBtn = btn("other-prompt", "show yours", `show the other prompt of cell ${n}`);
+    this.prompt = h(
+      "details",
+      { className: "sora-prompt", attrs: { "data-role": "prompt" } },
+      this.promptHead,
+      this.promptText,
+      this.otherBtn,
+    );
     this.root = h(
       "div",
       { className: "sora-cell", attrs: { "data-cell": index } },
       this.stage,
       this.label,
+      this.prompt,
       h("div", { className: "sora-cellbar" }, this.muteBtn, this.soloBtn, this.abBtn, this.upBtn, this.downBtn, this.note),
     );
     Object.assign(this.video, { soraCell: this }); // the clock asks a member's cell if it is on screen
@@ -124,6 +137,10 @@ export class Cell {
     this.upBtn.addEventListener("click", () => host.rate(index, { rating: host.feedbackFor(index).rating === 1 ? null : 1 }));
     this.downBtn.addEventListener("click", () => host.rate(index, { rating: host.feedbackFor(index).rating === -1 ? null : -1 }));
     this.note.addEventListener("change", () => host.rate(index, { note: this.note.value }));
+    this.otherBtn.addEventListener("click", () => {
+      this.showMine = !this.showMine;
+      this.render();
+    });
     stage.addEventListener("click", () => {
       // A blind judgement has no enlarged view: its bands would not line up with the video.
       if (video.hasAttribute("src") && !host.blind()) host.enlarge(pos);
@@ -156,6 +173,7 @@ export class Cell {
     this.root.dataset.status = st;
     // Metrics, when asked for from Python, read after the label: "length=short · motion 0.4 …".
     setText(this.label, d.metrics ? `${d.label ?? ""} · ${d.metrics}` : (d.label ?? ""));
+    this.renderPrompt();
     // Hover-scrub from the spritesheet until the video itself can show frames.
     this.sprite.hidden = this.videoReady || !this.spriteUrl;
     this.showCover();
@@ -169,6 +187,19 @@ export class Cell {
       el.hidden = fraction === 0;
       el.style.height = `${fraction * 100}%`;
     });
+  }
+
+  /** The prompt sent (or, asked, the user's words an enhancer rewrote), and which it is. */
+  renderPrompt() {
+    const d = this.data;
+    const enhanced = Boolean(d.mine);
+    const mine = enhanced && this.showMine;
+    this.prompt.hidden = !d.prompt;
+    setText(this.promptHead, enhanced ? (mine ? "your words (not sent)" : "prompt sent · enhanced") : "prompt sent");
+    setText(this.promptText, mine ? d.mine : (d.prompt ?? ""));
+    setText(this.otherBtn, mine ? "show enhanced" : "show yours");
+    this.otherBtn.hidden = !enhanced;
+    this.root.dataset.enhanced = String(enhanced);
   }
 
   /** @param {Feedback} fb */

@@ -202,6 +202,18 @@ export function buildStudio(model, el, { probe } = {}) {
     shotByShot,
     " shot by shot",
   );
+  // The enhancer's rewrite sent instead of the words on screen (both kept with the take).
+  const enhance = h("input", { type: "checkbox", attrs: { "data-field": "enhance" } });
+  enhance.addEventListener("change", () => b.set("enhance", enhance.checked));
+  const enhanceLabel = h("label", {}, enhance, " enhanced");
+  b.watch(["enhance", "enhancer"], () => {
+    const named = String(model.get("enhancer") || "");
+    enhance.checked = Boolean(model.get("enhance"));
+    enhance.disabled = !named && !enhance.checked;
+    enhanceLabel.title = named
+      ? `Send ${named}'s rewrite of the prompt; the take keeps your words too`
+      : "No prompt enhancer is named: %sora enhancer URL --model M";
+  });
   const status = h("span", { attrs: { "data-role": "run-status", "aria-live": "polite" } });
   const error = h("div", { attrs: { "data-role": "run-error", role: "alert" } });
   // Between a click and the kernel's answer both buttons wait, so one click sends one run.
@@ -233,7 +245,7 @@ export function buildStudio(model, el, { probe } = {}) {
     renderButtons();
   });
   b.watch(["error"], () => setText(error, model.get("error")));
-  const actions = h("div", { className: "sora-actions" }, generate, compare, shotByShotLabel, status, blocked);
+  const actions = h("div", { className: "sora-actions" }, generate, compare, shotByShotLabel, enhanceLabel, status, blocked);
 
   const result = h("div", { attrs: { "data-role": "result" } });
   let resultView = null;

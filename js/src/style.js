@@ -90,6 +90,9 @@ const CSS = `
 .sora-cover[data-role=cover-bottom] { bottom: 0; }
 .sora-cover[hidden] { display: none; }
 .sora-cell-label { padding: 2px 4px; color: var(--sora-fg2); font-size: 0.9em; }
+.sora-prompt { padding: 0 4px; color: var(--sora-fg2); font-size: 0.85em; }
+.sora-prompt summary { cursor: pointer; }
+.sora-prompt-text { white-space: pre-wrap; margin: 2px 0; max-height: 8em; overflow: auto; }
 .sora-overlay {
   position: absolute; inset: 0; z-index: 10; background: var(--sora-bg);
   display: flex; flex-direction: column; gap: 6px; padding: 6px;

@@ -128,6 +128,9 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
     request = first.requests[0]
     if request.parent is not None:
         lines.append(_lineage_line(request, session))
+    rewrites = {r.enhancement for r in plan.requests if r.enhancement is not None}
+    if rewrites:
+        lines.append(_rewrites_line(rewrites))
     if dry_run:
         knobs = "".join(f" {name}={value}" for name, value in request.knobs().items())
         lines.append(
@@ -137,7 +140,11 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
         cast = [m.name for m in request.characters] if request.kind == "create" else []
         for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):
             lines.append(f"Lint: {issue}")
-        lines.append("Prompt:\n" + first.prompt)
+        lines.append(
+            ("Prompt (enhanced):\n" if request.enhancement else "Prompt:\n") + first.prompt
+        )
+        if request.enhancement is not None:
+            lines.append("Your words (kept with the take):\n" + request.mine)
     else:
         # A character the prompt does not name may not be kept: said before every run. (An
         # extension or edit sends no characters: its video keeps those of its source.)
@@ -153,6 +160,15 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
 
     # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
     _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
+
+
+def _rewrites_line(rewrites: set[Any]) -> str:
+    """Who rewrote the prompts, and what the rewrites cost when they were asked."""
+    first = next(iter(rewrites))
+    costs = [r.cost for r in rewrites]
+    price = "price unknown" if None in costs else f"${sum(costs):.4f} when asked"
+    count = f"{len(rewrites)} rewrite" + ("" if len(rewrites) == 1 else "s")
+    return f"Prompt enhanced by {first.model} at {first.endpoint}: {count}, {price}."
 
 
 def _lineage_line(request: Any, session: Any) -> str:

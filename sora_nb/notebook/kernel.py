@@ -39,6 +39,7 @@ SETTINGS = (
     "dtype",
     "offload",
     "vae_tiling",
+    "enhancer",
 )
 #: With ``renderer="diffusers"``, these describe the local open model (``model`` among them).
 LOCAL = ("model", "device", "dtype", "offload", "vae_tiling")

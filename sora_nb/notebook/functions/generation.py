@@ -49,6 +49,7 @@ def plan(
     fps: int | None = None,
     num_frames: int | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
 ) -> GridPlan:
     """What a call would send, and what it would cost, without sending anything.
 
@@ -57,7 +58,8 @@ def plan(
     ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to engines that
     take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
     ``characters`` names characters of the media folder to feature (two at most; write their
-    names in the prompt).
+    names in the prompt). ``enhance=True`` sends the prompt enhancer's rewrite of the prompt
+    (name one with :func:`enhancer`); the take keeps your words too.
     """
     return session().plan(
         _text(prompt),
@@ -71,6 +73,7 @@ def plan(
         remix_of=remix,
         options=picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
 
 
@@ -91,6 +94,7 @@ def generate(
     fps: int | None = None,
     num_frames: int | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     shot_by_shot: bool = False,
     budget: float | None = None,
     cache: bool = True,
@@ -101,11 +105,16 @@ def generate(
     A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
     one. ``wait=False`` returns at once with takes that update as their jobs run.
     ``characters`` features characters of the media folder (their names in the prompt).
+    ``enhance=True`` sends the prompt enhancer's rewrite (see :func:`plan`).
     ``shot_by_shot=True`` makes a storyboard's shots as a chain (the first shot created, each
     next one an extension; the whole chain's cost is shown first) and returns its last take,
     whose ``chain()`` is every step.
     """
     if shot_by_shot:
+        if enhance:
+            raise ValueError(
+                "enhance=True rewrites one prompt; shot_by_shot makes a chain of them."
+            )
         return _shot_by_shot(
             _text(prompt),
             model=model,
@@ -126,6 +135,7 @@ def generate(
         remix=remix,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if planned.takes == 1 else run
@@ -148,6 +158,7 @@ async def agenerate(
     fps: int | None = None,
     num_frames: int | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
 ) -> Take | Study:
@@ -163,6 +174,7 @@ async def agenerate(
         remix=remix,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if planned.takes == 1 else run
@@ -185,6 +197,7 @@ def grid(
     fps: int | None = None,
     num_frames: int | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -194,7 +207,8 @@ def grid(
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
     lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
     are axes too. ``{"character": ["Maya", "Theo"]}`` puts each character in the place of the
-    first one's name in the prompt.
+    first one's name in the prompt. ``{"prompt": ["mine", "enhanced"]}`` puts your words
+    beside the prompt enhancer's rewrite of them (``length`` takes ``enhanced`` as a rung too).
     """
     planned = plan(
         prompt,
@@ -207,6 +221,7 @@ def grid(
         fit=fit,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
@@ -226,6 +241,7 @@ async def agrid(
     fps: int | None = None,
     num_frames: int | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
 ) -> Study:
@@ -239,6 +255,7 @@ async def agrid(
         takes=takes,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 

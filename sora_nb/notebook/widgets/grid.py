@@ -62,6 +62,8 @@ def _cell_data(take: Take, label: str, metrics: str = "", *, blind: bool = False
         model="" if blind else take.request.model,
         size=take.request.size,
         files=_cell_files(take),
+        prompt=take.request.prompt,
+        mine=take.request.mine if take.request.enhancement is not None else "",
     )
 
 

@@ -119,6 +119,12 @@ class Studio(anywidget.AnyWidget):
         help="Generate a storyboard shot by shot: its first shot made, each next one extending "
         "the video so far, the whole chain priced first.",
     ).tag(sync=True)
+    enhance = traitlets.Bool(
+        False, help="Send the prompt enhancer's rewrite (Compare lengths adds it as a rung)."
+    ).tag(sync=True)
+    enhancer = traitlets.Unicode(
+        "", help="The prompt enhancer named (empty: none, so the toggle says how to name one)."
+    ).tag(sync=True)
 
     # -- what the front end offers (from the catalog and the vocabularies) -------------------------
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -204,6 +210,8 @@ class Studio(anywidget.AnyWidget):
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
             self.characters = list(characters)
+            named = session.rewrites.enhancer
+            self.enhancer = named.describe() if named else ""
         self._quiet = False
         self._refresh()
         self.observe(self._changed, names=[*CLAUSES, *_SETTINGS])
@@ -326,8 +334,9 @@ class Studio(anywidget.AnyWidget):
         return run.takes[0] if len(run.takes) == 1 else run
 
     def compare_lengths(self) -> GridRun:
-        """Send the short, medium and long versions of the prompt and show them in a Grid."""
-        return self._run(vary={"length": list(LENGTHS)})
+        """Send the short, medium and long versions of the prompt (and, with ``enhance``, the
+        enhancer's rewrite as one more rung) and show them in a Grid."""
+        return self._run(vary={"length": [*LENGTHS, *(["enhanced"] if self.enhance else [])]})
 
     def _run(self, vary: dict[str, list[str]] | None) -> GridRun:
         from sora_nb.notebook.widgets.views import widget_for
@@ -349,6 +358,7 @@ class Studio(anywidget.AnyWidget):
             takes=self.takes,
             characters=list(self.characters),
             options=knobs,
+            enhance=self.enhance and not vary,
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
