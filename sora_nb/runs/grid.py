@@ -224,7 +224,9 @@ def plan_grid(
         if length is not None:
             key = cell_prompt.model_dump_json()
             if key not in rungs:
-                rungs[key] = _rungs(cell_prompt, length.values)
+                # Without a clause axis the ladder cuts the user's own text, so its longest
+                # rung is exactly what they wrote.
+                rungs[key] = _rungs(cell_prompt if clauses else text, length.values)
             cell_text = rungs[key][labels[length.name]]
         for axis in axes:
             if axis.kind == "replace":
@@ -302,8 +304,8 @@ def _with_character(
     return pattern.sub(member.name, text), (*fixed, member)
 
 
-def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:
-    variants = prompt_lang.ladder(structured, levels=len(levels))
+def _rungs(prompt: prompt_lang.Prompt | str, levels: Sequence[str]) -> dict[str, str]:
+    variants = prompt_lang.ladder(prompt, levels=len(levels))
     if len(variants) < len(levels):
         raise GridError(
             f"This prompt has too few clauses to cut into {len(levels)} lengths (it gives "
