@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import prompt as prompt_lang
 from sora_nb.catalog import options as options_table
-from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.cost import Charges, CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
@@ -137,8 +137,8 @@ class GridPlan(BaseModel):
     axes: tuple[Axis, ...]
     cells: tuple[GridCell, ...]
     takes: int = Field(ge=1)
-    #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
-    self_hosted: bool = False
+    #: How the server the plan is for charges for a take (see :mod:`sora_nb.runs.cost`).
+    charges: Charges = "dollars"
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -152,7 +152,7 @@ class GridPlan(BaseModel):
 
     def cost(self) -> CostEstimate:
         """What sending every cell would cost (the runner sends only what is missing)."""
-        return estimate(self.requests, self_hosted=self.self_hosted)
+        return estimate(self.requests, charges=self.charges)
 
     def __repr__(self) -> str:
         return f"<GridPlan {self.describe()}>"
@@ -177,7 +177,7 @@ def plan_grid(
     seconds: int = FALLBACK.seconds,
     takes: int = FALLBACK.takes,
     finish: Callable[[VideoRequest], VideoRequest] | None = None,
-    self_hosted: bool = False,
+    charges: Charges = "dollars",
     cast: Mapping[str, CastMember] | None = None,
     **request_fields: Any,
 ) -> GridPlan:
@@ -256,7 +256,7 @@ def plan_grid(
                 requests=requests,
             )
         )
-    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, self_hosted=self_hosted)
+    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, charges=charges)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sora_nb.api import errors
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
 from sora_nb.runs.continuity import Continuity
-from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.cost import CostEstimate, charges_of, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
@@ -247,7 +247,7 @@ class Session(Continuity):
             remix_of=remix_job(remix_of),
             options=chosen,
             finish=finisher(info),
-            self_hosted=info.self_hosted,
+            charges=charges_of(info),
             cast=cast,
             **extra,
         )
@@ -282,6 +282,7 @@ class Session(Continuity):
                     seconds=request.seconds,
                     has_reference=has_reference,
                     num_frames=request.options.num_frames,
+                    served=info.models or None,
                 )
                 self._check_local(request)
                 checked.add(combo)
@@ -318,7 +319,7 @@ class Session(Continuity):
         self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
         fresh = [t.request for t in planned if not t.cached and t.job_id is None]
-        cost = estimate(fresh, self_hosted=self.server_info(strict=False).self_hosted)
+        cost = estimate(fresh, charges=charges_of(self.server_info(strict=False)))
         if not cost.gpu:
             return cost
         expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]
@@ -338,6 +339,7 @@ class Session(Continuity):
             self._runner = Runner(
                 self._make_client(), self.ledger, server=self.server, concurrency=self.concurrency
             )
+            self._runner.charges = lambda: charges_of(self.server_info(strict=False))
         return self._runner
 
     def _make_client(self) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sora_nb.notebook import api, kernel
@@ -54,3 +55,73 @@ def test_a_length_grid_sends_the_brief_itself_as_its_long_rung_and_shows_every_c
         assert prompts[length] in out
     for invented in ("Push-in", "Light direction", "Ambience:", "Background Sound"):
         assert invented not in out
+
+
+def test_an_animatic_take_costs_nothing_and_says_what_it_would_have_cost(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cell(shell, "--dry-run --as p --seconds 4", "A red kite over the dunes.")
+    plan_line = capsys.readouterr().out
+    assert "$0.00 (it would cost $0.40 on sora-2; the offline animatic charges nothing)" in (
+        plan_line
+    )
+    cell(shell, "--as t --seconds 4", "A red kite over the dunes.")
+    take = shell.user_ns["t"]
+    assert (take.cost, take.would_cost) == (0.0, 0.4)
+    said = repr(shell.run_line_magic("sora", "cost"))
+    assert "$0.00 charged for 1 take since this kernel started" in said
+    assert "would have cost $0.40 on the hosted models they imitate" in said
+    assert "$0.40 charged" not in said
+
+
+def test_config_shows_the_model_size_and_seconds_a_cell_gets_and_what_draws_it(
+    shell: InteractiveShell,
+) -> None:
+    rows = {row["setting"]: row for row in shell.run_line_magic("sora", "config")}
+    assert rows["model"]["value"] == (
+        "sora-2 (drawn by the bundled server's offline animatic, following sora-2's rules)"
+    )
+    assert (rows["size"]["value"], rows["seconds"]["value"]) == ("1280x720", "4")
+    assert rows["size"]["from"] == "the server's usual"
+    shell.run_line_magic("config", "SoraMagics.seconds = 8")
+    rows = {row["setting"]: row for row in shell.run_line_magic("sora", "config")}
+    assert (rows["seconds"]["value"], rows["seconds"]["from"]) == ("8", "set")
+
+
+def test_a_take_on_the_bundled_server_names_the_animatic_that_drew_it(
+    shell: InteractiveShell,
+) -> None:
+    from sora_nb.notebook.widgets.player import Player
+
+    cell(shell, "--as t", "A kite.")
+    player = Player.from_take(shell.user_ns["t"])
+    assert player.model_name == "sora-2 (offline animatic)"
+    assert player.cost == 0.0
+
+
+def test_the_studio_offers_the_models_the_server_serves(shell: InteractiveShell) -> None:
+    from sora_nb.notebook.widgets import Studio
+
+    studio = Studio("A kite.")
+    served = api.session().server_info().models
+    assert studio.model_options[: len(served)] == list(served)
+    assert "LTX-2" in studio.model_options  # the animatic draws open models' rules too
+
+
+@pytest.mark.parametrize(
+    ("line", "says", "never"),
+    [
+        ("--seconds 7", "7 seconds needs LTX-2", "not offered by any known model"),
+        (
+            "--model nonexistent",
+            "the bundled server (the offline animatic, following sora-2's rules) serves sora-2",
+            "OpenAI Videos API",
+        ),
+    ],
+)
+def test_validation_speaks_of_the_server_in_use(
+    shell: InteractiveShell, line: str, says: str, never: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        cell(shell, line, "A quiet street.")
+    assert says in str(caught.value) and never not in str(caught.value)

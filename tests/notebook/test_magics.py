@@ -129,7 +129,6 @@ def test_image_must_match_unless_fit(shell: InteractiveShell, tmp_path: Path) ->
         ("--vary length=short", "at least two values"),
         ("--vary colour=red,blue", "no axis called 'colour'"),
         ("--fit", "--fit resizes"),
-        ("--budget 0.10", "budget"),
         ("--bogus", "unrecognized arguments"),
     ],
 )
@@ -232,7 +231,27 @@ def test_studio_opens_with_the_kernels_defaults(shell: InteractiveShell) -> None
     assert "heron" in studio.prompt_text
 
 
-def test_a_budget_set_in_python_survives_a_magic_cell(shell: InteractiveShell) -> None:
+def paid_server(tmp_path: Path) -> None:
+    """The bundled server imitating OpenAI's API exactly (plain model cards): its takes are
+    priced as the hosted API charges them, so budgets have dollars to count."""
+    api.configure(
+        bundled=ServerSettings(media_dir=tmp_path / "paid", time_scale=0, dialect="openai")
+    )
+
+
+def test_a_budget_refuses_a_paid_take_before_sending(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    paid_server(tmp_path)
+    with pytest.raises(UsageError, match="budget"):
+        cell(shell, "--budget 0.10", "A quiet street.")
+    assert api.session().ledger.count() == 0
+
+
+def test_a_budget_set_in_python_survives_a_magic_cell(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    paid_server(tmp_path)
     api.configure(budget=0.5)
     cell(shell, "--as t", "A kite over dunes.")  # $0.40: within the budget
     assert api.session().budget == 0.5

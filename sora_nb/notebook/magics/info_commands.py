@@ -60,16 +60,16 @@ class InfoCommands(SoraMagicsBase):
         takes = session.resume()
         return show.table([take_record(t) for t in takes], title="Resumed takes")
 
-    @command("cost", "what this kernel and this media folder have spent")
+    @command("cost", "what this kernel and this media folder were charged")
     def _cmd_cost(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
 
         session = self._session()
-        kernel = session.ledger.spent(since=self.started)
-        folder = session.ledger.spent()
+        kernel = session.ledger.spending(since=self.started)
+        folder = session.ledger.spending()
         return show.text(
-            f"Spent since this kernel started: ${kernel:.2f}; "
-            f"in {session.media_dir}: ${folder:.2f} in all."
+            f"{kernel.text('since this kernel started')}. "
+            f"{folder.text(f'in {session.media_dir}, in all')}."
         )
 
     @command("config", "the defaults and settings in force")
@@ -77,16 +77,13 @@ class InfoCommands(SoraMagicsBase):
         from sora_nb.notebook import display as show
 
         session = self._session()
-        rows = [
-            {"setting": name, "value": value}
-            for name, value in session.defaults.model_dump().items()
-        ]
+        rows = _effective(session)
         rows.extend(
             {"setting": name, "value": getattr(self, name)}
             for name in ("budget", "concurrency", "wait", "dialect")
         )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
-        rows.append({"setting": "server", "value": session.server})
+        rows.append({"setting": "server", "value": _server_name(session)})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
 
@@ -102,3 +99,30 @@ def _about(session: Any, lead: str = "") -> str:
             "with %sora connect URL --dialect NAME."
         )
     return f"{lead} {text[0].lower()}{text[1:]}" if lead else text
+
+
+def _effective(session: Any) -> list[dict[str, Any]]:
+    """The model, size, seconds and takes a cell gets now, and where each comes from: set
+    (with %config or configure) or the server's; the model says what really draws it."""
+    chosen = session.fit()
+    info = session.server_info(strict=False)
+    rows = []
+    for name, value in chosen.model_dump().items():
+        given = getattr(session.defaults, name) is not None and name != "takes"
+        source = "set" if given else "the server's usual"
+        if name == "takes":
+            source = "set" if value != 1 else "one take unless told"
+        shown = str(value)
+        if name == "model" and info.renderer == "animatic":
+            shown += f" (drawn by the bundled server's offline animatic, following {value}'s rules)"
+        elif name == "model" and info.renderer is not None:
+            shown += " (rendered on this machine by the bundled server)"
+        rows.append({"setting": name, "value": shown, "from": source})
+    return rows
+
+
+def _server_name(session: Any) -> str:
+    from sora_nb.runs.fitting import server_title
+
+    info = session.server_info(strict=False)
+    return server_title(info) if info.renderer is not None else str(session.server)

@@ -17,6 +17,7 @@ from sora_nb.notebook.widgets._base import (
     describe_take,
     error_text,
     esm_path,
+    model_label,
     static_figure,
     word_count,
 )
@@ -232,7 +233,7 @@ class Player(anywidget.AnyWidget):
             self.error = self._error_line(take)
             self.submitted_at = float(take.submitted_at or 0.0)
             self.completed_at = float(take.completed_at or 0.0) if take.done else 0.0
-            self.model_name = request.model
+            self.model_name = model_label(take)
             self.size = request.size
             self.seconds = int(chains.video_seconds(self._chain or [take]))
             self.cost = take.cost
