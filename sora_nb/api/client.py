@@ -40,7 +40,7 @@ from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.endpoints import VideoEndpoints
 from sora_nb.api.knowledge import ServerKnowledge
 from sora_nb.api.references import ReferenceInput
-from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
+from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import KeyAuth, Sender, origin
 from sora_nb.api.types import Video
 
@@ -181,6 +181,16 @@ class VideosClient(VideoEndpoints, ContinuityEndpoints):
         The result is kept for the client's life (``refresh=True`` asks again).
         """
         return await self._known.detect(refresh=refresh)
+
+    async def probe(self) -> ServerInfo:
+        """Ask the server what it is once, at once: no retries, so a server that is not there
+        says so now (what connecting checks) rather than after the backoff of a real call."""
+        patient = self._send.retry
+        self._send.retry = NO_RETRIES
+        try:
+            return await self._known.detect(refresh=True)
+        finally:
+            self._send.retry = patient
 
     # -- machinery ---------------------------------------------------------------------------
 

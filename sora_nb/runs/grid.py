@@ -392,3 +392,12 @@ class GridRun:
         for take in self.takes:
             take.wait(timeout)
         return self
+
+
+def remix_job(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
+    return remix.job_id

@@ -23,7 +23,7 @@ from sora_nb.runs.continuity import Continuity
 from sora_nb.runs.cost import CostEstimate, charges_of, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
-from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
+from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid, remix_job
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
@@ -130,6 +130,13 @@ class Session(Continuity):
                 dialect = self.runner.client.dialect or DIALECTS["openai"]
                 self._fallback = ServerInfo(dialect, found=f"not known: {exc}", assumed=True)
                 return self._fallback
+        return self._info
+
+    def check_server(self) -> ServerInfo:
+        """Ask the server what it is once, without retrying: a server that is not there, or
+        that refuses the key, raises its error now (what connecting to it checks)."""
+        self._info = run_sync(self.runner.client.probe())
+        self._fallback = None
         return self._info
 
     def describe_server(self) -> str:
@@ -438,12 +445,3 @@ class Session(Continuity):
                 spent=self.spent(),
                 scope="this kernel",
             )
-
-
-def remix_job(remix: Take | str | None) -> str | None:
-    """The server job id a remix starts from: a completed Take's, or an id given as text."""
-    if remix is None or isinstance(remix, str):
-        return remix
-    if remix.job_id is None or not remix.ok:
-        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
-    return remix.job_id

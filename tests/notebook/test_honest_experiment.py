@@ -125,3 +125,70 @@ def test_validation_speaks_of_the_server_in_use(
     with pytest.raises(UsageError) as caught:
         cell(shell, line, "A quiet street.")
     assert says in str(caught.value) and never not in str(caught.value)
+
+
+def test_connecting_to_an_address_where_nothing_answers_fails_at_once_and_keeps_the_server(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+    import time
+
+    asked: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "sk-x")
+    started = time.monotonic()
+    with pytest.raises(UsageError) as caught:
+        shell.run_line_magic("sora", "connect http://127.0.0.1:9/v1")
+    said = str(caught.value)
+    assert "Nothing answered at http://127.0.0.1:9/v1" in said
+    assert "%sora connect local" in said
+    assert time.monotonic() - started < 5, "connecting retried a server that is not there"
+    assert asked == [], "a key was asked for a server on this machine that never answered"
+    # The kernel still uses the bundled server: the next cell works.
+    assert api.session().server == "local"
+    cell(shell, "--as t", "A kite.")
+    assert shell.user_ns["t"].ok
+
+
+def test_a_key_is_asked_only_when_a_server_on_this_machine_answers_401(
+    shell: InteractiveShell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    from sora_nb.server import create_app
+    from tests.server.conftest import serve
+
+    asked: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "sk-right")
+    open_app = create_app(ServerSettings(media_dir=tmp_path / "open", time_scale=0))
+    locked = create_app(
+        ServerSettings(media_dir=tmp_path / "locked", time_scale=0, api_key="sk-right")
+    )
+    try:
+        with serve(open_app) as url:
+            shell.run_line_magic("sora", f"connect {url}")
+            assert asked == []
+        with serve(locked) as url:
+            said = repr(shell.run_line_magic("sora", f"connect {url}"))
+            assert len(asked) == 1 and "401" in asked[0]
+            assert "Connected to" in said
+            cell(shell, "--as t", "A kite.")
+            assert shell.user_ns["t"].ok and shell.user_ns["t"].server == url
+    finally:
+        open_app.state.server.close()
+        locked.state.server.close()
+
+
+def test_a_failed_takes_player_shows_its_error_and_offers_no_actions(
+    shell: InteractiveShell,
+) -> None:
+    from sora_nb.notebook.widgets.player import Player
+
+    # The bundled server's simulated guardrail refuses a copyrighted character.
+    cell(shell, "--as t", "Mickey Mouse flies a kite.")
+    take = shell.user_ns["t"]
+    assert take.status == "failed"
+    player = Player.from_take(take, session=api.session())
+    assert player.error
+    assert "video" not in player.files
+    for why in (player.blocked.remix, player.blocked.extend, player.blocked.edit):
+        assert why == "This take failed: there is no video to " + why.rsplit(" ", 1)[-1]

@@ -9,6 +9,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from sora_nb.api import errors
 from sora_nb.notebook.magics.base import SoraMagicsBase
 from sora_nb.notebook.magics.info_commands import _about
 from sora_nb.notebook.magics.registry import command
@@ -56,15 +57,45 @@ class ConnectCommands(SoraMagicsBase):
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+        if not key and not _loopback(url):
+            key = _ask_key(url)  # a server elsewhere wants one; one on this machine may not
+        before = kernel.snapshot(), self.server, self.dialect, self._applied
         self.server = url
         self.dialect = dialect
         # The media folder, budget and concurrency set with %config come along.
         settings = self._session_settings() | {"dialect": dialect or None}
-        kernel.configure(**settings, api_key=key or None)
+        try:
+            try:
+                kernel.configure(**settings, api_key=key or None)
+                kernel.session().check_server()
+            except errors.AuthenticationError:
+                if key:
+                    raise
+                kernel.configure(api_key=_ask_key(url, why=" (it answered 401: it needs one)"))
+                kernel.session().check_server()
+        except errors.APIConnectionError as exc:
+            self._go_back(before)
+            raise UsageError(
+                f"Nothing answered at {url} ({exc}). Start the server there and connect again, "
+                "or go back to the bundled server with %sora connect local."
+            ) from None
+        except errors.AuthenticationError as exc:
+            self._go_back(before)
+            raise UsageError(
+                f"The server at {url} refused the API key ({exc}). Set SORA_NB_API_KEY to its "
+                "key and connect again, or go back to the bundled server with %sora connect local."
+            ) from None
+        except errors.SoraError:
+            pass  # it answered, but not what it is: the lines below say so
         self._applied = self._session_settings()
         return show.text(_about(kernel.session(), "Connected to"))
+
+    def _go_back(self, before: tuple[Any, str, str, Any]) -> None:
+        """Back to the server in use before a connect that failed."""
+        from sora_nb.notebook import kernel
+
+        saved, self.server, self.dialect, self._applied = before
+        kernel.restore(saved)
 
     def _connect_local(self, words: list[str]) -> Any:
         """``local``: the animatic; ``local:MODEL [--device D] [--dtype T] [--offload]
@@ -105,6 +136,24 @@ class ConnectCommands(SoraMagicsBase):
             f"Connected to the bundled server rendering {renderer.describe()}. Cells without "
             f"--model use {model}{clip}{takes}."
         )
+
+
+def _loopback(url: str) -> bool:
+    """True when ``url`` names this machine (a server there needs no key unless it says so)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ask_key(url: str, why: str = "") -> str:
+    return getpass.getpass(f"API key for {url}{why} (not echoed, kept in memory only): ")
 
 
 def _local_flags(words: list[str]) -> dict[str, Any]:
