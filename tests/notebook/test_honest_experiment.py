@@ -11,6 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sora_nb.notebook import api, kernel
+from sora_nb.prompt import word_count
 from sora_nb.server import ServerSettings
 from tests.notebook.test_magics import cell, shell_config_reset
 
@@ -192,3 +193,35 @@ def test_a_failed_takes_player_shows_its_error_and_offers_no_actions(
     assert "video" not in player.files
     for why in (player.blocked.remix, player.blocked.extend, player.blocked.edit):
         assert why == "This take failed: there is no video to " + why.rsplit(" ", 1)[-1]
+
+
+def test_history_shows_the_columns_a_person_reads_first_and_drops_empty_ones(
+    shell: InteractiveShell,
+) -> None:
+    import datetime as dt
+
+    import sora_nb
+
+    cell(shell, "--as a --seconds 4", BRIEF)
+    cell(shell, "--as b --seconds 8", "A red kite over the dunes.")
+    table = shell.run_line_magic("sora", "history -n 3")
+    assert table.title == "All 2 takes in this media folder"  # the caption says what it shows
+    assert table.columns() == [
+        "when", "take", "prompt", "model", "size", "seconds", "status", "cost"
+    ]  # fmt: skip
+    newest, oldest = table.rows
+    assert newest["take"] == shell.user_ns["b"].id
+    assert newest["prompt"] == "A red kite over the dunes. (6 words)"
+    assert oldest["prompt"].endswith(f"… ({word_count(BRIEF)} words)")
+    assert len(oldest["prompt"]) < 80
+    made = dt.datetime.fromtimestamp(round(shell.user_ns["b"].created_at))
+    assert newest["when"] == made.strftime("%Y-%m-%d %H:%M:%S")  # local time, not epoch
+    assert len(shell.run_line_magic("sora", "history -n 1").rows) == 1
+    assert shell.run_line_magic("sora", "history -n 1").title == "The last take"
+
+    frame = sora_nb.history()
+    assert list(frame.columns[:4]) == ["when", "take_id", "prompt", "words"]
+    assert frame["prompt"][1] == BRIEF  # the DataFrame keeps the whole prompt
+    assert "steps" not in frame.columns  # empty in every row
+    everything = sora_nb.history(all_columns=True)
+    assert {"steps", "seed", "created_at", "would_cost"} <= set(everything.columns)

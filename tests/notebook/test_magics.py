@@ -159,7 +159,7 @@ def test_commands(shell: InteractiveShell) -> None:
     models = shell.run_line_magic("sora", "models")
     assert any(row["model"] == "sora-2-pro" for row in models)
     history = shell.run_line_magic("sora", "history -n 5")
-    assert history[0]["take_id"] == shell.user_ns["t"].id
+    assert history[0]["take"] == shell.user_ns["t"].id
     assert "No takes are running" in repr(shell.run_line_magic("sora", "status"))
     assert "$0.40" in repr(shell.run_line_magic("sora", "cost"))
     with pytest.raises(UsageError, match="unknown command"):

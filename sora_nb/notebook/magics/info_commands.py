@@ -25,7 +25,7 @@ class InfoCommands(SoraMagicsBase):
     @command("history [-n N]", "the newest N takes in this media folder (20 unless told)")
     def _cmd_history(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
-        from sora_nb.research.results import history_records
+        from sora_nb.research.results import history_records, history_view
 
         n = 20
         if rest:
@@ -33,8 +33,16 @@ class InfoCommands(SoraMagicsBase):
             if flag != "-n" or not value.strip().isdigit() or int(value) < 1:
                 raise UsageError("%sora history takes -n N (1 or more), like %sora history -n 5.")
             n = int(value)
-        rows = history_records(self._session().ledger, n)
-        return show.table(rows, title=f"The last {n} takes")
+        rows = history_view(history_records(self._session().ledger, n))
+        if not rows:
+            return show.text("No takes yet in this media folder.")
+        # The caption says what the table shows: fewer rows than asked are all there are.
+        if len(rows) < n:
+            title = "The only take" if len(rows) == 1 else f"All {len(rows)} takes"
+            title += " in this media folder"
+        else:
+            title = "The last take" if n == 1 else f"The last {n} takes"
+        return show.table(rows, title=title)
 
     @command("status", "the takes still running")
     def _cmd_status(self, rest: str) -> Any:
