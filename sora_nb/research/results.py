@@ -153,9 +153,10 @@ def history_view(records: Sequence[Record]) -> list[Record]:
     have a value somewhere, the time to the second, the prompt shortened with its word count."""
     rows = []
     for record in records:
-        row = {name: record.get(name) for name in HISTORY_COLUMNS if name != "words"}
-        if isinstance(row.get("when"), dt.datetime):
-            row["when"] = row["when"].strftime("%Y-%m-%d %H:%M:%S")
+        row: Record = {name: record.get(name) for name in HISTORY_COLUMNS if name != "words"}
+        when = row.get("when")
+        if isinstance(when, dt.datetime):
+            row["when"] = when.strftime("%Y-%m-%d %H:%M:%S")
         row["take"] = row.pop("take_id", None)
         row["prompt"] = _short(str(record.get("prompt") or ""), record.get("words"))
         rows.append({k: row[k] for k in ("when", "take", *row) if k in row})
