@@ -225,3 +225,8 @@ def test_history_shows_the_columns_a_person_reads_first_and_drops_empty_ones(
     assert "steps" not in frame.columns  # empty in every row
     everything = sora_nb.history(all_columns=True)
     assert {"steps", "seed", "created_at", "would_cost"} <= set(everything.columns)
+
+
+def test_models_say_what_the_bundled_server_does_with_them(shell: InteractiveShell) -> None:
+    rows = {row["model"]: row for row in shell.run_line_magic("sora", "models")}
+    assert rows["sora-2"]["here"] == "offline animatic following sora-2's rules, $0"
