@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from sora_nb.api.bodies import merge_options
 from sora_nb.api.client import ReferenceInput, VideosClient
 from sora_nb.api.config import ServerConfig, resolve_server
-from sora_nb.api.continuity import CharacterInput, ClipInput
+from sora_nb.api.continuity_inputs import CharacterInput, ClipInput
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.retry import PollPolicy
 from sora_nb.api.types import Character, ContentVariant, Video, VideoDeleted, VideoList

@@ -370,13 +370,20 @@ def _named(name: str) -> Option:
         raise ValueError(str(exc.args[0])) from None
 
 
-def from_wire(fields: Mapping[str, Any], dialect: str | None = None) -> Options:
-    """The options among a body's fields (wire names), checked; unknown fields are left out."""
+def from_wire(
+    fields: Mapping[str, Any], dialect: str | None = None, *, checked: bool = True
+) -> Options:
+    """The options among a body's fields (wire names); unknown fields are left out.
+
+    ``checked=False`` takes the values as a server already accepted them, outside the bounds
+    sora_nb's client keeps (SGLang queues 500 steps, say), without checking them again."""
     found: dict[str, Any] = {}
     for wire, value in fields.items():
         option = by_wire(wire, dialect)
-        if option is not None:
+        if option is not None and value is not None:
             found[option.name] = value
+    if not checked:
+        return Options.model_construct(**{n: found[n] for n in names() if n in found})
     return Options(**found)
 
 

@@ -8,6 +8,7 @@ The tables themselves, and the migration of older ledgers, are in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -18,7 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sora_nb import media
 from sora_nb.catalog import options as options_table
+from sora_nb.runs import take as take_module
 from sora_nb.runs.cost import Spending
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
@@ -43,7 +46,7 @@ class Ledger:
         self.media_dir = Path(media_dir)
         self.path = self.media_dir / LEDGER_NAME
         try:
-            self.media_dir.mkdir(parents=True, exist_ok=True)
+            media.make_private_folder(self.media_dir)
         except OSError as exc:
             raise LedgerError(
                 f"Cannot create the media folder {self.media_dir}: {exc.strerror}. "
@@ -63,6 +66,11 @@ class Ledger:
         # answer is retried for a while. Anything else means the file is not a ledger.
         deadline = time.monotonic() + 30
         delay = 0.01
+        # A new ledger starts as an empty file private to the user (0600); SQLite gives its
+        # WAL and shared-memory files the same mode.
+        if not self.path.exists():
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another kernel
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         while True:
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             try:
@@ -430,5 +438,8 @@ class Ledger:
         with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
 
+
+# How a take opens its folder's ledger: take.py cannot name this module, which imports it.
+take_module.open_ledger = Ledger
 
 __all__ = ["LEDGER_NAME", "SCHEMA_VERSION", "Ledger", "LedgerError", "request_key"]

@@ -19,7 +19,6 @@ from sora_nb import catalog
 from sora_nb.api import errors
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
-from sora_nb.runs.continuity import Continuity
 from sora_nb.runs.cost import CostEstimate, charges_of, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
@@ -29,12 +28,12 @@ from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
 from sora_nb.runs.request import LOCAL_SERVER, VideoRequest
 from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
+from sora_nb.runs.session_continuity import Continuity
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.dialects import ServerInfo
-    from sora_nb.server.renderers.diffusers import DiffusersOptions
-    from sora_nb.server.settings import ServerSettings
+    from sora_nb.connection import DiffusersOptions, ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -299,26 +298,16 @@ class Session(Continuity):
         a request it cannot render fails here with the nearest it can."""
         if self._local is None:
             return
-        from sora_nb.connection import local_renderer
-        from sora_nb.server.renderers.base import RenderRequest
+        from sora_nb.connection import check_local
 
-        renderer = local_renderer(self._local)
-        served = renderer.abilities.models or ()
-        if request.model not in served:
-            raise ValueError(
-                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
-                "--model out, or %sora connect local to use the animatic."
-            )
-        renderer.check(
-            RenderRequest(
-                prompt=request.prompt,
-                width=request.width,
-                height=request.height,
-                seconds=request.seconds,
-                model=request.model,
-                # Only whether there is a first frame matters to the rules.
-                reference=b"" if request.reference is not None else None,
-            )
+        check_local(
+            self._local,
+            model=request.model,
+            prompt=request.prompt,
+            width=request.width,
+            height=request.height,
+            seconds=request.seconds,
+            has_reference=request.reference is not None,
         )
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
@@ -350,17 +339,7 @@ class Session(Continuity):
         return self._runner
 
     def _make_client(self) -> Any:
-        if self._bundled is not None and self._config.uses_bundled:
-            # Explicit bundled-server settings (a time scale, faults): a private app, same client.
-            import httpx
-
-            from sora_nb.api.client import VideosClient
-            from sora_nb.server import create_app
-
-            transport = httpx.ASGITransport(app=create_app(self._bundled))
-            return VideosClient(
-                transport=transport, dialect=self._config.dialect, **self._client_options
-            )
+        # Explicit bundled-server settings (a time scale, faults) get a private app, same client.
         from sora_nb.connection import connect
 
         return connect(
@@ -369,6 +348,7 @@ class Session(Continuity):
             media_dir=self.media_dir / "server",
             dialect=self._config.dialect,
             local=self._local,
+            bundled=self._bundled,
             **self._client_options,
         )
 

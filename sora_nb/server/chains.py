@@ -61,7 +61,7 @@ def segments_of(job: JobRecord) -> tuple[SegmentRecord, ...]:
     """What ``job``'s video is made of: its segments, or itself as the one segment."""
     if job.segments:
         return tuple(job.segments)
-    seed = job.seed if job.seed is not None else (job.metrics or {}).get("seed")
+    seed = job.options.seed if job.options.seed is not None else (job.metrics or {}).get("seed")
     return (SegmentRecord(prompt=job.prompt, seconds=int(job.seconds), take=job.take, seed=seed),)
 
 

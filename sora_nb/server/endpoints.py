@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from sora_nb import catalog
 from sora_nb.api.types import VARIANT_MEDIA_TYPES, VideoDeleted, VideoList
+from sora_nb.catalog import options as options_table
 from sora_nb.server.chains import cannot_continue, check_edit, check_extension
 from sora_nb.server.errors import APIError, DroppedConnection, invalid
 from sora_nb.server.job_records import JobRecord, NewJob
@@ -60,7 +61,7 @@ async def create_video(request: Request) -> Response:
                 seconds=int(checked.seconds),
                 model=checked.model,
                 reference=checked.reference,
-                **checked.knobs,
+                options=options_table.from_wire(checked.knobs, checked=False),
             )
         )
     except RenderRefused as exc:
@@ -309,7 +310,7 @@ def _served(request: Request) -> list[str]:
 def _remix_knobs(source: JobRecord) -> dict[str, Any]:
     """A remix keeps the source's knobs and, where the renderer chose one, its seed: the same
     noise under a new prompt."""
-    knobs = {name: getattr(source, name) for name in KNOBS if getattr(source, name) is not None}
+    knobs = dict(source.knobs)
     seed = (source.metrics or {}).get("seed")
     if "seed" not in knobs and seed is not None:
         knobs["seed"] = seed

@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sora_nb.api.types import VideoError
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
 from sora_nb.server.renderers.base import Segment
 
 #: How a job came about (``kind`` in its record).
@@ -46,6 +48,20 @@ class JobRecord(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_knobs(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "knobs" not in data:
+            wire = options_table.wire_names()
+            knobs = {k: v for k, v in data.items() if k in wire and v is not None}
+            data = {**data, "knobs": knobs}
+        return data
+
+    @property
+    def options(self) -> Options:
+        """The request options it was sent."""
+        return options_table.from_wire(self.knobs, checked=False)
+
     id: str
     seq: int
     model: str
@@ -67,13 +83,9 @@ class JobRecord(BaseModel):
     #: A code the renderer gave with its error (``out_of_memory``), shown on the failed job.
     render_error_code: str | None = None
     completed_at: float | None = None
-    # The open-model knobs the request sent (None: not sent).
-    seed: int | None = None
-    negative_prompt: str | None = None
-    num_inference_steps: int | None = None
-    guidance_scale: float | None = None
-    fps: int | None = None
-    num_frames: int | None = None
+    #: The request options it was sent, by wire name (``{"seed": 7, "num_inference_steps":
+    #: 30}``); records saved before they had their own field kept them at the top level.
+    knobs: dict[str, Any] = Field(default_factory=dict)
     #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
     metrics: dict[str, Any] | None = None
     #: Wall seconds the render took, measured here whatever the renderer (the engine

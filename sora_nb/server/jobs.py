@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.api.types import Video, VideoError
-from sora_nb.media import write_atomic
+from sora_nb.media import make_private_folder, write_atomic
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
 from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, NewJob, Stats
 from sora_nb.server.job_renders import RenderPool
-from sora_nb.server.renderers.base import KNOBS
 from sora_nb.server.settings import ServerSettings
 
 __all__ = ["SOURCE_FILE", "VARIANT_FILES", "JobRecord", "JobStore", "NewJob", "Stats"]
@@ -63,7 +62,7 @@ class JobStore:
         self._id_pattern = id_pattern
         folder = "jobs" if remember else f"jobs-{secrets.token_hex(6)}"
         self.root = settings.media_dir / folder
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.root)  # prompts and videos: the user's own (0700)
         self.stats = Stats()
         self._lock = threading.RLock()
         self._jobs: dict[str, JobRecord] = {}
@@ -245,7 +244,7 @@ class JobStore:
                 characters=list(new.characters),
                 segments=segments,
                 opaque=new.opaque,
-                **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
+                knobs=dict(new.knobs),
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)

@@ -16,7 +16,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.take import Take
 from tests.local.helpers import png, streams
 
@@ -89,7 +89,7 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     assert (request.options.seed, request.options.steps) == (7, 3)
     server = local_server(shell)
     job = server.store.get(first.job_id)
-    assert (job.seed, job.num_inference_steps) == (7, 3)
+    assert (job.knobs["seed"], job.knobs["num_inference_steps"]) == (7, 3)
     assert first.gpu_seconds is not None and first.gpu_seconds > 0
     assert first.seconds_per_step is not None and 0 < first.seconds_per_step < first.gpu_seconds
     assert first.seconds_per_step == job.metrics["seconds_per_step"]  # as the server measured
@@ -105,7 +105,7 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     fresh: Take = shell.user_ns["fresh"]
     assert fresh.status == "completed" and fresh.id != first.id
     assert server.stats.jobs_created == created + 1
-    assert server.store.get(fresh.job_id).seed == 7
+    assert server.store.get(fresh.job_id).options.seed == 7
     # What the cell says before sending: --no-cache means it is sent, and costs GPU time.
     from sora_nb.notebook.display import plan_summary
 
@@ -197,9 +197,9 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
         with pytest.raises(TypeError, match="needs model="):
             sora_nb.configure(renderer="diffusers", model=None, device="cpu")
         sora_nb.configure(renderer="animatic")
-        assert api.session().local_model is None
+        assert functions.session().local_model is None
         # Back on the animatic, a plan is what it always was: no seed, no frame count.
-        [request] = api.plan("A boat on the river.").requests
+        [request] = functions.plan("A boat on the river.").requests
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
         assert (request.options.seed, request.options.num_frames, request.options.fps) == (
             None,

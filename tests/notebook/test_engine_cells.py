@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sora_nb.api.errors import SoraError
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from tests.engine_fakes import SERVED, EngineFake, tiny_mp4
@@ -51,7 +51,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
 
 def on(engine: EngineFake, tmp_path: Path, **settings: Any) -> None:
     """Point the kernel's session at ``engine`` (its transport in place of the network)."""
-    api.configure(
+    functions.configure(
         media_dir=tmp_path / "sora_media",
         base_url=engine.base_url,
         api_key="sk-engine",
@@ -117,7 +117,7 @@ def test_takes_on_a_seeded_engine_get_seeds_chosen_recorded_and_kept(
     seeds = [take.request.options.seed or 0 for take in run.takes]
     assert all(take.request.options.seed is not None for take in run.takes) and len(set(seeds)) == 3
     assert sorted(sent(r)["seed"] for r in engine.creates()) == sorted(seeds)
-    rows = api.session().ledger.history(None)
+    rows = functions.session().ledger.history(None)
     assert sorted(t.request.options.seed for t in rows) == sorted(seeds)  # type: ignore[type-var]
     creates = len(engine.creates())
     cell(shell, "--takes 3 --as same")
@@ -154,17 +154,17 @@ def test_knobs_are_refused_where_they_are_not_taken_and_nothing_is_sent(
     with pytest.raises(UsageError, match="takes no seed"):
         cell(shell, "--vary seed=1,2")
     assert engine.video_requests() == []
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
     # The bundled server's animatic says on /v1/models what it takes (a seed, as its
     # variation): anything else is refused there too, before sending, naming what it takes.
-    api.configure(base_url=None, api_key=None, client_options={})
+    functions.configure(base_url=None, api_key=None, client_options={})
     with pytest.raises(UsageError) as refused:
         cell(shell, "--negative 'blurry, text'")
     assert (
         "the bundled server's animatic (it draws a storyboard, not from noise) takes no "
         "negative_prompt; it takes --seed, --fps, --frames." in str(refused.value)
     )
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
 
 
 def test_sora_2_is_never_asked_of_an_engine_that_does_not_serve_it(
@@ -211,7 +211,7 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
-    studio = Studio(PROMPT, session=api.session())
+    studio = Studio(PROMPT, session=functions.session())
     assert studio.model == SERVED and (studio.size, studio.seconds) == ("1280x720", 5)
     assert studio.knobs_offered == ["seed", "negative_prompt", "steps", "guidance"]
     # A control per studio row of the options table, in its order.
@@ -230,14 +230,14 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
     )
     # A model the engine does not serve is shown as named, with the catalog's usual clip and
     # no knobs; Generate then says what the engine serves.
-    other = Studio(PROMPT, session=api.session(), model="sora-2-pro")
+    other = Studio(PROMPT, session=functions.session(), model="sora-2-pro")
     assert (other.model, other.size, other.seconds) == ("sora-2-pro", "1280x720", 4)
     assert other.knobs_offered == []
     with pytest.raises(SoraError, match=f"serves {SERVED}, not 'sora-2-pro'"):
         other.generate()
     # On the bundled server (OpenAI's dialect) no knob is offered.
-    api.configure(base_url=None, api_key=None, client_options={})
-    plain = Studio(PROMPT, session=api.session())
+    functions.configure(base_url=None, api_key=None, client_options={})
+    plain = Studio(PROMPT, session=functions.session())
     assert plain.knobs_offered == [] and plain.model == "sora-2"
 
 
@@ -248,7 +248,7 @@ def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
-    session = api.session()
+    session = functions.session()
     first = session.plan(PROMPT, takes=2)
     assert plan_summary(first, session) == (
         "2 videos, GPU time (no earlier takes like these to go by)"

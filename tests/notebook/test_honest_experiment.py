@@ -10,7 +10,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.prompt import word_count
 from sora_nb.server import ServerSettings
 from tests.notebook.test_magics import cell, shell_config_reset
@@ -32,7 +32,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     magics = ip.magics_manager.registry["SoraMagics"]
     magics.media_dir = str(tmp_path / "sora_media")
     kernel.reset()
-    api.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
+    functions.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     yield ip
     ip.user_ns.clear()
     shell_config_reset(magics)
@@ -104,7 +104,7 @@ def test_the_studio_offers_the_models_the_server_serves(shell: InteractiveShell)
     from sora_nb.notebook.widgets import Studio
 
     studio = Studio("A kite.")
-    served = api.session().server_info().models
+    served = functions.session().server_info().models
     assert studio.model_options[: len(served)] == list(served)
     assert "LTX-2" in studio.model_options  # the animatic draws open models' rules too
 
@@ -145,7 +145,7 @@ def test_connecting_to_an_address_where_nothing_answers_fails_at_once_and_keeps_
     assert time.monotonic() - started < 5, "connecting retried a server that is not there"
     assert asked == [], "a key was asked for a server on this machine that never answered"
     # The kernel still uses the bundled server: the next cell works.
-    assert api.session().server == "local"
+    assert functions.session().server == "local"
     cell(shell, "--as t", "A kite.")
     assert shell.user_ns["t"].ok
 
@@ -188,7 +188,7 @@ def test_a_failed_takes_player_shows_its_error_and_offers_no_actions(
     cell(shell, "--as t", "Mickey Mouse flies a kite.")
     take = shell.user_ns["t"]
     assert take.status == "failed"
-    player = Player.from_take(take, session=api.session())
+    player = Player.from_take(take, session=functions.session())
     assert player.error
     assert "video" not in player.files
     for why in (player.blocked.remix, player.blocked.extend, player.blocked.edit):

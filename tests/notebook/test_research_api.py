@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sora_nb import media
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.display import widget_for
 from sora_nb.research.export import ExportError
 from sora_nb.research.study import Study
@@ -27,27 +27,27 @@ PROMPT = (
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[GridRun]:
     kernel.reset()
-    api.configure(
+    functions.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
-    yield api.grid(PROMPT, {"length": ["short", "long"]}, takes=2)
+    yield functions.grid(PROMPT, {"length": ["short", "long"]}, takes=2)
     kernel.reset()
 
 
 def test_measure_fills_the_table_the_ledger_and_the_grid(run: GridRun) -> None:
-    grid = widget_for(run, api.session())
-    table = api.measure()
+    grid = widget_for(run, functions.session())
+    table = functions.measure()
     assert type(table) is pd.DataFrame
     rows = table.to_dict("records")
     assert len(rows) == 4 and all(row["motion"] is not None for row in rows)
-    stored = api.session().ledger.get(run.takes[0].id)
+    stored = functions.session().ledger.get(run.takes[0].id)
     assert stored is not None and "motion" in stored.metrics
     assert all("motion" in cell.metrics and "LUFS" in cell.metrics for cell in grid.cells)
 
 
 def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
-    judge = api.judge()
+    judge = functions.judge()
     assert judge.pair is not None and "Which is better?" in judge.question.value
     for _ in range(8):
         left, right = judge.pair
@@ -71,7 +71,7 @@ def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
 def test_tables_are_dataframes_before_any_vote_or_measure(run: GridRun) -> None:
     assert isinstance(run, Study)
     assert type(run.results()) is pd.DataFrame and len(run.results()) == 4
-    assert type(api.history()) is pd.DataFrame and len(api.history()) == 4
+    assert type(functions.history()) is pd.DataFrame and len(functions.history()) == 4
     rankings = run.rankings()
     assert type(rankings) is pd.DataFrame and set(rankings["comparisons"]) == {0}
 
@@ -99,13 +99,13 @@ def test_a_take_and_the_last_run_export_through_sora_nb_export(
     run: GridRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     take = run.takes[0]
-    video = api.export(take, "mp4", tmp_path / "take.mp4", cell_width=160)
+    video = functions.export(take, "mp4", tmp_path / "take.mp4", cell_width=160)
     assert media.probe(video).duration == pytest.approx(take.request.seconds, abs=0.1)
-    record = json.loads(api.export(take, "json", tmp_path / "take.json").read_text("utf-8"))
+    record = json.loads(functions.export(take, "json", tmp_path / "take.json").read_text("utf-8"))
     assert [row["take_id"] for row in record["rows"]] == [take.id]
     # Nothing named: the kernel's last run, into ./sora_exports/ with a time-stamped name.
     monkeypatch.chdir(tmp_path)
-    table = api.export(kind="csv")
+    table = functions.export(kind="csv")
     assert table.parent == Path("sora_exports") and table.suffix == ".csv"
     assert len(table.read_text(encoding="utf-8").splitlines()) == 1 + len(run.takes)
 

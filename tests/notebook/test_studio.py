@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from traitlets import TraitError
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Grid, Player, Studio
 from sora_nb.notebook.widgets.state import DialogueRow
 from sora_nb.notebook.widgets.studio_view import LintLine
@@ -42,7 +42,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     kernel.reset()
-    yield api.configure(
+    yield functions.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )

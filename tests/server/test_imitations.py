@@ -254,7 +254,7 @@ async def test_fastvideo_multipart_always_sends_seconds_and_seed(apps: Apps) -> 
     async with http(app) as c:
         made = (await c.post("/v1/videos", files=form(prompt="a kite", size="320x192"))).json()
     assert made["seconds"] == "4"
-    assert app.state.server.store.get(made["id"]).seed == 1024
+    assert app.state.server.store.get(made["id"]).options.seed == 1024
 
 
 async def test_sglang_content_before_completion(apps: Apps) -> None:

@@ -10,7 +10,7 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
 from sora_nb.server import ServerSettings
@@ -26,7 +26,7 @@ def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     kernel.reset()
-    api.configure(
+    functions.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )

@@ -10,7 +10,6 @@ forgotten when the app goes, as the engines forget theirs on restart.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,18 +17,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from sora_nb import media
 from sora_nb.api.types import Video
+from sora_nb.catalog import options as options_table
+from sora_nb.server.doors import Doors, Refusal
 from sora_nb.server.errors import APIError
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
 from sora_nb.server.settings import ServerSettings
-from sora_nb.server.validation import KNOB_RULES
 
 #: A served model renders at this size when the request names none (Wan's 480p landscape).
 DEFAULT_SIZE = (832, 480)
@@ -126,6 +127,11 @@ class EngineServer:
         drawn = {k: v for k, v in asked.knobs.items() if k in renderer.abilities.knobs}
         if renderer.abilities.kind == "animatic":
             drawn = {k: v for k, v in drawn.items() if k == "seed"}
+        if asked.reference is not None:
+            try:  # refused now, in a sentence, rather than as a render that fails later
+                media.image_info(asked.reference)
+            except ValueError as exc:
+                raise self.error(400, f"input_reference: {exc}.", "input_reference") from None
         try:
             renderer.check(
                 RenderRequest(
@@ -135,7 +141,7 @@ class EngineServer:
                     seconds=asked.seconds,
                     model=self._render_model(),
                     reference=asked.reference,
-                    **drawn,
+                    options=options_table.from_wire(drawn, checked=False),
                 )
             )
         except RenderRefused as exc:
@@ -188,14 +194,31 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
     ]
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))
+    doors = Middleware(
+        Doors,
+        api_key=settings.api_key,
+        limit=settings.max_upload_bytes,
+        answer=lambda refusal: _refused(engine, refusal),
+    )
     app = Starlette(
         routes=routes,
+        middleware=[doors],
         exception_handlers={EngineError: _engine_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
     app.state.server = server
     return app
+
+
+def _refused(engine: Engine, refusal: Refusal) -> Response:
+    """A request kept out by the doors, as the engine answers it: vLLM's and SGLang's key
+    middleware send ``{"error": "Unauthorized"}``; the rest come in the engine's envelope."""
+    if refusal.status == 401:
+        return JSONResponse({"error": "Unauthorized"}, status_code=401)
+    return JSONResponse(
+        engine.error(refusal.status, refusal.message, None), status_code=refusal.status
+    )
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -381,56 +404,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     server = _server(request)
     phrase = "Method Not Allowed" if exc.status_code == 405 else "Not Found"
     return JSONResponse(server.engine.error(exc.status_code, phrase, None), exc.status_code)
-
-
-# -- reading bodies --------------------------------------------------------------------------
-
-
-async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
-    """Text fields and the ``input_reference`` upload of a form body (multipart or urlencoded)."""
-    form = await request.form()
-    fields: dict[str, str] = {}
-    reference = None
-    try:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name == "input_reference":
-                    reference = await value.read()
-            else:
-                fields[name] = value
-    finally:
-        await form.close()
-    return fields, reference
-
-
-async def read_json(request: Request) -> dict[str, Any] | None:
-    """A JSON object body, or None when the body is not one."""
-    try:
-        data = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def typed_knobs(
-    fields: dict[str, Any], bad: Callable[[str, Any, str], Exception]
-) -> dict[str, Any]:
-    """The knobs among ``fields`` as numbers, bounds as the engines check them; ``bad(name,
-    value, why)`` makes the engine's error."""
-    knobs: dict[str, Any] = {}
-    if fields.get("negative_prompt") is not None:
-        knobs["negative_prompt"] = str(fields["negative_prompt"])
-    for name, (kind, low, high, what) in KNOB_RULES.items():
-        value = fields.get(name)
-        if value is None or value == "":
-            continue
-        try:
-            number = int(value) if kind is int else float(value)
-        except (TypeError, ValueError):
-            raise bad(name, value, f"Input should be a valid {what.split()[-1]}") from None
-        if isinstance(value, float) and kind is int and not value.is_integer():
-            raise bad(name, value, "Input should be a valid integer")
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise bad(name, value, f"Input should be between {low} and {high}")
-        knobs[name] = number
-    return knobs

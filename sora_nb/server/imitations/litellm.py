@@ -21,12 +21,14 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sora_nb.server.bundled_app import bundled_app
 from sora_nb.server.defaults import DEFAULT_MODEL
+from sora_nb.server.doors import Doors, Refusal
 from sora_nb.server.settings import ServerSettings
 
 PROVIDER = "openai"
@@ -115,8 +117,14 @@ def litellm_app(settings: ServerSettings) -> Starlette:
             Route(f"{prefix}/videos/{{video_id}}/remix", _remix, methods=["POST"]),
             Route(f"{prefix}/models", _models, methods=["GET"]),
         ]
+    doors = Middleware(
+        Doors, api_key=settings.api_key, limit=settings.max_upload_bytes, answer=_refused
+    )
     app = Starlette(
-        routes=routes, exception_handlers={HTTPException: _http_error}, lifespan=lifespan
+        routes=routes,
+        middleware=[doors],
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
     )
     app.router.redirect_slashes = False
     app.state.server = gateway
@@ -133,14 +141,11 @@ def _error(status: int, message: str, kind: str = "invalid_request_error") -> Re
     return JSONResponse(body, status_code=status)
 
 
-def _refused_key(request: Request) -> Response | None:
-    key = _gateway(request).settings.api_key
-    if key is None:
-        return None
-    sent = request.headers.get("authorization", "")[7:].strip() or request.headers.get("api-key")
-    if sent != key.get_secret_value():
+def _refused(refusal: Refusal) -> Response:
+    """A request kept out by the doors (checked before any body is read), in LiteLLM's words."""
+    if refusal.status == 401:
         return _error(401, "Authentication Error, Invalid proxy server token passed.", "auth_error")
-    return None
+    return _error(refusal.status, refusal.message)
 
 
 def _video_object(body: dict[str, Any], model: str) -> dict[str, Any]:
@@ -156,9 +161,6 @@ def _video_object(body: dict[str, Any], model: str) -> dict[str, Any]:
 async def _upstream(
     request: Request, method: str, path: str, model: str | None = None, **kwargs: Any
 ) -> Response:
-    refused = _refused_key(request)
-    if refused is not None:
-        return refused
     gateway = _gateway(request)
     answer = await gateway.http.request(method, path, **kwargs)
     if answer.status_code >= 400:
@@ -190,7 +192,7 @@ async def _create(request: Request) -> Response:
 
             data = json.loads(raw or b"{}")
             model = data.get("model") if isinstance(data, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return _error(400, "Invalid JSON body.")
     model = model or DEFAULT_MODEL
     if model not in gateway.models:
@@ -220,9 +222,6 @@ async def _list(request: Request) -> Response:
 
 
 async def _content(request: Request) -> Response:
-    refused = _refused_key(request)
-    if refused is not None:
-        return refused
     video_id = request.path_params["video_id"]
     # The variant is not forwarded: every answer is the MP4.
     answer = await _gateway(request).http.get(f"/videos/{decode_id(video_id)}/content")
@@ -236,9 +235,6 @@ async def _content(request: Request) -> Response:
 
 
 async def _models(request: Request) -> Response:
-    refused = _refused_key(request)
-    if refused is not None:
-        return refused
     data = [
         {"id": name, "object": "model", "created": LITELLM_CREATED, "owned_by": PROVIDER}
         for name in _gateway(request).models

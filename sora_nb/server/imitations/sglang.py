@@ -23,10 +23,8 @@ from sora_nb.server.imitations.engine import (
     EngineError,
     EngineServer,
     inference_seconds,
-    read_form,
-    read_json,
-    typed_knobs,
 )
+from sora_nb.server.imitations.engine_bodies import read_form, read_json, typed_knobs
 from sora_nb.server.jobs import JobRecord
 
 _FPS = 24

@@ -23,9 +23,8 @@ from sora_nb.server.imitations.engine import (
     EngineError,
     EngineServer,
     inference_seconds,
-    read_form,
-    typed_knobs,
 )
+from sora_nb.server.imitations.engine_bodies import read_form, typed_knobs
 from sora_nb.server.jobs import JobRecord
 
 _SIZE = re.compile(r"\d+x\d+")
@@ -88,7 +87,12 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
     else:
         length = 4
     if reference is not None:
-        reference = _resized(reference, width, height)
+        try:
+            reference = _resized(reference, width, height)
+        except ValueError as exc:
+            raise server.error(
+                400, f"input_reference could not be read as an image: {exc}.", "input_reference"
+            ) from None
     return Asked(
         prompt=fields["prompt"],
         model=model,
@@ -103,12 +107,18 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
 
 
 def _resized(data: bytes, width: int, height: int) -> bytes:
-    """vLLM-Omni resizes an image reference to the requested size (LANCZOS)."""
-    from PIL import Image
+    """vLLM-Omni resizes an image reference to the requested size (LANCZOS); a ValueError says
+    why bytes that are not an image it can read were refused."""
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(io.BytesIO(data)) as image:
-        out = io.BytesIO()
-        image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS).save(out, "PNG")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            out = io.BytesIO()
+            image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS).save(out, "PNG")
+    except UnidentifiedImageError:
+        raise ValueError("its bytes are not an image") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     return out.getvalue()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sora_nb.notebook import display, kernel
-from sora_nb.notebook.api.settings import session
+from sora_nb.notebook.functions.settings import session
 from sora_nb.research.study import Study
 from sora_nb.runs.grid import GridError, GridRun
 from sora_nb.runs.take import Take
@@ -72,7 +72,7 @@ def continuity(what: Take | GridRun | None = None) -> pd.DataFrame:
     """Continuity at the joins of extended videos (a take's video, every take of a run, or
     of the last run): one row per join, how alike the frames either side of it are in colour
     and in layout (1 the same), as a pandas DataFrame."""
-    from sora_nb.research.continuity import continuity_table
+    from sora_nb.research.joins import continuity_table
 
     chosen = what if what is not None else _run_or_last(None, "read")
     return continuity_table([chosen] if isinstance(chosen, Take) else chosen.takes)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sora_nb.notebook.api.settings import session
+from sora_nb.notebook.functions.settings import session
 from sora_nb.runs.characters import CharacterRecord
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take

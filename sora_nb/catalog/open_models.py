@@ -5,15 +5,14 @@ commit read), the diffusers pipeline that runs it, or its model card. A figure m
 UNVERIFIED rests on inference from those sources, not on a statement in them. They run on the
 user's GPUs: no price per second, GPU time instead (``open_weights=True``).
 
-Layer 0, like :mod:`sora_nb.catalog`, which registers these at import.
+Layer 0, part of :mod:`sora_nb.catalog`, which registers these at import (through
+:mod:`sora_nb.catalog.cards`); it builds on :mod:`sora_nb.catalog.profile` alone, so the
+catalog's registry imports it and never the other way round.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.catalog import ModelProfile
+from sora_nb.catalog.profile import ModelProfile
 
 _WAN21 = "https://github.com/Wan-Video/Wan2.1/blob/9737cba9c1c3c4d04b33fcad41c111989865d315"
 _WAN22 = "https://github.com/Wan-Video/Wan2.2/blob/42bf4cfaa384bc21833865abc2f9e6c0e67233dc"
@@ -35,8 +34,6 @@ def _seconds(max_frames: int, fps: int) -> tuple[str, ...]:
 
 def open_profiles() -> list[ModelProfile]:
     """The open models' profiles, built on first import of the catalog."""
-    from sora_nb.catalog import ModelProfile
-
     wan21 = ModelProfile(
         name="Wan2.1-T2V-1.3B",
         aliases=("Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan-AI/Wan2.1-T2V-1.3B"),

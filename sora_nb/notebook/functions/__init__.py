@@ -13,7 +13,7 @@ model catalog), :mod:`.generation` (plans, takes, grids, extensions and edits),
 :mod:`.folder` (the media folder's history, unfinished takes, characters and bundles).
 """
 
-from sora_nb.notebook.api.folder import (
+from sora_nb.notebook.functions.folder import (
     character,
     characters,
     export_bundle,
@@ -21,10 +21,18 @@ from sora_nb.notebook.api.folder import (
     import_bundle,
     resume,
 )
-from sora_nb.notebook.api.generation import Vary as Vary
-from sora_nb.notebook.api.generation import agenerate, agrid, edit, extend, generate, grid, plan
-from sora_nb.notebook.api.review import chain_grid, continuity, export, judge, measure
-from sora_nb.notebook.api.settings import configure, models, session
+from sora_nb.notebook.functions.generation import Vary as Vary
+from sora_nb.notebook.functions.generation import (
+    agenerate,
+    agrid,
+    edit,
+    extend,
+    generate,
+    grid,
+    plan,
+)
+from sora_nb.notebook.functions.review import chain_grid, continuity, export, judge, measure
+from sora_nb.notebook.functions.settings import configure, models, session
 
 __all__ = [
     "agenerate",

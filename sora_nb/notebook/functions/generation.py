@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sora_nb.catalog.options import picked
 from sora_nb.notebook import display, kernel
-from sora_nb.notebook.api.settings import session
+from sora_nb.notebook.functions.settings import session
 from sora_nb.prompt import Prompt, render
 from sora_nb.research.study import Study
 from sora_nb.runs.grid import Axis, GridPlan
