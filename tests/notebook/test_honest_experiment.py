@@ -79,14 +79,15 @@ def test_config_shows_the_model_size_and_seconds_a_cell_gets_and_what_draws_it(
     shell: InteractiveShell,
 ) -> None:
     rows = {row["setting"]: row for row in shell.run_line_magic("sora", "config")}
-    assert rows["model"]["value"] == (
-        "sora-2 (drawn by the bundled server's offline animatic, following sora-2's rules)"
+    assert rows["model"]["value"] == "sora-2"
+    assert rows["model"]["note"] == (
+        "drawn by the bundled server's offline animatic, following sora-2's rules"
     )
-    assert (rows["size"]["value"], rows["seconds"]["value"]) == ("1280x720", "4")
+    assert (rows["size"]["value"], rows["seconds"]["value"]) == ("1280x720", 4)
     assert rows["size"]["from"] == "the server's usual"
     shell.run_line_magic("config", "SoraMagics.seconds = 8")
     rows = {row["setting"]: row for row in shell.run_line_magic("sora", "config")}
-    assert (rows["seconds"]["value"], rows["seconds"]["from"]) == ("8", "set")
+    assert (rows["seconds"]["value"], rows["seconds"]["from"]) == (8, "set")
 
 
 def test_a_take_on_the_bundled_server_names_the_animatic_that_drew_it(

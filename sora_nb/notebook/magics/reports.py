@@ -50,12 +50,14 @@ def effective(session: Any) -> list[dict[str, Any]]:
         source = "set" if given else "the server's usual"
         if name == "takes":
             source = "set" if value != 1 else "one take unless told"
-        shown = str(value)
+        row = {"setting": name, "value": value, "from": source}
         if name == "model" and info.renderer == "animatic":
-            shown += f" (drawn by the bundled server's offline animatic, following {value}'s rules)"
+            row["note"] = (
+                f"drawn by the bundled server's offline animatic, following {value}'s rules"
+            )
         elif name == "model" and info.renderer is not None:
-            shown += " (rendered on this machine by the bundled server)"
-        rows.append({"setting": name, "value": shown, "from": source})
+            row["note"] = "rendered on this machine by the bundled server"
+        rows.append(row)
     return rows
 
 
