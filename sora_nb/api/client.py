@@ -68,7 +68,7 @@ from sora_nb.api.listing import Order, every_job, page_params
 from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
 from sora_nb.api.polling import wait_for
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
-from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
+from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import Files, KeyAuth, Sender, origin
 from sora_nb.api.types import (
     MAX_EXTENDED_SECONDS,
@@ -223,6 +223,16 @@ class VideosClient:
         The result is kept for the client's life (``refresh=True`` asks again).
         """
         return await self._known.detect(refresh=refresh)
+
+    async def probe(self) -> ServerInfo:
+        """Ask the server what it is once, at once: no retries, so a server that is not there
+        says so now (what connecting checks) rather than after the backoff of a real call."""
+        patient = self._send.retry
+        self._send.retry = NO_RETRIES
+        try:
+            return await self._known.detect(refresh=True)
+        finally:
+            self._send.retry = patient
 
     # -- the Videos API's own endpoints -------------------------------------------------------
 

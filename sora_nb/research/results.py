@@ -9,6 +9,7 @@ sora_nb`` and ``%load_ext`` stay fast). ``*_records`` give the same rows as plai
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -47,8 +48,11 @@ def take_record(take: Take) -> Record:
         "steps": take.request.options.steps,
         "guidance": take.request.options.guidance,
         "frames": take.request.options.num_frames,
+        # What the server charged, and where it charged nothing, what the hosted model
+        # would have cost: never added to what was spent.
         "cost": take.cost,
         "estimated_cost": take.estimated_cost,
+        "would_cost": take.would_cost,
         # Self-hosted engines' cost: the GPU time, memory and step time the server reported.
         "gpu_s": take.gpu_seconds,
         "s_per_step": take.seconds_per_step,
@@ -108,14 +112,70 @@ def grid_records(
     return records
 
 
-def history_records(ledger: Ledger, n: int | None = None) -> list[Record]:
-    """The newest ``n`` takes in a media folder (all with None), one record each, newest first."""
+#: The columns a person reads first in a history, in this order.
+HISTORY_COLUMNS = (
+    "when",
+    "take_id",
+    "prompt",
+    "words",
+    "model",
+    "size",
+    "seconds",
+    "status",
+    "rating",
+    "cost",
+    "gpu_s",
+)
+
+
+def history_records(
+    ledger: Ledger, n: int | None = None, *, all_columns: bool = True
+) -> list[Record]:
+    """The newest ``n`` takes in a media folder (all with None), one record each, newest first:
+    the columns a person reads first (:data:`HISTORY_COLUMNS`: ``when`` is the local time the
+    take was made), then the rest. ``all_columns=False`` leaves out columns empty in every row.
+    """
     records = []
     for take in ledger.history(n):
         record = take_record(take)
         record["prompt"] = take.request.prompt
-        records.append(record)
+        record["when"] = dt.datetime.fromtimestamp(round(take.created_at)).astimezone()
+        first = {name: record[name] for name in HISTORY_COLUMNS}
+        records.append(first | {k: v for k, v in record.items() if k not in first})
+    if not all_columns:
+        filled = {key for record in records for key, value in record.items() if _filled(value)}
+        records = [{k: v for k, v in r.items() if k in filled} for r in records]
     return records
+
+
+def history_view(records: Sequence[Record]) -> list[Record]:
+    """History records as a person reads them: the columns of :data:`HISTORY_COLUMNS` that
+    have a value somewhere, the time to the second, the prompt shortened with its word count."""
+    rows = []
+    for record in records:
+        row: Record = {name: record.get(name) for name in HISTORY_COLUMNS if name != "words"}
+        when = row.get("when")
+        if isinstance(when, dt.datetime):
+            row["when"] = when.strftime("%Y-%m-%d %H:%M:%S")
+        row["take"] = row.pop("take_id", None)
+        row["prompt"] = _short(str(record.get("prompt") or ""), record.get("words"))
+        rows.append({k: row[k] for k in ("when", "take", *row) if k in row})
+    filled = {key for row in rows for key, value in row.items() if _filled(value)}
+    return [{k: v for k, v in row.items() if k in filled} for row in rows]
+
+
+def _short(prompt: str, words: Any, limit: int = 60) -> str:
+    """ "A lighthouse on a rocky point at golden… (24 words)"."""
+    text = " ".join(prompt.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return f"{text} ({words} words)" if words is not None else text
+
+
+def _filled(value: Any) -> bool:
+    return (
+        value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def table(records: Sequence[Record]) -> pd.DataFrame:
@@ -159,9 +219,13 @@ def run_records(run: GridRun, *, measure: bool = False) -> list[Record]:
         ledger.close()
 
 
-def history_results(ledger: Ledger, n: int | None = 20) -> pd.DataFrame:
-    """The media folder's newest ``n`` takes (all with None) as a tidy DataFrame, newest first."""
-    return table(history_records(ledger, n))
+def history_results(
+    ledger: Ledger, n: int | None = 20, *, all_columns: bool = False
+) -> pd.DataFrame:
+    """The media folder's newest ``n`` takes (all with None) as a tidy DataFrame, newest first:
+    the columns a person reads first, then the others that have a value (every column with
+    ``all_columns=True``)."""
+    return table(history_records(ledger, n, all_columns=all_columns))
 
 
 def write_csv(rows: Any, path: Path | str) -> Path:

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sora_nb import prompt as prompt_lang
 from sora_nb.api.enhancer import HOW_TO_NAME, Enhancement
 from sora_nb.catalog import options as options_table
-from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.cost import Charges, CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
@@ -154,8 +154,8 @@ class GridPlan(BaseModel):
     axes: tuple[Axis, ...]
     cells: tuple[GridCell, ...]
     takes: int = Field(ge=1)
-    #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
-    self_hosted: bool = False
+    #: How the server the plan is for charges for a take (see :mod:`sora_nb.runs.cost`).
+    charges: Charges = "dollars"
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -169,7 +169,7 @@ class GridPlan(BaseModel):
 
     def cost(self) -> CostEstimate:
         """What sending every cell would cost (the runner sends only what is missing)."""
-        return estimate(self.requests, self_hosted=self.self_hosted)
+        return estimate(self.requests, charges=self.charges)
 
     def __repr__(self) -> str:
         return f"<GridPlan {self.describe()}>"
@@ -202,7 +202,7 @@ def plan_grid(
     seconds: int = FALLBACK.seconds,
     takes: int = FALLBACK.takes,
     finish: Callable[[VideoRequest], VideoRequest] | None = None,
-    self_hosted: bool = False,
+    charges: Charges = "dollars",
     cast: Mapping[str, CastMember] | None = None,
     enhance: bool = False,
     rewrite: Rewrite | None = None,
@@ -255,7 +255,11 @@ def plan_grid(
         if length is not None and labels[length.name] != ENHANCED:
             key = cell_prompt.model_dump_json()
             if key not in rungs:
-                rungs[key] = _rungs(cell_prompt, [v for v in length.values if v != ENHANCED])
+                # Without a clause axis the ladder cuts the user's own text, so its longest
+                # rung is exactly what they wrote.
+                rungs[key] = _rungs(
+                    cell_prompt if clauses else text, [v for v in length.values if v != ENHANCED]
+                )
             cell_text = rungs[key][labels[length.name]]
         for axis in axes:
             if axis.kind == "replace":
@@ -292,7 +296,7 @@ def plan_grid(
                 requests=requests,
             )
         )
-    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, self_hosted=self_hosted)
+    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, charges=charges)
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -340,8 +344,8 @@ def _with_character(
     return pattern.sub(member.name, text), (*fixed, member)
 
 
-def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:
-    variants = prompt_lang.ladder(structured, levels=len(levels))
+def _rungs(prompt: prompt_lang.Prompt | str, levels: Sequence[str]) -> dict[str, str]:
+    variants = prompt_lang.ladder(prompt, levels=len(levels))
     if len(variants) < len(levels):
         raise GridError(
             f"This prompt has too few clauses to cut into {len(levels)} lengths (it gives "
@@ -447,3 +451,12 @@ class GridRun:
         for take in self.takes:
             take.wait(timeout)
         return self
+
+
+def remix_job(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
+    return remix.job_id

@@ -22,6 +22,7 @@ from typing import Any
 from sora_nb import media
 from sora_nb.catalog import options as options_table
 from sora_nb.runs import take as take_module
+from sora_nb.runs.cost import Spending
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
@@ -180,8 +181,8 @@ class Ledger:
                 "INSERT INTO takes (id, key, request_key, take_no, request_json, server, status,"
                 " progress, job_id, estimated_cost, cost, created_at, submitted_at,"
                 " completed_at, updated_at, folder, rating, note, metrics_json, parent_id,"
-                " parent_kind)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " parent_kind, would_cost)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     take.id,
                     take.key,
@@ -204,6 +205,7 @@ class Ledger:
                     json.dumps(take.metrics),
                     parent_id,
                     req.kind if req.kind != "create" else None,
+                    take.would_cost,
                 ),
             )
             db.execute(
@@ -279,6 +281,7 @@ class Ledger:
             error=error,
             estimated_cost=row["estimated_cost"],
             cost=row["cost"],
+            would_cost=row["would_cost"],
             created_at=row["created_at"],
             submitted_at=row["submitted_at"],
             completed_at=row["completed_at"],
@@ -341,6 +344,25 @@ class Ledger:
                 (since or 0.0,),
             ).fetchone()
         return float(row[0])
+
+    def spending(self, since: float | None = None) -> Spending:
+        """What completed takes (since a time, when given) were charged, and apart from that
+        what the free ones would have cost on hosted models and the GPU seconds taken."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(cost), 0), COUNT(*),"
+                " SUM(CASE WHEN cost = 0 THEN 1 ELSE 0 END), COALESCE(SUM(would_cost), 0),"
+                " COALESCE(SUM(gpu_seconds), 0) FROM takes WHERE status = 'completed'"
+                " AND COALESCE(completed_at, updated_at) >= ?",
+                (since or 0.0,),
+            ).fetchone()
+        return Spending(
+            charged=float(row[0]),
+            takes=int(row[1]),
+            free_takes=int(row[2] or 0),
+            would_have_cost=float(row[3]),
+            gpu_seconds=float(row[4]),
+        )
 
     def committed(self, since: float | None = None) -> float:
         """Dollars expected for takes sent but not finished yet (their catalog estimates)."""

@@ -21,7 +21,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
 from sora_nb.media import write_atomic
-from sora_nb.runs.cost import check_budget, estimate
+from sora_nb.runs.cost import Charges, charge, check_budget, estimate, would_cost
 from sora_nb.runs.files import files_intact, keep_private, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
@@ -81,6 +81,9 @@ class Runner:
         self.deadline = deadline
         self.submitter = TakeSubmitter(client, ledger)
         self._semaphore: asyncio.Semaphore | None = None
+        #: How the server charges for a take (asked when a take is planned: the session
+        #: sets this from what the server says it is; a paid API's catalog price otherwise).
+        self.charges: Callable[[], Charges] = _paid
         # Takes being driven now, by id: a re-run, a resume or a second cell joins the one
         # task (and Take object) already at work instead of starting a second create. The
         # strong references also keep non-blocking work alive on the loop.
@@ -115,13 +118,15 @@ class Runner:
             if not latest.done:
                 return latest  # re-attach to the running (or unacknowledged) job
         attempt = 1 if latest is None else self._attempts(key) + 1
+        charges = self.charges()
         tid = take_id_for(key, attempt)
         take = Take(
             id=tid,
             key=key,
             request=request,
             server=self.server,
-            estimated_cost=request.estimated_cost(),
+            estimated_cost=charge(request, charges),
+            would_cost=would_cost(request, charges),
             folder=f"takes/{tid}",
         )
         return take.attach(self.media_dir, self.ledger)
@@ -176,7 +181,10 @@ class Runner:
         """Run takes already planned (by :meth:`plan`): the same as :meth:`run` from there."""
         fresh = [t for t in takes if not t.cached and t.status == "pending" and t.job_id is None]
         check_budget(
-            estimate(t.request for t in fresh), budget=budget, spent=spent, scope=budget_scope
+            estimate((t.request for t in fresh), charges=self.charges()),
+            budget=budget,
+            spent=spent,
+            scope=budget_scope,
         )
         if on_update is not None:
             for take in takes:
@@ -398,6 +406,10 @@ PASSING_ERRORS = frozenset(
         "DeadlineExceededError",
     }
 )
+
+
+def _paid() -> Charges:
+    return "dollars"
 
 
 def _passing(error: TakeFailure | None) -> bool:
