@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sora_nb import prompt as prompt_lang
 from sora_nb.api.enhancer import HOW_TO_NAME, Enhancement
 from sora_nb.catalog import options as options_table
+from sora_nb.prompt.clauses import ClauseError, with_clause
 from sora_nb.runs.cost import Charges, CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
@@ -369,35 +370,10 @@ def _rungs(prompt: prompt_lang.Prompt | str, levels: Sequence[str]) -> dict[str,
 
 
 def _with_clause(prompt: prompt_lang.Prompt, path: str, value: str) -> prompt_lang.Prompt:
-    """A copy of ``prompt`` with the clause at ``path`` set to ``value``."""
-    data = prompt.model_dump()
-    parts = path.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
-            raise GridError(f"The prompt has no clause {path!r} to vary.")
-        node = node[part]
-    leaf = parts[-1]
-    if not isinstance(node, dict) or leaf not in node:
-        raise GridError(f"The prompt has no clause {path!r} to vary.")
-    current = node[leaf]
-    if isinstance(current, list):
-        node[leaf] = [v.strip() for v in value.replace("+", "/").split("/") if v.strip()]
-    elif leaf in ("lens_mm", "aperture"):
-        number = value.lower().removesuffix("mm").removeprefix("f/").strip()
-        try:
-            node[leaf] = float(number)
-        except ValueError:
-            raise GridError(f"{path} takes a number, like 35mm or f/2.8; got {value!r}.") from None
-    else:
-        node[leaf] = value
-    # Shots override the Prompt's camera and lighting; a varied clause must reach every shot.
-    if parts[0] in ("camera", "lighting") and data.get("shots"):
-        for shot in data["shots"]:
-            target = shot.get(parts[0])
-            if isinstance(target, dict) and leaf in target:
-                target[leaf] = node[leaf]
-    return prompt_lang.Prompt.model_validate(data)
+    try:
+        return with_clause(prompt, path, value)
+    except ClauseError as exc:
+        raise GridError(str(exc)) from None
 
 
 def _check_enhancing(
