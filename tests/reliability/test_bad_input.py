@@ -238,7 +238,7 @@ CASES: list[Case] = [
         lambda s: functions.configure(colour="red"),
         TypeError,
         "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
-        "device, dialect, dtype, media_dir, offload, renderer, vae_tiling, model, size, "
+        "device, dialect, dtype, enhancer, media_dir, offload, renderer, vae_tiling, model, size, "
         "seconds, takes; not colour",
     ),
     python(
