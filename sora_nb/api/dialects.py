@@ -60,6 +60,10 @@ class Dialect:
     content_failed: frozenset[int] = frozenset()
     #: A 404 from /content means "still generating" (or failed): look at the job and wait.
     content_404_waits: bool = False
+    #: The video is asked for as ``/content?variant=video``. SGLang 0.5.23 reads ``variant`` as
+    #: an output index (``?variant=video`` is 404 "Video variant video not found"): it gets no
+    #: variant, and its first output is the video.
+    variant_query: bool = True
     #: The smallest ``limit`` its list accepts.
     list_min: int = 0
     #: ``seconds`` goes as an integer in JSON bodies (SGLang, FastVideo), else as a string.
@@ -158,10 +162,11 @@ DIALECTS: dict[str, Dialect] = {
             previews=False,
             delete="forgets",
             content_404_waits=True,
+            variant_query=False,
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
-            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4)",
+            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4); content and lifecycle: sglang 0.5.23",
             aliases=("sglang-diffusion", "sgl"),
         ),
         Dialect(

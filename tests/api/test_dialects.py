@@ -297,6 +297,66 @@ async def test_sglang_content_in_the_cloud_is_fetched_from_the_jobs_url_without_
     assert len(bucket) == 1 and "authorization" not in bucket[0].headers
 
 
+async def test_sglang_is_asked_for_its_video_with_no_variant(
+    mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """SGLang 0.5.23 reads ``variant`` as an output index: ``?variant=video`` is a 404."""
+    fake = engine("sglang", mp4, clock)
+    async with client_for(fake, clock, dialect="sglang") as client:
+        video = await client.wait(await client.create(prompt="a heron"))
+        path = await client.download(video, tmp_path / "v.mp4")
+    assert path.read_bytes() == mp4
+    [content] = [r for r in fake.requests if r.url.path.endswith("/content")]
+    assert "variant" not in content.url.params
+
+
+async def test_a_server_that_numbers_its_variants_is_asked_again_without_one(
+    mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """A server of no known dialect answering as SGLang 0.5.23 does: ``?variant=video`` is
+    404 "Video variant video not found"; the video is then asked for with no variant."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/content"):
+            variant = request.url.params.get("variant")
+            if variant not in (None, "0"):
+                return httpx.Response(404, json={"detail": f"Video variant {variant} not found"})
+            return httpx.Response(200, content=mp4, headers={"content-type": "video/mp4"})
+        return httpx.Response(200, json={"id": "job-1", "status": "completed", "progress": 100})
+
+    transport = httpx.MockTransport(answer)
+    before = clock.now
+    async with VideosClient("http://x.test/v1", transport=transport, clock=clock) as client:
+        path = await client.download("job-1", tmp_path / "v.mp4")
+    assert path.read_bytes() == mp4 and clock.now == before  # no wait
+    assert [(r.url.path, r.url.params.get("variant")) for r in seen] == [
+        ("/v1/videos/job-1/content", "video"),
+        ("/v1/videos/job-1/content", None),
+    ]
+
+
+@pytest.mark.parametrize("told", [True, False])
+async def test_a_completed_jobs_content_404_quotes_the_server_at_once(
+    told: bool, mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """The job says completed but the engine lost its file: no wait for a video that will
+    never come, and the error says what the server answered."""
+    fake = engine("sglang", mp4, clock)
+    fake.files_lost = True
+    async with client_for(fake, clock, dialect="sglang" if told else None) as client:
+        video = await client.wait(await client.create(prompt="a heron"))
+        before = clock.now
+        with pytest.raises(errors.ContentMissingError) as caught:
+            await client.download(video, tmp_path / "v.mp4")
+    assert clock.now == before, "it waited for a completed job's content"
+    assert caught.value.status_code == 404 and not caught.value.expired
+    assert str(caught.value).startswith(f"Job {video.id} is completed, but the server answered")
+    assert "'Video variant None not found'" in str(caught.value)
+    assert not (tmp_path / "v.mp4").exists()
+
+
 @pytest.mark.parametrize("dialect", [*ENGINES, "litellm"])
 async def test_previews_are_not_asked_of_a_server_that_makes_none(
     dialect: str, mp4: bytes, clock: SimulatedClock, tmp_path: Path

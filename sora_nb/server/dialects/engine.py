@@ -10,7 +10,6 @@ forgotten when the app goes, as the engines forget theirs on restart.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -29,7 +27,6 @@ from sora_nb.server.errors import APIError
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
 from sora_nb.server.settings import ServerSettings
-from sora_nb.server.validation import KNOB_RULES
 
 #: A served model renders at this size when the request names none (Wan's 480p landscape).
 DEFAULT_SIZE = (832, 480)
@@ -90,6 +87,14 @@ class Engine:
     #: Statuses a client can see while a job runs: vLLM-Omni shows in_progress, the others not.
     shows_in_progress: bool
     sync_route: bool = False
+    #: /content reads ``variant`` as an output index (SGLang 0.5.23): none or "0" is the MP4,
+    #: anything else is 404 "Video variant X not found", a failed job's content too.
+    variant_index: bool = False
+    #: Progress rises step by step while in_progress (SGLang); else it stays 0 until the end.
+    step_progress: bool = False
+    #: A paged list's ``limit`` when none is asked (SGLang 20), and the status of a bad order.
+    default_limit: int | None = None
+    order_status: int = 400
 
 
 class EngineServer:
@@ -160,7 +165,7 @@ class EngineServer:
         return job
 
     def extras(self, job: JobRecord) -> dict[str, Any]:
-        return self._extras.get(job.id, {})
+        return self._extras.setdefault(job.id, {})
 
     def _render_model(self) -> str:
         # The animatic draws any catalog model; under an imitation it draws the served name.
@@ -246,12 +251,28 @@ async def _content(request: Request) -> Response:
     engine = server.engine
     job = _job(server, request.path_params["video_id"])
     status = server.store.view(job).status
+    if engine.variant_index:
+        return _indexed_content(server, job, status, request.query_params.get("variant"))
     if status == "failed":
         raise server.error(*engine.failed_content)
     if status != "completed":
         raise server.error(*engine.not_ready)
     # Any variant (thumbnail, spritesheet) gets the MP4: the engines make no previews.
     path = server.store.content_path(job, "video")
+    return FileResponse(path, media_type="video/mp4", filename=f"{job.id}.mp4")
+
+
+def _indexed_content(
+    server: EngineServer, job: JobRecord, status: str, variant: str | None
+) -> Response:
+    """SGLang 0.5.23's /content: the variant is an output index, and a job that is done (failed
+    too) but has no such output answers 404 naming the variant as it was sent."""
+    if status not in ("completed", "failed"):
+        raise server.error(404, "Generation is still in-progress")
+    index = 0 if variant is None else int(variant) if variant.lstrip("-").isdigit() else None
+    path = server.store.root / job.id / "video.mp4"  # the file_path its jobs report
+    if status == "failed" or index != 0 or not path.is_file():
+        raise server.error(404, f"Video variant {variant} not found")
     return FileResponse(path, media_type="video/mp4", filename=f"{job.id}.mp4")
 
 
@@ -281,12 +302,14 @@ async def _list(request: Request) -> Response:
                 "query.limit",
             )
         limit = int(text)
-    elif not engine.paged_list:
-        limit = 20
+    else:
+        limit = engine.default_limit if engine.paged_list else 20
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         if engine.paged_list:
-            raise server.error(400, "order: Input should be 'asc' or 'desc'", "query.order")
+            raise server.error(
+                engine.order_status, "order: Input should be 'asc' or 'desc'", "query.order"
+            )
         order = "desc"
     jobs = server.store.ordered()
     if order == "desc":
@@ -366,8 +389,10 @@ def _body(server: EngineServer, job: JobRecord, *, just_created: bool = False) -
     view = server.store.view(job, just_created=just_created)
     if not server.engine.shows_in_progress and view.status == "in_progress":
         view = view.model_copy(update={"status": "queued", "progress": 0})
-    if view.status == "in_progress":
+    if view.status == "in_progress" and not server.engine.step_progress:
         view = view.model_copy(update={"progress": 0})  # never updated in between
+    if view.status == "in_progress":
+        server.extras(job)["last_progress"] = view.progress
     return server.engine.job_body(server, job, view)
 
 
@@ -381,56 +406,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     server = _server(request)
     phrase = "Method Not Allowed" if exc.status_code == 405 else "Not Found"
     return JSONResponse(server.engine.error(exc.status_code, phrase, None), exc.status_code)
-
-
-# -- reading bodies --------------------------------------------------------------------------
-
-
-async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
-    """Text fields and the ``input_reference`` upload of a form body (multipart or urlencoded)."""
-    form = await request.form()
-    fields: dict[str, str] = {}
-    reference = None
-    try:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name == "input_reference":
-                    reference = await value.read()
-            else:
-                fields[name] = value
-    finally:
-        await form.close()
-    return fields, reference
-
-
-async def read_json(request: Request) -> dict[str, Any] | None:
-    """A JSON object body, or None when the body is not one."""
-    try:
-        data = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def typed_knobs(
-    fields: dict[str, Any], bad: Callable[[str, Any, str], Exception]
-) -> dict[str, Any]:
-    """The knobs among ``fields`` as numbers, bounds as the engines check them; ``bad(name,
-    value, why)`` makes the engine's error."""
-    knobs: dict[str, Any] = {}
-    if fields.get("negative_prompt") is not None:
-        knobs["negative_prompt"] = str(fields["negative_prompt"])
-    for name, (kind, low, high, what) in KNOB_RULES.items():
-        value = fields.get(name)
-        if value is None or value == "":
-            continue
-        try:
-            number = int(value) if kind is int else float(value)
-        except (TypeError, ValueError):
-            raise bad(name, value, f"Input should be a valid {what.split()[-1]}") from None
-        if isinstance(value, float) and kind is int and not value.is_integer():
-            raise bad(name, value, "Input should be a valid integer")
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise bad(name, value, f"Input should be between {low} and {high}")
-        knobs[name] = number
-    return knobs

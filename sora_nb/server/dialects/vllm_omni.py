@@ -22,9 +22,8 @@ from sora_nb.server.dialects.engine import (
     EngineError,
     EngineServer,
     inference_seconds,
-    read_form,
-    typed_knobs,
 )
+from sora_nb.server.dialects.reading import read_form, typed_knobs
 from sora_nb.server.jobs import JobRecord
 
 _SIZE = re.compile(r"\d+x\d+")
