@@ -51,7 +51,11 @@ class Engine:
 
     def said(self) -> str:
         """The end of its log, for a failure message."""
-        return self.log.read_text(errors="replace")[-4000:]
+        return self.logged()[-4000:]
+
+    def logged(self) -> str:
+        """Its whole log: uvicorn's access lines name every request it answered."""
+        return self.log.read_text(errors="replace")
 
 
 def engine_env(script: str) -> Path:
