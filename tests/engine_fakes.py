@@ -68,6 +68,8 @@ class EngineFake:
         self.cloud = False
         #: The engine lost its output files: a completed job's content is 404.
         self.files_lost = False
+        #: What SGLang's /server_info names as its version.
+        self.version = "0.5.23"
         #: Restart (forget every job) when this many status GETs have been answered.
         self.restart_after: int | None = None
         self._status_gets = 0
@@ -105,6 +107,10 @@ class EngineFake:
             return httpx.Response(200, content=self.mp4, headers={"content-type": "video/mp4"})
         if self.dialect == "litellm":
             path = path if path.startswith("/v1/") else "/v1" + path
+        if path == "/server_info" and self.dialect == "sglang":
+            return httpx.Response(
+                200, json={"served_model_name": self.served, "version": self.version}
+            )
         parts = path.removeprefix("/v1/").split("/")
         if parts == ["models"] and request.method == "GET":
             return self._models()

@@ -79,6 +79,12 @@ class Dialect:
     edits: bool = False
     #: Where these facts come from.
     source: str = ""
+    #: The engine's own route naming its version, from the server's root (SGLang:
+    #: ``/server_info``, ``{"version": ...}``); None where no route is known.
+    version_route: str | None = None
+    #: The engine versions these facts were tested against (tests/engines); another version
+    #: gets a one-line :class:`EngineVersionWarning` when the client connects.
+    tested: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -166,7 +172,9 @@ DIALECTS: dict[str, Dialect] = {
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
-            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4); content and lifecycle: sglang 0.5.23",
+            source="SGLang 0.5.23's own HTTP server (tests/engines/test_sglang.py)",
+            version_route="/server_info",
+            tested=("0.5.23",),
             aliases=("sglang-diffusion", "sgl"),
         ),
         Dialect(
@@ -235,6 +243,10 @@ KNOB_OPTIONS: dict[str, str] = {
 }
 
 
+class EngineVersionWarning(UserWarning):
+    """The engine is a version sora_nb was not tested against: its dialect may have moved."""
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a server is (its dialect), what it serves, and how that was found out."""
@@ -255,6 +267,19 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The engine's version, as its own version route said (None when not known).
+    version: str | None = None
+
+    @property
+    def untested(self) -> str | None:
+        """One line when the engine's version is not one its dialect was tested against."""
+        tested = self.dialect.tested
+        if self.version is None or not tested or self.version in tested:
+            return None
+        return (
+            f"{self.dialect.title} {self.version} is not a version sora_nb was tested against "
+            f"({', '.join(tested)}); if takes fail oddly, that may be why."
+        )
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -294,7 +319,10 @@ class ServerInfo:
     def describe(self) -> str:
         """A few lines for ``%sora status``: what the server is, serves and cannot do."""
         how = f" ({self.found})" if self.found else ""
-        lines = [f"Dialect: {self.dialect.title}{how}."]
+        version = f" {self.version}" if self.version else ""
+        lines = [f"Dialect: {self.dialect.title}{version}{how}."]
+        if self.untested:
+            lines.append(self.untested)
         if self.models:
             lines.append(f"Serves: {', '.join(self.models)}.")
         cannot = self.dialect.cannot()

@@ -16,7 +16,7 @@ import pytest
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.clock import SimulatedClock
-from sora_nb.api.dialects import DIALECTS, detect, from_job
+from sora_nb.api.dialects import DIALECTS, EngineVersionWarning, detect, from_job
 from sora_nb.api.retry import PollPolicy, RetryPolicy
 from sora_nb.api.types import Video
 from tests.engine_fakes import BLOCKED_WORD, GUARDRAIL, SERVED, EngineFake, tiny_mp4
@@ -73,9 +73,45 @@ async def test_each_engine_is_found_from_its_models_answer(
         info = await client.detect()
     assert info.dialect.name == dialect and not info.assumed
     assert info.models == (fake.served,)
-    assert [r.url.path for r in fake.requests] == ["/v1/models"]
+    # SGLang names its version at /server_info, outside /v1.
+    asked = ["/v1/models", "/server_info"] if dialect == "sglang" else ["/v1/models"]
+    assert [r.url.path for r in fake.requests] == asked
+    assert info.version == ("0.5.23" if dialect == "sglang" else None)
     if dialect != "litellm":
         assert info.default_model == SERVED
+
+
+async def test_an_engine_version_not_tested_against_is_named_with_a_one_line_warning(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    fake = engine("sglang", mp4, clock)
+    fake.version = "0.6.0"
+    async with client_for(fake, clock) as client:
+        with pytest.warns(EngineVersionWarning) as caught:
+            info = await client.detect()
+    [warning] = caught
+    said = str(warning.message)
+    assert said == (
+        "SGLang Diffusion 0.6.0 is not a version sora_nb was tested against (0.5.23); "
+        "if takes fail oddly, that may be why."
+    )
+    assert "\n" not in said
+    lines = info.describe().splitlines()
+    assert lines[:2] == ["Dialect: SGLang Diffusion 0.6.0 (/v1/models owned_by 'sglang').", said]
+
+
+async def test_the_tested_version_is_named_without_a_warning(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    import warnings
+
+    fake = engine("sglang", mp4, clock)
+    async with client_for(fake, clock) as client:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", EngineVersionWarning)
+            info = await client.detect()
+    assert info.describe().startswith("Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by")
+    assert info.untested is None
 
 
 def test_detection_reads_litellm_headers_and_assumes_openai_for_the_rest() -> None:

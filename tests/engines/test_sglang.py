@@ -56,6 +56,9 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     session = session_on(sglang, tmp_path)
     info = session.server_info()
     assert (info.dialect.name, info.models, info.assumed) == ("sglang", (WAN,), False)
+    # Its version, from SGLang's own /server_info, is the one the dialect was tested against.
+    assert info.version == "0.5.23" and info.untested is None
+    assert info.describe().startswith("Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by")
     seen: list[tuple[str, int]] = []
     plan = session.plan(PROMPT, seed=7, steps=12, negative_prompt="blurry, text, watermark")
     [take] = session.run_plan(plan, on_update=lambda t: seen.append((t.status, t.progress))).takes

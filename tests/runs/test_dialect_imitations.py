@@ -106,6 +106,8 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     session = session_on(server, folder)
     info = session.server_info()
     assert info.dialect.name == dialect and not info.assumed, info
+    # The SGLang imitation names the version it follows where SGLang names its own.
+    assert info.version == ("0.5.23" if dialect == "sglang" else None), info
 
     # 1. Generate with the server's defaults: downloaded, with a thumbnail and a spritesheet
     #    (derived from the video where the server makes none).

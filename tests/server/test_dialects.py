@@ -251,6 +251,11 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
             )
 
         listed = (await c.get("/v1/videos")).json()
+        info = await c.get("/server_info")
+        if dialect == "sglang":
+            assert (info.status_code, info.json()["version"]) == (200, "0.5.23")
+        else:
+            assert info.status_code == 404
         limit = await c.get("/v1/videos", params={"limit": 0})
         assert limit.status_code == 422 and isinstance(limit.json()["detail"], list)
         order = await c.get("/v1/videos", params={"order": "sideways"})

@@ -95,6 +95,8 @@ class Engine:
     #: A paged list's ``limit`` when none is asked (SGLang 20), and the status of a bad order.
     default_limit: int | None = None
     order_status: int = 400
+    #: The engine version imitated, named at ``/server_info`` as SGLang names its own.
+    version: str | None = None
 
 
 class EngineServer:
@@ -191,6 +193,8 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
         Route("/v1/models", _models, methods=["GET"]),
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
     ]
+    if engine.version is not None:
+        routes.append(Route("/server_info", _server_info, methods=["GET"]))
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))
     app = Starlette(
@@ -329,6 +333,19 @@ async def _list(request: Request) -> Response:
             "first_id": data[0]["id"] if data else None,
             "last_id": data[-1]["id"] if data else None,
             "has_more": limit is not None and len(jobs) > len(page),
+        }
+    )
+
+
+async def _server_info(request: Request) -> Response:
+    server = _server(request)
+    return JSONResponse(
+        {
+            "model_path": server.model,
+            "served_model_name": server.model,
+            "tp_size": 1,
+            "dp_size": 1,
+            "version": server.engine.version,
         }
     )
 

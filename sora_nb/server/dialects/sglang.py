@@ -211,4 +211,5 @@ SGLANG = Engine(
     step_progress=True,
     default_limit=20,
     order_status=422,
+    version="0.5.23",
 )
