@@ -88,7 +88,15 @@ async def test_vllm_omni(apps: Apps) -> None:
         )
         bad = await c.post("/v1/videos", files=form(prompt="a kite", num_inference_steps="300"))
         assert bad.status_code == 400
-        assert bad.json()["error"]["param"] == "body.num_inference_steps"
+        assert (bad.json()["error"]["type"], bad.json()["error"]["param"]) == (
+            "BadRequestError",
+            None,
+        )
+        empty = await c.post("/v1/videos", files=form(prompt="a kite", size="0x0"))
+        assert (empty.status_code, empty.json()["error"]["message"]) == (
+            400,
+            "Invalid size: 0x0. Width and height must be positive integers.",
+        )
         assert (
             await c.post("/v1/videos", files=form(prompt="k", seconds="4.5"))
         ).status_code == 400
@@ -105,6 +113,7 @@ async def test_vllm_omni(apps: Apps) -> None:
             "default",
         )
         assert (job["size"], job["seconds"], job["media_type"]) == ("320x192", "1", "video/mp4")
+        assert (job["fps"], job["num_frames"]) == (24.0, None)  # 24.0 when not sent
         seen = await settle(c, f"/v1/videos/{job['id']}")
         done = seen[-1].json()
         assert {a.json()["progress"] for a in seen} <= {0, 100}
@@ -122,13 +131,13 @@ async def test_vllm_omni(apps: Apps) -> None:
         assert answers[-1].status_code == 400
         body = answers[-1].json()
         assert body["object"] == "video" and body["status"] == "failed"
-        assert body["error"]["code"] == 400
+        assert body["error"]["code"] == 400 and body["progress"] == 0
         content = await c.get(f"/v1/videos/{failed.json()['id']}/content")
         assert content.status_code == 422
         assert content.json()["error"]["message"].startswith("Video generation failed.")
 
         remix = await c.post(f"/v1/videos/{job['id']}/remix", json={"prompt": "again"})
-        assert remix.status_code == 404 and remix.json()["error"]["code"] == 404
+        assert (remix.status_code, remix.json()) == (404, {"detail": "Not Found"})  # FastAPI's
 
         listed = (await c.get("/v1/videos")).json()
         assert set(listed) == {"object", "data", "first_id", "last_id", "has_more"}
@@ -210,12 +219,14 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
                     {"detail": f"Video variant {variant} not found"},
                 )
 
-        # 81 frames at 16 fps reads as 5 seconds; the model sent is echoed.
+        # SGLang reads 81 frames at 16 fps as 5 seconds; FastVideo reports the seconds sent
+        # (none: "0"). The model sent is echoed.
         frames = await c.post(
             "/v1/videos",
             json={"prompt": "a boat", "size": "320x192", "num_frames": 81, "fps": 16, "model": "x"},
         )
-        assert (frames.json()["seconds"], frames.json()["model"]) == ("5", "x")
+        seconds = "5" if dialect == "sglang" else "0"
+        assert (frames.json()["seconds"], frames.json()["model"]) == (seconds, "x")
 
         urlencoded = await c.post("/v1/videos", data={"prompt": "a kite"})
         assert urlencoded.status_code == 400
@@ -229,7 +240,7 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
         if dialect == "sglang":
             assert odd.json() == {"detail": "size must be formatted as positive WIDTHxHEIGHT"}
         else:  # FastVideo ignores a size it cannot read
-            assert odd.status_code == 200 and odd.json()["size"] == "832x480"
+            assert odd.status_code == 200 and odd.json()["size"] == ""
 
         failed = await c.post("/v1/videos", json={"prompt": "the harbour ghost", "seconds": 1})
         answers = await settle(c, f"/v1/videos/{failed.json()['id']}")
@@ -275,6 +286,32 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
         assert (await c.get(f"/v1/videos/{job['id']}")).json() == {"detail": "Video not found"}
     async with http(apps(dialect)) as c:
         assert (await c.get(f"/v1/videos/{frames.json()['id']}")).status_code == 404
+
+
+async def test_fastvideo_echoes_what_a_json_create_left_out_and_checks_no_ranges(
+    apps: Apps,
+) -> None:
+    async with http(apps("fastvideo")) as c:
+        bare = (await c.post("/v1/videos", json={"prompt": "a kite"})).json()
+        odd = (await c.post("/v1/videos", json={"prompt": "a kite", "size": "wide"})).json()
+        sized = (
+            await c.post("/v1/videos", json={"prompt": "a kite", "size": "320x192", "seconds": 1})
+        ).json()
+        queued = [
+            await c.post("/v1/videos", json={"prompt": "a kite", **knob})
+            for knob in (
+                {"num_inference_steps": 0},
+                {"num_inference_steps": 500},
+                {"guidance_scale": 50},
+            )
+        ]
+        failed = await c.post("/v1/videos", json={"prompt": "the harbour ghost", "seconds": 1})
+        answers = await settle(c, f"/v1/videos/{failed.json()['id']}")
+    assert (bare["size"], bare["seconds"]) == ("", "0")
+    assert (odd["size"], odd["seconds"]) == ("", "0")
+    assert (sized["size"], sized["seconds"]) == ("320x192", "1")
+    assert [(a.status_code, a.json()["status"]) for a in queued] == [(200, "queued")] * 3
+    assert answers[-1].json()["status"] == "failed" and answers[-1].json()["progress"] == 0
 
 
 async def test_fastvideo_multipart_always_sends_seconds_and_seed(apps: Apps) -> None:

@@ -97,6 +97,9 @@ class Engine:
     order_status: int = 400
     #: The engine version imitated, named at ``/server_info`` as SGLang names its own.
     version: str | None = None
+    #: An unknown route is FastAPI's own ``{"detail": "Not Found"}``, not the engine's
+    #: envelope (vLLM-Omni 0.30.0).
+    fastapi_404: bool = False
 
 
 class EngineServer:
@@ -163,6 +166,7 @@ class EngineServer:
             "model_sent": asked.model,
             "size_text": asked.size_text,
             "seconds_text": asked.seconds_text,
+            "knobs": dict(asked.knobs),
         }
         return job
 
@@ -422,4 +426,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     server = _server(request)
     phrase = "Method Not Allowed" if exc.status_code == 405 else "Not Found"
+    if server.engine.fastapi_404:
+        return JSONResponse({"detail": phrase}, exc.status_code)
     return JSONResponse(server.engine.error(exc.status_code, phrase, None), exc.status_code)

@@ -108,10 +108,17 @@ def parse_size(text: Any, *, strict: bool) -> tuple[int, int] | None:
 
 
 def make_parse(
-    *, strict_size: bool, form_defaults: dict[str, str], bounded: bool = True
+    *,
+    strict_size: bool,
+    form_defaults: dict[str, str],
+    bounded: bool = True,
+    positive: bool = False,
+    echo_asked: bool = False,
 ) -> Callable[..., Any]:
-    """The create parser; ``bounded`` False (SGLang) checks no ranges, only that counts are
-    positive, as SGLang's ``build_sampling_params`` does."""
+    """The create parser. ``bounded`` False checks no ranges (SGLang, FastVideo queue 500
+    steps); ``positive`` still refuses counts of 0 or less, as SGLang's
+    ``build_sampling_params`` does; ``echo_asked`` reports size and seconds as the request put
+    them (FastVideo: ``""`` and ``"0"`` when a JSON create names none)."""
 
     async def parse_create(request: Request, server: EngineServer) -> Asked:
         fields, reference, multipart = await read_fields(request)
@@ -123,11 +130,12 @@ def make_parse(
             return invalid_body(f"1 validation error for VideoGenerationsRequest\n{name}\n  {why}")
 
         knobs = typed_knobs(fields, bad, bounded=bounded)
-        if not bounded:
+        if positive:
             for name in ("num_frames", "num_inference_steps"):
                 if name in knobs and knobs[name] <= 0:
                     raise EngineError(400, {"detail": f"{name} must be positive"})
-        size = parse_size(fields.get("size"), strict=strict_size) or DEFAULT_SIZE
+        sent_size = parse_size(fields.get("size"), strict=strict_size)
+        size = sent_size or DEFAULT_SIZE
         width = int(fields.get("width") or size[0])  # width and height win over size
         height = int(fields.get("height") or size[1])
         for name, side in (("width", width), ("height", height)):
@@ -147,6 +155,8 @@ def make_parse(
             seconds=max(1, round(frames / fps)),
             knobs=knobs,
             reference=reference,
+            size_text=(f"{size[0]}x{size[1]}" if sent_size else "") if echo_asked else None,
+            seconds_text=str(int(fields.get("seconds") or 0)) if echo_asked else None,
         )
 
     return parse_create
@@ -196,7 +206,7 @@ SGLANG = Engine(
     owned_by="sglang",
     new_id=lambda: str(uuid.uuid4()),
     id_pattern=re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
-    parse_create=make_parse(strict_size=True, form_defaults={}, bounded=False),
+    parse_create=make_parse(strict_size=True, form_defaults={}, bounded=False, positive=True),
     job_body=job_body,
     get_status=lambda _body: 200,
     error=error,
