@@ -60,9 +60,8 @@ class Dialect:
     content_failed: frozenset[int] = frozenset()
     #: A 404 from /content means "still generating" (or failed): look at the job and wait.
     content_404_waits: bool = False
-    #: The video is asked for as ``/content?variant=video``. SGLang 0.5.23 reads ``variant`` as
-    #: an output index (``?variant=video`` is 404 "Video variant video not found"): it gets no
-    #: variant, and its first output is the video.
+    #: The video is asked for as ``?variant=video``; SGLang 0.5.23 reads ``variant`` as an output
+    #: index (``video`` is 404 "Video variant video not found"), so it gets none.
     variant_query: bool = True
     #: The smallest ``limit`` its list accepts.
     list_min: int = 0
@@ -70,6 +69,9 @@ class Dialect:
     seconds_int: bool = False
     #: Keeps jobs only in memory: a restart of the server forgets every one.
     forgets_on_restart: bool = False
+    #: Misreads a create naming no size or seconds (FastVideo 0.2.1: size "", seconds "0"):
+    #: the model's usual clip is sent instead, or the create is refused.
+    needs_clip: bool = False
     #: Why knobs are refused, for the message (empty where knobs are taken).
     no_knobs: str = ""
     #: March 2026's continuity endpoints: ``/videos/characters``, ``/videos/extensions`` and
@@ -79,11 +81,9 @@ class Dialect:
     edits: bool = False
     #: Where these facts come from.
     source: str = ""
-    #: The engine's own route naming its version, from the server's root (SGLang:
-    #: ``/server_info``, ``{"version": ...}``); None where no route is known.
+    #: The engine's own route naming its version (from the server's root, ``{"version": ...}``).
     version_route: str | None = None
-    #: The engine versions these facts were tested against (tests/engines); another version
-    #: gets a one-line :class:`EngineVersionWarning` when the client connects.
+    #: Versions tested against (tests/engines); others get an EngineVersionWarning on connect.
     tested: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=(), repr=False)
 
@@ -191,6 +191,7 @@ DIALECTS: dict[str, Dialect] = {
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
+            needs_clip=True,
             source=f"{_ENGINE_SOURCE} C (FastVideo 2f3d4074)",
             aliases=("fast-video",),
         ),

@@ -175,15 +175,38 @@ async def test_sglang_and_fastvideo_get_json_with_whole_seconds_and_the_knobs(
         )
     [request] = fake.creates()
     assert request.headers["content-type"] == "application/json"
+    # FastVideo misreads a create with no size: the served model's usual one is sent.
+    size = {"size": "1280x720"} if dialect == "fastvideo" else {}
     assert body_of(request) == {
         "prompt": "a heron",
         "model": SERVED,
+        **size,
         "seconds": 5,
         "negative_prompt": "blurry",
         "guidance_scale": 4.5,
         "num_frames": 81,
         "fps": 16,
     }
+
+
+async def test_fastvideo_is_never_sent_a_create_it_would_misread(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    """FastVideo 0.2.1 makes a job of size "" and 0 seconds from a create naming neither:
+    the served model's usual clip goes instead, and a model sora_nb does not know is refused."""
+    fake = engine("fastvideo", mp4, clock)
+    async with client_for(fake, clock, dialect="fastvideo") as client:
+        await client.create(prompt="a heron")
+    [request] = fake.creates()
+    assert (body_of(request)["size"], body_of(request)["seconds"]) == ("1280x720", 5)
+
+    unknown = EngineFake("fastvideo", mp4, clock=clock, served="acme/unknown-video-model")
+    async with client_for(unknown, clock, dialect="fastvideo") as client:
+        with pytest.raises(errors.InvalidRequestError, match="misreads a request naming no size"):
+            await client.create(prompt="a heron", seconds=4)
+        await client.create(prompt="a heron", seconds=4, size="832x480")
+    [sent] = unknown.creates()
+    assert (body_of(sent)["size"], body_of(sent)["seconds"]) == ("832x480", 4)
 
 
 @pytest.mark.parametrize("dialect", ["openai", "litellm"])
