@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (once) a virtualenv holding SGLang 0.5.23's own HTTP server on CPU torch, for the test
 # tier tests/engines. Prints the env's folder on its last line; a second run with the same
-# script and pins prints it at once. Rebuilt when this script or its pins file changes.
+# script, pins and Python prints it at once.
 #
 #   SORA_NB_ENGINE_ENVS  where the envs live (default ~/.cache/sora_nb/engines)
 #   PYTHON               the interpreter to build from (default python3; 3.11 verified)
@@ -18,7 +18,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 pins="$here/sglang-$VERSION.txt"
 root=${SORA_NB_ENGINE_ENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/sora_nb/engines}
 env="$root/sglang-$VERSION"
-key=$(cat "${BASH_SOURCE[0]}" "$pins" | sha256sum | cut -c1-16)
+python=${PYTHON:-python3}
+# Rebuilt when this script, its pins or the interpreter's version change.
+key=$( { cat "${BASH_SOURCE[0]}" "$pins"; "$python" -V; } | sha256sum | cut -c1-16)
 if [ -f "$env/.built-$key" ]; then
     echo "$env"
     exit 0
@@ -27,7 +29,7 @@ fi
 started=$(date +%s)
 rm -rf "$env"
 mkdir -p "$root"
-"${PYTHON:-python3}" -m venv "$env"
+"$python" -m venv "$env"
 pip() { "$env/bin/python" -m pip --disable-pip-version-check --quiet "$@"; }
 
 echo "sglang.sh: building $env" >&2

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ WAN_INDEX = {
     "transformer": ["diffusers", "WanTransformer3DModel"],
     "vae": ["diffusers", "AutoencoderKLWan"],
 }
-#: A first build downloads and installs about 3 GB; a cached env answers at once.
-BUILD_SECONDS = 1200
+#: A first build downloads and installs about 3 GB (6 to 18 minutes here); a cached env
+#: answers at once.
+BUILD_SECONDS = 2400
 UP_SECONDS = 180
 
 
@@ -60,8 +62,12 @@ class Engine:
 
 def engine_env(script: str) -> Path:
     """The virtualenv ``scripts/engines/SCRIPT`` builds (at once when it is cached)."""
+    # The interpreter sora_nb runs on builds it, unless PYTHON says otherwise: the pins are
+    # for that Python's wheels.
+    environ = {**os.environ, "PYTHON": os.environ.get("PYTHON", sys.executable)}
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "engines" / script)],
+        env=environ,
         capture_output=True,
         text=True,
         timeout=BUILD_SECONDS,
@@ -108,6 +114,9 @@ def sglang_server(env: Path, folder: Path) -> Iterator[Engine]:
         "127.0.0.1",
         "--port",
         str(port),
+        # Its scheduler socket's default (5574) would clash with another engine on the host.
+        "--scheduler-port",
+        str(free_port()),
         "--output-path",
         str(outputs),
         "--input-save-path",
