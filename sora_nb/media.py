@@ -6,6 +6,8 @@ the runner and the notebook can all use it without pulling each other in.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import os
 import tempfile
@@ -82,6 +84,22 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and its missing parents private to the user (0700): takes, prompts and
+    notes are nobody else's. Folders that already exist keep the mode they have."""
+    missing: list[Path] = []
+    here = folder
+    while not here.exists() and here.parent != here:
+        missing.append(here)
+        here = here.parent
+    for path in reversed(missing):
+        # One made meanwhile by another process keeps the mode that process gave it.
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+    if not folder.is_dir():  # a file of that name, as mkdir would say
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(folder))
 
 
 def _open_video(path: Path | str | bytes) -> av.container.InputContainer:

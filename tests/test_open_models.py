@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sora_nb import catalog
-from sora_nb.notebook import api
+from sora_nb.notebook import functions
 from sora_nb.runs.cost import estimate
 from sora_nb.runs.request import VideoRequest
 
@@ -69,6 +69,6 @@ def test_open_models_cost_gpu_time_never_a_price_or_zero() -> None:
         ]
     )
     assert mixed.price_text() == "about $0.40 and GPU time (no earlier takes like these to go by)"
-    rows = {row["model"]: row for row in api.models()}
+    rows = {row["model"]: row for row in functions.models()}
     assert rows["LTX-2"]["usd_per_second"] == "GPU time" and rows["LTX-2"]["audio"]
     assert rows["Wan2.1-T2V-1.3B"]["frames"] == "4k+1, 81 by default"

@@ -6,7 +6,7 @@
 // exists (VS Code, Colab, a notebook opened elsewhere), asks the kernel for it in chunks.
 
 /** @typedef {import("./types.js").MediaFile} MediaFile */
-/** @typedef {import("./types.js").WidgetModel} WidgetModel */
+/** @typedef {import("./widget_model.js").WidgetModel} WidgetModel */
 
 /** Content types of a take's files, by variant. */
 export const MIME = { video: "video/mp4", thumbnail: "image/webp", spritesheet: "image/jpeg" };

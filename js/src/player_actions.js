@@ -5,7 +5,7 @@
 // text. Between a click and the kernel's answer the buttons wait, so one click sends one take.
 import { h, setText } from "./dom.js";
 
-/** @typedef {import("./types.js").WidgetModel} WidgetModel */
+/** @typedef {import("./widget_model.js").WidgetModel} WidgetModel */
 /** @typedef {import("./types.js").Actions} Actions */
 
 /** What each button sends, in the order they stand. */

@@ -5,7 +5,7 @@
 // prompt and label goes in as text.
 import { h, setText, statusLabel } from "./dom.js";
 
-/** @typedef {import("./types.js").WidgetModel} WidgetModel */
+/** @typedef {import("./widget_model.js").WidgetModel} WidgetModel */
 /** @typedef {import("./types.js").ChainStep} ChainStep */
 /** @typedef {import("./types.js").MediaFile} MediaFile */
 

@@ -68,56 +68,72 @@ export function buildStudio(model, el, { probe } = {}) {
   sizeSelect.addEventListener("change", () => b.set("size", sizeSelect.value));
   secondsSelect.addEventListener("change", () => b.set("seconds", Number(secondsSelect.value)));
   takesSelect.addEventListener("change", () => b.set("takes", Number(takesSelect.value)));
-  b.watch(["disabled_reasons", "model"], () => {
+  // Only the reasons that apply to what is chosen: the menus already mark the others.
+  b.watch(["disabled_reasons", "model", "size", "seconds"], () => {
     const why = model.get("disabled_reasons") ?? {};
+    const chosen = new Set([`size:${model.get("size")}`, `seconds:${model.get("seconds")}`]);
     reasons.replaceChildren(
-      ...Object.entries(why).map(([key, reason]) =>
+      ...Object.entries(why).filter(([key]) => chosen.has(key)).map(([key, reason]) =>
         h("li", { attrs: { "data-option": key } }, h("strong", { text: `${key.split(":").slice(1).join(":")}${key.startsWith("seconds:") ? " s" : ""}: ` }), reason),
       ),
     );
   });
-  // --- open-model settings, shown when the server's model takes them (knobs_offered) -------------
-  const numberBox = (name, label, { integer, min, max, placeholder }) => {
+  // --- request options (the options table's), shown when the server's model takes them --------
+  // One control per row of option_specs; values live in the `options` trait, by name.
+  const optionValue = (name) => (model.get("options") ?? {})[name];
+  const setOption = (name, value) => {
+    const next = { ...(model.get("options") ?? {}) };
+    if (value == null || value === "") delete next[name];
+    else next[name] = value;
+    b.set("options", next);
+  };
+  const optionBox = (spec) => {
+    if (spec.kind === "text") {
+      return textControl(b, ["options"], () => optionValue(spec.name) ?? "", (v) => setOption(spec.name, v.trim()), {
+        action: spec.name,
+        label: spec.label.toLowerCase(),
+        placeholder: spec.placeholder,
+      });
+    }
+    const integer = spec.kind === "int";
     const node = textControl(
       b,
-      [name],
-      () => (model.get(name) == null ? "" : String(model.get(name))),
+      ["options"],
+      () => (optionValue(spec.name) == null ? "" : String(optionValue(spec.name))),
       (text) => {
         const trimmed = text.trim();
         const value = Number(trimmed);
-        const ok = trimmed === "" || (Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max);
+        const ok =
+          trimmed === "" ||
+          (Number.isFinite(value) && (!integer || Number.isInteger(value)) && (spec.min == null || value >= spec.min) && (spec.max == null || value <= spec.max));
         if (ok) node.removeAttribute("aria-invalid");
         else node.setAttribute("aria-invalid", "true");
-        if (ok) b.set(name, trimmed === "" ? null : value);
+        if (ok) setOption(spec.name, trimmed === "" ? null : value);
       },
-      { action: name, label, placeholder },
+      { action: spec.name, label: spec.label.toLowerCase(), placeholder: spec.placeholder },
     );
     return node;
   };
+  const specs = model.get("option_specs") ?? [];
+  const optionFields = specs.map((spec) => {
+    const box = optionBox(spec);
+    return { spec, box, wrap: field(spec.label, box, { wide: spec.kind === "text" }) };
+  });
   const defaults = () => model.get("knob_defaults") ?? {};
-  const seedBox = numberBox("seed", "seed", { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: "chosen per take" });
-  const stepsBox = numberBox("steps", "steps", { integer: true, min: 1, max: 200, placeholder: "" });
-  const guidanceBox = numberBox("guidance", "guidance", { integer: false, min: 0, max: 20, placeholder: "" });
-  const negativeBox = textControl(b, ["negative_prompt"], () => model.get("negative_prompt"), (v) => b.set("negative_prompt", v), {
-    action: "negative_prompt",
-    label: "negative prompt",
-    placeholder: "what to keep out: blurry, text, watermark",
-  });
   b.watch(["knob_defaults"], () => {
-    stepsBox.placeholder = defaults().steps != null ? `model default ${defaults().steps}` : "model default";
-    guidanceBox.placeholder = defaults().guidance != null ? `model default ${defaults().guidance}` : "model default";
+    for (const { spec, box } of optionFields) {
+      if (spec.placeholder !== "model default") continue;
+      const known = defaults()[spec.name];
+      box.placeholder = known != null ? `model default ${known}` : "model default";
+    }
   });
-  const knobs = section(
-    "Open model",
-    field("Seed", seedBox),
-    field("Steps", stepsBox),
-    field("Guidance", guidanceBox),
-    field("Negative prompt", negativeBox, { wide: true }),
-  );
-  // Hidden with its wrapper, so a server without knobs leaves the Request section as it was.
+  const knobs = section("Open model", ...optionFields.map(({ wrap }) => wrap));
+  // Hidden with its wrapper, so a server without options leaves the Request section as it was.
   const knobsRow = h("div", { className: "sora-wide", attrs: { "data-role": "knobs" } }, knobs);
   b.watch(["knobs_offered"], () => {
-    knobsRow.hidden = (model.get("knobs_offered") ?? []).length === 0;
+    const offered = model.get("knobs_offered") ?? [];
+    knobsRow.hidden = offered.length === 0;
+    for (const { spec, wrap } of optionFields) wrap.hidden = !offered.includes(spec.name);
   });
 
   const request = section(

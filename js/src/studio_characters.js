@@ -6,7 +6,7 @@
 import { h, setText } from "./dom.js";
 import { KernelFiles, MIME, RouteChooser, watchVisible } from "./media.js";
 
-/** @typedef {import("./types.js").WidgetModel} WidgetModel */
+/** @typedef {import("./widget_model.js").WidgetModel} WidgetModel */
 /** @typedef {import("./types.js").CharacterOption} CharacterOption */
 /** @typedef {import("./types.js").MediaFile} MediaFile */
 

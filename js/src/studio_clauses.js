@@ -9,6 +9,8 @@ import { choiceControl, field, isEditing, linesOf, rangeControl, section, textCo
 /** @typedef {import("./types.js").Camera} Camera */
 /** @typedef {import("./types.js").Scene} Scene */
 /** @typedef {import("./types.js").Lighting} Lighting */
+/** @typedef {import("./types.js").Choices} Choices */
+/** @typedef {import("./types.js").DialogueRow} DialogueRow */
 /**
  * The keys each clause trait may hold (the kernel refuses any other): a typo here is a type
  * error in `npm test`, not a control that silently writes nothing.
@@ -22,11 +24,11 @@ import { choiceControl, field, isEditing, linesOf, rangeControl, section, textCo
  */
 /**
  * @param {import("./studio_controls.js").Binder} b
- * @param {import("./types.js").WidgetModel} model
+ * @param {import("./widget_model.js").WidgetModel} model
  * @param {string} id
  */
 export function clauseSections(b, model, id) {
-  const choices = () => model.get("choices") ?? {};
+  const choices = () => /** @type {Partial<Choices>} */ (model.get("choices") ?? {});
   const opts = (name) => choices()[name] ?? [];
 
   // --- the shot ------------------------------------------------------------------------------
@@ -174,13 +176,15 @@ export function clauseSections(b, model, id) {
     const inputs = rows.querySelectorAll("input[data-field=speaker]");
     if (inputs.length) inputs[inputs.length - 1].focus();
   });
+  /** @type {() => DialogueRow[]} */
+  const dialogueRows = () => model.get("dialogue") ?? [];
   const editRow = (index, key, value) => {
-    const next = (model.get("dialogue") ?? []).map((row, i) => (i === index ? { ...row, [key]: value } : row));
+    const next = dialogueRows().map((row, i) => (i === index ? { ...row, [key]: value } : row));
     b.set("dialogue", next);
   };
   const rowSenders = [];
   const renderRows = () => {
-    const dialogue = model.get("dialogue") ?? [];
+    const dialogue = dialogueRows();
     const shown = rows.querySelectorAll(".sora-dialogue-row");
     if (shown.length === dialogue.length) {
       // Same rows: refresh values in place so focus and the caret stay where they are.

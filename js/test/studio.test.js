@@ -129,7 +129,8 @@ describe("studio view", () => {
     expect($(el, '[data-role="aperture-value"]').textContent).toBe("f/2.8");
     expect($(el, '[data-field="aperture"]').value).toBe("2");
     model.set("camera", {});
-    expect($(el, '[data-field="lens_mm"]').disabled).toBe(true);
+    expect($(el, '[data-field="lens_mm"]').dataset.unset).toBe("true");
+    expect($(el, '[data-action="lens_mm-clear"]').hidden).toBe(true);
     expect($(el, '[data-role="lens_mm-value"]').textContent).toBe("not set");
     el.remove();
   });
@@ -143,21 +144,23 @@ describe("studio view", () => {
     lens.value = "85";
     lens.dispatchEvent(new Event("change"));
     expect(model.get("camera").lens_mm).toBe(85);
-    const apertureOn = $(el, '[data-field="aperture-on"]');
-    apertureOn.checked = true;
-    apertureOn.dispatchEvent(new Event("change"));
-    expect(model.get("camera").aperture).toBe(2.8);
+    // No checkbox to tick first: pressing the unset slider sets it where it rests.
+    expect(el.querySelector('[data-field="aperture-on"]')).toBeNull();
     const aperture = $(el, '[data-field="aperture"]');
+    expect(aperture.disabled).toBe(false);
+    aperture.dispatchEvent(new Event("pointerdown"));
+    expect(model.get("camera").aperture).toBe(2.8);
     aperture.value = "8";
     aperture.dispatchEvent(new Event("change"));
     expect(model.get("camera").aperture).toBe(22);
     aperture.value = "0";
     aperture.dispatchEvent(new Event("change"));
     expect(model.get("camera").aperture).toBe(1.4);
-    const lensOn = $(el, '[data-field="lens_mm-on"]');
-    lensOn.checked = false;
-    lensOn.dispatchEvent(new Event("change"));
+    const clear = $(el, '[data-action="lens_mm-clear"]');
+    expect(clear.hidden).toBe(false);
+    clear.click();
     expect("lens_mm" in model.get("camera")).toBe(false);
+    expect(clear.hidden).toBe(true);
   });
 
   it("keeps the palette to 3 to 5 chips: adds, refuses duplicates, removes, fills up", () => {
@@ -215,6 +218,9 @@ describe("studio view", () => {
     const big = [...size.options].find((o) => o.value === "1792x1024");
     expect(big.disabled).toBe(true);
     expect(big.title).toBe(REASON);
+    // The reason shows on the option; the list below says it only once it applies.
+    expect($(el, '[data-role="reasons"]').children).toHaveLength(0);
+    model.set("size", "1792x1024");
     expect($(el, '[data-role="reasons"]').textContent).toBe(`1792x1024: ${REASON}`);
     choose($(el, '[data-field="model"]'), "sora-2-pro");
     expect(model.get("model")).toBe("sora-2-pro");
@@ -235,6 +241,11 @@ describe("studio view", () => {
     model.set("knobs_offered", ["seed", "steps", "guidance", "negative_prompt"]);
     model.set("knob_defaults", { steps: 40, guidance: 4 });
     expect(knobs.hidden).toBe(false);
+    // A control per row of the options table the kernel sent, each shown where offered.
+    model.set("knobs_offered", ["seed"]);
+    expect($(el, '[data-field="steps"]').closest("label").hidden).toBe(true);
+    model.set("knobs_offered", ["seed", "steps", "guidance", "negative_prompt"]);
+    expect($(el, '[data-field="steps"]').closest("label").hidden).toBe(false);
     const steps = $(el, '[data-field="steps"]');
     expect(steps.placeholder).toBe("model default 40");
     const seed = $(el, '[data-field="seed"]');
@@ -242,10 +253,10 @@ describe("studio view", () => {
     seed.dispatchEvent(new Event("change"));
     steps.value = "30";
     steps.dispatchEvent(new Event("change"));
-    expect([model.get("seed"), model.get("steps")]).toEqual([7, 30]);
+    expect([model.get("options").seed, model.get("options").steps]).toEqual([7, 30]);
     steps.value = "500";
     steps.dispatchEvent(new Event("change"));
-    expect(model.get("steps")).toBe(30);
+    expect(model.get("options").steps).toBe(30);
     expect(steps.getAttribute("aria-invalid")).toBe("true");
     const guidance = $(el, '[data-field="guidance"]');
     guidance.value = "4.5";
@@ -253,11 +264,11 @@ describe("studio view", () => {
     const negative = $(el, '[data-field="negative_prompt"]');
     negative.value = XSS;
     negative.dispatchEvent(new Event("change"));
-    expect([model.get("guidance"), model.get("negative_prompt")]).toEqual([4.5, XSS]);
+    expect([model.get("options").guidance, model.get("options").negative_prompt]).toEqual([4.5, XSS.trim()]);
     expect(el.querySelector("img")).toBeNull();
     seed.value = "";
     seed.dispatchEvent(new Event("change"));
-    expect(model.get("seed")).toBeNull();
+    expect("seed" in model.get("options")).toBe(false);
   });
 
   it("sends Generate and Compare, and disables them with the reason when blocked", () => {

@@ -27,6 +27,14 @@ export function studioModel(overrides = {}) {
     model_options: ["sora-2", "sora-2-pro"],
     size_options: ["1280x720", "720x1280", "1792x1024"],
     seconds_options: [4, 8, 12],
+    // As the kernel sends them: the options table's rows the studio shows.
+    option_specs: [
+      { name: "seed", label: "Seed", kind: "int", min: 0, max: 2 ** 53 - 1, placeholder: "chosen per take", help: "" },
+      { name: "negative_prompt", label: "Negative prompt", kind: "text", min: null, max: 32000, placeholder: "what to keep out", help: "" },
+      { name: "steps", label: "Steps", kind: "int", min: 1, max: 200, placeholder: "model default", help: "" },
+      { name: "guidance", label: "Guidance", kind: "float", min: 0, max: 20, placeholder: "model default", help: "" },
+    ],
+    options: {},
     choices: {
       framing: [
         { value: "wide", label: "Wide shot" },

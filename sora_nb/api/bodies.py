@@ -2,62 +2,55 @@
 
 OpenAI's API, SGLang and FastVideo read JSON (multipart when a file goes along); vLLM-Omni reads
 only forms, so everything goes to it as multipart text fields. The open-model knobs (seed,
-steps...) are checked here against the ranges the engines enforce, so a wrong value gets a
-precise message before anything is sent.
+steps...) are checked here against the options table, so a wrong value gets a precise message
+before anything is sent.
 """
 
 from __future__ import annotations
 
 import json
-import math
+from collections.abc import Mapping
 from typing import Any
 
 from sora_nb.api import errors
-from sora_nb.api.dialects import KNOB_FIELDS, KNOB_OPTIONS, Dialect, ServerInfo
+from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.sending import Files
 from sora_nb.api.types import ImageRef, ReferenceFile
-
-#: The engines' ranges (vLLM-Omni's VideoGenerationRequest): steps 1..200, guidance 0..20.
-STEPS_RANGE = (1, 200)
-GUIDANCE_RANGE = (0.0, 20.0)
-#: Seeds are 64-bit on every engine's torch generator; keep them non-negative and portable.
-SEED_MAX = 2**63 - 1
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
 
 
-def check_knobs(
-    *,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-) -> dict[str, Any]:
-    """The knobs that were given, by wire name, each checked; InvalidRequestError otherwise."""
-    given: dict[str, Any] = {}
-    if seed is not None:
-        given["seed"] = _whole("seed", seed, 0, SEED_MAX)
-    if negative_prompt is not None:
-        if not isinstance(negative_prompt, str) or not negative_prompt.strip():
-            raise _bad("negative_prompt", "a non-empty text, like 'blurry, text, watermark'")
-        given["negative_prompt"] = negative_prompt.strip()
-    if steps is not None:
-        given["steps"] = _whole("steps", steps, *STEPS_RANGE)
-    if guidance is not None:
-        low, high = GUIDANCE_RANGE
-        if (
-            isinstance(guidance, bool)
-            or not isinstance(guidance, (int, float))
-            or not math.isfinite(guidance)
-            or not low <= guidance <= high
-        ):
-            raise _bad("guidance", f"a number from {low:g} to {high:g}, like 5.0", guidance)
-        given["guidance"] = float(guidance)
-    if fps is not None:
-        given["fps"] = _whole("fps", fps, 1, 240)
-    if num_frames is not None:
-        given["num_frames"] = _whole("num_frames", num_frames, 1, 10_000)
-    return {KNOB_FIELDS[name]: value for name, value in given.items()}
+def check_options(given: Options | Mapping[str, Any] | None) -> Options:
+    """The options given (by Python name), each checked against its row of the options table;
+    InvalidRequestError naming the first one that is wrong, before anything is sent."""
+    if isinstance(given, Options):
+        return given
+    for name, value in (given or {}).items():
+        try:
+            if value is not None:
+                options_table.get(name).check(value)
+        except KeyError as exc:
+            raise errors.InvalidRequestError(f"Not sent: {exc.args[0]}.", param=name) from None
+        except options_table.OptionError as exc:
+            raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.option) from None
+    return Options(**(given or {}))
+
+
+def merge_options(
+    keywords: Mapping[str, Any], options: Options | Mapping[str, Any] | None
+) -> Options:
+    """The options of a create given as keywords and as one ``options`` object, checked; an
+    option given both ways must agree."""
+    given = check_options(options)
+    wanted = check_options(keywords)
+    clash = [n for n, v in wanted.given().items() if given.given().get(n, v) != v]
+    if clash:
+        raise errors.InvalidRequestError(
+            f"Not sent: {clash[0]} is given twice, as a keyword and in options, with two "
+            "values; give it once.",
+            param=clash[0],
+        )
+    return given.replace(**wanted.given())
 
 
 def refuse_knobs(
@@ -67,13 +60,12 @@ def refuse_knobs(
 
     ``info``, when known, names what the server does take: the bundled server takes the
     knobs its renderer honours (the animatic: a seed, as its variation)."""
-    names = {wire_name: name for name, wire_name in KNOB_FIELDS.items()}
     taken = info.extra_knobs if info is not None else frozenset()
-    refused = [w for w in wire if w not in taken] or list(wire)
-    given = ", ".join(names[w] for w in refused)
-    param = names[refused[0]]
+    refused = [w for w in wire if w not in taken and not dialect.takes([w])] or list(wire)
+    names = [_python_name(w, dialect) for w in refused]
+    given, param = ", ".join(names), names[0]
     if info is not None and info.renderer is not None:
-        offered = ", ".join(o for w, o in KNOB_OPTIONS.items() if w in taken) or "no knobs"
+        offered = ", ".join(info.flags_taken()) or "no knobs"
         what = (
             "the bundled server's animatic (it draws a storyboard, not from noise)"
             if info.renderer == "animatic"
@@ -150,12 +142,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _whole(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _bad(name, f"a whole number from {low} to {high}", value)
-    return value
-
-
-def _bad(name: str, wanted: str, value: object = None) -> errors.InvalidRequestError:
-    got = "" if value is None else f", not {value!r}"
-    return errors.InvalidRequestError(f"Not sent: {name} should be {wanted}{got}.", param=name)
+def _python_name(wire: str, dialect: Dialect) -> str:
+    option = options_table.by_wire(wire, dialect.name) or options_table.by_wire(wire)
+    return option.name if option is not None else wire

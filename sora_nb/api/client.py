@@ -10,22 +10,38 @@ Servers speak dialects of the protocol (:mod:`sora_nb.api.dialects`): given one
 what it accepts and refuses, before sending, what it cannot do. Without one it speaks OpenAI's
 dialect and still reads what the engines answer (their ids, statuses, errors and failed jobs).
 
-This module builds the client (its HTTP session, key, retries, and what it knows of the
-server); the endpoints it sends are in :mod:`sora_nb.api.endpoints` and
-:mod:`sora_nb.api.continuity`, the sending itself in :mod:`sora_nb.api.sending`.
+This module is the client, whole: how it is built (its HTTP session, key, retries, and what
+it knows of the server) and every endpoint it sends, the Videos API's own and March 2026's
+characters, extensions and edits. Every part of it reads the same session, key and knowledge
+of the server, so it is one class in one file (``tests/layers/test_module_size.py`` says why);
+what it leans on has a module each: the sending itself (:mod:`sora_nb.api.sending`), bodies,
+content, polling, references and the continuity endpoints' inputs
+(:mod:`sora_nb.api.continuity_inputs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
+from sora_nb import catalog
 from sora_nb._version import __version__
-from sora_nb.api import errors
+from sora_nb.api import dialects, errors
+from sora_nb.api.answers import (
+    cannot_delete,
+    deleted_answer,
+    job_in_error,
+)
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -35,14 +51,47 @@ from sora_nb.api.config import (
     resolve_server,
     warn_if_retired,
 )
-from sora_nb.api.continuity import ContinuityEndpoints
+from sora_nb.api.content import download_content
+from sora_nb.api.continuity_inputs import (
+    CharacterInput,
+    ClipInput,
+    character_refs,
+    check_name,
+    extension_seconds,
+    read_clip,
+    unsupported,
+    warn_unnamed,
+)
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
-from sora_nb.api.endpoints import VideoEndpoints
 from sora_nb.api.knowledge import ServerKnowledge
-from sora_nb.api.references import ReferenceInput
+from sora_nb.api.listing import Order, every_job, page_params
+from sora_nb.api.params import (
+    invalid_params,
+    seconds_text,
+    usual_clip,
+    video_id_of,
+    video_path,
+)
+from sora_nb.api.polling import wait_for
+from sora_nb.api.references import ReferenceInput, check_upload, read_reference
 from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
-from sora_nb.api.sending import KeyAuth, Sender, origin
-from sora_nb.api.types import Video
+from sora_nb.api.sending import Files, KeyAuth, Sender, origin
+from sora_nb.api.types import (
+    MAX_EXTENDED_SECONDS,
+    VARIANT_MEDIA_TYPES,
+    Character,
+    ContentVariant,
+    CreateVideoParams,
+    EditVideoParams,
+    ExtendVideoParams,
+    ImageRef,
+    RemixVideoParams,
+    Video,
+    VideoDeleted,
+    VideoList,
+    VideoRef,
+)
+from sora_nb.catalog.options import Options, picked
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -50,10 +99,9 @@ IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
-class VideosClient(VideoEndpoints, ContinuityEndpoints):
-    """Async client for the Videos API: create, retrieve, list, delete, remix, download, wait
-    (:class:`~sora_nb.api.endpoints.VideoEndpoints`); characters, extensions and edits
-    (:class:`~sora_nb.api.continuity.ContinuityEndpoints`).
+class VideosClient:
+    """Async client for the Videos API: create, retrieve, list, delete, remix, download, wait;
+    characters, extensions and edits.
 
     Build it from a base URL and key (``VideosClient("http://localhost:4000/v1", "sk-...")``),
     from a resolved :class:`ServerConfig` (:meth:`from_config`), or around an httpx transport
@@ -181,6 +229,427 @@ class VideosClient(VideoEndpoints, ContinuityEndpoints):
         The result is kept for the client's life (``refresh=True`` asks again).
         """
         return await self._known.detect(refresh=refresh)
+
+    # -- the Videos API's own endpoints -------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        prompt: str,
+        model: str | None = None,
+        seconds: int | str | None = None,
+        size: str | None = None,
+        input_reference: ReferenceInput | None = None,
+        characters: Sequence[CharacterInput] | None = None,
+        idempotency_key: str | None = None,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        fps: int | None = None,
+        num_frames: int | None = None,
+        options: Options | Mapping[str, Any] | None = None,
+    ) -> Video:
+        """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
+
+        ``seconds`` may be given as 8 or "8" (the wire wants a string). A reference image is
+        uploaded and must be JPEG, PNG or WebP of exactly ``size``; an :class:`ImageRef` is a
+        URL the server fetches. ``idempotency_key`` defaults to a fresh one that is reused
+        across retries, so a retried create cannot start a second job.
+
+        ``characters`` (two at most: ids, or the :class:`Character` objects
+        ``create_character`` gave) feature those characters; a character whose name the prompt
+        does not write gets a :class:`~sora_nb.api.continuity_inputs.CharacterNotNamedWarning`.
+
+        ``seed``, ``negative_prompt``, ``steps`` (num_inference_steps), ``guidance``
+        (guidance_scale), ``fps`` and ``num_frames`` go to engines that take them (vLLM-Omni,
+        SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
+        sent. ``options`` gives them at once (an :class:`~sora_nb.catalog.options.Options`, or
+        a dict by the same names), with any option of the options table. On a one-model
+        engine ``model`` may be left out (its model is sent) or name it.
+        """
+        secs = None if seconds is None else seconds_text(seconds)
+        refs = character_refs(characters or ())
+        if refs and self.dialect is not None and not self.dialect.characters:
+            raise unsupported(self.dialect, "characters", "feature characters")
+        chosen = merge_options(picked(locals()), options)
+        dialect = await self._known.knowing() if chosen else self.dialect
+        knobs = chosen.wire(dialect.name if dialect is not None else None)
+        if knobs and dialect is not None and not self._known.takes(knobs, dialect):
+            raise refuse_knobs(dialect, knobs, self._known.info)
+        model = await self._known.model_to_send(model, dialect)
+        if dialect is not None and dialect.needs_clip and (size is None or secs is None):
+            size, secs = usual_clip(dialect, model, size, secs)
+        if self.check_requests and model is not None:
+            try:
+                catalog.check_request(
+                    model,
+                    size=size,
+                    seconds=secs,
+                    has_reference=input_reference is not None,
+                    num_frames=chosen.num_frames,
+                    fps=chosen.fps,
+                )
+            except catalog.CatalogError as exc:
+                raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.param) from None
+        upload = await read_reference(input_reference) if input_reference is not None else None
+        if self.check_requests and upload is not None and size is not None:
+            check_upload(upload, size)
+        try:
+            params = CreateVideoParams(
+                prompt=prompt,
+                model=model,
+                seconds=secs,
+                size=size.strip().lower() if size else None,
+                characters=refs or None,
+            )
+        except ValidationError as exc:
+            raise invalid_params(exc) from None
+        warn_unnamed(prompt, characters or ())
+        fields = params.model_dump(mode="json", exclude_none=True) | knobs
+        image = input_reference if isinstance(input_reference, ImageRef) else None
+        speaks = dialect or dialects.DIALECTS["openai"]
+        # One key for every attempt, the re-sent form included: never a second job.
+        idempotency_key = idempotency_key or f"sora_nb-{uuid.uuid4()}"
+        json_body, files = create_body(speaks, fields, upload=upload, image=image)
+        try:
+            video = await self._send.call(
+                Video,
+                "POST",
+                "/videos",
+                json=json_body,
+                files=files,
+                idempotency_key=idempotency_key,
+            )
+        except errors.BadRequestError as exc:
+            if dialect is not None or json_body is None:
+                raise
+            if not dialects.refuses_json(exc.server_message, exc.param):
+                raise
+            # The server read the JSON as an empty form: a form-only engine (vLLM-Omni).
+            # Nothing was created; say it again as a form, under the same idempotency key.
+            self._known.seen = dialects.DIALECTS["vllm-omni"]
+            _, files = create_body(self._known.seen, fields, image=image)
+            video = await self._send.call(
+                Video, "POST", "/videos", files=files, idempotency_key=idempotency_key
+            )
+        self._known.learn_from(video)
+        return video
+
+    async def retrieve(self, video_id: str | Video) -> Video:
+        """The job's current state: status, progress, and its error if it failed.
+
+        A failed job is returned even when the server sends it with an error status (as
+        vLLM-Omni does), so the server's own reason is never lost.
+        """
+        return await self._send.call(Video, "GET", video_path(video_id), accept=job_in_error)
+
+    async def list_page(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+    ) -> VideoList:
+        """One page of jobs (``limit`` 0 to 100); :meth:`list` follows the pages for you."""
+        lowest = self.dialect.list_min if self.dialect else 0
+        params = page_params(limit, order, after, lowest=lowest)
+        return await self._send.call(VideoList, "GET", "/videos", params=params)
+
+    async def list(
+        self,
+        *,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncGenerator[Video, None]:
+        """Every job on the server, page after page (``async for video in client.list()``).
+
+        Servers that send no ``has_more`` (SGLang, FastVideo) are paged by hand: a full page
+        asks for the next one after its last job.
+        """
+
+        async def page(limit: int | None, order: Order, after: str | None) -> VideoList:
+            return await self.list_page(limit=limit, order=order, after=after)
+
+        async for video in every_job(page, order=order, after=after, page_size=page_size):
+            yield video
+
+    async def delete(self, video_id: str | Video) -> VideoDeleted:
+        """Delete a job and its files on the server; a running job is cancelled where the
+        server can (OpenAI, vLLM-Omni). SGLang and FastVideo forget the job but let it run
+        (``cancelled`` is False); LiteLLM's proxy cannot delete (UnsupportedError)."""
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if dialect is not None and dialect.delete == "none":
+            raise cannot_delete(dialect.title, ident, None)
+        try:
+            return await self._send.call(
+                VideoDeleted, "DELETE", video_path(ident), parse=deleted_answer
+            )
+        except errors.MethodNotAllowedError:
+            raise cannot_delete(f"server at {self.base_url}", ident, 405) from None
+
+    async def remix(
+        self, video_id: str | Video, *, prompt: str, idempotency_key: str | None = None
+    ) -> Video:
+        """Start a new job that reworks a completed video with a new prompt."""
+        dialect = self.dialect
+        if dialect is not None and not dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} cannot remix a video (it has no /remix route). "
+                "Generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
+        try:
+            params = RemixVideoParams(prompt=prompt)
+        except ValidationError as exc:
+            raise invalid_params(exc) from None
+        return await self._send.call(
+            Video,
+            "POST",
+            video_path(video_id) + "/remix",
+            json=params.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    async def download(
+        self,
+        video_id: str | Video,
+        destination: str | os.PathLike[str],
+        *,
+        variant: ContentVariant = "video",
+        expected_type: str | None = None,
+    ) -> Path:
+        """Save a finished job's video (or ``thumbnail``/``spritesheet``) to ``destination``.
+
+        The bytes stream to a temporary file beside the destination and are renamed into place
+        only once complete: an interrupted download, a short body or a wrong media type leaves
+        nothing at ``destination``. A server answering with another media type (a gateway
+        sending the MP4 for a thumbnail) raises :class:`~errors.UnexpectedContentTypeError`
+        naming the type it sent; asking an engine known to make no previews raises
+        :class:`~errors.UnsupportedError` without sending. A failed job raises
+        :class:`~errors.JobFailedError` with the server's reason.
+        """
+        if variant not in VARIANT_MEDIA_TYPES:
+            raise errors.InvalidRequestError(
+                f"variant must be one of {', '.join(VARIANT_MEDIA_TYPES)}, not {variant!r}.",
+                param="variant",
+            )
+        ident = video_id_of(video_id)
+        dialect = self.dialect
+        if variant != "video" and dialect is not None and not dialect.previews:
+            raise errors.UnsupportedError(
+                f"Not sent: the {dialect.title} makes no {variant}s (it answers every variant "
+                "with the MP4); derive it from the video with sora_nb.media.",
+                feature=variant,
+            )
+        target = Path(destination)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return await download_content(
+            self._send,
+            video_path(ident) + "/content",
+            target,
+            variant=variant,
+            expected=expected_type or VARIANT_MEDIA_TYPES[variant],
+            dialect=dialect,
+            job=lambda: self.retrieve(ident),
+            wait_step=self.poll.floor,
+        )
+
+    async def wait(
+        self,
+        video_id: str | Video,
+        *,
+        deadline: float | None = None,
+        on_progress: Callable[[Video], object] | None = None,
+        raise_on_failure: bool = False,
+        poll: PollPolicy | None = None,
+    ) -> Video:
+        """Poll until the job is completed or failed and return its final state.
+
+        A failed job is returned like a completed one (check ``video.status``), unless
+        ``raise_on_failure`` asks for :class:`~errors.JobFailedError`. ``deadline`` is the most
+        seconds to wait (:class:`~errors.DeadlineExceededError` after it; the job itself goes
+        on; a status check failing near it raises its own error rather than retry past it).
+        ``on_progress`` gets every state seen. Cancel the awaiting task to stop polling.
+        The pace follows the server's ``openai-poll-after-ms`` hint when it sends one, else
+        backs off from ``poll.floor`` to ``poll.ceiling`` seconds.
+        """
+        return await wait_for(
+            self._send,
+            video_id,
+            hints=self._poll_hints,
+            policy=poll or self.poll,
+            deadline=deadline,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+        )
+
+    # -- characters, extensions and edits (March 2026) ------------------------------------
+
+    async def create_character(
+        self,
+        video: ClipInput,
+        name: str,
+        *,
+        consent: bool = False,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Character:
+        """Make a character from a 2 to 4 second clip (16:9 or 9:16) and return it: its ``id``
+        goes in ``create(characters=[...])``, its ``name`` in the prompt.
+
+        ``consent=True`` says the person filmed agreed to be a character: sora_nb's bundled
+        server refuses a clip of a face without it (a simulation of the service's rule, see
+        ``sora_nb.server.guardrails``); it is sent only when True. Through LiteLLM's proxy
+        ``model`` names the deployment that makes it (the one it serves, when it serves one);
+        the id it answers carries that deployment, so later creates reach the same server.
+        """
+        self._refuse_unless("characters", "make characters")
+        check_name(name)
+        dialect = await self._known.knowing()
+        upload = await read_clip(video, check=self.check_requests)
+        files: Files = [("name", (None, name, None))]
+        if dialect.name == "litellm":
+            # LiteLLM routes a character by this field; without it the proxy sends the clip
+            # to api.openai.com, whatever its configuration says.
+            files.append(("target_model_names", (None, await self._deployment(model), None)))
+        if consent:
+            files.append(("consent", (None, "true", None)))
+        files.append(("video", (upload.filename, upload.content, upload.media_type)))
+        return await self._send.call(
+            Character, "POST", "/videos/characters", files=files, idempotency_key=idempotency_key
+        )
+
+    async def get_character(self, character_id: str | Character) -> Character:
+        """A character by its id (what ``create_character`` answered)."""
+        self._refuse_unless("characters", "look up characters")
+        ident = character_id.id if isinstance(character_id, Character) else character_id
+        if not isinstance(ident, str) or not ident.strip():
+            raise errors.InvalidRequestError(
+                f"A character id is a non-empty string like 'char_123', not {ident!r}.",
+                param="character_id",
+            )
+        path = "/videos/characters/" + quote(ident, safe="")
+        return await self._send.call(Character, "GET", path)
+
+    async def extend(
+        self,
+        video: str | Video | os.PathLike[str],
+        *,
+        prompt: str,
+        seconds: int | str,
+        idempotency_key: str | None = None,
+    ) -> Video:
+        """Start a job that continues a completed video by ``seconds`` (4, 8, 12, 16 or 20)
+        where its last frame ends; the new job's video is the whole stitched video (its
+        ``seconds`` the total). A video grows by six extensions at most, to 120 s. ``video``
+        is a job (its id), or a ``Path`` to an MP4 to upload."""
+        self._refuse_unless("extensions", "extend a video")
+        secs = extension_seconds(seconds)
+        if isinstance(video, os.PathLike):
+            return await self._upload("extensions", video, prompt, secs, idempotency_key)
+        ident = video_id_of(video)
+        if isinstance(video, Video) and video.seconds and video.seconds.isdigit():
+            total = int(video.seconds) + int(secs)
+            if total > MAX_EXTENDED_SECONDS:
+                raise errors.InvalidRequestError(
+                    f"Not sent: video {ident} lasts {video.seconds} s; {secs} s more makes "
+                    f"{total} s, past the {MAX_EXTENDED_SECONDS} s an extended video may last.",
+                    param="seconds",
+                )
+        try:
+            params = ExtendVideoParams(video=VideoRef(id=ident), prompt=prompt, seconds=secs)
+        except ValidationError as exc:
+            raise invalid_params(exc) from None
+        made = await self._send.call(
+            Video,
+            "POST",
+            "/videos/extensions",
+            json=params.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        self._known.learn_from(made)
+        return made
+
+    async def edit(
+        self,
+        video: str | Video | os.PathLike[str],
+        *,
+        prompt: str,
+        idempotency_key: str | None = None,
+    ) -> Video:
+        """Start a job that reworks a completed video with ``prompt``: the same scene, with
+        what the prompt changes (the successor of remix). ``video`` is a job (its id), or a
+        ``Path`` to an MP4 to upload."""
+        self._refuse_unless("edits", "edit a video")
+        if isinstance(video, os.PathLike):
+            return await self._upload("edits", video, prompt, None, idempotency_key)
+        try:
+            params = EditVideoParams(video=VideoRef(id=video_id_of(video)), prompt=prompt)
+        except ValidationError as exc:
+            raise invalid_params(exc) from None
+        made = await self._send.call(
+            Video,
+            "POST",
+            "/videos/edits",
+            json=params.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        self._known.learn_from(made)
+        return made
+
+    async def _upload(
+        self,
+        route: str,
+        video: os.PathLike[str],
+        prompt: str,
+        seconds: str | None,
+        idempotency_key: str | None,
+    ) -> Video:
+        """An extension or edit of a video sent as a file (a form, as the spec allows)."""
+        if not prompt or not prompt.strip() or len(prompt) > 32_000:
+            raise errors.InvalidRequestError(
+                "Not sent: the prompt should be 1 to 32000 characters.", param="prompt"
+            )
+        path = Path(os.fspath(video)).expanduser()
+        try:
+            content = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise errors.InvalidRequestError(
+                f"Cannot read the video {str(path)!r} ({exc.strerror}); check the path.",
+                param="video",
+            ) from None
+        files: Files = [("prompt", (None, prompt, None))]
+        if seconds is not None:
+            files.append(("seconds", (None, seconds, None)))
+        files.append(("video", (path.name, content, "video/mp4")))
+        made = await self._send.call(
+            Video, "POST", f"/videos/{route}", files=files, idempotency_key=idempotency_key
+        )
+        self._known.learn_from(made)
+        return made
+
+    async def _deployment(self, model: str | None) -> str:
+        """The model a gateway should make a character with: the one named, or the one it
+        serves; an InvalidRequestError when it serves several and none is named."""
+        if model:
+            return model
+        info = await self._known.detect()
+        if len(info.models) == 1:
+            return info.models[0]
+        served = ", ".join(info.models) or "none listed"
+        raise errors.InvalidRequestError(
+            f"Not sent: the {info.dialect.title} makes a character with one of its models "
+            f"({served}); name it: create_character(..., model='sora-2').",
+            param="model",
+        )
+
+    def _refuse_unless(self, feature: str, doing: str) -> None:
+        dialect: Dialect | None = self._known.dialect
+        if dialect is not None and not getattr(dialect, feature):
+            raise unsupported(dialect, feature, doing)
 
     # -- machinery ---------------------------------------------------------------------------
 

@@ -21,18 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sora_nb.api.errors import ConfigurationError
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Option
 
 #: The names a dialect can be set by (``--dialect``, ``dialect=``, ``SORA_NB_DIALECT``).
 DialectName = Literal["openai", "vllm-omni", "sglang", "fastvideo", "litellm"]
-#: The open-model settings, as sora_nb names them -> as the engines' form and JSON fields do.
-KNOB_FIELDS: dict[str, str] = {
-    "seed": "seed",
-    "negative_prompt": "negative_prompt",
-    "steps": "num_inference_steps",
-    "guidance": "guidance_scale",
-    "fps": "fps",
-    "num_frames": "num_frames",
-}
 #: LiteLLM's proxy lists every model with this "created" stamp (litellm/constants.py
 #: DEFAULT_MODEL_CREATED_AT_TIME), whichever provider serves it.
 LITELLM_CREATED = 1677610602
@@ -47,8 +40,6 @@ class Dialect:
     title: str
     #: "json": JSON unless a file goes along (then multipart); "form": always multipart.
     encoding: Literal["json", "form"]
-    #: Takes seed, negative_prompt, num_inference_steps, guidance_scale, fps and num_frames.
-    knobs: bool
     #: Serves exactly one model (its /v1/models entry): send that name, or refuse before sending.
     one_model: bool
     remix: bool
@@ -86,6 +77,20 @@ class Dialect:
     #: Versions tested against (tests/engines); others get an EngineVersionWarning on connect.
     tested: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=(), repr=False)
+
+    def options(self) -> tuple[Option, ...]:
+        """The request options this dialect takes (the options table says which)."""
+        return tuple(option for option in options_table.OPTIONS if self.name in option.dialects)
+
+    @property
+    def knobs(self) -> bool:
+        """Takes open-model options (seed, steps...): an engine."""
+        return bool(self.options())
+
+    def takes(self, wire_names: Iterable[str]) -> bool:
+        """True when this dialect takes every one of these options (by wire name)."""
+        taken = {option.wire_name(self.name) for option in self.options()}
+        return set(wire_names) <= taken
 
     @property
     def self_hosted(self) -> bool:
@@ -131,7 +136,6 @@ DIALECTS: dict[str, Dialect] = {
             name="openai",
             title="OpenAI Videos API",
             encoding="json",
-            knobs=False,
             one_model=False,
             remix=True,
             previews=True,
@@ -147,7 +151,6 @@ DIALECTS: dict[str, Dialect] = {
             name="vllm-omni",
             title="vLLM-Omni",
             encoding="form",
-            knobs=True,
             one_model=True,
             remix=False,
             previews=False,
@@ -162,7 +165,6 @@ DIALECTS: dict[str, Dialect] = {
             name="sglang",
             title="SGLang Diffusion",
             encoding="json",
-            knobs=True,
             one_model=True,
             remix=False,
             previews=False,
@@ -181,7 +183,6 @@ DIALECTS: dict[str, Dialect] = {
             name="fastvideo",
             title="FastVideo",
             encoding="json",
-            knobs=True,
             one_model=True,
             remix=False,
             previews=False,
@@ -199,7 +200,6 @@ DIALECTS: dict[str, Dialect] = {
             name="litellm",
             title="LiteLLM proxy",
             encoding="json",
-            knobs=False,
             one_model=False,
             remix=True,
             previews=False,
@@ -231,17 +231,6 @@ def dialect_named(name: str | Dialect) -> Dialect:
         f"There is no dialect called {name!r}; use one of {', '.join(DIALECTS)} "
         "(or leave it out and sora_nb finds it from the server)."
     )
-
-
-#: The option of %%sora (and the keyword of generate) for each knob's wire name.
-KNOB_OPTIONS: dict[str, str] = {
-    "seed": "--seed",
-    "negative_prompt": "--negative",
-    "num_inference_steps": "--steps",
-    "guidance_scale": "--guidance",
-    "fps": "--fps",
-    "num_frames": "--frames",
-}
 
 
 class EngineVersionWarning(UserWarning):
@@ -285,7 +274,7 @@ class ServerInfo:
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
         names = set(wire_names)
-        return self.dialect.knobs or names <= self.extra_knobs
+        return self.dialect.takes(names) or names <= self.extra_knobs
 
     @property
     def takes_knobs(self) -> bool:
@@ -317,6 +306,14 @@ class ServerInfo:
         """True when the server lists ``model`` (or lists nothing, so nobody can tell)."""
         return not self.models or model in self.models or any("*" in m for m in self.models)
 
+    def flags_taken(self) -> list[str]:
+        """The ``%%sora`` flags of the options the bundled server's cards offer."""
+        return [
+            o.flag
+            for o in options_table.OPTIONS
+            if o.wire_name(self.dialect.name) in self.extra_knobs
+        ]
+
     def describe(self) -> str:
         """A few lines for ``%sora status``: what the server is, serves and cannot do."""
         how = f" ({self.found})" if self.found else ""
@@ -333,10 +330,9 @@ class ServerInfo:
         if cannot:
             lines.append("Cannot: " + "; ".join(cannot) + ".")
         if self.dialect.knobs:
-            lines.append("Takes: --seed, --negative, --steps, --guidance, --fps, --frames.")
+            lines.append("Takes: " + ", ".join(o.flag for o in self.dialect.options()) + ".")
         elif self.extra_knobs:
-            taken = [option for wire, option in KNOB_OPTIONS.items() if wire in self.extra_knobs]
-            lines.append("Takes: " + ", ".join(taken) + ".")
+            lines.append("Takes: " + ", ".join(self.flags_taken()) + ".")
         return "\n".join(lines)
 
 
@@ -362,9 +358,10 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
     models = tuple(str(card["id"]) for card in cards if card.get("id"))
     owners = {str(card.get("owned_by", "")).lower() for card in cards}
     offered = [card.get("knobs") for card in cards]
-    extra = frozenset(
-        str(name) for names in offered if isinstance(names, list) for name in names
-    ) & frozenset(KNOB_FIELDS.values())
+    extra = (
+        frozenset(str(name) for names in offered if isinstance(names, list) for name in names)
+        & options_table.wire_names()
+    )
     if litellm_header:
         return ServerInfo(DIALECTS["litellm"], models, "its answers carry x-litellm headers")
     for owner, name in (("vllm", "vllm-omni"), ("sglang", "sglang"), ("fastvideo", "fastvideo")):

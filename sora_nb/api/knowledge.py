@@ -80,7 +80,7 @@ class ServerKnowledge:
 
     def takes(self, wire_names: dict[str, object], dialect: Dialect) -> bool:
         """True when the server takes these knobs: its dialect does, or its /models said so."""
-        if dialect.knobs:
+        if dialect.takes(wire_names):
             return True
         return self.info is not None and self.info.takes(wire_names)
 

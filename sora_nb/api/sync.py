@@ -13,19 +13,21 @@ import contextlib
 import os
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from sora_nb.api.bodies import merge_options
 from sora_nb.api.client import ReferenceInput, VideosClient
 from sora_nb.api.config import ServerConfig, resolve_server
-from sora_nb.api.continuity import CharacterInput, ClipInput
+from sora_nb.api.continuity_inputs import CharacterInput, ClipInput
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.retry import PollPolicy
 from sora_nb.api.types import Character, ContentVariant, Video, VideoDeleted, VideoList
+from sora_nb.catalog.options import Options, picked
 
 _T = TypeVar("_T")
 
@@ -171,9 +173,10 @@ class SyncVideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); see ``VideosClient.create``
-        (the knobs go to engines that take them, and are refused elsewhere)."""
+        (the options go to engines that take them, and are refused elsewhere)."""
         return self._loop.run(
             self._client.create(
                 prompt=prompt,
@@ -183,12 +186,7 @@ class SyncVideosClient:
                 input_reference=input_reference,
                 characters=characters,
                 idempotency_key=idempotency_key,
-                seed=seed,
-                negative_prompt=negative_prompt,
-                steps=steps,
-                guidance=guidance,
-                fps=fps,
-                num_frames=num_frames,
+                options=merge_options(picked(locals()), options),
             )
         )
 

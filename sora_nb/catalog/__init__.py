@@ -6,9 +6,9 @@ know (a gateway's ``veo-3.1`` route, say) is allowed through unchecked, with an 
 (``None``, never 0). Users add or replace profiles with :func:`register`.
 
 Open models served by engines on the user's own GPUs (Wan, LTX-2, HunyuanVideo) have profiles
-too (:mod:`sora_nb.open_models`): their frame rules (4k+1, 8k+1), frame rates, default steps and
-guidance, each figure with its source. They cost GPU time, not dollars: their price is None.
-A profile answers to its short name or to the checkpoint names engines serve it under
+too (:mod:`sora_nb.catalog.open_models`): their frame rules (4k+1, 8k+1), frame rates, default
+steps and guidance, each figure with its source. They cost GPU time, not dollars: their price
+is None. A profile answers to its short name or to the checkpoint names engines serve it under
 (``Wan-AI/Wan2.2-T2V-A14B-Diffusers`` is ``Wan2.2-T2V-A14B``).
 
 This is layer 0: it imports only the standard library and pydantic, never ``sora_nb.api``.

@@ -2,7 +2,7 @@
 
 Every figure here is data: the sizes, durations and prices each hosted model shipped with, the
 day 1080p and 16/20 second clips arrived (March 2026), and the day the hosted API was retired.
-The open models' cards live in :mod:`sora_nb.open_models`. :mod:`sora_nb.catalog` registers
+The open models' cards live in :mod:`sora_nb.catalog.open_models`. :mod:`sora_nb.catalog` registers
 all of them when it is first imported.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sora_nb.catalog.open_models import open_profiles
 from sora_nb.catalog.profile import ModelProfile, Price
 
 #: The day OpenAI shut down the hosted Videos API and the sora-2 models on api.openai.com.
@@ -63,8 +64,6 @@ def _builtin_profiles() -> list[ModelProfile]:
                 "notes": f"Dated snapshot of {alias.name}.",
             }
         )
-
-    from sora_nb.open_models import open_profiles
 
     return [
         sora2,

@@ -190,7 +190,7 @@ def show_chain_plan(plan: Any, *, dry_run: bool) -> None:
 
 def continuity(run: GridRun) -> Table:
     """The continuity readings at the joins of a run's extended takes, as a table."""
-    from sora_nb.research.continuity import continuity_records
+    from sora_nb.research.joins import continuity_records
 
     rows = [
         {key: value for key, value in row.items() if key != "prompt"}

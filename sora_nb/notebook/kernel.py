@@ -114,9 +114,9 @@ def _choose_renderer(settings: dict[str, Any]) -> None:
     if renderer == "animatic" and not local:
         settings["local"] = None
     elif renderer == "diffusers" and local.get("model"):
-        from sora_nb.server.renderers.diffusers import DiffusersOptions
+        from sora_nb.connection import local_options
 
-        settings["local"] = DiffusersOptions(**local)
+        settings["local"] = local_options(**local)
     elif renderer not in ("animatic", "diffusers"):
         raise ValueError(f"renderer is 'animatic' or 'diffusers', not {renderer!r}.")
     else:

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
+
 ORIENTATION_SIZES = {"landscape": "1280x720", "portrait": "720x1280"}
 
 
@@ -54,18 +57,8 @@ class SoraOptions(BaseModel):
     edit: str | None = None
     #: Make a storyboard's shots as a chain: the first shot created, each next one extending it.
     shot_by_shot: bool = False
-    #: Open-model settings, for engines that take them (vLLM-Omni, SGLang, FastVideo).
-    seed: int | None = None
-    negative_prompt: str | None = None
-    steps: int | None = None
-    guidance: float | None = None
-    fps: int | None = None
-    num_frames: int | None = None
-
-    def knobs(self) -> dict[str, object]:
-        """The open-model settings given on the line, by Session.plan's names."""
-        names = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+    #: The request's options (the options table's: seed, steps...), for engines that take them.
+    options: Options = Options()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -172,23 +165,31 @@ def _parser() -> argparse.ArgumentParser:
             "compare values side by side, up to three times (columns, rows, pages): model, "
             "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
             'or lighting=..., sr="text to replace,replacement,...", character=Maya,Theo '
-            "(each cell's character where the prompt names the first), or on an engine seed, "
-            "steps, guidance, fps, frames"
+            "(each cell's character where the prompt names the first), or on an engine "
+            + ", ".join(option.axes[0] for option in options_table.OPTIONS if option.axes)
         ),
     )
-    p.add_argument(
-        "--seed", metavar="N", help="on an engine that takes seeds: the seed of the first take"
-    )
-    p.add_argument(
-        "--negative", metavar="TEXT", help="on an engine: what the picture should not show"
-    )
-    p.add_argument("--steps", metavar="N", help="on an engine: denoising steps, like 30")
-    p.add_argument("--guidance", metavar="X", help="on an engine: guidance scale, like 5.0")
-    p.add_argument("--fps", metavar="N", help="on an engine: frames per second of the video")
-    p.add_argument(
-        "--frames", metavar="N", help="on an engine: the frame count (instead of --seconds)"
-    )
+    # The request options, one flag each, from the options table.
+    for option in options_table.OPTIONS:
+        p.add_argument(option.flag, dest=_dest(option), metavar=option.metavar, help=option.help)
     return p
+
+
+def _dest(option: options_table.Option) -> str:
+    return "option_" + option.name
+
+
+def _request_options(ns: argparse.Namespace) -> Options:
+    given = {}
+    for option in options_table.OPTIONS:
+        text = getattr(ns, _dest(option))
+        if text is None:
+            continue
+        try:
+            given[option.name] = option.parse(text)
+        except options_table.OptionError as exc:
+            raise OptionsError(f"%%sora: {option.flag}: {exc}") from None
+    return Options(**given)
 
 
 def option_help() -> list[tuple[str, str]]:
@@ -213,18 +214,6 @@ def _int(name: str, text: str, low: int = 1, high: int | None = None) -> int:
         raise OptionsError(f"%%sora: --{name} must be at least {low}; got {value}.")
     if high is not None and value > high:
         raise OptionsError(f"%%sora: --{name} must be at most {high}; got {value}.")
-    return value
-
-
-def _number(name: str, text: str, low: float, high: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise OptionsError(
-            f"%%sora: --{name} takes a number, like --{name} 5.0; got {text!r}."
-        ) from None
-    if not low <= value <= high:
-        raise OptionsError(f"%%sora: --{name} must be from {low:g} to {high:g}; got {text}.")
     return value
 
 
@@ -314,12 +303,7 @@ def parse_options(line: str) -> SoraOptions:
         extend=ns.extend,
         edit=ns.edit,
         shot_by_shot=ns.shot_by_shot,
-        seed=_int("seed", ns.seed, low=0) if ns.seed is not None else None,
-        negative_prompt=_negative(ns.negative),
-        steps=_int("steps", ns.steps, high=200) if ns.steps is not None else None,
-        guidance=_number("guidance", ns.guidance, 0, 20) if ns.guidance is not None else None,
-        fps=_int("fps", ns.fps) if ns.fps is not None else None,
-        num_frames=_int("frames", ns.frames) if ns.frames is not None else None,
+        options=_request_options(ns),
     )
 
 
@@ -330,11 +314,17 @@ def _character(name: str) -> str:
     return cleaned
 
 
-def _negative(text: str | None) -> str | None:
-    if text is None:
-        return None
-    if not text.strip():
-        raise OptionsError(
-            '%%sora: --negative takes what to keep out, like --negative "blurry, text".'
+def options_markdown() -> str:
+    """The README's table of request options, written from the options table."""
+    rows = [
+        "| option | Python | grid axis | takes | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for option in options_table.OPTIONS:
+        axis = f"`--vary {option.axes[0]}=...`" if option.axes else ""
+        engines = ", ".join(sorted(option.dialects))
+        rows.append(
+            f"| `{option.flag} {option.metavar}` | `{option.name}=` | {axis} | {option.what()} "
+            f"| {option.help} ({engines}) |"
         )
-    return text.strip()
+    return "\n".join(rows)

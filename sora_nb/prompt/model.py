@@ -7,6 +7,7 @@ weather words are stored as canonical slugs when the vocabulary knows them ("dol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,6 +22,12 @@ from sora_nb.prompt.vocabulary import (
     WEATHER,
     Vocabulary,
 )
+
+#: How a Prompt is read from text and written as text. :mod:`sora_nb.prompt.parse` and
+#: :mod:`sora_nb.prompt.render` build and read Prompts, so they import this module and set these
+#: when imported (the package imports both first); this module never imports them back.
+reader: Callable[[str], Prompt] | None = None
+writer: Callable[[Prompt], str] | None = None
 
 _CONFIG = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
 
@@ -200,15 +207,13 @@ class Prompt(BaseModel):
     @classmethod
     def parse(cls, text: str) -> Prompt:
         """Read a cell body (prose, labelled clauses, cookbook layout or shot blocks)."""
-        from sora_nb.prompt.parse import parse
-
-        return parse(text)
+        assert reader is not None, "sora_nb.prompt imports sora_nb.prompt.parse, which sets it"
+        return reader(text)
 
     def render(self) -> str:
         """The prompt text to send, in the cookbook layout, shot by shot."""
-        from sora_nb.prompt.render import render
-
-        return render(self)
+        assert writer is not None, "sora_nb.prompt imports sora_nb.prompt.render, which sets it"
+        return writer(self)
 
     def __str__(self) -> str:
         return self.render()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from sora_nb.prompt import extract, labels
+from sora_nb.prompt import extract, labels, model
 from sora_nb.prompt.model import Audio, Camera, DialogueLine, Lighting, Prompt, Scene, Shot
 
 _SHOT_HEADER = re.compile(
@@ -409,3 +409,7 @@ def _text(value: object) -> str | None:
 
 def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+# Prompt.parse reads text with this module's parse (see sora_nb.prompt.model.reader).
+model.reader = parse

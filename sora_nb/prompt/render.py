@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sora_nb.prompt import extract
+from sora_nb.prompt import extract, model
 from sora_nb.prompt.labels import LABELS
 from sora_nb.prompt.model import Camera, Lighting, Prompt, Shot
 from sora_nb.prompt.parse import prose_reading
@@ -138,3 +138,8 @@ def _num(value: float) -> str:
     """35.0 -> "35", 2.8 -> "2.8" (exactly, so parse reads back the same float)."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
+
+
+# Prompt.render and str(prompt) write text with this module's render (see
+# sora_nb.prompt.model.writer).
+model.writer = render

@@ -42,6 +42,8 @@ table.grid video { width: 100%; max-width: 480px; display: block; background: #0
 table.data { font-size: 12px; background: #fff; }
 table.data th, table.data td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; }
 table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td, th { mso-number-format: "\\@"; } /* a spreadsheet opening this page reads text as text */
+table.data td.num { mso-number-format: General; }
 details { margin: 4px 0; }
 """
 #: The columns the report's results table shows after the axes, in order.

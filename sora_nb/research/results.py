@@ -43,10 +43,10 @@ def take_record(take: Take) -> Record:
         "seconds": take.request.seconds,
         "words": word_count(take.request.prompt),
         "status": take.status,
-        "seed": take.request.seed,
-        "steps": take.request.steps,
-        "guidance": take.request.guidance,
-        "frames": take.request.num_frames,
+        "seed": take.request.options.seed,
+        "steps": take.request.options.steps,
+        "guidance": take.request.options.guidance,
+        "frames": take.request.options.num_frames,
         "cost": take.cost,
         "estimated_cost": take.estimated_cost,
         # Self-hosted engines' cost: the GPU time, memory and step time the server reported.
@@ -165,14 +165,16 @@ def history_results(ledger: Ledger, n: int | None = 20) -> pd.DataFrame:
 
 
 def write_csv(rows: Any, path: Path | str) -> Path:
-    """Write records (or a DataFrame) as UTF-8 CSV with a header row; empty cells for None."""
+    """Write records (or a DataFrame) as UTF-8 CSV with a header row; empty cells for None, and
+    text a spreadsheet would run as a formula kept as text (:func:`spreadsheet_safe`)."""
     records = _records(rows)
     columns = _columns(records)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    # CRLF rows (RFC 4180): the csv module then quotes a note with a line break of either kind.
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writerow({column: spreadsheet_safe(column) for column in columns})
     for record in records:
-        writer.writerow({k: _csv_value(v) for k, v in record.items()})
+        writer.writerow({k: spreadsheet_safe(_csv_value(v)) for k, v in record.items()})
     target = Path(path)
     media.write_atomic(target, out.getvalue().encode("utf-8"))
     return target
@@ -221,6 +223,18 @@ def _records(rows: Any) -> list[Record]:
 def _columns(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every key in first-seen order (records may differ: a history mixes grids)."""
     return list(dict.fromkeys(key for record in records for key in record))
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list on CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value``, or for text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+1``,
+    ``@SUM``, a leading tab ...) the same text after a ``'``, so it opens as the words written."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv_value(value: Any) -> Any:

@@ -57,7 +57,7 @@ class Study(GridRun):
         """Continuity at the joins of this run's extended takes: one row per join, with how
         alike the frames either side are in colour and in layout (1 the same), as a pandas
         DataFrame."""
-        from sora_nb.research.continuity import continuity_table
+        from sora_nb.research.joins import continuity_table
 
         return continuity_table(self.takes)
 

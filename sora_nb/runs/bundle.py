@@ -10,6 +10,7 @@ material outlives a provider's shutdown.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -94,10 +95,27 @@ def export_bundle(takes: Iterable[Take], destination: Path | str) -> Path:
                 for path in sorted(staging.rglob("*")):
                     if path.is_file():
                         archive.write(path, path.relative_to(staging).as_posix())
-            shutil.move(partial, target)
+            _place(partial, target)
         else:
-            shutil.move(staging, target)
+            _place(staging, target)
     return target
+
+
+def _place(made: Path, target: Path) -> None:
+    """Move the finished bundle to ``target`` unless something took that name meanwhile (an
+    export never replaces a file): a hard link or a rename that refuses to overwrite."""
+    taken = BundleError(f"{target} already exists; choose a new name or remove it first.")
+    try:
+        if made.is_dir():
+            os.rename(made, target)  # fails on a file or a folder with anything in it
+        else:
+            os.link(made, target)  # fails if the name exists
+    except FileExistsError:
+        raise taken from None
+    except OSError:
+        if target.exists():
+            raise taken from None
+        shutil.move(made, target)  # a file system without hard links
 
 
 def import_bundle(source: Path | str, ledger: Ledger) -> list[Take]:
@@ -164,7 +182,7 @@ def _cast_of(takes: list[Take]) -> list[CharacterRecord]:
     names = {m.name for take in takes for m in take.request.characters}
     if not names:
         return []
-    cast = Cast(takes[0].ledger)
+    cast = Cast(Ledger(takes[0].media_dir))
     records = [cast.get(name) for name in sorted(names)]
     return [record for record in records if record is not None]
 

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sora_nb import prompt as prompt_lang
+
+# A chain's lengths are read in chain_length (a take reads them too) and named here as well.
+from sora_nb.runs.chain_length import extensions_in as extensions_in
+from sora_nb.runs.chain_length import joins as joins
+from sora_nb.runs.chain_length import video_seconds as video_seconds
 from sora_nb.runs.cost import CostEstimate
 from sora_nb.runs.grid import Axis, GridCell, GridError, GridPlan, GridRun
 from sora_nb.runs.request import CastMember, Parent, VideoRequest
@@ -30,38 +35,6 @@ Kind = Literal["extension", "edit"]
 
 class ChainError(GridError):
     """A chain cannot grow as asked (a limit, a take not finished); the message says why."""
-
-
-def video_seconds(chain: Sequence[Take | VideoRequest]) -> int:
-    """How long the last video of a chain is: its first video, plus every extension since
-    (an edit keeps the length; a remix starts a new video)."""
-    total = 0
-    for step in chain:
-        request = step.request if isinstance(step, Take) else step
-        if request.kind == "extension":
-            total += request.seconds
-        elif request.kind != "edit":
-            total = request.seconds
-    return total
-
-
-def joins(chain: Sequence[Take | VideoRequest]) -> list[float]:
-    """Where, in seconds, each extension begins in the chain's last video."""
-    at: list[float] = []
-    total = 0
-    for step in chain:
-        request = step.request if isinstance(step, Take) else step
-        if request.kind == "extension":
-            at.append(float(total))
-            total += request.seconds
-        elif request.kind != "edit":
-            at, total = [], request.seconds
-    return at
-
-
-def extensions_in(chain: Sequence[Take | VideoRequest]) -> int:
-    """How many extensions the chain's last video is made of."""
-    return len(joins(chain))
 
 
 def check_extension(chain: Sequence[Take | VideoRequest], seconds: int) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sora_nb import catalog
+
 #: ``SORA_NB_<FIELD>`` sets a field's default, like ``SORA_NB_SECONDS=8``.
 ENV_PREFIX = "SORA_NB_"
 
@@ -89,19 +91,28 @@ class Defaults(BaseModel):
 BUILT_IN = Defaults()
 
 
-class Fallback(BaseModel):
-    """What a request gets when neither the defaults nor the server say: the bundled server's
-    model and its usual clip."""
+class Chosen(BaseModel):
+    """A request's model, size, seconds and takes, every one decided."""
 
     model_config = ConfigDict(frozen=True)
 
-    model: str = "sora-2"
-    size: str = "1280x720"
-    seconds: int = 4
-    takes: int = 1
+    model: str
+    size: str
+    seconds: int
+    takes: int
 
 
-FALLBACK = Fallback()
+def _usual(model: str) -> Chosen:
+    """``model`` with its usual clip, as the catalog's card states it, and one take."""
+    profile = catalog.get_profile(model)
+    if profile is None:
+        raise LookupError(f"the catalog has no card for {model}, the fallback model")
+    return Chosen(model=model, size=profile.default_size, seconds=profile.default_seconds, takes=1)
+
+
+#: What a request gets when neither the defaults nor the server say: the bundled server's
+#: model and its usual clip (sora-2, 1280x720, 4 s). Every client-side default reads it.
+FALLBACK = _usual("sora-2")
 
 
 def _message(name: str, value: Any, reason: str) -> str:

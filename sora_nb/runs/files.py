@@ -6,7 +6,9 @@ came back, what it cost. It is rewritten atomically, so a reader never sees half
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,14 @@ def write_sidecar(take: Take) -> Path:
     path = take.path("video").parent / SIDECAR
     write_atomic(path, json.dumps(sidecar_dict(take), indent=2, ensure_ascii=False).encode())
     return path
+
+
+def keep_private(take: Take) -> None:
+    """Make the take's files readable by their user only (0600), as every file sora_nb writes
+    itself already is: a download arrives with the usual permissions."""
+    for variant in FILE_NAMES:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(take.path(variant), 0o600)
 
 
 def files_intact(take: Take) -> bool:

@@ -15,7 +15,8 @@ from typing import Any
 from sora_nb import catalog
 from sora_nb.api import errors
 from sora_nb.api.bodies import refuse_knobs
-from sora_nb.api.dialects import KNOB_FIELDS, ServerInfo
+from sora_nb.api.dialects import ServerInfo
+from sora_nb.catalog import options as options_table
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import VideoRequest
 
@@ -67,7 +68,7 @@ def usual_clip(
 
 def check_knobs_taken(info: ServerInfo, names: Iterable[str]) -> None:
     """Refuse, before anything is sent, knobs (by Python name) this server does not take."""
-    wire = {KNOB_FIELDS[name]: True for name in names}
+    wire = {options_table.get(name).wire_name(info.dialect.name): True for name in names}
     if wire and not info.takes(wire):
         raise refuse_knobs(info.dialect, wire, info)
 
@@ -76,22 +77,25 @@ def finisher(info: ServerInfo) -> Callable[[VideoRequest], VideoRequest]:
     """What completes each planned request for this server (see the module's docstring)."""
     seeded = info.takes_knobs
     # The animatic's length is its seconds; a model's frame count follows its frame rule.
-    frames = info.takes(["num_frames", "fps"]) and info.generative
+    frames = (
+        info.takes(options_table.get(n).wire for n in ("num_frames", "fps")) and info.generative
+    )
 
     def finish(request: VideoRequest) -> VideoRequest:
         update: dict[str, Any] = {}
+        options = request.options
         profile = catalog.get_profile(request.model)
-        if frames and profile is not None and request.num_frames is None:
-            count = profile.frames_for(request.seconds, request.fps)
+        if frames and profile is not None and options.num_frames is None:
+            count = profile.frames_for(request.seconds, options.fps)
             if count is not None:
                 update["num_frames"] = count
-                update["fps"] = request.fps or profile.fps
+                update["fps"] = options.fps or profile.fps
         if seeded:
-            if request.seed is None:
+            if options.seed is None:
                 # Fixed by the cell's content and the take number: the same every time it runs.
-                update["seed"] = request.model_copy(update=update).chosen_seed()
+                update["seed"] = request.with_options(**update).chosen_seed()
             elif request.take > 1:
-                update["seed"] = request.seed + request.take - 1
-        return request.model_copy(update=update) if update else request
+                update["seed"] = options.seed + request.take - 1
+        return request.with_options(**update) if update else request
 
     return finish

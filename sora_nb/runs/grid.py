@@ -3,8 +3,9 @@
 An axis varies one thing across a comparison:
 
 - a request field: ``model``, ``size`` or ``seconds``;
-- an open-model setting: ``seed``, ``steps``, ``guidance``, ``fps``, ``frames`` or
-  ``negative`` (a seeded engine's ``--vary seed=1,2,3``);
+- a request option of the options table (:mod:`sora_nb.catalog.options`) by its axis names:
+  ``seed``, ``steps``, ``guidance``, ``fps``, ``frames``, ``negative`` (a seeded engine's
+  ``--vary seed=1,2,3``);
 - ``length``: a rung of the prompt's ladder (short / medium / long, or more levels);
 - a clause of the structured prompt: ``camera=push-in,orbit``, ``lighting=...``, ``palette=...``;
 - ``sr``: search and replace over the prompt text, the first value being the text searched for
@@ -27,26 +28,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import prompt as prompt_lang
+from sora_nb.catalog import options as options_table
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
 
-AxisKind = Literal["field", "length", "clause", "replace", "character", "step"]
+AxisKind = Literal["field", "option", "length", "clause", "replace", "character", "step"]
 
 #: Request fields an axis may vary directly.
 FIELDS = ("model", "size", "seconds")
-#: Open-model settings an axis may vary, as typed -> the request field they set.
-KNOB_AXES: dict[str, str] = {
-    "seed": "seed",
-    "steps": "steps",
-    "guidance": "guidance",
-    "fps": "fps",
-    "frames": "num_frames",
-    "num_frames": "num_frames",
-    "negative": "negative_prompt",
-    "negative_prompt": "negative_prompt",
-}
 #: Clause names people type, and where each lives in a Prompt (dotted path).
 CLAUSES: dict[str, str] = {
     "camera": "camera.movement",
@@ -86,7 +77,8 @@ class Axis(BaseModel):
     name: str
     kind: AxisKind
     values: tuple[str, ...]
-    #: Where a clause axis writes in the Prompt (``camera.movement``).
+    #: Where a clause axis writes in the Prompt (``camera.movement``); for an option axis, the
+    #: option's Python name.
     path: str | None = None
 
     @classmethod
@@ -99,10 +91,15 @@ class Axis(BaseModel):
                 f"The {name!r} axis needs at least two non-empty values, like "
                 f"{name}=a,b; got {list(values)}."
             )
-        if key in FIELDS or key in KNOB_AXES:
+        if key in FIELDS:
             for value in vals:
                 _field_value(key, value)  # a bad value fails here, naming the axis
             return cls(name=key, kind="field", values=vals)
+        option = options_table.by_axis(key)
+        if option is not None:
+            for value in vals:
+                _option_value(option, value)
+            return cls(name=key, kind="option", values=vals, path=option.name)
         if key == "length":
             return cls(name=key, kind="length", values=vals)
         if key in REPLACE_NAMES:
@@ -111,7 +108,7 @@ class Axis(BaseModel):
             return cls(name="character", kind="character", values=vals)
         path = CLAUSES.get(key) or (key if "." in key else None)
         if path is None:
-            knobs = ("seed", "steps", "guidance", "fps", "frames", "negative")
+            knobs = [option.axes[0] for option in options_table.OPTIONS if option.axes]
             known = ", ".join([*FIELDS, *knobs, "length", "sr", "character", *CLAUSES])
             raise GridError(f"There is no axis called {name!r}. Vary one of: {known}.")
         return cls(name=key, kind="clause", values=vals, path=path)
@@ -165,10 +162,18 @@ class GridPlan(BaseModel):
         caller knows better, e.g. the GPU seconds earlier takes took)."""
         count = len(self.requests)
         videos = f"{count} video" + ("" if count == 1 else "s")
-        noun = "take" if self.takes == 1 else "takes"
-        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        noun = "take each" if self.takes == 1 else "takes each"
+        shape = "".join(f"{_values_text(a)} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
         return f"{head}, {(cost or self.cost()).price_text()}"
+
+
+def _values_text(axis: Axis) -> str:
+    """An axis as a sentence reads it: ``seed (1, 2, 3)``, or ``seed (1, 2, … 9: 9 values)``."""
+    values = list(axis.values)
+    if len(values) <= 4:
+        return f"{axis.name} ({', '.join(values)})"
+    return f"{axis.name} ({', '.join(values[:2])}, … {values[-1]}: {len(values)} values)"
 
 
 def plan_grid(
@@ -214,8 +219,11 @@ def plan_grid(
         cell_prompt = structured
         for axis in axes:
             if axis.kind == "field":
-                name = KNOB_AXES.get(axis.name, axis.name)
-                fields[name] = _field_value(axis.name, labels[axis.name])
+                fields[axis.name] = _field_value(axis.name, labels[axis.name])
+            elif axis.kind == "option":
+                assert axis.path is not None
+                option = options_table.get(axis.path)
+                fields[option.name] = _option_value(option, labels[axis.name])
             elif axis.kind == "clause":
                 assert axis.path is not None
                 cell_prompt = _with_clause(cell_prompt, axis.path, labels[axis.name])
@@ -270,16 +278,14 @@ def _field_value(name: str, value: str) -> Any:
         if not digits.isdigit():
             raise GridError(f"seconds values are whole numbers, like 4,8; got {value!r}.")
         return int(digits)
-    if name in ("seed", "steps", "fps", "frames", "num_frames"):
-        if not value.isdigit():
-            raise GridError(f"{name} values are whole numbers, like {name}=20,40; got {value!r}.")
-        return int(value)
-    if name == "guidance":
-        try:
-            return float(value)
-        except ValueError:
-            raise GridError(f"guidance values are numbers, like 3.5,7; got {value!r}.") from None
     return value
+
+
+def _option_value(option: options_table.Option, value: str) -> Any:
+    try:
+        return option.parse(value)
+    except options_table.OptionError as exc:
+        raise GridError(f"The {option.axes[0]} axis: {exc}") from None
 
 
 def _with_character(

@@ -8,6 +8,7 @@ The tables themselves, and the migration of older ledgers, are in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -18,6 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sora_nb import media
+from sora_nb.catalog import options as options_table
+from sora_nb.runs import take as take_module
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
@@ -41,7 +45,7 @@ class Ledger:
         self.media_dir = Path(media_dir)
         self.path = self.media_dir / LEDGER_NAME
         try:
-            self.media_dir.mkdir(parents=True, exist_ok=True)
+            media.make_private_folder(self.media_dir)
         except OSError as exc:
             raise LedgerError(
                 f"Cannot create the media folder {self.media_dir}: {exc.strerror}. "
@@ -61,6 +65,11 @@ class Ledger:
         # answer is retried for a while. Anything else means the file is not a ledger.
         deadline = time.monotonic() + 30
         delay = 0.01
+        # A new ledger starts as an empty file private to the user (0600); SQLite gives its
+        # WAL and shared-memory files the same mode.
+        if not self.path.exists():
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another kernel
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         while True:
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             try:
@@ -137,12 +146,17 @@ class Ledger:
             parent = req.parent
             cast = [m.model_dump() for m in req.characters]
             parent_id = self._parent_id(db, req)
+            # Options with a column of their own (schema 1's six); every option is in the
+            # take's request_json too.
+            columns = [option.name for option in options_table.OPTIONS if option.column]
+            names = [
+                "request_key", "server", "model", "size", "seconds", "prompt", "prompt_json",
+                "reference_sha256", "remix_of", "created_at", *columns, "parent_kind",
+                "parent_take", "parent_job", "characters_json",
+            ]  # fmt: skip
             db.execute(
-                "INSERT OR IGNORE INTO requests (request_key, server, model, size, seconds,"
-                " prompt, prompt_json, reference_sha256, remix_of, created_at, seed,"
-                " negative_prompt, steps, guidance, fps, num_frames, parent_kind, parent_take,"
-                " parent_job, characters_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO requests ({', '.join(names)})"
+                f" VALUES ({','.join('?' * len(names))})",
                 (
                     rkey,
                     take.server,
@@ -155,12 +169,7 @@ class Ledger:
                     req.remix_of,
                     now,
                     # The take's own seed is in its request_json; the cell's first seed here.
-                    req.seed,
-                    req.negative_prompt,
-                    req.steps,
-                    req.guidance,
-                    req.fps,
-                    req.num_frames,
+                    *(getattr(req.options, name) for name in columns),
                     req.kind if req.kind != "create" else None,
                     parent.take if parent else None,
                     parent.job if parent else req.remix_of,
@@ -349,7 +358,7 @@ class Ledger:
         where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
         params: list[Any] = [server, request.model, request.size, request.seconds]
         for name in ("num_frames", "steps"):
-            value = getattr(request, name)
+            value = getattr(request.options, name)
             where.append(f"r.{name} IS ?")
             params.append(value)
         query = (
@@ -407,5 +416,8 @@ class Ledger:
         with self._guard():
             return int(self._db.execute("SELECT COUNT(*) FROM takes").fetchone()[0])
 
+
+# How a take opens its folder's ledger: take.py cannot name this module, which imports it.
+take_module.open_ledger = Ledger
 
 __all__ = ["LEDGER_NAME", "SCHEMA_VERSION", "Ledger", "LedgerError", "request_key"]

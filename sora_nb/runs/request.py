@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sora_nb import catalog
+from sora_nb.catalog.options import Options
+from sora_nb.catalog.options import names as option_names
 from sora_nb.runs.defaults import FALLBACK
 
 #: The label of the bundled server in ledger rows and cache keys (it has no URL of its own).
@@ -56,13 +58,10 @@ class Parent(BaseModel):
         return self
 
 
-#: The open-model settings a request may carry; engines take them, OpenAI's API does not.
-KNOBS: tuple[str, ...] = ("seed", "negative_prompt", "steps", "guidance", "fps", "num_frames")
-
-
 class VideoRequest(BaseModel):
     """One video to generate: model, size, seconds, prompt, optional reference, take number,
-    and for open models the seed, negative prompt, steps, guidance, fps and frame count.
+    and its options (:class:`~sora_nb.catalog.options.Options`: for open models the seed,
+    negative prompt, steps...).
 
     Two requests with equal fields are the same cell of an experiment: they share a cache key,
     so the second one is answered from disk without sending anything.
@@ -80,20 +79,29 @@ class VideoRequest(BaseModel):
     remix_of: str | None = None
     #: The structured Prompt the text was rendered from, when there was one (JSON-ready).
     prompt_json: dict[str, Any] | None = None
-    #: The engine's random seed: the same seed, prompt and settings make the same video.
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    negative_prompt: str | None = Field(default=None, min_length=1, max_length=32_000)
-    #: Denoising steps (the engines' num_inference_steps).
-    steps: int | None = Field(default=None, ge=1, le=200)
-    #: Classifier-free guidance scale (the engines' guidance_scale).
-    guidance: float | None = Field(default=None, ge=0.0, le=20.0)
-    fps: int | None = Field(default=None, ge=1, le=240)
-    num_frames: int | None = Field(default=None, ge=1, le=10_000)
+    #: The options it sets (one row each in the options table); given by name, like
+    #: ``VideoRequest(prompt=..., seed=7)``, they are gathered here.
+    options: Options = Options()
     #: The characters it features (two at most), by name and id on its server.
     characters: tuple[CastMember, ...] = Field(default=(), max_length=2)
     #: The video it extends or edits; ``seconds`` is then what it adds (an extension) or the
     #: whole video's length (an edit).
     parent: Parent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_options(cls, data: Any) -> Any:
+        # Options named at the top level (and ledgers written before they had their own
+        # object) are gathered into ``options``.
+        if not isinstance(data, dict) or not any(name in data for name in option_names()):
+            return data
+        data = dict(data)
+        given = dict(Options.model_validate(data.get("options") or {}).given())
+        for name in option_names():
+            if name in data:
+                given[name] = data.pop(name)
+        data["options"] = Options(**given)
+        return data
 
     @field_validator("size")
     @classmethod
@@ -124,9 +132,12 @@ class VideoRequest(BaseModel):
         return catalog.estimate_cost(self.model, self.size, self.seconds)
 
     def knobs(self) -> dict[str, Any]:
-        """The open-model settings this request sets (by name), for the client's create."""
-        values = {name: getattr(self, name) for name in KNOBS}
-        return {name: value for name, value in values.items() if value is not None}
+        """The options this request sets (by Python name), for the client's create."""
+        return self.options.given()
+
+    def with_options(self, **changes: Any) -> VideoRequest:
+        """The same request with these options set (None clears one), checked."""
+        return self.model_copy(update={"options": self.options.replace(**changes)})
 
     def cache_key(self, server: str) -> str:
         """A content key over everything that changes the video (never the API key).
@@ -160,5 +171,5 @@ class VideoRequest(BaseModel):
         """A seed for this take when none was given: fixed by the request's content and take
         number, so the plan is the same every time the cell runs (and cached takes are found),
         and every take of a cell gets its own."""
-        digest = hashlib.sha256(self.model_copy(update={"seed": None}).cache_key("seed").encode())
+        digest = hashlib.sha256(self.with_options(seed=None).cache_key("seed").encode())
         return int(digest.hexdigest()[:8], 16) % 2**31

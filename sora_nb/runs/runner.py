@@ -5,7 +5,7 @@ answered from disk and sends nothing. A take whose job is still running (the ker
 cell was interrupted) is re-attached by its job id. Anything else is recorded *before* it is
 sent, with an idempotency key, and its job id is written the moment the server answers, so a
 crash at any point can be resumed without paying twice. Sending the job itself (and going round
-while the server is busy) is :mod:`sora_nb.runs.submit`'s part.
+while the server is busy) is the job of the runner's :class:`~sora_nb.runs.submit.TakeSubmitter`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
 from sora_nb.media import write_atomic
 from sora_nb.runs.cost import check_budget, estimate
-from sora_nb.runs.files import files_intact, write_sidecar
+from sora_nb.runs.files import files_intact, keep_private, write_sidecar
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
@@ -30,6 +30,7 @@ from sora_nb.runs.submit import (
     SERVER_ERROR_ROUNDS,
     TakeSubmitter,
     take_status,
+    write_change,
 )
 from sora_nb.runs.take import Take, TakeFailure
 
@@ -58,8 +59,9 @@ def take_id_for(key: str, attempt: int) -> str:
     return "take_" + hashlib.sha256(f"{key}:{attempt}".encode()).hexdigest()[:16]
 
 
-class Runner(TakeSubmitter):
-    """Runs takes through one client and one ledger, a few at a time."""
+class Runner:
+    """Runs takes through one client and one ledger, a few at a time; its ``submitter`` sends
+    each take's job."""
 
     def __init__(
         self,
@@ -77,6 +79,7 @@ class Runner(TakeSubmitter):
         self.server = server
         self.concurrency = concurrency
         self.deadline = deadline
+        self.submitter = TakeSubmitter(client, ledger)
         self._semaphore: asyncio.Semaphore | None = None
         # Takes being driven now, by id: a re-run, a resume or a second cell joins the one
         # task (and Take object) already at work instead of starting a second create. The
@@ -216,7 +219,7 @@ class Runner(TakeSubmitter):
                 self.ledger.insert(take)
             async with self._sem():
                 if take.job_id is None:
-                    await self._create(take)
+                    await self.submitter.submit(take)
                 video = await self.client.wait(
                     take.job_id or "",
                     deadline=self.deadline,
@@ -374,6 +377,7 @@ class Runner(TakeSubmitter):
             # video we already have rather than fetching it twice more.
             data = await asyncio.to_thread(derive, take.path("video"))
             write_atomic(target, data)
+        keep_private(take)
         self._set(
             take,
             status="completed",
@@ -384,8 +388,7 @@ class Runner(TakeSubmitter):
         )
 
     def _set(self, take: Take, **changes: object) -> None:
-        self.ledger.update(take.id, **changes)
-        take.update(**changes)
+        write_change(self.ledger, take, **changes)
 
 
 #: Errors that end a take without saying anything about its job: running the cell again

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,22 +17,23 @@ from pydantic import SecretStr
 
 from sora_nb import catalog
 from sora_nb.api import errors
-from sora_nb.runs.continuity import Continuity
+from sora_nb.api.bodies import check_options
+from sora_nb.catalog.options import Options
 from sora_nb.runs.cost import CostEstimate, estimate
-from sora_nb.runs.defaults import Defaults
+from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
-from sora_nb.runs.grid import KNOB_AXES, Axis, GridError, GridPlan, GridRun, plan_grid
+from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
 from sora_nb.runs.request import LOCAL_SERVER, VideoRequest
 from sora_nb.runs.runner import DEFAULT_CONCURRENCY, Runner
+from sora_nb.runs.session_continuity import Continuity
 from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.dialects import ServerInfo
-    from sora_nb.server.renderers.diffusers import DiffusersOptions
-    from sora_nb.server.settings import ServerSettings
+    from sora_nb.connection import DiffusersOptions, ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
 
@@ -146,6 +147,30 @@ class Session(Continuity):
 
     # -- building requests -----------------------------------------------------------------
 
+    def fit(
+        self,
+        *,
+        model: str | None = None,
+        size: str | None = None,
+        seconds: int | None = None,
+        takes: int | None = None,
+    ) -> Chosen:
+        """The model, size, seconds and takes a plan given these would use: those given, else
+        :attr:`defaults`, else the server's (its model, that model's usual size and length).
+        Nothing about the server is refused here: one that cannot be asked, or does not serve
+        the model named, leaves that model and the catalog's usual clip (planning says why)."""
+        chosen = self.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
+        named = chosen.model or self.local_model
+        picked = named or FALLBACK.model
+        info: ServerInfo | None = None
+        try:
+            info = self.server_info(strict=False)
+            picked = pick_model(info, named)
+        except errors.SoraError:
+            info = None
+        size, seconds = usual_clip(picked, chosen.size, chosen.seconds, info)
+        return Chosen(model=picked, size=size, seconds=seconds, takes=chosen.takes)
+
     def plan(
         self,
         prompt: str,
@@ -158,12 +183,7 @@ class Session(Continuity):
         image: Path | str | None = None,
         fit: bool = False,
         remix_of: Take | str | None = None,
-        seed: int | None = None,
-        negative_prompt: str | None = None,
-        steps: int | None = None,
-        guidance: float | None = None,
-        fps: int | None = None,
-        num_frames: int | None = None,
+        options: Options | Mapping[str, Any] | None = None,
         characters: Sequence[str] = (),
         extend: Take | str | None = None,
         edit: Take | str | None = None,
@@ -173,8 +193,9 @@ class Session(Continuity):
         What is not given (None) comes from :attr:`defaults`; what they leave unset is fitted
         to the server: its model, the model's usual size and length, a seed for every take on
         a seeded engine, an open model's frame count. ``remix_of`` is a completed Take or a
-        server job id. Each request is checked against its model's catalog profile, a
-        reference image against the size, and knobs against what the server takes, so a
+        server job id. ``options`` are the request's options (seed, steps...: the options
+        table's, by name). Each request is checked against its model's catalog profile, a
+        reference image against the size, and options against what the server takes, so a
         mistake raises a specific error before anything is sent.
 
         ``characters`` names characters of the media folder to feature (two at most);
@@ -191,9 +212,7 @@ class Session(Continuity):
             source = extend if extend is not None else edit
             assert source is not None
             return self.plan_derived(source, kind, prompt, seconds=seconds, takes=takes)
-        model = model or self.defaults.model or self.local_model
-        size = size or self.defaults.size
-        seconds = seconds if seconds is not None else self.defaults.seconds
+        chosen = check_options(options)
         takes = takes if takes is not None else self.defaults.takes
         if takes < 1:
             raise GridError(f"takes must be at least 1, not {takes}.")
@@ -202,34 +221,18 @@ class Session(Continuity):
                 "A reference image fixes the first frame at one size; vary something other "
                 "than size, or run one cell per size."
             )
-        knobs = {
-            name: value
-            for name, value in (
-                ("seed", seed),
-                ("negative_prompt", negative_prompt),
-                ("steps", steps),
-                ("guidance", guidance),
-                ("fps", fps),
-                ("num_frames", num_frames),
-            )
-            if value is not None
-        }
-        varied = [KNOB_AXES[a.name] for a in axes if a.name in KNOB_AXES]
-        # Knobs need to know the server; a plain request can be planned (and fail) without.
-        info = self.server_info(strict=bool(knobs or varied))
-        check_knobs_taken(info, [*knobs, *varied])
-        if remix_of is not None and not info.dialect.remix:
-            raise errors.UnsupportedError(
-                f"Not sent: the {info.dialect.title} cannot remix a video (it has no /remix "
-                "route); generate a new take with the changed prompt instead.",
-                feature="remix",
-            )
-        model = pick_model(info, model)
-        size, seconds = usual_clip(model, size, seconds, info)
+        info = self._server_for(chosen, axes, remix=remix_of is not None)
+        model = pick_model(info, model or self.defaults.model or self.local_model)
+        size, seconds = usual_clip(
+            model,
+            size or self.defaults.size,
+            seconds if seconds is not None else self.defaults.seconds,
+            info,
+        )
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
         varied = [v for a in axes if a.kind == "character" for v in a.values]
         cast = self.cast_for([*characters, *varied], info) if characters or varied else {}
-        extra: dict[str, Any] = {**knobs}
+        extra: dict[str, Any] = {}
         if characters:
             extra["characters"] = tuple(cast[name.strip().lower()] for name in characters)
         plan = plan_grid(
@@ -241,52 +244,62 @@ class Session(Continuity):
             takes=takes,
             reference=reference,
             remix_of=remix_job(remix_of),
+            options=chosen,
             finish=finisher(info),
             self_hosted=info.self_hosted,
             cast=cast,
             **extra,
         )
+        self._check_requests(plan, info, has_reference=reference is not None)
+        return plan
+
+    def _server_for(self, options: Options, axes: Sequence[Axis], *, remix: bool) -> ServerInfo:
+        """The server's facts a plan needs, checking that it takes the options (given and
+        varied) and can remix when asked."""
+        varied = [a.path for a in axes if a.kind == "option" and a.path is not None]
+        # Options need to know the server; a plain request can be planned (and fail) without.
+        info = self.server_info(strict=bool(options or varied))
+        check_knobs_taken(info, [*options.given(), *varied])
+        if remix and not info.dialect.remix:
+            raise errors.UnsupportedError(
+                f"Not sent: the {info.dialect.title} cannot remix a video (it has no /remix "
+                "route); generate a new take with the changed prompt instead.",
+                feature="remix",
+            )
+        return info
+
+    def _check_requests(self, plan: GridPlan, info: ServerInfo, *, has_reference: bool) -> None:
+        """Every distinct request of a plan against its model's profile and the local model."""
         checked: set[tuple[str, str, int, int | None]] = set()
         for request in plan.requests:
-            combo = (request.model, request.size, request.seconds, request.num_frames)
+            combo = (request.model, request.size, request.seconds, request.options.num_frames)
             if combo not in checked:
                 pick_model(info, request.model)  # a model axis names only served models
                 catalog.check_request(
                     request.model,
                     size=request.size,
                     seconds=request.seconds,
-                    has_reference=reference is not None,
-                    num_frames=request.num_frames,
+                    has_reference=has_reference,
+                    num_frames=request.options.num_frames,
                 )
                 self._check_local(request)
                 checked.add(combo)
-        return plan
 
     def _check_local(self, request: VideoRequest) -> None:
         """The local model's own rules (size multiples, first frame), checked before sending:
         a request it cannot render fails here with the nearest it can."""
         if self._local is None:
             return
-        from sora_nb.connection import local_renderer
-        from sora_nb.server.renderers.base import RenderRequest
+        from sora_nb.connection import check_local
 
-        renderer = local_renderer(self._local)
-        served = renderer.abilities.models or ()
-        if request.model not in served:
-            raise ValueError(
-                f"This kernel renders with {', '.join(served)}, not {request.model}; leave "
-                "--model out, or %sora connect local to use the animatic."
-            )
-        renderer.check(
-            RenderRequest(
-                prompt=request.prompt,
-                width=request.width,
-                height=request.height,
-                seconds=request.seconds,
-                model=request.model,
-                # Only whether there is a first frame matters to the rules.
-                reference=b"" if request.reference is not None else None,
-            )
+        check_local(
+            self._local,
+            model=request.model,
+            prompt=request.prompt,
+            width=request.width,
+            height=request.height,
+            seconds=request.seconds,
+            has_reference=request.reference is not None,
         )
 
     def estimate(self, requests: Sequence[VideoRequest], *, cache: bool = True) -> CostEstimate:
@@ -317,17 +330,7 @@ class Session(Continuity):
         return self._runner
 
     def _make_client(self) -> Any:
-        if self._bundled is not None and self._config.uses_bundled:
-            # Explicit bundled-server settings (a time scale, faults): a private app, same client.
-            import httpx
-
-            from sora_nb.api.client import VideosClient
-            from sora_nb.server import create_app
-
-            transport = httpx.ASGITransport(app=create_app(self._bundled))
-            return VideosClient(
-                transport=transport, dialect=self._config.dialect, **self._client_options
-            )
+        # Explicit bundled-server settings (a time scale, faults) get a private app, same client.
         from sora_nb.connection import connect
 
         return connect(
@@ -336,6 +339,7 @@ class Session(Continuity):
             media_dir=self.media_dir / "server",
             dialect=self._config.dialect,
             local=self._local,
+            bundled=self._bundled,
             **self._client_options,
         )
 

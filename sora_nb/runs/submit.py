@@ -1,19 +1,17 @@
 """Sending a take's job: the create, remix, extension or edit, with the patience a busy server
 needs.
 
-:class:`TakeSubmitter` is the part of :class:`~sora_nb.runs.runner.Runner` that sends a take to
-the server once it is recorded: it keeps going round while the server is busy (429 "too many
-running tasks") or fails transiently (a 5xx, a dropped answer), always under the take's own
-idempotency key, so a retry never starts a second job; and it writes the job id the moment the
-server answers.
+:class:`TakeSubmitter` sends a take to the server once it is recorded (a
+:class:`~sora_nb.runs.runner.Runner` holds one): it keeps going round while the server is busy
+(429 "too many running tasks") or fails transiently (a 5xx, a dropped answer), always under the
+take's own idempotency key, so a retry never starts a second job; and it writes the job id the
+moment the server answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import httpx
 
@@ -29,21 +27,23 @@ RATE_LIMIT_PATIENCE = 600.0
 SERVER_ERROR_ROUNDS = 2
 
 
+def write_change(ledger: Ledger, take: Take, **changes: object) -> None:
+    """Record ``changes`` to a take in its ledger, then on the Take its listeners follow."""
+    ledger.update(take.id, **changes)
+    take.update(**changes)
+
+
 class TakeSubmitter:
-    """Sends a recorded take's job to the server: the part of ``Runner`` that creates jobs."""
+    """Sends a recorded take's job to the server through ``client`` and writes the job's id
+    and first status to ``ledger`` the moment the server answers."""
 
-    # Set by Runner.__init__.
-    client: VideosClient
-    ledger: Ledger
+    def __init__(self, client: VideosClient, ledger: Ledger) -> None:
+        self.client = client
+        self.ledger = ledger
 
-    if TYPE_CHECKING:
-        # Defined by Runner (declared here for the type checker).
-        @property
-        def media_dir(self) -> Path: ...
-
-        def _set(self, take: Take, **changes: object) -> None: ...
-
-    async def _create(self, take: Take) -> None:
+    async def submit(self, take: Take) -> None:
+        """Create (or remix, extend, edit) the take's job, going round while the server is
+        busy, under the take's id as idempotency key: a retry never starts a second job."""
         request = take.request
         started = time.monotonic()
         server_rounds = 0
@@ -58,7 +58,7 @@ class TakeSubmitter:
                 else:
                     reference = None
                     if request.reference is not None:
-                        ref_path = self.media_dir / request.reference.path
+                        ref_path = self.ledger.media_dir / request.reference.path
                         reference = (ref_path.name, ref_path.read_bytes())
                     video = await self.client.create(
                         prompt=request.prompt,
@@ -68,7 +68,7 @@ class TakeSubmitter:
                         input_reference=reference,
                         characters=[member.id for member in request.characters] or None,
                         idempotency_key=take.id,
-                        **request.knobs(),
+                        options=request.options,
                     )
                 break
             except errors.RateLimitError:
@@ -88,7 +88,8 @@ class TakeSubmitter:
                 if server_rounds > SERVER_ERROR_ROUNDS or not _transient(exc):
                     raise
                 await asyncio.sleep(2.0)
-        self._set(
+        write_change(
+            self.ledger,
             take,
             job_id=video.id,
             status=take_status(video.status),

@@ -7,14 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from sora_nb.runs.chain_length import video_seconds
 from sora_nb.runs.request import VideoRequest
-
-if TYPE_CHECKING:  # pragma: no cover - annotations only (the ledger imports this module)
-    from sora_nb.runs.ledger import Ledger
 
 log = logging.getLogger("sora_nb.runs")
 
@@ -52,6 +50,20 @@ class Deriver(Protocol):
 
 #: The session a take that belongs to none goes through (the notebook's kernel sets its own).
 default_session: Callable[[], Deriver] | None = None
+
+
+class TakeLedger(Protocol):
+    """What a take reads from its media folder's ledger: where it comes from."""
+
+    def parent(self, take: Take) -> Take | None: ...
+
+    def chain(self, take: Take) -> list[Take]: ...
+
+
+#: Opens the ledger of a media folder. :mod:`sora_nb.runs.ledger`, which builds takes from its
+#: rows and so imports this module, sets it when imported (the package imports it first), so a
+#: take finds its ledger without this module naming the ledger's.
+open_ledger: Callable[[Path], TakeLedger] | None = None
 
 
 class TakeFailure(BaseModel):
@@ -97,7 +109,7 @@ class Take(BaseModel):
     cached: bool = False
 
     _media_dir: Path | None = PrivateAttr(default=None)
-    _ledger: Ledger | None = PrivateAttr(default=None)
+    _ledger: TakeLedger | None = PrivateAttr(default=None)
     #: The session that made or found this take: what ``extend`` and ``edit`` go through.
     _session: Deriver | None = PrivateAttr(default=None)
     _listeners: list[Callable[[Take], None]] = PrivateAttr(default_factory=list)
@@ -135,7 +147,7 @@ class Take(BaseModel):
     def video_path(self) -> Path:
         return self.path("video")
 
-    def attach(self, media_dir: Path, ledger: Ledger | None = None) -> Take:
+    def attach(self, media_dir: Path, ledger: TakeLedger | None = None) -> Take:
         self._media_dir = media_dir
         if ledger is not None:
             self._ledger = ledger
@@ -162,8 +174,6 @@ class Take(BaseModel):
         request's ``seconds`` are what the extension added)."""
         if self.request.parent is None:
             return self.request.seconds
-        from sora_nb.runs.chains import video_seconds
-
         return video_seconds(self.chain())
 
     def chain(self) -> list[Take]:
@@ -172,12 +182,12 @@ class Take(BaseModel):
         return self.ledger.chain(self)
 
     @property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> TakeLedger:
         """The ledger of this take's media folder."""
         if self._ledger is None:
-            from sora_nb.runs.ledger import Ledger
-
-            self._ledger = Ledger(self.media_dir)
+            if open_ledger is None:  # pragma: no cover - sora_nb.runs imports the ledger first
+                raise RuntimeError("import sora_nb.runs.ledger to read a take's ledger")
+            self._ledger = open_ledger(self.media_dir)
         return self._ledger
 
     def extend(self, prompt: str, seconds: int = 8, **options: Any) -> Take:
@@ -284,7 +294,8 @@ class Take(BaseModel):
         cost = "unknown" if self.cost is None else f"${self.cost:.2f}"
         if self.cost is None and self.gpu_seconds is not None:
             cost = f"{self.gpu_seconds:.1f} GPU s"
-        seed = f" seed {self.request.seed}" if self.request.seed is not None else ""
+        seed = self.request.options.seed
+        seed = f" seed {seed}" if seed is not None else ""
         return (
             f"<Take {self.id} {self.status} {self.request.model} {self.request.size} "
             f"{self.request.seconds}s take {self.request.take}{seed} cost {cost}>"

@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from sora_nb.server.app import BundledServer, create_app
+    from sora_nb.server.app import create_app
     from sora_nb.server.faults import FaultSettings
     from sora_nb.server.settings import ServerSettings
+    from sora_nb.server.state import BundledServer
 
 __all__ = ["BundledServer", "FaultSettings", "ServerSettings", "create_app"]
 
 _WHERE = {
-    "BundledServer": "sora_nb.server.app",
+    "BundledServer": "sora_nb.server.state",
     "create_app": "sora_nb.server.app",
     "ServerSettings": "sora_nb.server.settings",
     "FaultSettings": "sora_nb.server.faults",

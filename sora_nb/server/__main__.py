@@ -4,12 +4,15 @@ Then point any Videos API client at ``http://127.0.0.1:8000/v1``: sora_nb, the O
 curl, or a gateway such as LiteLLM's proxy. It listens on loopback only unless you pass
 ``--allow-remote`` with another ``--host``. ``--renderer diffusers --model PATH_OR_REPO`` renders
 real video with an open model on this machine instead of the animatic.
+
+A key (``$SORA_NB_SERVER_API_KEY``, ``--api-key-file PATH`` or ``--api-key KEY``) is then
+required on every request, by every ``--dialect``; without one, browser pages from other sites
+are refused (:mod:`sora_nb.server.doors`).
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
 import sys
@@ -19,7 +22,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+from sora_nb.server.doors import is_loopback
+
+__all__ = ["build_parser", "is_loopback", "main"]
+
+#: The environment variable the key is read from when no flag gives one.
+KEY_ENV = "SORA_NB_SERVER_API_KEY"
+#: Its older name, still read.
+LEGACY_KEY_ENV = "SORA_NB_EMULATOR_KEY"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,10 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow binding an address other than loopback (other machines can then use it)",
     )
-    parser.add_argument(
+    keys = parser.add_mutually_exclusive_group()
+    keys.add_argument(
         "--api-key",
         default=None,
-        help="require this key on every request (default: $SORA_NB_EMULATOR_KEY, else none)",
+        metavar="KEY",
+        help="require this key on every request (as 'Authorization: Bearer KEY'); a key typed "
+        f"here shows in ps, so prefer ${KEY_ENV} or --api-key-file (default: ${KEY_ENV}, else "
+        f"${LEGACY_KEY_ENV}, else no key: then only pages served from this machine may call "
+        "the server)",
+    )
+    keys.add_argument(
+        "--api-key-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="read the key from this file (its first line), kept out of ps and the shell history",
     )
     parser.add_argument(
         "--media",
@@ -125,14 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def is_loopback(host: str) -> bool:
-    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+def api_key(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The key the server requires: ``--api-key``, the first line of ``--api-key-file``,
+    ``$SORA_NB_SERVER_API_KEY`` or ``$SORA_NB_EMULATOR_KEY``; None for no key."""
+    if args.api_key_file is not None:
+        try:
+            text = args.api_key_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            parser.error(f"--api-key-file {args.api_key_file}: cannot read it ({why}).")
+        key = text.strip().splitlines()[0].strip() if text.strip() else ""
+        if not key:
+            parser.error(f"--api-key-file {args.api_key_file} is empty; write the key in it.")
+        return key
+    return args.api_key or os.environ.get(KEY_ENV) or os.environ.get(LEGACY_KEY_ENV) or None
 
 
 class QuietDrops(logging.Filter):
@@ -201,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = ServerSettings(
             media_dir=args.media or default_media_dir(),
-            api_key=args.api_key or os.environ.get("SORA_NB_EMULATOR_KEY") or None,
+            api_key=api_key(parser, args),
             time_scale=args.time_scale,
             max_running_jobs=args.max_running,
             max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
@@ -241,6 +269,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"key {'required' if settings.api_key else 'not required'}",
         file=sys.stderr,
     )
+    if args.api_key:
+        print(
+            f"sora_nb server: a key given as --api-key shows in ps; ${KEY_ENV} or "
+            "--api-key-file keep it private",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

@@ -14,40 +14,18 @@ one continuous piece.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from sora_nb import catalog, media
 from sora_nb.server.errors import APIError, invalid
 from sora_nb.server.forms import Body, json_field, no_files_but
-from sora_nb.server.renderers.base import Segment
+from sora_nb.server.job_records import JobKind, JobRecord, SegmentRecord
 from sora_nb.server.validation import check_prompt
-
-if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.jobs import JobRecord
 
 #: Lengths of one extension, in seconds; the most extensions of a video and its longest length.
 EXTENSION_SECONDS = ("4", "8", "12", "16", "20")
 MAX_EXTENSIONS = 6
 MAX_SECONDS = 120
-
-JobKind = Literal["create", "remix", "extension", "edit"]
-
-
-class SegmentRecord(BaseModel):
-    """One segment as a job remembers it (see :class:`~sora_nb.server.renderers.base.Segment`)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    prompt: str
-    seconds: int
-    take: int = 1
-    seed: int | None = None
-    edits: tuple[str, ...] = ()
-
-    def segment(self) -> Segment:
-        return Segment(self.prompt, self.seconds, self.take, self.seed, self.edits)
 
 
 @dataclass(frozen=True)
@@ -83,7 +61,7 @@ def segments_of(job: JobRecord) -> tuple[SegmentRecord, ...]:
     """What ``job``'s video is made of: its segments, or itself as the one segment."""
     if job.segments:
         return tuple(job.segments)
-    seed = job.seed if job.seed is not None else (job.metrics or {}).get("seed")
+    seed = job.options.seed if job.options.seed is not None else (job.metrics or {}).get("seed")
     return (SegmentRecord(prompt=job.prompt, seconds=int(job.seconds), take=job.take, seed=seed),)
 
 

@@ -1,6 +1,7 @@
 """The Videos API endpoints of the bundled server: videos (create, list, retrieve, delete, remix,
 extend, edit, content), characters and models, with the helpers that shape their answers and
-the response that streams a video's files. :func:`sora_nb.server.app.create_app` routes to them.
+the response that streams a video's files. :func:`sora_nb.server.bundled_app.bundled_app`
+routes to them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from sora_nb import catalog
 from sora_nb.api.types import VARIANT_MEDIA_TYPES, VideoDeleted, VideoList
+from sora_nb.catalog import options as options_table
 from sora_nb.server.chains import cannot_continue, check_edit, check_extension
 from sora_nb.server.errors import APIError, DroppedConnection, invalid
 from sora_nb.server.job_records import JobRecord, NewJob
@@ -28,7 +30,7 @@ from sora_nb.server.validation import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.app import BundledServer
+    from sora_nb.server.state import BundledServer
 
 #: Bytes per chunk when streaming content.
 CHUNK = 256 * 1024
@@ -59,7 +61,7 @@ async def create_video(request: Request) -> Response:
                 seconds=int(checked.seconds),
                 model=checked.model,
                 reference=checked.reference,
-                **checked.knobs,
+                options=options_table.from_wire(checked.knobs, checked=False),
             )
         )
     except RenderRefused as exc:
@@ -308,7 +310,7 @@ def _served(request: Request) -> list[str]:
 def _remix_knobs(source: JobRecord) -> dict[str, Any]:
     """A remix keeps the source's knobs and, where the renderer chose one, its seed: the same
     noise under a new prompt."""
-    knobs = {name: getattr(source, name) for name in KNOBS if getattr(source, name) is not None}
+    knobs = dict(source.knobs)
     seed = (source.metrics or {}).get("seed")
     if "seed" not in knobs and seed is not None:
         knobs["seed"] = seed

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from sora_nb.server.doors import multipart_cut_short
 from sora_nb.server.errors import APIError, invalid
 
 #: Most parts one multipart body may have (a create with two characters and knobs fits).
@@ -83,6 +84,11 @@ async def parse_body(headers: Headers, body: bytes, *, limit: int) -> Body:
                 'The request body is not valid JSON; send an object like {"prompt": "..."}.',
                 code="invalid_json",
             ) from None
+        except RecursionError:
+            raise invalid(
+                "The request body's JSON is nested too deeply to read; send a flat object.",
+                code="invalid_json",
+            ) from None
         if not isinstance(data, dict):
             raise invalid("The request body must be a JSON object.", code="invalid_json")
         return Body(fields=data)
@@ -93,6 +99,13 @@ async def parse_body(headers: Headers, body: bytes, *, limit: int) -> Body:
 
 
 async def _parse_multipart(headers: Headers, body: bytes, limit: int) -> Body:
+    if multipart_cut_short(headers, body):
+        raise invalid(
+            "The multipart body ends before its closing boundary (was the upload cut off?); "
+            "send the whole form again.",
+            code="invalid_multipart",
+        )
+
     async def once() -> AsyncGenerator[bytes, None]:
         yield body
 

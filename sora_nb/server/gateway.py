@@ -1,11 +1,11 @@
 """The gateway in front of every endpoint of the bundled server: a request id on each answer,
-the API key check, the simulated faults (429s, 5xx, dropped connections, slow answers), and the
+the doors (the API key, the page's origin, the body limit: :mod:`sora_nb.server.doors`), the
+simulated faults (429s, 5xx, dropped connections, slow answers), and the
 JSON error body every refusal is sent as."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import math
 import secrets
 from typing import TYPE_CHECKING
@@ -13,16 +13,23 @@ from typing import TYPE_CHECKING
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sora_nb.server import doors
 from sora_nb.server.errors import APIError, DroppedConnection
 from sora_nb.server.faults import FaultPlan
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from sora_nb.server.app import BundledServer
+    from sora_nb.server.state import BundledServer
 
 
 def error_response(error: APIError) -> JSONResponse:
     """The JSON error body of ``error``, with its status and headers."""
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+def refused(refusal: doors.Refusal) -> JSONResponse:
+    """A request the doors kept out (key, origin, body size), in OpenAI's error envelope."""
+    param = "input_reference" if refusal.status == 413 else None
+    return error_response(APIError(refusal.status, refusal.message, param=param, code=refusal.code))
 
 
 # -- the gateway: request ids, the API key, faults -------------------------------------------
@@ -50,48 +57,25 @@ class GatewayMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        refusal = self._check_key(scope)
+        settings = server.settings
+        refusal = doors.check(scope, api_key=settings.api_key, limit=settings.max_upload_bytes)
         if refusal is not None:
-            await error_response(refusal)(scope, receive, send_with_id)
+            await refused(refusal)(scope, receive, send_with_id)
             return
-        plan = server.faults.plan() if server.settings.faults.any else FaultPlan()
+        plan = server.faults.plan() if settings.faults.any else FaultPlan()
         if plan.slow:
             server.count_fault("slow")
-            await asyncio.sleep(server.settings.faults.slow_seconds)
+            await asyncio.sleep(settings.faults.slow_seconds)
         if plan.fault in ("429", "500", "502", "503"):
             server.count_fault(plan.fault)
             await error_response(self._fault_error(plan.fault))(scope, receive, send_with_id)
             return
+        out: Send = send_with_id
         if plan.fault == "drop":
             server.count_fault("drop")
-            await self.app(scope, receive, _dropping(send_with_id))
-            return
-        await self.app(scope, receive, send_with_id)
-
-    def _check_key(self, scope: Scope) -> APIError | None:
-        key = self.server.settings.api_key
-        if key is None:
-            return None
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        sent = headers.get("api-key")
-        auth = headers.get("authorization", "")
-        if sent is None and auth[:7].lower() == "bearer ":
-            sent = auth[7:].strip()
-        if not sent:
-            return APIError(
-                401,
-                "You didn't provide an API key. This server was started with one: send it as "
-                "'Authorization: Bearer <key>'.",
-                code="invalid_api_key",
-            )
-        if not hmac.compare_digest(sent.encode(), key.get_secret_value().encode()):
-            # Never echo the key back, not even a part of it.
-            return APIError(
-                401,
-                "Incorrect API key provided. Use the key this server was started with.",
-                code="invalid_api_key",
-            )
-        return None
+            out = _dropping(send_with_id)
+        limit = settings.max_upload_bytes
+        await doors.guarded(self.app, scope, receive, out, limit=limit, answer=refused)
 
     def _fault_error(self, kind: str) -> APIError:
         faults = self.server.settings.faults

@@ -1,15 +1,37 @@
-"""What the bundled server keeps of a video job: the record saved as ``job.json``, what a create
-or remix asks for, the counters tests read, and the names of a job's files."""
+"""What the bundled server keeps of a video job: the record saved as ``job.json`` (with the
+segments an extended or edited video is made of), what a create or remix asks for, the counters
+tests read, and the names of a job's files."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sora_nb.api.types import VideoError
-from sora_nb.server.chains import JobKind, SegmentRecord
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
+from sora_nb.server.renderers.base import Segment
+
+#: How a job came about (``kind`` in its record).
+JobKind = Literal["create", "remix", "extension", "edit"]
+
+
+class SegmentRecord(BaseModel):
+    """One segment as a job remembers it (see :class:`~sora_nb.server.renderers.base.Segment`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    prompt: str
+    seconds: int
+    take: int = 1
+    seed: int | None = None
+    edits: tuple[str, ...] = ()
+
+    def segment(self) -> Segment:
+        return Segment(self.prompt, self.seconds, self.take, self.seed, self.edits)
+
 
 #: An uploaded video a job extends or edits, kept in the job's folder.
 SOURCE_FILE = "source.mp4"
@@ -25,6 +47,20 @@ class JobRecord(BaseModel):
     """What the server remembers of one job (``job.json``); the status is derived from it."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_knobs(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "knobs" not in data:
+            wire = options_table.wire_names()
+            knobs = {k: v for k, v in data.items() if k in wire and v is not None}
+            data = {**data, "knobs": knobs}
+        return data
+
+    @property
+    def options(self) -> Options:
+        """The request options it was sent."""
+        return options_table.from_wire(self.knobs, checked=False)
 
     id: str
     seq: int
@@ -47,13 +83,9 @@ class JobRecord(BaseModel):
     #: A code the renderer gave with its error (``out_of_memory``), shown on the failed job.
     render_error_code: str | None = None
     completed_at: float | None = None
-    # The open-model knobs the request sent (None: not sent).
-    seed: int | None = None
-    negative_prompt: str | None = None
-    num_inference_steps: int | None = None
-    guidance_scale: float | None = None
-    fps: int | None = None
-    num_frames: int | None = None
+    #: The request options it was sent, by wire name (``{"seed": 7, "num_inference_steps":
+    #: 30}``); records saved before they had their own field kept them at the top level.
+    knobs: dict[str, Any] = Field(default_factory=dict)
     #: What the renderer measured (inference_time_s, peak_memory_mb, seconds_per_step...).
     metrics: dict[str, Any] | None = None
     #: Wall seconds the render took, measured here whatever the renderer (the engine

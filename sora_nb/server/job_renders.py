@@ -1,7 +1,7 @@
 """Rendering a job store's jobs in worker threads: submit a job, build the renderer's request
 from its record and folder, keep the files it made (or the error it gave), and tidy up after a
-render stopped on request. :class:`~sora_nb.server.jobs.JobStore` takes these methods from
-:class:`JobRenders`."""
+render stopped on request. A :class:`~sora_nb.server.jobs.JobStore` holds one
+:class:`RenderPool`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sora_nb import catalog, media
 from sora_nb.server.characters import CharacterStore
@@ -30,25 +31,57 @@ from sora_nb.server.settings import ServerSettings
 log = logging.getLogger("sora_nb.server")
 
 
-class JobRenders:
+class RenderPool:
     """The render side of a job store: its worker threads, and the renders running on them."""
 
-    # What the store sets up in its ``__init__`` (see :class:`~sora_nb.server.jobs.JobStore`).
-    settings: ServerSettings
-    renderer: Renderer
-    characters: CharacterStore
-    stats: Stats
-    _lock: threading.RLock
-    _jobs: dict[str, JobRecord]
-    _pending: dict[str, concurrent.futures.Future[None]]
-    _live: dict[str, RenderControl]
-    _pool: concurrent.futures.ThreadPoolExecutor
+    def __init__(
+        self,
+        settings: ServerSettings,
+        renderer: Renderer,
+        characters: CharacterStore,
+        *,
+        jobs: dict[str, JobRecord],
+        lock: threading.RLock,
+        stats: Stats,
+        job_dir: Callable[[str], Path],
+        save: Callable[[JobRecord], None],
+    ) -> None:
+        """``jobs``, ``lock`` and ``stats`` are the store's own: a render reads its job's record
+        there when it starts, and writes what it made there when it ends (unless the job was
+        deleted meanwhile); ``job_dir`` and ``save`` are the store's, for a job's folder and
+        record file."""
+        self.settings = settings
+        self.renderer = renderer
+        self.characters = characters
+        self.stats = stats
+        self._jobs = jobs
+        self._lock = lock
+        self._job_dir = job_dir
+        self._save = save
+        self._pending: dict[str, concurrent.futures.Future[None]] = {}
+        #: Progress and cancellation of the renders running now, by job id.
+        self._live: dict[str, RenderControl] = {}
+        most = settings.render_workers
+        workers = min(most, renderer.abilities.workers or most)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="sora-nb-render"
+        )
 
-    if TYPE_CHECKING:  # the store's own: where a job's files live, and saving its record
+    def control(self, video_id: str) -> RenderControl | None:
+        """The progress and cancel switch of a job's render running now, None if none is."""
+        with self._lock:
+            return self._live.get(video_id)
 
-        def _job_dir(self, video_id: str) -> Path: ...
-
-        def _save(self, job: JobRecord) -> None: ...
+    def stop(self, video_id: str) -> None:
+        """Stop a job's render: one not started never will; one running stops at its next step
+        (its thread tidies up)."""
+        with self._lock:
+            control = self._live.get(video_id)
+            future = self._pending.get(video_id)
+        if future is not None:
+            future.cancel()  # not started yet: it never will
+        if control is not None:
+            control.cancel()  # running: the render thread stops and tidies up
 
     def wait_idle(self, timeout: float | None = None) -> None:
         """Block until every render submitted so far has finished (for tests and shutdown)."""
@@ -65,7 +98,8 @@ class JobRenders:
             control.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self, job: JobRecord) -> None:
+    def submit(self, job: JobRecord) -> None:
+        """Render ``job`` in a worker thread, after the renders submitted before it."""
         future = self._pool.submit(self._render, job.id)
         self._pending[job.id] = future
         ident = job.id
@@ -151,12 +185,7 @@ class JobRenders:
             model=job.model,
             take=job.take,
             reference=reference,
-            seed=job.seed,
-            negative_prompt=job.negative_prompt,
-            num_inference_steps=job.num_inference_steps,
-            guidance_scale=job.guidance_scale,
-            fps=job.fps,
-            num_frames=job.num_frames,
+            options=job.options,
             characters=self.characters.cameos(job.characters),
             segments=tuple(s.segment() for s in job.segments or ()),
             keep=keep,

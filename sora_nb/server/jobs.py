@@ -9,13 +9,12 @@ decoding and encoding). Every job lives in ``<media_dir>/jobs/<id>/`` (``job.jso
 files), so a new app over the same folder, in a restarted kernel or process, finds its jobs and
 finishes rendering the unfinished ones.
 
-The records are in :mod:`sora_nb.server.job_records`; the renders, in worker threads, in
-:mod:`sora_nb.server.job_renders`.
+The records are in :mod:`sora_nb.server.job_records`; the store's render pool (worker threads)
+in :mod:`sora_nb.server.job_renders`.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import hashlib
 import json
@@ -29,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb.api.types import Video, VideoError
-from sora_nb.media import write_atomic
+from sora_nb.media import make_private_folder, write_atomic
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
 from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, NewJob, Stats
-from sora_nb.server.job_renders import JobRenders
-from sora_nb.server.renderers.base import KNOBS, RenderControl
+from sora_nb.server.job_renders import RenderPool
 from sora_nb.server.settings import ServerSettings
 
 __all__ = ["SOURCE_FILE", "VARIANT_FILES", "JobRecord", "JobStore", "NewJob", "Stats"]
@@ -46,7 +44,7 @@ log = logging.getLogger("sora_nb.server")
 _ID_PATTERN = re.compile(r"video_[0-9a-f]{32}")
 
 
-class JobStore(JobRenders):
+class JobStore:
     """All jobs of one bundled server folder: create, read, list, delete; renders run in threads."""
 
     def __init__(
@@ -64,24 +62,36 @@ class JobStore(JobRenders):
         self._id_pattern = id_pattern
         folder = "jobs" if remember else f"jobs-{secrets.token_hex(6)}"
         self.root = settings.media_dir / folder
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.root)  # prompts and videos: the user's own (0700)
         self.stats = Stats()
         self._lock = threading.RLock()
         self._jobs: dict[str, JobRecord] = {}
         self._by_key: dict[str, str] = {}
         self._takes: dict[str, int] = {}
-        self._pending: dict[str, concurrent.futures.Future[None]] = {}
-        #: Progress and cancellation of the renders running now, by job id.
-        self._live: dict[str, RenderControl] = {}
         self.renderer = settings.make_renderer()
         self.abilities = self.renderer.abilities
         #: The characters this server made (shared by every store over the folder).
         self.characters = CharacterStore(settings.media_dir, settings.clock)
-        workers = min(settings.render_workers, self.abilities.workers or settings.render_workers)
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="sora-nb-render"
+        #: The worker threads that render this store's jobs.
+        self.renders = RenderPool(
+            settings,
+            self.renderer,
+            self.characters,
+            jobs=self._jobs,
+            lock=self._lock,
+            stats=self.stats,
+            job_dir=self._job_dir,
+            save=self._save,
         )
         self._load()
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until every render submitted so far has finished (for tests and shutdown)."""
+        self.renders.wait_idle(timeout)
+
+    def close(self) -> None:
+        """Stop taking renders (see :meth:`RenderPool.close`)."""
+        self.renders.close()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -134,8 +144,7 @@ class JobStore(JobRenders):
         5 s; for a real render, about one step's time (100 ms to 2 s)."""
         if self.abilities.paced:
             return int(min(5000, max(50, job.duration * 100)))
-        with self._lock:
-            control = self._live.get(job.id)
+        control = self.renders.control(job.id)
         step = control.seconds_per_step if control is not None else None
         return int(min(2000, max(100, (step or 0.25) * 1000)))
 
@@ -235,7 +244,7 @@ class JobStore(JobRenders):
                 characters=list(new.characters),
                 segments=segments,
                 opaque=new.opaque,
-                **{name: new.knobs[name] for name in KNOBS if name in new.knobs},
+                knobs=dict(new.knobs),
             )
             directory = self._job_dir(job.id)
             directory.mkdir(parents=True)
@@ -250,7 +259,7 @@ class JobStore(JobRenders):
             self._save_takes()
             self.stats.jobs_created += 1
             if block is None:
-                self._submit(job)
+                self.renders.submit(job)
         return job, True
 
     def delete(
@@ -279,13 +288,8 @@ class JobStore(JobRenders):
             self._jobs.pop(job.id, None)
             if job.idempotency_key:
                 self._by_key.pop(job.idempotency_key, None)
-            control = self._live.get(job.id)
-            future = self._pending.get(job.id)
         if running and cancel:
-            if future is not None:
-                future.cancel()  # not started yet: it never will
-            if control is not None:
-                control.cancel()  # running: the render thread stops and tidies up
+            self.renders.stop(job.id)
         if remove_files:
             shutil.rmtree(self._job_dir(job.id), ignore_errors=True)
 
@@ -298,8 +302,7 @@ class JobStore(JobRenders):
         if self._foreign(job):
             return "failed", 0
         if not self.abilities.paced and job.blocked is None and job.render_error is None:
-            with self._lock:
-                control = self._live.get(job.id)
+            control = self.renders.control(job.id)
             if control is None:
                 return "queued", 0  # waiting for the one worker
             return "in_progress", min(99, int(control.fraction * 100))
@@ -413,7 +416,7 @@ class JobStore(JobRenders):
             self._takes[job.fingerprint] = max(self._takes.get(job.fingerprint, 0), job.take)
             if job.blocked is None and job.rendered_at is None and not self._foreign(job):
                 # Interrupted by a restart: render it now.
-                self._submit(job)
+                self.renders.submit(job)
 
 
 def _fingerprint(new: NewJob) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
+from sora_nb.catalog import options as options_table
+from sora_nb.server.defaults import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_nb.server.errors import invalid
 from sora_nb.server.forms import (
     Body,
@@ -30,25 +32,22 @@ __all__ = ["Body", "CreateRequest", "check_create", "parse_body", "read_body", "
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.server.renderers.base import Abilities
 
-DEFAULT_MODEL = "sora-2"
-DEFAULT_SECONDS = "4"
-DEFAULT_SIZE = "720x1280"
 MAX_PROMPT = 32_000
-#: The longest negative prompt taken (the prompt's own limit).
-MAX_NEGATIVE = MAX_PROMPT
+#: The longest negative prompt taken (the options table's bound).
+MAX_NEGATIVE = int(options_table.get("negative_prompt").high or MAX_PROMPT)
 #: The longest clip a served model is asked for, in seconds (past every open model's training).
 MAX_SECONDS = 120
-#: Seeds are 64-bit: what torch's and numpy's generators take.
-MAX_SEED = 2**63 - 1
-
-#: The open-model knobs: wire name -> (type, lowest, highest, what it is). Bounds are the engines'
-#: (vLLM-Omni checks steps 1..200 and guidance 0..20).
+#: The numeric request options: wire name -> (type, lowest, highest, what it is), from the
+#: options table (the bundled server's own limit where it is stricter than the engines').
 KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
-    "seed": (int, 0, MAX_SEED, "an integer"),
-    "num_inference_steps": (int, 1, 200, "an integer"),
-    "guidance_scale": (float, 0.0, 20.0, "a number"),
-    "fps": (int, 1, 240, "an integer"),
-    "num_frames": (int, 1, 2049, "an integer"),
+    option.wire: (
+        int if option.kind == "int" else float,
+        option.low,
+        option.bundled_high if option.bundled_high is not None else option.high,
+        "an integer" if option.kind == "int" else "a number",
+    )
+    for option in options_table.OPTIONS
+    if option.kind != "text"
 }
 
 _CREATE_FIELDS = frozenset(
@@ -59,8 +58,7 @@ _CREATE_FIELDS = frozenset(
         "size",
         "input_reference",
         "characters",
-        "negative_prompt",
-        *KNOB_RULES,
+        *options_table.wire_names(),
     }
 )
 _OPENAI_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference", "characters"})

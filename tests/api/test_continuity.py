@@ -11,7 +11,7 @@ import pytest
 
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
-from sora_nb.api.continuity import CharacterNotNamedWarning
+from sora_nb.api.continuity_inputs import CharacterNotNamedWarning
 from sora_nb.api.types import Character, ImageRef
 from tests.api.conftest import FakeServer, image_bytes, make_client
 from tests.cameos import figure_clip

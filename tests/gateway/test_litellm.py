@@ -180,7 +180,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 async def test_characters_through_the_gateway(
     gateway: tuple[str, str], clips: dict[str, Path]
 ) -> None:
-    from sora_nb.api.continuity import CharacterNotNamedWarning
+    from sora_nb.api.continuity_inputs import CharacterNotNamedWarning
 
     base_url, key = gateway
     async with VideosClient(base_url, key, poll=POLL) as client:

@@ -128,3 +128,101 @@ def violations(package: Path = PACKAGE, architecture: Path = ARCHITECTURE) -> li
             if theirs > mine:
                 found.append(Violation(imp, mine, theirs))
     return found
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, dict[str, int]]:
+    """Module -> the sora_nb modules it imports, each with the line of its first import there
+    (every import counts: module level, inside functions, under ``TYPE_CHECKING``)."""
+    graph: dict[str, dict[str, int]] = {}
+    for path in sorted(package.rglob("*.py")):
+        if "static" in path.relative_to(package).parts:
+            continue
+        edges = graph.setdefault(module_name(path, package), {})
+        for imp in imports_of(path, package):
+            if imp.imported != imp.importer:
+                edges.setdefault(imp.imported, imp.line)
+    return graph
+
+
+def _strongly_connected(graph: dict[str, dict[str, int]]) -> list[set[str]]:
+    """Tarjan's strongly connected components with more than one module, without recursion."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.get(root, {}))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, {})))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component: set[str] = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(component)
+    return found
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """Modules that import each other round a loop, with one loop through them spelled out."""
+
+    modules: frozenset[str]
+    path: tuple[tuple[str, int], ...]
+
+    def __str__(self) -> str:
+        steps = " -> ".join(f"{module} (line {line})" for module, line in self.path)
+        return f"{self.path[-1][0]} -> {steps}"
+
+
+def _loop(component: set[str], graph: dict[str, dict[str, int]]) -> tuple[tuple[str, int], ...]:
+    """The shortest loop from the component's first module back to it (breadth first)."""
+    start = min(component)
+    came_from: dict[str, tuple[str, int]] = {}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for child, line in sorted(graph[node].items()):
+            if child == start:
+                path = [(start, line)]
+                while node != start:
+                    parent, parent_line = came_from[node]
+                    path.insert(0, (node, parent_line))
+                    node = parent
+                return tuple(path)
+            if child in component and child not in came_from:
+                came_from[child] = (node, line)
+                queue.append(child)
+    raise AssertionError(f"no loop through {start}")  # pragma: no cover - a component has one
+
+
+def cycles(package: Path = PACKAGE) -> list[Cycle]:
+    """Every set of sora_nb modules that import one another round a loop."""
+    graph = import_graph(package)
+    return [
+        Cycle(frozenset(component), _loop(component, graph))
+        for component in _strongly_connected(graph)
+    ]

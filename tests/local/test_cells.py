@@ -16,7 +16,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.take import Take
 from tests.local.helpers import png, streams
 
@@ -86,10 +86,10 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     assert first.status == "completed", first.error
     request = first.request
     assert (request.model, request.size, request.seconds) == ("wan-tiny", "112x64", 1)
-    assert (request.seed, request.steps) == (7, 3)
+    assert (request.options.seed, request.options.steps) == (7, 3)
     server = local_server(shell)
     job = server.store.get(first.job_id)
-    assert (job.seed, job.num_inference_steps) == (7, 3)
+    assert (job.knobs["seed"], job.knobs["num_inference_steps"]) == (7, 3)
     assert first.gpu_seconds is not None and first.gpu_seconds > 0
     assert first.seconds_per_step is not None and 0 < first.seconds_per_step < first.gpu_seconds
     assert first.seconds_per_step == job.metrics["seconds_per_step"]  # as the server measured
@@ -105,12 +105,12 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     fresh: Take = shell.user_ns["fresh"]
     assert fresh.status == "completed" and fresh.id != first.id
     assert server.stats.jobs_created == created + 1
-    assert server.store.get(fresh.job_id).seed == 7
+    assert server.store.get(fresh.job_id).options.seed == 7
     # What the cell says before sending: --no-cache means it is sent, and costs GPU time.
     from sora_nb.notebook.display import plan_summary
 
     session = kernel.session()
-    plan = session.plan("A red kite over the sea, wide shot.", seed=7, steps=3)
+    plan = session.plan("A red kite over the sea, wide shot.", options={"seed": 7, "steps": 3})
     assert plan_summary(plan, session).endswith("all in the ledger already: nothing to send, $0.00")
     assert re.fullmatch(r"1 video, about \d+\.\d GPU s", plan_summary(plan, session, cache=False))
     assert fresh.path("video").read_bytes() == first.path("video").read_bytes()
@@ -126,7 +126,7 @@ def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
     sora(shell, "--steps 40 --takes 2 --as run", "A paper boat drifting down a river.")
     takes = shell.user_ns["run"].takes
     assert [t.status for t in takes] == ["completed", "completed"]
-    seeds = [t.request.seed for t in takes]
+    seeds = [t.request.options.seed for t in takes]
     assert None not in seeds and seeds[0] != seeds[1]  # chosen, recorded, each its own
     ledger = kernel.session().ledger
     for take in takes:
@@ -142,7 +142,9 @@ def test_takes_get_seeds_and_progress_is_seen_between_0_and_100_while_polling(
     from sora_nb.notebook.display import plan_summary
 
     session = kernel.session()
-    another = session.plan("A paper boat drifting down a wide river.", steps=40, takes=2)
+    another = session.plan(
+        "A paper boat drifting down a wide river.", options={"steps": 40}, takes=2
+    )
     expected = sum(t.gpu_seconds or 0 for t in takes)  # by the takes like these before
     shown = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
     assert plan_summary(another, session) == f"2 videos, about {shown} GPU s"
@@ -195,11 +197,15 @@ def test_configure_in_python(tiny: Callable[[str], Path], tmp_path: Path) -> Non
         with pytest.raises(TypeError, match="needs model="):
             sora_nb.configure(renderer="diffusers", model=None, device="cpu")
         sora_nb.configure(renderer="animatic")
-        assert api.session().local_model is None
+        assert functions.session().local_model is None
         # Back on the animatic, a plan is what it always was: no seed, no frame count.
-        [request] = api.plan("A boat on the river.").requests
+        [request] = functions.plan("A boat on the river.").requests
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
-        assert (request.seed, request.num_frames, request.fps) == (None, None, None)
+        assert (request.options.seed, request.options.num_frames, request.options.fps) == (
+            None,
+            None,
+            None,
+        )
     finally:
         kernel.reset()
 
@@ -277,9 +283,13 @@ def test_cells_on_a_served_model(
     assert take.status == "completed" and take.server == base_url
     # Knobs go to the served model as its cards say it takes them; every take there is
     # seeded; with no size or length given, the model's usual clip is what its card states.
-    assert take.request.seed is not None
+    assert take.request.options.seed is not None
     if "--seed 3" in line:
-        assert (take.request.seed, take.request.steps, take.request.size) == (3, 4, "112x64")
+        assert (take.request.options.seed, take.request.options.steps, take.request.size) == (
+            3,
+            4,
+            "112x64",
+        )
     assert take.gpu_seconds is not None and take.seconds_per_step is not None
     found = streams(take.path("video"))
     rate = found["audio"]["rate"] if found["audio"] else None

@@ -27,9 +27,10 @@ def raw(call: str) -> str:
     """Code for the kernel: one raw request to its in-process server (knobs %%sora lacks)."""
     return (
         "import httpx\n"
-        "from sora_nb.notebook import api\n"
+        "from sora_nb.notebook import functions\n"
         "from sora_nb.connection import bundled_app\n"
-        "app = bundled_app(api.session().media_dir / 'server', local=api.session()._local)\n"
+        "made = functions.session()\n"
+        "app = bundled_app(made.media_dir / 'server', local=made._local)\n"
         "async def send():\n"
         "    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),"
         " base_url='http://k/v1') as http:\n"

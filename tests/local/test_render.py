@@ -213,7 +213,7 @@ async def test_a_restarted_server_renders_an_interrupted_job_again(
         await wait_for(stepping, "the render to take its first steps")
     first.state.server.close()  # the process stops: the render stops at its next step
     record = json.loads((media / "jobs" / video_id / "job.json").read_text())
-    assert record["rendered_at"] is None and record["num_inference_steps"] == 200
+    assert record["rendered_at"] is None and record["knobs"]["num_inference_steps"] == 200
 
     second = local_app("wan", media=media)
     async with client(second) as http:

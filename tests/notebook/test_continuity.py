@@ -13,7 +13,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
 from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest, render
@@ -42,7 +42,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     magics.media_dir = str(tmp_path / "sora_media")
     kernel.reset()
     settings = ServerSettings(media_dir=tmp_path / "server", time_scale=0, renderer=small)
-    api.configure(bundled=settings)
+    functions.configure(bundled=settings)
     figure_clip(tmp_path / "maya.mp4")
     figure_clip(tmp_path / "theo.mp4", coat=(30, 130, 70), hat=(230, 190, 40))
     yield ip
@@ -101,14 +101,14 @@ def test_extend_edit_and_the_chain_after_a_restart(
         cell(shell, "--edit first --seconds 8", "More.")
     # A restarted kernel reads the same chain from the ledger, and extends a take it finds.
     kernel.reset()
-    api.configure(bundled=ServerSettings(media_dir=Path("server").resolve(), time_scale=0))
-    found = api.session().ledger.get(night.id)
+    functions.configure(bundled=ServerSettings(media_dir=Path("server").resolve(), time_scale=0))
+    found = functions.session().ledger.get(night.id)
     assert found is not None
     assert [t.id for t in found.chain()] == [first.id, longer.id, night.id]
     assert found.parent == longer
     # A take read back from the ledger extends through the kernel's session: the same
     # extension as before, so it comes from the ledger.
-    first_found = api.session().ledger.get(first.id)
+    first_found = functions.session().ledger.get(first.id)
     assert first_found is not None
     again = first_found.extend("She stops and looks up at the pines.", seconds=8)
     assert again.cached and again.id == longer.id
@@ -143,7 +143,7 @@ def test_shot_by_shot_shows_the_whole_cost_first_and_a_grid_of_steps(
     cell(shell, "--shot-by-shot --character Maya --dry-run", storyboard)
     out = capsys.readouterr().out
     assert "Dry run, nothing sent: Shot by shot: 2 steps (create 4 s, extend +8 s) = 12 s" in out
-    assert "about $1.20" in out and api.session().ledger.count() == 0
+    assert "about $1.20" in out and functions.session().ledger.count() == 0
     cell(shell, "--shot-by-shot --character Maya --as scene", storyboard)
     scene = shell.user_ns["scene"]
     assert [t.kind for t in scene.chain()] == ["create", "extension"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Studio
 from sora_nb.runs.defaults import BUILT_IN, FALLBACK, Defaults, DefaultsError
 from sora_nb.runs.grid import GridPlan
@@ -58,7 +58,7 @@ def by_environment(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch, tmp: P
 
 def by_configure(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> None:
     _start(tmp)
-    api.configure(**CHOSEN)
+    functions.configure(**CHOSEN)
 
 
 def by_config_magic(ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> None:
@@ -120,11 +120,15 @@ def test_each_default_set_one_way_reaches_every_entry_point(
     assert {name: shown[name] for name in CHOSEN} == CHOSEN
 
     # generate, grid and plan from Python.
-    assert _requested(_captured_plan(lambda: api.generate(PROMPT), monkeypatch)) == CHOSEN
-    grid = _captured_plan(lambda: api.grid(PROMPT, {"length": ["short", "long"]}), monkeypatch)
+    assert _requested(_captured_plan(lambda: functions.generate(PROMPT), monkeypatch)) == CHOSEN
+    grid = _captured_plan(
+        lambda: functions.grid(PROMPT, {"length": ["short", "long"]}), monkeypatch
+    )
     assert _requested(grid) == CHOSEN and len(grid.requests) == 2 * CHOSEN["takes"]
-    assert _requested(api.plan(PROMPT)) == CHOSEN
+    assert _requested(functions.plan(PROMPT)) == CHOSEN
 
+    # What the session says a plan would use (the Studio's starting settings) agrees.
+    assert kernel.session().fit().model_dump() == CHOSEN
     # A new Studio, made in Python or by %sora studio.
     for studio in (Studio("A heron in the reeds."), shell.run_line_magic("sora", "studio")):
         assert isinstance(studio, Studio)
@@ -132,7 +136,7 @@ def test_each_default_set_one_way_reaches_every_entry_point(
         assert found == CHOSEN, found
 
     # What a call says still wins over the defaults.
-    plan = api.plan(PROMPT, model="sora-2", size="1280x720", seconds=4, takes=1)
+    plan = functions.plan(PROMPT, model="sora-2", size="1280x720", seconds=4, takes=1)
     assert _requested(plan) == FALLBACK.model_dump()
 
 
@@ -142,7 +146,17 @@ def test_with_no_default_set_a_plan_takes_the_servers_model_and_its_usual_clip(
     _start(tmp_path)
     assert kernel.defaults() == BUILT_IN and BUILT_IN.model is None  # nothing chosen
     # The bundled server serves sora-2; its usual clip is 1280x720 for 4 s.
-    assert _requested(api.plan(PROMPT)) == FALLBACK.model_dump()
+    assert _requested(functions.plan(PROMPT)) == FALLBACK.model_dump()
+    assert kernel.session().fit() == FALLBACK
+    studio = Studio("A heron in the reeds.")
+    assert {n: getattr(studio, n) for n in CHOSEN} == FALLBACK.model_dump()
+    # A setting given wins; what it leaves out is fitted to the model it names.
+    assert kernel.session().fit(model="sora-2-pro", seconds=8).model_dump() == {
+        "model": "sora-2-pro",
+        "size": "1280x720",
+        "seconds": 8,
+        "takes": 1,
+    }
 
 
 def test_a_later_write_wins_and_the_session_goes_on(
@@ -153,8 +167,8 @@ def test_a_later_write_wins_and_the_session_goes_on(
     session = kernel.session()
     assert kernel.defaults().seconds == 12  # the environment over the built-in (unset)
     shell.run_line_magic("config", "SoraMagics.seconds = 8")
-    assert api.plan(PROMPT).requests[0].seconds == 8  # %config reaches Python calls
-    api.configure(seconds=4)
+    assert functions.plan(PROMPT).requests[0].seconds == 8  # %config reaches Python calls
+    functions.configure(seconds=4)
     shell.run_cell_magic("sora", "--dry-run --as planned", PROMPT)
     assert shell.user_ns["planned"].requests[0].seconds == 4  # configure reaches cells
     assert kernel.session() is session  # setting a default rebuilt nothing
@@ -167,9 +181,9 @@ def test_a_bad_default_is_refused_and_changes_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _start(tmp_path)
-    api.configure(model="sora-2-pro")
+    functions.configure(model="sora-2-pro")
     with pytest.raises(DefaultsError, match=r"The default seconds .* got 'eight'"):
-        api.configure(model="sora-2", seconds="eight")
+        functions.configure(model="sora-2", seconds="eight")
     assert kernel.defaults().model == "sora-2-pro"  # the good half was not applied either
     magics = shell.magics_manager.registry["SoraMagics"]
     shell.run_line_magic("config", "SoraMagics.size = 'huge'")  # %config shows the error

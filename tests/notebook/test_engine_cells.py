@@ -16,7 +16,8 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sora_nb.notebook import api, kernel
+from sora_nb.api.errors import SoraError
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from tests.engine_fakes import SERVED, EngineFake, tiny_mp4
@@ -50,7 +51,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
 
 def on(engine: EngineFake, tmp_path: Path, **settings: Any) -> None:
     """Point the kernel's session at ``engine`` (its transport in place of the network)."""
-    api.configure(
+    functions.configure(
         media_dir=tmp_path / "sora_media",
         base_url=engine.base_url,
         api_key="sk-engine",
@@ -79,8 +80,8 @@ def test_seed_and_steps_twice_send_nothing_and_no_cache_sends_the_same_seed(
     on(engine, tmp_path)
     cell(shell, "--seed 7 --steps 30 --as first")
     first: Take = shell.user_ns["first"]
-    assert first.status == "completed" and first.request.seed == 7
-    assert first.request.steps == 30 and first.request.model == SERVED
+    assert first.status == "completed" and first.request.options.seed == 7
+    assert first.request.options.steps == 30 and first.request.model == SERVED
     assert first.gpu_seconds == 12.5 and first.peak_memory_mb == 20480.0
     [create] = engine.creates()
     body = sent(create)
@@ -113,18 +114,18 @@ def test_takes_on_a_seeded_engine_get_seeds_chosen_recorded_and_kept(
     on(engine, tmp_path)
     cell(shell, "--takes 3 --as run")
     run: GridRun = shell.user_ns["run"]
-    seeds = [take.request.seed or 0 for take in run.takes]
-    assert all(take.request.seed is not None for take in run.takes) and len(set(seeds)) == 3
+    seeds = [take.request.options.seed or 0 for take in run.takes]
+    assert all(take.request.options.seed is not None for take in run.takes) and len(set(seeds)) == 3
     assert sorted(sent(r)["seed"] for r in engine.creates()) == sorted(seeds)
-    rows = api.session().ledger.history(None)
-    assert sorted(t.request.seed for t in rows) == sorted(seeds)  # type: ignore[type-var]
+    rows = functions.session().ledger.history(None)
+    assert sorted(t.request.options.seed for t in rows) == sorted(seeds)  # type: ignore[type-var]
     creates = len(engine.creates())
     cell(shell, "--takes 3 --as same")
-    assert [t.request.seed for t in shell.user_ns["same"].takes] == seeds
+    assert [t.request.options.seed for t in shell.user_ns["same"].takes] == seeds
     assert len(engine.creates()) == creates
     # Given a seed, take n uses seed + n - 1: any one of them can be made again alone.
     cell(shell, "--takes 2 --seed 100 --as given")
-    assert [t.request.seed for t in shell.user_ns["given"].takes] == [100, 101]
+    assert [t.request.options.seed for t in shell.user_ns["given"].takes] == [100, 101]
 
 
 def test_a_seed_and_steps_grid_on_fastvideo(
@@ -135,7 +136,7 @@ def test_a_seed_and_steps_grid_on_fastvideo(
     cell(shell, "--vary seed=1,2 --vary steps=20,40 --as grid")
     grid: GridRun = shell.user_ns["grid"]
     assert grid.plan.shape == (2, 2)
-    cells = [(t.request.seed, t.request.steps) for t in grid.takes]
+    cells = [(t.request.options.seed, t.request.options.steps) for t in grid.takes]
     assert cells == [(1, 20), (1, 40), (2, 20), (2, 40)]
     bodies = [sent(r) for r in engine.creates()]
     assert all(r.headers["content-type"] == "application/json" for r in engine.creates())
@@ -153,17 +154,17 @@ def test_knobs_are_refused_where_they_are_not_taken_and_nothing_is_sent(
     with pytest.raises(UsageError, match="takes no seed"):
         cell(shell, "--vary seed=1,2")
     assert engine.video_requests() == []
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
     # The bundled server's animatic says on /v1/models what it takes (a seed, as its
     # variation): anything else is refused there too, before sending, naming what it takes.
-    api.configure(base_url=None, api_key=None, client_options={})
+    functions.configure(base_url=None, api_key=None, client_options={})
     with pytest.raises(UsageError) as refused:
         cell(shell, "--negative 'blurry, text'")
     assert (
         "the bundled server's animatic (it draws a storyboard, not from noise) takes no "
         "negative_prompt; it takes --seed, --fps, --frames." in str(refused.value)
     )
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
 
 
 def test_sora_2_is_never_asked_of_an_engine_that_does_not_serve_it(
@@ -206,15 +207,18 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
     shell: InteractiveShell, tmp_path: Path, mp4: bytes
 ) -> None:
     from sora_nb.notebook.widgets import Studio
+    from sora_nb.notebook.widgets.state import KnobDefaults
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
-    studio = Studio(PROMPT, session=api.session())
+    studio = Studio(PROMPT, session=functions.session())
     assert studio.model == SERVED and (studio.size, studio.seconds) == ("1280x720", 5)
-    assert studio.knobs_offered == ["seed", "steps", "guidance", "negative_prompt"]
-    assert studio.knob_defaults == {"steps": 40.0, "guidance": 4.0}
+    assert studio.knobs_offered == ["seed", "negative_prompt", "steps", "guidance"]
+    # A control per studio row of the options table, in its order.
+    assert [spec["name"] for spec in studio.option_specs] == studio.knobs_offered
+    assert studio.knob_defaults == KnobDefaults(steps=40, guidance=4.0)
     assert "GPU time" in studio.cost_text
-    studio.seed, studio.steps, studio.negative_prompt = 7, 30, "blurry"
+    studio.options = {"seed": 7, "steps": 30, "negative_prompt": "blurry"}
     take = studio.generate()
     assert isinstance(take, Take)
     take.wait(60)
@@ -224,9 +228,16 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
         "30",
         "blurry",
     )
+    # A model the engine does not serve is shown as named, with the catalog's usual clip and
+    # no knobs; Generate then says what the engine serves.
+    other = Studio(PROMPT, session=functions.session(), model="sora-2-pro")
+    assert (other.model, other.size, other.seconds) == ("sora-2-pro", "1280x720", 4)
+    assert other.knobs_offered == []
+    with pytest.raises(SoraError, match=f"serves {SERVED}, not 'sora-2-pro'"):
+        other.generate()
     # On the bundled server (OpenAI's dialect) no knob is offered.
-    api.configure(base_url=None, api_key=None, client_options={})
-    plain = Studio(PROMPT, session=api.session())
+    functions.configure(base_url=None, api_key=None, client_options={})
+    plain = Studio(PROMPT, session=functions.session())
     assert plain.knobs_offered == [] and plain.model == "sora-2"
 
 
@@ -237,7 +248,7 @@ def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
-    session = api.session()
+    session = functions.session()
     first = session.plan(PROMPT, takes=2)
     assert plan_summary(first, session) == (
         "2 videos, GPU time (no earlier takes like these to go by)"

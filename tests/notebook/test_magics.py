@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from PIL import Image
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
@@ -28,7 +28,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     magics.media_dir = str(tmp_path / "sora_media")
     # Instant jobs: the bundled server renders, then answers "completed" on the next poll.
     kernel.reset()
-    api.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
+    functions.configure(bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0))
     yield ip
     ip.user_ns.clear()
     shell_config_reset(magics)
@@ -77,7 +77,7 @@ def test_dry_run_sends_nothing(shell: InteractiveShell, capsys: pytest.CaptureFi
     plan = shell.user_ns["p"]
     [request] = plan.requests
     assert (request.model, request.size, request.seconds) == ("sora-2-pro", "1792x1024", 8)
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
     out = capsys.readouterr().out
     assert "Dry run, nothing sent" in out and "$4.00" in out
 
@@ -115,7 +115,7 @@ def test_image_must_match_unless_fit(shell: InteractiveShell, tmp_path: Path) ->
     Image.new("RGB", (640, 480), (200, 40, 40)).save(tmp_path / "ref.png")
     with pytest.raises(UsageError, match=r"640x480.*1280x720.*--fit"):
         cell(shell, f"--image {tmp_path / 'ref.png'}", "A red door opens.")
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
     cell(shell, f"--image {tmp_path / 'ref.png'} --fit --as t", "A red door opens.")
     assert shell.user_ns["t"].status == "completed"
 
@@ -138,7 +138,7 @@ def test_mistakes_are_one_line_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         cell(shell, line, "A quiet street.")
-    assert api.session().ledger.count() == 0
+    assert functions.session().ledger.count() == 0
 
 
 def test_config_sets_the_defaults(shell: InteractiveShell) -> None:
@@ -233,9 +233,9 @@ def test_studio_opens_with_the_kernels_defaults(shell: InteractiveShell) -> None
 
 
 def test_a_budget_set_in_python_survives_a_magic_cell(shell: InteractiveShell) -> None:
-    api.configure(budget=0.5)
+    functions.configure(budget=0.5)
     cell(shell, "--as t", "A kite over dunes.")  # $0.40: within the budget
-    assert api.session().budget == 0.5
+    assert functions.session().budget == 0.5
     with pytest.raises(UsageError, match=r"\$0\.50 budget for this kernel"):
         cell(shell, "--as u", "Another kite over other dunes.")
 

@@ -11,7 +11,7 @@ import pytest
 
 from sora_nb.notebook.widgets import Player
 from sora_nb.notebook.widgets.player import NO_SESSION
-from sora_nb.research.continuity import read_joins
+from sora_nb.research.joins import read_joins
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings

@@ -8,9 +8,19 @@ from pathlib import Path
 import pytest
 from traitlets import TraitError
 
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Grid, Player, Studio
-from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene, word_count
+from sora_nb.notebook.widgets.state import DialogueRow
+from sora_nb.notebook.widgets.studio_view import LintLine
+from sora_nb.prompt import (
+    FILM_STOCKS,
+    FRAMING,
+    Camera,
+    DialogueLine,
+    Prompt,
+    Scene,
+    word_count,
+)
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings
@@ -32,7 +42,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
     for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     kernel.reset()
-    yield api.configure(
+    yield functions.configure(
         media_dir=tmp_path / "media",
         bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
     )
@@ -45,10 +55,10 @@ def test_a_prompt_round_trips_through_the_traits() -> None:
     assert studio.camera == Camera(
         framing="wide", movement="push-in", lens_mm=35.0, aperture=2.8, rig="drone"
     )
-    assert studio.dialogue == [{"speaker": "Girl", "line": "Higher!"}]
+    assert studio.dialogue == [DialogueRow(speaker="Girl", line="Higher!")]
     assert studio.prompt_text == RICH.render()
     # Counted as the ladder counts, so the long rung and the live count agree.
-    assert studio.word_count == word_count(RICH.render()) == studio.ladder_preview[-1]["words"]
+    assert studio.word_count == word_count(RICH.render()) == studio.ladder_preview[-1].words
 
 
 def test_text_is_parsed_and_setting_the_prompt_updates_every_trait() -> None:
@@ -84,11 +94,11 @@ def test_half_typed_dialogue_is_left_out_with_a_warning() -> None:
     studio = Studio(RICH)
     studio.dialogue = [*studio.dialogue, {"speaker": "Father", "line": ""}]
     assert len(studio.prompt.dialogue) == 1
-    assert studio.lint[0] == {
-        "severity": "warning",
-        "message": "Dialogue line 2 needs both a speaker and a line; it is left out until it "
+    assert studio.lint[0] == LintLine(
+        severity="warning",
+        message="Dialogue line 2 needs both a speaker and a line; it is left out until it "
         "has both.",
-    }
+    )
 
 
 def test_a_bad_camera_value_is_refused_on_assignment_with_what_to_pass() -> None:
@@ -130,15 +140,15 @@ def test_shots_and_other_clauses_the_controls_lack_are_kept() -> None:
 def test_lint_follows_the_seconds_and_the_palette() -> None:
     studio = Studio(RICH)
     studio.palette = ["amber"]
-    assert any("palette" in issue["message"].lower() for issue in studio.lint)
+    assert any("palette" in issue.message.lower() for issue in studio.lint)
     studio.palette = ["amber", "teal", "cream"]
-    assert not any("palette" in issue["message"].lower() for issue in studio.lint)
+    assert not any("palette" in issue.message.lower() for issue in studio.lint)
     studio.prompt = Prompt(subject="Two friends talk", dialogue=[
         DialogueLine(speaker="A", line="word " * 15), DialogueLine(speaker="B", line="word " * 15)
     ])  # fmt: skip
-    assert any("the clip is 4 s" in issue["message"] for issue in studio.lint)
+    assert any("the clip is 4 s" in issue.message for issue in studio.lint)
     studio.seconds = 20
-    assert not any("dialogue" in issue["message"].lower() for issue in studio.lint)
+    assert not any("dialogue" in issue.message.lower() for issue in studio.lint)
 
 
 def test_the_catalog_disables_what_the_model_cannot_do_with_the_reason() -> None:
@@ -163,10 +173,10 @@ def test_the_catalog_disables_what_the_model_cannot_do_with_the_reason() -> None
 def test_cost_ladder_and_what_blocks_the_buttons() -> None:
     studio = Studio(RICH, takes=2)
     assert studio.cost_text == "2 takes × 4 s: about $0.80; comparing 3 lengths: about $2.40"
-    levels = [(rung["level"], rung["words"]) for rung in studio.ladder_preview]
+    levels = [(rung.level, rung.words) for rung in studio.ladder_preview]
     assert [level for level, _ in levels] == ["short", "medium", "long"]
     assert levels[0][1] < levels[1][1] < levels[2][1]
-    assert studio.ladder_preview[-1]["text"] == studio.prompt_text
+    assert studio.ladder_preview[-1].text == studio.prompt_text
     assert studio.blocked == "" and studio.compare_blocked == ""
     studio.prompt = "A kite."
     assert studio.blocked == "" and "Too few clauses" in studio.compare_blocked
@@ -242,3 +252,73 @@ def test_markup_is_escaped_where_widgets_cannot_run() -> None:
 def test_a_wrong_type_is_refused_with_what_to_pass() -> None:
     with pytest.raises(TypeError, match="Studio takes a Prompt or prompt text, not int"):
         Studio(42)  # type: ignore[arg-type]
+
+
+def test_the_computed_and_offered_traits_are_typed_and_refuse_bad_values() -> None:
+    studio = Studio(RICH)
+    refusals = {
+        "dialogue": ([{"speaker": "Girl", "says": "Hi"}], "entry 0: says: Extra inputs"),
+        "knob_defaults": ({"steps": 0}, "steps: Input should be greater than or equal to 1"),
+        "choices": ({"max_takes": "six"}, "max_takes: Input should be a valid integer"),
+        "lint": ([{"severity": "fatal", "message": "x"}], "entry 0: severity: Input should be"),
+        "ladder_preview": ([{"level": "short", "text": "x"}], "entry 0: words: Field required"),
+    }
+    for name, (value, why) in refusals.items():
+        before = getattr(studio, name)
+        with pytest.raises(TraitError, match=f"Studio.{name} refused the value: {why}"):
+            setattr(studio, name, value)
+        assert getattr(studio, name) == before, name
+    with pytest.raises(TraitError, match=r"'disabled_reasons' trait .* must be a unicode string"):
+        studio.disabled_reasons = {"size:1792x1024": 3}
+
+
+def test_the_front_end_gets_the_same_json_as_before_the_traits_were_typed() -> None:
+    studio = Studio(RICH)
+    studio.dialogue = [*studio.dialogue, {"speaker": "Father", "line": ""}]
+
+    def sent(name: str) -> object:
+        return studio.trait_metadata(name, "to_json")(getattr(studio, name), studio)
+
+    assert sent("dialogue") == [
+        {"speaker": "Girl", "line": "Higher!"},
+        {"speaker": "Father", "line": ""},
+    ]
+    assert sent("lint")[0] == {  # type: ignore[index]
+        "severity": "warning",
+        "message": "Dialogue line 2 needs both a speaker and a line; it is left out until it "
+        "has both.",
+    }
+    assert set(sent("ladder_preview")[0]) == {"level", "words", "text"}  # type: ignore[index]
+    choices = sent("choices")
+    assert isinstance(choices, dict)
+    assert choices["framing"] == [{"value": t.slug, "label": t.label} for t in FRAMING]
+    assert choices["film_stock"] == [{"value": s, "label": s} for s in FILM_STOCKS]
+    assert choices["lens_range"] == [12, 200] and choices["max_takes"] == 6
+    assert "amber" in choices["colours"] and choices["palette_max"] == 5
+    # An unknown default is left out, as the front end's placeholder expects.
+    assert sent("knob_defaults") == {}
+
+
+def test_an_empty_studio_shows_no_error_before_anything_is_typed() -> None:
+    studio = Studio()
+    assert studio.prompt_text == ""
+    assert studio.lint == []  # no red "The prompt is empty" on a studio nobody has typed in
+    assert studio.blocked == "Describe the shot first: the prompt is empty."
+    studio.prompt = RICH
+    assert studio.blocked == ""
+    # Once there is a prompt, the lint is the prompt language's, as before.
+    from sora_nb.prompt import lint as lint_prompt
+
+    expected = [str(i.message) for i in lint_prompt(RICH, seconds=studio.seconds, characters=[])]
+    assert [line.message for line in studio.lint] == expected
+
+
+def test_the_studio_and_the_player_count_words_alike(tmp_path: Path) -> None:
+    from tests.ui._media import make_take
+
+    studio = Studio(RICH)
+    take = make_take(tmp_path, "w", prompt=studio.prompt_text)
+    player = Player.from_take(take)
+    # Bullets, colons and "f/2.8" are counted one way, the prompt language's, in both.
+    assert studio.word_count == player.words == word_count(studio.prompt_text)
+    assert word_count(studio.prompt_text) != len(studio.prompt_text.split())

@@ -42,7 +42,7 @@ def session(tmp_path: Path) -> Session:
 
 
 def _lint(studio: Studio) -> list[str]:
-    return [issue["message"] for issue in studio.lint]
+    return [issue.message for issue in studio.lint]
 
 
 def test_the_folders_characters_are_offered_with_posters(session: Session) -> None:

@@ -3,6 +3,7 @@ studio (an IPython shell with sora_nb over a media folder that already holds a t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -21,7 +22,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 import sora_nb.server
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 
@@ -86,7 +87,7 @@ class Studio:
         return self.root / "server"
 
     def configure(self, **settings: Any) -> Session:
-        return api.configure(
+        return functions.configure(
             media_dir=self.media,
             bundled=ServerSettings(media_dir=self.server, time_scale=0),
             **settings,
@@ -140,14 +141,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     saved = {name: os.environ.pop(name, None) for name in ENV}
     try:
         kernel.reset()
-        api.configure(
+        functions.configure(
             media_dir=root / "media",
             bundled=ServerSettings(media_dir=root / "server", time_scale=0),
         )
-        assert api.generate(PROMPT).ok  # type: ignore[union-attr]
+        assert functions.generate(PROMPT).ok  # type: ignore[union-attr]
     finally:
         kernel.reset()
         os.environ.update({k: v for k, v in saved.items() if v is not None})
+    # Takes still in memory may hold the ledger open in WAL mode, and its -wal and -shm files
+    # vanish whenever the last connection closes: fold the log into the database now, so each
+    # test copies a whole ledger without them (a copy racing that close once lost a file).
+    with contextlib.closing(sqlite3.connect(root / "media" / "ledger.sqlite3")) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     Image.new("RGB", (640, 480), "teal").save(root / "small.png")
     Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
     (root / "notes.png").write_bytes(b"these are notes, not an image")
@@ -175,7 +181,7 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
     root = tmp_path / "studio"
-    shutil.copytree(template, root)
+    shutil.copytree(template, root, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
     monkeypatch.chdir(root)
     apps: list[Starlette] = []
     real_create_app = sora_nb.server.create_app

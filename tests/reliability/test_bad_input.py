@@ -19,7 +19,7 @@ from traitlets import TraitError
 
 from sora_nb.api.errors import ConfigurationError
 from sora_nb.catalog import CatalogError
-from sora_nb.notebook import api, kernel
+from sora_nb.notebook import functions, kernel
 from sora_nb.runs.cost import BudgetExceededError
 from sora_nb.runs.defaults import DefaultsError
 from sora_nb.runs.grid import GridError
@@ -59,15 +59,15 @@ def python(
 
 
 def _with_pending_take(s: Studio) -> object:
-    pending = api.plan(PROMPT, seconds=8)
-    take = s.shell.user_ns["pending"] = api.session().runner.plan(pending.requests)[0]
-    return api.generate(PROMPT, remix=take)
+    pending = functions.plan(PROMPT, seconds=8)
+    take = s.shell.user_ns["pending"] = functions.session().runner.plan(pending.requests)[0]
+    return functions.generate(PROMPT, remix=take)
 
 
 def release_ledger() -> None:
     """Close the session's ledger now: closed later (by the garbage collector) SQLite would
     checkpoint its WAL into the file, mending part of the damage a test just did."""
-    api.session().ledger.close()
+    functions.session().ledger.close()
     kernel.reset()
 
 
@@ -136,13 +136,13 @@ CASES: list[Case] = [
     prompt("prompt too long", "dunes " * 6000, "prompt: String should have at most 32000"),
     python(
         "python: empty prompt",
-        lambda s: api.generate(""),
+        lambda s: functions.generate(""),
         ValueError,
         "The prompt is empty: describe the shot",
     ),
     python(
         "python: blank prompt",
-        lambda s: api.generate("  \n "),
+        lambda s: functions.generate("  \n "),
         ValueError,
         "empty",
     ),
@@ -158,7 +158,7 @@ CASES: list[Case] = [
     cell("--image frame.gif --vary size=1280x720,720x1280", "A reference image fixes the first"),
     python(
         "python: image wrong size",
-        lambda s: api.generate(PROMPT, image="small.png"),
+        lambda s: functions.generate(PROMPT, image="small.png"),
         ReferenceImageError,
         "must match exactly. Add --fit (fit=True) to crop and resize it",
     ),
@@ -179,45 +179,47 @@ CASES: list[Case] = [
     cell("--server ftp://example.com", "'ftp://example.com' is not an http(s) URL with a host"),
     python(
         "python: base_url without a scheme",
-        lambda s: api.configure(base_url="localhost4000"),
+        lambda s: functions.configure(base_url="localhost4000"),
         ConfigurationError,
         "give one like http://localhost:4000/v1",
     ),
     python(
         "python: base_url ftp",
-        lambda s: api.configure(base_url="ftp://example.com/v1"),
+        lambda s: functions.configure(base_url="ftp://example.com/v1"),
         ConfigurationError,
         "is not an http(s) URL with a host",
     ),
     # -- Python arguments -------------------------------------------------------------------
-    python("python: takes=0", lambda s: api.generate(PROMPT, takes=0), GridError, "at least 1"),
+    python(
+        "python: takes=0", lambda s: functions.generate(PROMPT, takes=0), GridError, "at least 1"
+    ),
     python(
         "python: seconds=7",
-        lambda s: api.generate(PROMPT, seconds=7),
+        lambda s: functions.generate(PROMPT, seconds=7),
         CatalogError,
         "sora-2 renders 4, 8, 12",
     ),
     python(
         "python: size='big'",
-        lambda s: api.generate(PROMPT, size="big"),
+        lambda s: functions.generate(PROMPT, size="big"),
         ValidationError,
         "size 'big' should look like 1280x720",
     ),
     python(
         "python: one-value axis",
-        lambda s: api.grid(PROMPT, {"length": ["short"]}),
+        lambda s: functions.grid(PROMPT, {"length": ["short"]}),
         GridError,
         "The 'length' axis needs at least two non-empty values",
     ),
     python(
         "python: unknown axis",
-        lambda s: api.grid(PROMPT, {"colour": ["red", "blue"]}),
+        lambda s: functions.grid(PROMPT, {"colour": ["red", "blue"]}),
         GridError,
         "There is no axis called 'colour'",
     ),
     python(
         "python: unknown setting",
-        lambda s: api.configure(colour="red"),
+        lambda s: functions.configure(colour="red"),
         TypeError,
         "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
         "device, dialect, dtype, media_dir, offload, renderer, vae_tiling, model, size, "
@@ -225,13 +227,13 @@ CASES: list[Case] = [
     ),
     python(
         "python: a default of zero seconds",
-        lambda s: api.configure(seconds=0),
+        lambda s: functions.configure(seconds=0),
         DefaultsError,
         "The default seconds is the clip length in whole seconds, like 4; got 0",
     ),
     python(
         "python: a default size that is not a size",
-        lambda s: api.configure(size="big"),
+        lambda s: functions.configure(size="big"),
         DefaultsError,
         "The default size is the video size, WIDTHxHEIGHT like 1280x720; got 'big'",
     ),
@@ -243,7 +245,7 @@ CASES: list[Case] = [
     ),
     python(
         "python: concurrency=0",
-        lambda s: (s.configure(concurrency=0), api.generate(PROMPT, cache=False)),
+        lambda s: (s.configure(concurrency=0), functions.generate(PROMPT, cache=False)),
         ValueError,
         "concurrency must be at least 1, not 0",
     ),
@@ -256,38 +258,38 @@ CASES: list[Case] = [
     # -- budgets ----------------------------------------------------------------------------
     python(
         "python: call budget",
-        lambda s: api.generate(PROMPT, cache=False, budget=0.01),
+        lambda s: functions.generate(PROMPT, cache=False, budget=0.01),
         BudgetExceededError,
         "Not sent: 1 take, about $0.40 would pass the $0.01 budget for this call by $0.39",
     ),
     python(
         "python: kernel budget",
-        lambda s: (s.configure(budget=0.5), api.generate(PROMPT, takes=2, cache=False)),
+        lambda s: (s.configure(budget=0.5), functions.generate(PROMPT, takes=2, cache=False)),
         BudgetExceededError,
         "would pass the $0.50 budget for this kernel",
     ),
     python(
         "python: negative budget",
-        lambda s: api.generate(PROMPT, cache=False, budget=-1),
+        lambda s: functions.generate(PROMPT, cache=False, budget=-1),
         ValueError,
         "A budget must be zero or more dollars, not -1",
     ),
     python(
         "python: grid over budget",
-        lambda s: api.grid(PROMPT, {"seconds": ["4", "8", "12"]}, budget=1.5),
+        lambda s: functions.grid(PROMPT, {"seconds": ["4", "8", "12"]}, budget=1.5),
         BudgetExceededError,
         "Not sent: 2 takes",  # the 4 s take is in the ledger already: it costs nothing
     ),
     # -- the media folder and the ledger -------------------------------------------------------
     python(
         "python: media folder under a file",
-        lambda s: api.configure(media_dir=s.root / "blocker" / "media"),
+        lambda s: functions.configure(media_dir=s.root / "blocker" / "media"),
         LedgerError,
         "Cannot create the media folder",
     ),
     python(
         "python: media folder is a file",
-        lambda s: api.configure(media_dir=s.root / "blocker"),
+        lambda s: functions.configure(media_dir=s.root / "blocker"),
         LedgerError,
         "Choose a writable folder with media_dir=... or SORA_NB_HOME",
     ),
@@ -309,7 +311,7 @@ CASES: list[Case] = [
     ),
     Case(
         "python: ledger damaged past its first page",
-        lambda s: (s.configure(), api.history()),
+        lambda s: (s.configure(), functions.history()),
         LedgerError,
         "cannot be read (database disk image is malformed). Move it aside",
         setup=_damage_ledger_pages,

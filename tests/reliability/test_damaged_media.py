@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sora_nb.notebook import api
+from sora_nb.notebook import functions
 from sora_nb.runs.files import files_intact
 from sora_nb.runs.ledger import Ledger, LedgerError
 from sora_nb.runs.take import Take
@@ -22,7 +22,7 @@ from tests.reliability.conftest import Studio
 
 
 def the_take(studio: Studio) -> Take:
-    [take] = api.session().ledger.history(None)
+    [take] = functions.session().ledger.history(None)
     return take
 
 
@@ -60,8 +60,8 @@ def test_a_damaged_video_is_fetched_again_from_its_job(studio: Studio, damage: o
     assert files_intact(again)
     [bundled] = [app.state.server for app in studio.apps]
     assert bundled.stats.jobs_created == 0  # fetched again, not paid for again
-    assert [t.id for t in api.session().ledger.history(None)] == [before.id]
-    assert api.session().ledger.spent() == before.cost
+    assert [t.id for t in functions.session().ledger.history(None)] == [before.id]
+    assert functions.session().ledger.spent() == before.cost
 
 
 def test_a_damaged_video_whose_job_is_gone_says_how_to_get_a_new_one(studio: Studio) -> None:

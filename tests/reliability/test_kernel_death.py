@@ -29,8 +29,8 @@ def setup_code(server: Path) -> str:
     return (
         "%load_ext sora_nb\n"
         "from sora_nb.server import ServerSettings\n"
-        "from sora_nb.notebook import api\n"
-        f"api.configure(bundled=ServerSettings(media_dir={str(server)!r}, time_scale=2))\n"
+        "from sora_nb.notebook import functions\n"
+        f"functions.configure(bundled=ServerSettings(media_dir={str(server)!r}, time_scale=2))\n"
     )
 
 

@@ -106,14 +106,14 @@ def notebook(urls: dict[str, str], work: Path) -> Any:
         f"%sora connect {urls['good']}",
         f"%%sora --as kite\n{PROMPT}",
         f"%%sora --vary length=short,long --as grid1\n{PROMPT} Gulls wheel overhead.",
-        "import sora_nb\nfrom sora_nb.notebook import api\n"
-        "print(repr(api.session()), repr(api.session().runner.client), kite, grid1)\n"
-        "print(api.history(), api.session().__dict__)",
+        "import sora_nb\nfrom sora_nb.notebook import functions\n"
+        "print(repr(functions.session()), repr(functions.session().runner.client), kite, grid1)\n"
+        "print(functions.history(), functions.session().__dict__)",
         # The research exports: an HTML report with its files, and the results as CSV and JSON.
         "from sora_nb.research.report import write_report\n"
         "from sora_nb.research.results import history_results, write_csv, write_json\n"
-        f"write_report(grid1, {str(work / 'report.html')!r}, ledger=api.session().ledger)\n"
-        "rows = history_results(api.session().ledger, None)\n"
+        f"write_report(grid1, {str(work / 'report.html')!r}, ledger=functions.session().ledger)\n"
+        "rows = history_results(functions.session().ledger, None)\n"
         f"write_csv(rows, {str(work / 'results.csv')!r})\n"
         f"write_json(rows, {str(work / 'results.json')!r})",
         "%sora config",
@@ -135,7 +135,7 @@ def notebook(urls: dict[str, str], work: Path) -> Any:
         f"SyncVideosClient({urls['wrong']!r}, os.environ['SORA_NB_API_KEY']).retrieve('v')",
         f"%sora connect {urls['closed']}",
         f"%%sora --as unreachable\n{PROMPT} The kite falls.",
-        "print([(t.id, t.status, t.error) for t in api.session().ledger.history(None)])",
+        "print([(t.id, t.status, t.error) for t in functions.session().ledger.history(None)])",
     ]
     nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]  # type: ignore[no-untyped-call]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
-from sora_nb.notebook import api
+from sora_nb.notebook import functions
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings, create_app
 from tests.reliability.conftest import PROMPT, Studio
@@ -24,10 +24,10 @@ def test_a_bad_server_url_in_one_cell_does_not_break_the_next(studio: Studio) ->
 
 def test_a_bad_setting_in_python_does_not_poison_the_next_call(studio: Studio) -> None:
     with pytest.raises(ValueError, match="not an http"):
-        api.configure(base_url="notaurl")
+        functions.configure(base_url="notaurl")
     # A later, valid change must not bring the refused URL back with it.
     studio.configure(budget=5)
-    take = api.generate(PROMPT)
+    take = functions.generate(PROMPT)
     assert isinstance(take, Take) and take.ok and take.server == "local"
 
 

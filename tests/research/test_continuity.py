@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sora_nb import media
-from sora_nb.research.continuity import (
+from sora_nb.research.joins import (
     colour_similarity,
     continuity_table,
     layout_similarity,

@@ -117,11 +117,14 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     if seeded:
         # The served Wan, its usual 5 s at 832x480, the 81 frames of its 4k+1 rule, a seed.
         assert (request.model, request.size, request.seconds) == (WAN, "832x480", 5)
-        assert (request.num_frames, request.fps) == (81, 16) and request.seed is not None
+        assert (request.options.num_frames, request.options.fps) == (
+            81,
+            16,
+        ) and request.options.seed is not None
         assert take.gpu_seconds is not None and take.gpu_seconds > 0  # inference_time_s
     else:
         assert (request.model, request.size, request.seconds) == ("sora-2", "1280x720", 4)
-        assert request.seed is None and request.num_frames is None
+        assert request.options.seed is None and request.options.num_frames is None
     probe = media.probe(take.path("video"))
     assert f"{probe.width}x{probe.height}" == request.size
     assert take.path("thumbnail").stat().st_size > 0
@@ -134,7 +137,7 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     if seeded:
         grid = session.run_plan(session.plan(PROMPT, axes=axes))
         assert [t.status for t in grid.takes] == ["completed"] * 4
-        cells = sorted((t.request.seed, t.request.steps) for t in grid.takes)
+        cells = sorted((t.request.options.seed, t.request.options.steps) for t in grid.takes)
         assert cells == [(1, 20), (1, 40), (2, 20), (2, 40)]
         sent = sorted(
             (int(s.form["seed"]), int(s.form["num_inference_steps"])) for s in server.creates()[-4:]
@@ -207,7 +210,9 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
         assert "Run the cell again to send it again" in lost.error.message
         [again] = session.run_plan(session.plan(night)).takes
         assert again.status == "completed" and again.id != lost.id
-        assert again.request.seed == lost.request.seed  # the same take, made again exactly
+        assert (
+            again.request.options.seed == lost.request.options.seed
+        )  # the same take, made again exactly
     else:
         # The bundled server (and the deployment behind LiteLLM) keeps its jobs on disk.
         assert lost.status == "completed", lost.error

@@ -93,7 +93,7 @@ def test_the_same_script_on_every_dialect(dialect: str, mp4: bytes, tmp_path: Pa
     assert take.path("thumbnail").stat().st_size > 0
     assert take.path("spritesheet").stat().st_size > 0
     if dialect in SEEDED:
-        assert take.request.seed is not None and take.gpu_seconds == 12.5
+        assert take.request.options.seed is not None and take.gpu_seconds == 12.5
         assert not any(r.url.params.get("variant") == "thumbnail" for r in engine.requests)
 
     # 2. A 2×2 grid with a seed axis, where the server takes seeds; refused plainly elsewhere.
@@ -101,7 +101,7 @@ def test_the_same_script_on_every_dialect(dialect: str, mp4: bytes, tmp_path: Pa
     if dialect in SEEDED:
         grid = session.run_plan(session.plan(PROMPT, axes=axes))
         assert [t.status for t in grid.takes] == ["completed"] * 4
-        assert sorted((t.request.seed, t.request.steps) for t in grid.takes) == [
+        assert sorted((t.request.options.seed, t.request.options.steps) for t in grid.takes) == [
             (1, 20),
             (1, 40),
             (2, 20),
@@ -148,7 +148,9 @@ def test_the_same_script_on_every_dialect(dialect: str, mp4: bytes, tmp_path: Pa
     [again] = session.run_plan(session.plan(f"{PROMPT} Night falls.")).takes
     assert again.status == "completed" and again.id != lost.id
     if dialect in SEEDED:
-        assert again.request.seed == lost.request.seed  # the same take, made again exactly
+        assert (
+            again.request.options.seed == lost.request.options.seed
+        )  # the same take, made again exactly
 
     check_what_it_received(engine)
     session.ledger.close()

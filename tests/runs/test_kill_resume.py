@@ -19,9 +19,9 @@ SCRIPT = """
 import sys
 import sora_nb
 from sora_nb.server import ServerSettings
-from sora_nb.notebook import api
+from sora_nb.notebook import functions
 
-api.configure(
+functions.configure(
     media_dir=sys.argv[1],
     bundled=ServerSettings(media_dir=sys.argv[2], time_scale=float(sys.argv[3])),
 )

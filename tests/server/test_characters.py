@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from sora_nb.api import errors
-from sora_nb.api.continuity import CharacterNotNamedWarning
+from sora_nb.api.continuity_inputs import CharacterNotNamedWarning
 from tests.cameos import face_clip, figure_clip
 from tests.server.conftest import MakeApp, client_for, raw_client
 

@@ -34,7 +34,7 @@ async def test_a_seed_is_the_take_variation(make_app: MakeApp) -> None:
     # Two takes with one seed are one video; another seed is another video.
     assert videos[0] == videos[1] != videos[2]
     record = json.loads((app.state.server.store.root / ids[0] / "job.json").read_text())
-    assert record["seed"] == 7
+    assert record["knobs"]["seed"] == 7
 
 
 async def test_knobs_arrive_as_form_fields_too(quiet_app: Starlette) -> None:
@@ -50,7 +50,7 @@ async def test_knobs_arrive_as_form_fields_too(quiet_app: Starlette) -> None:
         )
     assert made.status_code == 200, made.text
     record = quiet_app.state.server.store.get(made.json()["id"])
-    assert (record.seed, record.fps, record.num_frames) == (42, 24, 96)
+    assert (record.options.seed, record.options.fps, record.options.num_frames) == (42, 24, 96)
 
 
 @pytest.mark.parametrize(
@@ -118,8 +118,33 @@ async def test_the_cards_say_what_the_renderer_takes_and_the_client_sends_only_t
         with pytest.raises(errors.InvalidRequestError, match="takes no steps; it takes --seed"):
             await client.create(prompt="A kite over the dunes.", seconds=4, steps=30)
     store = app.state.server.store
-    assert store.get(seeded.id).seed == 7 and store.get(plain_take.id).seed is None
+    assert store.get(seeded.id).options.seed == 7 and store.get(plain_take.id).options.seed is None
     assert store.stats.jobs_created == 2
     async with client_for(strict) as client:
         with pytest.raises(errors.InvalidRequestError, match="OpenAI Videos API takes no seed"):
             await client.create(prompt="A kite over the dunes.", seconds=4, seed=7)
+
+
+def test_a_job_saved_before_options_had_their_own_field_reads_them_back() -> None:
+    from sora_nb.server.job_records import JobRecord
+
+    saved = {
+        "id": "video_1",
+        "seq": 1,
+        "model": "sora-2",
+        "prompt": "A kite.",
+        "size": "1280x720",
+        "seconds": "4",
+        "created_at": 0.0,
+        "duration": 0.0,
+        "take": 1,
+        "fingerprint": "f",
+        "seed": 7,
+        "num_inference_steps": 30,
+        "guidance_scale": None,
+    }
+    record = JobRecord.model_validate(saved)
+    assert record.knobs == {"seed": 7, "num_inference_steps": 30}
+    assert (record.options.seed, record.options.steps, record.options.guidance) == (7, 30, None)
+    # Saved again, the options sit in their own field and read back the same.
+    assert JobRecord.model_validate_json(record.model_dump_json()).knobs == record.knobs

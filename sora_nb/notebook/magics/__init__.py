@@ -6,11 +6,9 @@
 the option parser and the command table below, so neither is kept by hand anywhere else. User
 mistakes come back as one-line UsageErrors, never a wall of traceback.
 
-The magic is split by job: :mod:`.base` (the configurable traits and the kernel session they
-drive), :mod:`.magic` (the ``%%sora`` cell and the dispatch of ``%sora COMMAND``),
-:mod:`.registry` (the command table), :mod:`.help_text` (what ``%%sora?`` shows),
-:mod:`.user_errors` (mistakes as one-line UsageErrors), and the ``%sora`` commands in
-:mod:`.info_commands`, :mod:`.connect_commands` and :mod:`.media_commands`.
+:mod:`.magic` is the class (its traits, the ``%%sora`` cell and every ``%sora`` command: one
+class, one job, one file); beside it :mod:`.registry` (the command table), :mod:`.help_text`
+(what ``%%sora?`` shows) and :mod:`.user_errors` (mistakes as one-line UsageErrors).
 """
 
 # The rest of sora_nb (pydantic, httpx, the runner, the widgets) is imported when a cell first

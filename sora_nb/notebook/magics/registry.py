@@ -1,5 +1,5 @@
 """The ``%sora COMMAND`` table: each command's usage and one-line help, filled by ``@command``
-as the command mixins are defined (in the order ``%%sora?`` lists them)."""
+as SoraMagics' command methods are defined (in the order ``%%sora?`` lists them)."""
 
 from __future__ import annotations
 

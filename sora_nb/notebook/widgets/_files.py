@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sora_nb.notebook import START_DIR, media_registry
+from sora_nb.jupyter_media import registry
+from sora_nb.notebook import START_DIR
 from sora_nb.notebook.widgets.state import MediaFile
 from sora_nb.runs.take import Take
 
@@ -75,7 +76,7 @@ def describe_file(media_dir: Path, path: Path) -> MediaFile | None:
         return None
     return MediaFile(
         rel=relative_to_notebook(path),
-        folder=media_registry.register(media_dir),
+        folder=registry.register(media_dir),
         path=inside,
         size=stat.st_size,
         version=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",

@@ -2,7 +2,7 @@
 what it added, how long the video is by then, its poster and status, and continuity at the
 join where each extension begins.
 
-Continuity is read from the frames of a finished video (``research.continuity.read_joins``):
+Continuity is read from the frames of a finished video (``research.joins.read_joins``):
 decoding a long video takes seconds, so :class:`JoinReader` reads it once per video, on a
 thread of its own, and tells the widget when the readings are there.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sora_nb.notebook.widgets._files import describe
 from sora_nb.notebook.widgets.state import ChainStep, JoinState
-from sora_nb.research.continuity import JoinReading, read_joins
+from sora_nb.research.joins import JoinReading, read_joins
 from sora_nb.runs import chains
 from sora_nb.runs.take import Take
 

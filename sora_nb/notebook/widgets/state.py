@@ -1,7 +1,8 @@
-"""The shapes of the widgets' state (the Player's, the Grid's, the Studio's characters), as
-pydantic models the typed traits validate.
+"""The shapes of the widgets' state (the Player's, the Grid's, the Studio's characters,
+dialogue rows and knob defaults), as pydantic models the typed traits validate.
 
-js/src/types.js mirrors them as JSDoc typedefs for the front end.
+js/src/types.js is generated from these models' JSON schema (``python scripts/js_types.py``),
+so the front end's JSDoc typedefs cannot drift from them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sora_nb.prompt import DialogueLine
 from sora_nb.runs.take import TakeStatus
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -22,16 +24,19 @@ class MediaFile(BaseModel):
 
     model_config = _STRICT
 
-    #: The path relative to the notebook's folder, with ``/`` (None on another drive).
-    rel: str | None
-    #: The registered media folder's id for sora_nb's server route (None: no extension here).
-    folder: str | None = Field(pattern=r"^[0-9a-f]{16}$")
-    #: The path inside the media folder, with ``/``.
-    path: str
-    #: Bytes on disk (the kernel route knows when a file is whole).
-    size: int = Field(ge=0)
-    #: Changes when the file is rewritten, so the page never shows a stale copy.
-    version: str
+    rel: str | None = Field(
+        description="the path relative to the notebook's folder, with / (None on another drive)"
+    )
+    folder: str | None = Field(
+        pattern=r"^[0-9a-f]{16}$",
+        description="the registered media folder's id, for sora_nb's server route "
+        "(None: no extension here)",
+    )
+    path: str = Field(description="the path inside the media folder, with /")
+    size: int = Field(ge=0, description="bytes on disk (the kernel route knows when it is whole)")
+    version: str = Field(
+        description="changes when the file is rewritten, so the page never shows a stale copy"
+    )
 
 
 class Header(BaseModel):
@@ -40,7 +45,7 @@ class Header(BaseModel):
     model_config = _STRICT
 
     text: str
-    words: int | None = Field(default=None, ge=0)
+    words: int | None = Field(default=None, ge=0, description="the word count on a length axis")
 
 
 class CellState(BaseModel):
@@ -52,7 +57,7 @@ class CellState(BaseModel):
     metrics: str = ""
     take_id: str
     status: TakeStatus
-    progress: int = Field(ge=0, le=100)
+    progress: int = Field(ge=0, le=100, description="percent, 0 to 100")
     error: str = ""
     seconds: int = Field(ge=0)
     words: int = Field(ge=0)
@@ -88,19 +93,19 @@ class ChainStep(BaseModel):
 
     take_id: str
     kind: Literal["create", "remix", "extension", "edit"]
-    #: The step in words: "create 4 s", "extend +8 s", "edit", "remix".
-    label: str
-    #: What its request asked for: the length made, or what an extension added.
-    seconds: int = Field(ge=0)
-    #: How long the video is once this step is made.
-    video_seconds: int = Field(ge=0)
+    label: str = Field(description='the step in words: "create 4 s", "extend +8 s", "edit"')
+    seconds: int = Field(
+        ge=0, description="what its request asked for: the length made, or what it added"
+    )
+    video_seconds: int = Field(ge=0, description="how long the video is once this step is made")
     status: TakeStatus
     prompt: str
-    #: True for the take the Player shows.
-    current: bool = False
+    current: bool = Field(default=False, description="true for the take the Player shows")
     thumbnail: MediaFile | None = None
-    #: Continuity at the join this extension begins at (None: no join, or not read yet).
-    join: JoinState | None = None
+    join: JoinState | None = Field(
+        default=None,
+        description="continuity at the join this extension begins at (None: none, or not read)",
+    )
 
 
 class Actions(BaseModel):
@@ -120,5 +125,21 @@ class CharacterOption(BaseModel):
 
     name: str
     thumbnail: MediaFile | None = None
-    #: True when the current server has made it (it has an id there).
-    made_here: bool
+    made_here: bool = Field(description="the current server has made it (it has an id there)")
+
+
+class DialogueRow(DialogueLine):
+    """A dialogue row as the Studio edits it: a DialogueLine whose speaker or line may still be
+    blank (it joins the Prompt once both are typed)."""
+
+    speaker: str = ""
+    line: str = ""
+
+
+class KnobDefaults(BaseModel):
+    """The model's own steps and guidance, shown where the Studio leaves them unset."""
+
+    model_config = _STRICT
+
+    steps: int | None = Field(default=None, ge=1)
+    guidance: float | None = Field(default=None, ge=0)

@@ -20,15 +20,19 @@ import traitlets
 
 from sora_nb import catalog
 from sora_nb.api.errors import SoraError
+from sora_nb.catalog import options as options_table
 from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets._files import ChunkSender
-from sora_nb.notebook.widgets.state import CharacterOption
+from sora_nb.notebook.widgets.state import CharacterOption, DialogueRow, KnobDefaults
 from sora_nb.notebook.widgets.studio_cast import cast_problem, offered, picked, poster
 from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
 from sora_nb.notebook.widgets.studio_view import (
     LENGTHS,
+    Choices,
+    LintLine,
     Request,
+    Rung,
     View,
     all_seconds,
     all_sizes,
@@ -39,6 +43,7 @@ from sora_nb.notebook.widgets.studio_view import (
 )
 from sora_nb.notebook.widgets.traits import ModelList, ModelTrait
 from sora_nb.prompt import Audio, Camera, Lighting, Prompt, Scene, Shot
+from sora_nb.runs.defaults import FALLBACK
 
 if TYPE_CHECKING:
     from sora_nb.runs.chains import ChainPlan
@@ -49,8 +54,6 @@ if TYPE_CHECKING:
 _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes", "characters", "shot_by_shot")
 #: Why Compare lengths is off while a storyboard is made shot by shot.
 _NO_COMPARE = "Compare lengths makes one video per length; turn shot by shot off to compare."
-#: The open-model settings the studio offers when the server takes them (trait = plan name).
-_KNOBS: tuple[str, ...] = ("seed", "steps", "guidance", "negative_prompt")
 
 
 class Studio(anywidget.AnyWidget):
@@ -73,7 +76,7 @@ class Studio(anywidget.AnyWidget):
     lighting = ModelTrait(Lighting, help="The key light, its direction and quality, sources.")
     palette = traitlets.List(traitlets.Unicode(), help="3 to 5 anchor colours.").tag(sync=True)
     mood = traitlets.Unicode("", help="One or two words.").tag(sync=True)
-    dialogue = traitlets.List(traitlets.Dict(), help="[{speaker, line}, ...].").tag(sync=True)
+    dialogue = ModelList(DialogueRow, help="Spoken lines: who says what (rows may be half typed).")
     audio = ModelTrait(Audio, help="Ambience, effects and music.")
     avoid = traitlets.List(traitlets.Unicode(), help="Things to keep out of the shot.").tag(
         sync=True
@@ -81,23 +84,25 @@ class Studio(anywidget.AnyWidget):
     shots = ModelList(Shot, help="Shot blocks (edited from Python).")
 
     # -- the request ------------------------------------------------------------------------
-    model = traitlets.Unicode("sora-2", help="The video model.").tag(sync=True)
-    size = traitlets.Unicode("1280x720", help="WIDTHxHEIGHT.").tag(sync=True)
-    seconds = traitlets.Int(4, help="Clip length in seconds.").tag(sync=True)
-    takes = traitlets.Int(1, help="Takes of the request (several show as a grid).").tag(sync=True)
-    # Open-model settings, shown only when the server's model takes them (knobs_offered).
-    seed = traitlets.Int(None, allow_none=True, help="Random seed (None: chosen).").tag(sync=True)
-    steps = traitlets.Int(None, allow_none=True, help="Denoising steps (None: default).").tag(
-        sync=True
-    )
-    guidance = traitlets.Float(None, allow_none=True, help="Guidance scale (None: default).").tag(
-        sync=True
-    )
-    negative_prompt = traitlets.Unicode("", help="What to keep out (empty: none).").tag(sync=True)
+    # Until __init__ sets the session's (fitted to its server), the client's fallback ones.
+    model = traitlets.Unicode(FALLBACK.model, help="The video model.").tag(sync=True)
+    size = traitlets.Unicode(FALLBACK.size, help="WIDTHxHEIGHT.").tag(sync=True)
+    seconds = traitlets.Int(FALLBACK.seconds, help="Clip length in seconds.").tag(sync=True)
+    takes = traitlets.Int(
+        FALLBACK.takes, help="Takes of the request (several show as a grid)."
+    ).tag(sync=True)
+    # Request options (the options table's), shown only when the server's model takes them
+    # (knobs_offered): a control per row the studio shows, its value in ``options`` by name.
+    option_specs = traitlets.List(
+        traitlets.Dict(), help="The option controls, from the options table."
+    ).tag(sync=True)
+    options = traitlets.Dict(
+        help="Request options by name, like {'seed': 7, 'steps': 30} (absent: the default)."
+    ).tag(sync=True)
     knobs_offered = traitlets.List(
         traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
     ).tag(sync=True)
-    knob_defaults = traitlets.Dict(help="The model's default steps and guidance.").tag(sync=True)
+    knob_defaults = ModelTrait(KnobDefaults, help="The model's default steps and guidance.")
 
     # -- the cast and the storyboard ----------------------------------------------------------
     characters = traitlets.List(
@@ -119,18 +124,18 @@ class Studio(anywidget.AnyWidget):
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     size_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     seconds_options = traitlets.List(traitlets.Int()).tag(sync=True)
-    choices = traitlets.Dict(help="Options of every choice control.").tag(sync=True)
+    choices = ModelTrait(Choices, help="Options of every choice control.")
 
     # -- computed here on every change (read-only for the front end) -----------------------------
     prompt_text = traitlets.Unicode("", help="The text that would be sent.").tag(sync=True)
     word_count = traitlets.Int(0).tag(sync=True)
-    lint = traitlets.List(traitlets.Dict(), help="[{severity, message}, ...].").tag(sync=True)
+    lint = ModelList(LintLine, help="Lint findings: severity and message.")
     cost_text = traitlets.Unicode("").tag(sync=True)
-    ladder_preview = traitlets.List(traitlets.Dict(), help="[{level, words, text}, ...].").tag(
-        sync=True
-    )
+    ladder_preview = ModelList(Rung, help="The short, medium and long rungs: words and text.")
     disabled_reasons = traitlets.Dict(
-        help='{"size:1792x1024": "why the model cannot", "seconds:16": ...}.'
+        key_trait=traitlets.Unicode(),
+        value_trait=traitlets.Unicode(),
+        help='{"size:1792x1024": "why the model cannot", "seconds:16": ...}.',
     ).tag(sync=True)
     blocked = traitlets.Unicode("", help="Why Generate cannot run now (empty: it can).").tag(
         sync=True
@@ -176,11 +181,9 @@ class Studio(anywidget.AnyWidget):
 
             session = kernel.session()
         self._session = session
-        chosen = session.defaults.with_(model=model, size=size, seconds=seconds, takes=takes)
-        model, size, seconds, knobs, knob_defaults = _fitted(
-            session, chosen.model, chosen.size, chosen.seconds
-        )
-        takes = chosen.takes
+        chosen = session.fit(model=model, size=size, seconds=seconds, takes=takes)
+        model, size, seconds, takes = chosen.model, chosen.size, chosen.seconds, chosen.takes
+        knobs, knob_defaults = _knobs(session, model)
         profile = catalog.get_profile(model)
         open_weights = bool(knobs) or (profile is not None and profile.open_weights)
         self._quiet = True
@@ -196,6 +199,7 @@ class Studio(anywidget.AnyWidget):
             self.size_options = all_sizes(open_weights)
             self.seconds_options = all_seconds(open_weights)
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
+            self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
@@ -334,7 +338,8 @@ class Studio(anywidget.AnyWidget):
             raise ValueError(reason)
         session = self._session
         axes = [Axis.parse(name, values) for name, values in (vary or {}).items()]
-        knobs = {name: getattr(self, name) for name in _KNOBS if name in self.knobs_offered}
+        offered = set(self.knobs_offered)
+        knobs = {n: v for n, v in self.options.items() if n in offered and v not in (None, "")}
         plan = session.plan(
             self.prompt_text,
             axes=axes,
@@ -343,7 +348,7 @@ class Studio(anywidget.AnyWidget):
             seconds=self.seconds,
             takes=self.takes,
             characters=list(self.characters),
-            **{name: value for name, value in knobs.items() if value not in (None, "")},
+            options=knobs,
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
@@ -404,32 +409,24 @@ class Studio(anywidget.AnyWidget):
         return bundle
 
 
-def _fitted(
-    session: Session | None, model: str | None, size: str | None, seconds: int | None
-) -> tuple[str, str, int, list[str], dict[str, float]]:
-    """(model, size, seconds, knobs offered, their defaults) for this studio's server: what
-    it serves and takes. A server that cannot be asked leaves the catalog's defaults."""
-    from sora_nb.api.dialects import KNOB_FIELDS, ServerInfo
-    from sora_nb.api.errors import SoraError
-    from sora_nb.runs.defaults import FALLBACK
-    from sora_nb.runs.fitting import pick_model, usual_clip
+def _knobs(session: Session, model: str) -> tuple[list[str], KnobDefaults]:
+    """The knobs this studio's server takes for ``model`` (none where the server cannot be
+    asked or does not serve it), and the model's own steps and guidance."""
+    from sora_nb.api.dialects import ServerInfo
 
-    chosen = model or FALLBACK.model
     offered: list[str] = []
     info: ServerInfo | None = None
-    if session is not None:
-        try:
-            info = session.server_info(strict=False)
-            chosen = pick_model(info, model)
-        except SoraError:
-            info = None
-        if info is not None and info.takes_knobs:
-            offered = [name for name in _KNOBS if info.takes([KNOB_FIELDS[name]])]
-    size, seconds = usual_clip(chosen, size, seconds, info)
-    profile = catalog.get_profile(chosen)
-    known = {}
-    if profile is not None and profile.default_steps is not None:
-        known["steps"] = float(profile.default_steps)
-    if profile is not None and profile.default_guidance is not None:
-        known["guidance"] = profile.default_guidance
-    return chosen, size, seconds, offered, known
+    try:
+        info = session.server_info(strict=False)
+    except SoraError:
+        info = None
+    if info is not None and info.takes_knobs and info.serves(model):
+        offered = [
+            option.name
+            for option in options_table.OPTIONS
+            if option.studio and info.takes([option.wire_name(info.dialect.name)])
+        ]
+    profile = catalog.get_profile(model)
+    if profile is None:
+        return offered, KnobDefaults()
+    return offered, KnobDefaults(steps=profile.default_steps, guidance=profile.default_guidance)

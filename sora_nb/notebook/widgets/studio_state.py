@@ -1,9 +1,11 @@
 """The studio's traits and the Prompt they hold, both ways.
 
 The clause traits are typed: camera, scene, lighting and audio hold the prompt's own models,
-shots a list of :class:`~sora_nb.prompt.Shot`, so a bad value is refused when it is set. What
-remains to check here is the one thing the controls can leave half done: a dialogue row with a
-speaker and no line (or a line and no speaker) is kept out of the Prompt, with a lint line.
+shots a list of :class:`~sora_nb.prompt.Shot`, dialogue a list of
+:class:`~sora_nb.notebook.widgets.state.DialogueRow`, so a bad value is refused when it is set.
+What remains to check here is the one thing the controls can leave half done: a dialogue row
+with a speaker and no line (or a line and no speaker) is kept out of the Prompt, with a lint
+line.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sora_nb.notebook.widgets.state import DialogueRow
 from sora_nb.prompt import DialogueLine, Prompt, parse
 
 #: The traits that hold Prompt clauses (each named as its Prompt field).
@@ -41,7 +44,7 @@ def trait_values(prompt: Prompt) -> dict[str, Any]:
         "action": list(prompt.action),
         "palette": list(prompt.palette),
         "avoid": list(prompt.avoid),
-        "dialogue": [line.model_dump() for line in prompt.dialogue],
+        "dialogue": [DialogueRow(speaker=line.speaker, line=line.line) for line in prompt.dialogue],
         # Copies: the traits and the Prompt a caller keeps must not share (mutable) models.
         "scene": prompt.scene.model_copy(deep=True),
         "camera": prompt.camera.model_copy(deep=True),
@@ -56,8 +59,7 @@ def prompt_of(values: Mapping[str, Any]) -> tuple[Prompt, list[str]]:
     dialogue: list[DialogueLine] = []
     problems: list[str] = []
     for number, row in enumerate(values["dialogue"], start=1):
-        speaker = str(row.get("speaker") or "").strip()
-        line = str(row.get("line") or "").strip()
+        speaker, line = row.speaker, row.line  # stripped when the row was validated
         if speaker and line:
             dialogue.append(DialogueLine(speaker=speaker, line=line))
         elif speaker or line:

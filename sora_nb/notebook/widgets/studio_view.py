@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import catalog
 from sora_nb.prompt import (
@@ -33,6 +33,7 @@ from sora_nb.prompt import (
 from sora_nb.prompt import ladder as make_ladder
 from sora_nb.prompt import lint as lint_prompt
 from sora_nb.prompt import word_count as count_words
+from sora_nb.prompt.lint_issue import Severity
 from sora_nb.prompt.vocabulary import MOOD, STYLE
 
 if TYPE_CHECKING:
@@ -63,15 +64,41 @@ class Request:
     cast_blocked: str = ""
 
 
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class LintLine(BaseModel):
+    """One lint finding as the studio lists it: a LintIssue's severity and message."""
+
+    model_config = _STRICT
+
+    severity: Severity
+    message: str
+
+
+class Rung(BaseModel):
+    """One rung of the ladder as the studio previews it: a LadderVariant's level, words, text."""
+
+    model_config = _STRICT
+
+    level: str
+    words: int = Field(ge=0)
+    text: str
+
+
 class View(BaseModel):
     """Everything the front end shows that follows from the prompt and the request."""
 
+    model_config = _STRICT
+
     prompt_text: str
     word_count: int
-    lint: list[dict[str, str]]
+    lint: list[LintLine]
     cost_text: str
-    ladder_preview: list[dict[str, Any]]
-    disabled_reasons: dict[str, str]
+    ladder_preview: list[Rung]
+    disabled_reasons: dict[str, str] = Field(
+        description='why the model cannot, by "size:WxH" and "seconds:N"'
+    )
     blocked: str
     compare_blocked: str
 
@@ -80,17 +107,16 @@ def derive(prompt: Prompt, request: Request, problems: Sequence[str] = ()) -> Vi
     """The studio's view of ``prompt`` sent as ``request``; ``problems`` (entries left out of
     the prompt, e.g. half-typed dialogue) lead the lint list as warnings."""
     text = prompt.render()
-    issues = [{"severity": "warning", "message": problem} for problem in problems]
-    issues += [
-        {"severity": issue.severity, "message": str(issue.message)}
-        for issue in lint_prompt(prompt, seconds=request.seconds, characters=request.characters)
-    ]
+    issues = [LintLine(severity="warning", message=problem) for problem in problems]
+    # Nothing typed yet is not an error: the blocked line under Generate says what to do.
+    if text.strip():
+        issues += [
+            LintLine(severity=issue.severity, message=str(issue.message))
+            for issue in lint_prompt(prompt, seconds=request.seconds, characters=request.characters)
+        ]
     why_not = reasons(request)
     rungs = (
-        [
-            {"level": v.level, "words": v.words, "text": v.text}
-            for v in make_ladder(prompt, len(LENGTHS))
-        ]
+        [Rung(level=v.level, words=v.words, text=v.text) for v in make_ladder(prompt, len(LENGTHS))]
         if text.strip()
         else []
     )
@@ -161,29 +187,54 @@ def cost_text(request: Request, rungs: int) -> str:
     return text
 
 
-def _options(vocab: Vocabulary) -> list[dict[str, str]]:
-    return [{"value": term.slug, "label": term.label} for term in vocab]
+class Option(BaseModel):
+    """One entry of a choice control: the slug it sets, the words it shows."""
+
+    model_config = _STRICT
+
+    value: str
+    label: str
 
 
-def choices() -> dict[str, Any]:
+def _options(vocab: Vocabulary) -> list[Option]:
+    return [Option(value=term.slug, label=term.label) for term in vocab]
+
+
+def _slugs(vocab: Vocabulary) -> list[str]:
+    return [term.slug for term in vocab]
+
+
+class Choices(BaseModel):
+    """What the front end's choice controls offer: the prompt vocabulary's slugs with their
+    labels, and the bounds of the number controls. Built with no arguments, it is the
+    vocabulary's."""
+
+    model_config = _STRICT
+
+    framing: list[Option] = Field(default_factory=lambda: _options(FRAMING))
+    angle: list[Option] = Field(default_factory=lambda: _options(ANGLE))
+    movement: list[Option] = Field(default_factory=lambda: _options(MOVEMENT))
+    rig: list[Option] = Field(default_factory=lambda: _options(RIG))
+    depth_of_field: list[Option] = Field(default_factory=lambda: _options(DEPTH_OF_FIELD))
+    film_stock: list[Option] = Field(
+        default_factory=lambda: [Option(value=s, label=s) for s in FILM_STOCKS]
+    )
+    time_of_day: list[Option] = Field(default_factory=lambda: _options(TIME_OF_DAY))
+    weather: list[Option] = Field(default_factory=lambda: _options(WEATHER))
+    colours: list[str] = Field(default_factory=lambda: _slugs(COLOURS))
+    moods: list[str] = Field(default_factory=lambda: _slugs(MOOD))
+    styles: list[str] = Field(default_factory=lambda: _slugs(STYLE))
+    lens_range: tuple[int, int] = Field(
+        default=LENS_RANGE_MM, description="the shortest and longest lens, in mm"
+    )
+    aperture_stops: list[float] = Field(default_factory=lambda: list(APERTURE_STOPS))
+    palette_max: int = Field(default=PALETTE_MAX, ge=1, description="colour chips at most")
+    max_takes: int = Field(default=MAX_TAKES, ge=1, description="takes per request at most")
+
+
+def choices() -> Choices:
     """What the front end's choice controls offer (vocabulary slugs with their labels)."""
-    return {
-        "framing": _options(FRAMING),
-        "angle": _options(ANGLE),
-        "movement": _options(MOVEMENT),
-        "rig": _options(RIG),
-        "depth_of_field": _options(DEPTH_OF_FIELD),
-        "film_stock": [{"value": s, "label": s} for s in FILM_STOCKS],
-        "time_of_day": _options(TIME_OF_DAY),
-        "weather": _options(WEATHER),
-        "colours": [term.slug for term in COLOURS],
-        "moods": [term.slug for term in MOOD],
-        "styles": [term.slug for term in STYLE],
-        "lens_range": list(LENS_RANGE_MM),
-        "aperture_stops": list(APERTURE_STOPS),
-        "palette_max": PALETTE_MAX,
-        "max_takes": MAX_TAKES,
-    }
+    return Choices()
 
 
 def _kind(open_weights: bool) -> list[catalog.ModelProfile]:

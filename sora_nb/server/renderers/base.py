@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-#: The open-model knobs of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them.
-KNOBS: tuple[str, ...] = (
-    "seed",
-    "negative_prompt",
-    "num_inference_steps",
-    "guidance_scale",
-    "fps",
-    "num_frames",
-)
+from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
+
+#: The request options of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them
+#: (the options table's wire names).
+KNOBS: tuple[str, ...] = tuple(option.wire for option in options_table.OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class RenderRequest:
-    """One job as the renderer sees it: the wire fields, the take number and the knobs sent."""
+    """One job as the renderer sees it: the wire fields, the take number and the options sent."""
 
     prompt: str
     width: int
@@ -106,12 +103,8 @@ class RenderRequest:
     model: str
     take: int = 1
     reference: bytes | None = None
-    seed: int | None = None
-    negative_prompt: str | None = None
-    num_inference_steps: int | None = None
-    guidance_scale: float | None = None
-    fps: int | None = None
-    num_frames: int | None = None
+    #: The request options sent (seed, steps...: the options table's, by Python name).
+    options: Options = field(default_factory=Options)
     #: The characters the request features (what the renderer draws for their names).
     characters: tuple[Cameo, ...] = ()
     #: A video made in steps (extended, or an edit of one): every segment, the newest last;
@@ -125,8 +118,8 @@ class RenderRequest:
     rework: Path | None = None
 
     def knobs_sent(self) -> dict[str, object]:
-        """The knobs this request carries (those not None), by wire name."""
-        return {name: getattr(self, name) for name in KNOBS if getattr(self, name) is not None}
+        """The options this request carries, by wire name."""
+        return self.options.wire()
 
 
 @dataclass(frozen=True)

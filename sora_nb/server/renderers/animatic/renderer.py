@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sora_nb.server.defaults import DEFAULT_MODEL
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticFiles, AnimaticRequest
 from sora_nb.server.renderers.base import (
     Abilities,
@@ -44,7 +45,7 @@ class AnimaticRenderer:
         self._abilities = Abilities(
             kind="animatic",
             models=None,
-            default_model="sora-2",
+            default_model=DEFAULT_MODEL,
             size_multiple=2,
             fps=FPS,
             frame_step=None,
@@ -62,21 +63,22 @@ class AnimaticRenderer:
         return self._abilities
 
     def check(self, request: RenderRequest) -> None:
-        for name, lacks in _GENERATIVE_ONLY.items():
-            if getattr(request, name) is not None:
+        for name in request.knobs_sent():
+            if name not in self._abilities.knobs:
+                lacks = _GENERATIVE_ONLY.get(name, f"takes no {name}")
                 raise RenderRefused(
                     f"The animatic {lacks}: '{name}' applies to a generative model. Serve one "
                     "with python -m sora_nb.server --renderer diffusers --model MODEL, or leave "
                     f"'{name}' out.",
                     param=name,
                 )
-        if request.fps is not None and request.fps != FPS:
+        if request.options.fps is not None and request.options.fps != FPS:
             raise RenderRefused(
                 f"The animatic renders {FPS} frames a second only; send fps {FPS} or leave it out.",
                 param="fps",
             )
         frames = request.seconds * FPS
-        if request.num_frames is not None and request.num_frames != frames:
+        if request.options.num_frames is not None and request.options.num_frames != frames:
             raise RenderRefused(
                 f"The animatic's length is set by seconds: {request.seconds} s is {frames} frames "
                 f"at {FPS} fps. Send num_frames {frames}, or change seconds instead.",
@@ -93,7 +95,7 @@ class AnimaticRenderer:
                 take=request.take,
                 model=request.model,
                 reference=request.reference,
-                variation=request.seed,
+                variation=request.options.seed,
                 characters=request.characters,
                 segments=request.segments,
                 keep=request.keep,

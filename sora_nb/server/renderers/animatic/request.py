@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sora_nb.server.defaults import DEFAULT_MODEL
 from sora_nb.server.renderers.base import Cameo, Segment
 
 #: Frames per second of every animatic (the rate Sora clips used).
@@ -29,7 +30,7 @@ class AnimaticRequest:
     height: int
     seconds: int
     take: int = 1
-    model: str = "sora-2"
+    model: str = DEFAULT_MODEL
     reference: bytes | None = None
     variation: int | None = None
     #: Characters it may feature: those the prompt names are drawn in their own look.

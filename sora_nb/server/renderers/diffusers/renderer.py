@@ -267,9 +267,9 @@ class DiffusersRenderer:
                 f"{name} is an image-to-video model: send the first frame as input_reference.",
                 param="input_reference",
             )
-        fps = request.fps or rules.fps
-        if request.num_frames is not None:
-            frames = request.num_frames
+        fps = request.options.fps or rules.fps
+        if request.options.num_frames is not None:
+            frames = request.options.num_frames
             if (frames - 1) % rules.frame_step:
                 options = " or ".join(str(n) for n in nearest_frames(frames, rules.frame_step))
                 raise RenderRefused(
@@ -280,8 +280,8 @@ class DiffusersRenderer:
                 )
         else:
             frames = frames_for(request.seconds, fps, rules.frame_step)
-        steps = request.num_inference_steps or rules.default_steps
-        seed = request.seed if request.seed is not None else _derived_seed(request)
+        steps = request.options.steps or rules.default_steps
+        seed = request.options.seed if request.options.seed is not None else _derived_seed(request)
         return _Plan(request.width, request.height, frames, fps, steps, seed)
 
     def _run(
@@ -344,10 +344,10 @@ class DiffusersRenderer:
             "generator": torch.Generator(device="cpu").manual_seed(plan.seed),
             "output_type": "np",
         }
-        if request.negative_prompt is not None:
-            kwargs["negative_prompt"] = request.negative_prompt
-        if request.guidance_scale is not None:
-            kwargs["guidance_scale"] = request.guidance_scale
+        if request.options.negative_prompt is not None:
+            kwargs["negative_prompt"] = request.options.negative_prompt
+        if request.options.guidance is not None:
+            kwargs["guidance_scale"] = request.options.guidance
         if self.rules.fps_parameter is not None:
             kwargs[self.rules.fps_parameter] = float(plan.fps)
         if request.reference is not None and "image" in parameters:

@@ -1,0 +1,398 @@
+"""The options table: every request option once, and the object that carries a request's options.
+
+An option is something a request may set beyond its prompt, model, size and length: today the
+open-model settings engines take (a seed, a negative prompt, steps, guidance, a frame rate, a
+frame count). Each is one :class:`Option` row of :data:`OPTIONS`, saying everything the rest of
+sora_nb needs to know about it: its Python name (the keyword of ``generate`` and the field of
+:class:`Options`), its name on the wire (per dialect where they differ), its ``%%sora`` flag,
+the names a grid axis may give it, its type, bounds and one line of help. The magic's parser and
+``%%sora?``, the grid's axes, the studio's controls, the client's body and dialect filter, the
+bundled server's validation and the README's table are all read from here, so adding an option
+is one row (and its implementation where it acts).
+
+:class:`Options` is the frozen object that carries the options a request sets, from the parser
+through the session's plan, the request and the client to the server's check. It holds only
+options that were given, each checked against its row.
+
+Layer 0: the standard library and pydantic only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+__all__ = [
+    "ENGINES",
+    "OPTIONS",
+    "SEED_MAX",
+    "Option",
+    "OptionError",
+    "Options",
+    "by_axis",
+    "by_wire",
+    "controls",
+    "flags",
+    "from_wire",
+    "get",
+    "names",
+    "picked",
+    "wire_names",
+]
+
+#: The open engines: vLLM-Omni, SGLang Diffusion and FastVideo.
+ENGINES: frozenset[str] = frozenset({"vllm-omni", "sglang", "fastvideo"})
+#: The kinds of value an option takes.
+Kind = Literal["int", "float", "text"]
+
+
+class OptionError(ValueError):
+    """A value an option cannot take; the message names the option and what it takes."""
+
+    def __init__(self, message: str, *, option: str) -> None:
+        super().__init__(message)
+        #: The option's Python name.
+        self.option = option
+
+
+@dataclass(frozen=True)
+class Option:
+    """One request option: how it is named everywhere, what it takes and what it does."""
+
+    #: The Python name: ``generate(steps=30)``, ``Options(steps=30)``, the ledger's column.
+    name: str
+    kind: Kind
+    #: One line of help, shown by ``%%sora?``, the studio and the README.
+    help: str
+    #: The ``%%sora`` flag and the placeholder its help shows (``--steps N``).
+    flag: str
+    metavar: str
+    #: The field engines read it from (``num_inference_steps``).
+    wire: str
+    #: Dialects that name it otherwise: dialect name -> field.
+    wire_by_dialect: Mapping[str, str] = field(default_factory=dict)
+    #: The names a grid axis may give it (``--vary steps=20,40``); the first is shown.
+    axes: tuple[str, ...] = ()
+    #: Bounds, inclusive (numbers; texts: the length in characters).
+    low: float | None = None
+    high: float | None = None
+    #: The bundled server's own upper bound, where it is stricter than the engines'.
+    bundled_high: float | None = None
+    #: A value to show in messages and help (``30``).
+    example: str = ""
+    #: The dialects of the Videos API that take it (their names in ``sora_nb.api.dialects``);
+    #: it is refused before sending to any other server (the bundled one says on its cards
+    #: which options its renderer honours).
+    dialects: frozenset[str] = ENGINES
+    #: Shown as a control in the prompt studio, with this label and hint.
+    studio: bool = True
+    label: str = ""
+    placeholder: str = ""
+    #: Stored in a ledger column of its own (the six of schema 1); others live in the request's
+    #: JSON only.
+    column: bool = False
+
+    def wire_name(self, dialect: str | None = None) -> str:
+        """The body field this option goes out as, to a server of ``dialect``."""
+        return self.wire_by_dialect.get(dialect or "", self.wire)
+
+    def what(self) -> str:
+        """What the option takes, in words: "a whole number from 1 to 200"."""
+        if self.kind == "text":
+            return "a non-empty text"
+        noun = "a whole number" if self.kind == "int" else "a number"
+        if self.low is not None and self.high is not None:
+            return f"{noun} from {_bound(self.low, self.kind)} to {_bound(self.high, self.kind)}"
+        if self.low is not None:
+            return f"{noun} of at least {_bound(self.low, self.kind)}"
+        return noun
+
+    def check(self, value: Any) -> Any:
+        """``value`` as this option keeps it (a number of its kind, a stripped text), or
+        OptionError saying what it takes."""
+        if self.kind == "text":
+            text = value.strip() if isinstance(value, str) else ""
+            if not text or (self.high is not None and len(text) > self.high):
+                raise self._bad(value)
+            return text
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._bad(value)
+        if self.kind == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise self._bad(value)
+            number: float = int(value)
+        else:
+            number = float(value)
+            if not math.isfinite(number):
+                raise self._bad(value)
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            raise self._bad(value)
+        return number
+
+    def parse(self, text: str) -> Any:
+        """A value typed as text (a flag's argument, a grid axis value), checked."""
+        raw = text.strip()
+        if self.kind == "text":
+            return self.check(raw)
+        try:
+            number: float = int(raw) if self.kind == "int" else float(raw)
+        except ValueError:
+            raise self._bad(text) from None
+        return self.check(number)
+
+    def _bad(self, value: object) -> OptionError:
+        example = f", like {self.example}" if self.example else ""
+        return OptionError(
+            f"{self.name} should be {self.what()}{example}; got {value!r}.", option=self.name
+        )
+
+
+def _bound(value: float, kind: Kind) -> str:
+    if value == SEED_MAX:
+        return "2^63 - 1"
+    return str(int(value)) if kind == "int" else f"{value:g}"
+
+
+#: Seeds are 64-bit on every engine's torch generator; kept non-negative and portable.
+SEED_MAX = 2**63 - 1
+
+#: Every request option, in the order help and controls list them. Bounds are the engines'
+#: (vLLM-Omni checks steps 1..200 and guidance 0..20; SGLang checks none, so sora_nb does).
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        name="seed",
+        label="Seed",
+        placeholder="chosen per take",
+        kind="int",
+        help="on an engine that takes seeds: the seed of the first take",
+        flag="--seed",
+        metavar="N",
+        wire="seed",
+        axes=("seed",),
+        low=0,
+        high=SEED_MAX,
+        example="42",
+        column=True,
+    ),
+    Option(
+        name="negative_prompt",
+        label="Negative prompt",
+        placeholder="what to keep out: blurry, text, watermark",
+        kind="text",
+        help="on an engine: what the picture should not show",
+        flag="--negative",
+        metavar="TEXT",
+        wire="negative_prompt",
+        axes=("negative", "negative_prompt"),
+        high=32_000,
+        example="'blurry, text, watermark'",
+        column=True,
+    ),
+    Option(
+        name="steps",
+        label="Steps",
+        placeholder="model default",
+        kind="int",
+        help="on an engine: denoising steps, like 30",
+        flag="--steps",
+        metavar="N",
+        wire="num_inference_steps",
+        axes=("steps",),
+        low=1,
+        high=200,
+        example="30",
+        column=True,
+    ),
+    Option(
+        name="guidance",
+        label="Guidance",
+        placeholder="model default",
+        kind="float",
+        help="on an engine: guidance scale, like 5.0",
+        flag="--guidance",
+        metavar="X",
+        wire="guidance_scale",
+        axes=("guidance",),
+        low=0.0,
+        high=20.0,
+        example="5.0",
+        column=True,
+    ),
+    Option(
+        name="fps",
+        label="Frame rate",
+        kind="int",
+        help="on an engine: frames per second of the video",
+        flag="--fps",
+        metavar="N",
+        wire="fps",
+        axes=("fps",),
+        low=1,
+        high=240,
+        example="24",
+        studio=False,
+        column=True,
+    ),
+    Option(
+        name="num_frames",
+        label="Frames",
+        kind="int",
+        help="on an engine: the frame count (instead of --seconds)",
+        flag="--frames",
+        metavar="N",
+        wire="num_frames",
+        axes=("frames", "num_frames"),
+        low=1,
+        high=10_000,
+        bundled_high=2049,
+        example="81",
+        studio=False,
+        column=True,
+    ),
+)
+
+
+def get(name: str) -> Option:
+    """The option called ``name`` (its Python name); KeyError naming the known ones."""
+    for option in OPTIONS:
+        if option.name == name:
+            return option
+    raise KeyError(f"there is no option {name!r}; the options are {', '.join(names())}")
+
+
+def names() -> tuple[str, ...]:
+    """Every option's Python name, in the table's order."""
+    return tuple(option.name for option in OPTIONS)
+
+
+def by_axis(axis: str) -> Option | None:
+    """The option a grid axis of this name varies (``frames`` -> num_frames), or None."""
+    key = axis.strip().lower()
+    return next((option for option in OPTIONS if key in option.axes), None)
+
+
+def by_wire(wire: str, dialect: str | None = None) -> Option | None:
+    """The option a body field of this name carries (``num_inference_steps`` -> steps)."""
+    return next((option for option in OPTIONS if option.wire_name(dialect) == wire), None)
+
+
+class Options(BaseModel):
+    """The options a request sets, by Python name, each checked against its row of the table.
+
+    Only given options are kept (None means "not given"), so ``Options()`` is a request with
+    none and two requests with the same options compare and hash alike. Read one as an
+    attribute (``options.steps``: None when not set) or iterate over the set ones."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _checked(cls, data: Any) -> Any:
+        if isinstance(data, Options):
+            return data
+        if not isinstance(data, Mapping):
+            raise ValueError(f"options are given by name, like steps=30; got {data!r}")
+        kept: dict[str, Any] = {}
+        for name, value in data.items():
+            option = _named(str(name))
+            if value is not None:
+                kept[option.name] = option.check(value)
+        # In the table's order, so equal options dump (and key caches) alike.
+        return {name: kept[name] for name in names() if name in kept}
+
+    @classmethod
+    def pick(cls, namespace: Mapping[str, Any]) -> Options:
+        """The options among a function's keyword arguments (``Options.pick(locals())``):
+        how public functions with explicit keywords hand them on."""
+        return cls(**picked(namespace))
+
+    def given(self) -> dict[str, Any]:
+        """The options set, by Python name, in the table's order."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def wire(self, dialect: str | None = None) -> dict[str, Any]:
+        """The options set, by the body field each goes out as to ``dialect``."""
+        return {get(name).wire_name(dialect): value for name, value in self.given().items()}
+
+    def replace(self, **changes: Any) -> Options:
+        """A copy with these options set (None clears one)."""
+        return Options(**{**self.given(), **changes})
+
+    def __bool__(self) -> bool:
+        return bool(self.__pydantic_extra__)
+
+    if TYPE_CHECKING:  # pragma: no cover - every option reads as an attribute
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    else:
+
+        def __getattr__(self, name: str) -> Any:
+            if name in names():
+                return (self.__pydantic_extra__ or {}).get(name)
+            return super().__getattr__(name)
+
+
+def controls() -> list[dict[str, Any]]:
+    """The prompt studio's option controls (JSON-ready), one per row it shows."""
+    # Browsers count exactly only up to 2^53 - 1: a seed box's bound stops there.
+    safe = 2**53 - 1
+    return [
+        {
+            "name": o.name,
+            "label": o.label,
+            "kind": o.kind,
+            "min": o.low,
+            "max": min(o.high, safe) if o.high is not None else None,
+            "placeholder": o.placeholder,
+            "help": o.help,
+        }
+        for o in OPTIONS
+        if o.studio
+    ]
+
+
+def picked(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The options set among a function's keyword arguments, by name, unchecked."""
+    return {name: namespace[name] for name in names() if namespace.get(name) is not None}
+
+
+def _named(name: str) -> Option:
+    try:
+        return get(name)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+
+
+def from_wire(
+    fields: Mapping[str, Any], dialect: str | None = None, *, checked: bool = True
+) -> Options:
+    """The options among a body's fields (wire names); unknown fields are left out.
+
+    ``checked=False`` takes the values as a server already accepted them, outside the bounds
+    sora_nb's client keeps (SGLang queues 500 steps, say), without checking them again."""
+    found: dict[str, Any] = {}
+    for wire, value in fields.items():
+        option = by_wire(wire, dialect)
+        if option is not None and value is not None:
+            found[option.name] = value
+    if not checked:
+        return Options.model_construct(**{n: found[n] for n in names() if n in found})
+    return Options(**found)
+
+
+def wire_names(dialect: str | None = None) -> frozenset[str]:
+    """Every option's body field for ``dialect``."""
+    return frozenset(option.wire_name(dialect) for option in OPTIONS)
+
+
+def flags(names_: Iterable[str]) -> list[str]:
+    """The ``%%sora`` flags of these options (by Python name), in the table's order."""
+    wanted = set(names_)
+    return [option.flag for option in OPTIONS if option.name in wanted]
