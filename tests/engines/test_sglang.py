@@ -60,7 +60,8 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     assert info.version == "0.5.23" and info.untested is None
     assert info.describe().startswith("Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by")
     seen: list[tuple[str, int]] = []
-    plan = session.plan(PROMPT, seed=7, steps=12, negative_prompt="blurry, text, watermark")
+    options = {"seed": 7, "steps": 12, "negative_prompt": "blurry, text, watermark"}
+    plan = session.plan(PROMPT, options=options)
     [take] = session.run_plan(plan, on_update=lambda t: seen.append((t.status, t.progress))).takes
     assert take.status == "completed", take.error
     # The video is the engine's own MP4, of the size asked; previews made from it here.
@@ -76,7 +77,8 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     assert handed["prompt"] == PROMPT and handed["negative_prompt"] == "blurry, text, watermark"
     assert (handed["seed"], handed["num_inference_steps"]) == (7, 12)
     assert (handed["width"], handed["height"]) == (832, 480)
-    assert (handed["num_frames"], handed["fps"]) == (take.request.num_frames, take.request.fps)
+    chosen = take.request.options
+    assert (handed["num_frames"], handed["fps"]) == (chosen.num_frames, chosen.fps)
     # SGLang's per-step progress reached the take while it ran.
     running = [p for status, p in seen if status == "in_progress"]
     assert running and all(0 <= p <= 99 for p in running), seen
@@ -88,10 +90,11 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(sglang: Engine, tmp_
     from sora_nb.runs.grid import Axis
 
     session = session_on(sglang, tmp_path)
-    grid = session.run_plan(session.plan(PROMPT, axes=[Axis.parse("seed", ["1", "2"])], steps=4))
+    axes = [Axis.parse("seed", ["1", "2"])]
+    grid = session.run_plan(session.plan(PROMPT, axes=axes, options={"steps": 4}))
     assert [t.status for t in grid.takes] == ["completed", "completed"]
-    one, two = sorted(grid.takes, key=lambda t: t.request.seed or 0)
-    assert (one.request.seed, two.request.seed) == (1, 2)
+    one, two = sorted(grid.takes, key=lambda t: t.request.options.seed or 0)
+    assert (one.request.options.seed, two.request.options.seed) == (1, 2)
     assert one.path("video").read_bytes() != two.path("video").read_bytes()
     assert [handed_to_pipeline(sglang, t.job_id)["seed"] for t in (one, two)] == [1, 2]
     session.ledger.close()
@@ -99,7 +102,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(sglang: Engine, tmp_
 
 def test_a_failed_job_reads_as_the_engine_says(sglang: Engine, tmp_path: Path) -> None:
     session = session_on(sglang, tmp_path)
-    [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", steps=10)).takes
+    [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", options={"steps": 10})).takes
     assert take.status == "failed" and take.error is not None
     assert take.error.message == (
         "Model generation failed. Error from scheduler: "
