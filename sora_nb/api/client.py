@@ -65,7 +65,13 @@ from sora_nb.api.continuity_inputs import (
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.knowledge import ServerKnowledge
 from sora_nb.api.listing import Order, every_job, page_params
-from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
+from sora_nb.api.params import (
+    invalid_params,
+    seconds_text,
+    usual_clip,
+    video_id_of,
+    video_path,
+)
 from sora_nb.api.polling import wait_for
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
 from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
@@ -282,6 +288,8 @@ class VideosClient:
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
         model = await self._known.model_to_send(model, dialect)
+        if dialect is not None and dialect.needs_clip and (size is None or secs is None):
+            size, secs = usual_clip(dialect, model, size, secs)
         if self.check_requests and model is not None:
             try:
                 catalog.check_request(

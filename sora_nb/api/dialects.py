@@ -51,12 +51,18 @@ class Dialect:
     content_failed: frozenset[int] = frozenset()
     #: A 404 from /content means "still generating" (or failed): look at the job and wait.
     content_404_waits: bool = False
+    #: The video is asked for as ``?variant=video``; SGLang 0.5.23 reads ``variant`` as an output
+    #: index (``video`` is 404 "Video variant video not found"), so it gets none.
+    variant_query: bool = True
     #: The smallest ``limit`` its list accepts.
     list_min: int = 0
     #: ``seconds`` goes as an integer in JSON bodies (SGLang, FastVideo), else as a string.
     seconds_int: bool = False
     #: Keeps jobs only in memory: a restart of the server forgets every one.
     forgets_on_restart: bool = False
+    #: Misreads a create naming no size or seconds (FastVideo 0.2.1: size "", seconds "0"):
+    #: the model's usual clip is sent instead, or the create is refused.
+    needs_clip: bool = False
     #: Why knobs are refused, for the message (empty where knobs are taken).
     no_knobs: str = ""
     #: March 2026's continuity endpoints: ``/videos/characters``, ``/videos/extensions`` and
@@ -66,6 +72,10 @@ class Dialect:
     edits: bool = False
     #: Where these facts come from.
     source: str = ""
+    #: The engine's own route naming its version (from the server's root, ``{"version": ...}``).
+    version_route: str | None = None
+    #: Versions tested against (tests/engines); others get an EngineVersionWarning on connect.
+    tested: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=(), repr=False)
 
     def options(self) -> tuple[Option, ...]:
@@ -160,10 +170,13 @@ DIALECTS: dict[str, Dialect] = {
             previews=False,
             delete="forgets",
             content_404_waits=True,
+            variant_query=False,
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
-            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4)",
+            source="SGLang 0.5.23's own HTTP server (tests/engines/test_sglang.py)",
+            version_route="/server_info",
+            tested=("0.5.23",),
             aliases=("sglang-diffusion", "sgl"),
         ),
         Dialect(
@@ -179,6 +192,7 @@ DIALECTS: dict[str, Dialect] = {
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
+            needs_clip=True,
             source=f"{_ENGINE_SOURCE} C (FastVideo 2f3d4074)",
             aliases=("fast-video",),
         ),
@@ -219,6 +233,10 @@ def dialect_named(name: str | Dialect) -> Dialect:
     )
 
 
+class EngineVersionWarning(UserWarning):
+    """The engine is a version sora_nb was not tested against: its dialect may have moved."""
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a server is (its dialect), what it serves, and how that was found out."""
@@ -239,6 +257,19 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The engine's version, as its own version route said (None when not known).
+    version: str | None = None
+
+    @property
+    def untested(self) -> str | None:
+        """One line when the engine's version is not one its dialect was tested against."""
+        tested = self.dialect.tested
+        if self.version is None or not tested or self.version in tested:
+            return None
+        return (
+            f"{self.dialect.title} {self.version} is not a version sora_nb was tested against "
+            f"({', '.join(tested)}); if takes fail oddly, that may be why."
+        )
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -286,7 +317,10 @@ class ServerInfo:
     def describe(self) -> str:
         """A few lines for ``%sora status``: what the server is, serves and cannot do."""
         how = f" ({self.found})" if self.found else ""
-        lines = [f"Dialect: {self.dialect.title}{how}."]
+        version = f" {self.version}" if self.version else ""
+        lines = [f"Dialect: {self.dialect.title}{version}{how}."]
+        if self.untested:
+            lines.append(self.untested)
         if self.models:
             lines.append(f"Serves: {', '.join(self.models)}.")
         cannot = self.dialect.cannot()

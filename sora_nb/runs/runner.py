@@ -253,6 +253,14 @@ class Runner:
             raise
         except errors.JobFailedError as exc:
             self._failed(take, exc.video)
+        except errors.ContentMissingError as exc:
+            # The job says completed but its content is 404: the server's words, not a guess.
+            self._set(
+                take,
+                status="expired" if exc.expired else "failed",
+                error=TakeFailure(code="content_missing", message=str(exc)),
+                completed_at=time.time(),
+            )
         except errors.NotFoundError as exc:
             self._not_found(take, restoring=restoring, error=exc)
         except errors.SoraError as exc:

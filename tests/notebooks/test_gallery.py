@@ -160,7 +160,7 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
     if path.stem == "07_open_models":
         # Both engines found for what they are; the same seed made the same video on both.
         assert "Dialect: vLLM-Omni (/v1/models owned_by 'vllm')." in texts
-        assert "Dialect: SGLang Diffusion (/v1/models owned_by 'sglang')." in texts
+        assert "Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by 'sglang')." in texts
         assert texts.count(" True") >= 3 and " False" not in texts
     if path.stem == "10_open_model_controls":
         texts = _texts(book)
