@@ -77,9 +77,11 @@ def refuse_knobs(
             "as vLLM-Omni or SGLang).",
             param=param,
         )
+    option = options_table.by_wire(refused[0], dialect.name)
+    why = option.refusals.get(dialect.name) if option is not None else None
     return errors.InvalidRequestError(
-        f"Not sent: the {dialect.title} takes no {given} ({dialect.no_knobs}). Leave them out, "
-        "or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
+        f"Not sent: the {dialect.title} takes no {given} ({why or dialect.no_knobs}). Leave them "
+        "out, or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
         param=param,
     )
 

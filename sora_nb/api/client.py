@@ -85,7 +85,7 @@ from sora_nb.api.types import (
     VideoList,
     VideoRef,
 )
-from sora_nb.catalog.options import Options, picked
+from sora_nb.catalog.options import OptionError, Options, picked
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -242,6 +242,7 @@ class VideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
@@ -268,7 +269,10 @@ class VideosClient:
             raise unsupported(self.dialect, "characters", "feature characters")
         chosen = merge_options(picked(locals()), options)
         dialect = await self._known.knowing() if chosen else self.dialect
-        knobs = chosen.wire(dialect.name if dialect is not None else None)
+        try:
+            knobs = chosen.wire(dialect.name if dialect is not None else None)
+        except OptionError as exc:
+            raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.option) from None
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
         model = await self._known.model_to_send(model, dialect)
