@@ -240,6 +240,8 @@ class Ledger:
                 columns["error_message"] = err.message if err else None
             elif name == "metrics":
                 columns["metrics_json"] = json.dumps(value)
+            elif name == "stage_durations":
+                columns["stages_json"] = None if value is None else json.dumps(value)
             else:
                 columns[name] = value
         now = time.time()
@@ -289,6 +291,7 @@ class Ledger:
             gpu_seconds=row["gpu_seconds"],
             peak_memory_mb=row["peak_memory_mb"],
             seconds_per_step=row["seconds_per_step"],
+            stage_durations=json.loads(row["stages_json"]) if row["stages_json"] else None,
         )
         return take.attach(self.media_dir, self)
 

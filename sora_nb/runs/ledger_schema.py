@@ -84,9 +84,10 @@ CREATE TABLE IF NOT EXISTS character_ids (
 #: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
 #: the GPU time and memory to takes; 2 added lineage (each take's parent: the take it remixes,
 #: extends or edits) and characters (the folder's characters and their id on each server); 3 the
-#: seconds per denoising step to takes. Older ledgers gain the columns and tables when opened;
+#: seconds per denoising step to takes; 4 the time of each stage (text encoding, denoising, VAE
+#: decode, encoding) to takes. Older ledgers gain the columns and tables when opened;
 #: their rows read back with those empty.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -106,6 +107,7 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("parent_id", "TEXT"),
         ("parent_kind", "TEXT"),
         ("seconds_per_step", "REAL"),
+        ("stages_json", "TEXT"),
     ),
 }
 #: Indexes over added columns: made once the columns exist.
@@ -127,6 +129,7 @@ MUTABLE = {
     "gpu_seconds",
     "peak_memory_mb",
     "seconds_per_step",
+    "stage_durations",
 }
 
 
