@@ -55,7 +55,8 @@ def _mean_filter(x: Luma) -> Luma:
     table = np.pad(x, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
     w = _WINDOW
     total = table[w:, w:] - table[:-w, w:] - table[w:, :-w] + table[:-w, :-w]
-    return total / (w * w)
+    means: Luma = total / (w * w)
+    return means
 
 
 def ssim(a: Luma, b: Luma) -> float:

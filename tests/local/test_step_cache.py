@@ -5,13 +5,21 @@ to the job's wall time; a cache the model lacks is refused in one line."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy
 from sora_nb.research.fidelity import compare_videos
+from sora_nb.research.results import grid_records
+from sora_nb.runs.grid import Axis, GridRun, plan_grid
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.runner import Runner
 from sora_nb.server.renderers.diffusers.caching import hooks_left
 from tests.local.helpers import client, finish
 
@@ -23,6 +31,7 @@ BODY = {
     "num_frames": 9,
 }
 METHODS = ("firstblock:0.2", "taylorseer:3", "pab", "seacache")
+FAST_POLL = PollPolicy(floor=0.02, ceiling=0.05, min_hint=0.01)
 
 
 async def _render(app: Starlette, folder: Path, **extra: Any) -> tuple[dict[str, Any], Path]:
@@ -102,3 +111,53 @@ async def test_a_cache_the_model_lacks_is_refused_in_one_line(
         "Invalid value for 'step_cache': firstblock's threshold should be a number from 0 to 1; "
         "got 3."
     )
+
+
+def test_a_grid_of_caches_reads_speed_and_quality_against_the_uncached_take(
+    local_app: Callable[..., Starlette], tmp_path: Path
+) -> None:
+    app = local_app("wan")
+    ledger = Ledger(tmp_path / "media")
+    axes = [Axis.parse("cache", ["none", "firstblock:0.2", "taylorseer:3"])]
+    plan = plan_grid(
+        "a red kite over the sea at sunset",
+        axes,
+        model="wan-tiny",
+        size="112x64",
+        seconds=1,
+        seed=7,
+        steps=12,
+        num_frames=9,
+    )
+
+    async def go() -> GridRun:
+        client = VideosClient(transport=httpx.ASGITransport(app=app), poll=FAST_POLL)
+        try:
+            return GridRun(plan, await Runner(client, ledger, server="local").run(plan.requests))
+        finally:
+            await client.aclose()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        run = worker.submit(asyncio.run, go()).result(timeout=300)
+    try:
+        rows = {row["cache"]: row for row in grid_records(run)}
+    finally:
+        ledger.close()
+    assert set(rows) == {"none", "firstblock:0.2", "taylorseer:3"}
+    # The uncached take is the reference: nothing against itself.
+    assert rows["none"]["psnr_vs_uncached"] is None and rows["none"]["step_cache"] == "none"
+    for method in ("firstblock:0.2", "taylorseer:3"):
+        row = rows[method]
+        assert row["step_cache"] == method
+        assert 30 < row["psnr_vs_uncached"] < 100 and 0.9 < row["ssim_vs_uncached"] < 1
+        assert row["speedup_vs_uncached"] > 0
+    # Every row has the time of each stage, as the server reported it and the ledger kept it.
+    for row in rows.values():
+        assert all(row[f"{stage}_s"] > 0 for stage in ("text_encoding", "denoising"))
+        assert row["vae_decode_s"] > 0 and row["encoding_s"] > 0
+    reopened = Ledger(tmp_path / "media")
+    try:
+        kept = reopened.get(run.takes[0].id)
+        assert kept is not None and kept.stage_durations == run.takes[0].stage_durations
+    finally:
+        reopened.close()
