@@ -117,7 +117,7 @@ class Option:
         try:
             return self.encode(value, dialect or "")
         except ValueError as exc:
-            raise OptionError(f"{self.name}: {exc}.", option=self.name) from None
+            raise OptionError(_sentence(exc), option=self.name) from None
 
     def what(self) -> str:
         """What the option takes, in words: "a whole number from 1 to 200"."""
@@ -141,7 +141,7 @@ class Option:
                 try:
                     return self.normalise(text)
                 except ValueError as exc:
-                    raise OptionError(f"{self.name}: {exc}.", option=self.name) from None
+                    raise OptionError(_sentence(exc), option=self.name) from None
             return text
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._bad(value)
@@ -175,6 +175,10 @@ class Option:
         return OptionError(
             f"{self.name} should be {self.what()}{example}; got {value!r}.", option=self.name
         )
+
+
+def _sentence(exc: ValueError) -> str:
+    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
 
 
 def _bound(value: float, kind: Kind) -> str:
@@ -279,7 +283,7 @@ OPTIONS: tuple[Option, ...] = (
         studio=False,
         column=True,
     ),
-    # Not --cache: %%sora's --no-cache is the ledger's (a repeat answered from a kept take).
+    # Not --cache: %%sora's --no-cache is the ledger's (a repeat answered from a kept take)
     Option(
         name="step_cache",
         label="Step cache",

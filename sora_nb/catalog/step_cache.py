@@ -114,21 +114,23 @@ def parse(text: str) -> StepCache:
         )
     if not setting.strip():
         if raw.endswith(":"):
-            raise ValueError(f"give {method.name}'s {method.setting or 'setting'} after the colon")
+            raise ValueError(f"give the {method.setting} of {method.name} after the colon")
         return StepCache(method.name)
     if not method.setting:
-        raise ValueError(f"{method.name} takes no setting; write just {method.name!r}")
+        raise ValueError(
+            f"the step cache {method.name} takes no setting; write just {method.name!r}"
+        )
     try:
         number = float(setting)
     except ValueError:
         raise ValueError(
-            f"{method.name}'s {method.setting} should be a number, like {method.name}:"
+            f"the {method.setting} of {method.name} should be a number, like {method.name}:"
             f"{_num(method.default, method.integer)}; got {setting.strip()!r}"
         ) from None
     if (method.integer and not number.is_integer()) or not method.low <= number <= method.high:
         kind = "a whole number" if method.integer else "a number"
         raise ValueError(
-            f"{method.name}'s {method.setting} should be {kind} from "
+            f"the {method.setting} of {method.name} should be {kind} from "
             f"{_num(method.low, method.integer)} to {_num(method.high, method.integer)}; "
             f"got {setting.strip()}"
         )

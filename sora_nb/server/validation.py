@@ -254,8 +254,7 @@ def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]
         try:
             knobs[option.wire] = option.check(value)
         except options_table.OptionError as exc:
-            why = str(exc).removeprefix(f"{option.name}: ")
-            raise invalid(f"Invalid value for '{option.wire}': {why}", param=option.wire) from None
+            raise invalid(f"Invalid value for '{option.wire}': {exc}", param=option.wire) from None
     for name, (kind, low, high, what) in KNOB_RULES.items():
         value = fields.get(name)
         if value is None:

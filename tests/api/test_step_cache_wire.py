@@ -33,7 +33,7 @@ async def test_sglang_and_fastvideo_get_their_teacache_switch(
     assert "step_cache" not in body_of(on)
     title = "SGLang Diffusion" if dialect == "sglang" else "FastVideo"
     assert str(caught.value) == (
-        f"Not sent: step_cache: {title} has one step cache, TeaCache, switched on per request: "
+        f"Not sent: {title} has one step cache, TeaCache, switched on per request: "
         "send step_cache='teacache' (or 'none'), not 'firstblock:0.1'."
     )
     assert caught.value.param == "step_cache"

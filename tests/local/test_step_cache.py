@@ -103,13 +103,13 @@ async def test_a_cache_the_model_lacks_is_refused_in_one_line(
     }
     assert unknown.status_code == 400
     assert unknown.json()["error"]["message"] == (
-        "Invalid value for 'step_cache': there is no step cache 'fastest'; the methods are none, "
+        "Invalid value for 'step_cache': There is no step cache 'fastest'; the methods are none, "
         "firstblock, taylorseer, pab, seacache, teacache (a server offers some of them), like "
         "firstblock or firstblock:0.1."
     )
     assert too_far.json()["error"]["message"] == (
-        "Invalid value for 'step_cache': firstblock's threshold should be a number from 0 to 1; "
-        "got 3."
+        "Invalid value for 'step_cache': The threshold of firstblock should be a number from 0 "
+        "to 1; got 3."
     )
 
 
