@@ -357,13 +357,17 @@ class Ledger:
 
     def gpu_seconds(self, server: str, request: VideoRequest) -> tuple[float | None, int]:
         """(mean GPU seconds, how many takes) of finished takes of this server, model, size and
-        length (frames and steps too, when set): what a plan expects a new take to cost."""
+        length (frames, steps and step cache too, when set): what a plan expects a new take to
+        cost."""
         where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
         params: list[Any] = [server, request.model, request.size, request.seconds]
         for name in ("num_frames", "steps"):
             value = getattr(request.options, name)
             where.append(f"r.{name} IS ?")
             params.append(value)
+        # A step cache changes the time a take takes: only takes with the same one count.
+        where.append("COALESCE(json_extract(t.request_json, '$.options.step_cache'), 'none') = ?")
+        params.append(request.options.step_cache or "none")
         query = (
             "SELECT AVG(t.gpu_seconds), COUNT(t.gpu_seconds) FROM takes t JOIN requests r"
             " ON t.request_key = r.request_key WHERE t.status = 'completed' AND "
