@@ -161,3 +161,25 @@ def test_a_grid_of_caches_reads_speed_and_quality_against_the_uncached_take(
         assert kept is not None and kept.stage_durations == run.takes[0].stage_durations
     finally:
         reopened.close()
+
+
+async def test_ltx2_offers_only_the_cache_its_audio_video_blocks_take(
+    local_app: Callable[..., Starlette], tmp_path: Path
+) -> None:
+    app = local_app("ltx2")
+    async with client(app) as http:
+        card = (await http.get("/models")).json()["data"][0]
+        refused = await http.post(
+            "/videos", json={"prompt": "a red kite", "size": "64x32", "step_cache": "firstblock"}
+        )
+    assert card["step_caches"] == ["none", "taylorseer"]
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        "Invalid value for 'step_cache': ltx2-tiny (LTX2Pipeline) has no step cache "
+        "'firstblock': it offers taylorseer (or none); send one of those."
+    )
+    done, _ = await _render(
+        app, tmp_path, size="64x32", num_frames=9, num_inference_steps=6, step_cache="taylorseer"
+    )
+    assert done["step_cache"] == "taylorseer"
+    assert hooks_left(app.state.server.store.renderer.pipe) == 0

@@ -3,10 +3,13 @@
 diffusers ships its step caches as hooks on a transformer (``transformer.enable_cache(config)``
 and ``disable_cache()``, from ``CacheMixin``). The bundled server offers those whose config the
 installed diffusers has and that work on a video transformer with nothing model-specific to
-supply: FirstBlockCache, TaylorSeer (its lite variant: blocks skipped, the output projection
-predicted), Pyramid Attention Broadcast and SeaCache. MagCache needs ratios calibrated per model
-and FasterCache guidance-specific settings (its defaults fail on Wan), so neither is offered.
-Wan 2.2's two experts (``transformer`` and ``transformer_2``) each get the hook.
+supply: TaylorSeer (its lite variant: blocks skipped, the output projection predicted) on any
+transformer; FirstBlockCache, SeaCache and Pyramid Attention Broadcast where diffusers registers
+the transformer's block class (Wan, HunyuanVideo, LTX-Video...: the first two read the blocks'
+outputs by that registry, and on LTX-2's audio-video blocks all three fail). MagCache needs
+ratios calibrated per model and FasterCache guidance-specific settings (its defaults fail on
+Wan), so neither is offered. Wan 2.2's two experts (``transformer`` and ``transformer_2``) each
+get the hook.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ _CONFIGS = {
     "pab": "PyramidAttentionBroadcastConfig",
     "seacache": "SeaCacheConfig",
 }
+#: Methods that work only on blocks diffusers has registered (their outputs' layout).
+_NEED_REGISTERED_BLOCKS = frozenset({"firstblock", "pab", "seacache"})
 
 
 def _transformers(pipe: Any) -> list[Any]:
@@ -41,7 +46,36 @@ def offered(pipe: Any) -> tuple[str, ...]:
         from diffusers import hooks
     except ImportError:  # pragma: no cover - the local extra brings diffusers
         return ()
-    return ("none", *(name for name, config in _CONFIGS.items() if hasattr(hooks, config)))
+    registered = all(_blocks_registered(t) for t in _transformers(pipe))
+    return (
+        "none",
+        *(
+            name
+            for name, config in _CONFIGS.items()
+            if hasattr(hooks, config) and (registered or name not in _NEED_REGISTERED_BLOCKS)
+        ),
+    )
+
+
+def _blocks_registered(transformer: Any) -> bool:
+    """True when every block class of the transformer's block lists is in diffusers' registry."""
+    try:
+        import torch
+        from diffusers.hooks._helpers import TransformerBlockRegistry
+    except ImportError:  # pragma: no cover - an older diffusers: no such registry
+        return False
+    blocks = {
+        type(block)
+        for child in transformer.children()
+        if isinstance(child, torch.nn.ModuleList)
+        for block in child
+    }
+    try:
+        for block_class in blocks:
+            TransformerBlockRegistry.get(block_class)
+    except ValueError:
+        return False
+    return bool(blocks)
 
 
 def _config(cache: StepCache, pipe: Any, transformer: Any) -> Any:

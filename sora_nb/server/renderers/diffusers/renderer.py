@@ -349,8 +349,10 @@ class DiffusersRenderer:
         except MemoryError:
             raise RenderFailed(self._out_of_memory(plan, "machine"), code="out_of_memory") from None
         except (RuntimeError, ValueError, TypeError) as exc:
+            cache = request.options.step_cache
+            tried = "" if cache in (None, "none") else f" with the step cache {cache} (try none)"
             raise RenderFailed(
-                f"{self.located.name} could not render this request: {_first_line(exc)}",
+                f"{self.located.name} could not render this request{tried}: {_first_line(exc)}",
                 code="render_error",
             ) from None
         finally:
