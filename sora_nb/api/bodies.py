@@ -86,6 +86,24 @@ def refuse_knobs(
     )
 
 
+def refuse_step_cache(
+    info: ServerInfo | None, value: str | None
+) -> errors.InvalidRequestError | None:
+    """The refusal for a step cache the bundled server's model does not offer (its card says
+    which it does), or None when it is offered or nobody said."""
+    if info is None or not info.step_caches or value is None:
+        return None
+    method = value.partition(":")[0]
+    if method in info.step_caches:
+        return None
+    offered = ", ".join(m for m in info.step_caches if m != "none")
+    return errors.InvalidRequestError(
+        f"Not sent: the served model offers the step caches {offered} (or none), not "
+        f"{method!r}; send one of those.",
+        param="step_cache",
+    )
+
+
 def create_body(
     dialect: Dialect,
     fields: dict[str, Any],

@@ -41,7 +41,7 @@ from sora_nb.api.answers import (
     deleted_answer,
     job_in_error,
 )
-from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs, refuse_step_cache
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -275,6 +275,9 @@ class VideosClient:
             raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.option) from None
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
+        lacking = refuse_step_cache(self._known.info, chosen.step_cache)
+        if lacking is not None:
+            raise lacking
         model = await self._known.model_to_send(model, dialect)
         if self.check_requests and model is not None:
             try:

@@ -239,6 +239,8 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The step caches its cards offer (the bundled server's open model: ``none`` first).
+    step_caches: tuple[str, ...] = ()
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -346,6 +348,9 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             extra_knobs=extra,
             renderer=renderers.pop() if len(renderers) == 1 else None,
             usual=_usual_clips(cards),
+            step_caches=tuple(
+                str(name) for card in cards[:1] for name in card.get("step_caches") or ()
+            ),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
 from sora_nb.research.fidelity import compare_videos
@@ -183,3 +185,21 @@ async def test_ltx2_offers_only_the_cache_its_audio_video_blocks_take(
     )
     assert done["step_cache"] == "taylorseer"
     assert hooks_left(app.state.server.store.renderer.pipe) == 0
+
+
+async def test_the_client_refuses_a_cache_the_card_does_not_offer_before_sending(
+    local_app: Callable[..., Starlette],
+) -> None:
+    app = local_app("wan")
+    async with VideosClient(transport=httpx.ASGITransport(app=app), poll=FAST_POLL) as videos:
+        with pytest.raises(errors.InvalidRequestError) as caught:
+            await videos.create(prompt="a red kite", size="112x64", step_cache="teacache")
+        made = await videos.create(prompt="a red kite", size="112x64", step_cache="pab")
+    assert str(caught.value) == (
+        "Not sent: the served model offers the step caches firstblock, taylorseer, pab, "
+        "seacache (or none), not 'teacache'; send one of those."
+    )
+    assert caught.value.param == "step_cache" and caught.value.status_code is None
+    # Only the offered one reached the server.
+    assert app.state.server.store.stats.jobs_created == 1
+    assert app.state.server.store.get(made.id).options.step_cache == "pab"
