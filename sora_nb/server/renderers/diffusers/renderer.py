@@ -4,8 +4,9 @@ It loads the pipeline class that ``model_index.json`` names (Wan, LTX-2, Hunyuan
 any diffusers video pipeline), builds the image-to-video twin from the same components, maps a
 request onto the model's rules (size multiples, ``k * step + 1`` frames, fps), and renders one
 job at a time: every denoising step reports progress and is where a DELETE stops the render.
-Sound (LTX-2) is muxed as AAC at the vocoder's rate. Peak memory and seconds per step are
-measured and reported on the job.
+Sound (LTX-2) is muxed as AAC at the vocoder's rate. A request's step cache is put on the
+denoiser for its job and taken off after (``caching``). Peak memory, seconds per step and the
+time of each stage (``stages``) are measured and reported on the job.
 """
 
 from __future__ import annotations
