@@ -77,10 +77,30 @@ def refuse_knobs(
             "as vLLM-Omni or SGLang).",
             param=param,
         )
+    option = options_table.by_wire(refused[0], dialect.name)
+    why = option.refusals.get(dialect.name) if option is not None else None
     return errors.InvalidRequestError(
-        f"Not sent: the {dialect.title} takes no {given} ({dialect.no_knobs}). Leave them out, "
-        "or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
+        f"Not sent: the {dialect.title} takes no {given} ({why or dialect.no_knobs}). Leave them "
+        "out, or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
         param=param,
+    )
+
+
+def refuse_step_cache(
+    info: ServerInfo | None, value: str | None
+) -> errors.InvalidRequestError | None:
+    """The refusal for a step cache the bundled server's model does not offer (its card says
+    which it does), or None when it is offered or nobody said."""
+    if info is None or not info.step_caches or value is None:
+        return None
+    method = value.partition(":")[0]
+    if method in info.step_caches:
+        return None
+    offered = ", ".join(m for m in info.step_caches if m != "none")
+    return errors.InvalidRequestError(
+        f"Not sent: the served model offers the step caches {offered} (or none), not "
+        f"{method!r}; send one of those.",
+        param="step_cache",
     )
 
 

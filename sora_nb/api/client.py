@@ -41,7 +41,7 @@ from sora_nb.api.answers import (
     deleted_answer,
     job_in_error,
 )
-from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs, refuse_step_cache
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -91,7 +91,7 @@ from sora_nb.api.types import (
     VideoList,
     VideoRef,
 )
-from sora_nb.catalog.options import Options, picked
+from sora_nb.catalog.options import OptionError, Options, picked
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -258,6 +258,7 @@ class VideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
@@ -284,9 +285,15 @@ class VideosClient:
             raise unsupported(self.dialect, "characters", "feature characters")
         chosen = merge_options(picked(locals()), options)
         dialect = await self._known.knowing() if chosen else self.dialect
-        knobs = chosen.wire(dialect.name if dialect is not None else None)
+        try:
+            knobs = chosen.wire(dialect.name if dialect is not None else None)
+        except OptionError as exc:
+            raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.option) from None
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
+        lacking = refuse_step_cache(self._known.info, chosen.step_cache)
+        if lacking is not None:
+            raise lacking
         model = await self._known.model_to_send(model, dialect)
         if dialect is not None and dialect.needs_clip and (size is None or secs is None):
             size, secs = usual_clip(dialect, model, size, secs)

@@ -1,9 +1,9 @@
 """The dialects of the Videos API: how OpenAI, vLLM-Omni, SGLang, FastVideo and LiteLLM speak it.
 
-Each engine answers ``/v1/videos`` in its own way (``shared/spec/engine-dialects.md`` has the
-differences, read from the engines' source): vLLM-Omni takes only form bodies and refuses any
-model but the one it serves; no engine makes thumbnails; SGLang and FastVideo "delete" a job by
-forgetting it while it keeps running; LiteLLM's proxy has no DELETE route at all. A
+Each engine answers ``/v1/videos`` in its own way (``docs/engines.md`` has the differences, as
+the engines' own code answers): vLLM-Omni takes only form bodies and refuses any model but the
+one it serves; no engine makes thumbnails; SGLang and FastVideo "delete" a job by forgetting it;
+LiteLLM's proxy has no DELETE route at all. A
 :class:`Dialect` holds those facts for one kind of server, and :func:`detect` tells which kind a
 server is from its ``/v1/models`` answer (``owned_by``, extra fields, headers); the ids of its
 jobs (:func:`from_job`) confirm a guess later.
@@ -257,19 +257,19 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The step caches its cards offer (the bundled server's open model: ``none`` first).
+    step_caches: tuple[str, ...] = ()
     #: The engine's version, as its own version route said (None when not known).
     version: str | None = None
 
     @property
     def untested(self) -> str | None:
         """One line when the engine's version is not one its dialect was tested against."""
-        tested = self.dialect.tested
+        tested, title = self.dialect.tested, self.dialect.title
         if self.version is None or not tested or self.version in tested:
             return None
-        return (
-            f"{self.dialect.title} {self.version} is not a version sora_nb was tested against "
-            f"({', '.join(tested)}); if takes fail oddly, that may be why."
-        )
+        known = ", ".join(tested)
+        return f"{title} {self.version} is not a version sora_nb was tested against ({known})."
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -380,6 +380,9 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             extra_knobs=extra,
             renderer=renderers.pop() if len(renderers) == 1 else None,
             usual=_usual_clips(cards),
+            step_caches=tuple(
+                str(name) for card in cards[:1] for name in card.get("step_caches") or ()
+            ),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"

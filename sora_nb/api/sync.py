@@ -173,6 +173,7 @@ class SyncVideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); see ``VideosClient.create``

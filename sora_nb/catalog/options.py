@@ -20,11 +20,13 @@ Layer 0: the standard library and pydantic only.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from sora_nb.catalog import step_cache
 
 __all__ = [
     "ENGINES",
@@ -95,10 +97,27 @@ class Option:
     #: Stored in a ledger column of its own (the six of schema 1); others live in the request's
     #: JSON only.
     column: bool = False
+    #: A text option's own reading of its value (its canonical form, ValueError when wrong).
+    normalise: Callable[[str], str] | None = None
+    #: The value a dialect of ``wire_by_dialect`` is sent (``(value, dialect) -> wire value``),
+    #: and the value read back from such a field; None: the value as it is.
+    encode: Callable[[Any, str], Any] | None = None
+    decode: Callable[[Any], Any] | None = None
+    #: Why a dialect that does not take it does not, by dialect (said in the refusal).
+    refusals: Mapping[str, str] = field(default_factory=dict)
 
     def wire_name(self, dialect: str | None = None) -> str:
         """The body field this option goes out as, to a server of ``dialect``."""
         return self.wire_by_dialect.get(dialect or "", self.wire)
+
+    def wire_value(self, value: Any, dialect: str | None = None) -> Any:
+        """The value as a server of ``dialect`` is sent it (OptionError when it cannot be)."""
+        if self.encode is None or (dialect or "") not in self.wire_by_dialect:
+            return value
+        try:
+            return self.encode(value, dialect or "")
+        except ValueError as exc:
+            raise OptionError(_sentence(exc), option=self.name) from None
 
     def what(self) -> str:
         """What the option takes, in words: "a whole number from 1 to 200"."""
@@ -118,6 +137,11 @@ class Option:
             text = value.strip() if isinstance(value, str) else ""
             if not text or (self.high is not None and len(text) > self.high):
                 raise self._bad(value)
+            if self.normalise is not None:
+                try:
+                    return self.normalise(text)
+                except ValueError as exc:
+                    raise OptionError(_sentence(exc), option=self.name) from None
             return text
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._bad(value)
@@ -151,6 +175,10 @@ class Option:
         return OptionError(
             f"{self.name} should be {self.what()}{example}; got {value!r}.", option=self.name
         )
+
+
+def _sentence(exc: ValueError) -> str:
+    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
 
 
 def _bound(value: float, kind: Kind) -> str:
@@ -255,6 +283,27 @@ OPTIONS: tuple[Option, ...] = (
         studio=False,
         column=True,
     ),
+    # Not --cache: %%sora's --no-cache is the ledger's (a repeat answered from a kept take)
+    Option(
+        name="step_cache",
+        label="Step cache",
+        kind="text",
+        help="skip near-repeat denoising work: none, firstblock[:THRESHOLD], taylorseer[:N], "
+        "pab[:N], seacache[:THRESHOLD] (the bundled server), teacache (SGLang, FastVideo)",
+        flag="--step-cache",
+        metavar="METHOD[:X]",
+        wire="step_cache",
+        wire_by_dialect={"sglang": "enable_teacache", "fastvideo": "enable_teacache"},
+        axes=("cache", "step_cache"),
+        high=64,
+        example="firstblock:0.1",
+        dialects=frozenset({"sglang", "fastvideo"}),
+        studio=False,
+        normalise=step_cache.normalise,
+        encode=step_cache.engine_value,
+        decode=step_cache.from_engine,
+        refusals=step_cache.REFUSALS,
+    ),
 )
 
 
@@ -318,7 +367,10 @@ class Options(BaseModel):
 
     def wire(self, dialect: str | None = None) -> dict[str, Any]:
         """The options set, by the body field each goes out as to ``dialect``."""
-        return {get(name).wire_name(dialect): value for name, value in self.given().items()}
+        return {
+            get(name).wire_name(dialect): get(name).wire_value(value, dialect)
+            for name, value in self.given().items()
+        }
 
     def replace(self, **changes: Any) -> Options:
         """A copy with these options set (None clears one)."""
@@ -381,7 +433,7 @@ def from_wire(
     for wire, value in fields.items():
         option = by_wire(wire, dialect)
         if option is not None and value is not None:
-            found[option.name] = value
+            found[option.name] = option.decode(value) if option.decode else value
     if not checked:
         return Options.model_construct(**{n: found[n] for n in names() if n in found})
     return Options(**found)

@@ -21,6 +21,7 @@ from sora_nb import media
 from sora_nb.prompt import word_count
 from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
+from sora_nb.research.speedups import SPEEDUP_COLUMNS, against_uncached, uncached
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import Take
@@ -48,6 +49,7 @@ def take_record(take: Take) -> Record:
         "steps": take.request.options.steps,
         "guidance": take.request.options.guidance,
         "frames": take.request.options.num_frames,
+        "step_cache": take.request.options.step_cache,
         # What the server charged, and where it charged nothing, what the hosted model
         # would have cost: never added to what was spent.
         "cost": take.cost,
@@ -57,6 +59,8 @@ def take_record(take: Take) -> Record:
         "gpu_s": take.gpu_seconds,
         "s_per_step": take.seconds_per_step,
         "peak_mem_mb": take.peak_memory_mb,
+        # The time of each stage, where the server timed them (seconds).
+        **stage_columns(take),
         "created_at": take.created_at,
         "queued_s": queued,
         "elapsed_s": round(take.elapsed, 3) if take.done else None,
@@ -72,6 +76,19 @@ def take_record(take: Take) -> Record:
     row = found.row() if found is not None else dict.fromkeys(METRIC_COLUMNS)
     record.update(row)
     return record
+
+
+#: The stages the bundled server times, as results columns.
+STAGE_COLUMNS = ("text_encoding_s", "denoising_s", "vae_decode_s", "encoding_s")
+
+
+def stage_columns(take: Take) -> Record:
+    """A take's stage times as columns (``denoising_s``...), an engine's own stages too."""
+    stages = take.stage_durations or {}
+    columns: Record = dict.fromkeys(STAGE_COLUMNS)
+    for stage, seconds in stages.items():
+        columns[f"{stage}_s"] = seconds
+    return columns
 
 
 def _parent_of(take: Take) -> str | None:
@@ -99,6 +116,9 @@ def grid_records(
             raise ValueError("measure=True needs the ledger the grid's takes are recorded in.")
         measure_takes(run.takes, ledger)
     tally = _tally(votes)
+    # A grid that varies the step cache: each cached take against its uncached twin.
+    cached_takes = not all(uncached(take) for take in run.takes)
+    speedups = against_uncached(run.takes) if cached_takes else {}
     records: list[Record] = []
     for cell in run.plan.cells:
         for take in run.cell_takes(cell.index):
@@ -106,6 +126,8 @@ def grid_records(
             record.update(take_record(take))
             record["words"] = cell.word_count
             record["prompt"] = cell.prompt
+            if cached_takes:
+                record.update(speedups.get(take.id, dict.fromkeys(SPEEDUP_COLUMNS)))
             if votes:
                 record.update(tally.get(take.id, {"wins": 0, "losses": 0, "ties": 0}))
             records.append(record)

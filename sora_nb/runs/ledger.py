@@ -242,6 +242,8 @@ class Ledger:
                 columns["error_message"] = err.message if err else None
             elif name == "metrics":
                 columns["metrics_json"] = json.dumps(value)
+            elif name == "stage_durations":
+                columns["stages_json"] = None if value is None else json.dumps(value)
             else:
                 columns[name] = value
         now = time.time()
@@ -292,6 +294,7 @@ class Ledger:
             gpu_seconds=row["gpu_seconds"],
             peak_memory_mb=row["peak_memory_mb"],
             seconds_per_step=row["seconds_per_step"],
+            stage_durations=json.loads(row["stages_json"]) if row["stages_json"] else None,
         )
         return take.attach(self.media_dir, self)
 
@@ -376,13 +379,17 @@ class Ledger:
 
     def gpu_seconds(self, server: str, request: VideoRequest) -> tuple[float | None, int]:
         """(mean GPU seconds, how many takes) of finished takes of this server, model, size and
-        length (frames and steps too, when set): what a plan expects a new take to cost."""
+        length (frames, steps and step cache too, when set): what a plan expects a new take to
+        cost."""
         where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
         params: list[Any] = [server, request.model, request.size, request.seconds]
         for name in ("num_frames", "steps"):
             value = getattr(request.options, name)
             where.append(f"r.{name} IS ?")
             params.append(value)
+        # A step cache changes the time a take takes: only takes with the same one count.
+        where.append("COALESCE(json_extract(t.request_json, '$.options.step_cache'), 'none') = ?")
+        params.append(request.options.step_cache or "none")
         query = (
             "SELECT AVG(t.gpu_seconds), COUNT(t.gpu_seconds) FROM takes t JOIN requests r"
             " ON t.request_key = r.request_key WHERE t.status = 'completed' AND "

@@ -87,7 +87,8 @@ CREATE TABLE IF NOT EXISTS character_ids (
 #: extends or edits) and characters (the folder's characters and their id on each server); 3 the
 #: seconds per denoising step to takes; 4 what a take would have cost on the hosted model it
 #: names, apart from what was charged (the bundled server's takes were recorded at the
-#: catalog's price until then: 4 moves that price to ``would_cost`` and records $0 charged).
+#: catalog's price until then: 4 moves that price to ``would_cost`` and records $0 charged),
+#: and the time of each stage (text encoding, denoising, VAE decode, encoding) to takes.
 #: Older ledgers gain the columns and tables when opened; their rows read back with those empty.
 SCHEMA_VERSION = 4
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -110,6 +111,7 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("parent_kind", "TEXT"),
         ("seconds_per_step", "REAL"),
         ("would_cost", "REAL"),
+        ("stages_json", "TEXT"),
     ),
 }
 #: Indexes over added columns: made once the columns exist.
@@ -132,6 +134,7 @@ MUTABLE = {
     "peak_memory_mb",
     "seconds_per_step",
     "would_cost",
+    "stage_durations",
 }
 
 

@@ -312,6 +312,7 @@ class Runner:
                 ("gpu_seconds", video.inference_time_s),
                 ("peak_memory_mb", video.peak_memory_mb),
                 ("seconds_per_step", video.seconds_per_step),
+                ("stage_durations", video.stage_durations or None),
             )
             if value is not None
         }

@@ -102,6 +102,9 @@ class Take(BaseModel):
     gpu_seconds: float | None = None
     peak_memory_mb: float | None = None
     seconds_per_step: float | None = None
+    #: Seconds of each stage the server timed (``text_encoding``, ``denoising``, ``vae_decode``,
+    #: ``encoding``: the bundled server; vLLM-Omni's ``stage_durations`` as it names them).
+    stage_durations: dict[str, float] | None = None
     created_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None
     completed_at: float | None = None

@@ -259,4 +259,33 @@ def test_a_version_3_ledger_keeps_a_paid_servers_charge_and_frees_the_bundled_se
     assert (paid_take.cost, paid_take.would_cost) == (0.4, None)
     spending = ledger.spending()
     assert (spending.charged, spending.would_have_cost, spending.takes) == (0.4, 0.4, 2)
+
+
+def test_stage_times_are_kept_and_a_step_cache_is_its_own_kind_of_take(tmp_path: Path) -> None:
+    from sora_nb.runs.take import Take
+
+    ledger = Ledger(tmp_path / "media")
+    server = "http://gpu:8000/v1"
+    plain = VideoRequest(prompt="A heron.", model="Wan2.2-T2V-A14B", size="832x480", seed=7)
+    stages = {"text_encoding": 1.5, "denoising": 60.0, "vae_decode": 8.0, "encoding": 0.5}
+    for take_id, request, seconds in (
+        ("take_plain", plain, 70.0),
+        ("take_cached", plain.with_options(step_cache="firstblock:0.1"), 40.0),
+    ):
+        take = Take(
+            id=take_id,
+            key=request.cache_key(server),
+            request=request,
+            server=server,
+            folder=f"takes/{take_id}",
+        ).attach(ledger.media_dir)
+        ledger.insert(take)
+        ledger.update(take_id, status="completed", gpu_seconds=seconds, stage_durations=stages)
+    back = ledger.get("take_cached")
+    assert back is not None and back.stage_durations == stages
+    # A plan expects a take's GPU time from earlier takes with the same step cache only.
+    assert ledger.gpu_seconds(server, plain) == (70.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="none")) == (70.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="firstblock:0.1")) == (40.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="pab")) == (None, 0)
     ledger.close()

@@ -169,7 +169,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "expires_at": None,
         "file_name": f"{job.id}.mp4" if view.status == "completed" else None,
         "inference_time_s": inference_seconds(job) if done else None,
-        "stage_durations": {},
+        "stage_durations": metrics.get("stage_durations") or {},
         "peak_memory_mb": float(metrics.get("peak_memory_mb") or 0.0),
     }
 
