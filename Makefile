@@ -5,7 +5,7 @@ STAMP := $(VENV)/.setup-stamp
 JS_SOURCES := $(wildcard js/package.json js/package-lock.json js/src/*)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup gallery test lint bench screenshots clean
+.PHONY: setup engines gallery test lint bench screenshots clean
 
 setup: $(STAMP)
 
@@ -24,7 +24,12 @@ lint: setup
 	$(PY) -m ruff format --check sora_nb tests
 	$(PY) -m mypy
 
-test: lint
+# The engines' own HTTP code for tests/engines (SGLang 0.5.23 on CPU torch, generation stubbed):
+# a virtualenv of about 3 GB, built once into ~/.cache/sora_nb/engines and found there after.
+engines: setup
+	PYTHON=$(PY) bash scripts/engines/sglang.sh
+
+test: lint engines
 	@if [ -f js/package.json ]; then cd js && npm test --silent; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
