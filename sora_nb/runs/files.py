@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sora_nb import media
+from sora_nb.api.types import ContentVariant
 from sora_nb.media import write_atomic
 from sora_nb.runs.take import FILE_NAMES, Take
 
@@ -102,3 +105,19 @@ def mp4_complete(path: Path) -> bool:
     except OSError:
         return False
     return size > 0 and b"moov" in names
+
+
+#: The preview files a take's video can always give again, without asking the server.
+DERIVATIONS: tuple[tuple[ContentVariant, Callable[[Path], bytes]], ...] = (
+    ("thumbnail", media.thumbnail_from_video),
+    ("spritesheet", media.spritesheet_from_video),
+)
+
+
+def restore_previews(take: Take) -> None:
+    """Derive a cached take's thumbnail or spritesheet again from its video if one was lost, so
+    its player and grid cell keep their poster and hover-scrub; nothing is sent."""
+    for variant, derive in DERIVATIONS:
+        target = take.path(variant)
+        if not (target.is_file() and target.stat().st_size > 0):
+            write_atomic(target, derive(take.path("video")))

@@ -2,9 +2,7 @@
 
 WAL mode and short transactions let two kernels (or a kernel and a script) share one media
 folder without losing rows. The API key is never written here: only the server's base URL.
-The tables themselves, and the migration of older ledgers, are in
-:mod:`sora_nb.runs.ledger_schema`.
-"""
+The tables and their migration are in :mod:`sora_nb.runs.ledger_schema`."""
 
 from __future__ import annotations
 

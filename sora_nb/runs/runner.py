@@ -16,13 +16,18 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
-from sora_nb.api.types import ContentVariant, Video
+from sora_nb.api.types import Video
 from sora_nb.media import write_atomic
 from sora_nb.runs.cost import Charges, charge, check_budget, estimate, would_cost
-from sora_nb.runs.files import files_intact, keep_private, write_sidecar
+from sora_nb.runs.files import (
+    DERIVATIONS,
+    files_intact,
+    keep_private,
+    restore_previews,
+    write_sidecar,
+)
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
@@ -36,22 +41,6 @@ from sora_nb.runs.take import Take, TakeFailure
 
 #: How many jobs run at once by default: servers cap running jobs per key, often at 2 to 4.
 DEFAULT_CONCURRENCY = 4
-
-
-#: The preview files a take's video can always give again, without asking the server.
-DERIVATIONS: tuple[tuple[ContentVariant, Callable[[Path], bytes]], ...] = (
-    ("thumbnail", media.thumbnail_from_video),
-    ("spritesheet", media.spritesheet_from_video),
-)
-
-
-def restore_previews(take: Take) -> None:
-    """Derive a cached take's thumbnail or spritesheet again from its video if one was lost, so
-    its player and grid cell keep their poster and hover-scrub; nothing is sent."""
-    for variant, derive in DERIVATIONS:
-        target = take.path(variant)
-        if not (target.is_file() and target.stat().st_size > 0):
-            write_atomic(target, derive(take.path("video")))
 
 
 def take_id_for(key: str, attempt: int) -> str:

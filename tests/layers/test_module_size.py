@@ -22,6 +22,11 @@ ONE_CLASS = {
         "and knowledge of the server; what it leans on (sending, bodies, content, polling, "
         "references, continuity inputs) has a module each"
     ),
+    "sora_nb/runs/session.py": (
+        "Session: its plans, runs, characters, extensions, edits and shot-by-shot chains all "
+        "read the same media folder, ledger, server facts, defaults and runner; what it leans "
+        "on (grid plans, fitting, chains, characters, the runner) has a module each"
+    ),
     "sora_nb/notebook/magics/magic.py": (
         "SoraMagics: its traits, the %%sora cell and every %sora command read and write the "
         "same traits and kernel session; no group of commands has a job without them"
