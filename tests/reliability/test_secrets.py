@@ -151,8 +151,11 @@ def test_the_key_appears_nowhere(
     fast = dict(time_scale=0, api_key=SENTINEL)
     with ExitStack() as stack:
         urls = {
+            # Imitating OpenAI's paid API, so the budget has dollars to refuse.
             "good": stack.enter_context(
-                serve(create_app(ServerSettings(media_dir=servers / "good", **fast)))
+                serve(
+                    create_app(ServerSettings(media_dir=servers / "good", dialect="openai", **fast))
+                )
             ),
             "flaky": stack.enter_context(
                 serve(

@@ -272,7 +272,7 @@ def test_a_grid_of_40_mb_takes_streams_in_jupyterlab(
         # The plan line reads as money: Lab's MathJax leaves it alone.
         plan = f"{PANEL}.content.widgets[2].node.querySelector('.sora-nb-plan')"
         text = page.evaluate(f"() => {plan}.innerText")
-        assert "about $3.60" in text and "nothing to send, $0.00" in text, text
+        assert "would cost $3.60 on sora-2" in text and "nothing to send, $0.00" in text, text
         assert page.evaluate(f"() => {plan}.querySelectorAll('mjx-container').length") == 0
 
         # The grid fits the notebook: lengths across, takes down, nothing past the right edge.
@@ -350,7 +350,7 @@ def test_the_same_grid_streams_in_notebook_7(
         _plain_then_grid(page, "Notebook 7")
         plan = f"{PANEL}.content.widgets[2].node.querySelector('.sora-nb-plan')"
         text = page.evaluate(f"() => {plan}.innerText")
-        assert "about $3.60" in text and "$0.00" in text, text
+        assert "would cost $3.60 on sora-2" in text and "$0.00" in text, text
         print(f"Notebook 7: all nine played {_plays(page, 2, 'Notebook 7'):.1f} s after play")
         cache.detach()
         page.close()
