@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from sora_nb.catalog import loras as lora_text
+
 __all__ = [
     "ENGINES",
     "OPTIONS",
@@ -46,8 +48,9 @@ __all__ = [
 
 #: The open engines: vLLM-Omni, SGLang Diffusion and FastVideo.
 ENGINES: frozenset[str] = frozenset({"vllm-omni", "sglang", "fastvideo"})
-#: The kinds of value an option takes.
-Kind = Literal["int", "float", "text"]
+#: The kinds of value an option takes: a number, a text, or a list of LoRA adapters
+#: (:mod:`sora_nb.catalog.loras`: written ``NAME[:SCALE][@EXPERT]``, the flag repeatable).
+Kind = Literal["int", "float", "text", "loras"]
 
 
 class OptionError(ValueError):
@@ -104,6 +107,8 @@ class Option:
         """What the option takes, in words: "a whole number from 1 to 200"."""
         if self.kind == "text":
             return "a non-empty text"
+        if self.kind == "loras":
+            return f"adapters written {lora_text.SYNTAX}, scales from 0 to 4, or none"
         noun = "a whole number" if self.kind == "int" else "a number"
         if self.low is not None and self.high is not None:
             return f"{noun} from {_bound(self.low, self.kind)} to {_bound(self.high, self.kind)}"
@@ -114,6 +119,11 @@ class Option:
     def check(self, value: Any) -> Any:
         """``value`` as this option keeps it (a number of its kind, a stripped text), or
         OptionError saying what it takes."""
+        if self.kind == "loras":
+            try:
+                return lora_text.check(value)
+            except lora_text.LoraError as exc:
+                raise OptionError(f"{self.name}: {exc}.", option=self.name) from None
         if self.kind == "text":
             text = value.strip() if isinstance(value, str) else ""
             if not text or (self.high is not None and len(text) > self.high):
@@ -138,13 +148,19 @@ class Option:
     def parse(self, text: str) -> Any:
         """A value typed as text (a flag's argument, a grid axis value), checked."""
         raw = text.strip()
-        if self.kind == "text":
+        if self.kind in ("text", "loras"):
             return self.check(raw)
         try:
             number: float = int(raw) if self.kind == "int" else float(raw)
         except ValueError:
             raise self._bad(text) from None
         return self.check(number)
+
+    def to_wire(self, value: Any, dialect: str | None = None) -> Any:
+        """``value`` as the body field carries it to ``dialect`` (adapters: JSON text)."""
+        if self.kind == "loras":
+            return lora_text.to_wire(value, dialect)
+        return value
 
     def _bad(self, value: object) -> OptionError:
         example = f", like {self.example}" if self.example else ""
@@ -255,6 +271,69 @@ OPTIONS: tuple[Option, ...] = (
         studio=False,
         column=True,
     ),
+    Option(
+        name="loras",
+        label="LoRA adapters",
+        placeholder="ghibli:0.8 (+ another:0.5)",
+        kind="loras",
+        help=(
+            "on an engine: a LoRA adapter the server offers, at a scale from 0 to 4 (1 when "
+            "left out); @transformer or @transformer_2 picks one of Wan 2.2's experts; repeat "
+            "for more"
+        ),
+        flag="--lora",
+        metavar="NAME[:SCALE][@EXPERT]",
+        wire="lora",
+        axes=("lora", "loras"),
+        low=0.0,
+        high=4.0,
+        example="ghibli:0.8",
+    ),
+    Option(
+        name="guidance_2",
+        label="Guidance, low-noise expert",
+        placeholder="as guidance",
+        kind="float",
+        help="on Wan 2.2 A14B: the guidance scale of its second (low-noise) expert",
+        flag="--guidance-2",
+        metavar="X",
+        wire="guidance_scale_2",
+        axes=("guidance_2", "guidance2"),
+        low=0.0,
+        high=20.0,
+        example="3.0",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+    ),
+    Option(
+        name="boundary_ratio",
+        label="Expert boundary",
+        placeholder="model default (0.875)",
+        kind="float",
+        help="on Wan 2.2 A14B: the share of the steps (from the noisy end) its first expert takes",
+        flag="--boundary",
+        metavar="X",
+        wire="boundary_ratio",
+        axes=("boundary", "boundary_ratio"),
+        low=0.0,
+        high=1.0,
+        example="0.875",
+        dialects=frozenset({"vllm-omni"}),
+    ),
+    Option(
+        name="flow_shift",
+        label="Flow shift",
+        placeholder="model default",
+        kind="float",
+        help="on an engine: the scheduler's flow shift (Wan: about 3 at 480p, 5 at 720p)",
+        flag="--flow-shift",
+        metavar="X",
+        wire="flow_shift",
+        axes=("shift", "flow_shift"),
+        low=0.0,
+        high=20.0,
+        example="5.0",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+    ),
 )
 
 
@@ -302,7 +381,9 @@ class Options(BaseModel):
         for name, value in data.items():
             option = _named(str(name))
             if value is not None:
-                kept[option.name] = option.check(value)
+                checked = option.check(value)
+                if checked != ():  # no adapters is the same request as none given
+                    kept[option.name] = checked
         # In the table's order, so equal options dump (and key caches) alike.
         return {name: kept[name] for name in names() if name in kept}
 
@@ -318,7 +399,10 @@ class Options(BaseModel):
 
     def wire(self, dialect: str | None = None) -> dict[str, Any]:
         """The options set, by the body field each goes out as to ``dialect``."""
-        return {get(name).wire_name(dialect): value for name, value in self.given().items()}
+        return {
+            (option := get(name)).wire_name(dialect): option.to_wire(value, dialect)
+            for name, value in self.given().items()
+        }
 
     def replace(self, **changes: Any) -> Options:
         """A copy with these options set (None clears one)."""

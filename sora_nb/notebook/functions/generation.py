@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sora_nb.catalog.options import picked
 from sora_nb.notebook import display, kernel
@@ -48,6 +49,10 @@ def plan(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     characters: Sequence[str] = (),
 ) -> GridPlan:
     """What a call would send, and what it would cost, without sending anything.
@@ -90,6 +95,10 @@ def generate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     characters: Sequence[str] = (),
     shot_by_shot: bool = False,
     budget: float | None = None,
@@ -147,6 +156,10 @@ async def agenerate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
@@ -184,6 +197,10 @@ def grid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
@@ -225,6 +242,10 @@ async def agrid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     characters: Sequence[str] = (),
     budget: float | None = None,
     cache: bool = True,
