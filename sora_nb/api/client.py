@@ -36,6 +36,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from sora_nb import catalog
 from sora_nb._version import __version__
 from sora_nb.api import dialects, errors
+from sora_nb.api.adapters import AdapterState, check_adapters
 from sora_nb.api.answers import (
     cannot_delete,
     deleted_answer,
@@ -155,6 +156,7 @@ class VideosClient:
         )
         self._send = Sender(self._http, key=self._key, retry=self.retry, clock=self.clock)
         self._send.on_parsed = self._note_hint
+        self._adapters = AdapterState(self._send)
         self._known = ServerKnowledge(
             self._send, dialect_named(dialect) if dialect is not None else None
         )
@@ -272,6 +274,8 @@ class VideosClient:
             raise unsupported(self.dialect, "characters", "feature characters")
         chosen = merge_options(picked(locals()), options)
         dialect = await self._known.knowing() if chosen else self.dialect
+        if chosen.loras and dialect is not None:
+            check_adapters(chosen.loras, dialect, self._known.info)
         knobs = chosen.wire(dialect.name if dialect is not None else None)
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
@@ -302,6 +306,9 @@ class VideosClient:
         except ValidationError as exc:
             raise invalid_params(exc) from None
         warn_unnamed(prompt, characters or ())
+        if dialect is not None:
+            # SGLang's adapters are the server's: set (or turn off) there, not in the body.
+            knobs = (await self._adapters.prepare(chosen, dialect)).wire(dialect.name)
         fields = params.model_dump(mode="json", exclude_none=True) | knobs
         image = input_reference if isinstance(input_reference, ImageRef) else None
         speaks = dialect or dialects.DIALECTS["openai"]

@@ -239,6 +239,9 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The LoRA adapters its cards offer by name (the bundled server's ``--lora-dir``); None
+    #: when the server does not say.
+    loras: tuple[str, ...] | None = None
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -299,6 +302,8 @@ class ServerInfo:
             lines.append("Takes: " + ", ".join(o.flag for o in self.dialect.options()) + ".")
         elif self.extra_knobs:
             lines.append("Takes: " + ", ".join(self.flags_taken()) + ".")
+        if self.loras:
+            lines.append("LoRA adapters: " + ", ".join(self.loras) + ".")
         return "\n".join(lines)
 
 
@@ -346,6 +351,7 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             extra_knobs=extra,
             renderer=renderers.pop() if len(renderers) == 1 else None,
             usual=_usual_clips(cards),
+            loras=_offered_loras(cards),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"
@@ -401,6 +407,12 @@ def _usual_clips(cards: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
         if card.get("id") and isinstance(size, str) and isinstance(seconds, int) and seconds > 0:
             usual[str(card["id"])] = (size, seconds)
     return usual
+
+
+def _offered_loras(cards: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The adapter names the bundled server's cards list (``loras``), in order, once each."""
+    names = [str(n) for card in cards if isinstance(card.get("loras"), list) for n in card["loras"]]
+    return tuple(dict.fromkeys(names))
 
 
 def _litellm_id(encoded: str) -> bool:

@@ -156,6 +156,7 @@ OPTIONS: tuple[Option, ...] = (
         low=0.0,
         high=4.0,
         example="ghibli:0.8",
+        dialects=frozenset({"vllm-omni", "sglang"}),
     ),
     Option(
         name="guidance_2",
