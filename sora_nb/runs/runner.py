@@ -21,6 +21,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
 from sora_nb.media import write_atomic
+from sora_nb.runs.adapter_gate import AdapterGate, know_dialect
 from sora_nb.runs.cost import check_budget, estimate
 from sora_nb.runs.files import files_intact, keep_private, write_sidecar
 from sora_nb.runs.ledger import Ledger
@@ -81,6 +82,8 @@ class Runner:
         self.deadline = deadline
         self.submitter = TakeSubmitter(client, ledger)
         self._semaphore: asyncio.Semaphore | None = None
+        # On SGLang (adapters set server-wide) takes with different adapters never overlap.
+        self._gate = AdapterGate()
         # Takes being driven now, by id: a re-run, a resume or a second cell joins the one
         # task (and Take object) already at work instead of starting a second create. The
         # strong references also keep non-blocking work alive on the loop.
@@ -184,6 +187,7 @@ class Runner:
         for take in takes:
             if take.cached:
                 await asyncio.to_thread(restore_previews, take)
+        await know_dialect(self.client, (t for t in takes if not t.cached))
         work = [self._drive(take) for take in takes if not take.cached]
         if work and wait:
             await asyncio.gather(*work)
@@ -217,7 +221,8 @@ class Runner:
         try:
             if self.ledger.get(take.id) is None:
                 self.ledger.insert(take)
-            async with self._sem():
+            loras = take.request.options.loras
+            async with self._sem(), self._gate.holding(self.client.dialect, loras):
                 if take.job_id is None:
                     await self.submitter.submit(take)
                 video = await self.client.wait(

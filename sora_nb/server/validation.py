@@ -47,7 +47,7 @@ KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
         "an integer" if option.kind == "int" else "a number",
     )
     for option in options_table.OPTIONS
-    if option.kind != "text"
+    if option.kind in ("int", "float")
 }
 
 _CREATE_FIELDS = frozenset(

@@ -232,3 +232,43 @@ def test_the_script_on_vllm_omni_served_on_a_socket(tmp_path: Path) -> None:
         log = server.log.read_text()
     # Two processes answered: the first, and the one started after the restart.
     assert log.count("sora_nb server: answering as vllm-omni") == 2, log
+
+
+@pytest.mark.parametrize("dialect", ["sglang", "vllm-omni"])
+def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
+    dialect: str, tmp_path: Path
+) -> None:
+    """vLLM-Omni: one adapter per create in its ``lora`` form field. SGLang: adapters set for
+    the whole server before the takes that need them, and no take with other adapters in
+    flight while they are set (every create before a set_lora has been seen completed)."""
+    server = imitation(dialect, tmp_path / "server")
+    try:
+        session = session_on(server, tmp_path / "media")
+        axes = [Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])]
+        grid = session.run_plan(session.plan(PROMPT, axes=axes, takes=2))
+        assert [t.status for t in grid.takes] == ["completed"] * 6
+        asked = sorted(str(t.request.options.loras) for t in grid.takes)
+        assert len(set(asked)) == 3
+        check_what_it_received(server)
+        if dialect == "vllm-omni":
+            sent = sorted(s.form.get("lora", "none") for s in server.creates())
+            one = '{"name": "ghibli", "scale": %s}'
+            assert sent == sorted([one % "0.6"] * 2 + [one % "1.0"] * 2 + ["none"] * 2)
+            return
+        assert all("lora" not in s.form for s in server.creates())
+        completed: set[str] = set()
+        created: list[str] = []
+        switches = []
+        for seen in server.seen:
+            path = seen.request.url.path
+            if path == "/v1/videos" and seen.request.method == "POST":
+                created.append(seen.body["id"])
+            elif isinstance(seen.body, dict) and seen.body.get("status") == "completed":
+                completed.add(str(seen.body.get("id")))
+            elif path in ("/v1/set_lora", "/v1/unmerge_lora_weights"):
+                switches.append(seen.form if path.endswith("set_lora") else "off")
+                assert set(created) <= completed, "adapters changed under a running take"
+        strengths = [s["strength"] for s in switches if s != "off"]
+        assert sorted(strengths) == [[0.6], [1.0]], switches
+    finally:
+        server.close()

@@ -91,6 +91,8 @@ class Engine:
     #: Statuses a client can see while a job runs: vLLM-Omni shows in_progress, the others not.
     shows_in_progress: bool
     sync_route: bool = False
+    #: Routes of its own beyond the Videos API (SGLang's LoRA endpoints).
+    extra_routes: tuple[Route, ...] = ()
 
 
 class EngineServer:
@@ -192,6 +194,7 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
         Route("/v1/models", _models, methods=["GET"]),
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
     ]
+    routes.extend(engine.extra_routes)
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))
     doors = Middleware(
