@@ -139,6 +139,9 @@ class GridPlan(BaseModel):
     takes: int = Field(ge=1)
     #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
     self_hosted: bool = False
+    #: Planned for a server whose LoRA adapters are global (SGLang): takes with different
+    #: adapters run one set at a time, which the plan line says.
+    global_adapters: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -165,7 +168,14 @@ class GridPlan(BaseModel):
         noun = "take" if self.takes == 1 else "takes"
         shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
-        return f"{head}, {(cost or self.cost()).price_text()}"
+        line = f"{head}, {(cost or self.cost()).price_text()}"
+        sets = {request.options.loras for request in self.requests}
+        if self.global_adapters and len(sets) > 1:
+            line += (
+                f"; {len(sets)} adapter sets, one at a time (SGLang's adapters are "
+                "server-wide: takes with different adapters never run together)"
+            )
+        return line
 
 
 def plan_grid(

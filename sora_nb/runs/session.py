@@ -19,6 +19,7 @@ from sora_nb import catalog
 from sora_nb.api import errors
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
+from sora_nb.runs.adapter_gate import GLOBAL_ADAPTERS
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
@@ -251,6 +252,8 @@ class Session(Continuity):
             **extra,
         )
         self._check_requests(plan, info, has_reference=reference is not None)
+        if info.dialect.name in GLOBAL_ADAPTERS:
+            plan = plan.model_copy(update={"global_adapters": True})
         return plan
 
     def _server_for(self, options: Options, axes: Sequence[Axis], *, remix: bool) -> ServerInfo:

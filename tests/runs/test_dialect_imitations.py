@@ -245,7 +245,10 @@ def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
     try:
         session = session_on(server, tmp_path / "media")
         axes = [Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])]
-        grid = session.run_plan(session.plan(PROMPT, axes=axes, takes=2))
+        plan = session.plan(PROMPT, axes=axes, takes=2)
+        said = "3 adapter sets, one at a time (SGLang's adapters are server-wide"
+        assert (said in plan.describe()) is (dialect == "sglang"), plan.describe()
+        grid = session.run_plan(plan)
         assert [t.status for t in grid.takes] == ["completed"] * 6
         asked = sorted(str(t.request.options.loras) for t in grid.takes)
         assert len(set(asked)) == 3
