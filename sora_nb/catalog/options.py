@@ -336,7 +336,9 @@ def from_wire(
         if option is not None and value is not None:
             found[option.name] = value
     if not checked:
-        return Options.model_construct(**{n: found[n] for n in names() if n in found})
+        # Adapters are still read into their one form (a job record keeps them as lists).
+        kept = {n: get(n).check(v) if get(n).kind == "loras" else v for n, v in found.items()}
+        return Options.model_construct(**{n: kept[n] for n in names() if n in kept})
     return Options(**found)
 
 

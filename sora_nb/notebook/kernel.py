@@ -39,9 +39,10 @@ SETTINGS = (
     "dtype",
     "offload",
     "vae_tiling",
+    "lora_dir",
 )
 #: With ``renderer="diffusers"``, these describe the local open model (``model`` among them).
-LOCAL = ("model", "device", "dtype", "offload", "vae_tiling")
+LOCAL = ("model", "device", "dtype", "offload", "vae_tiling", "lora_dir")
 
 _lock = threading.Lock()
 _session: Session | None = None

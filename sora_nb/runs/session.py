@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from sora_nb import catalog
 from sora_nb.api import errors
+from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
 from sora_nb.runs.adapter_gate import GLOBAL_ADAPTERS
@@ -274,6 +275,10 @@ class Session(Continuity):
     def _check_requests(self, plan: GridPlan, info: ServerInfo, *, has_reference: bool) -> None:
         """Every distinct request of a plan against its model's profile and the local model."""
         checked: set[tuple[str, str, int, int | None]] = set()
+        for adapters in {
+            request.options.loras for request in plan.requests if request.options.loras
+        }:
+            check_adapters(adapters, info.dialect, info)  # a name the server lacks, a 2nd one
         for request in plan.requests:
             combo = (request.model, request.size, request.seconds, request.options.num_frames)
             if combo not in checked:

@@ -244,6 +244,12 @@ def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]
                 code="string_above_max_length",
             )
         knobs["negative_prompt"] = negative
+    if fields.get("lora") is not None:
+        try:  # a JSON list of {name, scale, target} (a JSON text in a form)
+            if adapters := options_table.get("loras").check(fields["lora"]):
+                knobs["lora"] = adapters
+        except options_table.OptionError as exc:
+            raise invalid(f"Invalid 'lora': {exc}", param="lora", code="invalid_value") from None
     for name, (kind, low, high, what) in KNOB_RULES.items():
         value = fields.get(name)
         if value is None:

@@ -35,6 +35,7 @@ from sora_nb.server.renderers.base import (
     nearest_frames,
     nearest_multiples,
 )
+from sora_nb.server.renderers.diffusers.adapters import Adapters
 from sora_nb.server.renderers.diffusers.encode import (
     fit_audio,
     to_uint8,
@@ -51,6 +52,7 @@ from sora_nb.server.renderers.diffusers.loading import (
 from sora_nb.server.renderers.diffusers.locate import LocatedModel, ModelError, locate
 from sora_nb.server.renderers.diffusers.options import DiffusersOptions
 from sora_nb.server.renderers.diffusers.rules import ModelRules, read_rules
+from sora_nb.server.renderers.diffusers.steps import hook_steps
 
 # quiet_libraries lives in loading.py; it is re-exported for those who import it from here.
 __all__ = ["STEPS_SHARE", "DiffusersRenderer", "quiet_libraries"]
@@ -85,6 +87,7 @@ class DiffusersRenderer:
         device: str,
         dtype: str,
         load_seconds: float,
+        adapters: Adapters | None = None,
     ) -> None:
         self.located = located
         self.options = options
@@ -94,6 +97,7 @@ class DiffusersRenderer:
         self.dtype = dtype
         self.load_seconds = load_seconds
         self.rules: ModelRules = read_rules(pipe, image_pipe)
+        self.adapters = adapters or Adapters(pipe, ())
         self._lock = threading.Lock()
         rules = self.rules
         usual_size, usual_seconds = _usual_clip(located, pipe, rules)
@@ -107,7 +111,9 @@ class DiffusersRenderer:
             sound=rules.sample_rate is not None,
             first_frame=rules.first_frame,
             needs_first_frame=rules.needs_first_frame,
-            knobs=frozenset(k for k in KNOBS if rules.honours(k)),
+            knobs=frozenset(k for k in KNOBS if rules.honours(k))
+            | ({"lora"} if self.adapters.names else set()),
+            loras=self.adapters.names,
             paced=False,
             cancellable=True,
             workers=1,
@@ -153,6 +159,7 @@ class DiffusersRenderer:
                 f"Loading {located.name} ({located.pipeline_class}) failed: {_first_line(exc)}"
             ) from None
         image_pipe = _image_twin(pipe, located)
+        adapters = Adapters.load(pipe, options.lora_dir)  # before the move: they go along
         for each in (pipe, image_pipe):
             if each is not None:
                 each.set_progress_bar_config(disable=True)
@@ -166,7 +173,7 @@ class DiffusersRenderer:
                 vae.enable_tiling()
         seconds = time.perf_counter() - started
         log.info("loaded %s on %s in %.1f s", located.name, device, seconds)
-        return cls(located, options, pipe, image_pipe, device, dtype, seconds)
+        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters)
 
     def release(self) -> None:
         """Drop the pipeline and give its memory back (the resident model is being replaced)."""
@@ -238,12 +245,19 @@ class DiffusersRenderer:
         """The call for ``request``, or :class:`RenderRefused` naming what cannot be done."""
         rules, name = self.rules, self.located.name
         for knob in request.knobs_sent():
-            if not rules.honours(knob):
+            if knob not in self._abilities.knobs:
                 raise RenderRefused(
                     f"{name} ({rules.pipeline_class}) takes no {knob}: its pipeline has no such "
                     f"setting. Leave '{knob}' out.",
                     param=knob,
                 )
+        missing = self.adapters.missing(request.options.loras or ())
+        if missing:
+            raise RenderRefused(
+                f"{name} has no adapter {missing[0]!r}; it offers "
+                f"{', '.join(self.adapters.names)} (the files of --lora-dir).",
+                param="lora",
+            )
         step = rules.size_multiple
         if request.width % step or request.height % step:
             sizes = [
@@ -307,9 +321,13 @@ class DiffusersRenderer:
         if cuda:
             torch.cuda.reset_peak_memory_stats(self.device)
         started = time.perf_counter()
-        unhook = _hook_steps(pipe, kwargs, on_step)
+        unhook = hook_steps(pipe, kwargs, on_step)
+        o = request.options
         try:
-            output = pipe(**kwargs)
+            with self.adapters.applied(
+                pipe, o.loras, flow_shift=o.flow_shift, boundary_ratio=o.boundary_ratio
+            ):
+                output = pipe(**kwargs)
         except torch.cuda.OutOfMemoryError:
             if cuda:
                 torch.cuda.empty_cache()
@@ -348,6 +366,8 @@ class DiffusersRenderer:
             kwargs["negative_prompt"] = request.options.negative_prompt
         if request.options.guidance is not None:
             kwargs["guidance_scale"] = request.options.guidance
+        if request.options.guidance_2 is not None:
+            kwargs["guidance_scale_2"] = request.options.guidance_2
         if self.rules.fps_parameter is not None:
             kwargs[self.rules.fps_parameter] = float(plan.fps)
         if request.reference is not None and "image" in parameters:
@@ -371,35 +391,6 @@ class DiffusersRenderer:
             f"frames with {self.located.name}. Try a smaller size or fewer seconds{server}. The "
             "server is still up."
         )
-
-
-def _hook_steps(pipe: Any, kwargs: dict[str, Any], on_step: Any) -> Any:
-    """Report every denoising step: through ``callback_on_step_end`` where the pipeline has
-    it, else by counting its scheduler's steps. Returns the function that unhooks."""
-    if "callback_on_step_end" in inspect.signature(pipe.__call__).parameters:
-
-        def callback(_pipe: Any, index: int, _timestep: Any, _tensors: Any) -> dict[str, Any]:
-            on_step(index)
-            return {}
-
-        kwargs["callback_on_step_end"] = callback
-        return lambda: None
-    scheduler = pipe.scheduler
-    original = scheduler.step
-    count = [0]
-
-    def step(*args: Any, **more: Any) -> Any:
-        result = original(*args, **more)
-        on_step(count[0])
-        count[0] += 1
-        return result
-
-    scheduler.step = step
-
-    def unhook() -> None:
-        scheduler.step = original
-
-    return unhook
 
 
 def _derived_seed(request: RenderRequest) -> int:
