@@ -76,10 +76,15 @@ def _tokenizer(specials: list[str], vocab_size: int, **named: Any) -> Any:
 
 
 def build_tiny_lora(
-    pipeline: Path | str, out: Path | str, *, seed: int = 1, expert: str = "transformer"
+    pipeline: Path | str,
+    out: Path | str,
+    *,
+    seed: int = 1,
+    expert: str = "transformer",
+    rank: int = 4,
 ) -> Path:
-    """Save a tiny random LoRA adapter for the tiny Wan pipeline saved in ``pipeline`` (shaped
-    for its ``expert``) as the ``.safetensors`` file ``out``, and return ``out``."""
+    """Save a random LoRA adapter of ``rank`` for the Wan pipeline saved in ``pipeline``
+    (shaped for its ``expert``) as the ``.safetensors`` file ``out``, and return ``out``."""
     import torch
     from diffusers import WanPipeline, WanTransformer3DModel
     from peft import LoraConfig
@@ -92,7 +97,10 @@ def build_tiny_lora(
         torch.manual_seed(seed)
         # Random A and B (not peft's zero B), so the adapter changes the frames.
         config = LoraConfig(
-            r=4, lora_alpha=4, init_lora_weights=False, target_modules=["to_q", "to_k", "to_v"]
+            r=rank,
+            lora_alpha=rank,
+            init_lora_weights=False,
+            target_modules=["to_q", "to_k", "to_v"],
         )
         transformer.add_adapter(config)
     layers = get_peft_model_state_dict(transformer)
