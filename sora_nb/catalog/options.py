@@ -172,6 +172,7 @@ OPTIONS: tuple[Option, ...] = (
         high=20.0,
         example="3.0",
         dialects=frozenset({"vllm-omni", "sglang"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
     ),
     Option(
         name="boundary_ratio",
@@ -187,6 +188,7 @@ OPTIONS: tuple[Option, ...] = (
         high=1.0,
         example="0.875",
         dialects=frozenset({"vllm-omni"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
     ),
     Option(
         name="flow_shift",
@@ -202,6 +204,7 @@ OPTIONS: tuple[Option, ...] = (
         high=20.0,
         example="5.0",
         dialects=frozenset({"vllm-omni", "sglang"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
     ),
 )
 

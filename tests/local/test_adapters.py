@@ -139,6 +139,11 @@ def test_a_lora_grid_through_a_session_keeps_adapters_in_the_ledger_and_refuses_
         api_key="sk-local",
         client_options={"transport": httpx.ASGITransport(app=app)},
     )
+    from sora_nb.notebook.widgets import Studio
+
+    # The studio offers the adapters box and lists the server's adapters in it.
+    studio = Studio(PROMPT, session=session)
+    assert "loras" in studio.knobs_offered and studio.loras_offered == ["ghibli", "grain"]
     axis = Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])
     plan = session.plan(PROMPT, axes=[axis], size="112x64", seconds=1, options={"steps": 2})
     grid = session.run_plan(plan)

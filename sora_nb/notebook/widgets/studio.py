@@ -103,6 +103,9 @@ class Studio(anywidget.AnyWidget):
         traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
     ).tag(sync=True)
     knob_defaults = ModelTrait(KnobDefaults, help="The model's default steps and guidance.")
+    loras_offered = traitlets.List(
+        traitlets.Unicode(), help="The LoRA adapters the server lists by name (may be empty)."
+    ).tag(sync=True)
 
     # -- the cast and the storyboard ----------------------------------------------------------
     characters = traitlets.List(
@@ -201,6 +204,7 @@ class Studio(anywidget.AnyWidget):
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
             self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
+            self.loras_offered = _offered_loras(session) if "loras" in knobs else []
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
             self.characters = list(characters)
@@ -430,3 +434,13 @@ def _knobs(session: Session, model: str) -> tuple[list[str], KnobDefaults]:
     if profile is None:
         return offered, KnobDefaults()
     return offered, KnobDefaults(steps=profile.default_steps, guidance=profile.default_guidance)
+
+
+def _offered_loras(session: Session) -> list[str]:
+    """The adapters the server lists by name (the bundled server's cards); empty where it
+    lists none (then the studio's box takes any NAME:SCALE the engine knows)."""
+    try:
+        info = session.server_info(strict=False)
+    except SoraError:
+        return []
+    return list(info.loras or ()) if info is not None else []
