@@ -23,7 +23,13 @@ from sora_nb.catalog.options import Options
 from sora_nb.runs.adapter_gate import GLOBAL_ADAPTERS
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
-from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
+from sora_nb.runs.fitting import (
+    check_experts,
+    check_knobs_taken,
+    finisher,
+    pick_model,
+    usual_clip,
+)
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
@@ -292,6 +298,7 @@ class Session(Continuity):
                 )
                 self._check_local(request)
                 checked.add(combo)
+            check_experts(request.model, request.options)
 
     def _check_local(self, request: VideoRequest) -> None:
         """The local model's own rules (size multiples, first frame), checked before sending:

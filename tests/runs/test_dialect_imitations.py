@@ -275,3 +275,23 @@ def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
         assert sorted(strengths) == [[0.6], [1.0]], switches
     finally:
         server.close()
+
+
+def test_a_second_experts_settings_are_refused_for_a_one_expert_model(tmp_path: Path) -> None:
+    """vLLM-Omni takes guidance_scale_2 and boundary_ratio whatever it serves; for the Wan 2.1
+    it serves here (one expert, says the catalog) they are refused before anything is sent, and
+    flow_shift, which every Wan scheduler has, goes out as its form field."""
+    server = imitation("vllm-omni", tmp_path / "server")
+    try:
+        session = session_on(server, tmp_path / "media")
+        before = len(server.seen)
+        with pytest.raises(
+            errors.InvalidRequestError, match="has one denoising expert; --guidance-2"
+        ):
+            session.plan(PROMPT, options={"guidance_2": 3.0})
+        assert all(s.request.url.path.endswith("/models") for s in server.seen[before:])
+        [take] = session.run_plan(session.plan(PROMPT, options={"flow_shift": 3.0})).takes
+        assert take.status == "completed", take.error
+        assert server.creates()[-1].form["flow_shift"] == "3.0"
+    finally:
+        server.close()
