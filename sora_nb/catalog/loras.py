@@ -90,7 +90,7 @@ def parse(text: str) -> tuple[Lora, ...]:
 
 def make(name: Any, scale: Any = 1.0, target: Any = None, *, written: str | None = None) -> Lora:
     """One adapter from its parts, checked: a name, a scale from 0 to 4, an expert."""
-    shown = written if written is not None else repr(name)
+    shown = repr(written if written is not None else name)
     if not isinstance(name, str) or not name.strip():
         raise LoraError(f"an adapter needs a name; got {shown}. Write {SYNTAX}")
     name = name.strip()

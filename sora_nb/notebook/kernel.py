@@ -123,7 +123,8 @@ def _choose_renderer(settings: dict[str, Any]) -> None:
     else:
         raise TypeError(
             "configure(renderer='diffusers') needs model=... (a pipeline folder or a Hugging "
-            "Face id); device, dtype, offload and vae_tiling go with it, not with the animatic."
+            "Face id); device, dtype, offload, vae_tiling and lora_dir go with it, not with the "
+            "animatic."
         )
 
 

@@ -13,13 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
 from starlette.applications import Starlette
 
 from sora_nb.api import errors
+from sora_nb.catalog.loras import Lora
 from sora_nb.runs.grid import Axis
 from sora_nb.runs.session import Session
 from sora_nb.server.renderers.diffusers.tiny import TinyKind, build_tiny_lora
 from tests.local.helpers import client, finish
+from tests.local.test_cells import printed, shell, sora  # noqa: F401 - shell: a kernel
 
 PROMPT = "a red kite over the sea at sunset"
 BODY = {"prompt": PROMPT, "size": "112x64", "seconds": "1", "num_inference_steps": 3, "seed": 7}
@@ -157,3 +161,23 @@ def test_a_lora_grid_through_a_session_keeps_adapters_in_the_ledger_and_refuses_
     with pytest.raises(errors.InvalidRequestError, match="offers no adapter 'ghost'"):
         session.run_plan(session.plan(PROMPT, size="112x64", seconds=1, options={"loras": "ghost"}))
     assert session.ledger.count() == before
+
+
+def test_lora_cells_in_a_kernel_connected_with_a_lora_dir(
+    shell: InteractiveShell,  # noqa: F811 - the kernel fixture of test_cells
+    tiny: Callable[[TinyKind], Path],
+    loras: Path,
+) -> None:
+    said = printed(sora(shell, f"connect local:{tiny('wan')} --lora-dir {loras}"))
+    assert "--lora" in said, said
+    sora(shell, "--seed 3 --steps 2 --lora ghibli:0.8 --as styled", PROMPT)
+    styled = shell.user_ns["styled"]
+    assert styled.status == "completed", styled.error
+    assert styled.request.options.loras == (Lora("ghibli", 0.8, None),)
+    sora(shell, "--seed 3 --steps 2 --vary lora=none,ghibli:0.8 --as compared", PROMPT)
+    cells = shell.user_ns["compared"].takes
+    assert [t.status for t in cells] == ["completed", "completed"]
+    assert cells[1].id == styled.id  # the same request: answered from the ledger
+    with pytest.raises(UsageError) as refused:
+        sora(shell, "--seed 3 --lora ghost:0.5", PROMPT)
+    assert "offers no adapter 'ghost'" in str(refused.value) and "\n" not in str(refused.value)
