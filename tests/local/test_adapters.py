@@ -181,3 +181,20 @@ def test_lora_cells_in_a_kernel_connected_with_a_lora_dir(
     with pytest.raises(UsageError) as refused:
         sora(shell, "--seed 3 --lora ghost:0.5", PROMPT)
     assert "offers no adapter 'ghost'" in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_the_server_command_says_in_one_line_when_its_lora_dir_is_wrong(
+    tiny: Callable[[TinyKind], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sora_nb.server.__main__ import main
+
+    model = ["--renderer", "diffusers", "--model", str(tiny("wan")), "--media", str(tmp_path)]
+    (tmp_path / "empty").mkdir()
+    for folder, words in (
+        (tmp_path / "missing", "there is no such folder"),
+        (tmp_path / "empty", "holds no adapters: put LoRA files there as NAME.safetensors"),
+    ):
+        assert main([*model, "--lora-dir", str(folder)]) != 0
+        said = capsys.readouterr().err.strip()
+        assert said.startswith("python -m sora_nb.server: --lora-dir") and words in said, said
+        assert "\n" not in said
