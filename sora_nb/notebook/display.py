@@ -129,7 +129,12 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
     if request.parent is not None:
         lines.append(_lineage_line(request, session))
     if dry_run:
-        knobs = "".join(f" {name}={value}" for name, value in request.knobs().items())
+        from sora_nb.catalog import loras as lora_text
+
+        knobs = "".join(
+            f" {name}={lora_text.text(value) if name == 'loras' else value}"
+            for name, value in request.knobs().items()
+        )
         lines.append(
             f"Request: model={request.model} size={request.size} seconds={request.seconds}"
             f"{knobs} ({first.word_count} words)"
