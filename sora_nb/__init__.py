@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "chain_grid": "sora_nb.notebook.functions",
     "continuity": "sora_nb.notebook.functions",
     "configure": "sora_nb.notebook.functions",
+    "enhancer": "sora_nb.notebook.functions",
     "session": "sora_nb.notebook.functions",
     "Prompt": "sora_nb.prompt",
     "Shot": "sora_nb.prompt",
@@ -52,6 +53,7 @@ _LAZY: dict[str, str] = {
     "VideosClient": "sora_nb.api.client",
     "SyncVideosClient": "sora_nb.api.sync",
     "SoraError": "sora_nb.api.errors",
+    "Enhancer": "sora_nb.api.enhancer",
     "ModelProfile": "sora_nb.catalog",
     "catalog": "sora_nb.catalog",
 }
@@ -63,6 +65,7 @@ __all__ = sorted([*_LAZY, "__version__", "load_ipython_extension"])
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs (``X as X``: exported)
     from sora_nb import catalog as catalog
     from sora_nb.api.client import VideosClient as VideosClient
+    from sora_nb.api.enhancer import Enhancer as Enhancer
     from sora_nb.api.errors import SoraError as SoraError
     from sora_nb.api.sync import SyncVideosClient as SyncVideosClient
     from sora_nb.catalog import ModelProfile as ModelProfile
@@ -74,6 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs (``X as X``: 
     from sora_nb.notebook.functions import configure as configure
     from sora_nb.notebook.functions import continuity as continuity
     from sora_nb.notebook.functions import edit as edit
+    from sora_nb.notebook.functions import enhancer as enhancer
     from sora_nb.notebook.functions import export as export
     from sora_nb.notebook.functions import export_bundle as export_bundle
     from sora_nb.notebook.functions import extend as extend

@@ -35,12 +35,6 @@ export function setText(node, text) {
   node.textContent = text === null || text === undefined ? "" : String(text);
 }
 
-/** Count words the way the Python side does (runs of non-space characters). */
-export function wordCount(text) {
-  const words = String(text ?? "").trim().split(/\s+/);
-  return words[0] === "" ? 0 : words.length;
-}
-
 /** "1 word" / "12 words". */
 export function wordsLabel(count) {
   return `${count} ${count === 1 ? "word" : "words"}`;

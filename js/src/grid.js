@@ -50,7 +50,13 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   let route = null; // the grid's route, chosen once: a Promise of "files" | "extension" | "kernel"
   let cells = []; // the cells of the page shown
   let muted = [];
+  let soloed = -1; // the cell the user made the only audible one (-1: none)
   let picked = [];
+  const blind = () => Boolean(model.get("blind"));
+  const cover = () => {
+    const [top, bottom] = model.get("cover") ?? [];
+    return [Number(top) || 0, Number(bottom) || 0];
+  };
 
   // --- toolbar ---------------------------------------------------------------------------------
   const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls({
@@ -98,7 +104,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     h("div", { className: "sora-grid-body" }, table, overlayEl),
   );
   el.append(root);
-  const overlay = gridOverlay({ overlay: overlayEl, root, group, changed: () => applyMutes() });
+  const overlay = gridOverlay({ overlay: overlayEl, root, group, changed: () => applyMutes(), closed: () => unpick() });
 
   const renderError = () => {
     const text = model.get("error") ?? "";
@@ -138,7 +144,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
       c.root.classList.toggle("sora-audible", !muted[k]);
       c.muteBtn.setAttribute("aria-pressed", String(Boolean(muted[k])));
       setText(c.muteBtn, muted[k] ? "Muted" : "Sound");
-      c.soloBtn.setAttribute("aria-pressed", String(!muted[k] && muted.filter((m) => !m).length === 1));
+      // Pressed only when the user soloed this cell, not because it is the one heard at first.
+      c.soloBtn.setAttribute("aria-pressed", String(soloed === k && !muted[k]));
     });
     for (const v of enlarged) {
       const k = cells.findIndex((c) => String(c.index) === v.dataset.cell);
@@ -157,13 +164,21 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     const [cols, rows] = model.get("sprite_grid") ?? [1, 1];
     return [Number(cols) || 1, Number(rows) || 1];
   };
-  const pick = (pos) => {
-    picked = picked.includes(pos) ? picked.filter((p) => p !== pos) : [...picked, pos].slice(-2);
+  const showPicks = () => {
     cells.forEach((c, k) => {
       c.root.classList.toggle("sora-picked", picked.includes(k));
       c.abBtn.setAttribute("aria-pressed", String(picked.includes(k)));
     });
     wipeBtn.disabled = picked.length !== 2 || picked.some((p) => !cells[p].video.hasAttribute("src"));
+  };
+  const pick = (pos) => {
+    picked = picked.includes(pos) ? picked.filter((p) => p !== pos) : [...picked, pos].slice(-2);
+    showPicks();
+  };
+  // Closing the wipe lets go of its two picks: A/B buttons do not stay pressed behind it.
+  const unpick = () => {
+    picked = [];
+    showPicks();
   };
   const host = {
     group,
@@ -173,10 +188,12 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     spriteGrid,
     mute: (pos) => {
       muted[pos] = !muted[pos];
+      soloed = -1;
       applyMutes();
     },
     solo: (pos) => {
       muted = soloMutes(cells.length, pos);
+      soloed = pos;
       applyMutes();
     },
     pick,
@@ -190,6 +207,8 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     },
     feedbackFor,
     period: updatePeriod,
+    blind,
+    cover,
   };
 
   // --- layout and pages ------------------------------------------------------------------------
@@ -222,10 +241,14 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     const colLabels = model.get("col_labels") ?? [];
     const ncols = Math.max(1, Number(model.get("columns")) || colLabels.length || Math.ceil(Math.sqrt(perPage)));
     const hasRowHeads = rowLabels.length > 0;
-    // Columns share the width the notebook gives: a grid is never wider than its output area.
-    table.style.gridTemplateColumns = `${hasRowHeads ? "fit-content(10em) " : ""}repeat(${ncols}, minmax(0, 1fr))`;
+    // Columns share the width the notebook gives (a grid is never wider than its output area),
+    // each at most --sora-cell-max wide: one column (a chain) is not stretched to the edge.
+    table.style.gridTemplateColumns = `${hasRowHeads ? "fit-content(10em) " : ""}repeat(${ncols}, minmax(0, var(--sora-cell-max)))`;
+    root.classList.toggle("sora-blind", blind());
+    wipeBtn.hidden = blind();
     cells = data.slice(start, start + perPage).map((d, pos) => new Cell(d, start + pos, pos, host));
     muted = soloMutes(cells.length, 0);
+    soloed = -1;
     picked = [];
     wipeBtn.disabled = true;
     const children = [];
@@ -343,6 +366,10 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     if (root.dataset.page !== String(currentPage())) layout();
   });
   listen(model, "change:feedback", renderFeedback);
+  listen(model, "change:blind", layout);
+  listen(model, "change:cover", () => {
+    for (const c of cells) c.showCover();
+  });
   listen(model, "change:error", renderError);
   renderError();
   layout();

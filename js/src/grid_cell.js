@@ -34,6 +34,9 @@ export function spritePosition(k, cols, rows) {
  * @property {(index: number, change: Partial<Feedback>) => void} rate record a rating or a note
  * @property {(index: number) => Feedback} feedbackFor the cell's rating and note now
  * @property {() => void} period the clock's period may have changed (a duration is known)
+ * @property {() => boolean} blind a blind judgement: nothing that tells the cells apart shows
+ * @property {() => [number, number]} cover fractions of the frame's height to cover, top and
+ *   bottom (where a server burns captions in), 0 for none
  */
 
 export class Cell {
@@ -71,10 +74,19 @@ export class Cell {
     this.bar = h("div");
     this.errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
     this.status = h("div", { className: "sora-status" }, this.statusText, h("div", { className: "sora-bar" }, this.bar), this.errorText);
-    this.stage = h("div", { className: "sora-stage", title: "Click to enlarge" }, this.video, this.sprite, this.status);
-    const btn = (action, text, label) => h("button", { text, attrs: { "data-action": action, "aria-label": label } });
-    this.muteBtn = btn("mute", "Muted", `mute cell ${n}`);
-    this.soloBtn = btn("solo", "Solo", `solo cell ${n}`);
+    // Bands over the burned-in captions (a blind judgement): black, above the video.
+    this.covers = [0, 1].map((k) => h("div", { className: "sora-cover", hidden: true, attrs: { "data-role": k ? "cover-bottom" : "cover-top" } }));
+    this.stage = h(
+      "div",
+      { className: "sora-stage", title: host.blind() ? "" : "Click to enlarge" },
+      this.video,
+      this.sprite,
+      ...this.covers,
+      this.status,
+    );
+    const btn = (action, text, label, title = "") => h("button", { text, title, attrs: { "data-action": action, "aria-label": label } });
+    this.muteBtn = btn("mute", "Muted", `sound of cell ${n}`, "Turn this cell's sound on or off");
+    this.soloBtn = btn("solo", "Solo sound", `hear only cell ${n}`, "Hear only this cell's sound: the others go quiet");
     this.abBtn = btn("ab", "A/B", `pick cell ${n} for the A/B wipe`);
     this.upBtn = btn("up", "▲ good", `thumbs up for cell ${n}`);
     this.downBtn = btn("down", "▼ bad", `thumbs down for cell ${n}`);
@@ -82,11 +94,24 @@ export class Cell {
       h("input", { type: "text", placeholder: "note", attrs: { "data-action": "note", "aria-label": `note for cell ${n}` } })
     );
     this.label = h("div", { className: "sora-cell-label", attrs: { "data-role": "label" } });
+    // The prompt sent, folded away; an enhancer's rewrite offers the user's own words beside it.
+    this.showMine = false;
+    this.promptHead = h("summary", { attrs: { "data-role": "prompt-head" } });
+    this.promptText = h("div", { className: "sora-prompt-text", attrs: { "data-role": "prompt-text" } });
+    this.otherBtn = btn("other-prompt", "show yours", `show the other prompt of cell ${n}`);
+    this.prompt = h(
+      "details",
+      { className: "sora-prompt", attrs: { "data-role": "prompt" } },
+      this.promptHead,
+      this.promptText,
+      this.otherBtn,
+    );
     this.root = h(
       "div",
       { className: "sora-cell", attrs: { "data-cell": index } },
       this.stage,
       this.label,
+      this.prompt,
       h("div", { className: "sora-cellbar" }, this.muteBtn, this.soloBtn, this.abBtn, this.upBtn, this.downBtn, this.note),
     );
     Object.assign(this.video, { soraCell: this }); // the clock asks a member's cell if it is on screen
@@ -112,8 +137,13 @@ export class Cell {
     this.upBtn.addEventListener("click", () => host.rate(index, { rating: host.feedbackFor(index).rating === 1 ? null : 1 }));
     this.downBtn.addEventListener("click", () => host.rate(index, { rating: host.feedbackFor(index).rating === -1 ? null : -1 }));
     this.note.addEventListener("change", () => host.rate(index, { note: this.note.value }));
+    this.otherBtn.addEventListener("click", () => {
+      this.showMine = !this.showMine;
+      this.render();
+    });
     stage.addEventListener("click", () => {
-      if (video.hasAttribute("src")) host.enlarge(pos);
+      // A blind judgement has no enlarged view: its bands would not line up with the video.
+      if (video.hasAttribute("src") && !host.blind()) host.enlarge(pos);
     });
     stage.addEventListener("mouseenter", () => this.loadSprite());
     stage.addEventListener("mousemove", (e) => {
@@ -143,8 +173,33 @@ export class Cell {
     this.root.dataset.status = st;
     // Metrics, when asked for from Python, read after the label: "length=short · motion 0.4 …".
     setText(this.label, d.metrics ? `${d.label ?? ""} · ${d.metrics}` : (d.label ?? ""));
+    this.renderPrompt();
     // Hover-scrub from the spritesheet until the video itself can show frames.
     this.sprite.hidden = this.videoReady || !this.spriteUrl;
+    this.showCover();
+  }
+
+  /** Cover the top and bottom bands of the frame the grid asks for (none: hidden). */
+  showCover() {
+    const bands = this.host.cover();
+    this.covers.forEach((el, k) => {
+      const fraction = Math.max(0, Math.min(0.5, Number(bands[k]) || 0));
+      el.hidden = fraction === 0;
+      el.style.height = `${fraction * 100}%`;
+    });
+  }
+
+  /** The prompt sent (or, asked, the user's words an enhancer rewrote), and which it is. */
+  renderPrompt() {
+    const d = this.data;
+    const enhanced = Boolean(d.mine);
+    const mine = enhanced && this.showMine;
+    this.prompt.hidden = !d.prompt;
+    setText(this.promptHead, enhanced ? (mine ? "your words (not sent)" : "prompt sent · enhanced") : "prompt sent");
+    setText(this.promptText, mine ? d.mine : (d.prompt ?? ""));
+    setText(this.otherBtn, mine ? "show enhanced" : "show yours");
+    this.otherBtn.hidden = !enhanced;
+    this.root.dataset.enhanced = String(enhanced);
   }
 
   /** @param {Feedback} fb */

@@ -11,8 +11,9 @@ import { h } from "./dom.js";
  * @param {HTMLElement} parts.root the grid's root (focus returns there on close)
  * @param {{ add: (m: HTMLMediaElement) => void, remove: (m: HTMLMediaElement) => void }} parts.group the shared clock's members
  * @param {() => void} parts.changed the set of videos on show changed (sound follows)
+ * @param {() => void} [parts.closed] the overlay closed (the A/B picks are let go)
  */
-export function gridOverlay({ overlay, root, group, changed }) {
+export function gridOverlay({ overlay, root, group, changed, closed = () => {} }) {
   /** @type {HTMLVideoElement[]} */
   let videos = [];
   let open = false;
@@ -42,8 +43,10 @@ export function gridOverlay({ overlay, root, group, changed }) {
     videos = [];
     overlay.replaceChildren();
     overlay.hidden = true;
+    const wasOpen = open;
     open = false;
     changed();
+    if (wasOpen) closed();
     if (focus) root.focus();
   };
 
@@ -78,14 +81,13 @@ export function gridOverlay({ overlay, root, group, changed }) {
       const vb = videoOf(b, true);
       const va = videoOf(a, false);
       const line = h("div", { className: "sora-wipe-line" });
-      const stage = h(
+      const stage = h("div", { className: "sora-stage" }, vb, va, line);
+      // The names sit above the picture, not on it: a server may burn captions into the frame.
+      const names = h(
         "div",
-        { className: "sora-stage" },
-        vb,
-        va,
-        line,
-        h("span", { className: "sora-wipe-label", style: { left: "4px" }, text: `A: ${name(a)}` }),
-        h("span", { className: "sora-wipe-label", style: { right: "4px" }, text: `B: ${name(b)}` }),
+        { className: "sora-wipe-names", attrs: { "data-role": "wipe-names" } },
+        h("span", { className: "sora-wipe-label", text: `A (left of the line): ${name(a)}` }),
+        h("span", { className: "sora-wipe-label", text: `B (right of the line): ${name(b)}` }),
       );
       const split = /** @type {HTMLInputElement} */ (
         h("input", { type: "range", min: "0", max: "100", value: "50", attrs: { "data-action": "wipe-split", "aria-label": "wipe position" } })
@@ -97,6 +99,7 @@ export function gridOverlay({ overlay, root, group, changed }) {
       split.addEventListener("input", setSplit);
       setSplit();
       show("A/B wipe", stage);
+      stage.before(names);
       overlay.append(split);
     },
   };

@@ -9,7 +9,6 @@ import {
   isTyping,
   setText,
   statusLabel,
-  wordCount,
   wordsLabel,
 } from "./dom.js";
 import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
@@ -184,7 +183,7 @@ export function buildPlayer(model, el, { probe } = {}) {
     );
     const text = model.get("prompt") || "";
     setText(promptText, text);
-    setText(promptWords, `(${wordsLabel(wordCount(text))})`);
+    setText(promptWords, `(${wordsLabel(Number(model.get("words")) || 0)})`);
   };
   const renderPlayback = () => {
     video.loop = Boolean(model.get("loop"));

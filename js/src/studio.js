@@ -68,10 +68,12 @@ export function buildStudio(model, el, { probe } = {}) {
   sizeSelect.addEventListener("change", () => b.set("size", sizeSelect.value));
   secondsSelect.addEventListener("change", () => b.set("seconds", Number(secondsSelect.value)));
   takesSelect.addEventListener("change", () => b.set("takes", Number(takesSelect.value)));
-  b.watch(["disabled_reasons", "model"], () => {
+  // Only the reasons that apply to what is chosen: the menus already mark the others.
+  b.watch(["disabled_reasons", "model", "size", "seconds"], () => {
     const why = model.get("disabled_reasons") ?? {};
+    const chosen = new Set([`size:${model.get("size")}`, `seconds:${model.get("seconds")}`]);
     reasons.replaceChildren(
-      ...Object.entries(why).map(([key, reason]) =>
+      ...Object.entries(why).filter(([key]) => chosen.has(key)).map(([key, reason]) =>
         h("li", { attrs: { "data-option": key } }, h("strong", { text: `${key.split(":").slice(1).join(":")}${key.startsWith("seconds:") ? " s" : ""}: ` }), reason),
       ),
     );
@@ -203,6 +205,18 @@ export function buildStudio(model, el, { probe } = {}) {
     shotByShot,
     " shot by shot",
   );
+  // The enhancer's rewrite sent instead of the words on screen (both kept with the take).
+  const enhance = h("input", { type: "checkbox", attrs: { "data-field": "enhance" } });
+  enhance.addEventListener("change", () => b.set("enhance", enhance.checked));
+  const enhanceLabel = h("label", {}, enhance, " enhanced");
+  b.watch(["enhance", "enhancer"], () => {
+    const named = String(model.get("enhancer") || "");
+    enhance.checked = Boolean(model.get("enhance"));
+    enhance.disabled = !named && !enhance.checked;
+    enhanceLabel.title = named
+      ? `Send ${named}'s rewrite of the prompt; the take keeps your words too`
+      : "No prompt enhancer is named: %sora enhancer URL --model M";
+  });
   const status = h("span", { attrs: { "data-role": "run-status", "aria-live": "polite" } });
   const error = h("div", { attrs: { "data-role": "run-error", role: "alert" } });
   // Between a click and the kernel's answer both buttons wait, so one click sends one run.
@@ -234,7 +248,7 @@ export function buildStudio(model, el, { probe } = {}) {
     renderButtons();
   });
   b.watch(["error"], () => setText(error, model.get("error")));
-  const actions = h("div", { className: "sora-actions" }, generate, compare, shotByShotLabel, status, blocked);
+  const actions = h("div", { className: "sora-actions" }, generate, compare, shotByShotLabel, enhanceLabel, status, blocked);
 
   const result = h("div", { attrs: { "data-role": "result" } });
   let resultView = null;

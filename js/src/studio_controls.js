@@ -146,8 +146,9 @@ export function choiceControl(binder, names, options, read, write, { action, lab
 }
 
 /**
- * An optional number on a range: a checkbox turns it on or off, the slider (arrow keys work)
- * picks it, a readout says it in words. `stops` maps slider positions to values when given.
+ * An optional number on a range: touching the slider (a click, a drag, an arrow key) sets it,
+ * a readout says it in words, and a small Clear button beside it unsets it again. Unset, the
+ * slider rests dimmed at `fallback`. `stops` maps slider positions to values when given.
  * @param {Binder} binder
  * @param {string[]} names
  * @param {() => any} read
@@ -156,15 +157,21 @@ export function choiceControl(binder, names, options, read, write, { action, lab
  *   stops?: number[], format: (v: number) => string, fallback: number }} options
  */
 export function rangeControl(binder, names, read, write, { action, label, min, max, step = 1, stops, format, fallback }) {
-  const toggle = h("input", { type: "checkbox", attrs: { "data-field": `${action}-on`, "aria-label": `set ${label}` } });
-  const slider = h("input", {
-    type: "range",
-    min: String(stops ? 0 : min),
-    max: String(stops ? stops.length - 1 : max),
-    step: String(stops ? 1 : step),
-    attrs: { "data-field": action, "aria-label": label },
-  });
+  const slider = /** @type {HTMLInputElement} */ (
+    h("input", {
+      type: "range",
+      min: String(stops ? 0 : min),
+      max: String(stops ? stops.length - 1 : max),
+      step: String(stops ? 1 : step),
+      attrs: { "data-field": action, "aria-label": label },
+    })
+  );
   const readout = h("span", { className: "sora-readout", attrs: { "data-role": `${action}-value` } });
+  const clear = h("button", {
+    text: "Clear",
+    title: `Leave the ${label} to the model`,
+    attrs: { type: "button", "data-action": `${action}-clear`, "aria-label": `clear the ${label}` },
+  });
   const toValue = (position) => (stops ? stops[Number(position)] : Number(position));
   const toPosition = (value) => {
     if (!stops) return String(value);
@@ -174,26 +181,35 @@ export function rangeControl(binder, names, read, write, { action, label, min, m
     });
     return String(best);
   };
+  const isSet = () => {
+    const value = read();
+    return typeof value === "number" && Number.isFinite(value);
+  };
   const send = binder.debounce(() => write(toValue(slider.value)), 120);
+  // A press on the slider sets it even where the value does not move (a click on its knob).
+  slider.addEventListener("pointerdown", () => {
+    if (!isSet()) write(toValue(slider.value));
+  });
   slider.addEventListener("input", () => {
     readout.textContent = format(toValue(slider.value));
+    slider.dataset.unset = "false";
     send();
   });
   slider.addEventListener("change", () => {
     send();
     send.flush();
   });
-  toggle.addEventListener("change", () => write(toggle.checked ? toValue(slider.value) : null));
+  clear.addEventListener("click", () => write(null));
   binder.watch(names, () => {
     const value = read();
-    const on = typeof value === "number" && Number.isFinite(value);
-    toggle.checked = on;
-    slider.disabled = !on;
+    const on = isSet();
+    slider.dataset.unset = String(!on);
+    clear.hidden = !on;
     if (on && !isEditing(slider)) slider.value = toPosition(value);
     if (!on) slider.value = toPosition(fallback);
     readout.textContent = on ? format(value) : "not set";
   });
-  return h("span", { className: "sora-range" }, toggle, slider, readout);
+  return h("span", { className: "sora-range" }, slider, readout, clear);
 }
 
 /** A labelled field: the label names the control for screen readers and clicks. */

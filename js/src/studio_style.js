@@ -17,6 +17,9 @@ export const STUDIO_CSS = `
 .sora-range { display: flex; align-items: center; gap: 6px; }
 .sora-range input[type=range] { flex: 1; min-width: 60px; padding: 0; }
 .sora-readout { font-variant-numeric: tabular-nums; min-width: 6ch; color: var(--sora-fg1); }
+/* Unset: the slider rests dimmed at a typical value until it is touched. */
+.sora-range input[type=range][data-unset=true] { opacity: 0.45; }
+.sora-range button { padding: 0 6px; font-size: 0.9em; }
 .sora-chips { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 0; padding: 0; }
 .sora-chip { display: inline-flex; align-items: center; gap: 4px; border: 1px solid var(--sora-border);
   border-radius: 12px; padding: 1px 2px 1px 6px; background: var(--sora-bg2); }
@@ -33,7 +36,7 @@ export const STUDIO_CSS = `
 .sora-lint { margin: 0; padding-left: 18px; }
 .sora-lint li[data-severity=error] { color: var(--sora-error); }
 .sora-ladder { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 6px; }
-.sora-ladder pre { max-height: 10em; }
+.sora-ladder pre { max-height: none; overflow: visible; }
 .sora-rung-head { font-weight: 600; }
 .sora-actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .sora-actions button { padding: 4px 12px; }

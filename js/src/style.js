@@ -67,6 +67,7 @@ const CSS = `
 .sora-step-text { min-width: 0; }
 .sora-step-prompt { white-space: pre-wrap; word-break: break-word; color: var(--sora-fg1); }
 .sora-grid-body { position: relative; }
+.sora-grid { --sora-cell-max: 480px; }
 .sora-grid-table { display: grid; gap: 6px; align-items: stretch; max-width: 100%; }
 .sora-pager { display: inline-flex; gap: 4px; align-items: center; margin-left: auto; }
 .sora-pager[hidden] { display: none; }
@@ -81,7 +82,17 @@ const CSS = `
 .sora-sprite { position: absolute; inset: 0; background-repeat: no-repeat; }
 .sora-cellbar { display: flex; flex-wrap: wrap; gap: 3px; padding: 3px; align-items: center; }
 .sora-cellbar input { flex: 1 1 60px; min-width: 40px; }
+.sora-blind .sora-cellbar [data-action=ab], .sora-blind .sora-cellbar [data-action=up],
+.sora-blind .sora-cellbar [data-action=down], .sora-blind .sora-cellbar [data-action=note] { display: none; }
+.sora-blind .sora-cell .sora-stage { cursor: default; }
+.sora-cover { position: absolute; left: 0; right: 0; background: #000; pointer-events: none; }
+.sora-cover[data-role=cover-top] { top: 0; }
+.sora-cover[data-role=cover-bottom] { bottom: 0; }
+.sora-cover[hidden] { display: none; }
 .sora-cell-label { padding: 2px 4px; color: var(--sora-fg2); font-size: 0.9em; }
+.sora-prompt { padding: 0 4px; color: var(--sora-fg2); font-size: 0.85em; }
+.sora-prompt summary { cursor: pointer; }
+.sora-prompt-text { white-space: pre-wrap; margin: 2px 0; max-height: 8em; overflow: auto; }
 .sora-overlay {
   position: absolute; inset: 0; z-index: 10; background: var(--sora-bg);
   display: flex; flex-direction: column; gap: 6px; padding: 6px;
@@ -90,7 +101,8 @@ const CSS = `
 .sora-overlay .sora-stage { flex: 1; }
 .sora-overlay .sora-stage video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
 .sora-wipe-line { position: absolute; top: 0; bottom: 0; width: 2px; background: #fff; pointer-events: none; }
-.sora-wipe-label { position: absolute; top: 4px; padding: 1px 6px; background: rgba(0,0,0,.6); color: #fff; line-height: 1.4; }
+.sora-wipe-names { display: flex; justify-content: space-between; gap: 8px; flex-wrap: wrap; }
+.sora-wipe-label { padding: 1px 6px; color: var(--sora-fg1); line-height: 1.4; }
 `;
 
 /** A <style> element for a widget's root (the CSS above is static text, not data). */

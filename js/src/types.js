@@ -56,6 +56,9 @@
  * @property {string} model
  * @property {string} size
  * @property {Partial<Record<Variant, MediaFile>>} files
+ * @property {string} prompt the prompt sent
+ * @property {string} mine the user's own words, when the prompt sent was an enhancer's rewrite of
+ *   them (empty: the prompt sent is the user's)
  */
 
 /**

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { h, wordCount } from "../src/dom.js";
+import { h } from "../src/dom.js";
 import { buildGrid as buildGridView } from "../src/grid.js";
 import { buildPlayer as buildPlayerView } from "../src/player.js";
 import { FakeIntersectionObserver, FakeModel } from "./fakes.js";
@@ -83,6 +83,7 @@ function playerModel(overrides = {}) {
     cost: null,
     estimated_cost: 0.4,
     prompt: XSS,
+    words: 9, // the kernel counts them (sora_nb.prompt.word_count), never the page
     loop: true,
     speed: 1,
     ...overrides,
@@ -144,10 +145,6 @@ describe("h", () => {
     expect(node.textContent).toBe(XSS);
     expect(() => h("div", { innerHTML: "<b>x</b>" })).toThrow(/never set HTML/);
   });
-  it("counts words like Python's str.split", () => {
-    expect(wordCount("  a  b\nc ")).toBe(3);
-    expect(wordCount("")).toBe(0);
-  });
 });
 
 describe("player view", () => {
@@ -156,7 +153,7 @@ describe("player view", () => {
     buildPlayer(playerModel(), el);
     expect(el.querySelector("img")).toBeNull();
     expect(el.querySelector('[data-role="prompt"]').textContent).toBe(XSS);
-    expect(el.querySelector('[data-role="words"]').textContent).toBe("(5 words)");
+    expect(el.querySelector('[data-role="words"]').textContent).toBe("(9 words)");
     expect(el.querySelector('[data-role="status"]').textContent).toMatch(/rendering · 40% · 1[23] s/);
     const meta = el.querySelector('[data-role="meta"]').textContent;
     expect(meta).toContain("sora-2");
@@ -310,6 +307,42 @@ describe("grid view", () => {
     expect(videos().map((v) => v.muted)).toEqual([true, true, true, true, true, false, true, true, true]);
     el.querySelector('.sora-cell[data-cell="1"] [data-action="mute"]').click();
     expect(videos()[1].muted).toBe(false);
+  });
+
+  it("starts with the first cell heard but Solo unpressed, and says what Solo does", () => {
+    const el = document.createElement("div");
+    buildGrid(gridModel(), el, { requestFrame: () => 0, cancelFrame: () => {} });
+    const solo = (i) => el.querySelector(`.sora-cell[data-cell="${i}"] [data-action="solo"]`);
+    expect([...el.querySelectorAll('[data-action="solo"]')].map((b) => b.getAttribute("aria-pressed"))).toEqual(Array(9).fill("false"));
+    expect(solo(0).textContent).toBe("Solo sound");
+    expect(solo(0).title).toMatch(/Hear only this cell's sound/);
+    expect(el.querySelector('.sora-cell[data-cell="0"] [data-action="mute"]').textContent).toBe("Sound");
+    solo(3).click();
+    expect(solo(3).getAttribute("aria-pressed")).toBe("true");
+    el.querySelector('.sora-cell[data-cell="3"] [data-action="mute"]').click();
+    expect(solo(3).getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("caps each column's width, so a one-column grid is not stretched to the edge", () => {
+    const el = document.createElement("div");
+    buildGrid(gridModel(3, { columns: 1, row_labels: [], col_labels: [] }), el, { requestFrame: () => 0, cancelFrame: () => {} });
+    const table = el.querySelector('[data-role="cells"]');
+    expect(table.style.gridTemplateColumns).toBe("repeat(1, minmax(0, var(--sora-cell-max)))");
+    expect(el.querySelector("style").textContent).toContain("--sora-cell-max: 480px");
+  });
+
+  it("blind: no ratings, notes, A/B or enlarging, and the caption bands covered", () => {
+    const el = document.createElement("div");
+    const model = gridModel(2, { blind: true, cover: [0.15, 0.22], columns: 2, row_labels: [], col_labels: [] });
+    buildGrid(model, el, { requestFrame: () => 0, cancelFrame: () => {} });
+    expect(el.querySelector('[data-widget="sora-grid"]').classList.contains("sora-blind")).toBe(true);
+    expect(el.querySelector('[data-action="wipe"]').hidden).toBe(true);
+    const top = el.querySelector('.sora-cell[data-cell="0"] [data-role="cover-top"]');
+    const bottom = el.querySelector('.sora-cell[data-cell="0"] [data-role="cover-bottom"]');
+    expect([top.hidden, top.style.height, bottom.hidden, bottom.style.height]).toEqual([false, "15%", false, "22%"]);
+    expect(el.querySelector('.sora-cell[data-cell="0"] .sora-stage').title).toBe("");
+    model.set("cover", [0, 0]);
+    expect(top.hidden && bottom.hidden).toBe(true);
   });
 
   it("shows the kernel's error line as text, and hides it when cleared", () => {

@@ -129,7 +129,8 @@ describe("studio view", () => {
     expect($(el, '[data-role="aperture-value"]').textContent).toBe("f/2.8");
     expect($(el, '[data-field="aperture"]').value).toBe("2");
     model.set("camera", {});
-    expect($(el, '[data-field="lens_mm"]').disabled).toBe(true);
+    expect($(el, '[data-field="lens_mm"]').dataset.unset).toBe("true");
+    expect($(el, '[data-action="lens_mm-clear"]').hidden).toBe(true);
     expect($(el, '[data-role="lens_mm-value"]').textContent).toBe("not set");
     el.remove();
   });
@@ -143,21 +144,23 @@ describe("studio view", () => {
     lens.value = "85";
     lens.dispatchEvent(new Event("change"));
     expect(model.get("camera").lens_mm).toBe(85);
-    const apertureOn = $(el, '[data-field="aperture-on"]');
-    apertureOn.checked = true;
-    apertureOn.dispatchEvent(new Event("change"));
-    expect(model.get("camera").aperture).toBe(2.8);
+    // No checkbox to tick first: pressing the unset slider sets it where it rests.
+    expect(el.querySelector('[data-field="aperture-on"]')).toBeNull();
     const aperture = $(el, '[data-field="aperture"]');
+    expect(aperture.disabled).toBe(false);
+    aperture.dispatchEvent(new Event("pointerdown"));
+    expect(model.get("camera").aperture).toBe(2.8);
     aperture.value = "8";
     aperture.dispatchEvent(new Event("change"));
     expect(model.get("camera").aperture).toBe(22);
     aperture.value = "0";
     aperture.dispatchEvent(new Event("change"));
     expect(model.get("camera").aperture).toBe(1.4);
-    const lensOn = $(el, '[data-field="lens_mm-on"]');
-    lensOn.checked = false;
-    lensOn.dispatchEvent(new Event("change"));
+    const clear = $(el, '[data-action="lens_mm-clear"]');
+    expect(clear.hidden).toBe(false);
+    clear.click();
     expect("lens_mm" in model.get("camera")).toBe(false);
+    expect(clear.hidden).toBe(true);
   });
 
   it("keeps the palette to 3 to 5 chips: adds, refuses duplicates, removes, fills up", () => {
@@ -215,6 +218,9 @@ describe("studio view", () => {
     const big = [...size.options].find((o) => o.value === "1792x1024");
     expect(big.disabled).toBe(true);
     expect(big.title).toBe(REASON);
+    // The reason shows on the option; the list below says it only once it applies.
+    expect($(el, '[data-role="reasons"]').children).toHaveLength(0);
+    model.set("size", "1792x1024");
     expect($(el, '[data-role="reasons"]').textContent).toBe(`1792x1024: ${REASON}`);
     choose($(el, '[data-field="model"]'), "sora-2-pro");
     expect(model.get("model")).toBe("sora-2-pro");

@@ -144,4 +144,20 @@ describe("studio characters", () => {
     model.set("shot_by_shot", false);
     expect(toggle.checked).toBe(false);
   });
+
+  it("offers the enhanced toggle only once an enhancer is named, and says how to name one", () => {
+    const el = document.createElement("div");
+    const model = studioModel();
+    buildStudio(model, el);
+    const toggle = $(el, '[data-field="enhance"]');
+    expect(toggle.disabled).toBe(true);
+    expect(toggle.parentElement.title).toBe("No prompt enhancer is named: %sora enhancer URL --model M");
+    model.set("enhancer", "tiny-writer at http://localhost:11434/v1");
+    expect(toggle.disabled).toBe(false);
+    expect(toggle.parentElement.title).toContain("tiny-writer at http://localhost:11434/v1's rewrite");
+    toggle.click();
+    expect(model.get("enhance")).toBe(true);
+    model.set("enhance", false);
+    expect(toggle.checked).toBe(false);
+  });
 });

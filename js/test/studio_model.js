@@ -75,6 +75,8 @@ export function studioModel(overrides = {}) {
     character_options: [],
     characters_blocked: "",
     shot_by_shot: false,
+    enhance: false,
+    enhancer: "",
     ...overrides,
   });
 }

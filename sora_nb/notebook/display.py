@@ -105,16 +105,24 @@ def _publish(bundle: dict[str, str], display_id: str | None = None, update: bool
 def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
     """The line a cell shows before running: what will be sent and what it costs
     (``cache=False``: everything is sent again, nothing comes from the ledger)."""
+    from sora_nb.runs.adapter_gate import apart_note
+
     estimate = session.estimate(plan.requests, cache=cache)
     total = len(plan.requests)
     stored = total - estimate.takes
+    # Only a plan with adapters asks what the server is (it was asked when planned).
+    adapters = any(request.options.loras for request in plan.requests)
+    note = (
+        apart_note(plan.requests, session.server_info(strict=False).dialect) if adapters else None
+    )
+    apart = f"; {note}" if note else ""
     if not stored:
-        return plan.describe(estimate)
+        return plan.describe(estimate) + apart
     if not estimate.takes:
-        return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00"
+        return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00{apart}"
     return (
         f"{plan.describe()}; {stored} in the ledger already, sending {estimate.takes}: "
-        f"{estimate.price_text()}"
+        f"{estimate.price_text()}{apart}"
     )
 
 
@@ -128,6 +136,9 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
     request = first.requests[0]
     if request.parent is not None:
         lines.append(_lineage_line(request, session))
+    rewrites = {r.enhancement for r in plan.requests if r.enhancement is not None}
+    if rewrites:
+        lines.append(_rewrites_line(rewrites))
     if dry_run:
         from sora_nb.catalog import loras as lora_text
 
@@ -142,7 +153,11 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
         cast = [m.name for m in request.characters] if request.kind == "create" else []
         for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):
             lines.append(f"Lint: {issue}")
-        lines.append("Prompt:\n" + first.prompt)
+        lines.append(
+            ("Prompt (enhanced):\n" if request.enhancement else "Prompt:\n") + first.prompt
+        )
+        if request.enhancement is not None:
+            lines.append("Your words (kept with the take):\n" + request.mine)
     else:
         # A character the prompt does not name may not be kept: said before every run. (An
         # extension or edit sends no characters: its video keeps those of its source.)
@@ -158,6 +173,15 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
 
     # The plan line is where prices show ("about $3.60 ... $0.00"): never typeset as maths.
     _publish({"text/plain": plain, "text/html": no_math(body, classes="sora-nb-plan")})
+
+
+def _rewrites_line(rewrites: set[Any]) -> str:
+    """Who rewrote the prompts, and what the rewrites cost when they were asked."""
+    first = next(iter(rewrites))
+    costs = [r.cost for r in rewrites]
+    price = "price unknown" if None in costs else f"${sum(costs):.4f} when asked"
+    count = f"{len(rewrites)} rewrite" + ("" if len(rewrites) == 1 else "s")
+    return f"Prompt enhanced by {first.model} at {first.endpoint}: {count}, {price}."
 
 
 def _lineage_line(request: Any, session: Any) -> str:

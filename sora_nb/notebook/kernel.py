@@ -40,6 +40,7 @@ SETTINGS = (
     "offload",
     "vae_tiling",
     "lora_dir",
+    "enhancer",
 )
 #: With ``renderer="diffusers"``, these describe the local open model (``model`` among them).
 LOCAL = ("model", "device", "dtype", "offload", "vae_tiling", "lora_dir")

@@ -57,6 +57,8 @@ class SoraOptions(BaseModel):
     edit: str | None = None
     #: Make a storyboard's shots as a chain: the first shot created, each next one extending it.
     shot_by_shot: bool = False
+    #: Send the prompt enhancer's rewrite of the cell instead of its words (both are kept).
+    enhance: bool = False
     #: The request's options (the options table's: seed, steps...), for engines that take them.
     options: Options = Options()
 
@@ -152,6 +154,14 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument(
+        "--enhance",
+        action="store_true",
+        help=(
+            "send the prompt enhancer's rewrite of the cell (named with %%sora enhancer URL "
+            "--model M); the take keeps your words too. --vary prompt=mine,enhanced sends both"
+        ),
+    )
+    p.add_argument(
         "--server",
         metavar="URL",
         help="switch this kernel to the Videos API at URL (like %%sora connect URL)",
@@ -163,7 +173,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="AXIS=v1,v2,...",
         help=(
             "compare values side by side, up to three times (columns, rows, pages): model, "
-            "size, seconds, length (short,medium,long), a clause such as camera=push-in,orbit "
+            "size, seconds, length (short,medium,long; enhanced: a rewrite), prompt=mine,enhanced, "
+            "a clause such as camera=push-in,orbit "
             'or lighting=..., sr="text to replace,replacement,...", character=Maya,Theo '
             "(each cell's character where the prompt names the first), or on an engine "
             + ", ".join(option.axes[0] for option in options_table.OPTIONS if option.axes)
@@ -276,6 +287,11 @@ def parse_options(line: str) -> SoraOptions:
             "%%sora: --shot-by-shot takes each step's length from its shot (Shot 2 (8s): ...); "
             "drop --vary, --remix, --image and --seconds."
         )
+    if ns.enhance and (ns.extend or ns.edit or ns.shot_by_shot):
+        raise OptionsError(
+            "%%sora: --enhance rewrites a new video's prompt; drop it with --extend, --edit "
+            "and --shot-by-shot."
+        )
     if len(ns.character) > 2:
         raise OptionsError("%%sora: a video features two characters at most; give two --character.")
     if len(ns.vary) > 3:
@@ -313,6 +329,7 @@ def parse_options(line: str) -> SoraOptions:
         extend=ns.extend,
         edit=ns.edit,
         shot_by_shot=ns.shot_by_shot,
+        enhance=ns.enhance,
         options=_request_options(ns),
     )
 
@@ -338,3 +355,55 @@ def options_markdown() -> str:
             f"| {option.help} ({engines}) |"
         )
     return "\n".join(rows)
+
+
+class EnhancerLine(BaseModel):
+    """What ``%sora enhancer URL --model M [--key-env VAR] [--price-in X --price-out Y]`` says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    model: str
+    #: The environment variable holding the endpoint's key (a key typed in a cell would be
+    #: saved with the notebook).
+    key_env: str = "SORA_NB_ENHANCER_KEY"
+    price_in: float | None = Field(default=None, ge=0)
+    price_out: float | None = Field(default=None, ge=0)
+
+
+class _EnhancerParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise OptionsError(f"%sora enhancer: {message}. {ENHANCER_USAGE}")
+
+
+#: How ``%sora enhancer`` is written, for its errors and the command table.
+ENHANCER_USAGE = (
+    "Write %sora enhancer URL --model M, like %sora enhancer http://localhost:11434/v1 "
+    "--model qwen2.5:7b (its key, if any, in $SORA_NB_ENHANCER_KEY or --key-env VAR)."
+)
+
+
+def parse_enhancer(line: str) -> EnhancerLine:
+    """Parse the words after ``%sora enhancer``, or raise OptionsError saying what to type."""
+    p = _EnhancerParser(prog="%sora enhancer", add_help=False, allow_abbrev=False)
+    p.add_argument("url")
+    p.add_argument("--model", "-m", required=True)
+    p.add_argument("--key-env", default="SORA_NB_ENHANCER_KEY")
+    p.add_argument("--price-in", type=float)
+    p.add_argument("--price-out", type=float)
+    try:
+        ns = p.parse_args(shlex.split(line))
+    except ValueError as exc:
+        raise OptionsError(f"%sora enhancer: cannot read it ({exc}). {ENHANCER_USAGE}") from None
+    if (ns.price_in is None) != (ns.price_out is None):
+        raise OptionsError(
+            "%sora enhancer: give both --price-in and --price-out (dollars per million "
+            "tokens), or neither."
+        )
+    return EnhancerLine(
+        url=ns.url,
+        model=ns.model,
+        key_env=ns.key_env,
+        price_in=ns.price_in,
+        price_out=ns.price_out,
+    )

@@ -7,6 +7,7 @@ short transactions so two kernels can vote into one media folder (the ledger run
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sqlite3
 import threading
@@ -34,11 +35,15 @@ CREATE TABLE IF NOT EXISTS votes (
     left_take TEXT NOT NULL,
     right_take TEXT NOT NULL,
     winner TEXT NOT NULL CHECK (winner IN ('left', 'right', 'tie')),
-    note TEXT
+    note TEXT,
+    seed INTEGER,
+    blind INTEGER
 );
 CREATE INDEX IF NOT EXISTS votes_by_left ON votes(left_take);
 CREATE INDEX IF NOT EXISTS votes_by_right ON votes(right_take);
 """
+#: Columns added since the first votes table (a folder voted in before keeps its votes).
+_ADDED = {"seed": "INTEGER", "blind": "INTEGER"}
 
 
 class JudgementError(ValueError):
@@ -79,6 +84,10 @@ class Vote(BaseModel):
     right: str
     winner: Winner
     note: str | None = None
+    #: The judging round's seed, which chose the sides (None: sides not drawn, or an old vote).
+    seed: int | None = None
+    #: Whether the judge saw the pair blind (no prompts, labels or captions); None: not said.
+    blind: bool | None = None
 
     @property
     def loser(self) -> str | None:
@@ -97,6 +106,10 @@ class Votes:
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(votes)")}
+        for column, kind in _ADDED.items():
+            if column not in have:
+                self._db.execute(f"ALTER TABLE votes ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -120,9 +133,20 @@ class Votes:
             self._db.execute("COMMIT")
 
     def record(
-        self, left: Take | str, right: Take | str, winner: Winner, note: str | None = None
+        self,
+        left: Take | str,
+        right: Take | str,
+        winner: Winner,
+        note: str | None = None,
+        *,
+        seed: int | None = None,
+        blind: bool | None = None,
     ) -> Vote:
-        """Record that ``left`` beat ``right`` (``winner="left"``), the reverse, or a tie."""
+        """Record that ``left`` beat ``right`` (``winner="left"``), the reverse, or a tie.
+
+        ``left`` and ``right`` are the sides as the judge saw them; ``seed`` (the round's, which
+        drew the sides) and ``blind`` are kept with the vote so a round can be replayed.
+        """
         a, b = _id(left), _id(right)
         if a == b:
             raise JudgementError("A vote compares two different takes; both sides are " + a)
@@ -131,15 +155,25 @@ class Votes:
         at = time.time()
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT INTO votes (at, left_take, right_take, winner, note) VALUES (?,?,?,?,?)",
-                (at, a, b, winner, note),
+                "INSERT INTO votes (at, left_take, right_take, winner, note, seed, blind)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (at, a, b, winner, note, seed, None if blind is None else int(blind)),
             )
-        return Vote(id=int(cursor.lastrowid or 0), at=at, left=a, right=b, winner=winner, note=note)
+        return Vote(
+            id=int(cursor.lastrowid or 0),
+            at=at,
+            left=a,
+            right=b,
+            winner=winner,
+            note=note,
+            seed=seed,
+            blind=blind,
+        )
 
     def undo(self) -> Vote | None:
         """Remove the most recent vote (a mis-click) and return it, or None if there are none."""
         with self._tx() as db:
-            row = db.execute("SELECT * FROM votes ORDER BY id DESC LIMIT 1").fetchone()
+            row = db.execute(f"SELECT {_COLUMNS} FROM votes ORDER BY id DESC LIMIT 1").fetchone()
             if row is None:
                 return None
             db.execute("DELETE FROM votes WHERE id = ?", (row[0],))
@@ -148,7 +182,7 @@ class Votes:
     def all(self, takes: Iterable[Take | str] | None = None) -> list[Vote]:
         """Every vote, oldest first; with ``takes``, only votes between two of those takes."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM votes ORDER BY id").fetchall()
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM votes ORDER BY id").fetchall()
         votes = [_vote(row) for row in rows]
         if takes is None:
             return votes
@@ -156,11 +190,15 @@ class Votes:
         return [vote for vote in votes if vote.left in wanted and vote.right in wanted]
 
 
-def next_pair(run: GridRun, votes: Votes | Sequence[Vote]) -> tuple[Take, Take] | None:
+def next_pair(
+    run: GridRun, votes: Votes | Sequence[Vote], *, seed: int | None = None
+) -> tuple[Take, Take] | None:
     """The two completed takes from different cells compared least so far (None if < 2 cells).
 
     Asking about the least-compared pair first spreads a few votes over every pair, which is
-    what a ranking needs; the order within a pair alternates so neither side is favoured.
+    what a ranking needs. Which take goes on the left alternates; with ``seed`` it is drawn at
+    random instead, the same draw for the same seed, pair and number of earlier votes on it,
+    so a judging round can be replayed side for side.
     """
     done = [take for take in run.takes if take.status == "completed"]
     cell_of = {
@@ -172,11 +210,25 @@ def next_pair(run: GridRun, votes: Votes | Sequence[Vote]) -> tuple[Take, Take] 
     recorded = votes.all(done) if isinstance(votes, Votes) else list(votes)
     seen = Counter(frozenset((vote.left, vote.right)) for vote in recorded)
     a, b = min(pairs, key=lambda pair: seen[frozenset((pair[0].id, pair[1].id))])
-    return (a, b) if seen[frozenset((a.id, b.id))] % 2 == 0 else (b, a)
+    times = seen[frozenset((a.id, b.id))]
+    if seed is None:
+        return (a, b) if times % 2 == 0 else (b, a)
+    return (b, a) if side_swapped(seed, a.id, b.id, times) else (a, b)
+
+
+def side_swapped(seed: int, a: str, b: str, times: int) -> bool:
+    """Whether ``b`` goes on the left at the pair's ``times``-th showing in round ``seed``: a
+    hashed coin, so it depends on nothing but its arguments (not on their order)."""
+    first, second = sorted((a, b))
+    digest = hashlib.sha256(f"{seed}:{first}:{second}:{times}".encode()).digest()
+    return bool(digest[0] & 1) != (first != a)
 
 
 def _id(take: Take | str) -> str:
     return take if isinstance(take, str) else take.id
+
+
+_COLUMNS = "id, at, left_take, right_take, winner, note, seed, blind"
 
 
 def _vote(row: Sequence[object]) -> Vote:
@@ -188,5 +240,7 @@ def _vote(row: Sequence[object]) -> Vote:
             "right": row[3],
             "winner": row[4],
             "note": row[5],
+            "seed": row[6],
+            "blind": None if row[7] is None else bool(row[7]),
         }
     )

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.client import VideosClient
     from sora_nb.api.dialects import Dialect
+    from sora_nb.runs.request import VideoRequest
     from sora_nb.runs.take import Take
 
-__all__ = ["GLOBAL_ADAPTERS", "AdapterGate", "know_dialect"]
+__all__ = ["GLOBAL_ADAPTERS", "AdapterGate", "apart_note", "know_dialect"]
 
 #: The dialects whose adapters are the server's, not the request's.
 GLOBAL_ADAPTERS = frozenset({"sglang"})
@@ -71,3 +72,15 @@ async def know_dialect(client: VideosClient, takes: Iterable[Take]) -> None:
     their adapters are global (a no-adapter take started first would otherwise slip past)."""
     if client.dialect is None and any(take.request.options.loras for take in takes):
         await client.detect()
+
+
+def apart_note(requests: Iterable[VideoRequest], dialect: Dialect | None) -> str | None:
+    """What a plan's line adds when its takes need different adapters on a server whose
+    adapters are global (None otherwise)."""
+    sets = {request.options.loras for request in requests}
+    if dialect is None or dialect.name not in GLOBAL_ADAPTERS or len(sets) < 2:
+        return None
+    return (
+        f"{len(sets)} adapter sets, one at a time ({dialect.title}'s adapters are server-wide: "
+        "takes with different adapters never run together)"
+    )

@@ -6,7 +6,9 @@ An axis varies one thing across a comparison:
 - a request option of the options table (:mod:`sora_nb.catalog.options`) by its axis names:
   ``seed``, ``steps``, ``guidance``, ``fps``, ``frames``, ``negative`` (a seeded engine's
   ``--vary seed=1,2,3``);
-- ``length``: a rung of the prompt's ladder (short / medium / long, or more levels);
+- ``length``: a rung of the prompt's ladder (short / medium / long, or more levels), and
+  ``enhanced``: an enhancer's rewrite of the whole prompt;
+- ``prompt``: ``mine`` (the user's words) against ``enhanced`` (an enhancer's rewrite of them);
 - a clause of the structured prompt: ``camera=push-in,orbit``, ``lighting=...``, ``palette=...``;
 - ``sr``: search and replace over the prompt text, the first value being the text searched for
   (A1111's X/Y/Z "Prompt S/R");
@@ -28,13 +30,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import prompt as prompt_lang
+from sora_nb.api.enhancer import HOW_TO_NAME, Enhancement
 from sora_nb.catalog import options as options_table
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
 
-AxisKind = Literal["field", "option", "length", "clause", "replace", "character", "step"]
+AxisKind = Literal["field", "option", "length", "clause", "replace", "character", "step", "prompt"]
 
 #: Request fields an axis may vary directly.
 FIELDS = ("model", "size", "seconds")
@@ -63,6 +66,12 @@ CLAUSES: dict[str, str] = {
 REPLACE_NAMES = ("sr", "replace")
 #: The axis that puts a different character in each cell (``character=Maya,Theo``).
 CHARACTER_NAMES = ("character", "characters", "cast")
+#: The value of a ``prompt`` or ``length`` axis whose cells send an enhancer's rewrite, and the
+#: ``prompt`` axis's other value, the user's own words.
+ENHANCED = "enhanced"
+MINE = "mine"
+#: Rewrites of a cell's text: the session's enhancer, asked (or its cache read) at planning.
+Rewrite = Callable[[str], Enhancement]
 
 
 class GridError(ValueError):
@@ -102,6 +111,14 @@ class Axis(BaseModel):
             return cls(name=key, kind="option", values=vals, path=option.name)
         if key == "length":
             return cls(name=key, kind="length", values=vals)
+        if key == "prompt":
+            wrong = [v for v in vals if v not in (MINE, ENHANCED)]
+            if wrong:
+                raise GridError(
+                    f"The prompt axis compares your words with an enhancer's rewrite: "
+                    f"prompt=mine,enhanced; {', '.join(map(repr, wrong))} is neither."
+                )
+            return cls(name=key, kind="prompt", values=vals)
         if key in REPLACE_NAMES:
             return cls(name=key, kind="replace", values=vals)
         if key in CHARACTER_NAMES:
@@ -109,7 +126,7 @@ class Axis(BaseModel):
         path = CLAUSES.get(key) or (key if "." in key else None)
         if path is None:
             knobs = [option.axes[0] for option in options_table.OPTIONS if option.axes]
-            known = ", ".join([*FIELDS, *knobs, "length", "sr", "character", *CLAUSES])
+            known = ", ".join([*FIELDS, *knobs, "length", "prompt", "sr", "character", *CLAUSES])
             raise GridError(f"There is no axis called {name!r}. Vary one of: {known}.")
         return cls(name=key, kind="clause", values=vals, path=path)
 
@@ -139,9 +156,6 @@ class GridPlan(BaseModel):
     takes: int = Field(ge=1)
     #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
     self_hosted: bool = False
-    #: Planned for a server whose LoRA adapters are global (SGLang): takes with different
-    #: adapters run one set at a time, which the plan line says.
-    global_adapters: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -165,17 +179,18 @@ class GridPlan(BaseModel):
         caller knows better, e.g. the GPU seconds earlier takes took)."""
         count = len(self.requests)
         videos = f"{count} video" + ("" if count == 1 else "s")
-        noun = "take" if self.takes == 1 else "takes"
-        shape = "".join(f"{len(a.values)} {a.name} × " for a in self.axes)
+        noun = "take each" if self.takes == 1 else "takes each"
+        shape = "".join(f"{_values_text(a)} × " for a in self.axes)
         head = f"{shape}{self.takes} {noun} = {videos}" if self.axes else videos
-        line = f"{head}, {(cost or self.cost()).price_text()}"
-        sets = {request.options.loras for request in self.requests}
-        if self.global_adapters and len(sets) > 1:
-            line += (
-                f"; {len(sets)} adapter sets, one at a time (SGLang's adapters are "
-                "server-wide: takes with different adapters never run together)"
-            )
-        return line
+        return f"{head}, {(cost or self.cost()).price_text()}"
+
+
+def _values_text(axis: Axis) -> str:
+    """An axis as a sentence reads it: ``seed (1, 2, 3)``, or ``seed (1, 2, … 9: 9 values)``."""
+    values = list(axis.values)
+    if len(values) <= 4:
+        return f"{axis.name} ({', '.join(values)})"
+    return f"{axis.name} ({', '.join(values[:2])}, … {values[-1]}: {len(values)} values)"
 
 
 def plan_grid(
@@ -189,6 +204,8 @@ def plan_grid(
     finish: Callable[[VideoRequest], VideoRequest] | None = None,
     self_hosted: bool = False,
     cast: Mapping[str, CastMember] | None = None,
+    enhance: bool = False,
+    rewrite: Rewrite | None = None,
     **request_fields: Any,
 ) -> GridPlan:
     """Expand a prompt and up to three axes into cells, each with ``takes`` requests.
@@ -198,6 +215,9 @@ def plan_grid(
     completes each request for its server (a seed per take, an open model's frame count).
     A ``character`` axis features one character per cell (``cast`` maps the names, in lower
     case, to their ids), with the first value's name in the prompt written as the cell's.
+    ``enhance`` sends every cell's text rewritten by ``rewrite`` (the session's enhancer); a
+    ``prompt=mine,enhanced`` or ``length=...,enhanced`` axis, only its enhanced cells'. Nothing
+    else asks ``rewrite``: the user's words go out as written unless the user asks.
     """
     if len(axes) > 3:
         raise GridError("A grid has at most three axes (columns, rows, pages).")
@@ -209,6 +229,7 @@ def plan_grid(
     if not text.strip():
         raise GridError("The prompt is empty: describe the shot to generate.")
     _check_replacements(text, axes)
+    enhancing = _check_enhancing(axes, enhance, rewrite)
     structured = prompt_lang.parse(text)
     length = next((axis for axis in axes if axis.kind == "length"), None)
     clauses = [axis for axis in axes if axis.kind == "clause"]
@@ -231,10 +252,10 @@ def plan_grid(
                 cell_prompt = _with_clause(cell_prompt, axis.path, labels[axis.name])
         # The user's words go out verbatim unless an axis has to rewrite them.
         cell_text = prompt_lang.render(cell_prompt) if clauses else text
-        if length is not None:
+        if length is not None and labels[length.name] != ENHANCED:
             key = cell_prompt.model_dump_json()
             if key not in rungs:
-                rungs[key] = _rungs(cell_prompt, length.values)
+                rungs[key] = _rungs(cell_prompt, [v for v in length.values if v != ENHANCED])
             cell_text = rungs[key][labels[length.name]]
         for axis in axes:
             if axis.kind == "replace":
@@ -243,12 +264,19 @@ def plan_grid(
                 cell_text, fields["characters"] = _with_character(
                     cell_text, axis, labels[axis.name], cast or {}, request_fields
                 )
+        structure: dict[str, Any] | None = cell_prompt.model_dump(mode="json")
+        if enhance or any(
+            a.kind in ("prompt", "length") and labels[a.name] == ENHANCED for a in axes
+        ):
+            assert enhancing is not None
+            fields["enhancement"] = enhancing(cell_text)
+            cell_text, structure = fields["enhancement"].text, None  # not rendered from one
         requests = tuple(
             (finish or _same)(
                 VideoRequest(
                     prompt=cell_text,
                     take=n,
-                    prompt_json=cell_prompt.model_dump(mode="json"),
+                    prompt_json=structure,
                     **{**request_fields, **fields},
                 )
             )
@@ -366,6 +394,25 @@ def _with_clause(prompt: prompt_lang.Prompt, path: str, value: str) -> prompt_la
             if isinstance(target, dict) and leaf in target:
                 target[leaf] = node[leaf]
     return prompt_lang.Prompt.model_validate(data)
+
+
+def _check_enhancing(
+    axes: Sequence[Axis], enhance: bool, rewrite: Rewrite | None
+) -> Rewrite | None:
+    """The rewriter a plan needs (None: it needs none), or GridError saying what to fix."""
+    varied = [a.name for a in axes if a.kind in ("prompt", "length") and ENHANCED in a.values]
+    if enhance and varied:
+        raise GridError(
+            f"The {varied[0]} axis already sends the enhanced prompt beside yours; drop "
+            "--enhance (enhance=True), which would send only rewrites."
+        )
+    if not (enhance or varied):
+        return None
+    if rewrite is None:
+        raise GridError(
+            f"An enhanced prompt needs a prompt enhancer and none is named; {HOW_TO_NAME}."
+        )
+    return rewrite
 
 
 def _check_replacements(text: str, axes: Sequence[Axis]) -> None:

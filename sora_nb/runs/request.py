@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sora_nb import catalog
+from sora_nb.api.enhancer import Enhancement
 from sora_nb.catalog.options import Options
 from sora_nb.catalog.options import names as option_names
 from sora_nb.runs.defaults import FALLBACK
@@ -87,6 +88,9 @@ class VideoRequest(BaseModel):
     #: The video it extends or edits; ``seconds`` is then what it adds (an extension) or the
     #: whole video's length (an edit).
     parent: Parent | None = None
+    #: When ``prompt`` is an LLM's rewrite of the user's words: the rewrite, with those words
+    #: (``enhancement.brief``), the model that wrote it and what it cost.
+    enhancement: Enhancement | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -118,6 +122,11 @@ class VideoRequest(BaseModel):
     @property
     def height(self) -> int:
         return int(self.size.split("x")[1])
+
+    @property
+    def mine(self) -> str:
+        """The user's own words: the prompt sent, or the brief an enhanced prompt rewrote."""
+        return self.enhancement.brief if self.enhancement is not None else self.prompt
 
     @property
     def kind(self) -> str:
@@ -160,6 +169,8 @@ class VideoRequest(BaseModel):
             fields["characters"] = [member.id for member in self.characters]
         if self.parent is not None:
             fields["parent"] = self.parent.model_dump(exclude_none=True)
+        if self.enhancement is not None:
+            fields["mine"] = self.enhancement.brief
         blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -20,16 +20,10 @@ from sora_nb.api import errors
 from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
-from sora_nb.runs.adapter_gate import GLOBAL_ADAPTERS
 from sora_nb.runs.cost import CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
-from sora_nb.runs.fitting import (
-    check_experts,
-    check_knobs_taken,
-    finisher,
-    pick_model,
-    usual_clip,
-)
+from sora_nb.runs.enhancing import Rewrites
+from sora_nb.runs.fitting import check_experts, check_knobs_taken, finisher, pick_model, usual_clip
 from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
@@ -41,6 +35,7 @@ from sora_nb.runs.take import Take
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.api.dialects import ServerInfo
+    from sora_nb.api.enhancer import Enhancer
     from sora_nb.connection import DiffusersOptions, ServerSettings
 
 DEFAULT_MEDIA_DIR = "sora_media"
@@ -70,17 +65,23 @@ class Session(Continuity):
         run_type: type[GridRun] = GridRun,
         defaults: Defaults | None = None,
         dialect: str | None = None,
+        enhancer: Enhancer | None = None,
     ) -> None:
         """``run_type`` is the class of the runs ``run_plan`` returns: the notebook layer passes
         a GridRun with research tools on it, which this layer does not import. ``defaults``
         (the built-in ones with ``SORA_NB_*`` variables applied when not given) fill in what a
         plan does not say. ``local``: the bundled server renders with this open model through
         diffusers (it is loaded here, so a missing or wrong model fails now, not at the first
-        take)."""
+        take). ``enhancer``: the chat endpoint that rewrites prompts when asked (else the one
+        ``SORA_NB_ENHANCER_*`` names, if any)."""
         from sora_nb.api.config import resolve_server
 
         self.media_dir = Path(media_dir).expanduser() if media_dir else default_media_dir()
         self.ledger = Ledger(self.media_dir)
+        #: The folder's prompt rewrites and the enhancer that makes them (asked only on request).
+        self.rewrites = (
+            Rewrites(self.media_dir, enhancer) if enhancer else Rewrites.from_env(self.media_dir)
+        )
         self._config = resolve_server(base_url=base_url, api_key=api_key, dialect=dialect)
         self._info: ServerInfo | None = None
         self._fallback: ServerInfo | None = None
@@ -195,6 +196,7 @@ class Session(Continuity):
         characters: Sequence[str] = (),
         extend: Take | str | None = None,
         edit: Take | str | None = None,
+        enhance: bool = False,
     ) -> GridPlan:
         """Plan the takes of a prompt (over up to three axes) and check every one of them.
 
@@ -208,13 +210,14 @@ class Session(Continuity):
 
         ``characters`` names characters of the media folder to feature (two at most);
         ``extend`` and ``edit`` plan an extension (by ``seconds``) or an edit of a finished
-        take (or a job id), with this prompt.
+        take (or a job id), with this prompt. ``enhance`` sends the enhancer's rewrite of the
+        prompt instead (``prompt=mine,enhanced`` as an axis sends both).
         """
         if extend is not None or edit is not None:
-            if axes or image is not None or remix_of is not None or (extend and edit):
+            if axes or enhance or image is not None or remix_of is not None or (extend and edit):
                 raise GridError(
                     "An extension or an edit makes one video from one video: give it alone, "
-                    "without --vary, --image, --remix or the other one."
+                    "without --vary, --enhance, --image, --remix or the other one."
                 )
             kind: Literal["extension", "edit"] = "extension" if extend is not None else "edit"
             source = extend if extend is not None else edit
@@ -256,11 +259,11 @@ class Session(Continuity):
             finish=finisher(info),
             self_hosted=info.self_hosted,
             cast=cast,
+            enhance=enhance,
+            rewrite=self.rewrites.rewrite,
             **extra,
         )
         self._check_requests(plan, info, has_reference=reference is not None)
-        if info.dialect.name in GLOBAL_ADAPTERS:
-            plan = plan.model_copy(update={"global_adapters": True})
         return plan
 
     def _server_for(self, options: Options, axes: Sequence[Axis], *, remix: bool) -> ServerInfo:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sora_nb import prompt as prompt_lang
 from sora_nb.api import errors
 from sora_nb.runs import chains
 from sora_nb.runs.characters import Cast, CharacterError, CharacterRecord, check_name
@@ -193,7 +194,7 @@ class Continuity:
             coords=(),
             labels={},
             prompt=text,
-            word_count=len(text.split()),
+            word_count=prompt_lang.word_count(text),
             requests=requests,
         )
         return GridPlan(axes=(), cells=(cell,), takes=count)

@@ -155,6 +155,21 @@ class Take(BaseModel):
             self._final.set()
         return self
 
+    @property
+    def prompt(self) -> str:
+        """The prompt sent: the user's words, or an enhancer's rewrite of them."""
+        return self.request.prompt
+
+    @property
+    def mine(self) -> str:
+        """The user's own words (the prompt sent, unless it was an enhancer's rewrite)."""
+        return self.request.mine
+
+    @property
+    def enhanced(self) -> bool:
+        """Whether the prompt sent was an enhancer's rewrite of the user's words."""
+        return self.request.enhancement is not None
+
     # -- lineage ---------------------------------------------------------------------------
 
     @property
@@ -298,5 +313,6 @@ class Take(BaseModel):
         seed = f" seed {seed}" if seed is not None else ""
         return (
             f"<Take {self.id} {self.status} {self.request.model} {self.request.size} "
-            f"{self.request.seconds}s take {self.request.take}{seed} cost {cost}>"
+            f"{self.request.seconds}s take {self.request.take}{seed}"
+            f"{' enhanced' if self.enhanced else ''} cost {cost}>"
         )

@@ -48,13 +48,28 @@ def test_measure_fills_the_table_the_ledger_and_the_grid(run: GridRun) -> None:
 
 def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
     judge = functions.judge()
-    assert judge.pair is not None and "Which is better?" in judge.question.value
+    assert judge.pair is not None and judge.blind
+    # Blind: nothing on screen or in the page's state tells the two cells apart.
+    assert judge.question.value == "Which is better, left or right? (Play runs both together.)"
+    assert judge.grid is not None and judge.grid.blind
+    assert [cell.label for cell in judge.grid.cells] == ["Left", "Right"]
+    assert {(cell.words, cell.model, cell.metrics) for cell in judge.grid.cells} == {(0, "", "")}
+    assert judge.grid.cover == [0.15, 0.3]  # the bundled animatic's caption bands
     for _ in range(8):
         left, right = judge.pair
         long_side = "left" if "length=long" in _cell_of(run, left) else "right"
         short_long = {"length=long" in _cell_of(run, t) for t in (left, right)}
         judge.vote(long_side if short_long == {True, False} else "tie")
-    assert judge.standings_text().startswith("8 votes. length: long > short")
+    # The ranking stays hidden while judging blind, until asked for.
+    assert judge.standings.value == f"8 votes so far (round seed {judge.seed})."
+    judge.reveal()
+    assert judge.standings.value.startswith("8 votes. length: long > short (long ")
+    assert "8 votes" in judge.standings.value.partition("(")[2]
+    votes = functions.session().ledger
+    from sora_nb.research.judgements import Votes
+
+    recorded = Votes(votes).all()
+    assert {(v.seed, v.blind) for v in recorded} == {(judge.seed, True)}
     judge.undo()
     assert judge.standings_text().startswith("7 votes.")
     # The rankings as tables: from the judge and from the run itself, the same numbers.
@@ -63,9 +78,46 @@ def test_pairwise_votes_rank_the_axis_values(run: GridRun) -> None:
     assert list(table.columns[:3]) == ["by", "rank", "name"]
     by_length = table[table["by"] == "length"]
     assert list(by_length["name"]) == ["long", "short"] and list(by_length["rank"]) == [1, 2]
+    assert list(by_length["comparisons"]) == [7, 7]
+    low, high = by_length.iloc[0][["low", "high"]]
+    assert low < by_length.iloc[0]["score"] < high
     assert isinstance(run, Study)
     pd.testing.assert_frame_equal(run.rankings(), table)
     assert set(table[table["by"] == "cell"]["name"]) == {"short", "long"}
+
+
+def test_two_votes_are_too_few_and_a_seed_replays_the_sides(run: GridRun) -> None:
+    first = functions.judge(seed=11)
+    sides = []
+    for winner in ("left", "right"):
+        assert first.pair is not None
+        sides.append(tuple(t.id for t in first.pair))
+        first.vote(winner)
+    text = first.standings_text()
+    assert text.startswith("2 votes. length: ")
+    assert "≈" in text and "too few votes to separate" in text
+    # A round replayed with the same seed over the same votes shows the same sides.
+    from sora_nb.research.judgements import Votes
+
+    votes = Votes(functions.session().ledger)
+    for _ in range(2):
+        votes.undo()
+    again = functions.judge(seed=11)
+    replayed = []
+    for winner in ("left", "right"):
+        assert again.pair is not None
+        replayed.append(tuple(t.id for t in again.pair))
+        again.vote(winner)
+    assert replayed == sides
+    named = functions.judge(blind=False)
+    assert named.grid is not None and not named.grid.blind
+    assert all(
+        cell.label.startswith(("Left (length=", "Right (length=")) for cell in named.grid.cells
+    )
+    with pytest.raises(ValueError, match="cover is 'auto', None, or"):
+        functions.judge(cover=(0.9, 0))
+    with pytest.raises(ValueError, match="seed is a whole number"):
+        functions.judge(seed="11")  # type: ignore[arg-type]
 
 
 def test_tables_are_dataframes_before_any_vote_or_measure(run: GridRun) -> None:

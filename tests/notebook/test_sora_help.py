@@ -58,6 +58,7 @@ def test_every_command_shows_with_its_whole_help_in_the_table_order() -> None:
         "character",
         "characters",
         "chain",
+        "enhancer",
         "studio",
     ]
 

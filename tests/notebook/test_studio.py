@@ -297,3 +297,28 @@ def test_the_front_end_gets_the_same_json_as_before_the_traits_were_typed() -> N
     assert "amber" in choices["colours"] and choices["palette_max"] == 5
     # An unknown default is left out, as the front end's placeholder expects.
     assert sent("knob_defaults") == {}
+
+
+def test_an_empty_studio_shows_no_error_before_anything_is_typed() -> None:
+    studio = Studio()
+    assert studio.prompt_text == ""
+    assert studio.lint == []  # no red "The prompt is empty" on a studio nobody has typed in
+    assert studio.blocked == "Describe the shot first: the prompt is empty."
+    studio.prompt = RICH
+    assert studio.blocked == ""
+    # Once there is a prompt, the lint is the prompt language's, as before.
+    from sora_nb.prompt import lint as lint_prompt
+
+    expected = [str(i.message) for i in lint_prompt(RICH, seconds=studio.seconds, characters=[])]
+    assert [line.message for line in studio.lint] == expected
+
+
+def test_the_studio_and_the_player_count_words_alike(tmp_path: Path) -> None:
+    from tests.ui._media import make_take
+
+    studio = Studio(RICH)
+    take = make_take(tmp_path, "w", prompt=studio.prompt_text)
+    player = Player.from_take(take)
+    # Bullets, colons and "f/2.8" are counted one way, the prompt language's, in both.
+    assert studio.word_count == player.words == word_count(studio.prompt_text)
+    assert word_count(studio.prompt_text) != len(studio.prompt_text.split())

@@ -183,6 +183,29 @@ def test_grid_reports_ratings_and_notes_through_on_rate(tmp_path: Path) -> None:
     assert len(calls) == 2  # the unchanged cell 0 was not reported again
 
 
+def test_a_rating_given_from_python_shows_on_the_buttons_without_an_echo(tmp_path: Path) -> None:
+    takes = [make_take(tmp_path, f"p{i}", status="queued", with_files=False) for i in range(2)]
+    grid = Grid(takes)
+    calls: list[tuple[Any, ...]] = []
+    grid.on_rate(lambda *args: calls.append(args))
+    takes[1].update(rating=-1, note="too dark")  # as research.judgements.rate does
+    assert grid.feedback == {"1": Feedback(rating=-1, note="too dark")}
+    assert calls == []  # on_rate is for the page's clicks, not a rating Python gave
+    takes[1].update(rating=None, note=None)
+    assert grid.feedback == {}
+    # A rating clicked in the page that no callback wrote to the take survives a status update.
+    grid.feedback = {"0": Feedback(rating=1, note="")}
+    takes[0].update(status="in_progress", progress=40)
+    assert grid.feedback == {"0": Feedback(rating=1, note="")}
+
+
+def test_seed_and_steps_headers_name_their_axis(tmp_path: Path) -> None:
+    plan = plan_grid("A kite over the dunes.", [Axis.parse("seed", ["1", "2", "3"])])
+    grid = Grid.from_run(GridRun(plan, _planned_takes(tmp_path, plan)))
+    assert [h.text for h in grid.col_labels] == ["seed 1", "seed 2", "seed 3"]
+    assert plan.describe().startswith("seed (1, 2, 3) × 1 take each = 3 videos")
+
+
 def test_grid_rejects_labels_that_do_not_match(tmp_path: Path) -> None:
     takes = [make_take(tmp_path, "x", status="queued", with_files=False)]
     with pytest.raises(ValueError, match="1 takes but 2 labels"):
@@ -316,7 +339,8 @@ def test_one_axis_with_three_takes_is_a_table_not_a_long_row(tmp_path: Path) -> 
     takes = _planned_takes(tmp_path, plan)
     grid = Grid.from_run(GridRun(plan, takes))
     assert grid.columns == 3
-    assert [h.text for h in grid.col_labels] == ["4", "8", "12"]
+    # A bare number says what it is: "seconds 4", not "4".
+    assert [h.text for h in grid.col_labels] == ["seconds 4", "seconds 8", "seconds 12"]
     assert [h.text for h in grid.row_labels] == ["take 1", "take 2", "take 3"]
     assert (grid.col_title, grid.row_title) == ("seconds", "take")
     # Row k holds take k of every column's cell.
@@ -339,17 +363,17 @@ def test_cells_sit_under_the_headers_that_name_them(tmp_path: Path) -> None:
     assert grid.columns == 2
     rows = [h.text for h in grid.row_labels]
     assert rows == [
-        "4 · take 1",
-        "4 · take 2",
-        "8 · take 1",
-        "8 · take 2",
-        "12 · take 1",
-        "12 · take 2",
+        "seconds 4 · take 1",
+        "seconds 4 · take 2",
+        "seconds 8 · take 1",
+        "seconds 8 · take 2",
+        "seconds 12 · take 1",
+        "seconds 12 · take 2",
     ]
     for index, cell in enumerate(grid.cells):
         row, col = divmod(index, grid.columns)
         assert cell.model == grid.col_labels[col].text
-        assert cell.seconds == int(rows[row].split(" · ")[0])
+        assert cell.seconds == int(rows[row].split(" · ")[0].removeprefix("seconds "))
         assert cell.label.endswith(rows[row].split(" · ")[1])
 
 

@@ -156,6 +156,12 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
         assert "Dialect: vLLM-Omni (/v1/models owned_by 'vllm')." in texts
         assert "Dialect: SGLang Diffusion (/v1/models owned_by 'sglang')." in texts
         assert texts.count(" True") >= 3 and " False" not in texts
+    if path.stem == "10_open_model_controls":
+        texts = _texts(book)
+        # Mine beside the rewrite, both kept; the ladder's enhanced rung read from the cache.
+        assert "Prompt enhanced by stand-in at http://127.0.0.1:" in texts
+        assert "enhanced take 2: A heron lifts off the reeds at dawn." in texts
+        assert "questions asked of the enhancer: 1" in texts
     if path.stem == "08_real_video_local":
         assert "[(7, True, True), (8, True, True)]" in texts  # --no-cache, same seeds, same bytes
 

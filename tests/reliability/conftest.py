@@ -3,6 +3,7 @@ studio (an IPython shell with sora_nb over a media folder that already holds a t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -148,6 +149,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         kernel.reset()
         os.environ.update({k: v for k, v in saved.items() if v is not None})
+    # Takes still in memory may hold the ledger open in WAL mode, and its -wal and -shm files
+    # vanish whenever the last connection closes: fold the log into the database now, so each
+    # test copies a whole ledger without them (a copy racing that close once lost a file).
+    with contextlib.closing(sqlite3.connect(root / "media" / "ledger.sqlite3")) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     Image.new("RGB", (640, 480), "teal").save(root / "small.png")
     Image.new("RGB", (1280, 720), "teal").save(root / "frame.gif")
     (root / "notes.png").write_bytes(b"these are notes, not an image")
@@ -175,7 +181,7 @@ def studio(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
     root = tmp_path / "studio"
-    shutil.copytree(template, root)
+    shutil.copytree(template, root, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
     monkeypatch.chdir(root)
     apps: list[Starlette] = []
     real_create_app = sora_nb.server.create_app

@@ -34,7 +34,8 @@ def test_every_kind_lands_in_sora_exports_by_default(
     assert [r["take_id"] for r in rows] == [t.id for t in run.takes]
     data = json.loads(made["json"].read_text(encoding="utf-8"))
     assert data["axes"] == {"length": ["short", "long"], "sr": ["dusk", "noon"]}
-    assert data["grid"].startswith("2 length × 2 sr") and len(data["rows"]) == 4
+    assert data["grid"].startswith("length (short, long) × sr (dusk, noon) × 1 take each")
+    assert len(data["rows"]) == 4
 
 
 def test_a_named_path_or_folder_is_used_and_a_bad_kind_says_what_exists(

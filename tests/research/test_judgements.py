@@ -87,3 +87,42 @@ def test_votes_rank_the_length_axis_and_the_cells(studio: Studio, tmp_path: Path
     assert [r.name for r in cells] == ["long · dusk", "long · noon", "short · dusk", "short · noon"]
     with pytest.raises(GridError, match="length, sr"):
         rank_axis(studio.run, recorded, "camera")
+
+
+def test_a_seed_draws_the_sides_the_same_way_each_time_and_votes_keep_it(studio: Studio) -> None:
+    from sora_nb.research.judgements import side_swapped
+
+    draws = [side_swapped(7, "take_a", "take_b", n) for n in range(40)]
+    assert draws == [side_swapped(7, "take_a", "take_b", n) for n in range(40)]
+    # The coin does not depend on the order the pair is named in, and is not always one side.
+    assert [not d for d in draws] == [side_swapped(7, "take_b", "take_a", n) for n in range(40)]
+    assert 5 < sum(draws) < 35
+    assert draws != [side_swapped(8, "take_a", "take_b", n) for n in range(40)]
+    with Votes(studio.ledger) as votes:
+        first = next_pair(studio.run, votes, seed=7)
+        assert first is not None and first == next_pair(studio.run, votes, seed=7)
+        left, right = first
+        vote = votes.record(left, right, "left", seed=7, blind=True)
+        assert (vote.seed, vote.blind) == (7, True)
+        assert (votes.all()[-1].seed, votes.all()[-1].blind) == (7, True)
+
+
+def test_a_votes_table_from_before_seeds_gains_the_columns_and_keeps_its_votes(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "ledger.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE votes (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL,"
+        " left_take TEXT NOT NULL, right_take TEXT NOT NULL, winner TEXT NOT NULL, note TEXT);"
+        "INSERT INTO votes (at, left_take, right_take, winner) VALUES (1.0, 'a', 'b', 'left');"
+    )
+    db.commit()
+    db.close()
+    with Votes(path) as votes:
+        (old,) = votes.all()
+        assert (old.left, old.winner, old.seed, old.blind) == ("a", "left", None, None)
+        votes.record("b", "a", "tie", seed=3, blind=False)
+        assert [(v.seed, v.blind) for v in votes.all()] == [(None, None), (3, False)]

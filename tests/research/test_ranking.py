@@ -7,7 +7,7 @@ import random
 import pytest
 
 from sora_nb.research.judgements import Vote
-from sora_nb.research.ranking import bradley_terry, elo, rank
+from sora_nb.research.ranking import Ranked, bradley_terry, elo, rank
 
 STRENGTHS = {"a": 8.0, "b": 4.0, "c": 2.0, "d": 1.0, "e": 0.5}
 
@@ -71,3 +71,44 @@ def test_elo_and_bradley_terry_reject_nonsense() -> None:
         bradley_terry([("a", "b", 2.0)])
     assert elo([]) == {}
     assert bradley_terry([]) == {}
+
+
+def test_intervals_narrow_with_votes_and_say_when_two_cannot_be_separated() -> None:
+    from sora_nb.research.ranking import separation_text
+
+    def votes(n: int, n_won: int) -> list[Vote]:
+        return [
+            Vote(
+                id=i,
+                at=0.0,
+                left="long",
+                right="short",
+                winner="left" if i < n_won else "right",
+            )
+            for i in range(n)
+        ]
+
+    few = rank(votes(3, 3))
+    many = rank(votes(60, 45))
+    for ranking in (few, many):
+        assert all(r.low is not None and r.high is not None for r in ranking)
+        assert all((r.low or 0) <= r.score <= (r.high or 0) for r in ranking)
+
+    def spread(ranking: list[Ranked]) -> float:
+        (long,) = (r for r in ranking if r.name == "long")
+        assert long.low is not None and long.high is not None
+        return long.high / long.low
+
+    assert spread(many) < spread(few) / 2
+    # Three wins in three votes are too few to tell long from short; 45 of 60 are not.
+    assert [r.clear_of_next for r in few] == [False, None]
+    assert [r.clear_of_next for r in many] == [True, None]
+    assert separation_text(few).startswith("long ≈ short (long ")
+    assert "3 votes" in separation_text(few)
+    assert separation_text(few).endswith("too few votes to separate long from short)")
+    assert separation_text(many).startswith("long > short (")
+    assert "too few" not in separation_text(many)
+    # Elo has no interval here, and says nothing about separation.
+    assert {(r.low, r.high, r.clear_of_next) for r in rank(votes(3, 3), method="elo")} == {
+        (None, None, None)
+    }

@@ -21,6 +21,7 @@ import pytest
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.retry import PollPolicy
+from sora_nb.notebook.display import plan_summary
 from sora_nb.runs.grid import Axis
 from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
@@ -246,8 +247,9 @@ def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
         session = session_on(server, tmp_path / "media")
         axes = [Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])]
         plan = session.plan(PROMPT, axes=axes, takes=2)
-        said = "3 adapter sets, one at a time (SGLang's adapters are server-wide"
-        assert (said in plan.describe()) is (dialect == "sglang"), plan.describe()
+        said = "3 adapter sets, one at a time (SGLang Diffusion's adapters are server-wide"
+        line = plan_summary(plan, session)
+        assert (said in line) is (dialect == "sglang"), line
         grid = session.run_plan(plan)
         assert [t.status for t in grid.takes] == ["completed"] * 6
         asked = sorted(str(t.request.options.loras) for t in grid.takes)

@@ -105,7 +105,9 @@ MOVES = {
 
 def _travel(tmp_path: Path, move: str) -> float:
     """How much the picture changes from a shot's first frame to its last, captions aside."""
-    prompt = f"Medium shot of a walker on a hillside in the afternoon, {MOVES[move]}."
+    # A subject standing still: a walker would walk across the frame (the drawing acts), and
+    # this measures the camera alone.
+    prompt = f"Medium shot of a woman standing on a hillside in the afternoon, {MOVES[move]}."
     request = AnimaticRequest(prompt, 320, 180, 4)  # long enough for a full move
     (shot,) = plan(parse(prompt), request).shots
     assert shot.movement == move

@@ -11,6 +11,7 @@ from IPython.display import display
 
 from sora_nb.notebook.widgets import Grid
 from sora_nb.notebook.widgets.state import Feedback
+from sora_nb.runs.grid import Axis, GridRun, plan_grid
 from sora_nb.runs.take import Take, TakeFailure
 from tests.browser import eventually, wait_for, wait_js
 from tests.ui._media import make_take
@@ -228,6 +229,18 @@ def test_enlarge_and_ab_wipe_stay_on_the_shared_clock(
     assert clip == "inset(0px 75% 0px 0px)"
     hide_solara_badge(page)
     page.locator(GRID).screenshot(path=str(screenshots / "grid-wipe.png"))
+    # The names sit above the picture, where they cover no burned-in caption.
+    names = overlay.locator("[data-role=wipe-names]")
+    stage = overlay.locator(".sora-stage")
+    names_box, stage_box = names.bounding_box(), stage.bounding_box()
+    assert names_box is not None and stage_box is not None
+    assert names_box["y"] + names_box["height"] <= stage_box["y"] + 1
+    assert overlay.locator(".sora-stage .sora-wipe-label").count() == 0
+    # Close lets go of the two picks: no A/B button stays pressed behind the overlay.
+    overlay.locator("[data-action=close]").click()
+    wait_for(overlay, "Close to close the wipe", 10, state="hidden")
+    pressed = page.locator(f"{GRID} [data-action=ab][aria-pressed=true]")
+    assert pressed.count() == 0
 
 
 def test_hover_scrubs_the_spritesheet_before_the_video_arrives(
@@ -306,3 +319,62 @@ def test_running_cells_show_progress_and_a_late_video_joins_the_clock(
     # It joined at the shared position, not at the start (the clock holds for a moment while
     # the late video loads, since it waits for every cell on screen).
     assert page.evaluate(TIMES)[7] > 1.0
+
+
+def test_a_seed_grid_names_its_axis_solo_starts_unpressed_and_a_python_rating_shows(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
+) -> None:
+    page = page_session
+    page.set_viewport_size({"width": 1200, "height": 900})
+    plan = plan_grid("A kite over the dunes.", [Axis.parse("seed", ["1", "2", "3"])])
+    takes = [make_take(tmp_path, f"seed{i}", seconds=2, hue=i * 70) for i in range(3)]
+    for take, request in zip(takes, plan.requests, strict=True):
+        take.request = request
+    grid = Grid.from_run(GridRun(plan, takes))
+    display(grid)
+    wait_for(page.locator(f"{GRID} .sora-cell").nth(2), "the grid's three cells", 30)
+    wait_js(
+        page,
+        f"[...document.querySelectorAll('{GRID} .sora-cell video')].every(v => v.readyState >= 2)",
+        "all three videos to load",
+        45,
+    )
+    hide_solara_badge(page)
+    page.locator(GRID).screenshot(path=str(screenshots / "grid-seed.png"))
+    heads = page.locator(f"{GRID} [data-role=col-head]").all_inner_texts()
+    assert heads == ["seed 1", "seed 2", "seed 3"]
+    # The first cell is the one heard, but nobody soloed it: Solo is not pressed.
+    solos = page.locator(f"{GRID} [data-action=solo]")
+    assert [solos.nth(i).get_attribute("aria-pressed") for i in range(3)] == ["false"] * 3
+    assert solos.first.inner_text() == "Solo sound"
+    # A rating given from Python shows on the cell's buttons.
+    takes[1].update(rating=1)
+    up = f"{GRID} .sora-cell[data-cell='1'] [data-action=up]"
+    wait_js(
+        page,
+        f"document.querySelector(\"{up}\").getAttribute('aria-pressed') === 'true'",
+        "the rating given from Python to press cell 1's ▲ button",
+        10,
+    )
+
+
+def test_one_column_keeps_each_cell_at_a_readable_width(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
+) -> None:
+    page = page_session
+    page.set_viewport_size({"width": 1200, "height": 900})
+    # A chain's layout (`%sora chain`): one column, one step under the other.
+    takes = [make_take(tmp_path, f"step{i}", seconds=2, hue=i * 90) for i in range(2)]
+    display(Grid(takes, columns=1, labels=["create 2 s", "extend +2 s"]))
+    wait_for(page.locator(f"{GRID} .sora-cell").nth(1), "the grid's two cells", 30)
+    wait_js(
+        page,
+        f"[...document.querySelectorAll('{GRID} .sora-cell video')].every(v => v.readyState >= 2)",
+        "both videos to load",
+        45,
+    )
+    hide_solara_badge(page)
+    page.locator(GRID).screenshot(path=str(screenshots / "grid-one-column.png"))
+    first = page.locator(f"{GRID} .sora-cell").first
+    width = first.evaluate("c => c.getBoundingClientRect().width")
+    assert width <= 481, width

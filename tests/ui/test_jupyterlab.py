@@ -154,7 +154,7 @@ def test_a_sora_cell_runs_and_its_video_plays(
         "ArrowDown on the framing control to change the prompt's framing",
         15,
     )
-    studio.locator("[data-field=lens_mm-on]").focus()
+    studio.locator("[data-field=lens_mm]").focus()
     for key in ("a", "b", "d", "d", "k"):
         page.keyboard.press(key)
     page.wait_for_timeout(200)

@@ -51,13 +51,14 @@ def test_controls_change_the_python_prompt(
     eventually(lambda: studio.camera.framing == "extreme-wide", "framing by keyboard", 10)
     framing.select_option("close-up")
     root.locator("[data-field=time_of_day]").select_option("dusk")
-    # The lens slider by keyboard: turn it on, then arrow keys move it a millimetre at a time.
-    root.locator("[data-field=lens_mm-on]").check()
+    # The lens slider by keyboard: an arrow key on the unset slider sets it, a millimetre at
+    # a time from where it rests (35 mm).
     lens = root.locator("[data-field=lens_mm]")
     lens.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    root.locator("[data-field=aperture-on]").check()
+    # The aperture by a click in the middle of its unset slider: the click sets it there.
+    root.locator("[data-field=aperture]").click()
     root.locator("[data-field=colour]").fill("amber")
     root.locator("[data-field=colour]").press("Enter")
     root.locator("[data-field=colour]").fill("teal")
@@ -74,7 +75,7 @@ def test_controls_change_the_python_prompt(
     assert prompt.subject == XSS
     assert prompt.camera.framing == "close-up"
     assert prompt.camera.lens_mm == 38  # 35 mm when turned on, three steps up
-    assert prompt.camera.aperture == 2.8
+    assert prompt.camera.aperture == 5.6  # the middle of f/1.4 ... f/22
     assert prompt.scene.time_of_day == "dusk"
     assert prompt.palette == ["amber", "teal"]
     # The live text is computed in Python and shown as text: the markup is not an element.
@@ -91,6 +92,61 @@ def test_controls_change_the_python_prompt(
     assert "palette" in root.locator("[data-role=lint]").inner_text().lower()
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_the_first_minute_has_no_error_before_input_and_sliders_set_when_touched(
+    solara_test: None, page_session: playwright.sync_api.Page, screenshots: Path
+) -> None:
+    page = page_session
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    studio = Studio()
+    display(studio)
+    root = page.locator(STUDIO)
+    wait_for(root.locator("[data-field=subject]"), "the studio's subject field", 30)
+    page.wait_for_timeout(300)
+    hide_solara_badge(page)
+    root.screenshot(path=str(screenshots / "studio-first-minute.png"))
+    # Nothing typed: no red lint, and no list of sizes the model cannot render.
+    assert root.locator("[data-role=lint] li").count() == 0
+    assert root.locator("[data-role=reasons] li").count() == 0
+    assert "prompt is empty" not in root.locator("[data-role=lint]").inner_text().lower()
+    # No checkbox beside the sliders: a click on the lens slider sets the lens.
+    assert root.locator("[data-field=lens_mm-on]").count() == 0
+    lens = root.locator("[data-field=lens_mm]")
+    assert lens.is_enabled()
+    lens.click()
+    eventually(lambda: studio.camera.lens_mm is not None, "a click to set the lens", 10)
+    root.locator("[data-action=lens_mm-clear]").click()
+    eventually(lambda: studio.camera.lens_mm is None, "Clear to unset the lens", 10)
+
+
+def test_the_ladder_previews_show_each_rung_whole(
+    solara_test: None, page_session: playwright.sync_api.Page, screenshots: Path
+) -> None:
+    page = page_session
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    studio = Studio(
+        Prompt(
+            subject="A heron",
+            action=["lifts off", "circles the reeds twice", "lands on a post"],
+            scene=Scene(setting="in the reeds at the edge of a grey lake", weather="fog"),
+            camera=Camera(framing="wide", movement="pan", lens_mm=85, aperture=5.6),
+            palette=["sage", "bone", "slate"],
+            dialogue=[DialogueLine(speaker="Narrator", line="Not yet, not yet, not yet.")],
+            audio={"ambience": ["marsh birds", "wind in the reeds"], "music": "a low cello"},
+        )
+    )
+    display(studio)
+    root = page.locator(STUDIO)
+    wait_for(root.locator("[data-role=ladder] [data-level]").nth(2), "the ladder's rungs", 30)
+    page.wait_for_timeout(300)
+    hide_solara_badge(page)
+    root.locator("[data-section=live]").screenshot(path=str(screenshots / "studio-ladder.png"))
+    # Each rung shows whole: no small box that scrolls.
+    clipped = root.locator("[data-role=ladder] pre").evaluate_all(
+        "ps => ps.filter(p => p.scrollHeight > p.clientHeight + 1).map(p => p.textContent)"
+    )
+    assert clipped == []
 
 
 def test_setting_the_prompt_from_python_updates_the_controls(
@@ -133,11 +189,13 @@ def test_setting_the_prompt_from_python_updates_the_controls(
     assert root.locator("[data-action=generate]").is_enabled()
     assert root.locator("[data-role=ladder] [data-level]").count() == 3
 
-    # What the model cannot do is disabled, with the reason on the page.
+    # What the model cannot do is disabled, with the reason on the option; the list under the
+    # menus names only a reason that applies to what is chosen (none yet).
     size = root.locator("[data-field=size]")
-    assert size.locator("option[value='1792x1024']").is_disabled()
-    reasons = root.locator("[data-role=reasons]").inner_text()
-    assert "1792x1024 needs sora-2-pro" in reasons
+    big = size.locator("option[value='1792x1024']")
+    assert big.is_disabled()
+    assert "1792x1024 needs sora-2-pro" in (big.get_attribute("title") or "")
+    assert root.locator("[data-role=reasons] li").count() == 0
     root.locator("[data-field=model]").select_option("sora-2-pro")
     eventually(lambda: studio.model == "sora-2-pro", "the model to reach Python", 10)
     wait_js(
@@ -150,6 +208,16 @@ def test_setting_the_prompt_from_python_updates_the_controls(
     size.select_option("1792x1024")
     eventually(lambda: studio.size == "1792x1024", "the size to reach Python", 10)
     assert "$2.00" in studio.cost_text
+    # Back to sora-2 with 1792x1024 chosen: now the reason applies, and it is listed.
+    root.locator("[data-field=model]").select_option("sora-2")
+    wait_js(
+        page,
+        f"[...document.querySelectorAll('{STUDIO} [data-role=reasons] li')]"
+        ".map(li => li.textContent).join('|').includes('1792x1024 needs sora-2-pro')",
+        "the one reason that applies to be listed",
+        10,
+    )
+    assert root.locator("[data-role=reasons] li").count() == 1
 
 
 def test_generate_shows_a_playing_video_below_the_studio(

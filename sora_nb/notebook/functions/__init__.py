@@ -32,7 +32,7 @@ from sora_nb.notebook.functions.generation import (
     plan,
 )
 from sora_nb.notebook.functions.review import chain_grid, continuity, export, judge, measure
-from sora_nb.notebook.functions.settings import configure, models, session
+from sora_nb.notebook.functions.settings import configure, enhancer, models, session
 
 __all__ = [
     "agenerate",
@@ -43,6 +43,7 @@ __all__ = [
     "configure",
     "continuity",
     "edit",
+    "enhancer",
     "export",
     "export_bundle",
     "extend",

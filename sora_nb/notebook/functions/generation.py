@@ -54,6 +54,7 @@ def plan(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
 ) -> GridPlan:
     """What a call would send, and what it would cost, without sending anything.
 
@@ -62,7 +63,8 @@ def plan(
     ``negative_prompt``, ``steps``, ``guidance``, ``fps`` and ``num_frames`` go to engines that
     take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
     ``characters`` names characters of the media folder to feature (two at most; write their
-    names in the prompt).
+    names in the prompt). ``enhance=True`` sends the prompt enhancer's rewrite of the prompt
+    (name one with :func:`enhancer`); the take keeps your words too.
     """
     return session().plan(
         _text(prompt),
@@ -76,6 +78,7 @@ def plan(
         remix_of=remix,
         options=picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
 
 
@@ -100,6 +103,7 @@ def generate(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     shot_by_shot: bool = False,
     budget: float | None = None,
     cache: bool = True,
@@ -110,11 +114,16 @@ def generate(
     A repeated call returns the stored take and sends nothing; ``cache=False`` asks for a new
     one. ``wait=False`` returns at once with takes that update as their jobs run.
     ``characters`` features characters of the media folder (their names in the prompt).
+    ``enhance=True`` sends the prompt enhancer's rewrite (see :func:`plan`).
     ``shot_by_shot=True`` makes a storyboard's shots as a chain (the first shot created, each
     next one an extension; the whole chain's cost is shown first) and returns its last take,
     whose ``chain()`` is every step.
     """
     if shot_by_shot:
+        if enhance:
+            raise ValueError(
+                "enhance=True rewrites one prompt; shot_by_shot makes a chain of them."
+            )
         return _shot_by_shot(
             _text(prompt),
             model=model,
@@ -135,6 +144,7 @@ def generate(
         remix=remix,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     run = kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
     return run.takes[0] if planned.takes == 1 else run
@@ -161,6 +171,7 @@ async def agenerate(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
 ) -> Take | Study:
@@ -176,6 +187,7 @@ async def agenerate(
         remix=remix,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     run = kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
     return run.takes[0] if planned.takes == 1 else run
@@ -202,6 +214,7 @@ def grid(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
@@ -211,7 +224,8 @@ def grid(
     The first axis makes columns, the second rows, the third pages. Only cells the ledger
     lacks are sent. On a seeded engine ``{"seed": [1, 2, 3]}`` or ``{"steps": [20, 40]}``
     are axes too. ``{"character": ["Maya", "Theo"]}`` puts each character in the place of the
-    first one's name in the prompt.
+    first one's name in the prompt. ``{"prompt": ["mine", "enhanced"]}`` puts your words
+    beside the prompt enhancer's rewrite of them (``length`` takes ``enhanced`` as a rung too).
     """
     planned = plan(
         prompt,
@@ -224,6 +238,7 @@ def grid(
         fit=fit,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
@@ -247,6 +262,7 @@ async def agrid(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     characters: Sequence[str] = (),
+    enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
 ) -> Study:
@@ -260,6 +276,7 @@ async def agrid(
         takes=takes,
         **picked(locals()),
         characters=characters,
+        enhance=enhance,
     )
     return kernel.remember(await session().arun_plan(planned, cache=cache, budget=budget))
 

@@ -4,7 +4,7 @@ out as a grid (``chain_grid``) and read the ``continuity`` at their joins."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sora_nb.notebook import display, kernel
 from sora_nb.notebook.functions.settings import session
@@ -45,12 +45,26 @@ def export(
     return Study.of(chosen).export(kind, path, **options)
 
 
-def judge(run: GridRun | None = None) -> PairwiseJudge:
+def judge(
+    run: GridRun | None = None,
+    *,
+    blind: bool = True,
+    seed: int | None = None,
+    cover: tuple[float, float] | Literal["auto"] | None = "auto",
+) -> PairwiseJudge:
     """A "which is better?" widget over a run's cells (the last run by default): each vote is
-    kept in the ledger and the ranking of every axis value is updated as you go."""
+    kept in the ledger with the sides shown, and every axis value is ranked from the votes.
+
+    Blind by default: both takes play together on one clock with nothing that tells them
+    apart (no prompt, labels or word counts; the animatic's burned-in captions covered, or the
+    ``cover`` fractions of the frame's height, top and bottom), on sides drawn by ``seed`` (a
+    random one unless given: pass it again to replay a round). ``blind=False`` names the cells.
+    """
     from sora_nb.notebook.pairwise import judge as pairwise
 
-    return pairwise(_run_or_last(run, "judge"), session().ledger)
+    return pairwise(
+        _run_or_last(run, "judge"), session().ledger, blind=blind, seed=seed, cover=cover
+    )
 
 
 def _run_or_last(run: GridRun | None, verb: str) -> GridRun:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import SecretStr
+
 from sora_nb import catalog
+from sora_nb.api.enhancer import Enhancer
 from sora_nb.notebook import display, kernel
 from sora_nb.runs.session import Session
 
@@ -24,8 +27,31 @@ def configure(**settings: Any) -> Session:
     this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
     ``offload``, ``vae_tiling``, ``lora_dir`` optional): with ``renderer``, ``model`` names the
     local model, not a default; ``renderer="animatic"`` goes back to the animatic.
+    ``enhancer=Enhancer(...)`` names the prompt enhancer (see :func:`enhancer`).
     """
     return kernel.configure(**settings)
+
+
+def enhancer(
+    url: str | None = None,
+    *,
+    model: str | None = None,
+    api_key: str | SecretStr | None = None,
+    price_in: float | None = None,
+    price_out: float | None = None,
+) -> Enhancer | None:
+    """Name the prompt enhancer, an OpenAI-compatible chat endpoint (LiteLLM, vLLM, Ollama,
+    llama.cpp): ``enhancer("http://localhost:11434/v1", model="qwen2.5:7b")``; with no URL, the
+    one in force (None: none). Rewrites are asked only for ``enhance=True``, ``%%sora
+    --enhance`` or a ``prompt=mine,enhanced`` axis. ``api_key`` is held in memory only;
+    ``price_in``/``price_out`` (dollars per million tokens) price a rewrite where the endpoint
+    reports its tokens but not its cost."""
+    if url is None:
+        return kernel.session().rewrites.enhancer
+    key = SecretStr(api_key) if isinstance(api_key, str) and api_key else api_key or None
+    named = Enhancer(url=url, model=model or "", key=key, price_in=price_in, price_out=price_out)
+    kernel.configure(enhancer=named)
+    return named
 
 
 def session() -> Session:

@@ -179,6 +179,7 @@ class SoraMagics(Magics):
             extend=self._take_named(options.extend),
             edit=self._take_named(options.edit),
             options=options.options,
+            enhance=options.enhance,
         )
         if options.dry_run:
             show.show_plan(plan, session, dry_run=True, cache=options.cache)
@@ -315,6 +316,8 @@ class SoraMagics(Magics):
         )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
         rows.append({"setting": "server", "value": session.server})
+        named = session.rewrites.enhancer
+        rows.append({"setting": "enhancer", "value": named.describe() if named else "none"})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
 
     # -- %sora connect and its local forms ---------------------------------------------------
@@ -516,6 +519,33 @@ class SoraMagics(Magics):
         run = kernel.remember(chain_grid([t.chain() for t in takes], run_type=session.run_type))
         show.show_run(run, session)
         return show.continuity(run)
+
+    @command(
+        "enhancer [URL --model M]",
+        "the prompt enhancer (an OpenAI-compatible chat endpoint) that --enhance and "
+        "--vary prompt=mine,enhanced ask; its key from $SORA_NB_ENHANCER_KEY (or --key-env "
+        "VAR); --price-in/--price-out X: dollars per million tokens. Alone: the one named",
+    )
+    def _cmd_enhancer(self, rest: str) -> Any:
+        import os
+
+        from sora_nb.notebook.functions import enhancer
+        from sora_nb.notebook.options import ENHANCER_USAGE, parse_enhancer
+
+        self._session()  # the magic's settings first: naming an enhancer keeps them
+        if not rest:
+            named = enhancer()
+            return print(f"Prompt enhancer: {named.describe()}." if named else ENHANCER_USAGE)
+        line = parse_enhancer(rest)
+        named = enhancer(
+            line.url,
+            model=line.model,
+            api_key=os.environ.get(line.key_env) or None,
+            price_in=line.price_in,
+            price_out=line.price_out,
+        )
+        assert named is not None
+        return print(f"Prompt enhancer: {named.describe()} (asked only with --enhance).")
 
     @command("studio [PROMPT]", "the prompt studio, with this kernel's defaults")
     def _cmd_studio(self, rest: str) -> Any:

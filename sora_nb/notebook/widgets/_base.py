@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sora_nb.notebook.nomath import no_math
 from sora_nb.notebook.widgets._files import relative_to_notebook
+from sora_nb.prompt import word_count as prompt_word_count
 from sora_nb.runs.take import Take
 
 #: The built front end (``npm run build`` in ``js/`` writes it; it is not committed).
@@ -26,8 +27,9 @@ def esm_path(name: str) -> Path:
 
 
 def word_count(text: str) -> int:
-    """Words in ``text``, counted as runs of non-space characters (as the front end counts)."""
-    return len(text.split())
+    """Words in ``text``, counted as the prompt language counts them everywhere (the ladder,
+    the grid's headers, the studio, the player): bullets and punctuation are not words."""
+    return prompt_word_count(text)
 
 
 def error_text(take: Take) -> str:

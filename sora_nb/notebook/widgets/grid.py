@@ -44,20 +44,26 @@ def _cell_files(take: Take) -> dict[str, MediaFile]:
     return {variant: file for variant, file in found.items() if file}
 
 
-def _cell_data(take: Take, label: str, metrics: str = "") -> CellState:
-    """What a cell shows: status, progress and error, what identifies it, and its files."""
+def _cell_data(take: Take, label: str, metrics: str = "", *, blind: bool = False) -> CellState:
+    """What a cell shows: status, progress and error, what identifies it, and its files.
+
+    ``blind``: nothing in the page's state tells the cells apart beyond the label given (no
+    word count, model or metrics), so not even the page's source gives a judge away.
+    """
     return CellState(
         label=label,
-        metrics=metrics,
+        metrics="" if blind else metrics,
         take_id=take.id,
         status=take.status,
         progress=max(0, min(100, int(take.progress))),
         error=error_text(take),
         seconds=video_seconds(take),
-        words=word_count(take.request.prompt),
-        model=take.request.model,
+        words=0 if blind else word_count(take.request.prompt),
+        model="" if blind else take.request.model,
         size=take.request.size,
         files=_cell_files(take),
+        prompt=take.request.prompt,
+        mine=take.request.mine if take.request.enhancement is not None else "",
     )
 
 
@@ -98,6 +104,19 @@ class Grid(anywidget.AnyWidget):
     error = traitlets.Unicode(
         "", help="What went wrong in the kernel for this grid (a failing on_rate callback)."
     ).tag(sync=True)
+    blind = traitlets.Bool(
+        False,
+        help="A blind judgement: no A/B, ratings, notes or enlarged view; labels are whatever "
+        "the cells are given (the judge gives Left and Right).",
+    ).tag(sync=True)
+    cover = traitlets.List(
+        traitlets.Float(min=0.0, max=0.5),
+        default_value=[0.0, 0.0],
+        minlen=2,
+        maxlen=2,
+        help="Fractions of each frame's height to cover, top and bottom, where a server burns "
+        "captions in (0: none).",
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -136,6 +155,10 @@ class Grid(anywidget.AnyWidget):
         self._takes = takes
         self._labels = list(labels) if labels is not None else [t.id for t in takes]
         self._rate_callbacks = Callbacks("on_rate")
+        # Set while feedback follows a take rated from Python: no on_rate echo back to it.
+        self._from_takes = False
+        #: Each take's rating and note when last seen, to tell a new one given from Python.
+        self._judged = [(t.rating, t.note) for t in takes]
         self._metrics: dict[int, str] = {}
         self._chunks = ChunkSender(self, self._file_for)
         # Takes may report from several runner threads; cell updates must not interleave.
@@ -149,12 +172,11 @@ class Grid(anywidget.AnyWidget):
             self.page_labels = list(page_labels) if page_labels else []
             self.page_title = page_title
             self.sprite_grid = list(sprite_grid)
-            self.cells = [_cell_data(t, lbl) for t, lbl in zip(takes, self._labels, strict=True)]
-            self.feedback = {
-                str(i): Feedback(rating=_thumbs(t.rating), note=t.note or "")
-                for i, t in enumerate(takes)
-                if t.rating is not None or t.note
-            }
+            self.cells = [
+                _cell_data(t, lbl, blind=self.blind)
+                for t, lbl in zip(takes, self._labels, strict=True)
+            ]
+            self.feedback = _feedback_of(takes)
         self._unfollow = [take.on_change(self._on_take_change) for take in takes]
         self.on_msg(self._handle_message)
 
@@ -192,11 +214,14 @@ class Grid(anywidget.AnyWidget):
                         named = ", ".join(f"{name}={value}" for name, value in cell.labels.items())
                         takes.append(take)
                         labels.append(f"{named}, take {k + 1}" if per > 1 else named)
-        col_labels = [_header(value, words_at(0, j)) for j, value in enumerate(axes[0].values)]
+        col_labels = [
+            _header(_named(axes[0].name, value), words_at(0, j))
+            for j, value in enumerate(axes[0].values)
+        ]
         row_labels: list[Header] = []
         if len(axes) > 1 or per > 1:
             for r in range(nrows):
-                value = axes[1].values[r] if len(axes) > 1 else ""
+                value = _named(axes[1].name, axes[1].values[r]) if len(axes) > 1 else ""
                 words = words_at(1, r) if len(axes) > 1 else None
                 for k in range(per):
                     take_text = f"take {k + 1}" if per > 1 else ""
@@ -215,7 +240,7 @@ class Grid(anywidget.AnyWidget):
             row_labels=row_labels,
             col_title=axes[0].name,
             row_title=row_title,
-            page_labels=list(axes[2].values) if len(axes) > 2 else None,
+            page_labels=[_named(axes[2].name, v) for v in axes[2].values] if axes[2:] else None,
             page_title=axes[2].name if len(axes) > 2 else "",
             **kwargs,
         )
@@ -232,7 +257,7 @@ class Grid(anywidget.AnyWidget):
                 if take.id in summaries:
                     self._metrics[index] = summaries[take.id]
             self.cells = [
-                _cell_data(t, self._labels[i], self._metrics.get(i, ""))
+                _cell_data(t, self._labels[i], self._metrics.get(i, ""), blind=self.blind)
                 for i, t in enumerate(self._takes)
             ]
 
@@ -258,9 +283,27 @@ class Grid(anywidget.AnyWidget):
             for index, shown in enumerate(self._takes):
                 if shown is take:
                     cells[index] = _cell_data(
-                        take, self._labels[index], self._metrics.get(index, "")
+                        take, self._labels[index], self._metrics.get(index, ""), blind=self.blind
                     )
             self.cells = cells
+            # A rating or note given from Python (``rate(ledger, take, "up")``) shows on the
+            # buttons too; it is not sent back to on_rate, which is for the page's clicks. Only
+            # a take whose rating or note changed is copied: a status update leaves a rating
+            # clicked in the page (that no callback wrote to the take) as it is.
+            feedback = dict(self.feedback)
+            for index, shown in enumerate(self._takes):
+                now = (shown.rating, shown.note)
+                if shown is not take or self._judged[index] == now:
+                    continue
+                self._judged[index] = now
+                feedback.pop(str(index), None)
+                feedback.update(_feedback_of([shown], first=index))
+            if feedback != self.feedback:
+                self._from_takes = True
+                try:
+                    self.feedback = feedback
+                finally:
+                    self._from_takes = False
 
     def _file_for(self, key: str) -> Path | None:
         """The file behind a ``"cell/variant"`` key this grid handed out, else None."""
@@ -287,6 +330,8 @@ class Grid(anywidget.AnyWidget):
 
     @traitlets.observe("feedback")
     def _feedback_changed(self, change: dict[str, Any]) -> None:
+        if self._from_takes:
+            return
         old: dict[str, Feedback] = change["old"] or {}
         new: dict[str, Feedback] = change["new"] or {}
         problems = []
@@ -312,13 +357,32 @@ class Grid(anywidget.AnyWidget):
                 [repr(self), *(f"  {i}: {describe_take(t)}" for i, t in enumerate(self._takes))]
             )
             figures = [
-                static_figure(t, f"{label}: {describe_take(t)}")
+                static_figure(t, label if self.blind else f"{label}: {describe_take(t)}")
                 for t, label in zip(self._takes, self._labels, strict=True)
             ]
             data["text/html"] = (
                 f"<div>{''.join(figures)}</div>" if figures else no_math(html.escape(repr(self)))
             )
         return bundle
+
+
+def _feedback_of(takes: Sequence[Take], first: int = 0) -> dict[str, Feedback]:
+    """The ratings and notes the takes carry, by cell index (as a string) from ``first``."""
+    return {
+        str(i): Feedback(rating=_thumbs(t.rating), note=t.note or "")
+        for i, t in enumerate(takes, start=first)
+        if t.rating is not None or t.note
+    }
+
+
+def _named(axis: str, value: str) -> str:
+    """A header that says what it is: a bare number (a seed, a step count) gets its axis's
+    name, ``seed 3`` or ``steps 16``; a word (``long``, ``sora-2``) says it already."""
+    try:
+        float(value)
+    except ValueError:
+        return value
+    return f"{axis} {value}"
 
 
 def _thumbs(rating: int | None) -> Literal[1, -1] | None:

@@ -101,6 +101,9 @@ class Player(anywidget.AnyWidget):
     prompt = traitlets.Unicode("", help="The prompt as sent (shown as text, never HTML).").tag(
         sync=True
     )
+    words = traitlets.Int(
+        0, help="The prompt's words, counted as the prompt language counts them everywhere."
+    ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
     chain = ModelList(
@@ -238,6 +241,7 @@ class Player(anywidget.AnyWidget):
             self.cost = take.cost
             self.estimated_cost = take.estimated_cost
             self.prompt = request.prompt
+            self.words = word_count(request.prompt)
             files = {"thumbnail": describe(take, "thumbnail")}
             if take.ok:
                 files["video"] = describe(take, "video")

@@ -64,6 +64,12 @@ class CellState(BaseModel):
     model: str
     size: str
     files: dict[Variant, MediaFile] = Field(default_factory=dict)
+    prompt: str = Field(default="", description="the prompt sent")
+    mine: str = Field(
+        default="",
+        description="the user's own words, when the prompt sent was an enhancer's rewrite of "
+        "them (empty: the prompt sent is the user's)",
+    )
 
 
 class Feedback(BaseModel):

@@ -122,6 +122,12 @@ class Studio(anywidget.AnyWidget):
         help="Generate a storyboard shot by shot: its first shot made, each next one extending "
         "the video so far, the whole chain priced first.",
     ).tag(sync=True)
+    enhance = traitlets.Bool(
+        False, help="Send the prompt enhancer's rewrite (Compare lengths adds it as a rung)."
+    ).tag(sync=True)
+    enhancer = traitlets.Unicode(
+        "", help="The prompt enhancer named (empty: none, so the toggle says how to name one)."
+    ).tag(sync=True)
 
     # -- what the front end offers (from the catalog and the vocabularies) -------------------------
     model_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -204,10 +210,13 @@ class Studio(anywidget.AnyWidget):
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
             self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
-            self.loras_offered = _offered_loras(session) if "loras" in knobs else []
+            # (knobs with "loras" means the server answered: its adapters, if it lists them)
+            self.loras_offered = list(session.server_info().loras or ()) if "loras" in knobs else []
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
             self.characters = list(characters)
+            named = session.rewrites.enhancer
+            self.enhancer = named.describe() if named else ""
         self._quiet = False
         self._refresh()
         self.observe(self._changed, names=[*CLAUSES, *_SETTINGS])
@@ -330,8 +339,9 @@ class Studio(anywidget.AnyWidget):
         return run.takes[0] if len(run.takes) == 1 else run
 
     def compare_lengths(self) -> GridRun:
-        """Send the short, medium and long versions of the prompt and show them in a Grid."""
-        return self._run(vary={"length": list(LENGTHS)})
+        """Send the short, medium and long versions of the prompt (and, with ``enhance``, the
+        enhancer's rewrite as one more rung) and show them in a Grid."""
+        return self._run(vary={"length": [*LENGTHS, *(["enhanced"] if self.enhance else [])]})
 
     def _run(self, vary: dict[str, list[str]] | None) -> GridRun:
         from sora_nb.notebook.widgets.views import widget_for
@@ -353,6 +363,7 @@ class Studio(anywidget.AnyWidget):
             takes=self.takes,
             characters=list(self.characters),
             options=knobs,
+            enhance=self.enhance and not vary,
         )
         run = session.run_plan(plan, wait=False)
         self.last_run = run
@@ -434,13 +445,3 @@ def _knobs(session: Session, model: str) -> tuple[list[str], KnobDefaults]:
     if profile is None:
         return offered, KnobDefaults()
     return offered, KnobDefaults(steps=profile.default_steps, guidance=profile.default_guidance)
-
-
-def _offered_loras(session: Session) -> list[str]:
-    """The adapters the server lists by name (the bundled server's cards); empty where it
-    lists none (then the studio's box takes any NAME:SCALE the engine knows)."""
-    try:
-        info = session.server_info(strict=False)
-    except SoraError:
-        return []
-    return list(info.loras or ()) if info is not None else []

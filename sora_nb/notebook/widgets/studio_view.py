@@ -108,10 +108,12 @@ def derive(prompt: Prompt, request: Request, problems: Sequence[str] = ()) -> Vi
     the prompt, e.g. half-typed dialogue) lead the lint list as warnings."""
     text = prompt.render()
     issues = [LintLine(severity="warning", message=problem) for problem in problems]
-    issues += [
-        LintLine(severity=issue.severity, message=str(issue.message))
-        for issue in lint_prompt(prompt, seconds=request.seconds, characters=request.characters)
-    ]
+    # Nothing typed yet is not an error: the blocked line under Generate says what to do.
+    if text.strip():
+        issues += [
+            LintLine(severity=issue.severity, message=str(issue.message))
+            for issue in lint_prompt(prompt, seconds=request.seconds, characters=request.characters)
+        ]
     why_not = reasons(request)
     rungs = (
         [Rung(level=v.level, words=v.words, text=v.text) for v in make_ladder(prompt, len(LENGTHS))]

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from sora_nb.server.renderers.animatic.colours import RGB
+from sora_nb.server.renderers.animatic.sprites import Box, Sprite, box, paint
 
 Packed = npt.NDArray[np.uint32]
 Floats = npt.NDArray[np.float64]
@@ -82,6 +83,14 @@ class Scene:
     weather_colour: np.uint32 = field(default_factory=lambda: pack((200, 205, 215)))
     plate: Image.Image | None = None  # a reference image the first shot moves over
     shake: Floats | None = None  # handheld jitter per frame, (n, 2)
+    #: The things the prompt names, drawn over the layers (the subject among them).
+    sprites: list[Sprite] = field(default_factory=list)
+    wind: npt.NDArray[np.int64] | None = None  # flat indices of wind streaks (one tile)
+    #: A veil of fog over everything: its colour and opacity (0..255).
+    fog: tuple[RGB, int] | None = None
+    #: Frames (numbered within the shot) lit by lightning, and the bolt drawn then.
+    flashes: frozenset[int] = frozenset()
+    bolt: Sprite | None = None
 
 
 def _factors(move: str, depth: float, follows: bool) -> tuple[float, float]:
@@ -95,8 +104,27 @@ def _factors(move: str, depth: float, follows: bool) -> tuple[float, float]:
     return depth, depth
 
 
-def draw(scene: Scene, camera: CameraState, out: Packed, frame_number: int) -> None:
-    """Draw one frame of ``scene`` as seen by ``camera`` into ``out`` (rows x columns, packed)."""
+def sprite_box(scene: Scene, sprite: Sprite, camera: CameraState, progress: float) -> Box:
+    """Where ``sprite`` is on the canvas (x0, y0, x1, y1) in this frame, camera applied."""
+    fx, fy = _factors(scene.movement, sprite.depth, sprite.follows)
+    zoom = 1.0 if sprite.follows else 1 + (camera.zoom - 1) * sprite.depth
+    offset = (camera.x * fx, camera.y * fy)
+    return box(sprite, progress, offset, zoom, scene.width, scene.height)
+
+
+def draw(
+    scene: Scene,
+    camera: CameraState,
+    out: Packed,
+    frame_number: int,
+    progress: float = 0.0,
+    *,
+    step: int = 0,
+    things: bool = True,
+) -> None:
+    """Draw one frame of ``scene`` as seen by ``camera`` into ``out`` (rows x columns, packed):
+    ``progress`` is how far into the shot it is (0..1), ``step`` its frame within the shot;
+    ``things=False`` leaves out the drawn things (the background alone)."""
     iw, ih = scene.width, scene.height
     if scene.plate is not None:
         _draw_plate(scene, camera, out)
@@ -161,11 +189,33 @@ def draw(scene: Scene, camera: CameraState, out: Packed, frame_number: int) -> N
             t = np.clip((v - band.y0) / max(1e-6, band.y1 - band.y0), 0, 1)[:, None]
             colours = (1 - t) * np.array(band.colour_top) + t * np.array(band.colour_bottom)
             np.copyto(out[lo:hi], _pack_rows(colours)[:, None], where=mask)
+        if things:
+            for sprite in scene.sprites:
+                paint(sprite, sprite_box(scene, sprite, camera, progress), out)
+    _weather(scene, out, frame_number, step)
+
+
+def _weather(scene: Scene, out: Packed, frame_number: int, step: int) -> None:
+    """Rain, snow and wind streaks, a fog veil and lightning, over the whole frame."""
+    iw, ih = scene.width, scene.height
     flat = out.reshape(-1)
     for streaks, speed in ((scene.rain, 0.09), (scene.snow, 0.008)):
         if streaks is not None:
             shift = int(frame_number * speed * ih) % ih
             flat[(streaks + shift * iw) % flat.size] = scene.weather_colour
+    if scene.wind is not None:
+        flat[(scene.wind + int(frame_number * 0.06 * iw)) % flat.size] = scene.weather_colour
+    veil = scene.fog
+    if step in scene.flashes:
+        veil = ((250, 250, 255), 150)
+        if scene.bolt is not None:
+            paint(scene.bolt, box(scene.bolt, 0.0, (0.0, 0.0), 1.0, iw, ih), out)
+    if veil is not None:
+        colour, alpha = veil
+        pixels = out.view(np.uint8).reshape(ih, iw, 4)[:, :, :3]
+        tint = np.array(colour, dtype=np.uint32) * alpha
+        mixed = (pixels.astype(np.uint32) * (255 - alpha) + tint + 127) // 255
+        pixels[:] = mixed.astype(np.uint8)
 
 
 def _draw_plate(scene: Scene, camera: CameraState, out: Packed) -> None:

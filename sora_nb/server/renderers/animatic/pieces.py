@@ -31,6 +31,7 @@ from sora_nb.server.renderers.animatic.storyboard import (
     Look,
     ShotPlan,
     Storyboard,
+    caption_of,
     look_of,
     plan,
 )
@@ -163,7 +164,6 @@ def _continuation(
         )
     (last, end) = previous.end()
     first = storyboard.shots[0]
-    lens = f"{last.plan.lens_mm:g} mm" if last.plan.lens_mm else "lens n/a"
     asked = prompt.resolved_shots()[0].camera.framing
     # A first shot framed otherwise than the source ends (shot by shot: "Shot 2: close-up")
     # opens on the source's last frame for a beat, then cuts to its own framing.
@@ -176,10 +176,11 @@ def _continuation(
         start=first.start,
         stop=first.start + beat if cuts else first.stop,
         movement="static" if cuts else first.movement,
-        caption=(
-            f"EXT {number}  ·  {'GOES ON' if cuts else f'SHOT 1/{first.count}'}  ·  "
-            f"{FRAMING_LABELS[last.plan.framing]}  ·  {lens}  ·  "
-            f"{'STATIC' if cuts else first.movement.upper()}"
+        caption=caption_of(
+            f"EXT {number}  ·  {'GOES ON' if cuts else f'SHOT 1/{first.count}'}",
+            FRAMING_LABELS[last.plan.framing],
+            last.plan.lens_mm,
+            "static" if cuts else first.movement,
         ),
     )
     new_shots = storyboard.shots[1:]
@@ -188,7 +189,9 @@ def _continuation(
     storyboard = dataclasses.replace(storyboard, shots=(going_on, *new_shots))
     take_seed = request.seed()
     steer = np.random.default_rng([take_seed, 1])
-    setups = [ShotSetup(going_on, last.scene, _continuing(last.scene, end, going_on, steer))]
+    # The things stay where the source left them: the extension opens on its last frame.
+    held = dataclasses.replace(last.scene, sprites=[s.held(1.0) for s in last.scene.sprites])
+    setups = [ShotSetup(going_on, held, _continuing(held, end, going_on, steer))]
     for shot in new_shots:
         scene = build_scene(
             storyboard,

@@ -55,11 +55,29 @@ class _Captions:
         }
         mark = overlay.text_strip(storyboard.mark, self.size, w - margin, margin, anchor="right")
         widest = max(strip.width for strip in self.shots.values())
-        if widest + mark.width + 3 * margin > w:
+        # The mark's place depends on the frame's width (and the captions only when they are
+        # very long), so the segments of one video keep it in one place.
+        if widest + mark.width + 3 * margin > w or w < 40 * self.size:
             # A narrow frame: the mark goes under the caption rather than over it.
             below = margin + max(strip.height for strip in self.shots.values()) + margin // 2
             mark = overlay.text_strip(storyboard.mark, self.size, w - margin, below, anchor="right")
         self.mark = mark
+        # The storyboard label, small under the caption: what the drawings stand for.
+        label_y = margin + max(strip.height for strip in self.shots.values()) + margin // 3
+        self.label = (
+            overlay.text_strip(storyboard.label, max(8, round(self.size * 0.8)), margin, label_y)
+            if storyboard.label
+            else None
+        )
+        self.labelled = {shot.number for shot in storyboard.shots if not shot.cast}
+        small = max(8, round(self.size * 0.75))
+        self.credit = (
+            overlay.text_strip(
+                storyboard.credit, small, w - margin, h - margin, anchor="right", bottom_up=True
+            )
+            if storyboard.credit
+            else None
+        )
         sub_size = max(10, round(min(w, h) * 0.038))
         self.subtitles = [
             (
@@ -87,6 +105,10 @@ class _Captions:
             bottom_up=True,
         )
         found = [self.shots[shot], self.mark, timecode]
+        if self.label is not None and shot in self.labelled:
+            found.append(self.label)
+        if self.credit is not None:
+            found.append(self.credit)
         found.extend(strip for start, stop, strip in self.subtitles if start <= frame < stop)
         return found
 
@@ -112,7 +134,9 @@ def _frames(piece: Piece, reformatter: VideoReformatter) -> Iterator[tuple[int, 
                 continue
             # A fresh canvas per frame: the encoder may still be reading the previous one.
             canvas = np.empty((ih, iw), dtype=np.uint32)
-            draw(setup.scene, setup.camera(index - shot.start, count), canvas, index)
+            step = index - shot.start
+            camera = setup.camera(step, count)
+            draw(setup.scene, camera, canvas, index, step / max(1, count - 1), step=step)
             rgba = canvas.view(np.uint8).reshape(ih, iw, 4)
             frame = reformatter.reformat(
                 av.VideoFrame.from_ndarray(rgba, format="rgba"),

@@ -10,7 +10,10 @@ from sora_nb.server.renderers.animatic.colours import RGB, TIME_LOOKS, mix
 from sora_nb.server.renderers.animatic.frames import EMPTY, Band, Floats, Scene, pack
 from sora_nb.server.renderers.animatic.shapes import figure, skyline_blocks, smooth_noise, streaks
 from sora_nb.server.renderers.animatic.sky import sky_canvas
+from sora_nb.server.renderers.animatic.sprites import Sprite
+from sora_nb.server.renderers.animatic.staging import stage
 from sora_nb.server.renderers.animatic.storyboard import ShotPlan, Storyboard
+from sora_nb.server.renderers.animatic.weather import weather
 
 
 def _shade(colour: RGB, light: RGB, brightness: float) -> RGB:
@@ -45,7 +48,7 @@ def build_scene(
     sky = sky_canvas(storyboard, shot, layout, iw, ih, horizon, margin)
 
     palette = look.palette
-    fog = 0.45 if look.weather in ("fog", "mist", "haze") else 0.0
+    fog = 0.45 if look.weather in ("fog", "mist", "haze") or "fog" in look.effects else 0.0
     haze = mix(time.horizon, (200, 200, 205), 0.3)
 
     def tone(colour: RGB, depth: float) -> RGB:
@@ -189,7 +192,8 @@ def build_scene(
             )
         )
 
-    # The subject, on a third of the frame, lit on the key light's side.
+    # The subject, on a third of the frame.
+    sprites: list[Sprite] = []
     if shot.framing != "pov" and shot.cast:
         # Characters from clips, in their own colours (the same draws as the generic figure's,
         # so the rest of the shot is laid out exactly as it would be without them).
@@ -203,27 +207,14 @@ def build_scene(
                     cameo, grid, x + nudge, shot.framing, ih, horizon, light, bright, follows
                 )
             )
-    elif shot.framing != "pov":
+    elif shot.framing != "pov" or storyboard.things:
+        # The things the prompt names (the subject first), each a recognisable picture.
         third = -1 if layout.random() < 0.5 else 1
-        cx = third * iw / 6 + take.uniform(-0.02, 0.02) * iw
-        if shot.framing in ("close-up", "extreme-close-up", "medium-close-up"):
-            cx *= 0.5
-        follows = shot.movement == "tracking"
-        dark = mix(look.subject, (8, 8, 12), 0.35)
-        contrast = 0.2 if shot.soft_light else 0.45
-        lit = mix(dark, light, contrast)
-        lit_side = np.greater((grid - cx) * shot.light_side, 0.0)
-        for top, bottom in figure(grid, cx, shot.framing, ih, horizon):
-            add(1.0, top, bottom, dark, darker=0.7, follows=follows)
-            if shot.light_side == 0:
-                # Backlight: a rim along the top edge instead of a lit half.
-                rim_top, rim_bottom = top, np.where(top < EMPTY, top + 0.012 * ih, EMPTY)
-            else:
-                rim_top = np.where(lit_side, top, EMPTY)
-                rim_bottom = np.where(lit_side, bottom, EMPTY)
-            shade = mix(lit, dark, 0.6)
-            bands.append(Band(1.0, rim_top, rim_bottom, lit, shade, top.min(), 0.5 * ih, follows))
-        if shot.framing == "over-the-shoulder":
+        nudge = take.uniform(-0.02, 0.02) * iw
+        sprites = stage(
+            storyboard.things, shot, third, nudge, horizon, (iw, ih), light, bright, setting
+        )
+        if shot.framing == "over-the-shoulder" and sprites:
             # The listener's shoulder and the back of their head, close to the lens.
             for top, bottom in figure(grid, -third * 0.42 * iw, "close-up", ih, horizon):
                 add(1.5, top + 0.42 * ih, bottom + 0.42 * ih, (12, 12, 16), darker=0.8)
@@ -242,13 +233,15 @@ def build_scene(
         top = np.where(bumps > 0, 0.5 * ih - bumps * 0.25 * ih, EMPTY)
         add(1.7, top, below, mix(ground_c, (20, 30, 15), 0.7), darker=0.6)
 
-    scene = Scene(iw, ih, grid, sky, margin, bands, shot.movement, plate=plate)
-    if look.weather in ("rain", "storm", "drizzle"):
+    scene = Scene(iw, ih, grid, sky, margin, bands, shot.movement, plate=plate, sprites=sprites)
+    effects = look.effects | ({look.weather} if look.weather else set())
+    if effects & {"rain", "storm", "drizzle"}:
         scene.rain = streaks(layout, iw, ih, density=0.0008, length=int(0.04 * ih) + 2)
         scene.weather_colour = pack(mix(time.horizon, (190, 195, 210), 0.6))
-    elif look.weather == "snow":
+    elif "snow" in effects:
         scene.snow = streaks(layout, iw, ih, density=0.0015, length=2)
         scene.weather_colour = pack((240, 242, 250))
+    weather(scene, effects, layout, shot.stop - shot.start, haze)
     if shot.movement == "handheld":
         scene.shake = shake(take, max(2, shot.stop - shot.start), iw, ih)
     return scene

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -24,6 +24,7 @@ from sora_nb.server.renderers.animatic.colours import (
     light_colour,
     mix,
 )
+from sora_nb.server.renderers.animatic.icons import CREDIT, available
 from sora_nb.server.renderers.animatic.request import FPS, AnimaticRequest
 from sora_nb.server.renderers.animatic.storyboard_words import (
     _CALM,
@@ -33,6 +34,13 @@ from sora_nb.server.renderers.animatic.storyboard_words import (
     MOVES,
     SETTING_WORDS,
     SOUND_WORDS,
+)
+from sora_nb.server.renderers.animatic.subjects import (
+    Motion,
+    Thing,
+    motion_of,
+    things_of,
+    weather_of,
 )
 from sora_nb.server.renderers.base import Cameo
 
@@ -47,6 +55,7 @@ __all__ = [
     "SoundPlan",
     "Storyboard",
     "Subtitle",
+    "caption_of",
     "cast_of",
     "look_of",
     "plan",
@@ -74,6 +83,8 @@ class ShotPlan:
     caption: str
     #: The characters in this shot, as indices into the storyboard's cast (left to right).
     cast: tuple[int, ...] = ()
+    #: How the subject moves in this shot (its action's verb and adverbs).
+    motion: Motion = field(default_factory=Motion)
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,8 @@ class Look:
     subject: RGB
     neon: bool
     neon_colours: tuple[RGB, ...]
+    #: Weather drawn over the scene: rain, snow, fog, wind, lightning.
+    effects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,11 +135,20 @@ class Storyboard:
     subtitles: tuple[Subtitle, ...]
     sound: SoundPlan
     mark: str
+    #: Who made the pictures drawn, when any are (the mark's second line, bottom right).
+    credit: str = ""
     #: The characters the prompt names, in the order it first names them.
     cast: tuple[Cameo, ...] = ()
     #: Where this storyboard's first frame sits in the whole video (a later segment of a video
     #: made in steps starts past the earlier ones): the timecode counts from here.
     first_frame: int = 0
+    #: What the prompt names that the storyboard draws, the subject first.
+    things: tuple[Thing, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The storyboard label: what the drawings stand for, in the prompt's words."""
+        return "  ·  ".join(_named(t) for t in self.things)
 
     @property
     def internal_size(self) -> tuple[int, int]:
@@ -279,6 +301,7 @@ def look_of(prompt: Prompt, *, setting: str | None = None) -> Look:
         subject=mix(darkest, (40, 35, 45), 0.5),
         neon=neon,
         neon_colours=vivid,
+        effects=weather_of(prompt),
     )
 
 
@@ -345,10 +368,11 @@ def plan(
         )
         if neon:
             key = mix(key, vivid[0], 0.5)
-        lens = f"{camera.lens_mm:g} mm" if camera.lens_mm else "lens n/a"
-        caption = (
-            f"{label}SHOT {number}/{len(ranges)}  ·  {FRAMING_LABELS[framing]}  ·  {lens}  ·  "
-            f"{movement.upper()}"
+        caption = caption_of(
+            f"{label}SHOT {number}/{len(ranges)}",
+            FRAMING_LABELS[framing] if camera.framing or framing == "aerial" else None,
+            camera.lens_mm,
+            movement if camera.movement or camera.rig else None,
         )
         quality = _words(shot.lighting.quality)
         plans.append(
@@ -366,8 +390,11 @@ def plan(
                 soft_light=bool(quality & {"soft", "diffuse", "diffused", "dappled", "overcast"}),
                 caption=caption,
                 cast=_shot_cast(prompt, shot, cast),
+                motion=motion_of(prompt, shot),
             )
         )
+    things = things_of(prompt)
+    credit = CREDIT if any(t.entry for t in things) and available() else ""
     return Storyboard(
         width=request.width,
         height=request.height,
@@ -377,8 +404,25 @@ def plan(
         subtitles=_subtitles(prompt, frame_count),
         sound=_sound(prompt, setting),
         mark=f"OFFLINE ANIMATIC · {request.model} · {_variation(request)}",
+        credit=credit,
         cast=cast,
         first_frame=first_frame,
+        things=things,
+    )
+
+
+def caption_of(shot: str, framing: str | None, lens_mm: float | None, move: str | None) -> str:
+    """A shot's caption in plain words ("SHOT 1/3  ·  WIDE  ·  35 mm  ·  ORBIT"): only what
+    the prompt gave, nothing for what it left out."""
+    parts = [shot, framing, f"{lens_mm:g} mm" if lens_mm else None, move.upper() if move else None]
+    return "  ·  ".join(p for p in parts if p)
+
+
+def _named(thing: Thing) -> str:
+    return (
+        thing.name
+        if thing.count == 1 or thing.name.endswith("s")
+        else f"{thing.name} ×{thing.count}"
     )
 
 
