@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml scripts/setup.sh $(JS_SOURCES)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 gallery: setup
-	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) 01_quickstart.ipynb
 
 lint: setup
 	$(PY) -m ruff check sora_nb tests

@@ -66,6 +66,10 @@ class EngineFake:
         self.content_lag = 0
         #: SGLang with S3: content answers 400 naming the job's cloud URL.
         self.cloud = False
+        #: The engine lost its output files: a completed job's content is 404.
+        self.files_lost = False
+        #: What SGLang's /server_info names as its version.
+        self.version = "0.5.23"
         #: Restart (forget every job) when this many status GETs have been answered.
         self.restart_after: int | None = None
         self._status_gets = 0
@@ -103,6 +107,10 @@ class EngineFake:
             return httpx.Response(200, content=self.mp4, headers={"content-type": "video/mp4"})
         if self.dialect == "litellm":
             path = path if path.startswith("/v1/") else "/v1" + path
+        if path == "/server_info" and self.dialect == "sglang":
+            return httpx.Response(
+                200, json={"served_model_name": self.served, "version": self.version}
+            )
         parts = path.removeprefix("/v1/").split("/")
         if parts == ["models"] and request.method == "GET":
             return self._models()
@@ -131,7 +139,7 @@ class EngineFake:
         if len(parts) == 2 and request.method == "DELETE":
             return self._delete(job)
         if parts[2:] == ["content"]:
-            return self._content(job)
+            return self._content(job, request.url.params.get("variant"))
         return self._error(404, "Not Found")
 
     def _models(self) -> httpx.Response:
@@ -283,8 +291,13 @@ class EngineFake:
             return httpx.Response(int(job["error"]["code"]), json=_public(job))
         return httpx.Response(200, json=_public(job))
 
-    def _content(self, job: dict[str, Any]) -> httpx.Response:
+    def _content(self, job: dict[str, Any], variant: str | None) -> httpx.Response:
         status = job["status"]
+        # SGLang 0.5.23: the variant is an output index; a failed job has no output.
+        finished = status in ("completed", "failed") and not job.get("url")
+        missing = status == "failed" or variant not in (None, "0") or self.files_lost
+        if self.dialect == "sglang" and finished and missing:
+            return httpx.Response(404, json={"detail": f"Video variant {variant} not found"})
         if self.dialect == "vllm-omni" and status == "failed":
             message = "Video generation failed. Check job status for error details."
             return self._error(422, message)

@@ -113,6 +113,8 @@ class Recording(httpx.AsyncBaseTransport):
             body = None
         seen = Seen(request, answer.status_code, body)
         self.imitation.seen.append(seen)
+        if self.imitation.on_answer is not None:
+            self.imitation.on_answer(seen)
         pick = self.imitation.restart_after
         if pick is not None and pick(seen):
             self.imitation.restart_after = None
@@ -137,6 +139,8 @@ class Imitation:
         self.restarts = 0
         #: Restart the imitation right after the answer this picks (once).
         self.restart_after: Callable[[Seen], bool] | None = None
+        #: Called with every answer before the client sees it (to change the server then).
+        self.on_answer: Callable[[Seen], None] | None = None
 
     def transport(self) -> Recording:
         """A transport for one client (closed with it)."""

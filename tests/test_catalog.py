@@ -83,8 +83,16 @@ def test_an_addition_requested_before_its_day_says_when_it_arrives() -> None:
 
 
 def test_a_value_no_model_offers_says_so() -> None:
-    with pytest.raises(CatalogError, match="7 seconds is not offered by any known model"):
-        catalog.check_request("sora-2", seconds="7")
+    with pytest.raises(CatalogError, match="25 seconds is not offered by any model the catalog"):
+        catalog.check_request("sora-2", seconds="25")
+
+
+def test_a_refusal_names_a_model_the_server_in_use_serves_that_would_take_it() -> None:
+    # No hosted model renders 7 s, but LTX-2 does: named where the server serves it.
+    with pytest.raises(CatalogError, match=r"7 seconds needs LTX-2 or HunyuanVideo-1\.5"):
+        catalog.check_request("sora-2", seconds="7", served=["sora-2", "LTX-2", "HunyuanVideo-1.5"])
+    with pytest.raises(CatalogError, match="7 seconds is not offered by any model this server"):
+        catalog.check_request("sora-2", seconds="7", served=["sora-2", "sora-2-pro"])
 
 
 def test_a_valid_request_returns_its_profile_and_sizes_are_read_loosely() -> None:

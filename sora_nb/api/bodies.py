@@ -77,14 +77,35 @@ def refuse_knobs(
             "as vLLM-Omni or SGLang).",
             param=param,
         )
-    why = f" ({dialect.no_knobs})" if dialect.no_knobs else ""
     rows = [options_table.by_wire(w, dialect.name) or options_table.by_wire(w) for w in refused]
+    reason = (rows[0].refusals.get(dialect.name) if rows[0] is not None else None) or (
+        dialect.no_knobs
+    )
+    why = f" ({reason})" if reason else ""
     takers = set.intersection(*(set(r.dialects) for r in rows if r is not None), set(DIALECTS))
     engines = ", ".join(DIALECTS[n].title for n in sorted(takers - {dialect.name}))
     return errors.InvalidRequestError(
         f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out, or connect to "
         f"an engine that takes them ({engines or 'none does'}).",
         param=param,
+    )
+
+
+def refuse_step_cache(
+    info: ServerInfo | None, value: str | None
+) -> errors.InvalidRequestError | None:
+    """The refusal for a step cache the bundled server's model does not offer (its card says
+    which it does), or None when it is offered or nobody said."""
+    if info is None or not info.step_caches or value is None:
+        return None
+    method = value.partition(":")[0]
+    if method in info.step_caches:
+        return None
+    offered = ", ".join(m for m in info.step_caches if m != "none")
+    return errors.InvalidRequestError(
+        f"Not sent: the served model offers the step caches {offered} (or none), not "
+        f"{method!r}; send one of those.",
+        param="step_cache",
     )
 
 

@@ -42,7 +42,7 @@ from sora_nb.api.answers import (
     deleted_answer,
     job_in_error,
 )
-from sora_nb.api.bodies import create_body, merge_options, refuse_knobs
+from sora_nb.api.bodies import create_body, merge_options, refuse_knobs, refuse_step_cache
 from sora_nb.api.clock import Clock, SystemClock
 from sora_nb.api.config import (
     AuthStyle,
@@ -66,10 +66,16 @@ from sora_nb.api.continuity_inputs import (
 from sora_nb.api.dialects import Dialect, ServerInfo, dialect_named
 from sora_nb.api.knowledge import ServerKnowledge
 from sora_nb.api.listing import Order, every_job, page_params
-from sora_nb.api.params import invalid_params, seconds_text, video_id_of, video_path
+from sora_nb.api.params import (
+    invalid_params,
+    seconds_text,
+    usual_clip,
+    video_id_of,
+    video_path,
+)
 from sora_nb.api.polling import wait_for
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
-from sora_nb.api.retry import PollPolicy, RetryPolicy, poll_hint
+from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import Files, KeyAuth, Sender, origin
 from sora_nb.api.types import (
     MAX_EXTENDED_SECONDS,
@@ -86,7 +92,7 @@ from sora_nb.api.types import (
     VideoList,
     VideoRef,
 )
-from sora_nb.catalog.options import Options, picked
+from sora_nb.catalog.options import OptionError, Options, picked
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -226,6 +232,16 @@ class VideosClient:
         """
         return await self._known.detect(refresh=refresh)
 
+    async def probe(self) -> ServerInfo:
+        """Ask the server what it is once, at once: no retries, so a server that is not there
+        says so now (what connecting checks) rather than after the backoff of a real call."""
+        patient = self._send.retry
+        self._send.retry = NO_RETRIES
+        try:
+            return await self._known.detect(refresh=True)
+        finally:
+            self._send.retry = patient
+
     # -- the Videos API's own endpoints -------------------------------------------------------
 
     async def create(
@@ -248,6 +264,7 @@ class VideosClient:
         guidance_2: float | None = None,
         boundary_ratio: float | None = None,
         flow_shift: float | None = None,
+        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
@@ -276,10 +293,18 @@ class VideosClient:
         dialect = await self._known.knowing() if chosen else self.dialect
         if chosen.loras and dialect is not None:
             check_adapters(chosen.loras, dialect, self._known.info)
-        knobs = chosen.wire(dialect.name if dialect is not None else None)
+        try:
+            knobs = chosen.wire(dialect.name if dialect is not None else None)
+        except OptionError as exc:
+            raise errors.InvalidRequestError(f"Not sent: {exc}", param=exc.option) from None
         if knobs and dialect is not None and not self._known.takes(knobs, dialect):
             raise refuse_knobs(dialect, knobs, self._known.info)
+        lacking = refuse_step_cache(self._known.info, chosen.step_cache)
+        if lacking is not None:
+            raise lacking
         model = await self._known.model_to_send(model, dialect)
+        if dialect is not None and dialect.needs_clip and (size is None or secs is None):
+            size, secs = usual_clip(dialect, model, size, secs)
         if self.check_requests and model is not None:
             try:
                 catalog.check_request(

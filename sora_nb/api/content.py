@@ -10,6 +10,7 @@ turns a failure into the job's own error.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -37,9 +38,11 @@ async def download_content(
     wait_step: float,
 ) -> Path:
     """Stream ``path`` (a job's ``/content``) to ``target``; see VideosClient.download."""
-    what = f"GET {path}?variant={variant}"
     source: str = path
-    params: dict[str, str] | None = {"variant": variant}
+    # SGLang 0.5.23 reads ``variant`` as an output index: the video is asked for with none.
+    named = dialect is None or dialect.variant_query or variant != "video"
+    params: dict[str, str] | None = {"variant": variant} if named else None
+    what = f"GET {path}?variant={variant}" if named else f"GET {path}"
     retries = 0
     waited = 0.0
     not_ready = 0.0
@@ -51,13 +54,28 @@ async def download_content(
             status = exc.status_code
             if dialect is not None and status in dialect.content_failed:
                 raise await _failed(job, exc) from None
-            if isinstance(exc, errors.NotReadyError) and dialect and dialect.content_404_waits:
+            if isinstance(exc, errors.NotReadyError) and params and _variant_unknown(exc):
+                # A server that numbers its outputs (SGLang 0.5.23) knows no "video" variant:
+                # its first output is the video, asked for with no variant at all.
+                log.info("%s: %s; asking again with no variant", what, exc.server_message)
+                params, what = None, f"GET {path}"
+                continue
+            waits = dialect is not None and dialect.content_404_waits
+            if isinstance(exc, errors.NotReadyError) and (waits or variant == "video"):
                 # "Generation is still in-progress": a race with the job's end, or (SGLang) a
                 # job that failed. The job itself says which.
                 video = await job()
                 if video.failed:
                     raise errors.JobFailedError(video) from None
+                if video.completed and not (waits and _still_generating(exc)):
+                    # The job is done and the server says something else than "not yet":
+                    # waiting cannot help; say what it answered.
+                    raise _missing(video, exc) from None
+                if not waits:
+                    raise
                 if not_ready + wait_step > send.retry.budget:
+                    if video.completed:
+                        raise _missing(video, exc) from None
                     exc.message += f" It still had no video after {not_ready:.0f} s of waiting."
                     exc.args = (exc.message,)
                     raise
@@ -84,6 +102,27 @@ async def download_content(
         waited += delay
         log.info("retrying %s in %.1f s", what, delay)
         await send.clock.sleep(delay)
+
+
+#: What a 404 on content says when the video is merely not made yet.
+_NOT_YET = re.compile(r"in[- ]progress|not (yet )?ready|not finished|still|processing|queued", re.I)
+#: SGLang's answer to a variant it does not number ("Video variant video not found").
+_NO_VARIANT = re.compile(r"variant \S+ not found", re.I)
+
+
+def _still_generating(exc: errors.APIStatusError) -> bool:
+    """True when a 404's words say "not made yet" (or say nothing), so waiting may help."""
+    said = exc.server_message or ""
+    return not said or bool(_NOT_YET.search(said))
+
+
+def _variant_unknown(exc: errors.APIStatusError) -> bool:
+    return bool(_NO_VARIANT.search(exc.server_message or ""))
+
+
+def _missing(video: Video, exc: errors.APIStatusError) -> errors.ContentMissingError:
+    expired = "expire" in (exc.server_message or "").lower()
+    return errors.ContentMissingError(video.id, exc, expired=expired)
 
 
 async def _once(

@@ -1,9 +1,9 @@
 """The dialects of the Videos API: how OpenAI, vLLM-Omni, SGLang, FastVideo and LiteLLM speak it.
 
-Each engine answers ``/v1/videos`` in its own way (``shared/spec/engine-dialects.md`` has the
-differences, read from the engines' source): vLLM-Omni takes only form bodies and refuses any
-model but the one it serves; no engine makes thumbnails; SGLang and FastVideo "delete" a job by
-forgetting it while it keeps running; LiteLLM's proxy has no DELETE route at all. A
+Each engine answers ``/v1/videos`` in its own way (``docs/engines.md`` has the differences, as
+the engines' own code answers): vLLM-Omni takes only form bodies and refuses any model but the
+one it serves; no engine makes thumbnails; SGLang and FastVideo "delete" a job by forgetting it;
+LiteLLM's proxy has no DELETE route at all. A
 :class:`Dialect` holds those facts for one kind of server, and :func:`detect` tells which kind a
 server is from its ``/v1/models`` answer (``owned_by``, extra fields, headers); the ids of its
 jobs (:func:`from_job`) confirm a guess later.
@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sora_nb.api import model_cards
 from sora_nb.api.errors import ConfigurationError
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Option
@@ -51,12 +51,18 @@ class Dialect:
     content_failed: frozenset[int] = frozenset()
     #: A 404 from /content means "still generating" (or failed): look at the job and wait.
     content_404_waits: bool = False
+    #: The video is asked for as ``?variant=video``; SGLang 0.5.23 reads ``variant`` as an output
+    #: index (``video`` is 404 "Video variant video not found"), so it gets none.
+    variant_query: bool = True
     #: The smallest ``limit`` its list accepts.
     list_min: int = 0
     #: ``seconds`` goes as an integer in JSON bodies (SGLang, FastVideo), else as a string.
     seconds_int: bool = False
     #: Keeps jobs only in memory: a restart of the server forgets every one.
     forgets_on_restart: bool = False
+    #: Misreads a create naming no size or seconds (FastVideo 0.2.1: size "", seconds "0"):
+    #: the model's usual clip is sent instead, or the create is refused.
+    needs_clip: bool = False
     #: Why knobs are refused, for the message (empty where knobs are taken).
     no_knobs: str = ""
     #: March 2026's continuity endpoints: ``/videos/characters``, ``/videos/extensions`` and
@@ -66,6 +72,10 @@ class Dialect:
     edits: bool = False
     #: Where these facts come from.
     source: str = ""
+    #: The engine's own route naming its version (from the server's root, ``{"version": ...}``).
+    version_route: str | None = None
+    #: Versions tested against (tests/engines); others get an EngineVersionWarning on connect.
+    tested: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=(), repr=False)
 
     def options(self) -> tuple[Option, ...]:
@@ -160,10 +170,13 @@ DIALECTS: dict[str, Dialect] = {
             previews=False,
             delete="forgets",
             content_404_waits=True,
+            variant_query=False,
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
-            source=f"{_ENGINE_SOURCE} B (sglang 8905cbd4)",
+            source="SGLang 0.5.23's own HTTP server (tests/engines/test_sglang.py)",
+            version_route="/server_info",
+            tested=("0.5.23",),
             aliases=("sglang-diffusion", "sgl"),
         ),
         Dialect(
@@ -179,6 +192,7 @@ DIALECTS: dict[str, Dialect] = {
             list_min=1,
             seconds_int=True,
             forgets_on_restart=True,
+            needs_clip=True,
             source=f"{_ENGINE_SOURCE} C (FastVideo 2f3d4074)",
             aliases=("fast-video",),
         ),
@@ -219,6 +233,10 @@ def dialect_named(name: str | Dialect) -> Dialect:
     )
 
 
+class EngineVersionWarning(UserWarning):
+    """The engine is a version sora_nb was not tested against: its dialect may have moved."""
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a server is (its dialect), what it serves, and how that was found out."""
@@ -242,6 +260,19 @@ class ServerInfo:
     #: The LoRA adapters its cards offer by name (the bundled server's ``--lora-dir``); None
     #: when the server does not say.
     loras: tuple[str, ...] | None = None
+    #: The step caches its cards offer (the bundled server's open model: ``none`` first).
+    step_caches: tuple[str, ...] = ()
+    #: The engine's version, as its own version route said (None when not known).
+    version: str | None = None
+
+    @property
+    def untested(self) -> str | None:
+        """One line when the engine's version is not one its dialect was tested against."""
+        tested, title = self.dialect.tested, self.dialect.title
+        if self.version is None or not tested or self.version in tested:
+            return None
+        known = ", ".join(tested)
+        return f"{title} {self.version} is not a version sora_nb was tested against ({known})."
 
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when the server takes every one of these knobs (by wire name)."""
@@ -289,7 +320,10 @@ class ServerInfo:
     def describe(self) -> str:
         """A few lines for ``%sora status``: what the server is, serves and cannot do."""
         how = f" ({self.found})" if self.found else ""
-        lines = [f"Dialect: {self.dialect.title}{how}."]
+        version = f" {self.version}" if self.version else ""
+        lines = [f"Dialect: {self.dialect.title}{version}{how}."]
+        if self.untested:
+            lines.append(self.untested)
         if self.models:
             lines.append(f"Serves: {', '.join(self.models)}.")
         cannot = self.dialect.cannot()
@@ -325,7 +359,7 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
     for OpenAI's dialect, marked as assumed.
     """
     litellm_header = any(name.lower().startswith("x-litellm") for name in headers)
-    cards = _cards(body) if status < 400 else []
+    cards = model_cards.cards(body) if status < 400 else []
     models = tuple(str(card["id"]) for card in cards if card.get("id"))
     owners = {str(card.get("owned_by", "")).lower() for card in cards}
     offered = [card.get("knobs") for card in cards]
@@ -350,8 +384,9 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             "sora_nb's bundled server",
             extra_knobs=extra,
             renderer=renderers.pop() if len(renderers) == 1 else None,
-            usual=_usual_clips(cards),
-            loras=_offered_loras(cards),
+            usual=model_cards.usual_clips(cards),
+            loras=model_cards.offered_loras(cards),
+            step_caches=model_cards.offered_step_caches(cards),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"
@@ -388,31 +423,6 @@ def refuses_json(message: str | None, param: str | None) -> bool:
     text = (message or "").lower()
     field_named = (param or "").removeprefix("body.") == "prompt" or "prompt" in text
     return field_named and any(w in text for w in ("required", "missing"))
-
-
-def _cards(body: bytes) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return []
-    items = data.get("data") if isinstance(data, dict) else None
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-
-
-def _usual_clips(cards: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
-    """{model: (size, seconds)} from the cards that state their model's usual clip."""
-    usual = {}
-    for card in cards:
-        size, seconds = card.get("usual_size"), card.get("usual_seconds")
-        if card.get("id") and isinstance(size, str) and isinstance(seconds, int) and seconds > 0:
-            usual[str(card["id"])] = (size, seconds)
-    return usual
-
-
-def _offered_loras(cards: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The adapter names the bundled server's cards list (``loras``), in order, once each."""
-    names = [str(n) for card in cards if isinstance(card.get("loras"), list) for n in card["loras"]]
-    return tuple(dict.fromkeys(names))
 
 
 def _litellm_id(encoded: str) -> bool:

@@ -132,6 +132,33 @@ class NotReadyError(NotFoundError):
     )
 
 
+class ContentMissingError(NotReadyError):
+    """404 on the content of a job whose own status says ``completed``: the server has the job
+    but will not give its video (its file was removed, it expired, or the engine wants the
+    content asked for another way). The message quotes what the server answered."""
+
+    advice = (
+        "Nothing was saved. Look at the server's log for why it lacks the file, or generate "
+        "the take again."
+    )
+
+    def __init__(self, video_id: str, cause: APIStatusError, *, expired: bool) -> None:
+        said = cause.server_message or "(no reason given)"
+        what = "expired" if expired else "is completed"
+        super().__init__(
+            f"Job {video_id} {what}, but the server answered {cause.status_code} to its "
+            f"content: {said!r}. {self.advice}",
+            status_code=cause.status_code,
+            code=cause.code,
+            param=cause.param,
+            request_id=cause.request_id,
+            server_message=cause.server_message,
+            headers=cause.headers,
+        )
+        #: True when the job's ``expires_at`` has passed or the server said the content expired.
+        self.expired = expired
+
+
 class MethodNotAllowedError(APIStatusError):
     """405: the server has the path but not this method (LiteLLM's proxy has no DELETE)."""
 

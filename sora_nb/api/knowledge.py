@@ -8,8 +8,12 @@ engine gets its own model's name, never ``sora-2``.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import warnings
+
 from sora_nb import catalog
-from sora_nb.api import dialects
+from sora_nb.api import dialects, errors
 from sora_nb.api.answers import Answer, answer_unless_auth, not_served, read_answer
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.sending import Sender
@@ -47,8 +51,28 @@ class ServerKnowledge:
             found = dialects.by_hand(self.by_hand, found)
         elif found.assumed and self.seen is not None:
             found = ServerInfo(self.seen, found.models, "read from its answers")
+        version = await self._version(found.dialect)
+        if version is not None:
+            found = dataclasses.replace(found, version=version)
+        if found.untested:
+            warnings.warn(found.untested, dialects.EngineVersionWarning, stacklevel=3)
         self.info = found
         return found
+
+    async def _version(self, dialect: Dialect) -> str | None:
+        """The engine's version from its own route, or None (no route, or no answer)."""
+        if dialect.version_route is None:
+            return None
+        root = self._send.base_url.removesuffix("/v1")
+        try:
+            answer = await self._send.call(
+                Answer, "GET", root + dialect.version_route, parse=read_answer, accept=read_answer
+            )
+            said = json.loads(answer.body) if answer.status < 400 else None
+        except (errors.SoraError, ValueError):
+            return None
+        version = said.get("version") if isinstance(said, dict) else None
+        return version if isinstance(version, str) and version else None
 
     async def knowing(self) -> Dialect:
         """The dialect, asking the server when it is not known yet."""

@@ -1,4 +1,5 @@
-"""Checking what goes into a request: video ids and their paths, seconds, parameter errors."""
+"""Checking what goes into a request: video ids and their paths, seconds, parameter errors,
+and the usual clip of a server that misreads a create without one."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
+from sora_nb import catalog
 from sora_nb.api import errors
+from sora_nb.api.dialects import Dialect
 from sora_nb.api.types import Video
 
 
@@ -44,3 +47,19 @@ def invalid_params(exc: ValidationError) -> errors.InvalidRequestError:
     return errors.InvalidRequestError(
         f"Not sent: {field or 'the request'} is invalid: {first['msg']}.", param=field
     )
+
+
+def usual_clip(
+    dialect: Dialect, model: str | None, size: str | None, seconds: str | None
+) -> tuple[str, str]:
+    """(size, seconds) with the model's usual clip filled in, for a server that would misread
+    a create naming neither (FastVideo); refused before sending when the model is unknown."""
+    profile = catalog.get_profile(model) if model is not None else None
+    if profile is None:
+        raise errors.InvalidRequestError(
+            f"Not sent: the {dialect.title} misreads a request naming no size or seconds "
+            f"(its job would read size '' and 0 seconds), and sora_nb does not know the usual "
+            f"clip of {model or 'its model'}; give size= and seconds= (--size, --seconds).",
+            param="size" if size is None else "seconds",
+        )
+    return size or profile.default_size, seconds or str(profile.default_seconds)

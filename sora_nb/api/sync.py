@@ -177,6 +177,7 @@ class SyncVideosClient:
         guidance_2: float | None = None,
         boundary_ratio: float | None = None,
         flow_shift: float | None = None,
+        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); see ``VideosClient.create``

@@ -77,6 +77,9 @@ class Video(_Wire):
     peak_memory_mb: float | None = None
     #: Seconds per denoising step (sora_nb's bundled server reports it for an open model).
     seconds_per_step: float | None = None
+    #: Seconds of each stage of the job (vLLM-Omni's ``stage_durations``; the bundled server's
+    #: ``text_encoding``, ``denoising``, ``vae_decode`` and ``encoding`` for an open model).
+    stage_durations: dict[str, float] | None = None
 
     @field_validator("progress", mode="before")
     @classmethod

@@ -125,11 +125,14 @@ def check_request(
     on: dt.date | None = None,
     num_frames: int | None = None,
     fps: int | None = None,
+    served: Iterable[str] | None = None,
 ) -> ModelProfile | None:
     """Raise :class:`CatalogError` with a precise message if ``model`` cannot render this request.
 
     Returns the model's profile, or None for a model the catalog does not know (allowed, as a
     gateway may route it anywhere). ``on`` is the day to check availability for (today).
+    ``served`` names the models the server in use serves: a refusal names one of those that
+    would take the request (None: any the catalog knows).
     ``num_frames`` is checked against an open model's frame rule (4k+1, 8k+1) and longest clip;
     when it is given it sets the length, so ``seconds`` is not checked.
     """
@@ -140,14 +143,15 @@ def check_request(
     secs = None if seconds is None else _seconds_text(seconds)
     if profile is None:
         return None
+    names = None if served is None else set(served)
     if size is not None and size not in profile.sizes_on(on) and not _multiple(profile, size):
-        raise CatalogError(_refusal(profile, "size", size, on), param="size")
+        raise CatalogError(_refusal(profile, "size", size, on, names), param="size")
     if num_frames is not None:
         _check_frames(profile, num_frames)
     elif secs is not None and secs not in profile.seconds_on(on):
-        raise CatalogError(_refusal(profile, "seconds", secs, on), param="seconds")
+        raise CatalogError(_refusal(profile, "seconds", secs, on, names), param="seconds")
     if has_reference and not profile.image_input:
-        others = _who_accepts(lambda p: p.image_input, on, profile.open_weights)
+        others = _who_accepts(lambda p: p.image_input, on, profile.open_weights, names)
         raise CatalogError(
             f"{model} takes no input_reference image; an input_reference{_needs(others)}.",
             param="input_reference",
@@ -237,7 +241,9 @@ def estimate_cost(model: str, size: str, seconds: int | str) -> float | None:
     return round(price.per_second * int(_seconds_text(seconds)), 4)
 
 
-def _refusal(profile: ModelProfile, field: str, value: str, on: dt.date | None) -> str:
+def _refusal(
+    profile: ModelProfile, field: str, value: str, on: dt.date | None, served: set[str] | None
+) -> str:
     available = profile.sizes_on(on) if field == "size" else profile.seconds_on(on)
     unit = "" if field == "size" else " seconds"
     renders = f"{profile.name} renders {_or(available)}{unit}"
@@ -250,22 +256,33 @@ def _refusal(profile: ModelProfile, field: str, value: str, on: dt.date | None) 
         lambda p: value in (p.sizes_on(on) if field == "size" else p.seconds_on(on)),
         on,
         profile.open_weights,
+        served,
     )
-    return f"{renders}; {value}{unit}{_needs(others)}."
+    return f"{renders}; {value}{unit}{_needs(others, served)}."
 
 
 def _who_accepts(
-    accepts: Callable[[ModelProfile], bool], on: dt.date | None, open_weights: bool
+    accepts: Callable[[ModelProfile], bool],
+    on: dt.date | None,
+    open_weights: bool,
+    served: set[str] | None = None,
 ) -> list[str]:
-    # Suggest models of the same kind: a hosted model's refusal does not send you to a GPU.
-    found = [p for p in _REGISTRY.values() if p.open_weights == open_weights and accepts(p)]
+    """The models (of those ``served``, when given) that accept a request, the same kind as
+    the refused one first: a hosted model's refusal sends you to a GPU only when nothing
+    hosted would do."""
+    found = [p for p in _REGISTRY.values() if accepts(p) and (served is None or p.name in served)]
+    same = [p for p in found if p.open_weights == open_weights]
+    found = same or found
     # Name the aliases people type, not every dated snapshot, when an alias will do.
     aliases = [p.name for p in found if p.snapshot_of is None]
     return aliases or [p.name for p in found]
 
 
-def _needs(models: list[str]) -> str:
-    return f" needs {_or(models)}" if models else " is not offered by any known model"
+def _needs(models: list[str], served: set[str] | None = None) -> str:
+    if models:
+        return f" needs {_or(models)}"
+    where = "this server serves" if served is not None else "the catalog knows"
+    return f" is not offered by any model {where}"
 
 
 def _or(items: Iterable[str]) -> str:

@@ -9,7 +9,7 @@ Layer 0: the standard library only.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -69,6 +69,14 @@ class Option:
     #: Stored in a ledger column of its own (the six of schema 1); others live in the request's
     #: JSON only.
     column: bool = False
+    #: A text option's own reading of its value (its canonical form, ValueError when wrong).
+    normalise: Callable[[str], str] | None = None
+    #: The value a dialect of ``wire_by_dialect`` is sent (``(value, dialect) -> wire value``),
+    #: and the value read back from such a field; None: the value as it is.
+    encode: Callable[[Any, str], Any] | None = None
+    decode: Callable[[Any], Any] | None = None
+    #: Why a dialect that does not take it does not, by dialect (said in the refusal).
+    refusals: Mapping[str, str] = field(default_factory=dict)
 
     def wire_name(self, dialect: str | None = None) -> str:
         """The body field this option goes out as, to a server of ``dialect``."""
@@ -99,6 +107,11 @@ class Option:
             text = value.strip() if isinstance(value, str) else ""
             if not text or (self.high is not None and len(text) > self.high):
                 raise self._bad(value)
+            if self.normalise is not None:
+                try:
+                    return self.normalise(text)
+                except ValueError as exc:
+                    raise OptionError(_sentence(exc), option=self.name) from None
             return text
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._bad(value)
@@ -127,17 +140,27 @@ class Option:
             raise self._bad(text) from None
         return self.check(number)
 
-    def to_wire(self, value: Any, dialect: str | None = None) -> Any:
-        """``value`` as the body field carries it to ``dialect`` (adapters: JSON text)."""
+    def wire_value(self, value: Any, dialect: str | None = None) -> Any:
+        """The value as a server of ``dialect`` is sent it (adapters: JSON text; OptionError
+        when it cannot be sent)."""
         if self.kind == "loras":
             return lora_text.to_wire(value, dialect)
-        return value
+        if self.encode is None or (dialect or "") not in self.wire_by_dialect:
+            return value
+        try:
+            return self.encode(value, dialect or "")
+        except ValueError as exc:
+            raise OptionError(_sentence(exc), option=self.name) from None
 
     def _bad(self, value: object) -> OptionError:
         example = f", like {self.example}" if self.example else ""
         return OptionError(
             f"{self.name} should be {self.what()}{example}; got {value!r}.", option=self.name
         )
+
+
+def _sentence(exc: ValueError) -> str:
+    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
 
 
 def _bound(value: float, kind: Kind) -> str:

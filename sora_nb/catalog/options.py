@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from sora_nb.catalog import step_cache
 from sora_nb.catalog.option_row import ENGINES, SEED_MAX, Kind, Option, OptionError
 
 __all__ = [
@@ -206,6 +207,27 @@ OPTIONS: tuple[Option, ...] = (
         dialects=frozenset({"vllm-omni", "sglang"}),
         studio=False,  # an expert's setting: in %%sora and Python, not the studio
     ),
+    # Not --cache: %%sora's --no-cache is the ledger's (a repeat answered from a kept take)
+    Option(
+        name="step_cache",
+        label="Step cache",
+        kind="text",
+        help="skip near-repeat denoising work: none, firstblock[:THRESHOLD], taylorseer[:N], "
+        "pab[:N], seacache[:THRESHOLD] (the bundled server), teacache (SGLang, FastVideo)",
+        flag="--step-cache",
+        metavar="METHOD[:X]",
+        wire="step_cache",
+        wire_by_dialect={"sglang": "enable_teacache", "fastvideo": "enable_teacache"},
+        axes=("cache", "step_cache"),
+        high=64,
+        example="firstblock:0.1",
+        dialects=frozenset({"sglang", "fastvideo"}),
+        studio=False,
+        normalise=step_cache.normalise,
+        encode=step_cache.engine_value,
+        decode=step_cache.from_engine,
+        refusals=step_cache.REFUSALS,
+    ),
 )
 
 
@@ -272,7 +294,7 @@ class Options(BaseModel):
     def wire(self, dialect: str | None = None) -> dict[str, Any]:
         """The options set, by the body field each goes out as to ``dialect``."""
         return {
-            (option := get(name)).wire_name(dialect): option.to_wire(value, dialect)
+            (option := get(name)).wire_name(dialect): option.wire_value(value, dialect)
             for name, value in self.given().items()
         }
 
@@ -337,7 +359,7 @@ def from_wire(
     for wire, value in fields.items():
         option = by_wire(wire, dialect)
         if option is not None and value is not None:
-            found[option.name] = value
+            found[option.name] = option.decode(value) if option.decode else value
     if not checked:
         # Adapters are still read into their one form (a job record keeps them as lists).
         kept = {n: get(n).check(v) if get(n).kind == "loras" else v for n, v in found.items()}

@@ -127,7 +127,8 @@ def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
 
 
 def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True) -> None:
-    """Show the count and cost before running; a dry run also shows the prompt, lint, request."""
+    """Show the count and cost before running; a dry run also shows every cell's request,
+    lint and prompt as sent."""
     from sora_nb.prompt import lint, parse
 
     summary = plan_summary(plan, session, cache=cache)
@@ -142,22 +143,34 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
     if dry_run:
         from sora_nb.catalog import loras as lora_text
 
-        knobs = "".join(
-            f" {name}={lora_text.text(value) if name == 'loras' else value}"
-            for name, value in request.knobs().items()
-        )
-        lines.append(
-            f"Request: model={request.model} size={request.size} seconds={request.seconds}"
-            f"{knobs} ({first.word_count} words)"
-        )
-        cast = [m.name for m in request.characters] if request.kind == "create" else []
-        for issue in lint(parse(first.prompt), seconds=request.seconds, characters=cast):
-            lines.append(f"Lint: {issue}")
-        lines.append(
-            ("Prompt (enhanced):\n" if request.enhancement else "Prompt:\n") + first.prompt
-        )
-        if request.enhancement is not None:
-            lines.append("Your words (kept with the take):\n" + request.mine)
+        # Every cell as it will be sent, so the rungs of a length axis can be read before
+        # anything is spent; a cell whose prompt repeats an earlier one says which.
+        first_with: dict[str, int] = {}
+        for number, cell in enumerate(plan.cells, start=1):
+            request = cell.requests[0]
+            if len(plan.cells) > 1:
+                where = ", ".join(f"{axis}={value}" for axis, value in cell.labels.items())
+                lines.append(f"Cell {number} of {len(plan.cells)} ({where}):")
+            knobs = "".join(
+                f" {name}={lora_text.text(value) if name == 'loras' else value}"
+                for name, value in request.knobs().items()
+            )
+            lines.append(
+                f"Request: model={request.model} size={request.size} seconds={request.seconds}"
+                f"{knobs} ({cell.word_count} words)"
+            )
+            if cell.prompt in first_with:
+                lines.append(f"Prompt: the same as cell {first_with[cell.prompt]}'s.")
+                continue
+            first_with[cell.prompt] = number
+            cast = [m.name for m in request.characters] if request.kind == "create" else []
+            for issue in lint(parse(cell.prompt), seconds=request.seconds, characters=cast):
+                lines.append(f"Lint: {issue}")
+            lines.append(
+                ("Prompt (enhanced):\n" if request.enhancement else "Prompt:\n") + cell.prompt
+            )
+            if request.enhancement is not None:
+                lines.append("Your words (kept with the take):\n" + request.mine)
     else:
         # A character the prompt does not name may not be kept: said before every run. (An
         # extension or edit sends no characters: its video keeps those of its source.)

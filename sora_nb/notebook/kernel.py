@@ -157,6 +157,21 @@ def session() -> Session:
         return _session
 
 
+def snapshot() -> tuple[dict[str, Any], Session | None]:
+    """The kernel's settings and session as they are, for :func:`restore` to go back to."""
+    with _lock:
+        return dict(_settings), _session
+
+
+def restore(saved: tuple[dict[str, Any], Session | None]) -> None:
+    """Go back to the settings and session of a :func:`snapshot` (after a failed connect)."""
+    global _session
+    with _lock:
+        _settings.clear()
+        _settings.update(saved[0])
+        _session = saved[1]
+
+
 def reset() -> None:
     """Forget the kernel's session, settings and last run: the next use starts from defaults."""
     global _session

@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="show the prompt as sent, its lint, the request and the cost; send nothing",
+        help="show every cell's prompt as sent, its lint, the request and the cost; send nothing",
     )
     p.add_argument(
         "--no-wait", action="store_true", help="return at once; the player updates as jobs run"

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb.prompt import extract
 from sora_nb.prompt.model import Audio, Camera, Lighting, Prompt, Scene, Shot
-from sora_nb.prompt.parse import enrich, parse
+from sora_nb.prompt.parse import enrich, parse, prose_reading
 from sora_nb.prompt.render import render
 from sora_nb.prompt.vocabulary import MOOD, STYLE
 
@@ -106,9 +106,10 @@ def level_names(levels: int) -> list[str]:
 def ladder(prompt: Prompt | str, levels: int = 3) -> list[LadderVariant]:
     """Variants of ``prompt`` from short to long, each strictly more words than the one before.
 
-    The shortest keeps subject, action and setting (or, lacking all three, the most important
-    clause there is); the longest is the whole prompt. Rungs in
-    between keep evenly more of :data:`PRIORITY`. A prompt with few clauses cannot fill many
+    The longest is the whole prompt: for text, the text itself, character for character. The
+    shortest keeps subject, action and setting (or, lacking all three, the most important
+    clause there is); rungs in between keep evenly more of :data:`PRIORITY`. Shorter rungs
+    only leave clauses out, never reword them. A prompt with few clauses cannot fill many
     rungs: a rung that would be no longer than the one below it is left out, so fewer than
     ``levels`` variants may come back (the longest is always there).
     """
@@ -117,8 +118,13 @@ def ladder(prompt: Prompt | str, levels: int = 3) -> list[LadderVariant]:
             "levels is a whole number of rungs, 1 or more (3 gives short/medium/long); "
             f"got {levels!r}"
         )
-    source = parse(prompt) if isinstance(prompt, str) else prompt
-    present = [c for c in PRIORITY if c in clauses_of(source)]
+    if isinstance(prompt, str):
+        present = [c for c in PRIORITY if c in _prose_names(prompt)]
+    else:
+        present = [c for c in PRIORITY if c in clauses_of(prompt)]
+        # A field the prose already says is part of that prose: it goes when its clause goes,
+        # so it never turns up reworded as a label of its own in a shorter rung.
+        owned = _unsaid(prompt)
     # Without subject, action or setting the shortest rung keeps the most important clause
     # there is, so that no rung is empty.
     base = [c for c in present if c in BASE] or present[:1]
@@ -126,15 +132,20 @@ def ladder(prompt: Prompt | str, levels: int = 3) -> list[LadderVariant]:
     names = level_names(levels)
     rungs: list[LadderVariant] = []
     for i, name in enumerate(names):
-        if i == levels - 1:
-            variant = source
-            keep = set(present)
+        whole = i == levels - 1
+        keep = (
+            set(present)
+            if whole
+            else set(base) | set(extra[: round(i * len(extra) / (levels - 1))])
+        )
+        if isinstance(prompt, str):
+            # The user's own text, clauses left out; what it says is read back from it.
+            text = prompt if whole else (_cut_prose(prompt, keep) or "")
+            variant = parse(text)
         else:
-            count = round(i * len(extra) / (levels - 1))
-            keep = set(base) | set(extra[:count])
             # Enrich so the rung's fields say what its own (shorter) prose says.
-            variant = enrich(cut(source, keep))
-        text = render(variant)
+            variant = prompt if whole else enrich(cut(owned, keep))
+            text = render(variant)
         rungs.append(
             LadderVariant(
                 level=name,
@@ -205,6 +216,39 @@ def cut(prompt: Prompt, keep: Iterable[str]) -> Prompt:
             for s in prompt.shots
         ],
     )
+
+
+def _prose_names(text: str) -> set[str]:
+    """The clause names the pieces of ``text`` hold."""
+    found: set[str] = set()
+    for _piece, names in _named_pieces(text):
+        found |= names
+    return found
+
+
+def _unsaid(prompt: Prompt) -> Prompt:
+    """``prompt`` without the fields whose value is only what its prose already says."""
+    r = prose_reading(prompt)
+    data = prompt.model_dump()
+    said: list[tuple[dict[str, object], str, object]] = [
+        (data, "style", r.style),
+        (data, "subject", r.subject),
+        (data, "mood", r.mood),
+        (data, "palette", r.palette),
+        (data, "action", r.action),
+        (data["scene"], "setting", r.setting),
+        (data["scene"], "time_of_day", r.time_of_day),
+        (data["scene"], "weather", r.weather),
+        (data["audio"], "ambience", r.ambience),
+        (data["audio"], "effects", r.effects),
+        (data["audio"], "music", r.music),
+    ]
+    said += [(data["camera"], k, v) for k, v in r.camera.items()]
+    said += [(data["lighting"], k, v) for k, v in r.lighting.items()]
+    for where, key, value in said:
+        if value not in (None, "", []) and where.get(key) == value:
+            where[key] = [] if isinstance(value, list) else None
+    return Prompt.model_validate(data)
 
 
 def _field_clauses(p: Prompt) -> list[tuple[str, bool]]:

@@ -9,6 +9,7 @@ sora_nb`` and ``%load_ext`` stay fast). ``*_records`` give the same rows as plai
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -21,6 +22,7 @@ from sora_nb.catalog import loras as lora_text
 from sora_nb.prompt import word_count
 from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
+from sora_nb.research.speedups import SPEEDUP_COLUMNS, against_uncached, uncached
 from sora_nb.runs.grid import GridRun
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.take import Take
@@ -50,12 +52,18 @@ def take_record(take: Take) -> Record:
         "frames": take.request.options.num_frames,
         # The adapters as written on the %%sora line (ghibli:0.8+grain:0.3), None for none.
         "lora": lora_text.text(loras) if (loras := take.request.options.loras) else None,
+        "step_cache": take.request.options.step_cache,
+        # What the server charged, and where it charged nothing, what the hosted model
+        # would have cost: never added to what was spent.
         "cost": take.cost,
         "estimated_cost": take.estimated_cost,
+        "would_cost": take.would_cost,
         # Self-hosted engines' cost: the GPU time, memory and step time the server reported.
         "gpu_s": take.gpu_seconds,
         "s_per_step": take.seconds_per_step,
         "peak_mem_mb": take.peak_memory_mb,
+        # The time of each stage, where the server timed them (seconds).
+        **stage_columns(take),
         "created_at": take.created_at,
         "queued_s": queued,
         "elapsed_s": round(take.elapsed, 3) if take.done else None,
@@ -71,6 +79,19 @@ def take_record(take: Take) -> Record:
     row = found.row() if found is not None else dict.fromkeys(METRIC_COLUMNS)
     record.update(row)
     return record
+
+
+#: The stages the bundled server times, as results columns.
+STAGE_COLUMNS = ("text_encoding_s", "denoising_s", "vae_decode_s", "encoding_s")
+
+
+def stage_columns(take: Take) -> Record:
+    """A take's stage times as columns (``denoising_s``...), an engine's own stages too."""
+    stages = take.stage_durations or {}
+    columns: Record = dict.fromkeys(STAGE_COLUMNS)
+    for stage, seconds in stages.items():
+        columns[f"{stage}_s"] = seconds
+    return columns
 
 
 def _parent_of(take: Take) -> str | None:
@@ -98,6 +119,9 @@ def grid_records(
             raise ValueError("measure=True needs the ledger the grid's takes are recorded in.")
         measure_takes(run.takes, ledger)
     tally = _tally(votes)
+    # A grid that varies the step cache: each cached take against its uncached twin.
+    cached_takes = not all(uncached(take) for take in run.takes)
+    speedups = against_uncached(run.takes) if cached_takes else {}
     records: list[Record] = []
     for cell in run.plan.cells:
         for take in run.cell_takes(cell.index):
@@ -105,20 +129,78 @@ def grid_records(
             record.update(take_record(take))
             record["words"] = cell.word_count
             record["prompt"] = cell.prompt
+            if cached_takes:
+                record.update(speedups.get(take.id, dict.fromkeys(SPEEDUP_COLUMNS)))
             if votes:
                 record.update(tally.get(take.id, {"wins": 0, "losses": 0, "ties": 0}))
             records.append(record)
     return records
 
 
-def history_records(ledger: Ledger, n: int | None = None) -> list[Record]:
-    """The newest ``n`` takes in a media folder (all with None), one record each, newest first."""
+#: The columns a person reads first in a history, in this order.
+HISTORY_COLUMNS = (
+    "when",
+    "take_id",
+    "prompt",
+    "words",
+    "model",
+    "size",
+    "seconds",
+    "status",
+    "rating",
+    "cost",
+    "gpu_s",
+)
+
+
+def history_records(
+    ledger: Ledger, n: int | None = None, *, all_columns: bool = True
+) -> list[Record]:
+    """The newest ``n`` takes in a media folder (all with None), one record each, newest first:
+    the columns a person reads first (:data:`HISTORY_COLUMNS`: ``when`` is the local time the
+    take was made), then the rest. ``all_columns=False`` leaves out columns empty in every row.
+    """
     records = []
     for take in ledger.history(n):
         record = take_record(take)
         record["prompt"] = take.request.prompt
-        records.append(record)
+        record["when"] = dt.datetime.fromtimestamp(round(take.created_at)).astimezone()
+        first = {name: record[name] for name in HISTORY_COLUMNS}
+        records.append(first | {k: v for k, v in record.items() if k not in first})
+    if not all_columns:
+        filled = {key for record in records for key, value in record.items() if _filled(value)}
+        records = [{k: v for k, v in r.items() if k in filled} for r in records]
     return records
+
+
+def history_view(records: Sequence[Record]) -> list[Record]:
+    """History records as a person reads them: the columns of :data:`HISTORY_COLUMNS` that
+    have a value somewhere, the time to the second, the prompt shortened with its word count."""
+    rows = []
+    for record in records:
+        row: Record = {name: record.get(name) for name in HISTORY_COLUMNS if name != "words"}
+        when = row.get("when")
+        if isinstance(when, dt.datetime):
+            row["when"] = when.strftime("%Y-%m-%d %H:%M:%S")
+        row["take"] = row.pop("take_id", None)
+        row["prompt"] = _short(str(record.get("prompt") or ""), record.get("words"))
+        rows.append({k: row[k] for k in ("when", "take", *row) if k in row})
+    filled = {key for row in rows for key, value in row.items() if _filled(value)}
+    return [{k: v for k, v in row.items() if k in filled} for row in rows]
+
+
+def _short(prompt: str, words: Any, limit: int = 60) -> str:
+    """ "A lighthouse on a rocky point at golden… (24 words)"."""
+    text = " ".join(prompt.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return f"{text} ({words} words)" if words is not None else text
+
+
+def _filled(value: Any) -> bool:
+    return (
+        value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def table(records: Sequence[Record]) -> pd.DataFrame:
@@ -162,9 +244,13 @@ def run_records(run: GridRun, *, measure: bool = False) -> list[Record]:
         ledger.close()
 
 
-def history_results(ledger: Ledger, n: int | None = 20) -> pd.DataFrame:
-    """The media folder's newest ``n`` takes (all with None) as a tidy DataFrame, newest first."""
-    return table(history_records(ledger, n))
+def history_results(
+    ledger: Ledger, n: int | None = 20, *, all_columns: bool = False
+) -> pd.DataFrame:
+    """The media folder's newest ``n`` takes (all with None) as a tidy DataFrame, newest first:
+    the columns a person reads first, then the others that have a value (every column with
+    ``all_columns=True``)."""
+    return table(history_records(ledger, n, all_columns=all_columns))
 
 
 def write_csv(rows: Any, path: Path | str) -> Path:

@@ -1,17 +1,49 @@
 """Cost before you spend: estimates from the catalog, and budgets that refuse before sending.
 
-Takes on a self-hosted engine (vLLM-Omni, SGLang, FastVideo) or of an open-weights model cost
-GPU time, not dollars: they are counted apart, with the GPU seconds earlier takes like them
-took when the ledger has any, and never shown as $0.00 or an unknown price.
+A take costs what its server charges. OpenAI's API and a paid gateway charge the catalog's
+price ("unknown" where the catalog has none). The bundled offline animatic charges nothing: a
+plan may say what the same takes would cost on the hosted model it imitates, worded as what
+they *would* cost, never as spent. Takes on a self-hosted engine (vLLM-Omni, SGLang, FastVideo)
+or of an open-weights model cost GPU time, not dollars: they are counted apart, with the GPU
+seconds earlier takes like them took when the ledger has any.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from sora_nb import catalog
 from sora_nb.runs.request import VideoRequest
+
+if TYPE_CHECKING:
+    from sora_nb.api.dialects import ServerInfo
+
+#: How a server charges for a take: "dollars" (OpenAI's API, a paid gateway: the catalog's
+#: price), "gpu" (an engine or an open model on one's own GPUs: GPU seconds, no dollars) or
+#: "nothing" (the bundled server's offline animatic).
+Charges = Literal["dollars", "gpu", "nothing"]
+
+
+def charges_of(info: ServerInfo) -> Charges:
+    """How the server ``info`` describes charges for its takes."""
+    if info.self_hosted:
+        return "gpu"
+    return "nothing" if info.renderer == "animatic" else "dollars"
+
+
+def charge(request: VideoRequest, charges: Charges) -> float | None:
+    """Dollars a server that ``charges`` so takes for ``request`` (None: nobody knows)."""
+    if charges != "dollars":
+        return 0.0
+    return request.estimated_cost()
+
+
+def would_cost(request: VideoRequest, charges: Charges) -> float | None:
+    """What ``request`` would cost on the hosted model it names, where this server charges
+    nothing for it (None on a paid server, or where the catalog has no price)."""
+    return None if charges == "dollars" else request.estimated_cost()
 
 
 class BudgetExceededError(RuntimeError):
@@ -29,6 +61,11 @@ class CostEstimate:
     gpu: int = 0
     #: GPU seconds those should take, by earlier takes like them (None: nothing to go by).
     gpu_seconds: float | None = None
+    #: Takes the offline animatic draws: they cost nothing.
+    free: int = 0
+    #: What those would cost on the hosted models they imitate, and which models those are.
+    would_cost: float = 0.0
+    imitated: tuple[str, ...] = ()
 
     @property
     def total(self) -> float | None:
@@ -41,7 +78,7 @@ class CostEstimate:
         if self.takes == 0:
             return "$0.00"
         parts = []
-        priced = self.takes - self.gpu
+        priced = self.takes - self.gpu - self.free
         if priced:
             if self.unknown == priced:
                 parts.append("cost unknown")
@@ -52,7 +89,18 @@ class CostEstimate:
                 parts.append(money)
         if self.gpu:
             parts.append(self.gpu_text())
+        if self.free:
+            parts.append(self.free_text())
         return " and ".join(parts)
+
+    def free_text(self) -> str:
+        """The animatic's part: "$0.00 (it would cost $0.40 on sora-2)" or "$0.00"."""
+        if not self.would_cost:
+            return "$0.00"
+        return (
+            f"$0.00 (it would cost ${self.would_cost:.2f} on {', '.join(self.imitated)}; "
+            "the offline animatic charges nothing)"
+        )
 
     def gpu_text(self) -> str:
         """The GPU part: "about 240 GPU s" or "GPU time (no earlier takes to go by)"."""
@@ -68,27 +116,67 @@ class CostEstimate:
         return f"{self.takes} {noun}, {self.price_text()}"
 
 
-def estimate(requests: Iterable[VideoRequest], *, self_hosted: bool = False) -> CostEstimate:
-    """Add up the catalog price of each request; unknown prices are counted, never taken as 0.
-
-    With ``self_hosted`` (an engine on your own GPUs) every take is a GPU take; an
-    open-weights model's take is one wherever it runs.
+def estimate(requests: Iterable[VideoRequest], *, charges: Charges = "dollars") -> CostEstimate:
+    """Add up what each request costs on a server that ``charges`` so: the catalog's price on
+    a paid one (unknown prices are counted, never taken as 0), GPU time on one's own GPUs
+    (an open-weights model's take is one wherever it runs), nothing on the offline animatic.
     """
-    takes = known_count = gpu = 0
-    known = 0.0
+    takes = known_count = gpu = free = 0
+    known = would = 0.0
+    imitated: list[str] = []
     for request in requests:
         takes += 1
         profile = catalog.get_profile(request.model)
-        if self_hosted or (profile is not None and profile.open_weights):
+        if charges == "gpu" or (profile is not None and profile.open_weights):
             gpu += 1
             continue
         price = request.estimated_cost()
+        if charges == "nothing":
+            free += 1
+            if price is not None:
+                would += price
+                if request.model not in imitated:
+                    imitated.append(request.model)
+            continue
         if price is not None:
             known += price
             known_count += 1
     return CostEstimate(
-        takes=takes, known=round(known, 4), unknown=takes - gpu - known_count, gpu=gpu
+        takes=takes,
+        known=round(known, 4),
+        unknown=takes - gpu - free - known_count,
+        gpu=gpu,
+        free=free,
+        would_cost=round(would, 4),
+        imitated=tuple(imitated),
     )
+
+
+@dataclass(frozen=True)
+class Spending:
+    """What takes recorded in a ledger were charged, and apart from that, what the free ones
+    would have cost on the hosted models they imitate and the GPU seconds one's own took."""
+
+    charged: float
+    takes: int
+    #: Takes that cost no dollars: the offline animatic's and one's own GPUs'.
+    free_takes: int
+    would_have_cost: float
+    gpu_seconds: float
+
+    def text(self, where: str) -> str:
+        """One sentence: "$0.00 charged for 3 takes since ...; they would have cost ..."."""
+        noun = "take" if self.takes == 1 else "takes"
+        line = f"${self.charged:.2f} charged for {self.takes} {noun} {where}"
+        extra = []
+        if self.would_have_cost:
+            extra.append(
+                f"{self.free_takes} of them cost nothing here and would have cost "
+                f"${self.would_have_cost:.2f} on the hosted models they imitate"
+            )
+        if self.gpu_seconds:
+            extra.append(f"{self.gpu_seconds:.1f} GPU seconds on your own GPUs")
+        return line + (" (" + "; ".join(extra) + ")" if extra else "")
 
 
 def check_budget(

@@ -9,6 +9,7 @@ recorded, so any take can be made again exactly. Knobs a server does not take ar
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +28,24 @@ DEFAULT_SIZE = FALLBACK.size
 DEFAULT_SECONDS = FALLBACK.seconds
 
 
+def server_title(info: ServerInfo) -> str:
+    """The server as a user knows it: "the bundled server (the offline animatic...)" rather
+    than the dialect it speaks, which is OpenAI's."""
+    if info.renderer == "animatic":
+        return "the bundled server (the offline animatic, following sora-2's rules)"
+    if info.renderer is not None:
+        return f"the bundled server (rendering {', '.join(info.models)} on this machine)"
+    return f"the {info.dialect.title}"
+
+
+def menu_models(info: ServerInfo) -> list[str]:
+    """The models a menu should offer on this server: those it serves (its /v1/models), then
+    the catalog's that it accepts (a server that lists nothing accepts any name)."""
+    names = list(info.models)
+    names += [p.name for p in catalog.models() if p.name not in names and info.serves(p.name)]
+    return names
+
+
 def pick_model(info: ServerInfo, model: str | None) -> str:
     """The model to plan with: the one named (checked against what the server serves), else
     the server's own (a one-model engine's), else sora-2 where it is served."""
@@ -36,9 +55,11 @@ def pick_model(info: ServerInfo, model: str | None) -> str:
         served = [m for m in info.models if catalog.same_model(model, m)]
         if served:
             return served[0]  # the catalog's short name for the checkpoint the server serves
+        close = difflib.get_close_matches(model, info.models, n=1, cutoff=0.5)
+        hint = f"Did you mean {close[0]}? " if close else ""
         raise errors.InvalidRequestError(
-            f"Not sent: the {info.dialect.title} serves {', '.join(info.models)}, not "
-            f"{model!r}. Leave the model out to use what it serves, or name one of those.",
+            f"Not sent: {server_title(info)} serves {', '.join(info.models)}, not {model!r}. "
+            f"{hint}Leave the model out to use what it serves, or name one of those.",
             param="model",
         )
     if info.default_model is not None:
@@ -46,7 +67,8 @@ def pick_model(info: ServerInfo, model: str | None) -> str:
     if not info.models or DEFAULT_MODEL in info.models:
         return DEFAULT_MODEL
     raise errors.InvalidRequestError(
-        f"The {info.dialect.title} serves {', '.join(info.models)}; name one with --model "
+        f"{server_title(info)[0].upper()}{server_title(info)[1:]} serves "
+        f"{', '.join(info.models)}; name one with --model "
         "(model=... in Python).",
         param="model",
     )

@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sora_nb import prompt as prompt_lang
 from sora_nb.api.enhancer import HOW_TO_NAME, Enhancement
 from sora_nb.catalog import options as options_table
-from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.prompt.clauses import ClauseError, with_clause
+from sora_nb.runs.cost import Charges, CostEstimate, estimate
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import CastMember, VideoRequest
 from sora_nb.runs.take import Take
@@ -154,8 +155,8 @@ class GridPlan(BaseModel):
     axes: tuple[Axis, ...]
     cells: tuple[GridCell, ...]
     takes: int = Field(ge=1)
-    #: Planned for a self-hosted engine: its takes cost GPU time, not dollars.
-    self_hosted: bool = False
+    #: How the server the plan is for charges for a take (see :mod:`sora_nb.runs.cost`).
+    charges: Charges = "dollars"
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -169,7 +170,7 @@ class GridPlan(BaseModel):
 
     def cost(self) -> CostEstimate:
         """What sending every cell would cost (the runner sends only what is missing)."""
-        return estimate(self.requests, self_hosted=self.self_hosted)
+        return estimate(self.requests, charges=self.charges)
 
     def __repr__(self) -> str:
         return f"<GridPlan {self.describe()}>"
@@ -202,7 +203,7 @@ def plan_grid(
     seconds: int = FALLBACK.seconds,
     takes: int = FALLBACK.takes,
     finish: Callable[[VideoRequest], VideoRequest] | None = None,
-    self_hosted: bool = False,
+    charges: Charges = "dollars",
     cast: Mapping[str, CastMember] | None = None,
     enhance: bool = False,
     rewrite: Rewrite | None = None,
@@ -255,7 +256,11 @@ def plan_grid(
         if length is not None and labels[length.name] != ENHANCED:
             key = cell_prompt.model_dump_json()
             if key not in rungs:
-                rungs[key] = _rungs(cell_prompt, [v for v in length.values if v != ENHANCED])
+                # Without a clause axis the ladder cuts the user's own text, so its longest
+                # rung is exactly what they wrote.
+                rungs[key] = _rungs(
+                    cell_prompt if clauses else text, [v for v in length.values if v != ENHANCED]
+                )
             cell_text = rungs[key][labels[length.name]]
         for axis in axes:
             if axis.kind == "replace":
@@ -292,7 +297,7 @@ def plan_grid(
                 requests=requests,
             )
         )
-    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, self_hosted=self_hosted)
+    return GridPlan(axes=tuple(axes), cells=tuple(cells), takes=takes, charges=charges)
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -340,8 +345,8 @@ def _with_character(
     return pattern.sub(member.name, text), (*fixed, member)
 
 
-def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, str]:
-    variants = prompt_lang.ladder(structured, levels=len(levels))
+def _rungs(prompt: prompt_lang.Prompt | str, levels: Sequence[str]) -> dict[str, str]:
+    variants = prompt_lang.ladder(prompt, levels=len(levels))
     if len(variants) < len(levels):
         raise GridError(
             f"This prompt has too few clauses to cut into {len(levels)} lengths (it gives "
@@ -365,35 +370,10 @@ def _rungs(structured: prompt_lang.Prompt, levels: Sequence[str]) -> dict[str, s
 
 
 def _with_clause(prompt: prompt_lang.Prompt, path: str, value: str) -> prompt_lang.Prompt:
-    """A copy of ``prompt`` with the clause at ``path`` set to ``value``."""
-    data = prompt.model_dump()
-    parts = path.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
-            raise GridError(f"The prompt has no clause {path!r} to vary.")
-        node = node[part]
-    leaf = parts[-1]
-    if not isinstance(node, dict) or leaf not in node:
-        raise GridError(f"The prompt has no clause {path!r} to vary.")
-    current = node[leaf]
-    if isinstance(current, list):
-        node[leaf] = [v.strip() for v in value.replace("+", "/").split("/") if v.strip()]
-    elif leaf in ("lens_mm", "aperture"):
-        number = value.lower().removesuffix("mm").removeprefix("f/").strip()
-        try:
-            node[leaf] = float(number)
-        except ValueError:
-            raise GridError(f"{path} takes a number, like 35mm or f/2.8; got {value!r}.") from None
-    else:
-        node[leaf] = value
-    # Shots override the Prompt's camera and lighting; a varied clause must reach every shot.
-    if parts[0] in ("camera", "lighting") and data.get("shots"):
-        for shot in data["shots"]:
-            target = shot.get(parts[0])
-            if isinstance(target, dict) and leaf in target:
-                target[leaf] = node[leaf]
-    return prompt_lang.Prompt.model_validate(data)
+    try:
+        return with_clause(prompt, path, value)
+    except ClauseError as exc:
+        raise GridError(str(exc)) from None
 
 
 def _check_enhancing(
@@ -447,3 +427,12 @@ class GridRun:
         for take in self.takes:
             take.wait(timeout)
         return self
+
+
+def remix_job(remix: Take | str | None) -> str | None:
+    """The server job id a remix starts from: a completed Take's, or an id given as text."""
+    if remix is None or isinstance(remix, str):
+        return remix
+    if remix.job_id is None or not remix.ok:
+        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
+    return remix.job_id

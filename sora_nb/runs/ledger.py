@@ -2,8 +2,7 @@
 
 WAL mode and short transactions let two kernels (or a kernel and a script) share one media
 folder without losing rows. The API key is never written here: only the server's base URL.
-The tables themselves, and the migration of older ledgers, are in
-:mod:`sora_nb.runs.ledger_schema`.
+The tables, and the migration of older ledgers: :mod:`sora_nb.runs.ledger_schema`.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import Any
 from sora_nb import media
 from sora_nb.catalog import options as options_table
 from sora_nb.runs import take as take_module
+from sora_nb.runs.cost import Spending
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
@@ -146,8 +146,7 @@ class Ledger:
             parent = req.parent
             cast = [m.model_dump() for m in req.characters]
             parent_id = self._parent_id(db, req)
-            # Options with a column of their own (schema 1's six); every option is in the
-            # take's request_json too.
+            # Options with a column of their own (schema 1's six); all are in request_json too.
             columns = [option.name for option in options_table.OPTIONS if option.column]
             names = [
                 "request_key", "server", "model", "size", "seconds", "prompt", "prompt_json",
@@ -180,8 +179,8 @@ class Ledger:
                 "INSERT INTO takes (id, key, request_key, take_no, request_json, server, status,"
                 " progress, job_id, estimated_cost, cost, created_at, submitted_at,"
                 " completed_at, updated_at, folder, rating, note, metrics_json, parent_id,"
-                " parent_kind)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " parent_kind, would_cost)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     take.id,
                     take.key,
@@ -204,6 +203,7 @@ class Ledger:
                     json.dumps(take.metrics),
                     parent_id,
                     req.kind if req.kind != "create" else None,
+                    take.would_cost,
                 ),
             )
             db.execute(
@@ -240,6 +240,8 @@ class Ledger:
                 columns["error_message"] = err.message if err else None
             elif name == "metrics":
                 columns["metrics_json"] = json.dumps(value)
+            elif name == "stage_durations":
+                columns["stages_json"] = None if value is None else json.dumps(value)
             else:
                 columns[name] = value
         now = time.time()
@@ -279,6 +281,7 @@ class Ledger:
             error=error,
             estimated_cost=row["estimated_cost"],
             cost=row["cost"],
+            would_cost=row["would_cost"],
             created_at=row["created_at"],
             submitted_at=row["submitted_at"],
             completed_at=row["completed_at"],
@@ -289,6 +292,7 @@ class Ledger:
             gpu_seconds=row["gpu_seconds"],
             peak_memory_mb=row["peak_memory_mb"],
             seconds_per_step=row["seconds_per_step"],
+            stage_durations=json.loads(row["stages_json"]) if row["stages_json"] else None,
         )
         return take.attach(self.media_dir, self)
 
@@ -342,6 +346,25 @@ class Ledger:
             ).fetchone()
         return float(row[0])
 
+    def spending(self, since: float | None = None) -> Spending:
+        """What completed takes (since a time, when given) were charged, and apart from that
+        what the free ones would have cost on hosted models and the GPU seconds taken."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(cost), 0), COUNT(*),"
+                " SUM(CASE WHEN cost = 0 THEN 1 ELSE 0 END), COALESCE(SUM(would_cost), 0),"
+                " COALESCE(SUM(gpu_seconds), 0) FROM takes WHERE status = 'completed'"
+                " AND COALESCE(completed_at, updated_at) >= ?",
+                (since or 0.0,),
+            ).fetchone()
+        return Spending(
+            charged=float(row[0]),
+            takes=int(row[1]),
+            free_takes=int(row[2] or 0),
+            would_have_cost=float(row[3]),
+            gpu_seconds=float(row[4]),
+        )
+
     def committed(self, since: float | None = None) -> float:
         """Dollars expected for takes sent but not finished yet (their catalog estimates)."""
         with self._guard():
@@ -354,13 +377,17 @@ class Ledger:
 
     def gpu_seconds(self, server: str, request: VideoRequest) -> tuple[float | None, int]:
         """(mean GPU seconds, how many takes) of finished takes of this server, model, size and
-        length (frames and steps too, when set): what a plan expects a new take to cost."""
+        length (frames, steps and step cache too, when set): what a plan expects a new take to
+        cost."""
         where = ["r.server = ?", "r.model = ?", "r.size = ?", "r.seconds = ?"]
         params: list[Any] = [server, request.model, request.size, request.seconds]
         for name in ("num_frames", "steps"):
             value = getattr(request.options, name)
             where.append(f"r.{name} IS ?")
             params.append(value)
+        # A step cache changes the time a take takes: only takes with the same one count.
+        where.append("COALESCE(json_extract(t.request_json, '$.options.step_cache'), 'none') = ?")
+        params.append(request.options.step_cache or "none")
         query = (
             "SELECT AVG(t.gpu_seconds), COUNT(t.gpu_seconds) FROM takes t JOIN requests r"
             " ON t.request_key = r.request_key WHERE t.status = 'completed' AND "

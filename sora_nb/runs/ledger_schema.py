@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS takes (
     metrics_json TEXT NOT NULL DEFAULT '{}',
     gpu_seconds REAL,
     peak_memory_mb REAL,
-    seconds_per_step REAL
+    seconds_per_step REAL,
+    would_cost REAL
 );
 CREATE INDEX IF NOT EXISTS takes_by_key ON takes(key, created_at);
 CREATE INDEX IF NOT EXISTS takes_by_status ON takes(status);
@@ -84,9 +85,12 @@ CREATE TABLE IF NOT EXISTS character_ids (
 #: The schema's version (PRAGMA user_version): 1 added the open-model settings to requests and
 #: the GPU time and memory to takes; 2 added lineage (each take's parent: the take it remixes,
 #: extends or edits) and characters (the folder's characters and their id on each server); 3 the
-#: seconds per denoising step to takes. Older ledgers gain the columns and tables when opened;
-#: their rows read back with those empty.
-SCHEMA_VERSION = 3
+#: seconds per denoising step to takes; 4 what a take would have cost on the hosted model it
+#: names, apart from what was charged (the bundled server's takes were recorded at the
+#: catalog's price until then: 4 moves that price to ``would_cost`` and records $0 charged),
+#: and the time of each stage (text encoding, denoising, VAE decode, encoding) to takes.
+#: Older ledgers gain the columns and tables when opened; their rows read back with those empty.
+SCHEMA_VERSION = 4
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -106,6 +110,8 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("parent_id", "TEXT"),
         ("parent_kind", "TEXT"),
         ("seconds_per_step", "REAL"),
+        ("would_cost", "REAL"),
+        ("stages_json", "TEXT"),
     ),
 }
 #: Indexes over added columns: made once the columns exist.
@@ -127,6 +133,8 @@ MUTABLE = {
     "gpu_seconds",
     "peak_memory_mb",
     "seconds_per_step",
+    "would_cost",
+    "stage_durations",
 }
 
 
@@ -137,6 +145,10 @@ def migrate(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         # Another kernel may have migrated while this one waited for the lock: look again.
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            db.execute("COMMIT")
+            return
         for table, columns in _ADDED_COLUMNS.items():
             have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             for name, kind in columns:
@@ -144,6 +156,14 @@ def migrate(db: sqlite3.Connection) -> None:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         for index in _ADDED_INDEXES:
             db.execute(index)
+        if version < 4:
+            # The bundled server never charged: its takes' catalog price is what they would
+            # have cost on the hosted model, not money spent.
+            db.execute(
+                "UPDATE takes SET would_cost = COALESCE(cost, estimated_cost),"
+                " cost = CASE WHEN cost IS NULL THEN NULL ELSE 0 END, estimated_cost = 0"
+                " WHERE server = 'local' AND would_cost IS NULL"
+            )
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:

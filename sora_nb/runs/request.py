@@ -181,6 +181,8 @@ class VideoRequest(BaseModel):
     def chosen_seed(self) -> int:
         """A seed for this take when none was given: fixed by the request's content and take
         number, so the plan is the same every time the cell runs (and cached takes are found),
-        and every take of a cell gets its own."""
-        digest = hashlib.sha256(self.with_options(seed=None).cache_key("seed").encode())
+        and every take of a cell gets its own. The step cache is left out: cached and uncached
+        takes of one request start from the same noise, so they can be compared."""
+        unseeded = self.with_options(seed=None, step_cache=None)
+        digest = hashlib.sha256(unseeded.cache_key("seed").encode())
         return int(digest.hexdigest()[:8], 16) % 2**31

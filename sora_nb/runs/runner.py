@@ -22,9 +22,10 @@ from sora_nb.api.client import VideosClient
 from sora_nb.api.types import ContentVariant, Video
 from sora_nb.media import write_atomic
 from sora_nb.runs.adapter_gate import AdapterGate, know_dialect
-from sora_nb.runs.cost import check_budget, estimate
+from sora_nb.runs.cost import Charges, charge, check_budget, estimate, would_cost
 from sora_nb.runs.files import files_intact, keep_private, write_sidecar
 from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.lost import expired_message, no_source
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
     RATE_LIMIT_PATIENCE,
@@ -84,6 +85,9 @@ class Runner:
         self._semaphore: asyncio.Semaphore | None = None
         # On SGLang (adapters set server-wide) takes with different adapters never overlap.
         self._gate = AdapterGate()
+        #: How the server charges for a take (asked when a take is planned: the session
+        #: sets this from what the server says it is; a paid API's catalog price otherwise).
+        self.charges: Callable[[], Charges] = _paid
         # Takes being driven now, by id: a re-run, a resume or a second cell joins the one
         # task (and Take object) already at work instead of starting a second create. The
         # strong references also keep non-blocking work alive on the loop.
@@ -118,13 +122,15 @@ class Runner:
             if not latest.done:
                 return latest  # re-attach to the running (or unacknowledged) job
         attempt = 1 if latest is None else self._attempts(key) + 1
+        charges = self.charges()
         tid = take_id_for(key, attempt)
         take = Take(
             id=tid,
             key=key,
             request=request,
             server=self.server,
-            estimated_cost=request.estimated_cost(),
+            estimated_cost=charge(request, charges),
+            would_cost=would_cost(request, charges),
             folder=f"takes/{tid}",
         )
         return take.attach(self.media_dir, self.ledger)
@@ -179,7 +185,10 @@ class Runner:
         """Run takes already planned (by :meth:`plan`): the same as :meth:`run` from there."""
         fresh = [t for t in takes if not t.cached and t.status == "pending" and t.job_id is None]
         check_budget(
-            estimate(t.request for t in fresh), budget=budget, spent=spent, scope=budget_scope
+            estimate((t.request for t in fresh), charges=self.charges()),
+            budget=budget,
+            spent=spent,
+            scope=budget_scope,
         )
         if on_update is not None:
             for take in takes:
@@ -250,6 +259,14 @@ class Runner:
             raise
         except errors.JobFailedError as exc:
             self._failed(take, exc.video)
+        except errors.ContentMissingError as exc:
+            # The job says completed but its content is 404: the server's words, not a guess.
+            self._set(
+                take,
+                status="expired" if exc.expired else "failed",
+                error=TakeFailure(code="content_missing", message=str(exc)),
+                completed_at=time.time(),
+            )
         except errors.NotFoundError as exc:
             self._not_found(take, restoring=restoring, error=exc)
         except errors.SoraError as exc:
@@ -301,6 +318,7 @@ class Runner:
                 ("gpu_seconds", video.inference_time_s),
                 ("peak_memory_mb", video.peak_memory_mb),
                 ("seconds_per_step", video.seconds_per_step),
+                ("stage_durations", video.stage_durations or None),
             )
             if value is not None
         }
@@ -313,35 +331,16 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeFailure(code="not_found", message=_no_source(take, error)),
+                error=TakeFailure(code="not_found", message=no_source(take, error)),
                 completed_at=time.time(),
             )
             return
-        lost = (
-            f"This take's {take.path('video').name} is missing or damaged in "
-            f"{take.path('video').parent}, and the server"
-            if restoring
-            else "The server"
-        )
-        dialect = self.client.dialect
-        if dialect is not None and dialect.forgets_on_restart:
-            why = (
-                f"the {dialect.title} keeps jobs in memory only, so a restart of the server "
-                "loses them (or it was deleted)"
-            )
-        else:
-            why = "it expired or was deleted"
-        again = (
-            "Run the cell again with cache=False (--no-cache) for a new take."
-            if restoring
-            else "Run the cell again to send it again."
-        )
         self._set(
             take,
             status="expired",
             error=TakeFailure(
                 code="expired",
-                message=f"{lost} no longer has job {take.job_id}: {why}. {again}",
+                message=expired_message(take, self.client.dialect, restoring=restoring),
             ),
             completed_at=time.time(),
         )
@@ -405,6 +404,10 @@ PASSING_ERRORS = frozenset(
 )
 
 
+def _paid() -> Charges:
+    return "dollars"
+
+
 def _passing(error: TakeFailure | None) -> bool:
     return error is not None and error.code in PASSING_ERRORS
 
@@ -420,21 +423,3 @@ __all__ = [
     "restore_previews",
     "take_id_for",
 ]
-
-
-def _no_source(take: Take, error: errors.NotFoundError) -> str:
-    """A 404 on sending: the video the take remixes, extends or edits, if it has one, is what
-    the server lacks; the error's own sentence already says so for anything else."""
-    request, parent = take.request, take.request.parent
-    if request.remix_of:
-        source, verb = request.remix_of, "remix"
-    elif parent is not None:
-        source = parent.job or parent.take or ""
-        verb = "extend" if parent.kind == "extension" else "edit"
-    else:
-        return str(error)
-    said = error.server_message or "not found"
-    return (
-        f"The server has no video {source} to {verb} ({error.status_code}: {said}). Check the "
-        f"video id, or {verb} a completed take of this server."
-    )

@@ -20,11 +20,11 @@ from sora_nb.api import errors
 from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
-from sora_nb.runs.cost import CostEstimate, estimate
+from sora_nb.runs.cost import CostEstimate, charges_of, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.enhancing import Rewrites
 from sora_nb.runs.fitting import check_experts, check_knobs_taken, finisher, pick_model, usual_clip
-from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid
+from sora_nb.runs.grid import Axis, GridError, GridPlan, GridRun, plan_grid, remix_job
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
 from sora_nb.runs.references import prepare_reference
@@ -138,6 +138,13 @@ class Session(Continuity):
                 dialect = self.runner.client.dialect or DIALECTS["openai"]
                 self._fallback = ServerInfo(dialect, found=f"not known: {exc}", assumed=True)
                 return self._fallback
+        return self._info
+
+    def check_server(self) -> ServerInfo:
+        """Ask the server what it is once, without retrying: a server that is not there, or
+        that refuses the key, raises its error now (what connecting to it checks)."""
+        self._info = run_sync(self.runner.client.probe())
+        self._fallback = None
         return self._info
 
     def describe_server(self) -> str:
@@ -257,7 +264,7 @@ class Session(Continuity):
             remix_of=remix_job(remix_of),
             options=chosen,
             finish=finisher(info),
-            self_hosted=info.self_hosted,
+            charges=charges_of(info),
             cast=cast,
             enhance=enhance,
             rewrite=self.rewrites.rewrite,
@@ -298,6 +305,7 @@ class Session(Continuity):
                     seconds=request.seconds,
                     has_reference=has_reference,
                     num_frames=request.options.num_frames,
+                    served=info.models or None,
                 )
                 self._check_local(request)
                 checked.add(combo)
@@ -325,7 +333,7 @@ class Session(Continuity):
         self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
         fresh = [t.request for t in planned if not t.cached and t.job_id is None]
-        cost = estimate(fresh, self_hosted=self.server_info(strict=False).self_hosted)
+        cost = estimate(fresh, charges=charges_of(self.server_info(strict=False)))
         if not cost.gpu:
             return cost
         expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]
@@ -345,6 +353,7 @@ class Session(Continuity):
             self._runner = Runner(
                 self._make_client(), self.ledger, server=self.server, concurrency=self.concurrency
             )
+            self._runner.charges = lambda: charges_of(self.server_info(strict=False))
         return self._runner
 
     def _make_client(self) -> Any:
@@ -434,12 +443,3 @@ class Session(Continuity):
                 spent=self.spent(),
                 scope="this kernel",
             )
-
-
-def remix_job(remix: Take | str | None) -> str | None:
-    """The server job id a remix starts from: a completed Take's, or an id given as text."""
-    if remix is None or isinstance(remix, str):
-        return remix
-    if remix.job_id is None or not remix.ok:
-        raise GridError(f"Take {remix.id} is {remix.status}; only a completed take can be remixed.")
-    return remix.job_id

@@ -90,13 +90,21 @@ class Take(BaseModel):
     progress: int = 0
     job_id: str | None = None
     error: TakeFailure | None = None
+    #: Dollars the server is expected to charge, and charged once the take completed: $0 on
+    #: the bundled server and one's own GPUs, the catalog's price on a paid one (None: unknown).
     estimated_cost: float | None = None
     cost: float | None = None
+    #: Where the server charged nothing: what the take would cost on the hosted model it
+    #: names (the one the offline animatic imitates), never counted as spent.
+    would_cost: float | None = None
     #: GPU seconds the server spent on it, its peak GPU memory, and its seconds per denoising
     #: step (self-hosted engines; the bundled server reports all three for an open model).
     gpu_seconds: float | None = None
     peak_memory_mb: float | None = None
     seconds_per_step: float | None = None
+    #: Seconds of each stage the server timed (``text_encoding``, ``denoising``, ``vae_decode``,
+    #: ``encoding``: the bundled server; vLLM-Omni's ``stage_durations`` as it names them).
+    stage_durations: dict[str, float] | None = None
     created_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None
     completed_at: float | None = None

@@ -332,6 +332,8 @@ def _model(server: BundledServer, name: str) -> dict[str, Any]:
     abilities = server.store.abilities
     card["renderer"] = abilities.kind
     card["knobs"] = [knob for knob in KNOBS if knob in abilities.knobs]
+    if abilities.step_caches:
+        card["step_caches"] = list(abilities.step_caches)
     if abilities.usual_size and abilities.usual_seconds:
         card["usual_size"] = abilities.usual_size
         card["usual_seconds"] = abilities.usual_seconds

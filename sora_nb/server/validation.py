@@ -250,6 +250,17 @@ def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]
                 knobs["lora"] = adapters
         except options_table.OptionError as exc:
             raise invalid(f"Invalid 'lora': {exc}", param="lora", code="invalid_value") from None
+    for option in options_table.OPTIONS:
+        # Text options with a reading of their own (the step cache's METHOD[:X]).
+        value = fields.get(option.wire)
+        if option.normalise is None or value is None:
+            continue
+        if not isinstance(value, str):
+            raise wrong_type(option.wire, value)
+        try:
+            knobs[option.wire] = option.check(value)
+        except options_table.OptionError as exc:
+            raise invalid(f"Invalid value for '{option.wire}': {exc}", param=option.wire) from None
     for name, (kind, low, high, what) in KNOB_RULES.items():
         value = fields.get(name)
         if value is None:

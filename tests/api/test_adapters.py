@@ -30,6 +30,8 @@ class Engine:
         path = request.url.path.removeprefix("/v1")
         if path == "/models":
             return httpx.Response(200, json={"data": self.cards})
+        if path == "/server_info":  # SGLang's version, asked once with /models
+            return httpx.Response(200, json={"version": "0.5.23"})
         if request.headers.get("content-type", "").startswith("multipart"):
             body: Any = _form(request)
         else:

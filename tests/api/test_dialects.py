@@ -16,7 +16,7 @@ import pytest
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.clock import SimulatedClock
-from sora_nb.api.dialects import DIALECTS, detect, from_job
+from sora_nb.api.dialects import DIALECTS, EngineVersionWarning, detect, from_job
 from sora_nb.api.retry import PollPolicy, RetryPolicy
 from sora_nb.api.types import Video
 from tests.engine_fakes import BLOCKED_WORD, GUARDRAIL, SERVED, EngineFake, tiny_mp4
@@ -73,9 +73,42 @@ async def test_each_engine_is_found_from_its_models_answer(
         info = await client.detect()
     assert info.dialect.name == dialect and not info.assumed
     assert info.models == (fake.served,)
-    assert [r.url.path for r in fake.requests] == ["/v1/models"]
+    # SGLang names its version at /server_info, outside /v1.
+    asked = ["/v1/models", "/server_info"] if dialect == "sglang" else ["/v1/models"]
+    assert [r.url.path for r in fake.requests] == asked
+    assert info.version == ("0.5.23" if dialect == "sglang" else None)
     if dialect != "litellm":
         assert info.default_model == SERVED
+
+
+async def test_an_engine_version_not_tested_against_is_named_with_a_one_line_warning(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    fake = engine("sglang", mp4, clock)
+    fake.version = "0.6.0"
+    async with client_for(fake, clock) as client:
+        with pytest.warns(EngineVersionWarning) as caught:
+            info = await client.detect()
+    [warning] = caught
+    said = str(warning.message)
+    assert said == "SGLang Diffusion 0.6.0 is not a version sora_nb was tested against (0.5.23)."
+    assert "\n" not in said
+    lines = info.describe().splitlines()
+    assert lines[:2] == ["Dialect: SGLang Diffusion 0.6.0 (/v1/models owned_by 'sglang').", said]
+
+
+async def test_the_tested_version_is_named_without_a_warning(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    import warnings
+
+    fake = engine("sglang", mp4, clock)
+    async with client_for(fake, clock) as client:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", EngineVersionWarning)
+            info = await client.detect()
+    assert info.describe().startswith("Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by")
+    assert info.untested is None
 
 
 def test_detection_reads_litellm_headers_and_assumes_openai_for_the_rest() -> None:
@@ -139,15 +172,38 @@ async def test_sglang_and_fastvideo_get_json_with_whole_seconds_and_the_knobs(
         )
     [request] = fake.creates()
     assert request.headers["content-type"] == "application/json"
+    # FastVideo misreads a create with no size: the served model's usual one is sent.
+    size = {"size": "1280x720"} if dialect == "fastvideo" else {}
     assert body_of(request) == {
         "prompt": "a heron",
         "model": SERVED,
+        **size,
         "seconds": 5,
         "negative_prompt": "blurry",
         "guidance_scale": 4.5,
         "num_frames": 81,
         "fps": 16,
     }
+
+
+async def test_fastvideo_is_never_sent_a_create_it_would_misread(
+    mp4: bytes, clock: SimulatedClock
+) -> None:
+    """FastVideo 0.2.1 makes a job of size "" and 0 seconds from a create naming neither:
+    the served model's usual clip goes instead, and a model sora_nb does not know is refused."""
+    fake = engine("fastvideo", mp4, clock)
+    async with client_for(fake, clock, dialect="fastvideo") as client:
+        await client.create(prompt="a heron")
+    [request] = fake.creates()
+    assert (body_of(request)["size"], body_of(request)["seconds"]) == ("1280x720", 5)
+
+    unknown = EngineFake("fastvideo", mp4, clock=clock, served="acme/unknown-video-model")
+    async with client_for(unknown, clock, dialect="fastvideo") as client:
+        with pytest.raises(errors.InvalidRequestError, match="misreads a request naming no size"):
+            await client.create(prompt="a heron", seconds=4)
+        await client.create(prompt="a heron", seconds=4, size="832x480")
+    [sent] = unknown.creates()
+    assert (body_of(sent)["size"], body_of(sent)["seconds"]) == ("832x480", 4)
 
 
 @pytest.mark.parametrize("dialect", ["openai", "litellm"])
@@ -295,6 +351,66 @@ async def test_sglang_content_in_the_cloud_is_fetched_from_the_jobs_url_without_
     assert path.read_bytes() == mp4
     bucket = [r for r in fake.requests if r.url.host == "bucket.example"]
     assert len(bucket) == 1 and "authorization" not in bucket[0].headers
+
+
+async def test_sglang_is_asked_for_its_video_with_no_variant(
+    mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """SGLang 0.5.23 reads ``variant`` as an output index: ``?variant=video`` is a 404."""
+    fake = engine("sglang", mp4, clock)
+    async with client_for(fake, clock, dialect="sglang") as client:
+        video = await client.wait(await client.create(prompt="a heron"))
+        path = await client.download(video, tmp_path / "v.mp4")
+    assert path.read_bytes() == mp4
+    [content] = [r for r in fake.requests if r.url.path.endswith("/content")]
+    assert "variant" not in content.url.params
+
+
+async def test_a_server_that_numbers_its_variants_is_asked_again_without_one(
+    mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """A server of no known dialect answering as SGLang 0.5.23 does: ``?variant=video`` is
+    404 "Video variant video not found"; the video is then asked for with no variant."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/content"):
+            variant = request.url.params.get("variant")
+            if variant not in (None, "0"):
+                return httpx.Response(404, json={"detail": f"Video variant {variant} not found"})
+            return httpx.Response(200, content=mp4, headers={"content-type": "video/mp4"})
+        return httpx.Response(200, json={"id": "job-1", "status": "completed", "progress": 100})
+
+    transport = httpx.MockTransport(answer)
+    before = clock.now
+    async with VideosClient("http://x.test/v1", transport=transport, clock=clock) as client:
+        path = await client.download("job-1", tmp_path / "v.mp4")
+    assert path.read_bytes() == mp4 and clock.now == before  # no wait
+    assert [(r.url.path, r.url.params.get("variant")) for r in seen] == [
+        ("/v1/videos/job-1/content", "video"),
+        ("/v1/videos/job-1/content", None),
+    ]
+
+
+@pytest.mark.parametrize("told", [True, False])
+async def test_a_completed_jobs_content_404_quotes_the_server_at_once(
+    told: bool, mp4: bytes, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """The job says completed but the engine lost its file: no wait for a video that will
+    never come, and the error says what the server answered."""
+    fake = engine("sglang", mp4, clock)
+    fake.files_lost = True
+    async with client_for(fake, clock, dialect="sglang" if told else None) as client:
+        video = await client.wait(await client.create(prompt="a heron"))
+        before = clock.now
+        with pytest.raises(errors.ContentMissingError) as caught:
+            await client.download(video, tmp_path / "v.mp4")
+    assert clock.now == before, "it waited for a completed job's content"
+    assert caught.value.status_code == 404 and not caught.value.expired
+    assert str(caught.value).startswith(f"Job {video.id} is completed, but the server answered")
+    assert "'Video variant None not found'" in str(caught.value)
+    assert not (tmp_path / "v.mp4").exists()
 
 
 @pytest.mark.parametrize("dialect", [*ENGINES, "litellm"])

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU checks in one command, on a machine with a CUDA GPU and no network:
-#   bash tests/device/run.sh [STEPS]
+#   bash tests/device/run.sh [STEPS] [CACHE_STEPS]
+# STEPS times one full-size Wan 1.3B take (10); CACHE_STEPS the server-overhead and step-cache
+# measurement (speed_floor.py: bare diffusers, the server, each cache's speed-up and PSNR; 12).
 # First, on a machine with the package registries: bash tests/device/fetch_wheels.sh, which
 # puts the wheels a GPU box may lack (diffusers, av, ftfy, peft, the server's own) in .device-wheels/;
 # carry that folder along. torch, transformers and accelerate are expected there already.
@@ -23,3 +25,4 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 "$PY" tests/device/check_tiny_cuda.py --device cuda
 "$PY" tests/device/time_wan_full.py --device cuda --steps "${1:-10}"
 "$PY" tests/device/time_wan_lora.py --device cuda --steps "${1:-10}"
+"$PY" tests/device/speed_floor.py --device cuda --steps "${2:-12}"

@@ -129,6 +129,7 @@ def main() -> int:
         f"{' with offload' if args.offload else ''}"
     )
     print(f"projected 50-step take: {per_step * 50 + decode:.0f} s")
+    print(f"stages (s): {done.get('stage_durations')}")
     return 0
 
 

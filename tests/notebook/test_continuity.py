@@ -143,7 +143,7 @@ def test_shot_by_shot_shows_the_whole_cost_first_and_a_grid_of_steps(
     cell(shell, "--shot-by-shot --character Maya --dry-run", storyboard)
     out = capsys.readouterr().out
     assert "Dry run, nothing sent: Shot by shot: 2 steps (create 4 s, extend +8 s) = 12 s" in out
-    assert "about $1.20" in out and functions.session().ledger.count() == 0
+    assert "it would cost $1.20 on sora-2" in out and functions.session().ledger.count() == 0
     cell(shell, "--shot-by-shot --character Maya --as scene", storyboard)
     scene = shell.user_ns["scene"]
     assert [t.kind for t in scene.chain()] == ["create", "extension"]

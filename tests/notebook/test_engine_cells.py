@@ -192,7 +192,7 @@ def test_connect_and_status_say_what_the_server_is_serves_and_cannot_do(
 
     monkeypatch.setattr(kernel, "configure", configure)
     said = repr(shell.run_line_magic("sora", f"connect {engine.base_url}"))
-    assert "SGLang Diffusion (/v1/models owned_by 'sglang')" in said
+    assert "SGLang Diffusion 0.5.23 (/v1/models owned_by 'sglang')" in said  # its version too
     assert f"Serves: {SERVED}." in said
     assert "remix" in said and "thumbnails" in said and "cancel a job" in said
     status = repr(shell.run_line_magic("sora", "status"))

@@ -129,7 +129,6 @@ def test_image_must_match_unless_fit(shell: InteractiveShell, tmp_path: Path) ->
         ("--vary length=short", "at least two values"),
         ("--vary colour=red,blue", "no axis called 'colour'"),
         ("--fit", "--fit resizes"),
-        ("--budget 0.10", "budget"),
         ("--bogus", "unrecognized arguments"),
     ],
 )
@@ -160,7 +159,7 @@ def test_commands(shell: InteractiveShell) -> None:
     models = shell.run_line_magic("sora", "models")
     assert any(row["model"] == "sora-2-pro" for row in models)
     history = shell.run_line_magic("sora", "history -n 5")
-    assert history[0]["take_id"] == shell.user_ns["t"].id
+    assert history[0]["take"] == shell.user_ns["t"].id
     assert "No takes are running" in repr(shell.run_line_magic("sora", "status"))
     assert "$0.40" in repr(shell.run_line_magic("sora", "cost"))
     with pytest.raises(UsageError, match="unknown command"):
@@ -232,7 +231,27 @@ def test_studio_opens_with_the_kernels_defaults(shell: InteractiveShell) -> None
     assert "heron" in studio.prompt_text
 
 
-def test_a_budget_set_in_python_survives_a_magic_cell(shell: InteractiveShell) -> None:
+def paid_server(tmp_path: Path) -> None:
+    """The bundled server imitating OpenAI's API exactly (plain model cards): its takes are
+    priced as the hosted API charges them, so budgets have dollars to count."""
+    functions.configure(
+        bundled=ServerSettings(media_dir=tmp_path / "paid", time_scale=0, dialect="openai")
+    )
+
+
+def test_a_budget_refuses_a_paid_take_before_sending(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    paid_server(tmp_path)
+    with pytest.raises(UsageError, match="budget"):
+        cell(shell, "--budget 0.10", "A quiet street.")
+    assert functions.session().ledger.count() == 0
+
+
+def test_a_budget_set_in_python_survives_a_magic_cell(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    paid_server(tmp_path)
     functions.configure(budget=0.5)
     cell(shell, "--as t", "A kite over dunes.")  # $0.40: within the budget
     assert functions.session().budget == 0.5

@@ -18,7 +18,7 @@ from sora_nb.runs.grid import Axis
 from sora_nb.runs.session import Session
 
 #: Lab's two dollar signs as a user reads them.
-PLAN = "about $3.60; all in the ledger already: nothing to send, $0.00"
+PLAN = "$0.00 (it would cost $3.60 on sora-2); all in the ledger already: nothing to send, $0.00"
 
 
 def _outside_maths(fragment: str, text: str) -> bool:
@@ -45,8 +45,8 @@ def test_the_plan_line_keeps_its_dollars_out_of_mathjaxs_reach(
     )
     display.show_plan(plan, session, dry_run=False)
     (bundle,) = shown
-    assert "about $3.60" in bundle["text/plain"]
-    assert _outside_maths(bundle["text/html"], "about $3.60")
+    assert "it would cost $3.60 on sora-2" in bundle["text/plain"]
+    assert _outside_maths(bundle["text/html"], "it would cost $3.60 on sora-2")
 
 
 def test_tables_keep_their_dollars_out_of_mathjaxs_reach() -> None:
@@ -68,4 +68,6 @@ def test_nbconverts_mathjax_ignores_the_class_sora_nb_uses(tmp_path: Path) -> No
     page, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     assert "tex2jax" in page and "MathJax.Hub.Config" in page
     assert "ignoreClass" not in page  # MathJax 2's default, tex2jax_ignore, stands
-    assert re.search(r'<div class="[^"]*\btex2jax_ignore\b[^"]*">about \$3\.60', page)
+    assert re.search(
+        r'<div class="[^"]*\btex2jax_ignore\b[^"]*">\$0\.00 \(it would cost \$3\.60', page
+    )

@@ -114,7 +114,8 @@ def test_a_storyboard_shot_by_shot_is_priced_first_and_played_as_one_chain(
     assert len(studio.shots) == 2
     studio.shot_by_shot = True
     assert studio.cost_text.startswith(
-        "Shot by shot: 2 steps (create 4 s, extend +4 s) = 8 s; the whole chain about $"
+        "Shot by shot: 2 steps (create 4 s, extend +4 s) = 8 s; the whole chain $0.00 (it "
+        "would cost $0.80 on sora-2; the offline animatic charges nothing)"
     )
     assert studio.compare_blocked.startswith("Compare lengths makes one video per length")
     assert session.ledger.count() == 0  # priced, nothing sent

@@ -92,6 +92,9 @@ def _run(path: Path, env: Installed, work: Path, monkeypatch: pytest.MonkeyPatch
     saved = nbformat.writes(book)
     assert "video/mp4" not in saved and "AAAAIGZ0eXBpc29t" not in saved  # no embedded MP4
     assert (work / "sora_media" / "ledger.sqlite3").is_file()
+    # Whatever a notebook writes (clips, tiny models) goes under its media folder, not beside it.
+    left = {p.name for p in work.iterdir()} - {p.name for p in GALLERY.iterdir()}
+    assert left <= {"sora_media", ".ipynb_checkpoints"}, f"{path.name} left {sorted(left)}"
     return book
 
 
@@ -147,6 +150,9 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
         ]
         assert plots, "notebook 03 draws its plot with matplotlib"
         assert NO_MATPLOTLIB not in _texts(book)
+        # The rungs are the brief's own words; the dry run shows every cell as sent.
+        assert "The long rung is the brief, character for character: True" in _texts(book)
+        assert "Cell 3 of 3 (length=long):" in _texts(book)
     if path.stem in ("07_open_models", "08_real_video_local"):
         texts = _texts(book)
         assert "on cpu in float32" in texts  # the tiny model, on this machine's CPU
@@ -154,7 +160,7 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
     if path.stem == "07_open_models":
         # Both engines found for what they are; the same seed made the same video on both.
         assert "Dialect: vLLM-Omni (/v1/models owned_by 'vllm')." in texts
-        assert "Dialect: SGLang Diffusion (/v1/models owned_by 'sglang')." in texts
+        assert "Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by 'sglang')." in texts
         assert texts.count(" True") >= 3 and " False" not in texts
     if path.stem == "10_open_model_controls":
         texts = _texts(book)

@@ -6,10 +6,11 @@ import itertools
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sora_nb.prompt import Prompt, ladder, lint, parse, render, word_count
-from sora_nb.prompt.ladder import BASE, PRIORITY, estimate_tokens
-from tests.prompt.strategies import prompts
+from sora_nb.prompt.ladder import _WORDS, BASE, PRIORITY, estimate_tokens
+from tests.prompt.strategies import PROSE_BITS, prompts, words
 
 RUNNER = (
     "Medium shot of a runner on a foggy morning trail; natural camera shake; warm sunrise light "
@@ -111,3 +112,85 @@ def test_every_rung_is_a_valid_prompt_and_strictly_longer(p: Prompt) -> None:
     if render(p):
         assert rungs[0].words > 0
         assert not [i for r in rungs for i in lint(r.prompt) if i.code in {"empty", "too-long"}]
+
+
+# -- a brief in the user's own words ---------------------------------------------------------
+
+BUBBLES = (
+    "A golden retriever puppy chases soap bubbles across a sunlit backyard lawn; slow dolly in "
+    "at ground level. Soft backlight through the bubbles, shallow depth of field. Warm summer "
+    "afternoon, joyful mood. sound: bubbles popping, a dog barking"
+)
+BRIEF_BITS = [
+    *PROSE_BITS,
+    "slow dolly in at ground level",
+    "sound: bubbles popping, a dog barking",
+    "Camera: slow dolly in",
+    "Lighting: soft backlight from the low sun",
+    "Light direction: back",
+    "warm summer afternoon, joyful mood",
+    "Palette: amber, teal",
+    "Style: 1970s film",
+    'Grandmother: "Again, slower."',
+    "the baker's apprentice doesn't look up",
+]
+_SEPARATORS = ["; ", ". ", ".\n", "\n\n", "! ", ", "]
+
+
+@st.composite
+def briefs(draw: st.DrawFn) -> str:
+    """Briefs as people type them: clauses, labelled lines and sentences, any separators."""
+    bits = draw(st.lists(st.sampled_from(BRIEF_BITS) | words(6), min_size=1, max_size=8))
+    text = bits[0]
+    for bit in bits[1:]:
+        text += draw(st.sampled_from(_SEPARATORS)) + bit
+    return text + draw(st.sampled_from(["", ".", "!", "\n"]))
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+def test_the_longest_rung_of_a_brief_is_the_brief_and_shorter_rungs_only_leave_clauses_out() -> (
+    None
+):
+    rungs = ladder(BUBBLES)
+    assert rungs[-1].text == BUBBLES
+    assert [r.level for r in rungs] == ["short", "medium", "long"]
+    assert rungs[0].text == (
+        "A golden retriever puppy chases soap bubbles across a sunlit backyard lawn"
+    )
+    for rung in rungs:
+        for invented in ("Push-in", "Light direction", "Ambience", "Background Sound"):
+            assert invented not in rung.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(briefs(), st.integers(min_value=1, max_value=5))
+def test_every_rung_of_a_brief_is_the_briefs_own_words_in_order(brief: str, levels: int) -> None:
+    rungs = ladder(brief, levels=levels)
+    assert rungs[-1].text == brief
+    brief_words = _WORDS.findall(brief)
+    for lower, upper in itertools.pairwise(rungs):
+        assert lower.words < upper.words
+    for rung in rungs:
+        assert _is_subsequence(_WORDS.findall(rung.text), brief_words), rung.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(prompts)
+def test_a_structured_prompt_reads_the_same_in_every_rung_it_appears_in(p: Prompt) -> None:
+    rungs = ladder(p, levels=4)
+    longest = _WORDS.findall(rungs[-1].text)
+    for rung in rungs:
+        assert _is_subsequence(_WORDS.findall(rung.text), longest), rung.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(briefs(), st.integers(min_value=2, max_value=5))
+def test_a_parsed_brief_reads_the_same_in_every_rung_it_appears_in(brief: str, levels: int) -> None:
+    rungs = ladder(parse(brief), levels=levels)
+    longest = _WORDS.findall(rungs[-1].text)
+    for rung in rungs:
+        assert _is_subsequence(_WORDS.findall(rung.text), longest), rung.text

@@ -25,6 +25,7 @@ from sora_nb.runs.defaults import DefaultsError
 from sora_nb.runs.grid import GridError
 from sora_nb.runs.ledger import LedgerError
 from sora_nb.runs.references import ReferenceImageError
+from sora_nb.server import ServerSettings
 from tests.reliability.conftest import PROMPT, Studio
 
 
@@ -56,6 +57,15 @@ def python(
     name: str, act: Callable[[Studio], object], error: type[BaseException], says: str
 ) -> Case:
     return Case(name, act, error, says)
+
+
+def paid(s: Studio) -> object:
+    """The bundled server imitating OpenAI's API exactly: its takes are priced as the hosted
+    API charged them (the animatic charges nothing), so budgets have dollars to count."""
+    return functions.configure(
+        media_dir=s.media,
+        bundled=ServerSettings(media_dir=s.server, time_scale=0, dialect="openai"),
+    )
 
 
 def _with_pending_take(s: Studio) -> object:
@@ -101,12 +111,18 @@ CASES: list[Case] = [
     # -- magic options --------------------------------------------------------------------
     cell("--seconds abc", "--seconds takes a whole number, like --seconds 4; got 'abc'"),
     cell("--seconds 0", "--seconds must be at least 1; got 0"),
-    cell("--seconds 5", "5 seconds is not offered"),
+    cell("--seconds 5", "sora-2 renders 4, 8, 12, 16 or 20 seconds; 5 seconds needs"),
     cell("--takes 0", "--takes must be at least 1; got 0"),
     cell("--takes x", "--takes takes a whole number, like --takes 4; got 'x'"),
     cell("--budget abc", "--budget takes dollars, like --budget 2.50; got 'abc'"),
     cell("--budget -1", "--budget cannot be negative"),
-    cell("--budget 0.10 --no-cache", "Not sent: 1 take, about $0.40 would pass the $0.10 budget"),
+    Case(
+        "%%sora --budget 0.10 --no-cache (a paid server)",
+        lambda s: s.cell("--budget 0.10 --no-cache"),
+        UsageError,
+        "Not sent: 1 take, about $0.40 would pass the $0.10 budget",
+        setup=paid,
+    ),
     cell("--fit", "--fit resizes the --image reference; add --image PATH"),
     cell("--as 1bad", "--as needs a Python name, like --as take1; got '1bad'"),
     cell("--vary length", "--vary needs a name and at least two values"),
@@ -222,7 +238,7 @@ CASES: list[Case] = [
         lambda s: functions.configure(colour="red"),
         TypeError,
         "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
-        "device, dialect, dtype, media_dir, offload, renderer, vae_tiling, model, size, "
+        "device, dialect, dtype, enhancer, media_dir, offload, renderer, vae_tiling, model, size, "
         "seconds, takes; not colour",
     ),
     python(
@@ -256,17 +272,22 @@ CASES: list[Case] = [
         "only a completed take can be remixed",
     ),
     # -- budgets ----------------------------------------------------------------------------
-    python(
+    Case(
         "python: call budget",
         lambda s: functions.generate(PROMPT, cache=False, budget=0.01),
         BudgetExceededError,
         "Not sent: 1 take, about $0.40 would pass the $0.01 budget for this call by $0.39",
+        setup=paid,
     ),
-    python(
+    Case(
         "python: kernel budget",
-        lambda s: (s.configure(budget=0.5), functions.generate(PROMPT, takes=2, cache=False)),
+        lambda s: (
+            functions.configure(budget=0.5),
+            functions.generate(PROMPT, takes=2, cache=False),
+        ),
         BudgetExceededError,
         "would pass the $0.50 budget for this kernel",
+        setup=paid,
     ),
     python(
         "python: negative budget",
@@ -274,11 +295,12 @@ CASES: list[Case] = [
         ValueError,
         "A budget must be zero or more dollars, not -1",
     ),
-    python(
+    Case(
         "python: grid over budget",
         lambda s: functions.grid(PROMPT, {"seconds": ["4", "8", "12"]}, budget=1.5),
         BudgetExceededError,
         "Not sent: 2 takes",  # the 4 s take is in the ledger already: it costs nothing
+        setup=paid,
     ),
     # -- the media folder and the ledger -------------------------------------------------------
     python(

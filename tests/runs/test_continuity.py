@@ -150,7 +150,8 @@ def test_a_storyboard_made_shot_by_shot_is_priced_first_and_stops_at_a_failed_st
     plan = s.plan_shots(STORYBOARD, characters=["Maya"])
     assert plan.describe() == (
         "Shot by shot: 3 steps (create 4 s, extend +4 s, extend +8 s) = 16 s; "
-        "the whole chain about $1.60"
+        "the whole chain $0.00 (it would cost $1.60 on sora-2; the offline animatic charges "
+        "nothing)"
     )
     assert s.ledger.count() == 0  # planned, nothing sent
     takes = s.run_chain(plan)
@@ -236,5 +237,5 @@ def test_a_ledger_of_schema_1_opens_with_empty_lineage(tmp_path: Path) -> None:
     reopened = Ledger(folder)
     columns = {row[1] for row in reopened.read("PRAGMA table_info(takes)")}
     assert {"parent_id", "parent_kind"} <= columns
-    assert reopened.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
+    assert reopened.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
     assert reopened.read("SELECT * FROM characters") == []

@@ -60,3 +60,20 @@ def test_a_budget_cannot_cover_takes_of_unknown_price() -> None:
     with pytest.raises(BudgetExceededError, match=r"no known price.*catalog\.register"):
         check_budget(cost, budget=100.0)
     check_budget(cost, budget=None)  # without a budget it is allowed, shown as unknown
+
+
+def test_a_take_costs_what_its_server_charges() -> None:
+    request = VideoRequest(prompt="a", model="sora-2", seconds=4)
+    paid = estimate([request] * 2, charges="dollars")
+    assert str(paid) == "2 takes, about $0.80"
+    free = estimate([request] * 2, charges="nothing")
+    assert free.total == 0.0 and free.free == 2
+    assert str(free) == (
+        "2 takes, $0.00 (it would cost $0.80 on sora-2; the offline animatic charges nothing)"
+    )
+    check_budget(free, budget=0.0)  # nothing is charged, so even a $0 budget holds
+    own = estimate([request], charges="gpu")
+    assert (own.total, own.gpu) == (0.0, 1)
+    assert "$" not in str(own)
+    unknown = estimate([VideoRequest(prompt="a", model="veo-3.1")], charges="nothing")
+    assert str(unknown) == "1 take, $0.00"

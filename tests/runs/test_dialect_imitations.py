@@ -14,6 +14,7 @@ request each imitation receives is checked against what that dialect accepts.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,8 @@ def check_what_it_received(server: Imitation) -> None:
         assert not path.endswith("/remix") or dialect in ("openai", "litellm"), path
         assert method != "DELETE" or dialect != "litellm", path
         assert seen.request.url.params.get("variant", "video") == "video" or dialect == "openai"
+        # SGLang 0.5.23 reads the variant as an output index: none is sent it.
+        assert "variant" not in seen.request.url.params or dialect != "sglang", seen.request.url
         assert seen.status < 500 or dialect == "vllm-omni", (method, path, seen.status)
 
 
@@ -104,6 +107,8 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     session = session_on(server, folder)
     info = session.server_info()
     assert info.dialect.name == dialect and not info.assumed, info
+    # The SGLang imitation names the version it follows where SGLang names its own.
+    assert info.version == ("0.5.23" if dialect == "sglang" else None), info
 
     # 1. Generate with the server's defaults: downloaded, with a thumbnail and a spritesheet
     #    (derived from the video where the server makes none).
@@ -297,3 +302,35 @@ def test_a_second_experts_settings_are_refused_for_a_one_expert_model(tmp_path: 
         assert server.creates()[-1].form["flow_shift"] == "3.0"
     finally:
         server.close()
+
+
+def test_sglang_losing_a_completed_jobs_file_fails_the_take_with_its_words(
+    tmp_path: Path,
+) -> None:
+    """The job says completed, its content is 404: the take ends at once (no minute of
+    waiting, never "expired") and its error quotes what the server answered."""
+    server = imitation("sglang", tmp_path / "server")
+
+    def lose_the_file(seen: Seen) -> None:
+        body = seen.body
+        done = isinstance(body, dict) and body.get("status") == "completed"
+        if seen.request.method == "GET" and done and body.get("file_path"):
+            Path(body["file_path"]).unlink(missing_ok=True)
+
+    server.on_answer = lose_the_file
+    try:
+        session = session_on(server, tmp_path / "media")
+        started = time.monotonic()
+        [take] = session.run_plan(session.plan(PROMPT)).takes
+        took = time.monotonic() - started
+        session.ledger.close()
+    finally:
+        server.close()
+    assert take.status == "failed" and take.error is not None, take.status
+    assert take.error.code == "content_missing", take.error.message
+    assert f"Job {take.job_id} is completed, but the server answered 404" in take.error.message
+    assert "'Video variant None not found'" in take.error.message
+    assert not take.path("video").exists()
+    contents = [s for s in server.seen if s.request.url.path.endswith("/content")]
+    assert len(contents) == 1, "a completed job's missing content was asked for again"
+    assert took < 20, f"the take took {took:.0f} s to fail"

@@ -121,7 +121,10 @@ def test_an_old_ledger_migrates_and_its_rows_read_back(tmp_path: Path) -> None:
     request = old_ledger(tmp_path / "media")
     ledger = Ledger(tmp_path / "media")
     take = ledger.get("take_old")
-    assert take is not None and take.status == "completed" and take.cost == 0.4
+    # The bundled server never charged: the catalog price it was recorded at is what the take
+    # would have cost on sora-2, apart from the $0 charged.
+    assert take is not None and take.status == "completed"
+    assert (take.cost, take.estimated_cost, take.would_cost) == (0.0, 0.0, 0.4)
     assert take.request == request and take.request.knobs() == {}
     assert take.gpu_seconds is None and take.peak_memory_mb is None
     assert take.seconds_per_step is None
@@ -226,4 +229,63 @@ def test_knobs_and_gpu_time_are_recorded_in_the_ledger_row(tmp_path: Path) -> No
     assert back is not None and back.request == request and back.gpu_seconds == 95.5
     assert back.seconds_per_step == 3.1
     assert ledger.gpu_seconds("http://gpu:8000/v1", request) == (95.5, 1)
+    ledger.close()
+
+
+def test_a_version_3_ledger_keeps_a_paid_servers_charge_and_frees_the_bundled_servers(
+    tmp_path: Path,
+) -> None:
+    """Schema 4 keeps what was charged apart from what it would have cost: a paid server's
+    take keeps its charge; the bundled server's catalog price moves to would_cost."""
+    old_ledger(tmp_path / "media")
+    Ledger(tmp_path / "media").close()
+    with sqlite3.connect(tmp_path / "media" / "ledger.sqlite3") as db:
+        row = db.execute("SELECT * FROM takes WHERE id = 'take_old'").fetchone()
+        names = [d[0] for d in db.execute("SELECT * FROM takes").description]
+        paid = dict(zip(names, row, strict=True))
+        paid.update(id="take_paid", key="k2", server="https://api.openai.com/v1", cost=0.4)
+        paid.update(estimated_cost=0.4, would_cost=None)
+        db.execute(
+            f"INSERT INTO takes ({', '.join(paid)}) VALUES ({', '.join('?' * len(paid))})",
+            tuple(paid.values()),
+        )
+        db.execute("UPDATE takes SET cost = 0.4, estimated_cost = 0.4, would_cost = NULL")
+        db.execute("ALTER TABLE takes DROP COLUMN would_cost")
+        db.execute("PRAGMA user_version = 3")
+    ledger = Ledger(tmp_path / "media")
+    local, paid_take = ledger.get("take_old"), ledger.get("take_paid")
+    assert local is not None and paid_take is not None
+    assert (local.cost, local.would_cost) == (0.0, 0.4)
+    assert (paid_take.cost, paid_take.would_cost) == (0.4, None)
+    spending = ledger.spending()
+    assert (spending.charged, spending.would_have_cost, spending.takes) == (0.4, 0.4, 2)
+
+
+def test_stage_times_are_kept_and_a_step_cache_is_its_own_kind_of_take(tmp_path: Path) -> None:
+    from sora_nb.runs.take import Take
+
+    ledger = Ledger(tmp_path / "media")
+    server = "http://gpu:8000/v1"
+    plain = VideoRequest(prompt="A heron.", model="Wan2.2-T2V-A14B", size="832x480", seed=7)
+    stages = {"text_encoding": 1.5, "denoising": 60.0, "vae_decode": 8.0, "encoding": 0.5}
+    for take_id, request, seconds in (
+        ("take_plain", plain, 70.0),
+        ("take_cached", plain.with_options(step_cache="firstblock:0.1"), 40.0),
+    ):
+        take = Take(
+            id=take_id,
+            key=request.cache_key(server),
+            request=request,
+            server=server,
+            folder=f"takes/{take_id}",
+        ).attach(ledger.media_dir)
+        ledger.insert(take)
+        ledger.update(take_id, status="completed", gpu_seconds=seconds, stage_durations=stages)
+    back = ledger.get("take_cached")
+    assert back is not None and back.stage_durations == stages
+    # A plan expects a take's GPU time from earlier takes with the same step cache only.
+    assert ledger.gpu_seconds(server, plain) == (70.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="none")) == (70.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="firstblock:0.1")) == (40.0, 1)
+    assert ledger.gpu_seconds(server, plain.with_options(step_cache="pab")) == (None, 0)
     ledger.close()

@@ -89,7 +89,15 @@ async def test_vllm_omni(apps: Apps) -> None:
         )
         bad = await c.post("/v1/videos", files=form(prompt="a kite", num_inference_steps="300"))
         assert bad.status_code == 400
-        assert bad.json()["error"]["param"] == "body.num_inference_steps"
+        assert (bad.json()["error"]["type"], bad.json()["error"]["param"]) == (
+            "BadRequestError",
+            None,
+        )
+        empty = await c.post("/v1/videos", files=form(prompt="a kite", size="0x0"))
+        assert (empty.status_code, empty.json()["error"]["message"]) == (
+            400,
+            "Invalid size: 0x0. Width and height must be positive integers.",
+        )
         assert (
             await c.post("/v1/videos", files=form(prompt="k", seconds="4.5"))
         ).status_code == 400
@@ -106,6 +114,7 @@ async def test_vllm_omni(apps: Apps) -> None:
             "default",
         )
         assert (job["size"], job["seconds"], job["media_type"]) == ("320x192", "1", "video/mp4")
+        assert (job["fps"], job["num_frames"]) == (24.0, None)  # 24.0 when not sent
         seen = await settle(c, f"/v1/videos/{job['id']}")
         done = seen[-1].json()
         assert {a.json()["progress"] for a in seen} <= {0, 100}
@@ -123,13 +132,13 @@ async def test_vllm_omni(apps: Apps) -> None:
         assert answers[-1].status_code == 400
         body = answers[-1].json()
         assert body["object"] == "video" and body["status"] == "failed"
-        assert body["error"]["code"] == 400
+        assert body["error"]["code"] == 400 and body["progress"] == 0
         content = await c.get(f"/v1/videos/{failed.json()['id']}/content")
         assert content.status_code == 422
         assert content.json()["error"]["message"].startswith("Video generation failed.")
 
         remix = await c.post(f"/v1/videos/{job['id']}/remix", json={"prompt": "again"})
-        assert remix.status_code == 404 and remix.json()["error"]["code"] == 404
+        assert (remix.status_code, remix.json()) == (404, {"detail": "Not Found"})  # FastAPI's
 
         listed = (await c.get("/v1/videos")).json()
         assert set(listed) == {"object", "data", "first_id", "last_id", "has_more"}
@@ -181,10 +190,9 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
             assert re.fullmatch(
                 r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", job["id"]
             )
-            assert job["model"] == "sora-2"  # the echo's default, whatever runs
         else:
             assert re.fullmatch(r"[0-9a-f]{32}", job["id"])
-            assert job["model"] == WAN
+        assert job["model"] == WAN  # none sent: the served model
         assert (job["status"], job["quality"], job["size"], job["seconds"]) == (
             "queued",
             "standard",
@@ -192,17 +200,34 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
             "1",
         )
         seen = await settle(c, f"/v1/videos/{job['id']}")
-        assert {a.json()["status"] for a in seen} <= {"queued", "completed"}  # no in_progress
-        assert {a.json()["progress"] for a in seen} <= {0, 100}
-        video = await c.get(f"/v1/videos/{job['id']}/content", params={"variant": "spritesheet"})
-        assert video.headers["content-type"] == "video/mp4" and video.content[4:8] == MP4
+        if dialect == "fastvideo":
+            assert {a.json()["status"] for a in seen} <= {"queued", "completed"}  # no in_progress
+            assert {a.json()["progress"] for a in seen} <= {0, 100}
+            video = await c.get(
+                f"/v1/videos/{job['id']}/content", params={"variant": "spritesheet"}
+            )
+            assert video.headers["content-type"] == "video/mp4" and video.content[4:8] == MP4
+        else:
+            # SGLang 0.5.23 numbers its outputs: no variant or "0" is the MP4, names are 404.
+            for variant in (None, "0"):
+                params = {"variant": variant} if variant else {}
+                video = await c.get(f"/v1/videos/{job['id']}/content", params=params)
+                assert video.headers["content-type"] == "video/mp4" and video.content[4:8] == MP4
+            for variant in ("video", "thumbnail", "1"):
+                named = await c.get(f"/v1/videos/{job['id']}/content", params={"variant": variant})
+                assert (named.status_code, named.json()) == (
+                    404,
+                    {"detail": f"Video variant {variant} not found"},
+                )
 
-        # 81 frames at 16 fps reads as 5 seconds; the model sent is echoed.
+        # SGLang reads 81 frames at 16 fps as 5 seconds; FastVideo reports the seconds sent
+        # (none: "0"). The model sent is echoed.
         frames = await c.post(
             "/v1/videos",
             json={"prompt": "a boat", "size": "320x192", "num_frames": 81, "fps": 16, "model": "x"},
         )
-        assert (frames.json()["seconds"], frames.json()["model"]) == ("5", "x")
+        seconds = "5" if dialect == "sglang" else "0"
+        assert (frames.json()["seconds"], frames.json()["model"]) == (seconds, "x")
 
         urlencoded = await c.post("/v1/videos", data={"prompt": "a kite"})
         assert urlencoded.status_code == 400
@@ -216,7 +241,7 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
         if dialect == "sglang":
             assert odd.json() == {"detail": "size must be formatted as positive WIDTHxHEIGHT"}
         else:  # FastVideo ignores a size it cannot read
-            assert odd.status_code == 200 and odd.json()["size"] == "832x480"
+            assert odd.status_code == 200 and odd.json()["size"] == ""
 
         failed = await c.post("/v1/videos", json={"prompt": "the harbour ghost", "seconds": 1})
         answers = await settle(c, f"/v1/videos/{failed.json()['id']}")
@@ -224,9 +249,12 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
         assert set(answers[-1].json()["error"]) == {"message"}
         content = await c.get(f"/v1/videos/{failed.json()['id']}/content")
         if dialect == "sglang":
+            said = answers[-1].json()["error"]["message"]
+            assert said.startswith("Model generation failed. Error from scheduler: "), said
+            assert answers[-1].json()["file_path"] is None
             assert (content.status_code, content.json()) == (
                 404,
-                {"detail": "Generation is still in-progress"},
+                {"detail": "Video variant None not found"},
             )
         else:
             assert (content.status_code, content.json()) == (
@@ -235,9 +263,21 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
             )
 
         listed = (await c.get("/v1/videos")).json()
-        assert set(listed) == {"data", "object"}
+        info = await c.get("/server_info")
+        if dialect == "sglang":
+            assert (info.status_code, info.json()["version"]) == (200, "0.5.23")
+        else:
+            assert info.status_code == 404
         limit = await c.get("/v1/videos", params={"limit": 0})
         assert limit.status_code == 422 and isinstance(limit.json()["detail"], list)
+        order = await c.get("/v1/videos", params={"order": "sideways"})
+        if dialect == "sglang":
+            assert set(listed) == {"data", "object", "first_id", "last_id", "has_more"}
+            assert listed["first_id"] == listed["data"][0]["id"] and not listed["has_more"]
+            assert order.status_code == 422 and isinstance(order.json()["detail"], list)
+        else:
+            assert set(listed) == {"data", "object"}
+            assert order.status_code == 200
         remix = await c.post(f"/v1/videos/{job['id']}/remix", json={"prompt": "again"})
         assert remix.status_code == 404 and remix.json() == {"detail": "Not Found"}
 
@@ -249,6 +289,32 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
         assert (await c.get(f"/v1/videos/{frames.json()['id']}")).status_code == 404
 
 
+async def test_fastvideo_echoes_what_a_json_create_left_out_and_checks_no_ranges(
+    apps: Apps,
+) -> None:
+    async with http(apps("fastvideo")) as c:
+        bare = (await c.post("/v1/videos", json={"prompt": "a kite"})).json()
+        odd = (await c.post("/v1/videos", json={"prompt": "a kite", "size": "wide"})).json()
+        sized = (
+            await c.post("/v1/videos", json={"prompt": "a kite", "size": "320x192", "seconds": 1})
+        ).json()
+        queued = [
+            await c.post("/v1/videos", json={"prompt": "a kite", **knob})
+            for knob in (
+                {"num_inference_steps": 0},
+                {"num_inference_steps": 500},
+                {"guidance_scale": 50},
+            )
+        ]
+        failed = await c.post("/v1/videos", json={"prompt": "the harbour ghost", "seconds": 1})
+        answers = await settle(c, f"/v1/videos/{failed.json()['id']}")
+    assert (bare["size"], bare["seconds"]) == ("", "0")
+    assert (odd["size"], odd["seconds"]) == ("", "0")
+    assert (sized["size"], sized["seconds"]) == ("320x192", "1")
+    assert [(a.status_code, a.json()["status"]) for a in queued] == [(200, "queued")] * 3
+    assert answers[-1].json()["status"] == "failed" and answers[-1].json()["progress"] == 0
+
+
 async def test_fastvideo_multipart_always_sends_seconds_and_seed(apps: Apps) -> None:
     app = apps("fastvideo")
     async with http(app) as c:
@@ -257,12 +323,50 @@ async def test_fastvideo_multipart_always_sends_seconds_and_seed(apps: Apps) -> 
     assert app.state.server.store.get(made["id"]).options.seed == 1024
 
 
-async def test_sglang_content_before_completion(apps: Apps) -> None:
-    app = apps("sglang", time_scale=1, clock=FrozenClock())
+async def test_sglang_reports_progress_step_by_step_and_a_failed_job_keeps_it(
+    apps: Apps,
+) -> None:
+    clock = FrozenClock()
+    app = apps("sglang", time_scale=1, clock=clock)
     async with http(app) as c:
         made = (await c.post("/v1/videos", json={"prompt": "a kite", "seconds": 1})).json()
         early = await c.get(f"/v1/videos/{made['id']}/content")
-    assert (early.status_code, early.json()) == (404, {"detail": "Generation is still in-progress"})
+        assert (early.status_code, early.json()) == (
+            404,
+            {"detail": "Generation is still in-progress"},
+        )
+        blocked = await c.post("/v1/videos", json={"prompt": "harbour ghost", "seconds": 1})
+        seen: list[tuple[str, int]] = []
+        last_blocked: list[tuple[str, int]] = []
+        for _ in range(40):
+            clock.advance(0.1)
+            await asyncio.to_thread(app.state.server.store.wait_idle, 60)
+            job = (await c.get(f"/v1/videos/{made['id']}")).json()
+            seen.append((job["status"], job["progress"]))
+            other = (await c.get(f"/v1/videos/{blocked.json()['id']}")).json()
+            last_blocked.append((other["status"], other["progress"]))
+            if job["status"] == "completed" and other["status"] == "failed":
+                break
+    running = [p for status, p in seen if status == "in_progress"]
+    assert len(running) >= 2 and running == sorted(running) and 0 < running[-1] <= 99, seen
+    assert seen[-1] == ("completed", 100)
+    # The failed job reads as it last stood, not 100.
+    before = [p for status, p in last_blocked if status == "in_progress"]
+    assert last_blocked[-1] == ("failed", before[-1]), last_blocked
+
+
+async def test_sglang_checks_no_ranges_but_refuses_zero_steps(apps: Apps) -> None:
+    async with http(apps("sglang")) as c:
+        many = await c.post(
+            "/v1/videos",
+            json={"prompt": "a kite", "num_inference_steps": 500, "guidance_scale": 50},
+        )
+        zero = await c.post("/v1/videos", json={"prompt": "a kite", "num_inference_steps": 0})
+    assert many.status_code == 200 and many.json()["status"] == "queued"
+    assert (zero.status_code, zero.json()) == (
+        400,
+        {"detail": "num_inference_steps must be positive"},
+    )
 
 
 # -- LiteLLM -------------------------------------------------------------------------------

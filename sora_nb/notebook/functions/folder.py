@@ -17,12 +17,14 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; pandas loads when a ta
     import pandas as pd
 
 
-def history(n: int | None = 20) -> pd.DataFrame:
+def history(n: int | None = 20, *, all_columns: bool = False) -> pd.DataFrame:
     """The newest ``n`` takes in this media folder (all with None), newest first, as a tidy
-    pandas DataFrame: one row per take."""
+    pandas DataFrame, one row per take: when (local time), take, prompt, words, model, size,
+    seconds, status, rating, cost and GPU seconds first, then the other columns that have a
+    value (``all_columns=True``: every column, empty or not)."""
     from sora_nb.research.results import history_results
 
-    return history_results(session().ledger, n)
+    return history_results(session().ledger, n, all_columns=all_columns)
 
 
 def resume() -> list[Take]:

@@ -70,7 +70,10 @@ def _show_results_as_widgets() -> None:
 
 
 def models() -> list[dict[str, Any]]:
-    """The model catalog: sizes, durations, prices and lifecycle, one record per model."""
+    """The model catalog, one record per model: what the connected server does with it (the
+    bundled server draws it as an offline animatic following its rules), then its sizes,
+    durations, prices and lifecycle."""
+    info = session().server_info(strict=False)
     rows = []
     for profile in catalog.models():
         prices = {size: price.per_second for size, price in profile.prices.items()}
@@ -78,6 +81,7 @@ def models() -> list[dict[str, Any]]:
         rows.append(
             {
                 "model": profile.name,
+                "here": _here(profile.name, info),
                 "sizes": list(profile.sizes_on()),
                 "seconds": [int(s) for s in profile.seconds_on()],
                 "audio": profile.audio,
@@ -95,3 +99,14 @@ def models() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _here(model: str, info: Any) -> str:
+    """What the connected server does with ``model``, in a few words."""
+    if not info.serves(model):
+        return "not served here"
+    if info.renderer == "animatic":
+        return f"offline animatic following {model}'s rules, $0"
+    if info.renderer is not None:
+        return "rendered on this machine"
+    return "served" if info.models else "the server lists no models"

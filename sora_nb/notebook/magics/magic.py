@@ -13,7 +13,6 @@ defaults, so ``generate``, ``grid`` and new Studios see them as cells do.
 
 from __future__ import annotations
 
-import getpass
 import os
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
+from sora_nb.notebook.magics import reports
 from sora_nb.notebook.magics.help_text import usage
 from sora_nb.notebook.magics.registry import COMMANDS, command
 from sora_nb.notebook.magics.user_errors import _user_errors
@@ -253,17 +253,13 @@ class SoraMagics(Magics):
 
     @command("history [-n N]", "the newest N takes in this media folder (20 unless told)")
     def _cmd_history(self, rest: str) -> Any:
-        from sora_nb.notebook import display as show
-        from sora_nb.research.results import history_records
-
         n = 20
         if rest:
             flag, _, value = rest.partition(" ")
             if flag != "-n" or not value.strip().isdigit() or int(value) < 1:
                 raise UsageError("%sora history takes -n N (1 or more), like %sora history -n 5.")
             n = int(value)
-        rows = history_records(self._session().ledger, n)
-        return show.table(rows, title=f"The last {n} takes")
+        return reports.history_table(self._session(), n)
 
     @command("status", "the takes still running")
     def _cmd_status(self, rest: str) -> Any:
@@ -289,33 +285,22 @@ class SoraMagics(Magics):
         takes = session.resume()
         return show.table([take_record(t) for t in takes], title="Resumed takes")
 
-    @command("cost", "what this kernel and this media folder have spent")
+    @command("cost", "what this kernel and this media folder were charged")
     def _cmd_cost(self, rest: str) -> Any:
-        from sora_nb.notebook import display as show
-
-        session = self._session()
-        kernel = session.ledger.spent(since=self.started)
-        folder = session.ledger.spent()
-        return show.text(
-            f"Spent since this kernel started: ${kernel:.2f}; "
-            f"in {session.media_dir}: ${folder:.2f} in all."
-        )
+        return reports.cost_text(self._session(), self.started)
 
     @command("config", "the defaults and settings in force")
     def _cmd_config(self, rest: str) -> Any:
         from sora_nb.notebook import display as show
 
         session = self._session()
-        rows = [
-            {"setting": name, "value": value}
-            for name, value in session.defaults.model_dump().items()
-        ]
+        rows = reports.effective(session)
         rows.extend(
             {"setting": name, "value": getattr(self, name)}
             for name in ("budget", "concurrency", "wait", "dialect")
         )
         rows.append({"setting": "media_dir", "value": str(session.media_dir)})
-        rows.append({"setting": "server", "value": session.server})
+        rows.append({"setting": "server", "value": reports.server_name(session)})
         named = session.rewrites.enhancer
         rows.append({"setting": "enhancer", "value": named.describe() if named else "none"})
         return show.table(rows, title="sora_nb settings (change with %config SoraMagics.x)")
@@ -361,13 +346,18 @@ class SoraMagics(Magics):
 
         normalize_base_url(url)  # a bad URL fails here, before it is kept
         key = os.environ.get("SORA_NB_API_KEY") or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            key = getpass.getpass(f"API key for {url} (not echoed, kept in memory only): ")
+        if not key and not reports.loopback(url):
+            key = reports.ask_key(url)  # a server elsewhere wants one; one here may not
+        before = self.server, self.dialect
         self.server = url
         self.dialect = dialect
         # The media folder, budget and concurrency set with %config come along.
         settings = self._session_settings() | {"dialect": dialect or None}
-        kernel.configure(**settings, api_key=key or None)
+        try:
+            reports.connect_checked(url, key, settings)
+        except UsageError:
+            self.server, self.dialect = before  # still on the server it used
+            raise
         self._applied = self._session_settings()
         return show.text(_about(kernel.session(), "Connected to"))
 

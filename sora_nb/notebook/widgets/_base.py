@@ -60,17 +60,30 @@ def video_seconds(take: Take) -> int:
         return take.request.seconds
 
 
+def model_label(take: Take) -> str:
+    """The model as the user should read it: "sora-2 (offline animatic)" where the bundled
+    server drew it (it renders a hosted model's name only as an animatic)."""
+    from sora_nb import catalog
+    from sora_nb.runs.request import LOCAL_SERVER
+
+    model = take.request.model
+    profile = catalog.get_profile(model)
+    if take.server == LOCAL_SERVER and not (profile is not None and profile.open_weights):
+        return f"{model} (offline animatic)"
+    return model
+
+
 def describe_take(take: Take) -> str:
     """One line naming a take: id, status, model, size, seconds, its seed where it has one,
     and its cost (dollars, or the GPU seconds a self-hosted server reported)."""
     cost = take.cost if take.cost is not None else take.estimated_cost
     money = "cost unknown" if cost is None else f"${cost:.2f}"
-    if cost is None and take.gpu_seconds is not None:
-        money = f"{take.gpu_seconds:.1f} GPU s"
+    if not cost and take.gpu_seconds is not None:
+        money = f"{take.gpu_seconds:.1f} GPU s"  # one's own GPUs: time, not dollars
     seed = take.request.options.seed
     seed = f" seed {seed}" if seed is not None else ""
     return (
-        f"{take.id} {take.status} {take.request.model} {take.request.size} "
+        f"{take.id} {take.status} {model_label(take)} {take.request.size} "
         f"{video_seconds(take)}s{seed} {money}"
     )
 

@@ -17,6 +17,7 @@ from sora_nb.notebook.widgets._base import (
     describe_take,
     error_text,
     esm_path,
+    model_label,
     static_figure,
     word_count,
 )
@@ -235,7 +236,7 @@ class Player(anywidget.AnyWidget):
             self.error = self._error_line(take)
             self.submitted_at = float(take.submitted_at or 0.0)
             self.completed_at = float(take.completed_at or 0.0) if take.done else 0.0
-            self.model_name = request.model
+            self.model_name = model_label(take)
             self.size = request.size
             self.seconds = int(chains.video_seconds(self._chain or [take]))
             self.cost = take.cost
@@ -247,6 +248,7 @@ class Player(anywidget.AnyWidget):
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
             self._show_chain(take)
+            self._update_blocked()
 
     def _show_chain(self, take: Take) -> None:
         chain = self._chain or [take]
@@ -299,8 +301,13 @@ class Player(anywidget.AnyWidget):
 
     def _update_blocked(self) -> None:
         dialect = self._dialect
+        take = getattr(self, "_take", None)
+        # A failed take has no video: its buttons say so rather than offer nothing to work on.
+        failed = take.status if take is not None and take.done and not take.ok else ""
 
         def why(callbacks: Callbacks, able: bool, doing: str, route: str) -> str:
+            if failed:
+                return f"This take {failed}: there is no video to {doing}."
             if dialect is not None and not able:
                 return f"The {dialect.title} cannot {doing} a video (it has no {route} route)."
             return "" if len(callbacks) else NO_SESSION

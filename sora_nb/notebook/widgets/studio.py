@@ -44,6 +44,7 @@ from sora_nb.notebook.widgets.studio_view import (
 from sora_nb.notebook.widgets.traits import ModelList, ModelTrait
 from sora_nb.prompt import Audio, Camera, Lighting, Prompt, Scene, Shot
 from sora_nb.runs.defaults import FALLBACK
+from sora_nb.runs.fitting import menu_models
 
 if TYPE_CHECKING:
     from sora_nb.runs.chains import ChainPlan
@@ -202,7 +203,9 @@ class Studio(anywidget.AnyWidget):
         self._chunks = ChunkSender(self, self._file_for)
         with self.hold_sync():
             self.choices = choices()
-            self.model_options = model_names(open_weights)
+            self.model_options = menu_models(session.server_info(strict=False)) or model_names(
+                open_weights
+            )
             if model not in self.model_options:
                 self.model_options = [model, *self.model_options]
             self.size_options = all_sizes(open_weights)

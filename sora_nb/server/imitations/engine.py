@@ -93,6 +93,18 @@ class Engine:
     sync_route: bool = False
     #: Routes of its own beyond the Videos API (SGLang's LoRA endpoints).
     extra_routes: tuple[Route, ...] = ()
+    #: Answers /content itself, given (server, job, status, variant): SGLang 0.5.23's indexes.
+    content: Callable[[EngineServer, JobRecord, str, str | None], Response] | None = None
+    #: Progress rises step by step while in_progress (SGLang); else it stays 0 until the end.
+    step_progress: bool = False
+    #: A paged list's ``limit`` when none is asked (SGLang 20), and the status of a bad order.
+    default_limit: int | None = None
+    order_status: int = 400
+    #: The engine version imitated, named at ``/server_info`` as SGLang names its own.
+    version: str | None = None
+    #: An unknown route is FastAPI's own ``{"detail": "Not Found"}``, not the engine's
+    #: envelope (vLLM-Omni 0.30.0).
+    fastapi_404: bool = False
 
 
 class EngineServer:
@@ -164,11 +176,12 @@ class EngineServer:
             "model_sent": asked.model,
             "size_text": asked.size_text,
             "seconds_text": asked.seconds_text,
+            "knobs": dict(asked.knobs),
         }
         return job
 
     def extras(self, job: JobRecord) -> dict[str, Any]:
-        return self._extras.get(job.id, {})
+        return self._extras.setdefault(job.id, {})
 
     def _render_model(self) -> str:
         # The animatic draws any catalog model; under an imitation it draws the served name.
@@ -195,6 +208,8 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
     ]
     routes.extend(engine.extra_routes)
+    if engine.version is not None:
+        routes.append(Route("/server_info", _server_info, methods=["GET"]))
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))
     doors = Middleware(
@@ -272,6 +287,8 @@ async def _content(request: Request) -> Response:
     engine = server.engine
     job = _job(server, request.path_params["video_id"])
     status = server.store.view(job).status
+    if engine.content is not None:
+        return engine.content(server, job, status, request.query_params.get("variant"))
     if status == "failed":
         raise server.error(*engine.failed_content)
     if status != "completed":
@@ -307,12 +324,14 @@ async def _list(request: Request) -> Response:
                 "query.limit",
             )
         limit = int(text)
-    elif not engine.paged_list:
-        limit = 20
+    else:
+        limit = engine.default_limit if engine.paged_list else 20
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         if engine.paged_list:
-            raise server.error(400, "order: Input should be 'asc' or 'desc'", "query.order")
+            raise server.error(
+                engine.order_status, "order: Input should be 'asc' or 'desc'", "query.order"
+            )
         order = "desc"
     jobs = server.store.ordered()
     if order == "desc":
@@ -332,6 +351,19 @@ async def _list(request: Request) -> Response:
             "first_id": data[0]["id"] if data else None,
             "last_id": data[-1]["id"] if data else None,
             "has_more": limit is not None and len(jobs) > len(page),
+        }
+    )
+
+
+async def _server_info(request: Request) -> Response:
+    server = _server(request)
+    return JSONResponse(
+        {
+            "model_path": server.model,
+            "served_model_name": server.model,
+            "tp_size": 1,
+            "dp_size": 1,
+            "version": server.engine.version,
         }
     )
 
@@ -392,8 +424,10 @@ def _body(server: EngineServer, job: JobRecord, *, just_created: bool = False) -
     view = server.store.view(job, just_created=just_created)
     if not server.engine.shows_in_progress and view.status == "in_progress":
         view = view.model_copy(update={"status": "queued", "progress": 0})
-    if view.status == "in_progress":
+    if view.status == "in_progress" and not server.engine.step_progress:
         view = view.model_copy(update={"progress": 0})  # never updated in between
+    if view.status == "in_progress":
+        server.extras(job)["last_progress"] = view.progress
     return server.engine.job_body(server, job, view)
 
 
@@ -406,4 +440,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     server = _server(request)
     phrase = "Method Not Allowed" if exc.status_code == 405 else "Not Found"
+    if server.engine.fastapi_404:
+        return JSONResponse({"detail": phrase}, exc.status_code)
     return JSONResponse(server.engine.error(exc.status_code, phrase, None), exc.status_code)

@@ -47,10 +47,11 @@ async def read_json(request: Request) -> dict[str, Any] | None:
 
 
 def typed_knobs(
-    fields: dict[str, Any], bad: Callable[[str, Any, str], Exception]
+    fields: dict[str, Any], bad: Callable[[str, Any, str], Exception], *, bounded: bool = True
 ) -> dict[str, Any]:
-    """The knobs among ``fields`` as numbers, bounds as the engines check them; ``bad(name,
-    value, why)`` makes the engine's error."""
+    """The knobs among ``fields`` as numbers, bounds as the engines check them (none where
+    ``bounded`` is False: SGLang queues 500 steps); ``bad(name, value, why)`` makes the
+    engine's error."""
     knobs: dict[str, Any] = {}
     if fields.get("negative_prompt") is not None:
         knobs["negative_prompt"] = str(fields["negative_prompt"])
@@ -64,7 +65,8 @@ def typed_knobs(
             raise bad(name, value, f"Input should be a valid {what.split()[-1]}") from None
         if isinstance(value, float) and kind is int and not value.is_integer():
             raise bad(name, value, "Input should be a valid integer")
-        if (low is not None and number < low) or (high is not None and number > high):
+        outside = (low is not None and number < low) or (high is not None and number > high)
+        if bounded and outside:
             raise bad(name, value, f"Input should be between {low} and {high}")
         knobs[name] = number
     return knobs

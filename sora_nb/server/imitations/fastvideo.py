@@ -1,6 +1,8 @@
-"""FastVideo's dialect (engine-dialects.md §C): SGLang's, with 32-hex ids, the server's model
-echoed when none is sent, a size it cannot read silently ignored, multipart creates that always
-carry ``seconds`` 4 and ``seed`` 1024 unless sent, and content answered 404 "Video still being
+"""FastVideo's dialect (engine-dialects.md §C, with what FastVideo 0.2.1 was seen to answer):
+SGLang's, with 32-hex ids, the server's model echoed when none is sent, a size it cannot read
+silently ignored (the job then reads size "" and, with no seconds sent, seconds "0"), no range
+checks on steps or guidance, multipart creates that always carry ``seconds`` 4 and ``seed`` 1024
+unless sent, a failed job reading progress 0, and content answered 404 "Video still being
 generated" while not ready but 500 once failed."""
 
 from __future__ import annotations
@@ -19,15 +21,19 @@ from sora_nb.server.jobs import JobRecord
 def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any]:
     completed = view.status == "completed"
     metrics = job.metrics or {}
+    extras = server.extras(job)
+    size, seconds = extras.get("size_text"), extras.get("seconds_text")
     return {
         "id": job.id,
         "object": "video",
         "model": server.extras(job).get("model_sent") or server.model,
         "status": view.status,
-        "progress": view.progress,
+        # A failed job reads 0, whatever it had reached (FastVideo 0.2.1).
+        "progress": 0 if view.status == "failed" else view.progress,
         "created_at": view.created_at,
-        "size": job.size,
-        "seconds": job.seconds,
+        # As the request put them: a JSON create naming no size or length reads "" and "0".
+        "size": job.size if size is None else size,
+        "seconds": job.seconds if seconds is None else seconds,
         "quality": "standard",
         "url": None,
         "file_path": str(server.store.root / job.id / "video.mp4"),
@@ -44,7 +50,10 @@ FASTVIDEO = Engine(
     new_id=lambda: uuid.uuid4().hex,
     id_pattern=re.compile(r"[0-9a-f]{32}"),
     parse_create=make_parse(
-        strict_size=False, form_defaults={"seconds": DEFAULT_SECONDS, "seed": "1024"}
+        strict_size=False,
+        form_defaults={"seconds": DEFAULT_SECONDS, "seed": "1024"},
+        bounded=False,
+        echo_asked=True,
     ),
     job_body=job_body,
     get_status=lambda _body: 200,

@@ -1,8 +1,10 @@
 """vLLM-Omni's dialect (engine-dialects.md §A): form bodies only, the served model or none,
 ``video_gen_<hex>`` ids, queued → in_progress → completed/failed with progress 0 then 100, a
-failed job's GET answered with the error's HTTP status and the job as body, content errors 404
-(not ready) and 422 (failed), DELETE that cancels, paged lists, vLLM's error envelope with
-validation failures as 400, ``POST /v1/videos/sync``, no remix."""
+failed job's GET answered with the error's HTTP status and the job as body (its progress 0),
+content errors 404 (not ready) and 422 (failed), DELETE that cancels, paged lists, vLLM's error
+envelope with validation failures as 400 (range and size errors as ``BadRequestError`` with no
+param, as vLLM-Omni 0.30.0 answers), jobs carrying ``fps`` (24.0 when not sent) and
+``num_frames``, FastAPI's own 404 for an unknown route, ``POST /v1/videos/sync``, no remix."""
 
 from __future__ import annotations
 
@@ -50,6 +52,19 @@ def _invalid(name: str, value: Any, why: str) -> EngineError:
     return EngineError(400, error(400, f"1 validation error:\n  {detail}", f"body.{name}"))
 
 
+def _bad_request(message: str) -> EngineError:
+    """vLLM's answer to a value its server code refuses (a range, a size): BadRequestError,
+    no param (vLLM-Omni 0.30.0)."""
+    body = {"error": {"message": message, "type": "BadRequestError", "param": None, "code": 400}}
+    return EngineError(400, body)
+
+
+def _out_of_range(name: str, value: Any, why: str) -> EngineError:
+    if why.startswith("Input should be between"):
+        return _bad_request(f"{name} {why[len('Input should be ') :]}, got {value}.")
+    return _invalid(name, value, why)
+
+
 async def parse_create(request: Request, server: EngineServer) -> Asked:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fields: dict[str, str] = {}
@@ -71,7 +86,7 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
         raise _invalid("size", size, "String should match pattern '^\\d+x\\d+$'")
     if seconds is not None and not _SECONDS.fullmatch(seconds):
         raise _invalid("seconds", seconds, "String should match pattern '^[1-9]\\d*$'")
-    knobs = typed_knobs(fields, _invalid)
+    knobs = typed_knobs(fields, _out_of_range)
     if fields.get("lora") is not None:
         knobs["lora"] = _lora(fields["lora"])
     for name in ("width", "height"):
@@ -79,6 +94,8 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
             raise _invalid(name, fields[name], "Input should be greater than or equal to 1")
     if size is not None:  # size wins over width and height
         width, height = (int(n) for n in size.split("x"))
+        if width <= 0 or height <= 0:
+            raise _bad_request(f"Invalid size: {size}. Width and height must be positive integers.")
     else:
         width = int(fields.get("width") or DEFAULT_SIZE[0])
         height = int(fields.get("height") or DEFAULT_SIZE[1])
@@ -144,6 +161,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         code = 400 if job.blocked is not None else 500
         failure = {"code": code, "message": view.error.message}
     done = view.status in ("completed", "failed")
+    sent = extras.get("knobs") or {}
     return {
         "model": server.model,
         "prompt": job.prompt,
@@ -151,8 +169,11 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "object": "video",
         "status": view.status,
         "size": extras.get("size_text"),
-        "progress": view.progress,
+        # A failed job reads 0, whatever it had reached (vLLM-Omni 0.30.0).
+        "progress": 0 if view.status == "failed" else view.progress,
         "seconds": extras.get("seconds_text") or DEFAULT_SECONDS,
+        "fps": float(sent.get("fps", _FPS)),
+        "num_frames": sent.get("num_frames"),
         "quality": "default",
         "completed_at": view.completed_at,
         "created_at": view.created_at,
@@ -162,7 +183,7 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "expires_at": None,
         "file_name": f"{job.id}.mp4" if view.status == "completed" else None,
         "inference_time_s": inference_seconds(job) if done else None,
-        "stage_durations": {},
+        "stage_durations": metrics.get("stage_durations") or {},
         "peak_memory_mb": float(metrics.get("peak_memory_mb") or 0.0),
     }
 
@@ -192,4 +213,5 @@ VLLM_OMNI = Engine(
     paged_list=True,
     shows_in_progress=True,
     sync_route=True,
+    fastapi_404=True,
 )

@@ -63,6 +63,8 @@ class Abilities:
     #: Continues a finished video where it ends (``POST /videos/extensions``), and reworks one
     #: while keeping its scene (``POST /videos/edits``).
     continues: bool = False
+    #: The step caches it applies (``--step-cache``), ``none`` first; empty when it has none.
+    step_caches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,11 @@ class RenderMetrics:
     num_frames: int | None = None
     fps: int | None = None
     device: str | None = None
+    #: Seconds of each stage: text_encoding, denoising, vae_decode, encoding (as vLLM-Omni's
+    #: ``stage_durations``).
+    stage_durations: dict[str, float] | None = None
+    #: The step cache the render ran with (``firstblock:0.1``), None for none.
+    step_cache: str | None = None
 
 
 @dataclass(frozen=True)

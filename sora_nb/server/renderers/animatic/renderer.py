@@ -30,6 +30,7 @@ _GENERATIVE_ONLY = {
     "num_inference_steps": "has no denoising steps",
     "guidance_scale": "has no guidance scale",
     "negative_prompt": "takes no negative prompt",
+    "step_cache": "has no denoising steps to cache",
 }
 
 

@@ -4,16 +4,15 @@ It loads the pipeline class that ``model_index.json`` names (Wan, LTX-2, Hunyuan
 any diffusers video pipeline), builds the image-to-video twin from the same components, maps a
 request onto the model's rules (size multiples, ``k * step + 1`` frames, fps), and renders one
 job at a time: every denoising step reports progress and is where a DELETE stops the render.
-Sound (LTX-2) is muxed as AAC at the vocoder's rate. Peak memory and seconds per step are
-measured and reported on the job.
+Sound (LTX-2) is muxed as AAC at the vocoder's rate. A request's step cache is put on the
+denoiser for its job and taken off after (``caching``). Peak memory, seconds per step and the
+time of each stage (``stages``) are measured and reported on the job.
 """
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import io
-import json
 import logging
 import sys
 import threading
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sora_nb.catalog.step_cache import parse as parse_step_cache
 from sora_nb.server.renderers.base import (
     KNOBS,
     Abilities,
@@ -36,6 +36,8 @@ from sora_nb.server.renderers.base import (
     nearest_multiples,
 )
 from sora_nb.server.renderers.diffusers.adapters import Adapters
+from sora_nb.server.renderers.diffusers.caching import applied, offered
+from sora_nb.server.renderers.diffusers.calls import derived_seed, hook_steps, numpy_of, peak_mb
 from sora_nb.server.renderers.diffusers.encode import (
     fit_audio,
     to_uint8,
@@ -52,7 +54,7 @@ from sora_nb.server.renderers.diffusers.loading import (
 from sora_nb.server.renderers.diffusers.locate import LocatedModel, ModelError, locate
 from sora_nb.server.renderers.diffusers.options import DiffusersOptions
 from sora_nb.server.renderers.diffusers.rules import ModelRules, read_rules
-from sora_nb.server.renderers.diffusers.steps import hook_steps
+from sora_nb.server.renderers.diffusers.stages import StageClock
 
 # quiet_libraries lives in loading.py; it is re-exported for those who import it from here.
 __all__ = ["STEPS_SHARE", "DiffusersRenderer", "quiet_libraries"]
@@ -98,6 +100,8 @@ class DiffusersRenderer:
         self.load_seconds = load_seconds
         self.rules: ModelRules = read_rules(pipe, image_pipe)
         self.adapters = adapters or Adapters(pipe, ())
+        #: The step caches its denoiser takes (``none`` first; empty when it takes none).
+        self.step_caches = offered(pipe)
         self._lock = threading.Lock()
         rules = self.rules
         usual_size, usual_seconds = _usual_clip(located, pipe, rules)
@@ -111,9 +115,12 @@ class DiffusersRenderer:
             sound=rules.sample_rate is not None,
             first_frame=rules.first_frame,
             needs_first_frame=rules.needs_first_frame,
-            knobs=frozenset(k for k in KNOBS if rules.honours(k))
+            knobs=frozenset(
+                k for k in KNOBS if rules.honours(k) or (k == "step_cache" and self.step_caches)
+            )
             | ({"lora"} if self.adapters.names else set()),
             loras=self.adapters.names,
+            step_caches=self.step_caches,
             paced=False,
             cancellable=True,
             workers=1,
@@ -216,17 +223,19 @@ class DiffusersRenderer:
                     "The model was unloaded (another model replaced it); create the video again.",
                     code="model_not_loaded",
                 )
-            output, seconds, per_step, peak = self._run(request, plan, control)
+            output, seconds, per_step, peak, clock = self._run(request, plan, control)
         control.report(STEPS_SHARE + 0.05, "encoding")
+        encoding_started = time.perf_counter()
         frames = to_uint8(output.frames)
         audio = None
         rate = self.rules.sample_rate
         if rate is not None and getattr(output, "audio", None) is not None:
             length = round(frames.shape[0] / plan.fps * rate)
-            audio = fit_audio(_numpy(output.audio), length)
+            audio = fit_audio(numpy_of(output.audio), length)
         video = out_dir / "video.mp4"
         write_video(video, frames, plan.fps, audio, rate)
         thumbnail, spritesheet = write_previews(out_dir, frames)
+        clock.seconds["encoding"] = time.perf_counter() - encoding_started
         metrics = RenderMetrics(
             inference_time_s=round(seconds, 3),
             peak_memory_mb=None if peak is None else round(peak, 1),
@@ -236,6 +245,8 @@ class DiffusersRenderer:
             num_frames=int(frames.shape[0]),
             fps=plan.fps,
             device=self.device,
+            stage_durations=clock.report(),
+            step_cache=request.options.step_cache,
         )
         return RenderResult(video, thumbnail, spritesheet, metrics)
 
@@ -244,8 +255,9 @@ class DiffusersRenderer:
     def _plan(self, request: RenderRequest) -> _Plan:
         """The call for ``request``, or :class:`RenderRefused` naming what cannot be done."""
         rules, name = self.rules, self.located.name
+        self._check_step_cache(request.options.step_cache)
         for knob in request.knobs_sent():
-            if knob not in self._abilities.knobs:
+            if knob != "step_cache" and knob not in self._abilities.knobs:
                 raise RenderRefused(
                     f"{name} ({rules.pipeline_class}) takes no {knob}: its pipeline has no such "
                     f"setting. Leave '{knob}' out.",
@@ -295,13 +307,31 @@ class DiffusersRenderer:
         else:
             frames = frames_for(request.seconds, fps, rules.frame_step)
         steps = request.options.steps or rules.default_steps
-        seed = request.options.seed if request.options.seed is not None else _derived_seed(request)
+        seed = request.options.seed if request.options.seed is not None else derived_seed(request)
         return _Plan(request.width, request.height, frames, fps, steps, seed)
+
+    def _check_step_cache(self, text: str | None) -> None:
+        if text is None:
+            return
+        method = parse_step_cache(text).method
+        if method in self.step_caches:
+            return
+        name = f"{self.located.name} ({self.rules.pipeline_class})"
+        methods = ", ".join(m for m in self.step_caches if m != "none")
+        raise RenderRefused(
+            f"{name} has no step cache {method!r}: it offers {methods} (or none); send one of "
+            "those."
+            if methods
+            else f"{name} takes no step cache (its denoiser has no cache hooks); leave "
+            "step_cache out.",
+            param="step_cache",
+        )
 
     def _run(
         self, request: RenderRequest, plan: _Plan, control: RenderControl
-    ) -> tuple[Any, float, float | None, float | None]:
-        """Call the pipeline; returns its output, seconds, seconds per step and peak MB."""
+    ) -> tuple[Any, float, float | None, float | None, StageClock]:
+        """Call the pipeline with the request's step cache on; returns its output, seconds,
+        seconds per step, peak MB and the time of its stages."""
         import torch
 
         image_input = request.reference is not None and self.image_pipe is not None
@@ -320,12 +350,17 @@ class DiffusersRenderer:
         cuda = self.device.startswith("cuda")
         if cuda:
             torch.cuda.reset_peak_memory_stats(self.device)
+        clock = StageClock(sync=(lambda: torch.cuda.synchronize(self.device)) if cuda else None)
         started = time.perf_counter()
         unhook = hook_steps(pipe, kwargs, on_step)
         o = request.options
         try:
-            with self.adapters.applied(
-                pipe, o.loras, flow_shift=o.flow_shift, boundary_ratio=o.boundary_ratio
+            with (
+                self.adapters.applied(
+                    pipe, o.loras, flow_shift=o.flow_shift, boundary_ratio=o.boundary_ratio
+                ),
+                applied(pipe, o.step_cache),
+                clock.timing(pipe),
             ):
                 output = pipe(**kwargs)
         except torch.cuda.OutOfMemoryError:
@@ -335,18 +370,21 @@ class DiffusersRenderer:
         except MemoryError:
             raise RenderFailed(self._out_of_memory(plan, "machine"), code="out_of_memory") from None
         except (RuntimeError, ValueError, TypeError) as exc:
+            cache = request.options.step_cache
+            tried = "" if cache in (None, "none") else f" with the step cache {cache} (try none)"
             raise RenderFailed(
-                f"{self.located.name} could not render this request: {_first_line(exc)}",
+                f"{self.located.name} could not render this request{tried}: {_first_line(exc)}",
                 code="render_error",
             ) from None
         finally:
             unhook()
         seconds = time.perf_counter() - started
+        clock.call_took(seconds)
         control.report(STEPS_SHARE, "decoded")
         per_step = control.seconds_per_step
         if per_step is None and stamps:
             per_step = stamps[0] - started
-        return output, seconds, per_step, _peak_mb(torch, self.device)
+        return output, seconds, per_step, peak_mb(torch, self.device), clock
 
     def _call_arguments(self, request: RenderRequest, plan: _Plan, pipe: Any) -> dict[str, Any]:
         import torch
@@ -391,41 +429,3 @@ class DiffusersRenderer:
             f"frames with {self.located.name}. Try a smaller size or fewer seconds{server}. The "
             "server is still up."
         )
-
-
-def _derived_seed(request: RenderRequest) -> int:
-    """A seed from everything that defines the request and its take: a re-roll differs, the
-    same take of the same request renders the same bytes."""
-    digest = hashlib.sha256()
-    knobs = {k: v for k, v in request.knobs_sent().items() if k != "seed"}
-    for part in (
-        request.prompt,
-        f"{request.width}x{request.height}",
-        str(request.seconds),
-        request.model,
-        json.dumps(knobs, sort_keys=True),
-        f"take={request.take}",
-    ):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    digest.update(hashlib.sha256(request.reference or b"").digest())
-    return int.from_bytes(digest.digest()[:8], "big") & (2**63 - 1)
-
-
-def _peak_mb(torch: Any, device: str) -> float | None:
-    """Peak memory of the render: the GPU's allocations, or on the CPU the process's peak
-    resident size (what the machine had to have)."""
-    if device.startswith("cuda"):
-        return float(torch.cuda.max_memory_allocated(device)) / 2**20
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
-
-
-def _numpy(value: Any) -> Any:
-    if hasattr(value, "detach"):
-        return value.detach().float().cpu().numpy()
-    return value

@@ -1,0 +1,168 @@
+"""The engines' own HTTP code, generation stubbed, on a loopback port.
+
+:func:`sglang` starts SGLang 0.5.23's server (``sglang_stub.py``) under the virtualenv
+``scripts/engines/sglang.sh`` builds (once; later runs find it cached) and yields it while the
+tests of a module run. The Hugging Face cache it reads holds only the served model's
+``model_index.json`` (SGLang picks the pipeline and its defaults from it), with the hub offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.imitations import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+WAN = "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"
+#: diffusers' model_index.json of the served checkpoint: all SGLang reads from the hub.
+WAN_INDEX = {
+    "_class_name": "WanPipeline",
+    "_diffusers_version": "0.33.0.dev0",
+    "scheduler": ["diffusers", "UniPCMultistepScheduler"],
+    "text_encoder": ["transformers", "UMT5EncoderModel"],
+    "tokenizer": ["transformers", "T5TokenizerFast"],
+    "transformer": ["diffusers", "WanTransformer3DModel"],
+    "vae": ["diffusers", "AutoencoderKLWan"],
+}
+#: A first build downloads and installs about 3 GB (6 to 18 minutes here); a cached env
+#: answers at once.
+BUILD_SECONDS = 2400
+UP_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A running engine: where it answers, where it writes, and its log."""
+
+    base_url: str
+    outputs: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def said(self) -> str:
+        """The end of its log, for a failure message."""
+        return self.logged()[-4000:]
+
+    def logged(self) -> str:
+        """Its whole log: uvicorn's access lines name every request it answered."""
+        return self.log.read_text(errors="replace")
+
+
+def engine_env(script: str) -> Path:
+    """The virtualenv ``scripts/engines/SCRIPT`` builds (at once when it is cached)."""
+    # The interpreter sora_nb runs on builds it, unless PYTHON says otherwise: the pins are
+    # for that Python's wheels.
+    environ = {**os.environ, "PYTHON": os.environ.get("PYTHON", sys.executable)}
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "engines" / script)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"scripts/engines/{script} failed:\n{done.stderr[-4000:]}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def hub_with_index(folder: Path, model: str, index: dict[str, object]) -> Path:
+    """A Hugging Face cache holding only ``model``'s model_index.json."""
+    repo = folder / "hub" / f"models--{model.replace('/', '--')}"
+    revision = "0" * 40
+    snapshot = repo / "snapshots" / revision
+    snapshot.mkdir(parents=True)
+    (snapshot / "model_index.json").write_text(json.dumps(index))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision)
+    return folder
+
+
+@contextlib.contextmanager
+def sglang_server(env: Path, folder: Path) -> Iterator[Engine]:
+    """SGLang's server with the stub scheduler, up and healthy, stopped at the end."""
+    port = free_port()
+    outputs = folder / "outputs"
+    log = folder / "sglang.log"
+    hub = hub_with_index(folder / "hf", WAN, WAN_INDEX)
+    environ = {
+        **os.environ,
+        "HF_HOME": str(hub),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    environ.pop("PYTHONPATH", None)  # its own interpreter, never sora_nb's env
+    command = [
+        str(env / "bin" / "python"),
+        str(ROOT / "tests" / "engines" / "sglang_stub.py"),
+        "--model-path",
+        WAN,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        # Its scheduler socket's default (5574) would clash with another engine on the host.
+        "--scheduler-port",
+        str(free_port()),
+        "--output-path",
+        str(outputs),
+        "--input-save-path",
+        str(folder / "uploads"),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=environ, cwd=folder
+        )
+    engine = Engine(f"http://127.0.0.1:{port}/v1", outputs, log, process)
+    try:
+        _wait_healthy(engine, port)
+        yield engine
+    finally:
+        _stop(process)
+
+
+def _wait_healthy(engine: Engine, port: int) -> None:
+    """Until /health says ok (after SGLang's own warm-up request went through the stub)."""
+    deadline = time.monotonic() + UP_SECONDS
+    while time.monotonic() < deadline:
+        if engine.process.poll() is not None:
+            raise RuntimeError(
+                f"SGLang exited with {engine.process.returncode} while starting:\n{engine.said()}"
+            )
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.25)
+    raise RuntimeError(f"SGLang was not healthy within {UP_SECONDS} s:\n{engine.said()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT (uvicorn's graceful stop), then a kill after a bounded wait."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def sglang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """SGLang 0.5.23's own server, generation stubbed, for the tests of one module."""
+    env = engine_env("sglang.sh")
+    with sglang_server(env, tmp_path_factory.mktemp("sglang")) as engine:
+        yield engine
