@@ -40,7 +40,7 @@ def test_every_row_says_how_it_is_named_typed_bounded_and_helped() -> None:
     for option in OPTIONS:
         assert option.name.isidentifier(), option
         assert option.flag.startswith("--") and option.metavar, option
-        assert option.kind in ("int", "float", "text"), option
+        assert option.kind in ("int", "float", "text", "loras"), option
         assert option.help and "\n" not in option.help, option
         assert option.axes and option.label, option
         if option.low is not None and option.high is not None:
@@ -84,9 +84,11 @@ def test_every_row_reaches_the_parser_the_help_an_axis_the_studio_and_the_readme
         parsed = parse_options(f"{option.flag} {option.example}")
         assert getattr(parsed.options, option.name) == option.parse(option.example.strip("'"))
         assert helped[f"{option.flag} {option.metavar}"] == option.help
-        # A second value the row takes: a number, or for the step cache the uncached baseline.
-        other = "none" if option.name == "step_cache" else "2"
-        axis = Axis.parse(option.axes[0], [option.example.strip("'"), other])
+        # A second value the row takes: its lowest bound (numbers, adapters: 0 is none), or for
+        # the step cache the uncached baseline.
+        second = f"{option.low:g}" if option.low is not None else "2"
+        second = "none" if option.name == "step_cache" else second
+        axis = Axis.parse(option.axes[0], [option.example.strip("'"), second])
         assert (axis.kind, axis.path) == ("option", option.name)
         with pytest.raises(OptionsError, match=re.escape(option.flag)):
             parse_options(f"{option.flag} ''")
@@ -126,16 +128,16 @@ def test_every_public_signature_lists_every_option(name: str) -> None:
 
 @pytest.fixture
 def shift_option(monkeypatch: pytest.MonkeyPatch) -> Iterator[Option]:
-    """A row the code has never heard of: Wan's flow shift, as an engine's field."""
+    """A row the code has never heard of: a motion score, as an engine's field."""
     row = Option(
-        name="flow_shift",
-        label="Flow shift",
+        name="motion_score",
+        label="Motion score",
         kind="float",
-        help="on an engine: the scheduler's flow shift, like 5.0",
-        flag="--shift",
+        help="on an engine: how much the picture moves, like 5.0",
+        flag="--motion",
         metavar="X",
-        wire="flow_shift",
-        axes=("shift",),
+        wire="motion_score",
+        axes=("motion",),
         low=0.0,
         high=20.0,
         example="5.0",
@@ -147,16 +149,16 @@ def shift_option(monkeypatch: pytest.MonkeyPatch) -> Iterator[Option]:
 def test_a_made_up_row_reaches_the_parser_help_axis_and_request_body(
     shift_option: Option,
 ) -> None:
-    parsed = parse_options("--shift 3.5 --steps 20")
-    assert parsed.options.given() == {"steps": 20, "flow_shift": 3.5}
-    assert ("--shift X", shift_option.help) in option_help()
-    with pytest.raises(OptionsError, match="flow_shift should be a number from 0 to 20"):
-        parse_options("--shift 99")
-    assert "--shift X" in options_markdown()
-    plan = plan_grid("A kite over the dunes.", [Axis.parse("shift", ["3", "7"])], seed=1)
-    assert [r.options.flow_shift for r in plan.requests] == [3.0, 7.0]
-    with pytest.raises(GridError, match="The shift axis: flow_shift should be a number"):
-        Axis.parse("shift", ["3", "high"])
+    parsed = parse_options("--motion 3.5 --steps 20")
+    assert parsed.options.given() == {"steps": 20, "motion_score": 3.5}
+    assert ("--motion X", shift_option.help) in option_help()
+    with pytest.raises(OptionsError, match="motion_score should be a number from 0 to 20"):
+        parse_options("--motion 99")
+    assert "--motion X" in options_markdown()
+    plan = plan_grid("A kite over the dunes.", [Axis.parse("motion", ["3", "7"])], seed=1)
+    assert [r.options.motion_score for r in plan.requests] == [3.0, 7.0]
+    with pytest.raises(GridError, match="The motion axis: motion_score should be a number"):
+        Axis.parse("motion", ["3", "high"])
 
     bodies: list[dict[str, Any]] = []
 
@@ -171,9 +173,9 @@ def test_a_made_up_row_reaches_the_parser_help_axis_and_request_body(
         base_url="http://engine.test/v1", api_key="k", transport=httpx.MockTransport(engine)
     ) as client:
         client.create(prompt="A kite.", options=plan.requests[1].options)
-        with pytest.raises(errors.InvalidRequestError, match="flow_shift should be a number"):
-            client.create(prompt="A kite.", options={"flow_shift": -1})
-    assert bodies == [{"prompt": "A kite.", "model": "wan", "seed": 1, "flow_shift": 7.0}]
+        with pytest.raises(errors.InvalidRequestError, match="motion_score should be a number"):
+            client.create(prompt="A kite.", options={"motion_score": -1})
+    assert bodies == [{"prompt": "A kite.", "model": "wan", "seed": 1, "motion_score": 7.0}]
 
 
 def test_an_option_given_twice_with_two_values_is_refused_before_sending() -> None:

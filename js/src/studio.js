@@ -88,11 +88,14 @@ export function buildStudio(model, el, { probe } = {}) {
     b.set("options", next);
   };
   const optionBox = (spec) => {
-    if (spec.kind === "text") {
+    if (spec.kind === "text" || spec.kind === "loras") {
+      // Adapters are typed as on the %%sora line (ghibli:0.8+grain:0.3); the box suggests the
+      // ones the server lists.
+      const offered = spec.kind === "loras" ? (model.get("loras_offered") ?? []) : [];
       return textControl(b, ["options"], () => optionValue(spec.name) ?? "", (v) => setOption(spec.name, v.trim()), {
         action: spec.name,
         label: spec.label.toLowerCase(),
-        placeholder: spec.placeholder,
+        placeholder: offered.length ? `${offered.map((n) => `${n}:0.8`).join(" or ")}` : spec.placeholder,
       });
     }
     const integer = spec.kind === "int";
@@ -117,7 +120,7 @@ export function buildStudio(model, el, { probe } = {}) {
   const specs = model.get("option_specs") ?? [];
   const optionFields = specs.map((spec) => {
     const box = optionBox(spec);
-    return { spec, box, wrap: field(spec.label, box, { wide: spec.kind === "text" }) };
+    return { spec, box, wrap: field(spec.label, box, { wide: spec.kind !== "int" && spec.kind !== "float" }) };
   });
   const defaults = () => model.get("knob_defaults") ?? {};
   b.watch(["knob_defaults"], () => {

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sora_nb.api import errors
-from sora_nb.api.dialects import Dialect, ServerInfo
+from sora_nb.api.dialects import DIALECTS, Dialect, ServerInfo
 from sora_nb.api.sending import Files
 from sora_nb.api.types import ImageRef, ReferenceFile
 from sora_nb.catalog import options as options_table
@@ -77,11 +77,16 @@ def refuse_knobs(
             "as vLLM-Omni or SGLang).",
             param=param,
         )
-    option = options_table.by_wire(refused[0], dialect.name)
-    why = option.refusals.get(dialect.name) if option is not None else None
+    rows = [options_table.by_wire(w, dialect.name) or options_table.by_wire(w) for w in refused]
+    reason = (rows[0].refusals.get(dialect.name) if rows[0] is not None else None) or (
+        dialect.no_knobs
+    )
+    why = f" ({reason})" if reason else ""
+    takers = set.intersection(*(set(r.dialects) for r in rows if r is not None), set(DIALECTS))
+    engines = ", ".join(DIALECTS[n].title for n in sorted(takers - {dialect.name}))
     return errors.InvalidRequestError(
-        f"Not sent: the {dialect.title} takes no {given} ({why or dialect.no_knobs}). Leave them "
-        "out, or connect to an engine that takes them (vLLM-Omni, SGLang, FastVideo).",
+        f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out, or connect to "
+        f"an engine that takes them ({engines or 'none does'}).",
         param=param,
     )
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from sora_nb import catalog
 from sora_nb._version import __version__
 from sora_nb.api import dialects, errors
+from sora_nb.api.adapters import AdapterState, check_adapters
 from sora_nb.api.answers import (
     cannot_delete,
     deleted_answer,
@@ -161,6 +162,7 @@ class VideosClient:
         )
         self._send = Sender(self._http, key=self._key, retry=self.retry, clock=self.clock)
         self._send.on_parsed = self._note_hint
+        self._adapters = AdapterState(self._send)
         self._known = ServerKnowledge(
             self._send, dialect_named(dialect) if dialect is not None else None
         )
@@ -258,6 +260,10 @@ class VideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        loras: Sequence[Any] | None = None,
+        guidance_2: float | None = None,
+        boundary_ratio: float | None = None,
+        flow_shift: float | None = None,
         step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
@@ -285,6 +291,8 @@ class VideosClient:
             raise unsupported(self.dialect, "characters", "feature characters")
         chosen = merge_options(picked(locals()), options)
         dialect = await self._known.knowing() if chosen else self.dialect
+        if chosen.loras and dialect is not None:
+            check_adapters(chosen.loras, dialect, self._known.info)
         try:
             knobs = chosen.wire(dialect.name if dialect is not None else None)
         except OptionError as exc:
@@ -323,6 +331,9 @@ class VideosClient:
         except ValidationError as exc:
             raise invalid_params(exc) from None
         warn_unnamed(prompt, characters or ())
+        if dialect is not None:
+            # SGLang's adapters are the server's: set (or turn off) there, not in the body.
+            knobs = (await self._adapters.prepare(chosen, dialect)).wire(dialect.name)
         fields = params.model_dump(mode="json", exclude_none=True) | knobs
         image = input_reference if isinstance(input_reference, ImageRef) else None
         speaks = dialect or dialects.DIALECTS["openai"]

@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sora_nb.api import model_cards
 from sora_nb.api.errors import ConfigurationError
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Option
@@ -257,6 +257,9 @@ class ServerInfo:
     #: The usual clip (size, seconds) of each model whose card states one (an open model on
     #: the bundled server): what a request naming no size or length gets.
     usual: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    #: The LoRA adapters its cards offer by name (the bundled server's ``--lora-dir``); None
+    #: when the server does not say.
+    loras: tuple[str, ...] | None = None
     #: The step caches its cards offer (the bundled server's open model: ``none`` first).
     step_caches: tuple[str, ...] = ()
     #: The engine's version, as its own version route said (None when not known).
@@ -333,6 +336,8 @@ class ServerInfo:
             lines.append("Takes: " + ", ".join(o.flag for o in self.dialect.options()) + ".")
         elif self.extra_knobs:
             lines.append("Takes: " + ", ".join(self.flags_taken()) + ".")
+        if self.loras:
+            lines.append("LoRA adapters: " + ", ".join(self.loras) + ".")
         return "\n".join(lines)
 
 
@@ -354,7 +359,7 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
     for OpenAI's dialect, marked as assumed.
     """
     litellm_header = any(name.lower().startswith("x-litellm") for name in headers)
-    cards = _cards(body) if status < 400 else []
+    cards = model_cards.cards(body) if status < 400 else []
     models = tuple(str(card["id"]) for card in cards if card.get("id"))
     owners = {str(card.get("owned_by", "")).lower() for card in cards}
     offered = [card.get("knobs") for card in cards]
@@ -379,10 +384,9 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             "sora_nb's bundled server",
             extra_knobs=extra,
             renderer=renderers.pop() if len(renderers) == 1 else None,
-            usual=_usual_clips(cards),
-            step_caches=tuple(
-                str(name) for card in cards[:1] for name in card.get("step_caches") or ()
-            ),
+            usual=model_cards.usual_clips(cards),
+            loras=model_cards.offered_loras(cards),
+            step_caches=model_cards.offered_step_caches(cards),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"
@@ -419,25 +423,6 @@ def refuses_json(message: str | None, param: str | None) -> bool:
     text = (message or "").lower()
     field_named = (param or "").removeprefix("body.") == "prompt" or "prompt" in text
     return field_named and any(w in text for w in ("required", "missing"))
-
-
-def _cards(body: bytes) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return []
-    items = data.get("data") if isinstance(data, dict) else None
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-
-
-def _usual_clips(cards: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
-    """{model: (size, seconds)} from the cards that state their model's usual clip."""
-    usual = {}
-    for card in cards:
-        size, seconds = card.get("usual_size"), card.get("usual_seconds")
-        if card.get("id") and isinstance(size, str) and isinstance(seconds, int) and seconds > 0:
-            usual[str(card["id"])] = (size, seconds)
-    return usual
 
 
 def _litellm_id(encoded: str) -> bool:

@@ -173,6 +173,10 @@ class SyncVideosClient:
         guidance: float | None = None,
         fps: int | None = None,
         num_frames: int | None = None,
+        loras: Sequence[Any] | None = None,
+        guidance_2: float | None = None,
+        boundary_ratio: float | None = None,
+        flow_shift: float | None = None,
         step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:

@@ -75,6 +75,7 @@ def open_profiles() -> list[ModelProfile]:
         max_frames=81,
         default_steps=40,
         default_guidance=4.0,
+        experts=2,
         notes="Mixture-of-experts text-to-video at 480p and 720p (guidance 4.0 high-noise, "
         "3.0 low-noise expert).",
         sources={

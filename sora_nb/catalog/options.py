@@ -19,19 +19,19 @@ Layer 0: the standard library and pydantic only.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sora_nb.catalog import step_cache
+from sora_nb.catalog.option_row import ENGINES, SEED_MAX, Kind, Option, OptionError
 
 __all__ = [
     "ENGINES",
     "OPTIONS",
     "SEED_MAX",
+    "Kind",
     "Option",
     "OptionError",
     "Options",
@@ -46,149 +46,6 @@ __all__ = [
     "wire_names",
 ]
 
-#: The open engines: vLLM-Omni, SGLang Diffusion and FastVideo.
-ENGINES: frozenset[str] = frozenset({"vllm-omni", "sglang", "fastvideo"})
-#: The kinds of value an option takes.
-Kind = Literal["int", "float", "text"]
-
-
-class OptionError(ValueError):
-    """A value an option cannot take; the message names the option and what it takes."""
-
-    def __init__(self, message: str, *, option: str) -> None:
-        super().__init__(message)
-        #: The option's Python name.
-        self.option = option
-
-
-@dataclass(frozen=True)
-class Option:
-    """One request option: how it is named everywhere, what it takes and what it does."""
-
-    #: The Python name: ``generate(steps=30)``, ``Options(steps=30)``, the ledger's column.
-    name: str
-    kind: Kind
-    #: One line of help, shown by ``%%sora?``, the studio and the README.
-    help: str
-    #: The ``%%sora`` flag and the placeholder its help shows (``--steps N``).
-    flag: str
-    metavar: str
-    #: The field engines read it from (``num_inference_steps``).
-    wire: str
-    #: Dialects that name it otherwise: dialect name -> field.
-    wire_by_dialect: Mapping[str, str] = field(default_factory=dict)
-    #: The names a grid axis may give it (``--vary steps=20,40``); the first is shown.
-    axes: tuple[str, ...] = ()
-    #: Bounds, inclusive (numbers; texts: the length in characters).
-    low: float | None = None
-    high: float | None = None
-    #: The bundled server's own upper bound, where it is stricter than the engines'.
-    bundled_high: float | None = None
-    #: A value to show in messages and help (``30``).
-    example: str = ""
-    #: The dialects of the Videos API that take it (their names in ``sora_nb.api.dialects``);
-    #: it is refused before sending to any other server (the bundled one says on its cards
-    #: which options its renderer honours).
-    dialects: frozenset[str] = ENGINES
-    #: Shown as a control in the prompt studio, with this label and hint.
-    studio: bool = True
-    label: str = ""
-    placeholder: str = ""
-    #: Stored in a ledger column of its own (the six of schema 1); others live in the request's
-    #: JSON only.
-    column: bool = False
-    #: A text option's own reading of its value (its canonical form, ValueError when wrong).
-    normalise: Callable[[str], str] | None = None
-    #: The value a dialect of ``wire_by_dialect`` is sent (``(value, dialect) -> wire value``),
-    #: and the value read back from such a field; None: the value as it is.
-    encode: Callable[[Any, str], Any] | None = None
-    decode: Callable[[Any], Any] | None = None
-    #: Why a dialect that does not take it does not, by dialect (said in the refusal).
-    refusals: Mapping[str, str] = field(default_factory=dict)
-
-    def wire_name(self, dialect: str | None = None) -> str:
-        """The body field this option goes out as, to a server of ``dialect``."""
-        return self.wire_by_dialect.get(dialect or "", self.wire)
-
-    def wire_value(self, value: Any, dialect: str | None = None) -> Any:
-        """The value as a server of ``dialect`` is sent it (OptionError when it cannot be)."""
-        if self.encode is None or (dialect or "") not in self.wire_by_dialect:
-            return value
-        try:
-            return self.encode(value, dialect or "")
-        except ValueError as exc:
-            raise OptionError(_sentence(exc), option=self.name) from None
-
-    def what(self) -> str:
-        """What the option takes, in words: "a whole number from 1 to 200"."""
-        if self.kind == "text":
-            return "a non-empty text"
-        noun = "a whole number" if self.kind == "int" else "a number"
-        if self.low is not None and self.high is not None:
-            return f"{noun} from {_bound(self.low, self.kind)} to {_bound(self.high, self.kind)}"
-        if self.low is not None:
-            return f"{noun} of at least {_bound(self.low, self.kind)}"
-        return noun
-
-    def check(self, value: Any) -> Any:
-        """``value`` as this option keeps it (a number of its kind, a stripped text), or
-        OptionError saying what it takes."""
-        if self.kind == "text":
-            text = value.strip() if isinstance(value, str) else ""
-            if not text or (self.high is not None and len(text) > self.high):
-                raise self._bad(value)
-            if self.normalise is not None:
-                try:
-                    return self.normalise(text)
-                except ValueError as exc:
-                    raise OptionError(_sentence(exc), option=self.name) from None
-            return text
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._bad(value)
-        if self.kind == "int":
-            if isinstance(value, float) and not value.is_integer():
-                raise self._bad(value)
-            number: float = int(value)
-        else:
-            number = float(value)
-            if not math.isfinite(number):
-                raise self._bad(value)
-        if (self.low is not None and number < self.low) or (
-            self.high is not None and number > self.high
-        ):
-            raise self._bad(value)
-        return number
-
-    def parse(self, text: str) -> Any:
-        """A value typed as text (a flag's argument, a grid axis value), checked."""
-        raw = text.strip()
-        if self.kind == "text":
-            return self.check(raw)
-        try:
-            number: float = int(raw) if self.kind == "int" else float(raw)
-        except ValueError:
-            raise self._bad(text) from None
-        return self.check(number)
-
-    def _bad(self, value: object) -> OptionError:
-        example = f", like {self.example}" if self.example else ""
-        return OptionError(
-            f"{self.name} should be {self.what()}{example}; got {value!r}.", option=self.name
-        )
-
-
-def _sentence(exc: ValueError) -> str:
-    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-
-
-def _bound(value: float, kind: Kind) -> str:
-    if value == SEED_MAX:
-        return "2^63 - 1"
-    return str(int(value)) if kind == "int" else f"{value:g}"
-
-
-#: Seeds are 64-bit on every engine's torch generator; kept non-negative and portable.
-SEED_MAX = 2**63 - 1
 
 #: Every request option, in the order help and controls list them. Bounds are the engines'
 #: (vLLM-Omni checks steps 1..200 and guidance 0..20; SGLang checks none, so sora_nb does).
@@ -283,6 +140,73 @@ OPTIONS: tuple[Option, ...] = (
         studio=False,
         column=True,
     ),
+    Option(
+        name="loras",
+        label="LoRA adapters",
+        placeholder="ghibli:0.8 (+ another:0.5)",
+        kind="loras",
+        help=(
+            "on an engine: a LoRA adapter the server offers, at a scale from 0 to 4 (1 when "
+            "left out); @transformer or @transformer_2 picks one of Wan 2.2's experts; repeat "
+            "for more"
+        ),
+        flag="--lora",
+        metavar="NAME[:SCALE][@EXPERT]",
+        wire="lora",
+        axes=("lora", "loras"),
+        low=0.0,
+        high=4.0,
+        example="ghibli:0.8",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+    ),
+    Option(
+        name="guidance_2",
+        label="Guidance, low-noise expert",
+        placeholder="as guidance",
+        kind="float",
+        help="on Wan 2.2 A14B: the guidance scale of its second (low-noise) expert",
+        flag="--guidance-2",
+        metavar="X",
+        wire="guidance_scale_2",
+        axes=("guidance_2", "guidance2"),
+        low=0.0,
+        high=20.0,
+        example="3.0",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
+    ),
+    Option(
+        name="boundary_ratio",
+        label="Expert boundary",
+        placeholder="model default (0.875)",
+        kind="float",
+        help="on Wan 2.2 A14B: the share of the steps (from the noisy end) its first expert takes",
+        flag="--boundary",
+        metavar="X",
+        wire="boundary_ratio",
+        axes=("boundary", "boundary_ratio"),
+        low=0.0,
+        high=1.0,
+        example="0.875",
+        dialects=frozenset({"vllm-omni"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
+    ),
+    Option(
+        name="flow_shift",
+        label="Flow shift",
+        placeholder="model default",
+        kind="float",
+        help="on an engine: the scheduler's flow shift (Wan: about 3 at 480p, 5 at 720p)",
+        flag="--flow-shift",
+        metavar="X",
+        wire="flow_shift",
+        axes=("shift", "flow_shift"),
+        low=0.0,
+        high=20.0,
+        example="5.0",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+        studio=False,  # an expert's setting: in %%sora and Python, not the studio
+    ),
     # Not --cache: %%sora's --no-cache is the ledger's (a repeat answered from a kept take)
     Option(
         name="step_cache",
@@ -351,7 +275,9 @@ class Options(BaseModel):
         for name, value in data.items():
             option = _named(str(name))
             if value is not None:
-                kept[option.name] = option.check(value)
+                checked = option.check(value)
+                if checked != ():  # no adapters is the same request as none given
+                    kept[option.name] = checked
         # In the table's order, so equal options dump (and key caches) alike.
         return {name: kept[name] for name in names() if name in kept}
 
@@ -368,7 +294,7 @@ class Options(BaseModel):
     def wire(self, dialect: str | None = None) -> dict[str, Any]:
         """The options set, by the body field each goes out as to ``dialect``."""
         return {
-            get(name).wire_name(dialect): get(name).wire_value(value, dialect)
+            (option := get(name)).wire_name(dialect): option.wire_value(value, dialect)
             for name, value in self.given().items()
         }
 
@@ -435,7 +361,9 @@ def from_wire(
         if option is not None and value is not None:
             found[option.name] = option.decode(value) if option.decode else value
     if not checked:
-        return Options.model_construct(**{n: found[n] for n in names() if n in found})
+        # Adapters are still read into their one form (a job record keeps them as lists).
+        kept = {n: get(n).check(v) if get(n).kind == "loras" else v for n, v in found.items()}
+        return Options.model_construct(**{n: kept[n] for n in names() if n in kept})
     return Options(**found)
 
 

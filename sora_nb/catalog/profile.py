@@ -66,6 +66,9 @@ class ModelProfile(BaseModel):
     size_multiple: int | None = None
     default_steps: int | None = None
     default_guidance: float | None = None
+    #: Its denoising experts (Wan 2.2 A14B: 2, a high-noise and a low-noise one); a second
+    #: expert's settings (guidance_2, boundary_ratio) mean something only with 2.
+    experts: int = 1
     #: Where each figure comes from (field name -> model card, config file or docs, with URL).
     sources: Mapping[str, str] = Field(default_factory=dict)
 

@@ -105,16 +105,24 @@ def _publish(bundle: dict[str, str], display_id: str | None = None, update: bool
 def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
     """The line a cell shows before running: what will be sent and what it costs
     (``cache=False``: everything is sent again, nothing comes from the ledger)."""
+    from sora_nb.runs.adapter_gate import apart_note
+
     estimate = session.estimate(plan.requests, cache=cache)
     total = len(plan.requests)
     stored = total - estimate.takes
+    # Only a plan with adapters asks what the server is (it was asked when planned).
+    adapters = any(request.options.loras for request in plan.requests)
+    note = (
+        apart_note(plan.requests, session.server_info(strict=False).dialect) if adapters else None
+    )
+    apart = f"; {note}" if note else ""
     if not stored:
-        return plan.describe(estimate)
+        return plan.describe(estimate) + apart
     if not estimate.takes:
-        return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00"
+        return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00{apart}"
     return (
         f"{plan.describe()}; {stored} in the ledger already, sending {estimate.takes}: "
-        f"{estimate.price_text()}"
+        f"{estimate.price_text()}{apart}"
     )
 
 
@@ -133,6 +141,8 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
     if rewrites:
         lines.append(_rewrites_line(rewrites))
     if dry_run:
+        from sora_nb.catalog import loras as lora_text
+
         # Every cell as it will be sent, so the rungs of a length axis can be read before
         # anything is spent; a cell whose prompt repeats an earlier one says which.
         first_with: dict[str, int] = {}
@@ -141,7 +151,10 @@ def show_plan(plan: GridPlan, session: Any, *, dry_run: bool, cache: bool = True
             if len(plan.cells) > 1:
                 where = ", ".join(f"{axis}={value}" for axis, value in cell.labels.items())
                 lines.append(f"Cell {number} of {len(plan.cells)} ({where}):")
-            knobs = "".join(f" {name}={value}" for name, value in request.knobs().items())
+            knobs = "".join(
+                f" {name}={lora_text.text(value) if name == 'loras' else value}"
+                for name, value in request.knobs().items()
+            )
             lines.append(
                 f"Request: model={request.model} size={request.size} seconds={request.seconds}"
                 f"{knobs} ({cell.word_count} words)"

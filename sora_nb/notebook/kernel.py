@@ -39,10 +39,11 @@ SETTINGS = (
     "dtype",
     "offload",
     "vae_tiling",
+    "lora_dir",
     "enhancer",
 )
 #: With ``renderer="diffusers"``, these describe the local open model (``model`` among them).
-LOCAL = ("model", "device", "dtype", "offload", "vae_tiling")
+LOCAL = ("model", "device", "dtype", "offload", "vae_tiling", "lora_dir")
 
 _lock = threading.Lock()
 _session: Session | None = None
@@ -123,7 +124,8 @@ def _choose_renderer(settings: dict[str, Any]) -> None:
     else:
         raise TypeError(
             "configure(renderer='diffusers') needs model=... (a pipeline folder or a Hugging "
-            "Face id); device, dtype, offload and vae_tiling go with it, not with the animatic."
+            "Face id); device, dtype, offload, vae_tiling and lora_dir go with it, not with the "
+            "animatic."
         )
 
 

@@ -182,7 +182,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     # The request options, one flag each, from the options table.
     for option in options_table.OPTIONS:
-        p.add_argument(option.flag, dest=_dest(option), metavar=option.metavar, help=option.help)
+        # A list-valued option (--lora) is repeatable: each flag adds to the list.
+        p.add_argument(
+            option.flag,
+            dest=_dest(option),
+            metavar=option.metavar,
+            help=option.help,
+            action="append" if option.kind == "loras" else "store",
+        )
     return p
 
 
@@ -197,7 +204,10 @@ def _request_options(ns: argparse.Namespace) -> Options:
         if text is None:
             continue
         try:
-            given[option.name] = option.parse(text)
+            if isinstance(text, list):  # a repeatable flag: one value, each checked
+                given[option.name] = option.check([v for t in text for v in option.parse(t)])
+            else:
+                given[option.name] = option.parse(text)
         except options_table.OptionError as exc:
             raise OptionsError(f"%%sora: {option.flag}: {exc}") from None
     return Options(**given)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sora_nb import media
+from sora_nb.catalog import loras as lora_text
 from sora_nb.prompt import word_count
 from sora_nb.research.judgements import Vote, Votes
 from sora_nb.research.metrics import METRIC_COLUMNS, cached, measure_takes
@@ -49,6 +50,8 @@ def take_record(take: Take) -> Record:
         "steps": take.request.options.steps,
         "guidance": take.request.options.guidance,
         "frames": take.request.options.num_frames,
+        # The adapters as written on the %%sora line (ghibli:0.8+grain:0.3), None for none.
+        "lora": lora_text.text(loras) if (loras := take.request.options.loras) else None,
         "step_cache": take.request.options.step_cache,
         # What the server charged, and where it charged nothing, what the hosted model
         # would have cost: never added to what was spent.

@@ -18,6 +18,7 @@ from sora_nb.api import errors
 from sora_nb.api.bodies import refuse_knobs
 from sora_nb.api.dialects import ServerInfo
 from sora_nb.catalog import options as options_table
+from sora_nb.catalog.options import Options
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import VideoRequest
 
@@ -93,6 +94,23 @@ def check_knobs_taken(info: ServerInfo, names: Iterable[str]) -> None:
     wire = {options_table.get(name).wire_name(info.dialect.name): True for name in names}
     if wire and not info.takes(wire):
         raise refuse_knobs(info.dialect, wire, info)
+
+
+def check_experts(model: str, options: Options) -> None:
+    """Refuse, before anything is sent, a second expert's settings (``guidance_2``,
+    ``boundary_ratio``) for a model the catalog knows has one expert (engines take the fields
+    whatever they serve; the bundled server's cards say it themselves)."""
+    asked = [
+        name for name in ("guidance_2", "boundary_ratio") if options.given().get(name) is not None
+    ]
+    profile = catalog.get_profile(model)
+    if asked and profile is not None and profile.experts < 2:
+        flags = " and ".join(options_table.get(name).flag for name in asked)
+        raise errors.InvalidRequestError(
+            f"Not sent: {profile.name} has one denoising expert; {flags} set Wan 2.2 A14B's "
+            "second (low-noise) one. Leave them out, or serve Wan2.2-T2V-A14B.",
+            param=asked[0],
+        )
 
 
 def finisher(info: ServerInfo) -> Callable[[VideoRequest], VideoRequest]:

@@ -145,8 +145,7 @@ class Ledger:
             parent = req.parent
             cast = [m.model_dump() for m in req.characters]
             parent_id = self._parent_id(db, req)
-            # Options with a column of their own (schema 1's six); every option is in the
-            # take's request_json too.
+            # Options with a column of their own (schema 1's six); all are in request_json too.
             columns = [option.name for option in options_table.OPTIONS if option.column]
             names = [
                 "request_key", "server", "model", "size", "seconds", "prompt", "prompt_json",

@@ -20,6 +20,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import Video
 from sora_nb.media import write_atomic
+from sora_nb.runs.adapter_gate import AdapterGate, know_dialect
 from sora_nb.runs.cost import Charges, charge, check_budget, estimate, would_cost
 from sora_nb.runs.files import (
     DERIVATIONS,
@@ -29,6 +30,7 @@ from sora_nb.runs.files import (
     write_sidecar,
 )
 from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.lost import expired_message, no_source
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
     RATE_LIMIT_PATIENCE,
@@ -70,6 +72,8 @@ class Runner:
         self.deadline = deadline
         self.submitter = TakeSubmitter(client, ledger)
         self._semaphore: asyncio.Semaphore | None = None
+        # On SGLang (adapters set server-wide) takes with different adapters never overlap.
+        self._gate = AdapterGate()
         #: How the server charges for a take (asked when a take is planned: the session
         #: sets this from what the server says it is; a paid API's catalog price otherwise).
         self.charges: Callable[[], Charges] = _paid
@@ -181,6 +185,7 @@ class Runner:
         for take in takes:
             if take.cached:
                 await asyncio.to_thread(restore_previews, take)
+        await know_dialect(self.client, (t for t in takes if not t.cached))
         work = [self._drive(take) for take in takes if not take.cached]
         if work and wait:
             await asyncio.gather(*work)
@@ -214,7 +219,8 @@ class Runner:
         try:
             if self.ledger.get(take.id) is None:
                 self.ledger.insert(take)
-            async with self._sem():
+            loras = take.request.options.loras
+            async with self._sem(), self._gate.holding(self.client.dialect, loras):
                 if take.job_id is None:
                     await self.submitter.submit(take)
                 video = await self.client.wait(
@@ -314,35 +320,16 @@ class Runner:
             self._set(
                 take,
                 status="failed",
-                error=TakeFailure(code="not_found", message=_no_source(take, error)),
+                error=TakeFailure(code="not_found", message=no_source(take, error)),
                 completed_at=time.time(),
             )
             return
-        lost = (
-            f"This take's {take.path('video').name} is missing or damaged in "
-            f"{take.path('video').parent}, and the server"
-            if restoring
-            else "The server"
-        )
-        dialect = self.client.dialect
-        if dialect is not None and dialect.forgets_on_restart:
-            why = (
-                f"the {dialect.title} keeps jobs in memory only, so a restart of the server "
-                "loses them (or it was deleted)"
-            )
-        else:
-            why = "it expired or was deleted"
-        again = (
-            "Run the cell again with cache=False (--no-cache) for a new take."
-            if restoring
-            else "Run the cell again to send it again."
-        )
         self._set(
             take,
             status="expired",
             error=TakeFailure(
                 code="expired",
-                message=f"{lost} no longer has job {take.job_id}: {why}. {again}",
+                message=expired_message(take, self.client.dialect, restoring=restoring),
             ),
             completed_at=time.time(),
         )
@@ -425,21 +412,3 @@ __all__ = [
     "restore_previews",
     "take_id_for",
 ]
-
-
-def _no_source(take: Take, error: errors.NotFoundError) -> str:
-    """A 404 on sending: the video the take remixes, extends or edits, if it has one, is what
-    the server lacks; the error's own sentence already says so for anything else."""
-    request, parent = take.request, take.request.parent
-    if request.remix_of:
-        source, verb = request.remix_of, "remix"
-    elif parent is not None:
-        source = parent.job or parent.take or ""
-        verb = "extend" if parent.kind == "extension" else "edit"
-    else:
-        return str(error)
-    said = error.server_message or "not found"
-    return (
-        f"The server has no video {source} to {verb} ({error.status_code}: {said}). Check the "
-        f"video id, or {verb} a completed take of this server."
-    )

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from sora_nb import catalog
 from sora_nb import prompt as prompt_lang
 from sora_nb.api import errors
+from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
 from sora_nb.runs import chains
@@ -27,7 +28,13 @@ from sora_nb.runs.characters import Cast, CharacterError, CharacterRecord, check
 from sora_nb.runs.cost import CostEstimate, charges_of, check_budget, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
 from sora_nb.runs.enhancing import Rewrites
-from sora_nb.runs.fitting import check_knobs_taken, finisher, pick_model, usual_clip
+from sora_nb.runs.fitting import (
+    check_experts,
+    check_knobs_taken,
+    finisher,
+    pick_model,
+    usual_clip,
+)
 from sora_nb.runs.grid import Axis, GridCell, GridError, GridPlan, GridRun, plan_grid, remix_job
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.loop import run_sync, submit
@@ -300,6 +307,10 @@ class Session:
     def _check_requests(self, plan: GridPlan, info: ServerInfo, *, has_reference: bool) -> None:
         """Every distinct request of a plan against its model's profile and the local model."""
         checked: set[tuple[str, str, int, int | None]] = set()
+        for adapters in {
+            request.options.loras for request in plan.requests if request.options.loras
+        }:
+            check_adapters(adapters, info.dialect, info)  # a name the server lacks, a 2nd one
         for request in plan.requests:
             combo = (request.model, request.size, request.seconds, request.options.num_frames)
             if combo not in checked:
@@ -314,6 +325,7 @@ class Session:
                 )
                 self._check_local(request)
                 checked.add(combo)
+            check_experts(request.model, request.options)
 
     def _check_local(self, request: VideoRequest) -> None:
         """The local model's own rules (size multiples, first frame), checked before sending:

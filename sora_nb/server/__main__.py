@@ -119,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--vae-tiling", action="store_true", help="decode the video in tiles (less memory)"
     )
     local.add_argument(
+        "--lora-dir",
+        default=None,
+        metavar="DIR",
+        help="a folder of LoRA adapters (NAME.safetensors) for the model, offered by name "
+        "(%%%%sora --lora NAME:0.8)",
+    )
+    local.add_argument(
         "--served-model-name",
         default=None,
         help="the model name clients send (default: the hub id, or the folder's name; for an "
@@ -200,6 +207,7 @@ def _open_model(parser: argparse.ArgumentParser, args: argparse.Namespace) -> An
         offload=args.offload,
         vae_tiling=args.vae_tiling,
         served_name=args.served_model_name,
+        lora_dir=args.lora_dir,
     )
     try:
         return open_renderer(options)

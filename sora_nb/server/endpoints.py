@@ -337,6 +337,8 @@ def _model(server: BundledServer, name: str) -> dict[str, Any]:
     if abilities.usual_size and abilities.usual_seconds:
         card["usual_size"] = abilities.usual_size
         card["usual_seconds"] = abilities.usual_seconds
+    if abilities.loras:
+        card["loras"] = list(abilities.loras)
     return card
 
 

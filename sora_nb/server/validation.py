@@ -47,7 +47,7 @@ KNOB_RULES: dict[str, tuple[type, float | None, float | None, str]] = {
         "an integer" if option.kind == "int" else "a number",
     )
     for option in options_table.OPTIONS
-    if option.kind != "text"
+    if option.kind in ("int", "float")
 }
 
 _CREATE_FIELDS = frozenset(
@@ -244,6 +244,12 @@ def check_knobs(fields: Mapping[str, Any], *, multipart: bool) -> dict[str, Any]
                 code="string_above_max_length",
             )
         knobs["negative_prompt"] = negative
+    if fields.get("lora") is not None:
+        try:  # a JSON list of {name, scale, target} (a JSON text in a form)
+            if adapters := options_table.get("loras").check(fields["lora"]):
+                knobs["lora"] = adapters
+        except options_table.OptionError as exc:
+            raise invalid(f"Invalid 'lora': {exc}", param="lora", code="invalid_value") from None
     for option in options_table.OPTIONS:
         # Text options with a reading of their own (the step cache's METHOD[:X]).
         value = fields.get(option.wire)

@@ -4,7 +4,7 @@
 # STEPS times one full-size Wan 1.3B take (10); CACHE_STEPS the server-overhead and step-cache
 # measurement (speed_floor.py: bare diffusers, the server, each cache's speed-up and PSNR; 12).
 # First, on a machine with the package registries: bash tests/device/fetch_wheels.sh, which
-# puts the wheels a GPU box may lack (diffusers, av, ftfy, the server's own) in .device-wheels/;
+# puts the wheels a GPU box may lack (diffusers, av, ftfy, peft, the server's own) in .device-wheels/;
 # carry that folder along. torch, transformers and accelerate are expected there already.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +12,7 @@ PY=${PYTHON:-python3}
 missing=()
 for pair in diffusers:diffusers av:av ftfy:ftfy starlette:starlette multipart:python-multipart \
             httpx:httpx uvicorn:uvicorn PIL:pillow pydantic:pydantic transformers:transformers \
-            accelerate:accelerate; do
+            accelerate:accelerate peft:peft; do
   module=${pair%%:*}; package=${pair##*:}
   "$PY" -c "import $module" 2>/dev/null || missing+=("$package")
 done
@@ -24,4 +24,5 @@ export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 "$PY" tests/device/check_tiny_cuda.py --device cuda
 "$PY" tests/device/time_wan_full.py --device cuda --steps "${1:-10}"
+"$PY" tests/device/time_wan_lora.py --device cuda --steps "${1:-10}"
 "$PY" tests/device/speed_floor.py --device cuda --steps "${2:-12}"

@@ -48,8 +48,11 @@ def local_app(
     """``local_app("wan")``: a bundled-server app rendering with that tiny model."""
     apps: list[Starlette] = []
 
-    def make(kind: TinyKind, *, media: Path | None = None, **settings: Any) -> Starlette:
-        renderer = open_renderer(DiffusersOptions(model=str(tiny(kind))))
+    def make(
+        kind: TinyKind, *, media: Path | None = None, lora_dir: Path | None = None, **settings: Any
+    ) -> Starlette:
+        folder = str(lora_dir) if lora_dir is not None else None
+        renderer = open_renderer(DiffusersOptions(model=str(tiny(kind)), lora_dir=folder))
         app = create_app(
             ServerSettings(media_dir=media or tmp_path / "server", renderer=renderer, **settings)
         )

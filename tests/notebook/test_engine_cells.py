@@ -213,7 +213,7 @@ def test_the_studio_offers_the_knobs_an_engine_takes_and_sends_them(
     on(engine, tmp_path)
     studio = Studio(PROMPT, session=functions.session())
     assert studio.model == SERVED and (studio.size, studio.seconds) == ("1280x720", 5)
-    assert studio.knobs_offered == ["seed", "negative_prompt", "steps", "guidance"]
+    assert studio.knobs_offered == ["seed", "negative_prompt", "steps", "guidance", "loras"]
     # A control per studio row of the options table, in its order.
     assert [spec["name"] for spec in studio.option_specs] == studio.knobs_offered
     assert studio.knob_defaults == KnobDefaults(steps=40, guidance=4.0)

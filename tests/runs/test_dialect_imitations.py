@@ -22,6 +22,7 @@ import pytest
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.retry import PollPolicy
+from sora_nb.notebook.display import plan_summary
 from sora_nb.runs.grid import Axis
 from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
@@ -237,6 +238,70 @@ def test_the_script_on_vllm_omni_served_on_a_socket(tmp_path: Path) -> None:
         log = server.log.read_text()
     # Two processes answered: the first, and the one started after the restart.
     assert log.count("sora_nb server: answering as vllm-omni") == 2, log
+
+
+@pytest.mark.parametrize("dialect", ["sglang", "vllm-omni"])
+def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
+    dialect: str, tmp_path: Path
+) -> None:
+    """vLLM-Omni: one adapter per create in its ``lora`` form field. SGLang: adapters set for
+    the whole server before the takes that need them, and no take with other adapters in
+    flight while they are set (every create before a set_lora has been seen completed)."""
+    server = imitation(dialect, tmp_path / "server")
+    try:
+        session = session_on(server, tmp_path / "media")
+        axes = [Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])]
+        plan = session.plan(PROMPT, axes=axes, takes=2)
+        said = "3 adapter sets, one at a time (SGLang Diffusion's adapters are server-wide"
+        line = plan_summary(plan, session)
+        assert (said in line) is (dialect == "sglang"), line
+        grid = session.run_plan(plan)
+        assert [t.status for t in grid.takes] == ["completed"] * 6
+        asked = sorted(str(t.request.options.loras) for t in grid.takes)
+        assert len(set(asked)) == 3
+        check_what_it_received(server)
+        if dialect == "vllm-omni":
+            sent = sorted(s.form.get("lora", "none") for s in server.creates())
+            one = '{"name": "ghibli", "scale": %s}'
+            assert sent == sorted([one % "0.6"] * 2 + [one % "1.0"] * 2 + ["none"] * 2)
+            return
+        assert all("lora" not in s.form for s in server.creates())
+        completed: set[str] = set()
+        created: list[str] = []
+        switches = []
+        for seen in server.seen:
+            path = seen.request.url.path
+            if path == "/v1/videos" and seen.request.method == "POST":
+                created.append(seen.body["id"])
+            elif isinstance(seen.body, dict) and seen.body.get("status") == "completed":
+                completed.add(str(seen.body.get("id")))
+            elif path in ("/v1/set_lora", "/v1/unmerge_lora_weights"):
+                switches.append(seen.form if path.endswith("set_lora") else "off")
+                assert set(created) <= completed, "adapters changed under a running take"
+        strengths = [s["strength"] for s in switches if s != "off"]
+        assert sorted(strengths) == [[0.6], [1.0]], switches
+    finally:
+        server.close()
+
+
+def test_a_second_experts_settings_are_refused_for_a_one_expert_model(tmp_path: Path) -> None:
+    """vLLM-Omni takes guidance_scale_2 and boundary_ratio whatever it serves; for the Wan 2.1
+    it serves here (one expert, says the catalog) they are refused before anything is sent, and
+    flow_shift, which every Wan scheduler has, goes out as its form field."""
+    server = imitation("vllm-omni", tmp_path / "server")
+    try:
+        session = session_on(server, tmp_path / "media")
+        before = len(server.seen)
+        with pytest.raises(
+            errors.InvalidRequestError, match="has one denoising expert; --guidance-2"
+        ):
+            session.plan(PROMPT, options={"guidance_2": 3.0})
+        assert all(s.request.url.path.endswith("/models") for s in server.seen[before:])
+        [take] = session.run_plan(session.plan(PROMPT, options={"flow_shift": 3.0})).takes
+        assert take.status == "completed", take.error
+        assert server.creates()[-1].form["flow_shift"] == "3.0"
+    finally:
+        server.close()
 
 
 def test_sglang_losing_a_completed_jobs_file_fails_the_take_with_its_words(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sora_nb.catalog.options import picked
 from sora_nb.notebook import display, kernel
@@ -48,6 +49,10 @@ def plan(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
@@ -94,6 +99,10 @@ def generate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
@@ -159,6 +168,10 @@ async def agenerate(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
@@ -199,6 +212,10 @@ def grid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
@@ -244,6 +261,10 @@ async def agrid(
     guidance: float | None = None,
     fps: int | None = None,
     num_frames: int | None = None,
+    loras: Sequence[Any] | None = None,
+    guidance_2: float | None = None,
+    boundary_ratio: float | None = None,
+    flow_shift: float | None = None,
     step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,

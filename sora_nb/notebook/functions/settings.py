@@ -25,8 +25,8 @@ def configure(**settings: Any) -> Session:
     ``client_options`` go to the VideosClient (retry, poll, timeout).
     ``configure(renderer="diffusers", model="Wan-AI/Wan2.1-T2V-1.3B-Diffusers")`` renders on
     this machine with that open model (a folder or a cached hub id; ``device``, ``dtype``,
-    ``offload``, ``vae_tiling`` optional): with ``renderer``, ``model`` names the local model,
-    not a default; ``renderer="animatic"`` goes back to the animatic.
+    ``offload``, ``vae_tiling``, ``lora_dir`` optional): with ``renderer``, ``model`` names the
+    local model, not a default; ``renderer="animatic"`` goes back to the animatic.
     ``enhancer=Enhancer(...)`` names the prompt enhancer (see :func:`enhancer`).
     """
     return kernel.configure(**settings)

@@ -135,7 +135,7 @@ class SoraMagics(Magics):
         ``%%sora?`` lists every option and command (built from the option parser);
         on engines that take them, --seed, --negative, --steps, --guidance, --fps, --frames.
         %sora connect local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]
-        renders with an open model on this machine.
+        [--lora-dir DIR] renders with an open model on this machine.
         """
         from sora_nb.notebook.options import parse_options
 
@@ -311,8 +311,8 @@ class SoraMagics(Magics):
         "connect URL [--dialect NAME]",
         "use the Videos API at URL (asks for its key) and say what it is, serves and cannot do; "
         "--dialect: openai, vllm-omni, sglang, fastvideo or litellm. local: the bundled server's "
-        "animatic; local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling]: an open "
-        "model on this machine",
+        "animatic; local:MODEL [--device D] [--dtype T] [--offload] [--vae-tiling] "
+        "[--lora-dir DIR]: an open model on this machine",
     )
     def _cmd_connect(self, rest: str) -> Any:
         import shlex
@@ -566,12 +566,12 @@ def _local_flags(words: list[str]) -> dict[str, Any]:
         word = rest.pop(0)
         if word in ("--offload", "--vae-tiling"):
             flags[word[2:].replace("-", "_")] = True
-        elif word in ("--device", "--dtype") and rest:
-            flags[word[2:]] = rest.pop(0)
+        elif word in ("--device", "--dtype", "--lora-dir") and rest:
+            flags[word[2:].replace("-", "_")] = rest.pop(0)
         else:
             raise UsageError(
                 f"%sora connect local:MODEL: unknown option {word!r}; it takes --device cuda|cpu, "
-                "--dtype bfloat16|float16|float32, --offload and --vae-tiling."
+                "--dtype bfloat16|float16|float32, --offload, --vae-tiling and --lora-dir DIR."
             )
     return flags
 

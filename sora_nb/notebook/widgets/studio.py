@@ -104,6 +104,9 @@ class Studio(anywidget.AnyWidget):
         traitlets.Unicode(), help="The settings above the server takes (empty: none shown)."
     ).tag(sync=True)
     knob_defaults = ModelTrait(KnobDefaults, help="The model's default steps and guidance.")
+    loras_offered = traitlets.List(
+        traitlets.Unicode(), help="The LoRA adapters the server lists by name (may be empty)."
+    ).tag(sync=True)
 
     # -- the cast and the storyboard ----------------------------------------------------------
     characters = traitlets.List(
@@ -210,6 +213,8 @@ class Studio(anywidget.AnyWidget):
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
             self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
+            # (knobs with "loras" means the server answered: its adapters, if it lists them)
+            self.loras_offered = list(session.server_info().loras or ()) if "loras" in knobs else []
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
             self.characters = list(characters)

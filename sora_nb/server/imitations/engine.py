@@ -91,6 +91,8 @@ class Engine:
     #: Statuses a client can see while a job runs: vLLM-Omni shows in_progress, the others not.
     shows_in_progress: bool
     sync_route: bool = False
+    #: Routes of its own beyond the Videos API (SGLang's LoRA endpoints).
+    extra_routes: tuple[Route, ...] = ()
     #: Answers /content itself, given (server, job, status, variant): SGLang 0.5.23's indexes.
     content: Callable[[EngineServer, JobRecord, str, str | None], Response] | None = None
     #: Progress rises step by step while in_progress (SGLang); else it stays 0 until the end.
@@ -205,6 +207,7 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
         Route("/v1/models", _models, methods=["GET"]),
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
     ]
+    routes.extend(engine.extra_routes)
     if engine.version is not None:
         routes.append(Route("/server_info", _server_info, methods=["GET"]))
     if engine.sync_route:

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
 
 from sora_nb.api.types import Video
 from sora_nb.server.imitations.engine import (
@@ -34,7 +35,7 @@ from sora_nb.server.jobs import JobRecord
 
 _FPS = 24
 _INT_FIELDS = ("seconds", "fps", "num_frames", "seed", "num_inference_steps", "n")
-_FLOAT_FIELDS = ("guidance_scale",)
+_FLOAT_FIELDS = ("guidance_scale", "flow_shift")
 
 
 def error(status: int, message: str, param: str | None) -> dict[str, Any]:
@@ -202,6 +203,45 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
     }
 
 
+async def _set_lora(request: Request) -> Response:
+    """``POST /v1/set_lora``: every list the same length, as SGLang checks; the adapters become
+    the server's (kept on the app, listed by ``GET /v1/list_loras``)."""
+    data = await read_json(request) or {}
+    names = data.get("lora_nickname")
+    names = names if isinstance(names, list) else [names]
+    if not names or not all(isinstance(n, str) and n for n in names):
+        return JSONResponse({"detail": "lora_nickname is required"}, status_code=400)
+    for key in ("lora_path", "target", "strength"):
+        value = data.get(key)
+        if isinstance(value, list) and len(value) != len(names):
+            return JSONResponse(
+                {"detail": f"{key} must have the same length as lora_nickname"}, status_code=400
+            )
+    strength = data.get("strength", 1.0)
+    strengths = strength if isinstance(strength, list) else [strength] * len(names)
+    request.app.state.loras = list(zip(names, strengths, strict=True))
+    return JSONResponse({"status": "ok", "message": f"Set LoRA adapters {names}"})
+
+
+async def _unmerge(request: Request) -> Response:
+    request.app.state.loras = []
+    return JSONResponse({"status": "ok"})
+
+
+async def _list_loras(request: Request) -> Response:
+    active = getattr(request.app.state, "loras", [])
+    return JSONResponse(
+        {
+            "loaded_adapters": [{"nickname": n, "path": n} for n, _ in active],
+            "active": {
+                "transformer": [
+                    {"nickname": n, "path": n, "merged": True, "strength": s} for n, s in active
+                ]
+            },
+        }
+    )
+
+
 def indexed_content(
     server: EngineServer, job: JobRecord, status: str, variant: str | None
 ) -> Response:
@@ -237,4 +277,9 @@ SGLANG = Engine(
     default_limit=20,
     order_status=422,
     version="0.5.23",
+    extra_routes=(
+        Route("/v1/set_lora", _set_lora, methods=["POST"]),
+        Route("/v1/unmerge_lora_weights", _unmerge, methods=["POST"]),
+        Route("/v1/list_loras", _list_loras, methods=["GET"]),
+    ),
 )

@@ -9,6 +9,7 @@ param, as vLLM-Omni 0.30.0 answers), jobs carrying ``fps`` (24.0 when not sent) 
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
 from http import HTTPStatus
@@ -86,6 +87,8 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
     if seconds is not None and not _SECONDS.fullmatch(seconds):
         raise _invalid("seconds", seconds, "String should match pattern '^[1-9]\\d*$'")
     knobs = typed_knobs(fields, _out_of_range)
+    if fields.get("lora") is not None:
+        knobs["lora"] = _lora(fields["lora"])
     for name in ("width", "height"):
         if fields.get(name) and not (fields[name].isdigit() and int(fields[name]) >= 1):
             raise _invalid(name, fields[name], "Input should be greater than or equal to 1")
@@ -121,6 +124,17 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
         size_text=size,
         seconds_text=seconds,
     )
+
+
+def _lora(text: str) -> dict[str, Any]:
+    """The ``lora`` form field: a JSON object (name, path, scale), else vLLM-Omni's 400."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise EngineError(400, error(400, "Invalid LoRA JSON string", "lora")) from None
+    if not isinstance(data, dict):
+        raise EngineError(400, error(400, "LoRA must be a JSON object", "lora"))
+    return data
 
 
 def _resized(data: bytes, width: int, height: int) -> bytes:

@@ -56,6 +56,8 @@ class Abilities:
     #: length gets, and what the server's /v1/models card tells clients. None: the catalog's.
     usual_size: str | None = None
     usual_seconds: int | None = None
+    #: The LoRA adapters it offers, by name (the diffusers renderer's ``--lora-dir``).
+    loras: tuple[str, ...] = ()
     #: Draws characters made from clips (``characters`` on create), keeping their look.
     characters: bool = False
     #: Continues a finished video where it ends (``POST /videos/extensions``), and reworks one

@@ -27,3 +27,5 @@ class DiffusersOptions(BaseModel):
     vae_tiling: bool = False
     #: The model name the server answers to (default: the hub id, or the folder's name).
     served_name: str | None = None
+    #: A folder of LoRA adapters (``NAME.safetensors``), loaded once and offered by name.
+    lora_dir: str | None = None

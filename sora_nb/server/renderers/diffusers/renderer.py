@@ -35,6 +35,7 @@ from sora_nb.server.renderers.base import (
     nearest_frames,
     nearest_multiples,
 )
+from sora_nb.server.renderers.diffusers.adapters import Adapters
 from sora_nb.server.renderers.diffusers.caching import applied, offered
 from sora_nb.server.renderers.diffusers.calls import derived_seed, hook_steps, numpy_of, peak_mb
 from sora_nb.server.renderers.diffusers.encode import (
@@ -88,6 +89,7 @@ class DiffusersRenderer:
         device: str,
         dtype: str,
         load_seconds: float,
+        adapters: Adapters | None = None,
     ) -> None:
         self.located = located
         self.options = options
@@ -97,6 +99,7 @@ class DiffusersRenderer:
         self.dtype = dtype
         self.load_seconds = load_seconds
         self.rules: ModelRules = read_rules(pipe, image_pipe)
+        self.adapters = adapters or Adapters(pipe, ())
         #: The step caches its denoiser takes (``none`` first; empty when it takes none).
         self.step_caches = offered(pipe)
         self._lock = threading.Lock()
@@ -114,7 +117,9 @@ class DiffusersRenderer:
             needs_first_frame=rules.needs_first_frame,
             knobs=frozenset(
                 k for k in KNOBS if rules.honours(k) or (k == "step_cache" and self.step_caches)
-            ),
+            )
+            | ({"lora"} if self.adapters.names else set()),
+            loras=self.adapters.names,
             step_caches=self.step_caches,
             paced=False,
             cancellable=True,
@@ -161,6 +166,7 @@ class DiffusersRenderer:
                 f"Loading {located.name} ({located.pipeline_class}) failed: {_first_line(exc)}"
             ) from None
         image_pipe = _image_twin(pipe, located)
+        adapters = Adapters.load(pipe, options.lora_dir)  # before the move: they go along
         for each in (pipe, image_pipe):
             if each is not None:
                 each.set_progress_bar_config(disable=True)
@@ -174,7 +180,7 @@ class DiffusersRenderer:
                 vae.enable_tiling()
         seconds = time.perf_counter() - started
         log.info("loaded %s on %s in %.1f s", located.name, device, seconds)
-        return cls(located, options, pipe, image_pipe, device, dtype, seconds)
+        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters)
 
     def release(self) -> None:
         """Drop the pipeline and give its memory back (the resident model is being replaced)."""
@@ -251,12 +257,19 @@ class DiffusersRenderer:
         rules, name = self.rules, self.located.name
         self._check_step_cache(request.options.step_cache)
         for knob in request.knobs_sent():
-            if knob != "step_cache" and not rules.honours(knob):
+            if knob != "step_cache" and knob not in self._abilities.knobs:
                 raise RenderRefused(
                     f"{name} ({rules.pipeline_class}) takes no {knob}: its pipeline has no such "
                     f"setting. Leave '{knob}' out.",
                     param=knob,
                 )
+        missing = self.adapters.missing(request.options.loras or ())
+        if missing:
+            raise RenderRefused(
+                f"{name} has no adapter {missing[0]!r}; it offers "
+                f"{', '.join(self.adapters.names)} (the files of --lora-dir).",
+                param="lora",
+            )
         step = rules.size_multiple
         if request.width % step or request.height % step:
             sizes = [
@@ -340,8 +353,15 @@ class DiffusersRenderer:
         clock = StageClock(sync=(lambda: torch.cuda.synchronize(self.device)) if cuda else None)
         started = time.perf_counter()
         unhook = hook_steps(pipe, kwargs, on_step)
+        o = request.options
         try:
-            with applied(pipe, request.options.step_cache), clock.timing(pipe):
+            with (
+                self.adapters.applied(
+                    pipe, o.loras, flow_shift=o.flow_shift, boundary_ratio=o.boundary_ratio
+                ),
+                applied(pipe, o.step_cache),
+                clock.timing(pipe),
+            ):
                 output = pipe(**kwargs)
         except torch.cuda.OutOfMemoryError:
             if cuda:
@@ -384,6 +404,8 @@ class DiffusersRenderer:
             kwargs["negative_prompt"] = request.options.negative_prompt
         if request.options.guidance is not None:
             kwargs["guidance_scale"] = request.options.guidance
+        if request.options.guidance_2 is not None:
+            kwargs["guidance_scale_2"] = request.options.guidance_2
         if self.rules.fps_parameter is not None:
             kwargs[self.rules.fps_parameter] = float(plan.fps)
         if request.reference is not None and "image" in parameters:

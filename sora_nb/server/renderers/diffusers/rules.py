@@ -10,6 +10,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
+from sora_nb.server.renderers.diffusers.adapters import shift_key
 from sora_nb.server.renderers.diffusers.families import family_of, fps_for
 
 
@@ -34,6 +35,10 @@ class ModelRules:
     needs_first_frame: bool
     #: Why it takes no first frame, when it takes none (said in the refusal).
     no_first_frame_reason: str = ""
+    #: Two experts and a boundary between them (Wan 2.2 A14B): guidance_2 and boundary_ratio.
+    experts: bool = False
+    #: The scheduler's flow shift setting, when it has one.
+    shift_key: str | None = None
 
     def honours(self, knob: str) -> bool:
         """True when a knob of the wire reaches this pipeline's call."""
@@ -41,6 +46,12 @@ class ModelRules:
             return "generator" in self.parameters
         if knob == "fps":
             return True  # the output's frame rate, and the model's when it is conditioned on it
+        if knob == "lora":
+            return False  # only with a --lora-dir: the renderer's adapters say
+        if knob in ("guidance_scale_2", "boundary_ratio"):
+            return self.experts
+        if knob == "flow_shift":
+            return self.shift_key is not None
         return knob in self.parameters
 
 
@@ -81,6 +92,9 @@ def read_rules(pipe: Any, image_pipe: Any | None) -> ModelRules:
         first_frame=image_pipe is not None or family.needs_image,
         needs_first_frame=family.needs_image,
         no_first_frame_reason=reason,
+        experts=getattr(pipe, "transformer_2", None) is not None
+        and getattr(getattr(pipe, "config", None), "boundary_ratio", None) is not None,
+        shift_key=shift_key(pipe),
     )
 
 

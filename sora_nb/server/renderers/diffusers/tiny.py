@@ -17,13 +17,14 @@ from typing import Any, Literal
 
 from sora_nb.server.renderers.diffusers.locate import NOTE
 
-TinyKind = Literal["wan", "wan-i2v", "ltx2"]
-KINDS: tuple[TinyKind, ...] = ("wan", "wan-i2v", "ltx2")
+TinyKind = Literal["wan", "wan-i2v", "wan-a14b", "ltx2"]
+KINDS: tuple[TinyKind, ...] = ("wan", "wan-i2v", "wan-a14b", "ltx2")
 #: The clip each tiny model makes by default, noted in its folder's sora_nb.json: small, since
 #: the pipelines' own defaults (832x480, 81 frames) take many minutes on a CPU even this tiny.
 USUAL: dict[TinyKind, tuple[str, int]] = {
     "wan": ("112x64", 1),
     "wan-i2v": ("112x64", 1),
+    "wan-a14b": ("112x64", 1),
     "ltx2": ("64x32", 1),
 }
 
@@ -47,8 +48,8 @@ def build_tiny(kind: TinyKind, folder: Path | str) -> Path:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     with torch.random.fork_rng(devices=[]):
-        if kind in ("wan", "wan-i2v"):
-            pipe = _wan(expand_timesteps=kind == "wan-i2v")
+        if kind in ("wan", "wan-i2v", "wan-a14b"):
+            pipe = _wan(expand_timesteps=kind == "wan-i2v", two_experts=kind == "wan-a14b")
         elif kind == "ltx2":
             pipe = _ltx2()
         else:
@@ -74,7 +75,42 @@ def _tokenizer(specials: list[str], vocab_size: int, **named: Any) -> Any:
     return PreTrainedTokenizerFast(tokenizer_object=model, unk_token="<unk>", **named)
 
 
-def _wan(*, expand_timesteps: bool) -> Any:
+def build_tiny_lora(
+    pipeline: Path | str,
+    out: Path | str,
+    *,
+    seed: int = 1,
+    expert: str = "transformer",
+    rank: int = 4,
+) -> Path:
+    """Save a random LoRA adapter of ``rank`` for the Wan pipeline saved in ``pipeline``
+    (shaped for its ``expert``) as the ``.safetensors`` file ``out``, and return ``out``."""
+    import torch
+    from diffusers import WanPipeline, WanTransformer3DModel
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    transformer = WanTransformer3DModel.from_pretrained(str(Path(pipeline) / expert))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        # Random A and B (not peft's zero B), so the adapter changes the frames.
+        config = LoraConfig(
+            r=rank,
+            lora_alpha=rank,
+            init_lora_weights=False,
+            target_modules=["to_q", "to_k", "to_v"],
+        )
+        transformer.add_adapter(config)
+    layers = get_peft_model_state_dict(transformer)
+    WanPipeline.save_lora_weights(
+        str(target.parent), transformer_lora_layers=layers, weight_name=target.name
+    )
+    return target
+
+
+def _wan(*, expand_timesteps: bool, two_experts: bool = False) -> Any:
     import torch
     from diffusers import (
         AutoencoderKLWan,
@@ -120,6 +156,13 @@ def _wan(*, expand_timesteps: bool) -> Any:
         )
     )
     tokenizer = _tokenizer(["<pad>", "</s>", "<unk>"], 128, pad_token="<pad>", eos_token="</s>")
+    experts: dict[str, Any] = {}
+    if two_experts:  # Wan 2.2 A14B's layout: a high-noise and a low-noise expert
+        torch.manual_seed(1)
+        experts = {
+            "transformer_2": type(transformer)(**transformer.config),
+            "boundary_ratio": 0.875,
+        }
     return WanPipeline(
         tokenizer=tokenizer,
         text_encoder=text_encoder,
@@ -127,6 +170,7 @@ def _wan(*, expand_timesteps: bool) -> Any:
         scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
         transformer=transformer,
         expand_timesteps=expand_timesteps,
+        **experts,
     )
 
 
