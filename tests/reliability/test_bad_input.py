@@ -238,8 +238,8 @@ CASES: list[Case] = [
         lambda s: functions.configure(colour="red"),
         TypeError,
         "configure() takes api_key, base_url, budget, bundled, client_options, concurrency, "
-        "device, dialect, dtype, enhancer, media_dir, offload, renderer, vae_tiling, model, size, "
-        "seconds, takes; not colour",
+        "device, dialect, dtype, enhancer, lora_dir, media_dir, offload, renderer, vae_tiling, "
+        "model, size, seconds, takes; not colour",
     ),
     python(
         "python: a default of zero seconds",
