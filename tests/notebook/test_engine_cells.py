@@ -257,3 +257,7 @@ def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
     other = session.plan("A crane wades through the shallows.", takes=2)
     assert plan_summary(other, session).endswith("about 25 GPU s")
     assert "$" not in plan_summary(other, session)
+    # The studio prices its takes by the same earlier takes.
+    from sora_nb.notebook.widgets import Studio
+
+    assert Studio(PROMPT, session=session, takes=2).cost_text == "2 takes × 5 s: about 25 GPU s"
