@@ -166,6 +166,13 @@ export function buildPlayer(model, el, { probe } = {}) {
     // The overlay hides once there is a video to watch; failures keep it, with the message.
     status.hidden = st === "completed" && video.hasAttribute("src");
     root.dataset.status = st;
+    // A take that failed has no video: its error stands in the player's place, with no empty
+    // (black) video box and no Play, seek or Download with nothing to act on.
+    const novideo = ["failed", "expired"].includes(st) && !video.hasAttribute("src");
+    root.classList.toggle("sora-novideo", novideo);
+    controls.hidden = novideo;
+    if (novideo) video.remove();
+    else if (!video.isConnected) stage.prepend(video);
   };
   const renderMeta = () => {
     meta.replaceChildren(
@@ -211,6 +218,7 @@ export function buildPlayer(model, el, { probe } = {}) {
 
   // --- user actions ----------------------------------------------------------------------------
   const toggle = () => {
+    if (!video.isConnected) return; // a failed take: nothing to play
     if (!video.hasAttribute("src") && !wanted) {
       wanted = true; // off screen on the kernel route: load it now, then play
       renderMedia().then(() => toggle());
