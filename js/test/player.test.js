@@ -147,6 +147,21 @@ describe("player actions", () => {
   });
 });
 
+describe("player meta", () => {
+  it("says what the take cost: dollars charged, or GPU seconds on one's own GPUs", () => {
+    const el = document.createElement("div");
+    const model = playerModel({ cost: 0.4 });
+    buildPlayer(model, el);
+    const meta = () => [...q(el, '[data-role="meta"]').children].map((span) => span.textContent);
+    expect(meta()).toContain("cost $0.40");
+    model.set("cost", 0);
+    expect(meta()).toContain("cost $0.00");
+    model.set("gpu_seconds", 12.46);
+    expect(meta()).toContain("12.5 GPU s");
+    expect(meta().join(" ")).not.toContain("$");
+  });
+});
+
 describe("a failed take", () => {
   it("shows its error as text in place of the video, with nothing to play", () => {
     const el = document.createElement("div");
