@@ -166,6 +166,21 @@ export function buildPlayer(model, el, { probe } = {}) {
     // The overlay hides once there is a video to watch; failures keep it, with the message.
     status.hidden = st === "completed" && video.hasAttribute("src");
     root.dataset.status = st;
+    // A take that failed has no video: its error stands in the player's place, with no empty
+    // (black) video box and no Play, seek or Download with nothing to act on.
+    const novideo = ["failed", "expired"].includes(st) && !video.hasAttribute("src");
+    root.classList.toggle("sora-novideo", novideo);
+    controls.hidden = novideo;
+    if (novideo) video.remove();
+    else if (!video.isConnected) stage.prepend(video);
+  };
+  // What the take cost: dollars charged, or on one's own GPUs (no dollars) the GPU seconds.
+  const costLine = () => {
+    const cost = model.get("cost");
+    const gpu = model.get("gpu_seconds");
+    if (!cost && typeof gpu === "number") return `${gpu.toFixed(1)} GPU s`;
+    if (cost !== null && cost !== undefined) return `cost ${formatCost(cost)}`;
+    return `estimated ${formatCost(model.get("estimated_cost"))}`;
   };
   const renderMeta = () => {
     meta.replaceChildren(
@@ -173,9 +188,7 @@ export function buildPlayer(model, el, { probe } = {}) {
         model.get("model_name"),
         model.get("size"),
         model.get("seconds") ? `${model.get("seconds")} s` : null,
-        model.get("cost") !== null && model.get("cost") !== undefined
-          ? `cost ${formatCost(model.get("cost"))}`
-          : `estimated ${formatCost(model.get("estimated_cost"))}`,
+        costLine(),
         model.get("take_id") ? `take ${model.get("take_id")}` : null,
       ]
         .filter(Boolean)
@@ -199,7 +212,7 @@ export function buildPlayer(model, el, { probe } = {}) {
   renderMedia();
   listen("change:files", renderMedia);
   for (const name of ["status", "progress", "error", "submitted_at", "completed_at"]) listen(`change:${name}`, renderStatus);
-  for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "prompt", "take_id"]) {
+  for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "gpu_seconds", "prompt", "take_id"]) {
     listen(`change:${name}`, renderMeta);
   }
   listen("change:loop", renderPlayback);
@@ -211,6 +224,7 @@ export function buildPlayer(model, el, { probe } = {}) {
 
   // --- user actions ----------------------------------------------------------------------------
   const toggle = () => {
+    if (!video.isConnected) return; // a failed take: nothing to play
     if (!video.hasAttribute("src") && !wanted) {
       wanted = true; // off screen on the kernel route: load it now, then play
       renderMedia().then(() => toggle());

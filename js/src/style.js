@@ -47,6 +47,12 @@ const CSS = `
 .sora-status[hidden] { display: none; }
 .sora-root > .sora-error { color: var(--sora-error); white-space: pre-wrap; word-break: break-word; padding: 2px 0; }
 .sora-status .sora-error { color: #ffb4a9; white-space: pre-wrap; word-break: break-word; }
+/* A failed take: its status and error read as text where the video would be, not on black. */
+.sora-novideo .sora-stage { background: none; line-height: normal; cursor: default; }
+.sora-novideo .sora-status { position: static; background: none; color: var(--sora-fg); border: 1px solid var(--sora-error); border-radius: 4px; }
+.sora-novideo .sora-status .sora-error { color: var(--sora-error); }
+.sora-novideo .sora-bar { display: none; }
+.sora-controls[hidden] { display: none; }
 .sora-bar { height: 4px; background: rgba(255,255,255,0.25); border-radius: 2px; overflow: hidden; }
 .sora-bar > div { height: 100%; background: var(--sora-accent); width: 0%; transition: width .3s; }
 .sora-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 0; }

@@ -99,6 +99,9 @@ class Player(anywidget.AnyWidget):
     ).tag(sync=True)
     cost = traitlets.Float(None, allow_none=True, help="Dollars charged, if known.").tag(sync=True)
     estimated_cost = traitlets.Float(None, allow_none=True, help="Catalog estimate.").tag(sync=True)
+    gpu_seconds = traitlets.Float(
+        None, allow_none=True, help="GPU seconds one's own server reported for it, if any."
+    ).tag(sync=True)
     prompt = traitlets.Unicode("", help="The prompt as sent (shown as text, never HTML).").tag(
         sync=True
     )
@@ -241,6 +244,7 @@ class Player(anywidget.AnyWidget):
             self.seconds = int(chains.video_seconds(self._chain or [take]))
             self.cost = take.cost
             self.estimated_cost = take.estimated_cost
+            self.gpu_seconds = take.gpu_seconds
             self.prompt = request.prompt
             self.words = word_count(request.prompt)
             files = {"thumbnail": describe(take, "thumbnail")}
