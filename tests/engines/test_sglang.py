@@ -347,3 +347,52 @@ def test_lora_takes_set_the_servers_adapters_one_set_at_a_time(
     assert len(refusals) == 1, refusals
     session.ledger.close()
     other.ledger.close()
+
+
+def test_litellms_sdk_calls_work_against_sglang(sglang: Engine, tmp_path: Path) -> None:
+    """LiteLLM's own SDK (``custom_llm_provider="openai"`` at SGLang's base URL): create, status,
+    content (it asks with no variant, which SGLang 0.5.23 reads as output 0) and list work, sync
+    and async; remix is SGLang's plain FastAPI 404, as SGLang has no remix route."""
+    import asyncio
+    import base64
+    import os
+
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # offline: its own cost map
+    litellm = pytest.importorskip("litellm", reason="the gateway extra installs LiteLLM")
+    server = {"api_base": sglang.base_url, "api_key": "sk-engine", "custom_llm_provider": "openai"}
+
+    def raw(wrapped: str) -> str:
+        return base64.b64decode(wrapped.removeprefix("video_")).decode().rsplit("video_id:", 1)[1]
+
+    made = litellm.video_generation(prompt=PROMPT, model=WAN, seconds="1", size="832x480", **server)
+    assert made.status == "queued" and made.model == WAN
+
+    def status() -> str:
+        return str(litellm.video_status(video_id=made.id, **server).status)
+
+    wait_for("the SDK's job to complete", lambda: status() == "completed")
+    (tmp_path / "sdk.mp4").write_bytes(litellm.video_content(video_id=made.id, **server))
+    probe = media.probe(tmp_path / "sdk.mp4")
+    assert (probe.width, probe.height) == (832, 480)
+    listed = litellm.video_list(limit=100, **server)
+    assert raw(made.id) in [raw(video["id"]) for video in listed["data"]]  # wrapped too
+    with pytest.raises(litellm.NotFoundError, match='"detail":"Not Found"'):
+        litellm.video_remix(video_id=made.id, prompt="at night", **server)
+
+    async def twins() -> tuple[Any, bytes, Any]:
+        made = await litellm.avideo_generation(
+            prompt=PROMPT, model=WAN, seconds="1", size="832x480", **server
+        )
+        deadline = time.monotonic() + 60
+        while (done := await litellm.avideo_status(video_id=made.id, **server)).status not in (
+            "completed",
+            "failed",
+        ):
+            assert time.monotonic() < deadline, "waited 60 s for the async job"
+            await asyncio.sleep(0.1)
+        data = await litellm.avideo_content(video_id=made.id, **server)
+        return done, data, await litellm.avideo_list(**server)
+
+    done, data, page = run_sync(twins())
+    assert done.status == "completed" and data[4:8] == b"ftyp"
+    assert raw(done.id) in [raw(video["id"]) for video in page["data"]]
