@@ -167,33 +167,6 @@ def test_list_pages_with_cursors_and_delete_forgets(sglang: Engine, tmp_path: Pa
     run_sync(scenario())
 
 
-def test_bad_requests_are_refused_here_and_by_the_engine(sglang: Engine) -> None:
-    async def ours() -> int:
-        async with client_on(sglang) as client:
-            for bad in ({"steps": 0}, {"steps": 500}, {"guidance": 50.0}):
-                refused = r"should be a (whole )?number from"
-                with pytest.raises(errors.InvalidRequestError, match=refused):
-                    await client.create(prompt=PROMPT, **bad)  # type: ignore[arg-type]
-        return 0
-
-    run_sync(ours())
-    # What SGLang itself answers (it checks no ranges, only that counts are positive).
-    with httpx.Client(base_url=sglang.base_url, timeout=30) as http:
-        zero = http.post("/videos", json={"prompt": PROMPT, "num_inference_steps": 0})
-        many = http.post(
-            "/videos", json={"prompt": PROMPT, "num_inference_steps": 500, "guidance_scale": 50}
-        )
-        order = http.get("/videos", params={"order": "sideways"})
-        variant = http.get("/videos/nope/content", params={"variant": "video"})
-    assert (zero.status_code, zero.json()) == (
-        400,
-        {"detail": "num_inference_steps must be positive"},
-    )
-    assert (many.status_code, many.json()["status"]) == (200, "queued")  # no range check
-    assert order.status_code == 422 and order.json()["detail"][0]["loc"] == ["query", "order"]
-    assert (variant.status_code, variant.json()) == (404, {"detail": "Video not found"})
-
-
 def wait_for(what: str, done: Any, seconds: float = 60) -> None:
     """Until ``done()`` is true (bounded); the failure names what was awaited."""
     deadline = time.monotonic() + seconds
@@ -396,3 +369,34 @@ def test_litellms_sdk_calls_work_against_sglang(sglang: Engine, tmp_path: Path) 
     done, data, page = run_sync(twins())
     assert done.status == "completed" and data[4:8] == b"ftyp"
     assert raw(done.id) in [raw(video["id"]) for video in page["data"]]
+
+
+def test_bad_requests_are_refused_here_and_by_the_engine(sglang: Engine) -> None:
+    """Last in this module: the 500-step job SGLang queues keeps its worker busy for 25 s."""
+
+    async def ours() -> int:
+        async with client_on(sglang) as client:
+            for bad in ({"steps": 0}, {"steps": 500}, {"guidance": 50.0}):
+                refused = r"should be a (whole )?number from"
+                with pytest.raises(errors.InvalidRequestError, match=refused):
+                    await client.create(prompt=PROMPT, **bad)  # type: ignore[arg-type]
+        return 0
+
+    posted = sglang.logged().count("POST /v1/videos HTTP")
+    run_sync(ours())
+    assert sglang.logged().count("POST /v1/videos HTTP") == posted  # nothing was sent
+    # What SGLang itself answers (it checks no ranges, only that counts are positive).
+    with httpx.Client(base_url=sglang.base_url, timeout=30) as http:
+        zero = http.post("/videos", json={"prompt": PROMPT, "num_inference_steps": 0})
+        many = http.post(
+            "/videos", json={"prompt": PROMPT, "num_inference_steps": 500, "guidance_scale": 50}
+        )
+        order = http.get("/videos", params={"order": "sideways"})
+        variant = http.get("/videos/nope/content", params={"variant": "video"})
+    assert (zero.status_code, zero.json()) == (
+        400,
+        {"detail": "num_inference_steps must be positive"},
+    )
+    assert (many.status_code, many.json()["status"]) == (200, "queued")  # no range check
+    assert order.status_code == 422 and order.json()["detail"][0]["loc"] == ["query", "order"]
+    assert (variant.status_code, variant.json()) == (404, {"detail": "Video not found"})
