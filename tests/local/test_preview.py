@@ -1,0 +1,140 @@
+"""Live previews: the bundled server's preview of a job while it renders (an open model's
+projected latent, the animatic's storyboard frame), and the one line where a server has none."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from starlette.applications import Starlette
+
+from sora_nb.catalog.options import Options
+from sora_nb.server import ServerSettings, create_app
+from sora_nb.server.renderers.base import RenderControl, RenderRequest
+from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
+from sora_nb.server.renderers.diffusers.tiny import TinyKind
+from sora_nb.server.renderers.preview import PREVIEW_SIDE
+from tests.local.helpers import client, finish, wait_for
+
+PROMPT = "a red kite over the sea at sunset"
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        return np.asarray(image.convert("RGB"), dtype=np.float64)
+
+
+def test_the_preview_changes_between_steps_of_a_tiny_wan(
+    tiny: Callable[[TinyKind], Path], tmp_path: Path
+) -> None:
+    renderer = open_renderer(DiffusersOptions(model=str(tiny("wan"))))
+    assert renderer.abilities.previews
+    seen: list[tuple[int, bytes]] = []
+
+    def look(control: RenderControl) -> None:
+        # What a client asking after each step would get (once a step: later reports of the
+        # last step, decoding and encoding, offer nothing new).
+        data = control.preview.image()
+        if data is not None and (not seen or seen[-1][0] != control.steps_done):
+            seen.append((control.steps_done, data))
+
+    request = RenderRequest(
+        prompt=PROMPT, width=112, height=64, seconds=1, model="wan-tiny", options=Options(steps=6)
+    )
+    renderer.render(request, tmp_path / "out", RenderControl(on_report=look))
+    steps = [step for step, _ in seen]
+    assert steps == [1, 2, 3, 4, 5, 6], steps  # one preview per step, from the first
+    pictures = [_pixels(data) for _, data in seen]
+    # The middle frame, at the video's shape (112x64), PREVIEW_SIDE px along its longest side.
+    assert {p.shape for p in pictures} == {(146, PREVIEW_SIDE, 3)}
+    changes = [float(np.abs(b - a).mean()) for a, b in itertools.pairwise(pictures)]
+    assert all(change > 0.01 for change in changes), changes
+
+
+async def test_a_client_sees_the_preview_while_it_renders_and_after(
+    local_app: Callable[..., Starlette],
+) -> None:
+    app = local_app("wan")
+    async with client(app) as http:
+        card = (await http.get("/models")).json()["data"][0]
+        assert card["previews"] is True
+        made = await http.post(
+            "/videos",
+            json={"prompt": PROMPT, "size": "112x64", "seconds": "1", "num_inference_steps": 200},
+        )
+        video_id = made.json()["id"]
+        previews: list[bytes] = []
+
+        async def rendering_with_preview() -> bool:
+            answer = await http.get(f"/videos/{video_id}/content", params={"variant": "preview"})
+            status = (await http.get(f"/videos/{video_id}")).json()["status"]
+            if answer.status_code == 200 and status == "in_progress":
+                assert answer.headers["content-type"] == "image/jpeg"
+                if not previews or previews[-1] != answer.content:
+                    previews.append(answer.content)
+            return len(previews) >= 2
+
+        await wait_for(rendering_with_preview, "two different previews while in progress")
+        done = await finish(http, video_id)
+        kept = await http.get(f"/videos/{video_id}/content", params={"variant": "preview"})
+    assert done["status"] == "completed"
+    assert kept.status_code == 200 and _pixels(kept.content).shape[1] == PREVIEW_SIDE
+
+
+async def test_a_server_with_no_previews_says_so_in_one_line(
+    local_app: Callable[..., Starlette],
+) -> None:
+    # LTX-2 packs its latents into tokens: no projection, so no previews, said plainly.
+    app = local_app("ltx2")
+    async with client(app) as http:
+        card = (await http.get("/models")).json()["data"][0]
+        assert "previews" not in card
+        made = await http.post("/videos", json={"prompt": PROMPT, "num_inference_steps": 2})
+        answer = await http.get(
+            f"/videos/{made.json()['id']}/content", params={"variant": "preview"}
+        )
+        await finish(http, made.json()["id"])
+    error = answer.json()["error"]
+    assert answer.status_code == 400 and error["param"] == "variant"
+    assert error["message"] == (
+        "This server's diffusers renderer makes no live previews of ltx2-tiny; ask for "
+        "variant=video once the job has completed."
+    )
+
+
+async def test_the_animatics_preview_is_its_storyboard_frame(tmp_path: Path) -> None:
+    app = create_app(ServerSettings(media_dir=tmp_path / "server", time_scale=3.0))
+    try:
+        async with client(app) as http:
+            made = await http.post(
+                "/videos", json={"prompt": PROMPT, "size": "1280x720", "seconds": "4"}
+            )
+            video_id = made.json()["id"]
+            got: list[bytes] = []
+
+            async def preview_while_running() -> bool:
+                answer = await http.get(
+                    f"/videos/{video_id}/content", params={"variant": "preview"}
+                )
+                status = (await http.get(f"/videos/{video_id}")).json()["status"]
+                if answer.status_code == 200 and status in ("queued", "in_progress"):
+                    got.append(answer.content)
+                return bool(got)
+
+            await wait_for(preview_while_running, "the storyboard frame before completion")
+            done = await finish(http, video_id)
+            thumbnail = await http.get(
+                f"/videos/{video_id}/content", params={"variant": "thumbnail"}
+            )
+    finally:
+        app.state.server.close()
+    assert done["status"] == "completed"
+    with Image.open(io.BytesIO(thumbnail.content)) as image:
+        still = np.asarray(image.convert("RGB").resize((PREVIEW_SIDE, 144)), dtype=np.float64)
+    # The same picture as the thumbnail's still, at preview size (JPEG's losses aside).
+    assert float(np.abs(_pixels(got[0]) - still).mean()) < 6
