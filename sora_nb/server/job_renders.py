@@ -26,7 +26,7 @@ from sora_nb.server.renderers.base import (
     RenderFailed,
     RenderRequest,
 )
-from sora_nb.server.renderers.preview import PREVIEW_FILE
+from sora_nb.server.renderers.preview_slot import PREVIEW_FILE
 from sora_nb.server.settings import ServerSettings
 
 log = logging.getLogger("sora_nb.server")

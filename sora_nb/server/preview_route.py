@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from sora_nb.server.errors import APIError, invalid
 from sora_nb.server.job_records import JobRecord
-from sora_nb.server.renderers.preview import MEDIA_TYPE
+from sora_nb.server.renderers.preview_slot import MEDIA_TYPE
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from sora_nb.server.state import BundledServer

@@ -17,7 +17,7 @@ from sora_nb.server import ServerSettings, create_app
 from sora_nb.server.renderers.base import RenderControl, RenderRequest
 from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
 from sora_nb.server.renderers.diffusers.tiny import TinyKind
-from sora_nb.server.renderers.preview import PREVIEW_SIDE
+from sora_nb.server.renderers.preview_slot import PREVIEW_SIDE
 from tests.local.helpers import client, finish, wait_for
 
 PROMPT = "a red kite over the sea at sunset"

@@ -105,6 +105,11 @@ class Player(anywidget.AnyWidget):
     words = traitlets.Int(
         0, help="The prompt's words, counted as the prompt language counts them everywhere."
     ).tag(sync=True)
+    preview = traitlets.Bytes(
+        b"",
+        help="The newest live preview (a small JPEG) while the take renders, where the server "
+        "makes them (sora_nb's bundled server); empty otherwise. The video replaces it.",
+    ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
     chain = ModelList(
@@ -247,6 +252,7 @@ class Player(anywidget.AnyWidget):
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
+            self.preview = b"" if take.done else (take.preview or b"")
             self._show_chain(take)
             self._update_blocked()
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Options
-from sora_nb.server.renderers.preview import PreviewSlot
+from sora_nb.server.renderers.preview_slot import PreviewSlot
 
 #: The request options of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them
 #: (the options table's wire names).

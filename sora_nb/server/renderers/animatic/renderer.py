@@ -24,7 +24,7 @@ from sora_nb.server.renderers.base import (
     RenderRequest,
     RenderResult,
 )
-from sora_nb.server.renderers.preview import from_image
+from sora_nb.server.renderers.preview_slot import from_image
 
 #: What the animatic draws a request into (its ``render``; tests put their own in).
 RenderFunction = Callable[[AnimaticRequest, Path], AnimaticFiles]

@@ -44,6 +44,7 @@ from sora_nb.server.renderers.diffusers.encode import (
     write_previews,
     write_video,
 )
+from sora_nb.server.renderers.diffusers.latent_preview import Capture, fit
 from sora_nb.server.renderers.diffusers.loading import (
     _first_line,
     _image_twin,
@@ -53,7 +54,6 @@ from sora_nb.server.renderers.diffusers.loading import (
 )
 from sora_nb.server.renderers.diffusers.locate import LocatedModel, ModelError, locate
 from sora_nb.server.renderers.diffusers.options import DiffusersOptions
-from sora_nb.server.renderers.diffusers.preview import Capture, fit
 from sora_nb.server.renderers.diffusers.rules import ModelRules, read_rules
 from sora_nb.server.renderers.diffusers.stages import StageClock
 

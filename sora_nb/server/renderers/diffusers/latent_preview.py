@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sora_nb.server.renderers.preview import RGB, PreviewSlot
+from sora_nb.server.renderers.preview_slot import RGB, PreviewSlot
 
 __all__ = ["Capture", "Projection", "fit"]
 
@@ -57,7 +57,8 @@ class Projection:
         if 0 < span < MIN_SPAN:
             centre = colour.mean()
             colour = centre + (colour - centre) * (MIN_SPAN / span)
-        return np.clip((colour + 1.0) * 127.5, 0, 255).astype(np.uint8)
+        picture: RGB = np.clip((colour + 1.0) * 127.5, 0, 255).astype(np.uint8)
+        return picture
 
 
 def fit(pipe: Any) -> Projection | None:
@@ -106,7 +107,7 @@ class Capture:
 
     def step(self, latents: Any) -> None:
         """Keep the middle frame of this step's latents (a copy of one slice, no transfer)."""
-        shape = getattr(latents, "shape", ())
+        shape: tuple[int, ...] = tuple(getattr(latents, "shape", ()))
         if len(shape) != 5 or shape[1] != self.projection.channels:
             return
         frame = latents[0, :, shape[2] // 2].detach().clone()
