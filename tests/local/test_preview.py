@@ -8,11 +8,20 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
+import pytest
 from PIL import Image
 from starlette.applications import Starlette
 
+from sora_nb.api import errors
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy
 from sora_nb.catalog.options import Options
+from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.runner import Runner
+from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings, create_app
 from sora_nb.server.renderers.base import RenderControl, RenderRequest
 from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
@@ -21,6 +30,7 @@ from sora_nb.server.renderers.preview_slot import PREVIEW_SIDE
 from tests.local.helpers import client, finish, wait_for
 
 PROMPT = "a red kite over the sea at sunset"
+FAST_POLL = PollPolicy(floor=0.02, ceiling=0.05, min_hint=0.01)
 
 
 def _pixels(data: bytes) -> np.ndarray:
@@ -138,3 +148,50 @@ async def test_the_animatics_preview_is_its_storyboard_frame(tmp_path: Path) -> 
         still = np.asarray(image.convert("RGB").resize((PREVIEW_SIDE, 144)), dtype=np.float64)
     # The same picture as the thumbnail's still, at preview size (JPEG's losses aside).
     assert float(np.abs(_pixels(got[0]) - still).mean()) < 6
+
+
+async def test_a_running_take_follows_its_preview_then_gets_its_video(
+    local_app: Callable[..., Starlette], tmp_path: Path
+) -> None:
+    app = local_app("wan")
+    request = VideoRequest(
+        prompt=PROMPT, model="wan-tiny", size="112x64", seconds=1, steps=150, num_frames=9
+    )
+    seen: list[tuple[str, bytes]] = []
+
+    def note(take: Take) -> None:
+        if take.preview is not None and (not seen or seen[-1][1] != take.preview):
+            seen.append((take.status, take.preview))
+
+    async with VideosClient(transport=httpx.ASGITransport(app=app), poll=FAST_POLL) as videos:
+        runner = Runner(videos, Ledger(tmp_path / "media"), server="local")
+        (take,) = await runner.run([request], on_update=note)
+    assert take.status == "completed" and take.path("video").is_file()
+    # Several different previews, each seen while the take was rendering.
+    assert len(seen) >= 2, seen
+    assert {status for status, _ in seen} == {"in_progress"}
+
+
+async def test_asking_a_server_without_previews_is_refused_before_sending(tmp_path: Path) -> None:
+    # vLLM-Omni (here its imitation) makes no previews: the client says so and sends nothing.
+    app = create_app(ServerSettings(media_dir=tmp_path / "server", dialect="vllm-omni"))
+    sent: list[str] = []
+    inner = httpx.ASGITransport(app=app)
+
+    class Spy(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(f"{request.method} {request.url.path}")
+            return await inner.handle_async_request(request)
+
+    try:
+        async with VideosClient(transport=Spy()) as videos:
+            with pytest.raises(errors.UnsupportedError) as caught:
+                await videos.preview("video_0123")
+    finally:
+        app.state.server.close()
+    assert str(caught.value) == (
+        "Not sent: The vLLM-Omni makes no live previews; wait for the video instead (previews "
+        "come from sora_nb's bundled server with the animatic or an open model whose latents "
+        "it can project)."
+    )
+    assert not any("content" in line for line in sent), sent
