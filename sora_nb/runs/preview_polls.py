@@ -33,6 +33,8 @@ class PreviewPolls:
             return
         if take.id in self._asking:
             return
+        if info.renderer == "animatic" and take.preview is not None:
+            return  # the storyboard frame: drawn once, it does not change
         self._asking.add(take.id)
         task = asyncio.ensure_future(self._ask(take, video.id))
         self._tasks.add(task)

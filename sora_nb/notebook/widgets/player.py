@@ -106,9 +106,11 @@ class Player(anywidget.AnyWidget):
         0, help="The prompt's words, counted as the prompt language counts them everywhere."
     ).tag(sync=True)
     preview = traitlets.Bytes(
-        b"",
+        None,
+        allow_none=True,
         help="The newest live preview (a small JPEG) while the take renders, where the server "
-        "makes them (sora_nb's bundled server); empty otherwise. The video replaces it.",
+        "makes them (sora_nb's bundled server); None otherwise: a finished take's state holds "
+        "no bytes. The video replaces it.",
     ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
@@ -252,7 +254,7 @@ class Player(anywidget.AnyWidget):
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
-            self.preview = b"" if take.done else (take.preview or b"")
+            self.preview = None if take.done else take.preview
             self._show_chain(take)
             self._update_blocked()
 
