@@ -254,7 +254,8 @@ class Player(anywidget.AnyWidget):
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
-            self.preview = None if take.done else take.preview
+            # allow_none: traitlets types Bytes without it.
+            self.preview = None if take.done else take.preview  # type: ignore[assignment]
             self._show_chain(take)
             self._update_blocked()
 
