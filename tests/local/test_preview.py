@@ -3,6 +3,7 @@ projected latent, the animatic's storyboard frame), and the one line where a ser
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 from collections.abc import Callable
@@ -23,7 +24,8 @@ from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.runner import Runner
 from sora_nb.runs.take import Take
 from sora_nb.server import ServerSettings, create_app
-from sora_nb.server.renderers.base import RenderControl, RenderRequest
+from sora_nb.server.renderers.animatic.renderer import AnimaticRenderer
+from sora_nb.server.renderers.base import Abilities, RenderControl, RenderRequest
 from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
 from sora_nb.server.renderers.diffusers.tiny import TinyKind
 from sora_nb.server.renderers.preview_slot import PREVIEW_SIDE
@@ -39,10 +41,23 @@ def _pixels(data: bytes) -> np.ndarray:
         return np.asarray(image.convert("RGB"), dtype=np.float64)
 
 
-def test_the_preview_changes_between_steps_of_a_tiny_wan(
-    tiny: Callable[[TinyKind], Path], tmp_path: Path
+@pytest.mark.parametrize(
+    ("kind", "size", "shape"),
+    [
+        # Wan: latents (batch, 16-ish channels, frames, height, width).
+        ("wan", (112, 64), (146, PREVIEW_SIDE, 3)),
+        # LTX-2: latents packed one token per latent pixel, (batch, tokens, channels).
+        ("ltx2", (64, 32), (128, PREVIEW_SIDE, 3)),
+    ],
+)
+def test_the_preview_changes_between_steps_of_a_tiny_model(
+    tiny: Callable[[TinyKind], Path],
+    tmp_path: Path,
+    kind: TinyKind,
+    size: tuple[int, int],
+    shape: tuple[int, int, int],
 ) -> None:
-    renderer = open_renderer(DiffusersOptions(model=str(tiny("wan"))))
+    renderer = open_renderer(DiffusersOptions(model=str(tiny(kind))))
     assert renderer.abilities.previews
     seen: list[tuple[int, bytes]] = []
 
@@ -53,15 +68,21 @@ def test_the_preview_changes_between_steps_of_a_tiny_wan(
         if data is not None and (not seen or seen[-1][0] != control.steps_done):
             seen.append((control.steps_done, data))
 
+    width, height = size
     request = RenderRequest(
-        prompt=PROMPT, width=112, height=64, seconds=1, model="wan-tiny", options=Options(steps=6)
+        prompt=PROMPT,
+        width=width,
+        height=height,
+        seconds=1,
+        model=f"{kind}-tiny",
+        options=Options(steps=6),
     )
     renderer.render(request, tmp_path / "out", RenderControl(on_report=look))
     steps = [step for step, _ in seen]
     assert steps == [1, 2, 3, 4, 5, 6], steps  # one preview per step, from the first
     pictures = [_pixels(data) for _, data in seen]
-    # The middle frame, at the video's shape (112x64), PREVIEW_SIDE px along its longest side.
-    assert {p.shape for p in pictures} == {(146, PREVIEW_SIDE, 3)}
+    # The middle frame at the video's shape, PREVIEW_SIDE px along its longest side.
+    assert {p.shape for p in pictures} == {shape}
     changes = [float(np.abs(b - a).mean()) for a, b in itertools.pairwise(pictures)]
     assert all(change > 0.01 for change in changes), changes
 
@@ -96,23 +117,33 @@ async def test_a_client_sees_the_preview_while_it_renders_and_after(
     assert kept.status_code == 200 and _pixels(kept.content).shape[1] == PREVIEW_SIDE
 
 
-async def test_a_server_with_no_previews_says_so_in_one_line(
-    local_app: Callable[..., Starlette],
-) -> None:
-    # LTX-2 packs its latents into tokens: no projection, so no previews, said plainly.
-    app = local_app("ltx2")
-    async with client(app) as http:
-        card = (await http.get("/models")).json()["data"][0]
-        assert "previews" not in card
-        made = await http.post("/videos", json={"prompt": PROMPT, "num_inference_steps": 2})
-        answer = await http.get(
-            f"/videos/{made.json()['id']}/content", params={"variant": "preview"}
-        )
-        await finish(http, made.json()["id"])
+class _NoPreviews(AnimaticRenderer):
+    """A renderer that makes no previews (as a model whose VAE the projection cannot call)."""
+
+    @property
+    def abilities(self) -> Abilities:
+        return dataclasses.replace(super().abilities, previews=False)
+
+
+async def test_a_server_with_no_previews_says_so_in_one_line(tmp_path: Path) -> None:
+    app = create_app(
+        ServerSettings(media_dir=tmp_path / "server", time_scale=0, renderer=_NoPreviews())
+    )
+    try:
+        async with client(app) as http:
+            card = (await http.get("/models")).json()["data"][0]
+            made = await http.post("/videos", json={"prompt": PROMPT})
+            answer = await http.get(
+                f"/videos/{made.json()['id']}/content", params={"variant": "preview"}
+            )
+            await finish(http, made.json()["id"])
+    finally:
+        app.state.server.close()
+    assert "previews" not in card
     error = answer.json()["error"]
     assert answer.status_code == 400 and error["param"] == "variant"
     assert error["message"] == (
-        "This server's diffusers renderer makes no live previews of ltx2-tiny; ask for "
+        "This server's animatic renderer makes no live previews of its models; ask for "
         "variant=video once the job has completed."
     )
 

@@ -12,8 +12,9 @@ While the model denoises, the step callback keeps the middle latent frame (a cop
 slice, left on its device: no synchronisation) and the one before it. Only when a client asks
 is the picture made: the clean frame estimated from the two (a flow-matching step is
 ``x' = x + (sigma' - sigma) * v`` and the clean frame ``x' - sigma' * v``), projected, clipped
-and encoded. Latents that are not ``(batch, channels, frames, height, width)`` (LTX-2 packs its
-own into tokens) get no preview: the server then says it makes none.
+and encoded. Latents come as ``(batch, channels, frames, height, width)`` (Wan) or packed one
+token per latent pixel, ``(batch, tokens, channels)`` (LTX-2), unpacked by the render's latent
+grid; a VAE this cannot call gets no previews, and the server then says it makes none.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy.typing as npt
 
 from sora_nb.server.renderers.preview_slot import RGB, PreviewSlot
 
-__all__ = ["Capture", "Projection", "fit"]
+__all__ = ["Capture", "Projection", "fit", "packed_grid"]
 
 log = logging.getLogger("sora_nb.server")
 
@@ -62,26 +63,30 @@ class Projection:
 
 
 def fit(pipe: Any) -> Projection | None:
-    """The projection of ``pipe``'s VAE, or None when its latents are not of a shape this
-    knows (or the VAE cannot decode a small latent)."""
+    """The projection of ``pipe``'s VAE, or None when it is not a VAE this knows how to call
+    (then the model gets no previews, and its server says so)."""
     vae = getattr(pipe, "vae", None)
     config = getattr(vae, "config", None)
-    channels = getattr(config, "z_dim", None)
-    spatial = getattr(pipe, "vae_scale_factor_spatial", None)
-    if not isinstance(channels, int) or not isinstance(spatial, int) or vae is None:
+    channels = _first_int(config, "z_dim", "latent_channels")  # Wan's name, LTX's
+    spatial = _first_int(pipe, "vae_scale_factor_spatial", "vae_spatial_compression_ratio")
+    if channels is None or spatial is None or vae is None:
         return None
     try:
         import torch
 
-        mean = torch.tensor(getattr(config, "latents_mean", None) or [0.0] * channels)
-        std = torch.tensor(getattr(config, "latents_std", None) or [1.0] * channels)
+        mean = _per_channel(_either(config, vae, "latents_mean"), channels, 0.0)
+        std = _per_channel(_either(config, vae, "latents_std"), channels, 1.0)
+        scaling = float(getattr(config, "scaling_factor", None) or 1.0)
         generator = torch.Generator(device="cpu").manual_seed(0)
         z = torch.randn((1, channels, 1, _FIT_SIDE, _FIT_SIDE), generator=generator)
         # What the pipeline does before decoding: its latents are normalised per channel.
-        raw = z * std.view(1, channels, 1, 1, 1) + mean.view(1, channels, 1, 1, 1)
+        raw = z * std / scaling + mean
         weight = next(vae.parameters())
         with torch.no_grad():
-            decoded = vae.decode(raw.to(weight.device, weight.dtype), return_dict=False)[0]
+            args: list[Any] = [raw.to(weight.device, weight.dtype)]
+            if getattr(config, "timestep_conditioning", False):  # LTX's decoder takes one
+                args.append(torch.zeros(1, device=weight.device, dtype=weight.dtype))
+            decoded = vae.decode(*args, return_dict=False)[0]
             picture = decoded[:, :, 0].float().cpu()
             pooled = torch.nn.functional.avg_pool2d(picture, spatial)
     except Exception as exc:  # a VAE this does not know how to call: no previews, no failure
@@ -96,11 +101,56 @@ def fit(pipe: Any) -> Projection | None:
     return Projection(matrix=solution[:-1].astype(np.float32), bias=solution[-1].astype(np.float32))
 
 
+def packed_grid(pipe: Any, frames: int, height: int, width: int) -> tuple[int, int, int] | None:
+    """(latent frames, height, width) of a render whose pipeline packs its latents into tokens
+    one latent pixel each (LTX-2: ``(batch, tokens, channels)``); None for any other."""
+    spatial = getattr(pipe, "vae_spatial_compression_ratio", None)
+    temporal = getattr(pipe, "vae_temporal_compression_ratio", None)
+    patches = (
+        getattr(pipe, "transformer_spatial_patch_size", 1),
+        getattr(pipe, "transformer_temporal_patch_size", 1),
+    )
+    if not isinstance(spatial, int) or not isinstance(temporal, int) or patches != (1, 1):
+        return None
+    return (frames - 1) // temporal + 1, height // spatial, width // spatial
+
+
+def _first_int(owner: Any, *names: str) -> int | None:
+    for name in names:
+        value = getattr(owner, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _either(config: Any, vae: Any, name: str) -> Any:
+    """A statistic the VAE keeps in its config (Wan) or as a buffer (LTX)."""
+    value = getattr(config, name, None)
+    return value if value is not None else getattr(vae, name, None)
+
+
+def _per_channel(value: Any, channels: int, default: float) -> Any:
+    import torch
+
+    found = torch.as_tensor(value).float().flatten().cpu() if value is not None else None
+    if found is None or found.numel() != channels:
+        found = torch.full((channels,), default)
+    return found.view(1, channels, 1, 1, 1)
+
+
 class Capture:
     """What one render's step callback keeps for its preview; offers it to ``slot``."""
 
-    def __init__(self, projection: Projection, scheduler: Any, slot: PreviewSlot) -> None:
+    def __init__(
+        self,
+        projection: Projection,
+        scheduler: Any,
+        slot: PreviewSlot,
+        grid: tuple[int, int, int] | None = None,
+    ) -> None:
+        """``grid``: the latent frames, height and width of packed latents (``packed_grid``)."""
         self.projection = projection
+        self.grid = grid
         self.scheduler = scheduler
         self.slot = slot
         self._before: tuple[Any, float | None] | None = None
@@ -108,9 +158,20 @@ class Capture:
     def step(self, latents: Any) -> None:
         """Keep the middle frame of this step's latents (a copy of one slice, no transfer)."""
         shape: tuple[int, ...] = tuple(getattr(latents, "shape", ()))
-        if len(shape) != 5 or shape[1] != self.projection.channels:
+        channels, grid = self.projection.channels, self.grid
+        if len(shape) == 5 and shape[1] == channels:  # (batch, channels, frames, h, w): Wan
+            frame = latents[0, :, shape[2] // 2].detach().clone()
+        elif (
+            len(shape) == 3
+            and shape[2] == channels
+            and grid is not None
+            and shape[1] == grid[0] * grid[1] * grid[2]
+        ):  # (batch, tokens, channels): LTX-2, one token per latent pixel
+            frames, height, width = grid
+            middle = latents[0].reshape(frames, height, width, channels)[frames // 2]
+            frame = middle.permute(2, 0, 1).detach().clone()
+        else:
             return
-        frame = latents[0, :, shape[2] // 2].detach().clone()
         sigma = self._sigma()
         before, self._before = self._before, (frame, sigma)
         projection = self.projection

@@ -44,7 +44,7 @@ from sora_nb.server.renderers.diffusers.encode import (
     write_previews,
     write_video,
 )
-from sora_nb.server.renderers.diffusers.latent_preview import Capture, fit
+from sora_nb.server.renderers.diffusers.latent_preview import Capture, fit, packed_grid
 from sora_nb.server.renderers.diffusers.loading import (
     _first_line,
     _image_twin,
@@ -342,7 +342,9 @@ class DiffusersRenderer:
         pipe = self.image_pipe if image_input else self.pipe
         kwargs = self._call_arguments(request, plan, pipe)
         stamps: list[float] = []
-        capture = self.projection and Capture(self.projection, pipe.scheduler, control.preview)
+        grid = packed_grid(pipe, plan.frames, plan.height, plan.width)
+        slot = control.preview
+        capture = self.projection and Capture(self.projection, pipe.scheduler, slot, grid)
 
         def on_step(index: int, latents: Any) -> None:
             stamps.append(time.perf_counter())
