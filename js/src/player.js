@@ -14,6 +14,7 @@ import {
 import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
 import { playerActions } from "./player_actions.js";
 import { playerChain } from "./player_chain.js";
+import { PreviewImage } from "./preview.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
@@ -39,6 +40,7 @@ export function buildPlayer(model, el, { probe } = {}) {
   const errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
   const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
   const stage = h("div", { className: "sora-stage" }, video, status);
+  const preview = new PreviewImage("live preview of the video being made", stage, status);
 
   const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls();
   const loopLabel = h("label", {}, loop, " loop");
@@ -128,7 +130,12 @@ export function buildPlayer(model, el, { probe } = {}) {
       download.removeAttribute("href");
       download.setAttribute("aria-disabled", "true");
     }
+    renderPreview();
     renderStatus();
+  };
+  const renderPreview = () => {
+    const completed = model.get("status") === "completed";
+    preview.update(model.get("preview"), { hasVideo: video.hasAttribute("src"), completed });
   };
   video.addEventListener("error", () => {
     // The server route failed for this file (moved, or the route is blocked): use the kernel.
@@ -211,6 +218,8 @@ export function buildPlayer(model, el, { probe } = {}) {
   renderPlayback();
   renderMedia();
   listen("change:files", renderMedia);
+  listen("change:preview", renderPreview);
+  listen("change:status", renderPreview);
   for (const name of ["status", "progress", "error", "submitted_at", "completed_at"]) listen(`change:${name}`, renderStatus);
   for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "gpu_seconds", "prompt", "take_id"]) {
     listen(`change:${name}`, renderMeta);
@@ -291,6 +300,7 @@ export function buildPlayer(model, el, { probe } = {}) {
     video.removeAttribute("src");
     video.load();
     kernel.dispose(); // revokes the Blob URLs of anything the kernel sent
+    preview.clear();
     root.remove();
   };
 }

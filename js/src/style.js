@@ -86,6 +86,8 @@ const CSS = `
 .sora-cell .sora-stage { cursor: zoom-in; aspect-ratio: 16 / 9; }
 .sora-cell .sora-stage video { width: 100%; height: 100%; object-fit: contain; }
 .sora-sprite { position: absolute; inset: 0; background-repeat: no-repeat; }
+.sora-preview { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; background: #000; }
+.sora-preview[hidden] { display: none; }
 .sora-cellbar { display: flex; flex-wrap: wrap; gap: 3px; padding: 3px; align-items: center; }
 .sora-cellbar input { flex: 1 1 60px; min-width: 40px; }
 .sora-blind .sora-cellbar [data-action=ab], .sora-blind .sora-cellbar [data-action=up],

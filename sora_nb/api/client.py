@@ -74,6 +74,7 @@ from sora_nb.api.params import (
     video_path,
 )
 from sora_nb.api.polling import wait_for
+from sora_nb.api.previews import fetch_preview, refuse_unless_previews
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
 from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import Files, KeyAuth, Sender, origin
@@ -479,6 +480,15 @@ class VideosClient:
             job=lambda: self.retrieve(ident),
             wait_step=self.poll.floor,
         )
+
+    async def preview(self, video_id: str | Video) -> bytes | None:
+        """The newest live preview of a running job (a small JPEG), None before its first.
+
+        Only sora_nb's bundled server makes previews (its model cards say ``previews``);
+        asking another server raises :class:`~errors.UnsupportedError` without sending.
+        """
+        refuse_unless_previews(self._known.info or await self.detect())
+        return await fetch_preview(self._send, video_id_of(video_id))
 
     async def wait(
         self,

@@ -108,6 +108,13 @@ class Player(anywidget.AnyWidget):
     words = traitlets.Int(
         0, help="The prompt's words, counted as the prompt language counts them everywhere."
     ).tag(sync=True)
+    preview = traitlets.Bytes(
+        None,
+        allow_none=True,
+        help="The newest live preview (a small JPEG) while the take renders, where the server "
+        "makes them (sora_nb's bundled server); None otherwise: a finished take's state holds "
+        "no bytes. The video replaces it.",
+    ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
     chain = ModelList(
@@ -251,6 +258,8 @@ class Player(anywidget.AnyWidget):
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
+            # allow_none: traitlets types Bytes without it.
+            self.preview = None if take.done else take.preview  # type: ignore[assignment]
             self._show_chain(take)
             self._update_blocked()
 
