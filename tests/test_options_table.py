@@ -188,6 +188,8 @@ def test_a_made_up_row_reaches_the_parser_help_axis_and_request_body(
     def engine(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/models"):
             return httpx.Response(200, json={"data": [{"id": "wan", "owned_by": "sglang"}]})
+        if request.url.path.endswith("/list_loras"):  # asked once: are adapters left on?
+            return httpx.Response(200, json={"loaded_adapters": [], "active": {}})
         bodies.append(json.loads(request.content))
         job = {"id": "v1", "object": "video", "status": "queued", "model": "wan"}
         return httpx.Response(200, json={**job, "created_at": 1, "progress": 0})
