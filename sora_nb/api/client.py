@@ -265,6 +265,8 @@ class VideosClient:
         boundary_ratio: float | None = None,
         flow_shift: float | None = None,
         step_cache: str | None = None,
+        interpolate: int | None = None,
+        upscale: int | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
