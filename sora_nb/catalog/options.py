@@ -238,8 +238,8 @@ OPTIONS: tuple[Option, ...] = (
         name="interpolate",
         label="Frame interpolation",
         kind="int",
-        help="smoother motion: N times the frames per second, the same length (1: as rendered; "
-        "SGLang and vLLM-Omni by RIFE, else FFmpeg's minterpolate on the kernel)",
+        help="any server: smoother motion, N times the frames per second, the same length (1: as "
+        "rendered); FFmpeg's minterpolate on the kernel, or the engine's RIFE on these",
         flag="--interpolate",
         metavar="N",
         wire="interpolate",
@@ -258,8 +258,8 @@ OPTIONS: tuple[Option, ...] = (
         name="upscale",
         label="Upscale",
         kind="int",
-        help="sharper: N times the width and height (1: as rendered; SGLang by Real-ESRGAN, "
-        "else FFmpeg's Lanczos on the kernel)",
+        help="any server: sharper, N times the width and height (1: as rendered); FFmpeg's "
+        "Lanczos on the kernel, or the engine's Real-ESRGAN on these",
         flag="--upscale",
         metavar="N",
         wire="upscale",
