@@ -20,7 +20,7 @@ import contextlib
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "record",
     "record_engine",
     "recorded",
+    "to_render",
     "to_send",
 ]
 
@@ -130,6 +131,30 @@ async def finish(ledger: Ledger, take: Take, raw: Take, write: Callable[..., Non
         stage_durations=stages,
         completed_at=time.time(),
     )
+
+
+def to_render(
+    requests: Iterable[VideoRequest],
+    dialect: Dialect | None,
+    lookup: Callable[[VideoRequest], Take],
+) -> list[VideoRequest]:
+    """What the server renders for these new takes: a take the kernel post-processes counts
+    as its raw request, once however many takes are made from it, and not at all when its raw
+    take is already made or on its way (``lookup`` says)."""
+    seen: set[str] = set()
+    rendered = []
+    for request in requests:
+        raw = raw_request(request, dialect)
+        if raw is not None:
+            found = lookup(raw)
+            if found.cached or found.job_id is not None:
+                continue
+            request = raw
+        key = request.cache_key("")
+        if key not in seen:
+            seen.add(key)
+            rendered.append(request)
+    return rendered
 
 
 def make(take: Take, raw: Take) -> media_post.PostResult:

@@ -1,0 +1,86 @@
+"""Post-processed takes through a session: one render, the raw take kept beside the processed
+one and told apart in the ledger, the processed take answered from disk on a re-run, and a
+``--vary interpolate=1,2`` grid comparing the two from one request."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from sora_nb import media
+from sora_nb.notebook.display import plan_summary
+from sora_nb.runs import post
+from sora_nb.runs.grid import Axis
+from sora_nb.runs.session import Session
+from sora_nb.server import ServerSettings
+from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest, render
+
+PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
+
+
+def small(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
+    """The animatic at a sixteenth of the size (80x44 for 1280x720), in a fraction of the time."""
+    return render(
+        dataclasses.replace(
+            request, width=request.width // 32 * 2, height=request.height // 32 * 2
+        ),
+        out_dir,
+    )
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    settings = ServerSettings(media_dir=tmp_path / "server", time_scale=0, renderer=small)
+    return Session(tmp_path / "media", bundled=settings)
+
+
+def test_a_smoother_sharper_take_keeps_its_raw_take_and_the_ledger_says_which_is_which(
+    session: Session,
+) -> None:
+    plan = session.plan(PROMPT, seconds=4, options={"interpolate": 2, "upscale": 2})
+    [take] = session.run_plan(plan).takes
+    assert take.status == "completed", take.error
+    record = post.recorded(session.ledger, take.id)
+    assert record is not None and record.done_by == "kernel" and record.motion == "blend"
+    raw = session.ledger.get(record.raw_take or "")
+    assert raw is not None and raw.ok
+    # The raw take is the same request without post-processing: what the server was sent.
+    assert raw.request == take.request.with_options(interpolate=None, upscale=None)
+    assert session.ledger.count() == 2
+    assert record.raw_file == f"{take.folder}/raw.mp4"
+    assert record.processed_file == f"{take.folder}/video.mp4"
+    assert take.path("raw").read_bytes() == raw.path("video").read_bytes()
+    before, after = media.probe(take.path("raw")), media.probe(take.path("video"))
+    assert (after.width, after.height) == (2 * before.width, 2 * before.height)
+    assert (after.fps, after.frame_count) == (2 * before.fps, 2 * before.frame_count)
+    assert abs(after.duration - before.duration) <= 1 / before.fps
+    assert after.has_audio and before.has_audio
+    # Its previews show the processed video; the render was paid once, by the raw take.
+    assert take.path("thumbnail").stat().st_size > 0
+    assert take.cost == 0 and take.stage_durations is not None
+    assert take.stage_durations["postprocessing"] > 0
+    again = session.run_plan(
+        session.plan(PROMPT, seconds=4, options={"interpolate": 2, "upscale": 2})
+    )
+    assert again.takes[0].cached and again.takes[0].id == take.id
+    assert session.ledger.count() == 2
+
+
+def test_an_interpolate_axis_compares_the_raw_and_the_smooth_take_from_one_render(
+    session: Session,
+) -> None:
+    plan = session.plan(PROMPT, seconds=4, axes=[Axis.parse("interpolate", ["1", "2"])])
+    # One render is counted: the smooth cell is made from the raw one on the kernel.
+    assert plan_summary(plan, session).startswith(
+        "interpolate (1, 2) × 1 take each = 2 videos, $0.00 (it would cost $0.40 on sora-2"
+    )
+    run = session.run_plan(plan)
+    raw, smooth = run.takes
+    assert [t.status for t in run.takes] == ["completed", "completed"]
+    record = post.recorded(session.ledger, smooth.id)
+    assert record is not None and record.raw_take == raw.id
+    assert post.recorded(session.ledger, raw.id) is None
+    assert media.probe(smooth.path("video")).fps == 2 * media.probe(raw.path("video")).fps
+    assert session.ledger.count() == 2
