@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from sora_nb import media
+from sora_nb.api.retry import PollPolicy
 from sora_nb.notebook.display import plan_summary
 from sora_nb.runs import post
 from sora_nb.runs.grid import Axis
 from sora_nb.runs.session import Session
 from sora_nb.server import ServerSettings
 from sora_nb.server.renderers.animatic import AnimaticFiles, AnimaticRequest, render
+from tests.imitations import imitation
 
 PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
+FAST = PollPolicy(floor=0.01, ceiling=0.05, random=lambda: 0.0)
 
 
 def small(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
@@ -84,3 +87,44 @@ def test_an_interpolate_axis_compares_the_raw_and_the_smooth_take_from_one_rende
     assert post.recorded(session.ledger, raw.id) is None
     assert media.probe(smooth.path("video")).fps == 2 * media.probe(raw.path("video")).fps
     assert session.ledger.count() == 2
+
+
+@pytest.mark.parametrize("dialect", ["sglang", "vllm-omni"])
+def test_an_engine_that_does_it_is_sent_its_own_fields_and_the_kernel_does_the_rest(
+    dialect: str, tmp_path: Path
+) -> None:
+    """SGLang interpolates (RIFE) and upscales (Real-ESRGAN) itself: its fields go out and no
+    raw file is kept. vLLM-Omni interpolates only: it is sent that, and the kernel upscales
+    the video it sends, kept as the raw take."""
+    server = imitation(dialect, tmp_path / "server")
+    try:
+        session = Session(
+            tmp_path / "media",
+            base_url=server.base_url,
+            api_key="sk-engine",
+            client_options={"transport": server.transport(), "poll": FAST},
+        )
+        plan = session.plan(PROMPT, options={"interpolate": 2, "upscale": 2})
+        [take] = session.run_plan(plan).takes
+        assert take.status == "completed", take.error
+        [create] = server.creates()
+        sent = {k: str(v).lower() for k, v in (create.form or create.body).items()}
+        assert sent["enable_frame_interpolation"] == "true"
+        assert sent["frame_interpolation_exp"] == "1"  # RIFE's exponent: 2x
+        record = post.recorded(session.ledger, take.id)
+        assert record is not None
+        if dialect == "sglang":
+            assert (sent["enable_upscaling"], sent["upscaling_scale"]) == ("true", "2")
+            assert (record.done_by, record.raw_take, record.raw_file) == ("sglang", None, None)
+            assert not take.path("raw").exists() and session.ledger.count() == 1
+            return
+        assert "enable_upscaling" not in sent and "upscaling_scale" not in sent
+        assert (record.done_by, record.interpolate, record.upscale) == ("kernel", 1, 2)
+        raw = session.ledger.get(record.raw_take or "")
+        assert raw is not None and raw.request.options.interpolate == 2
+        engine = post.recorded(session.ledger, raw.id)
+        assert engine is not None and (engine.done_by, engine.interpolate) == ("vllm-omni", 2)
+        before, after = media.probe(take.path("raw")), media.probe(take.path("video"))
+        assert (after.width, after.fps) == (2 * before.width, before.fps)
+    finally:
+        server.close()

@@ -76,7 +76,8 @@ class PostRecord:
     processed_file: str
     interpolate: int
     upscale: int
-    #: "kernel" (FFmpeg's filters here) or the engine's dialect name ("sglang").
+    #: "kernel" (FFmpeg's filters here) or the engine's dialect name ("sglang"); the factors
+    #: above are what it did (a raw take an engine interpolated has a row of its own).
     done_by: str
     motion: str | None
     seconds: float | None
@@ -167,12 +168,13 @@ def make(take: Take, raw: Take) -> media_post.PostResult:
         os.link(raw.path("video"), kept)  # the same bytes, stored once
     except OSError:
         shutil.copyfile(raw.path("video"), kept)
-    options = take.request.options
+    # Only what the server did not do already (vLLM-Omni interpolates, and upscales nothing).
+    wanted, done = take.request.options, raw.request.options
     result = media_post.postprocess(
         kept,
         take.path("video"),
-        interpolate=options.interpolate or 1,
-        upscale=options.upscale or 1,
+        interpolate=(wanted.interpolate or 1) if done.interpolate is None else 1,
+        upscale=(wanted.upscale or 1) if done.upscale is None else 1,
     )
     for variant in ("thumbnail", "spritesheet"):
         with contextlib.suppress(FileNotFoundError):
