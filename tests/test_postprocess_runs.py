@@ -43,8 +43,12 @@ def test_a_smoother_sharper_take_keeps_its_raw_take_and_the_ledger_says_which_is
     session: Session,
 ) -> None:
     plan = session.plan(PROMPT, seconds=4, options={"interpolate": 2, "upscale": 2})
-    [take] = session.run_plan(plan).takes
+    seen: list[tuple[str, int]] = []
+    [take] = session.run_plan(plan, on_update=lambda t: seen.append((t.status, t.progress))).takes
     assert take.status == "completed", take.error
+    # While its raw take renders, the take shows that progress, then its own last step.
+    assert ("queued", 0) in seen or any(s == "in_progress" and p < 99 for s, p in seen), seen
+    assert seen[-2:] == [("in_progress", 99), ("completed", 100)], seen
     record = post.recorded(session.ledger, take.id)
     assert record is not None and record.done_by == "kernel" and record.motion == "blend"
     raw = session.ledger.get(record.raw_take or "")

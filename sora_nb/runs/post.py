@@ -37,6 +37,7 @@ __all__ = [
     "RAW_FILE",
     "PostRecord",
     "finish",
+    "follow",
     "make",
     "raw_request",
     "record",
@@ -101,6 +102,18 @@ async def to_send(client: VideosClient, request: VideoRequest) -> VideoRequest |
         return None
     dialect = client.dialect or (await client.detect()).dialect
     return raw_request(request, dialect)
+
+
+def follow(take: Take, raw: Take) -> Callable[[], None]:
+    """Show ``raw``'s progress on ``take`` while it renders (its player and grid cell move
+    with it; the ledger keeps the raw take's own); returns the function that stops."""
+
+    def show(source: Take) -> None:
+        status = "queued" if source.status == "pending" else source.status
+        if not source.done and (status, source.progress) != (take.status, take.progress):
+            take.update(status=status, progress=min(source.progress, 99))
+
+    return raw.on_change(show)
 
 
 async def finish(ledger: Ledger, take: Take, raw: Take, write: Callable[..., None]) -> None:

@@ -224,7 +224,11 @@ class Runner:
             if raw_request is not None:  # the kernel post-processes the take it renders
                 raw = self.lookup(raw_request)
                 if not raw.cached:
-                    await self._drive(raw)
+                    stop = post.follow(take, raw)
+                    try:
+                        await self._drive(raw)
+                    finally:
+                        stop()
                 await post.finish(self.ledger, take, raw, lambda **c: self._set(take, **c))
                 return
             loras = take.request.options.loras
