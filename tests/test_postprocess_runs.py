@@ -91,6 +91,11 @@ def test_an_interpolate_axis_compares_the_raw_and_the_smooth_take_from_one_rende
     assert post.recorded(session.ledger, raw.id) is None
     assert media.probe(smooth.path("video")).fps == 2 * media.probe(raw.path("video")).fps
     assert session.ledger.count() == 2
+    # Upscaling the same raw take: nothing to render, one take to make here.
+    sharper = session.plan(PROMPT, seconds=4, axes=[Axis.parse("upscale", ["1", "2"])])
+    assert plan_summary(sharper, session).endswith(
+        "; 1 in the ledger already, making 1 (0 to render, post-processed on this machine): $0.00"
+    )
 
 
 @pytest.mark.parametrize("dialect", ["sglang", "vllm-omni"])

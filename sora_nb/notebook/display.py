@@ -122,8 +122,12 @@ def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
         return plan.describe(estimate) + apart
     if stored == total:
         return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00{apart}"
+    new = total - stored
+    sending = f"sending {new}"
+    if estimate.takes != new:  # some are made here, by post-processing a rendered take
+        sending = f"making {new} ({estimate.takes} to render, post-processed on this machine)"
     return (
-        f"{plan.describe()}; {stored} in the ledger already, sending {total - stored}: "
+        f"{plan.describe()}; {stored} in the ledger already, {sending}: "
         f"{estimate.price_text()}{apart}"
     )
 

@@ -100,6 +100,26 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(sglang: Engine, tmp_
     session.ledger.close()
 
 
+def test_interpolation_and_upscaling_are_the_engines_own_when_it_does_them(
+    sglang: Engine, tmp_path: Path
+) -> None:
+    """SGLang interpolates (RIFE) and upscales (Real-ESRGAN) in its workers: its HTTP code
+    takes sora_nb's fields and hands them to the pipeline; nothing is done on the kernel."""
+    from sora_nb.runs import post
+
+    session = session_on(sglang, tmp_path)
+    plan = session.plan(PROMPT, options={"steps": 2, "interpolate": 2, "upscale": 2})
+    [take] = session.run_plan(plan).takes
+    assert take.status == "completed", take.error
+    handed = handed_to_pipeline(sglang, take.job_id)
+    assert (handed["enable_frame_interpolation"], handed["frame_interpolation_exp"]) == (True, 1)
+    assert (handed["enable_upscaling"], handed["upscaling_scale"]) == (True, 2)
+    record = post.recorded(session.ledger, take.id)
+    assert record is not None and (record.done_by, record.raw_file) == ("sglang", None)
+    assert session.ledger.count() == 1 and not take.path("raw").exists()
+    session.ledger.close()
+
+
 def test_a_failed_job_reads_as_the_engine_says(sglang: Engine, tmp_path: Path) -> None:
     session = session_on(sglang, tmp_path)
     [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", options={"steps": 10})).takes
