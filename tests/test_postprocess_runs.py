@@ -137,3 +137,21 @@ def test_an_engine_that_does_it_is_sent_its_own_fields_and_the_kernel_does_the_r
         assert (after.width, after.fps) == (2 * before.width, before.fps)
     finally:
         server.close()
+
+
+def test_while_its_raw_take_renders_the_take_shows_that_progress_and_preview(
+    tmp_path: Path,
+) -> None:
+    """The bundled server takes its time here (a 4 s take over about 2 s) and makes previews
+    (the animatic's storyboard frame): the take made from its render follows both."""
+    settings = ServerSettings(media_dir=tmp_path / "server", time_scale=0.5, renderer=small)
+    session = Session(tmp_path / "media", bundled=settings, client_options={"poll": FAST})
+    seen: list[tuple[str, int, bool]] = []
+    plan = session.plan(PROMPT, seconds=4, options={"interpolate": 2})
+    [take] = session.run_plan(
+        plan, on_update=lambda t: seen.append((t.status, t.progress, t.preview is not None))
+    ).takes
+    assert take.status == "completed", take.error
+    rendering = [(p, shown) for status, p, shown in seen if status == "in_progress" and p < 99]
+    assert len({p for p, _ in rendering}) >= 2, seen  # it moved with its raw take
+    assert any(shown for _, shown in rendering), seen  # and showed that take's preview

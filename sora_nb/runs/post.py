@@ -105,10 +105,13 @@ async def to_send(client: VideosClient, request: VideoRequest) -> VideoRequest |
 
 
 def follow(take: Take, raw: Take) -> Callable[[], None]:
-    """Show ``raw``'s progress on ``take`` while it renders (its player and grid cell move
-    with it; the ledger keeps the raw take's own); returns the function that stops."""
+    """Show ``raw``'s progress and live preview on ``take`` while it renders (its player and
+    grid cell move with it; the ledger keeps the raw take's own); returns the function that
+    stops."""
 
     def show(source: Take) -> None:
+        if source.preview is not None and source.preview != take.preview and not take.done:
+            take.show_preview(source.preview)
         status = "queued" if source.status == "pending" else source.status
         if not source.done and (status, source.progress) != (take.status, take.progress):
             take.update(status=status, progress=min(source.progress, 99))
