@@ -90,6 +90,7 @@ class Dialect:
     def takes(self, wire_names: Iterable[str]) -> bool:
         """True when this dialect takes every one of these options (by wire name)."""
         taken = {option.wire_name(self.name) for option in self.options()}
+        taken |= {option.switch for option in self.options() if option.switch}
         return set(wire_names) <= taken
 
     @property

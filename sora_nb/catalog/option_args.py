@@ -35,6 +35,8 @@ class OptionArgs(TypedDict, total=False):
     boundary_ratio: float | None
     flow_shift: float | None
     step_cache: str | None
+    interpolate: int | None
+    upscale: int | None
 
 
 #: The annotation a row's kind gives its keyword (as ``help()`` prints it).

@@ -77,6 +77,12 @@ class Option:
     decode: Callable[[Any], Any] | None = None
     #: Why a dialect that does not take it does not, by dialect (said in the refusal).
     refusals: Mapping[str, str] = field(default_factory=dict)
+    #: A field the dialects of ``wire_by_dialect`` are also sent, as true, for the option to act
+    #: (SGLang's ``enable_frame_interpolation`` beside ``frame_interpolation_exp``).
+    switch: str = ""
+    #: A value that asks for nothing (``interpolate`` 1): the same request, and cache key, as
+    #: the option left out.
+    neutral: Any = None
 
     def wire_name(self, dialect: str | None = None) -> str:
         """The body field this option goes out as, to a server of ``dialect``."""

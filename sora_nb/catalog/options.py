@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from sora_nb.catalog import step_cache
+from sora_nb.catalog import postprocessing, step_cache
 from sora_nb.catalog.option_row import ENGINES, SEED_MAX, Kind, Option, OptionError
 
 __all__ = [
@@ -45,6 +45,10 @@ __all__ = [
     "picked",
     "wire_names",
 ]
+
+
+def _engine_fields(name: str) -> dict[str, str]:
+    return {dialect: pair[0] for dialect, pair in postprocessing.ENGINE_FIELDS[name].items()}
 
 
 #: Every request option, in the order help and controls list them. Bounds are the engines'
@@ -228,6 +232,48 @@ OPTIONS: tuple[Option, ...] = (
         decode=step_cache.from_engine,
         refusals=step_cache.REFUSALS,
     ),
+    # Post-processing: done by the engines that do it (their fields), else on the kernel after
+    # the download, the server sent the request without it (sora_nb.catalog.postprocessing).
+    Option(
+        name="interpolate",
+        label="Frame interpolation",
+        kind="int",
+        help="any server: smoother motion, N times the frames per second, the same length (1: as "
+        "rendered); FFmpeg's minterpolate on the kernel, or the engine's RIFE on these",
+        flag="--interpolate",
+        metavar="N",
+        wire="interpolate",
+        wire_by_dialect=_engine_fields("interpolate"),
+        switch="enable_frame_interpolation",
+        axes=("interpolate",),
+        low=1,
+        high=4,
+        neutral=1,
+        example="2",
+        dialects=frozenset(postprocessing.ENGINE_FIELDS["interpolate"]),
+        studio=False,
+        encode=lambda value, dialect: postprocessing.engine_value("interpolate", value, dialect),
+    ),
+    Option(
+        name="upscale",
+        label="Upscale",
+        kind="int",
+        help="any server: sharper, N times the width and height (1: as rendered); FFmpeg's "
+        "Lanczos on the kernel, or the engine's Real-ESRGAN on these",
+        flag="--upscale",
+        metavar="N",
+        wire="upscale",
+        wire_by_dialect=_engine_fields("upscale"),
+        switch="enable_upscaling",
+        axes=("upscale",),
+        low=1,
+        high=4,
+        neutral=1,
+        example="2",
+        dialects=frozenset(postprocessing.ENGINE_FIELDS["upscale"]),
+        studio=False,
+        encode=lambda value, dialect: postprocessing.engine_value("upscale", value, dialect),
+    ),
 )
 
 
@@ -276,7 +322,8 @@ class Options(BaseModel):
             option = _named(str(name))
             if value is not None:
                 checked = option.check(value)
-                if checked != ():  # no adapters is the same request as none given
+                # No adapters (or a neutral value) is the same request as none given.
+                if checked != () and checked != option.neutral:
                     kept[option.name] = checked
         # In the table's order, so equal options dump (and key caches) alike.
         return {name: kept[name] for name in names() if name in kept}
@@ -292,11 +339,15 @@ class Options(BaseModel):
         return dict(self.__pydantic_extra__ or {})
 
     def wire(self, dialect: str | None = None) -> dict[str, Any]:
-        """The options set, by the body field each goes out as to ``dialect``."""
-        return {
-            (option := get(name)).wire_name(dialect): option.wire_value(value, dialect)
-            for name, value in self.given().items()
-        }
+        """The options set, by the body field each goes out as to ``dialect`` (with the
+        switch a field needs there to act)."""
+        fields: dict[str, Any] = {}
+        for name, value in self.given().items():
+            option = get(name)
+            fields[option.wire_name(dialect)] = option.wire_value(value, dialect)
+            if option.switch and (dialect or "") in option.wire_by_dialect:
+                fields[option.switch] = True
+        return fields
 
     def replace(self, **changes: Any) -> Options:
         """A copy with these options set (None clears one)."""

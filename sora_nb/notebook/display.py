@@ -109,7 +109,9 @@ def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
 
     estimate = session.estimate(plan.requests, cache=cache)
     total = len(plan.requests)
-    stored = total - estimate.takes
+    # Counted by take: a take post-processed on the kernel is new without a render of its own.
+    planned = session.runner.plan(plan.requests, cache=cache)
+    stored = sum(1 for take in planned if take.cached or take.job_id is not None)
     # Only a plan with adapters asks what the server is (it was asked when planned).
     adapters = any(request.options.loras for request in plan.requests)
     note = (
@@ -118,10 +120,14 @@ def plan_summary(plan: GridPlan, session: Any, *, cache: bool = True) -> str:
     apart = f"; {note}" if note else ""
     if not stored:
         return plan.describe(estimate) + apart
-    if not estimate.takes:
+    if stored == total:
         return f"{plan.describe()}; all in the ledger already: nothing to send, $0.00{apart}"
+    new = total - stored
+    sending = f"sending {new}"
+    if estimate.takes != new:  # some are made here, by post-processing a rendered take
+        sending = f"making {new} ({estimate.takes} to render, post-processed on this machine)"
     return (
-        f"{plan.describe()}; {stored} in the ledger already, sending {estimate.takes}: "
+        f"{plan.describe()}; {stored} in the ledger already, {sending}: "
         f"{estimate.price_text()}{apart}"
     )
 

@@ -19,6 +19,7 @@ from sora_nb.api.bodies import refuse_knobs
 from sora_nb.api.dialects import ServerInfo
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Options
+from sora_nb.catalog.postprocessing import POST_OPTIONS
 from sora_nb.runs.defaults import FALLBACK
 from sora_nb.runs.request import VideoRequest
 
@@ -91,6 +92,8 @@ def usual_clip(
 
 def check_knobs_taken(info: ServerInfo, names: Iterable[str]) -> None:
     """Refuse, before anything is sent, knobs (by Python name) this server does not take."""
+    # Post-processing (interpolate, upscale) is done on the kernel where the server does not.
+    names = [name for name in names if name not in POST_OPTIONS]
     wire = {options_table.get(name).wire_name(info.dialect.name): True for name in names}
     if wire and not info.takes(wire):
         raise refuse_knobs(info.dialect, wire, info)

@@ -20,6 +20,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import Video
 from sora_nb.media import write_atomic
+from sora_nb.runs import post
 from sora_nb.runs.adapter_gate import AdapterGate, know_dialect
 from sora_nb.runs.cost import Charges, charge, check_budget, estimate, would_cost
 from sora_nb.runs.files import (
@@ -222,6 +223,17 @@ class Runner:
         try:
             if self.ledger.get(take.id) is None:
                 self.ledger.insert(take)
+            raw_request = await post.to_send(self.client, take.request)
+            if raw_request is not None:  # the kernel post-processes the take it renders
+                raw = self.lookup(raw_request)
+                if not raw.cached:
+                    stop = post.follow(take, raw)
+                    try:
+                        await self._drive(raw)
+                    finally:
+                        stop()
+                await post.finish(self.ledger, take, raw, lambda **c: self._set(take, **c))
+                return
             loras = take.request.options.loras
             async with self._sem(), self._gate.holding(self.client.dialect, loras):
                 if take.job_id is None:
@@ -367,6 +379,7 @@ class Runner:
             data = await asyncio.to_thread(derive, take.path("video"))
             write_atomic(target, data)
         keep_private(take)
+        post.record_engine(self.ledger, take, dialect)
         self._set(
             take,
             status="completed",

@@ -23,7 +23,7 @@ from sora_nb.api import errors
 from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
-from sora_nb.runs import chains
+from sora_nb.runs import chains, post
 from sora_nb.runs.characters import Cast, CharacterError, CharacterRecord, check_name
 from sora_nb.runs.cost import CostEstimate, charges_of, check_budget, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
@@ -349,7 +349,10 @@ class Session:
         self-hosted engine, the GPU seconds earlier takes like them took."""
         planned = self.runner.plan(requests, cache=cache)
         fresh = [t.request for t in planned if not t.cached and t.job_id is None]
-        cost = estimate(fresh, charges=charges_of(self.server_info(strict=False)))
+        info = self.server_info(strict=False)
+        # A take the kernel post-processes costs what its raw take costs, once.
+        fresh = post.to_render(fresh, info.dialect, self.runner.lookup)
+        cost = estimate(fresh, charges=charges_of(info))
         if not cost.gpu:
             return cost
         expected = [self.ledger.gpu_seconds(self.server, request)[0] for request in fresh]

@@ -29,6 +29,8 @@ FILE_NAMES: dict[str, str] = {
     "video": "video.mp4",
     "thumbnail": "thumbnail.webp",
     "spritesheet": "spritesheet.jpg",
+    # A post-processed take's video as its server sent it (video.mp4 is then processed).
+    "raw": "raw.mp4",
 }
 
 

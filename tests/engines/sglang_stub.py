@@ -81,6 +81,10 @@ RECORDED = (
     "height",
     "num_frames",
     "fps",
+    "enable_frame_interpolation",
+    "frame_interpolation_exp",
+    "enable_upscaling",
+    "upscaling_scale",
 )
 
 

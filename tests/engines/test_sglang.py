@@ -103,6 +103,25 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(sglang: Engine, tmp_
     session.ledger.close()
 
 
+def test_interpolation_and_upscaling_are_the_engines_own_when_it_does_them(
+    sglang: Engine, tmp_path: Path
+) -> None:
+    """SGLang interpolates (RIFE) and upscales (Real-ESRGAN) itself: its HTTP code takes
+    sora_nb's fields and hands them to the pipeline, and nothing is done on the kernel. Its
+    RIFE weights come from the Hugging Face hub on first use: offline, without them, the job
+    fails in SGLang's own words, which the take keeps."""
+    session = session_on(sglang, tmp_path)
+    plan = session.plan(PROMPT, options={"steps": 2, "interpolate": 2, "upscale": 2})
+    [take] = session.run_plan(plan).takes
+    handed = handed_to_pipeline(sglang, take.job_id)
+    assert (handed["enable_frame_interpolation"], handed["frame_interpolation_exp"]) == (True, 1)
+    assert (handed["enable_upscaling"], handed["upscaling_scale"]) == (True, 2)
+    assert session.ledger.count() == 1 and not take.path("raw").exists()
+    assert take.status == "failed" and take.error is not None
+    assert "RIFE-4.22.lite" in take.error.message, take.error
+    session.ledger.close()
+
+
 def test_a_failed_job_reads_as_the_engine_says(sglang: Engine, tmp_path: Path) -> None:
     session = session_on(sglang, tmp_path)
     [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", options={"steps": 10})).takes

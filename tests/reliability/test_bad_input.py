@@ -162,6 +162,17 @@ CASES: list[Case] = [
         ValueError,
         "empty",
     ),
+    cell(
+        "--interpolate 8",
+        "interpolate should be a whole number from 1 to 4, like 2; got 8",
+    ),
+    cell("--vary upscale=1,5", "upscale should be a whole number from 1 to 4, like 2; got 5"),
+    python(
+        "python: upscale=0",
+        lambda s: functions.generate(PROMPT, upscale=0),
+        ValueError,
+        "upscale should be a whole number from 1 to 4, like 2; got 0",
+    ),
     # -- reference images -----------------------------------------------------------------
     cell("--image small.png", "The reference image is 640x480 but the video is 1280x720"),
     cell("--image notes.png", "notes.png is not a usable image"),
