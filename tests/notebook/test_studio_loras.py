@@ -4,7 +4,6 @@ the bundled server's cards in tests/local/test_adapters.py), a hint where the se
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from sora_nb.api.retry import PollPolicy
 from sora_nb.catalog.loras import Lora
 from sora_nb.notebook.widgets import Studio
+from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 from tests.imitations import InProcess, imitation
@@ -42,7 +42,7 @@ def hold_adapters(server: InProcess, *names: str) -> None:
             answer = await http.post("/v1/set_lora", json=body)
             assert answer.status_code == 200, answer.text
 
-    asyncio.run(post())
+    run_sync(post(), timeout=10)  # on sora_nb's loop: a browser test's thread has its own
 
 
 @pytest.fixture
