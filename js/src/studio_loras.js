@@ -145,9 +145,10 @@ export function lorasField(binder, spec, read, write) {
       row.expert = part ? part.expert : "";
       if (!isEditing(row.slider)) row.slider.value = String(part ? part.scale : 1);
       row.readout.textContent = part ? strengthText(part.scale) : "off";
+      row.slider.style.opacity = part ? "1" : "0.45"; // where it would start, dimmed until picked
     }
     if (!isEditing(other) && other.value !== rest) other.value = rest;
-    other.placeholder = offered.length ? "another, by path: /weights/style.safetensors:0.8" : (spec.placeholder ?? "");
+    other.placeholder = offered.length ? "others, as on the %%sora line: NAME:0.8@transformer_2" : (spec.placeholder ?? "");
     hint.textContent = binder.get("loras_hint") ?? "";
     hint.hidden = !hint.textContent;
   });

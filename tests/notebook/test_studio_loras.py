@@ -106,3 +106,32 @@ def test_a_server_that_takes_no_adapters_shows_no_adapter_control(tmp_path: Path
         assert (studio.loras_offered, studio.loras_hint) == ([], "")
     finally:
         server.close()
+
+
+class LoraNotEnabled(httpx.AsyncBaseTransport):
+    """SGLang serving a pipeline without LoRA: /v1/list_loras answers 500 (its own words)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.asked = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/list_loras":
+            self.asked += 1
+            return httpx.Response(500, json={"detail": "Lora is not enabled"})
+        return await self.inner.handle_async_request(request)
+
+
+def test_an_sglang_without_lora_is_asked_once_and_the_studio_still_opens(
+    sglang: InProcess, tmp_path: Path
+) -> None:
+    transport = LoraNotEnabled(sglang.transport())
+    session = Session(
+        tmp_path / "media",
+        base_url=sglang.base_url,
+        api_key="sk-engine",
+        client_options={"transport": transport, "poll": FAST},
+    )
+    studio = Studio(PROMPT, session=session)
+    assert studio.loras_offered == [] and "path on the server" in studio.loras_hint
+    assert transport.asked == 1  # no retries of a 500 that will not change

@@ -291,7 +291,7 @@ def test_generate_shows_a_playing_video_below_the_studio(
 
 
 def test_the_adapters_the_server_holds_are_offered_and_a_pick_sets_the_request(
-    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
 ) -> None:
     page = page_session
     server = imitation("sglang", tmp_path / "server")
@@ -313,6 +313,8 @@ def test_the_adapters_the_server_holds_are_offered_and_a_pick_sets_the_request(
             page.keyboard.press("ArrowLeft")
         eventually(lambda: studio.options.get("loras") == "grain:0.6", "grain at 0.6", 10)
         assert grain.locator("[data-role=lora-strength-value]").inner_text() == "0.6"
+        hide_solara_badge(page)
+        adapters.screenshot(path=str(screenshots / "studio-adapters.png"))
         page.locator(f"{STUDIO} [data-action=generate]").click()
         eventually(lambda: studio.last_run is not None, "Generate to send the take", 30)
         assert studio.last_run is not None
