@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 LIST_TIMEOUT_S = 10.0
 
 _BUNDLED = "Tick the server's adapters (its --lora-dir files) and set each one's strength."
-_BUNDLED_NONE = (
-    "This server offers no adapters: start it with --lora-dir FOLDER (.safetensors files)."
-)
 _SGLANG = (
     "SGLang's adapters are server-wide: ticked ones are set before each take. Type another as "
     "a path on the server: /weights/style.safetensors:0.8."
@@ -40,8 +37,8 @@ def offered_loras(session: Session, knobs: list[str]) -> tuple[list[str], str]:
     if "loras" not in knobs:
         return [], ""
     info = session.server_info(strict=False)
-    if info.loras is not None:  # the bundled server's cards say, even when it is none
-        return list(info.loras), _BUNDLED if info.loras else _BUNDLED_NONE
+    if info.loras:  # the bundled server's cards (it takes adapters only when it has some)
+        return list(info.loras), _BUNDLED
     if info.dialect.name == "sglang":
         try:
             names = run_sync(session.runner.client.list_loras(), timeout=LIST_TIMEOUT_S)
