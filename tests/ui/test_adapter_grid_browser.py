@@ -1,9 +1,11 @@
 """An adapter-strength grid, rendered for real: the bundled server's tiny random-weight Wan with
 two tiny random LoRAs (``--vary lora=none,ghibli:0.5,ghibli:1.0,grain:1.0`` across, two seeds
-down), shown in the Grid in Chromium and saved as docs/images/adapter-grid.png.
+down), shown in the Grid in Chromium. Its screenshot, tests/artifacts/screenshots/adapter-grid.png,
+is copied to docs/images by ``make screenshots``.
 
-Random weights draw noise; what the picture shows is the shape of the question (which adapter,
-at what strength, against none) and that each strength gives other frames from the same seed."""
+Random weights draw frames of near-even grey; what the picture shows is the shape of the question
+(which adapter, at what strength, against none). The test checks what the eye cannot: each
+adapter and strength gives other pixels from the same seed."""
 
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from tests.local.conftest import local_app, tiny  # noqa: F401 - the tiny pipeli
 from tests.ui.conftest import hide_solara_badge
 
 GRID = "[data-widget=sora-grid]"
-PICTURE = Path(__file__).resolve().parents[2] / "docs" / "images" / "adapter-grid.png"
 PROMPT = "a red kite over the sea at sunset"
 STRENGTHS = ["none", "ghibli:0.5", "ghibli:1.0", "grain:1.0"]
 SEEDS = ["1", "2"]
@@ -68,7 +69,10 @@ def wan_with_adapters(
 
 
 def test_an_adapter_strength_grid_shows_each_strength_as_other_frames(
-    solara_test: None, page_session: playwright.sync_api.Page, wan_with_adapters: Session
+    solara_test: None,
+    page_session: playwright.sync_api.Page,
+    wan_with_adapters: Session,
+    screenshots: Path,
 ) -> None:
     session = wan_with_adapters
     axes = [Axis.parse("lora", STRENGTHS), Axis.parse("seed", SEEDS)]
@@ -102,6 +106,6 @@ def test_an_adapter_strength_grid_shows_each_strength_as_other_frames(
             assert differ(row[a], row[b]), f"{STRENGTHS[a]} and {STRENGTHS[b]} look the same"
     assert differ(frames[0], frames[4]), "the two seeds look the same"
 
-    PICTURE.parent.mkdir(parents=True, exist_ok=True)
-    page.locator(GRID).screenshot(path=str(PICTURE))
-    assert PICTURE.stat().st_size > 10_000
+    picture = screenshots / "adapter-grid.png"
+    page.locator(GRID).screenshot(path=str(picture))
+    assert picture.stat().st_size > 10_000
