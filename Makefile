@@ -40,7 +40,8 @@ bench: setup
 screenshots: setup
 	$(PY) -m pytest tests/ui -q
 	mkdir -p docs/images
-	cp tests/artifacts/screenshots/grid.png tests/artifacts/screenshots/studio.png docs/images/
+	cp tests/artifacts/screenshots/grid.png tests/artifacts/screenshots/studio.png \
+		tests/artifacts/screenshots/adapter-grid.png docs/images/
 
 clean:
 	rm -rf $(VENV) sora_nb/static js/node_modules .mypy_cache .ruff_cache .pytest_cache

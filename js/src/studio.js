@@ -9,6 +9,7 @@ import { styleElement } from "./style.js";
 import { characterSection } from "./studio_characters.js";
 import { clauseSections } from "./studio_clauses.js";
 import { Binder, field, section, textControl } from "./studio_controls.js";
+import { lorasField } from "./studio_loras.js";
 import { STUDIO_CSS } from "./studio_style.js";
 
 let uid = 0;
@@ -88,14 +89,13 @@ export function buildStudio(model, el, { probe } = {}) {
     b.set("options", next);
   };
   const optionBox = (spec) => {
-    if (spec.kind === "text" || spec.kind === "loras") {
-      // Adapters are typed as on the %%sora line (ghibli:0.8+grain:0.3); the box suggests the
-      // ones the server lists.
-      const offered = spec.kind === "loras" ? (model.get("loras_offered") ?? []) : [];
+    // Adapters: a tick and a strength per adapter the server lists, a box for others.
+    if (spec.kind === "loras") return lorasField(b, spec, () => optionValue(spec.name), (v) => setOption(spec.name, v));
+    if (spec.kind === "text") {
       return textControl(b, ["options"], () => optionValue(spec.name) ?? "", (v) => setOption(spec.name, v.trim()), {
         action: spec.name,
         label: spec.label.toLowerCase(),
-        placeholder: offered.length ? `${offered.map((n) => `${n}:0.8`).join(" or ")}` : spec.placeholder,
+        placeholder: spec.placeholder,
       });
     }
     const integer = spec.kind === "int";
@@ -120,7 +120,8 @@ export function buildStudio(model, el, { probe } = {}) {
   const specs = model.get("option_specs") ?? [];
   const optionFields = specs.map((spec) => {
     const box = optionBox(spec);
-    return { spec, box, wrap: field(spec.label, box, { wide: spec.kind !== "int" && spec.kind !== "float" }) };
+    const wrap = spec.kind === "loras" ? box : field(spec.label, box, { wide: spec.kind !== "int" && spec.kind !== "float" });
+    return { spec, box, wrap };
   });
   const defaults = () => model.get("knob_defaults") ?? {};
   b.watch(["knob_defaults"], () => {

@@ -78,8 +78,10 @@ class AdapterState:
         return options.replace(loras=None)
 
     async def listed(self) -> list[str]:
-        """The adapter nicknames an SGLang server holds (``GET /v1/list_loras``)."""
-        answer = await self._send.call(Answer, "GET", "/list_loras", parse=read_answer)
+        """The adapter nicknames an SGLang server holds (``GET /v1/list_loras``), asked once:
+        a server without LoRA answers 500 ("Lora is not enabled"), not worth a retry."""
+        now = self._send.clock.monotonic()
+        answer = await self._send.call(Answer, "GET", "/list_loras", parse=read_answer, end=now)
         try:
             data = json.loads(answer.body)
         except ValueError:

@@ -247,6 +247,10 @@ class VideosClient:
         finally:
             self._send.retry = patient
 
+    async def list_loras(self) -> list[str]:
+        """The adapters an SGLang server holds now, by nickname (``GET /v1/list_loras``)."""
+        return await self._adapters.listed()
+
     # -- the Videos API's own endpoints -------------------------------------------------------
 
     @takes_options

@@ -148,6 +148,7 @@ def test_a_lora_grid_through_a_session_keeps_adapters_in_the_ledger_and_refuses_
     # The studio offers the adapters box and lists the server's adapters in it.
     studio = Studio(PROMPT, session=session)
     assert "loras" in studio.knobs_offered and studio.loras_offered == ["ghibli", "grain"]
+    assert studio.loras_hint.startswith("Tick the server's adapters (its --lora-dir files)")
     axis = Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])
     plan = session.plan(PROMPT, axes=[axis], size="112x64", seconds=1, options={"steps": 2})
     grid = session.run_plan(plan)

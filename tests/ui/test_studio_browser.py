@@ -10,11 +10,14 @@ import playwright.sync_api
 import pytest
 from IPython.display import display
 
+from sora_nb.catalog.loras import Lora
 from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Player, Studio
 from sora_nb.prompt import Camera, DialogueLine, Prompt, Scene
 from sora_nb.server import ServerSettings
 from tests.browser import eventually, wait_for, wait_js
+from tests.imitations import imitation
+from tests.notebook.test_studio_loras import hold_adapters, session_on
 from tests.ui.conftest import hide_solara_badge
 
 STUDIO = "[data-widget=sora-studio]"
@@ -285,3 +288,37 @@ def test_generate_shows_a_playing_video_below_the_studio(
         "the three lengths' videos to load",
         75,
     )
+
+
+def test_the_adapters_the_server_holds_are_offered_and_a_pick_sets_the_request(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
+) -> None:
+    page = page_session
+    server = imitation("sglang", tmp_path / "server")
+    try:
+        hold_adapters(server, "ghibli", "grain")
+        studio = Studio("A kite over the dunes.", session=session_on(server, tmp_path / "media"))
+        display(studio)
+        adapters = page.locator(f"{STUDIO} [data-role=loras]")
+        wait_for(adapters.locator(".sora-lora").nth(1), "the server's two adapters", 30)
+        rows = adapters.locator(".sora-lora").all_inner_texts()
+        assert [row.split()[0] for row in rows] == ["ghibli", "grain"], rows
+        assert "server-wide" in adapters.locator("[data-role=loras-hint]").inner_text()
+        grain = adapters.locator("[data-lora=grain]")
+        grain.locator("[data-field=lora-pick]").check()
+        eventually(lambda: studio.options.get("loras") == "grain:1", "grain ticked at 1", 10)
+        # The strength by keyboard: each arrow key moves it a step of 0.05.
+        grain.locator("[data-field=lora-strength]").focus()
+        for _ in range(8):
+            page.keyboard.press("ArrowLeft")
+        eventually(lambda: studio.options.get("loras") == "grain:0.6", "grain at 0.6", 10)
+        assert grain.locator("[data-role=lora-strength-value]").inner_text() == "0.6"
+        hide_solara_badge(page)
+        adapters.screenshot(path=str(screenshots / "studio-adapters.png"))
+        page.locator(f"{STUDIO} [data-action=generate]").click()
+        eventually(lambda: studio.last_run is not None, "Generate to send the take", 30)
+        assert studio.last_run is not None
+        [take] = studio.last_run.takes
+        assert take.request.options.loras == (Lora("grain", 0.6),)
+    finally:
+        server.close()

@@ -26,6 +26,7 @@ from sora_nb.notebook.widgets._base import esm_path
 from sora_nb.notebook.widgets._files import ChunkSender
 from sora_nb.notebook.widgets.state import CharacterOption, DialogueRow, KnobDefaults
 from sora_nb.notebook.widgets.studio_cast import cast_problem, offered, picked, poster
+from sora_nb.notebook.widgets.studio_loras import offered_loras
 from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
 from sora_nb.notebook.widgets.studio_view import (
     LENGTHS,
@@ -108,6 +109,7 @@ class Studio(anywidget.AnyWidget):
     loras_offered = traitlets.List(
         traitlets.Unicode(), help="The LoRA adapters the server lists by name (may be empty)."
     ).tag(sync=True)
+    loras_hint = traitlets.Unicode("", help="How to pick or name adapters here.").tag(sync=True)
 
     # -- the cast and the storyboard ----------------------------------------------------------
     characters = traitlets.List(
@@ -214,8 +216,7 @@ class Studio(anywidget.AnyWidget):
             self.model, self.size, self.seconds, self.takes = model, size, seconds, takes
             self.option_specs = options_table.controls()
             self.knobs_offered, self.knob_defaults = knobs, knob_defaults
-            # (knobs with "loras" means the server answered: its adapters, if it lists them)
-            self.loras_offered = list(session.server_info().loras or ()) if "loras" in knobs else []
+            self.loras_offered, self.loras_hint = offered_loras(session, knobs)
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
             self.characters = list(characters)
@@ -411,8 +412,6 @@ class Studio(anywidget.AnyWidget):
             self.status = "Nothing was sent."
         finally:
             self.handled += 1
-
-    # -- display ------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
         return f"<Studio {self.model} {self.size} {self.seconds}s, {self.word_count} words>"
