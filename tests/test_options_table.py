@@ -142,7 +142,7 @@ def test_a_misspelt_option_is_refused_as_python_refuses_keywords_with_the_one_me
         r"did you mean 'steps'\?",
     ):
         sora_nb.plan("A kite.", stepz=3)  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'$"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'colour'$"):
         sora_nb.generate("A kite.", colour="red")  # type: ignore[call-arg]
 
 
