@@ -33,7 +33,7 @@ from fastvideo.worker.executor import Executor
 FAIL_WORD = "shattered"
 FAILURE = "CUDA error: an illegal memory access was encountered"
 #: Seconds each denoising step takes in the stub (a job can be caught running).
-STEP_SECONDS = 0.01
+STEP_SECONDS = 0.005
 
 #: The settings of a batch, as FastVideo's workers would read them, that the tests look at.
 RECORDED = (

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from sora_nb import media
 from sora_nb.server import ServerSettings, create_app
 from tests.server.helpers import MP4, FrozenClock
 
@@ -207,6 +208,7 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
                 f"/v1/videos/{job['id']}/content", params={"variant": "spritesheet"}
             )
             assert video.headers["content-type"] == "video/mp4" and video.content[4:8] == MP4
+            assert media.probe(video.content).has_audio is False  # Wan makes no sound track
         else:
             # SGLang 0.5.23 numbers its outputs: no variant or "0" is the MP4, names are 404.
             for variant in (None, "0"):
