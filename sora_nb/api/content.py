@@ -84,10 +84,12 @@ async def download_content(
                 log.info("%s not ready yet; waiting %.1f s", what, wait_step)
                 await send.clock.sleep(wait_step)
                 continue
-            if status >= 500 and retries == 0 and (video := await job()).failed:
-                # FastVideo answers a failed job's content 500 "Video generation failed",
-                # whoever asks: a client that has not learnt the dialect reads the job too.
-                raise errors.JobFailedError(video) from None
+            if status == 500 and dialect is None and retries == 0:
+                # FastVideo answers a failed job's content 500 "Video generation failed": a
+                # client that has not learnt the dialect reads the job before retrying.
+                video = await job()
+                if video.failed:
+                    raise errors.JobFailedError(video) from None
             cloud = await _cloud_url(exc, job) if source == path else None
             if cloud is not None:
                 # SGLang with S3 storage: the video is at the job's URL (no key goes there).
