@@ -318,7 +318,7 @@ async def test_fastvideo_echoes_what_a_json_create_left_out_and_checks_no_ranges
     assert (sized["size"], sized["seconds"]) == ("320x192", "1")
     assert [(a.status_code, a.json()["status"]) for a in queued] == [(200, "queued")] * 3
     assert answers[-1].json()["status"] == "failed" and answers[-1].json()["progress"] == 0
-    assert (card["owned_by"], card["imitates"]) == ("fastvideo", "FastVideo 0.2.1")
+    assert (card["owned_by"], card["version"]) == ("fastvideo", "0.2.1")
     assert "parent" not in card
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
 

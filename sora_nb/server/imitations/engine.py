@@ -327,8 +327,7 @@ async def _list(request: Request) -> Response:
             )
         limit = int(text)
     else:
-        # An unpaged list (FastVideo) answers every job when no limit is asked.
-        limit = engine.default_limit if engine.paged_list else None
+        limit = engine.default_limit if engine.paged_list else None  # FastVideo: every job
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         if engine.paged_list:
@@ -403,6 +402,7 @@ def _model_card(server: EngineServer) -> dict[str, Any]:
         "owned_by": server.engine.owned_by,
         "root": server.model,
         "parent": None,
+        **({"version": server.engine.version} if server.engine.version else {}),  # imitated
     }
 
 

@@ -8,7 +8,8 @@ create naming neither reads ``""`` and ``"0"``; ``seconds`` is the frame count o
 progress 0 until ``completed`` at 100), a failed job reading progress 0; content answered 404
 "Video still being generated" while its file is missing (a completed job's lost file too) and
 500 "Video generation failed" once failed; lists of ``{data, object}`` only; ``/health``
-outside ``/v1``. Its ``/v1/models`` card is FastVideo's, naming the version imitated."""
+outside ``/v1``. Its ``/v1/models`` card is FastVideo's, plus the version imitated (as the
+other imitations' cards name theirs)."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def model_card(server: EngineServer) -> dict[str, Any]:
         "created": _CREATED,
         "owned_by": "fastvideo",
         "root": server.model,
-        "imitates": f"FastVideo {VERSION}",
+        "version": VERSION,  # imitated (FastVideo's own card names none)
     }
 
 
