@@ -70,6 +70,7 @@ from sora_nb.api.params import (
     invalid_params,
     seconds_text,
     usual_clip,
+    usual_frames,
     video_id_of,
     video_path,
 )
@@ -303,8 +304,10 @@ class VideosClient:
         if lacking is not None:
             raise lacking
         model = await self._known.model_to_send(model, dialect)
-        if dialect is not None and dialect.needs_clip and (size is None or secs is None):
-            size, secs = usual_clip(dialect, model, size, secs)
+        if dialect is not None and dialect.needs_clip:
+            if size is None or secs is None:
+                size, secs = usual_clip(dialect, model, size, secs)
+            chosen = usual_frames(model, secs, chosen)
         if self.check_requests and model is not None:
             try:
                 catalog.check_request(

@@ -67,7 +67,8 @@ async def download_content(
                 video = await job()
                 if video.failed:
                     raise errors.JobFailedError(video) from None
-                if video.completed and not (waits and _still_generating(exc)):
+                done = dialect is not None and dialect.written_when_completed
+                if video.completed and (done or not (waits and _still_generating(exc))):
                     # The job is done and the server says something else than "not yet":
                     # waiting cannot help; say what it answered.
                     raise _missing(video, exc) from None
@@ -83,6 +84,12 @@ async def download_content(
                 log.info("%s not ready yet; waiting %.1f s", what, wait_step)
                 await send.clock.sleep(wait_step)
                 continue
+            if status == 500 and dialect is None and retries == 0:
+                # FastVideo answers a failed job's content 500 "Video generation failed": a
+                # client that has not learnt the dialect reads the job before retrying.
+                video = await job()
+                if video.failed:
+                    raise errors.JobFailedError(video) from None
             cloud = await _cloud_url(exc, job) if source == path else None
             if cloud is not None:
                 # SGLang with S3 storage: the video is at the job's URL (no key goes there).

@@ -51,6 +51,10 @@ class Dialect:
     content_failed: frozenset[int] = frozenset()
     #: A 404 from /content means "still generating" (or failed): look at the job and wait.
     content_404_waits: bool = False
+    #: Its job reads ``completed`` only once the file is written (FastVideo 0.2.1), so a 404
+    #: on a completed job's content means the file is gone, whatever its words ("Video still
+    #: being generated"): said at once, never waited on.
+    written_when_completed: bool = False
     #: The video is asked for as ``?variant=video``; SGLang 0.5.23 reads ``variant`` as an output
     #: index (``video`` is 404 "Video variant video not found"), so it gets none.
     variant_query: bool = True
@@ -194,7 +198,11 @@ DIALECTS: dict[str, Dialect] = {
             seconds_int=True,
             forgets_on_restart=True,
             needs_clip=True,
-            source=f"{_ENGINE_SOURCE} C (FastVideo 2f3d4074)",
+            written_when_completed=True,
+            source="FastVideo 0.2.1's own HTTP server (tests/engines/test_fastvideo.py)",
+            # FastVideo 0.2.1 names its version on no route (/health is {"status": "ok"}, and
+            # /openapi.json's "0.1.0" is its app's, unchanged across releases).
+            tested=("0.2.1",),
             aliases=("fast-video",),
         ),
         Dialect(
@@ -328,6 +336,9 @@ class ServerInfo:
         lines = [f"Dialect: {self.dialect.title}{version}{how}."]
         if self.untested:
             lines.append(self.untested)
+        elif self.version is None and self.dialect.tested:
+            tested = ", ".join(self.dialect.tested)
+            lines.append(f"Version: not reported by the server (sora_nb was tested on {tested}).")
         if self.models:
             lines.append(f"Serves: {', '.join(self.models)}.")
         cannot = self.dialect.cannot()

@@ -11,6 +11,7 @@ from sora_nb import catalog
 from sora_nb.api import errors
 from sora_nb.api.dialects import Dialect
 from sora_nb.api.types import Video
+from sora_nb.catalog.options import Options
 
 
 def video_id_of(video_id: str | Video) -> str:
@@ -63,3 +64,16 @@ def usual_clip(
             param="size" if size is None else "seconds",
         )
     return size or profile.default_size, seconds or str(profile.default_seconds)
+
+
+def usual_frames(model: str | None, seconds: str, chosen: Options) -> Options:
+    """``chosen`` with the frame count and rate a server that would otherwise pick its own
+    should get (FastVideo 0.2.1 makes ``24 x seconds`` frames at 24 fps when neither is sent,
+    whatever the model's rate and frame rule): the model's rate, and the count its frame rule
+    allows for ``seconds`` at that rate. Unchanged when the model is unknown or both are set."""
+    profile = catalog.get_profile(model) if model is not None else None
+    if profile is None or profile.fps is None:
+        return chosen
+    fps = chosen.fps or profile.fps
+    frames = chosen.num_frames or profile.frames_for(int(seconds), fps)
+    return chosen.replace(fps=fps, num_frames=frames)

@@ -52,6 +52,18 @@ class VideoError(_Wire):
             return str(value)
         return value
 
+    @field_validator("message")
+    @classmethod
+    def _traceback_as_one_line(cls, value: str) -> str:
+        # FastVideo 0.2.1 puts a worker's whole traceback in the message: what it says before
+        # it and the exception's own last line are the error; the rest is in the server's log.
+        head, found, trace = value.partition("Traceback (most recent call last):")
+        if not found:
+            return value
+        lines = [line.strip() for line in trace.splitlines() if line.strip()]
+        last = lines[-1] if lines else ""
+        return " ".join(part for part in (head.strip(), last) if part)
+
 
 class Video(_Wire):
     """A video job as the server reports it (``VideoResource``)."""

@@ -119,3 +119,25 @@ def test_a_reference_file_hides_its_bytes_in_repr() -> None:
     assert "PNG" not in repr(upload).replace("image/png", "")
     with pytest.raises(ValidationError):
         ReferenceFile(filename="a.gif", content=b"GIF89a", media_type="image/gif")  # type: ignore[arg-type]
+
+
+def test_a_failure_message_holding_a_traceback_reads_as_one_line() -> None:
+    """FastVideo 0.2.1's failed jobs carry the worker's traceback in ``error.message``."""
+    said = (
+        "Forward execution thread failed.\nTraceback (most recent call last):\n"
+        '  File "video_generator.py", line 803, in execute_forward_thread\n'
+        "    result = self.executor.execute_forward(batch, args)\n"
+        "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
+    )
+    video = Video.model_validate(
+        {"id": "a" * 32, "status": "failed", "error": {"message": said}, "created_at": 1}
+    )
+    assert video.error is not None
+    assert video.error.message == (
+        "Forward execution thread failed. RuntimeError: CUDA out of memory. Tried to allocate "
+        "2.00 GiB"
+    )
+    plain = Video.model_validate(
+        {"id": "b", "status": "failed", "error": {"message": "Line one.\nLine two."}}
+    )
+    assert plain.error is not None and plain.error.message == "Line one.\nLine two."

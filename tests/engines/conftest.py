@@ -4,6 +4,9 @@
 ``scripts/engines/sglang.sh`` builds (once; later runs find it cached) and yields it while the
 tests of a module run. The Hugging Face cache it reads holds only the served model's
 ``model_index.json`` (SGLang picks the pipeline and its defaults from it), with the hub offline.
+:func:`fastvideo` does the same for FastVideo 0.2.1 (``fastvideo_stub.py``, built by
+``scripts/engines/fastvideo.sh``), started as ``fastvideo serve --config FILE`` with a config
+written here; it needs no Hugging Face files (its registry knows Wan's preset).
 """
 
 from __future__ import annotations
@@ -166,4 +169,59 @@ def sglang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """SGLang 0.5.23's own server, generation stubbed, for the tests of one module."""
     env = engine_env("sglang.sh")
     with sglang_server(env, tmp_path_factory.mktemp("sglang")) as engine:
+        yield engine
+
+
+@contextlib.contextmanager
+def fastvideo_server(env: Path, folder: Path) -> Iterator[Engine]:
+    """FastVideo's server (``fastvideo serve --config``) with the stub executor, up and
+    healthy, stopped at the end."""
+    port = free_port()
+    outputs = folder / "outputs"
+    log = folder / "fastvideo.log"
+    config = {
+        "generator": {
+            "model_path": WAN,
+            # Pinned host memory needs an accelerator; the CPU torch has none.
+            "engine": {"num_gpus": 1, "offload": {"pin_cpu_memory": False}},
+        },
+        "server": {"host": "127.0.0.1", "port": port, "output_dir": str(outputs)},
+    }
+    (folder / "serve.json").write_text(json.dumps(config))
+    environ = {**os.environ, "HF_HOME": str(folder / "hf"), "HF_HUB_OFFLINE": "1"}
+    environ["PYTHONUNBUFFERED"] = "1"
+    environ.pop("PYTHONPATH", None)  # its own interpreter, never sora_nb's env
+    stub = ROOT / "tests" / "engines" / "fastvideo_stub.py"
+    command = [str(env / "bin" / "python"), str(stub), "--config", str(folder / "serve.json")]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=environ, cwd=folder
+        )
+    engine = Engine(f"http://127.0.0.1:{port}/v1", outputs, log, process)
+    try:
+        wait_healthy(engine, f"http://127.0.0.1:{port}/health", "FastVideo")
+        yield engine
+    finally:
+        _stop(process)
+
+
+def wait_healthy(engine: Engine, health: str, name: str) -> None:
+    """Until ``health`` answers 200 (bounded by UP_SECONDS), or the engine has exited."""
+    deadline = time.monotonic() + UP_SECONDS
+    while time.monotonic() < deadline:
+        if engine.process.poll() is not None:
+            code = engine.process.returncode
+            raise RuntimeError(f"{name} exited with {code} while starting:\n{engine.said()}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(health, timeout=2).status_code == 200:
+                return
+        time.sleep(0.25)
+    raise RuntimeError(f"{name} was not healthy within {UP_SECONDS} s:\n{engine.said()}")
+
+
+@pytest.fixture(scope="module")
+def fastvideo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """FastVideo 0.2.1's own server, its GPU executor stubbed, for the tests of one module."""
+    env = engine_env("fastvideo.sh")
+    with fastvideo_server(env, tmp_path_factory.mktemp("fastvideo")) as engine:
         yield engine

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from sora_nb import media
 from sora_nb.server import ServerSettings, create_app
 from tests.server.helpers import MP4, FrozenClock
 
@@ -207,6 +208,7 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
                 f"/v1/videos/{job['id']}/content", params={"variant": "spritesheet"}
             )
             assert video.headers["content-type"] == "video/mp4" and video.content[4:8] == MP4
+            assert media.probe(video.content).has_audio is False  # Wan makes no sound track
         else:
             # SGLang 0.5.23 numbers its outputs: no variant or "0" is the MP4, names are 404.
             for variant in (None, "0"):
@@ -220,14 +222,12 @@ async def test_sglang_and_fastvideo(apps: Apps, dialect: str) -> None:
                     {"detail": f"Video variant {variant} not found"},
                 )
 
-        # SGLang reads 81 frames at 16 fps as 5 seconds; FastVideo reports the seconds sent
-        # (none: "0"). The model sent is echoed.
+        # Both read 81 frames at 16 fps as 5 seconds. The model sent is echoed.
         frames = await c.post(
             "/v1/videos",
             json={"prompt": "a boat", "size": "320x192", "num_frames": 81, "fps": 16, "model": "x"},
         )
-        seconds = "5" if dialect == "sglang" else "0"
-        assert (frames.json()["seconds"], frames.json()["model"]) == (seconds, "x")
+        assert (frames.json()["seconds"], frames.json()["model"]) == ("5", "x")
 
         urlencoded = await c.post("/v1/videos", data={"prompt": "a kite"})
         assert urlencoded.status_code == 400
@@ -295,6 +295,9 @@ async def test_fastvideo_echoes_what_a_json_create_left_out_and_checks_no_ranges
     async with http(apps("fastvideo")) as c:
         bare = (await c.post("/v1/videos", json={"prompt": "a kite"})).json()
         odd = (await c.post("/v1/videos", json={"prompt": "a kite", "size": "wide"})).json()
+        counted = (await c.post("/v1/videos", json={"prompt": "a kite", "num_frames": 33})).json()
+        card = (await c.get("/v1/models")).json()["data"][0]
+        health = await c.get("/health")
         sized = (
             await c.post("/v1/videos", json={"prompt": "a kite", "size": "320x192", "seconds": 1})
         ).json()
@@ -310,9 +313,14 @@ async def test_fastvideo_echoes_what_a_json_create_left_out_and_checks_no_ranges
         answers = await settle(c, f"/v1/videos/{failed.json()['id']}")
     assert (bare["size"], bare["seconds"]) == ("", "0")
     assert (odd["size"], odd["seconds"]) == ("", "0")
+    # Frames over the rate, 24 fps when none is sent (FastVideo 0.2.1: 33 frames read "1").
+    assert (counted["size"], counted["seconds"]) == ("", "1")
     assert (sized["size"], sized["seconds"]) == ("320x192", "1")
     assert [(a.status_code, a.json()["status"]) for a in queued] == [(200, "queued")] * 3
     assert answers[-1].json()["status"] == "failed" and answers[-1].json()["progress"] == 0
+    assert (card["owned_by"], card["version"]) == ("fastvideo", "0.2.1")
+    assert "parent" not in card
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
 
 
 async def test_fastvideo_multipart_always_sends_seconds_and_seed(apps: Apps) -> None:

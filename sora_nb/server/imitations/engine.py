@@ -105,6 +105,8 @@ class Engine:
     #: An unknown route is FastAPI's own ``{"detail": "Not Found"}``, not the engine's
     #: envelope (vLLM-Omni 0.30.0).
     fastapi_404: bool = False
+    #: Its own ``/v1/models`` card, where it differs from the engines' shared one (FastVideo).
+    model_card: Callable[[EngineServer], dict[str, Any]] | None = None
 
 
 class EngineServer:
@@ -325,7 +327,7 @@ async def _list(request: Request) -> Response:
             )
         limit = int(text)
     else:
-        limit = engine.default_limit if engine.paged_list else 20
+        limit = engine.default_limit if engine.paged_list else None  # FastVideo: every job
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         if engine.paged_list:
@@ -391,6 +393,8 @@ def _unknown_model(name: str) -> EngineError:
 
 
 def _model_card(server: EngineServer) -> dict[str, Any]:
+    if server.engine.model_card is not None:
+        return server.engine.model_card(server)
     return {
         "id": server.model,
         "object": "model",

@@ -24,9 +24,11 @@ AUDIO_BITRATE = 96_000
 
 
 class Mp4Writer:
-    """Append yuv420p frames and mono float samples; ``close`` finishes the file."""
+    """Append yuv420p frames and mono float samples; ``close`` finishes the file. With
+    ``sound`` False the file has no audio stream and samples are dropped (a model that makes
+    none, like Wan)."""
 
-    def __init__(self, path: Path, width: int, height: int) -> None:
+    def __init__(self, path: Path, width: int, height: int, *, sound: bool = True) -> None:
         self.width, self.height = width, height
         self._container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
         video = self._container.add_stream("libx264", rate=FPS)
@@ -42,14 +44,16 @@ class Mp4Writer:
             "g": str(FPS),
             "x264-params": "non-deterministic=0",
         }
-        audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
-        audio.layout = "mono"
-        audio.bit_rate = AUDIO_BITRATE
-        # The fast coder is several times quicker than the default two-loop search; for an
-        # ambience bed under an animatic the difference is inaudible.
-        audio.codec_context.options = {"aac_coder": "fast"}
         self._video = video
-        self._audio = audio
+        self._audio = None
+        if sound:
+            audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
+            audio.layout = "mono"
+            audio.bit_rate = AUDIO_BITRATE
+            # The fast coder is several times quicker than the default two-loop search; for an
+            # ambience bed under an animatic the difference is inaudible.
+            audio.codec_context.options = {"aac_coder": "fast"}
+            self._audio = audio
         self._frames = 0
         self._samples = 0
 
@@ -68,7 +72,7 @@ class Mp4Writer:
 
     def add_audio(self, samples: npt.NDArray[np.float32]) -> None:
         """Encode the next run of mono samples (float, -1..1) at 48 kHz."""
-        if samples.size == 0:
+        if samples.size == 0 or self._audio is None:
             return
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(samples.reshape(1, -1)), format="fltp", layout="mono"
@@ -83,6 +87,8 @@ class Mp4Writer:
     def close(self) -> None:
         """Flush both encoders and write the MP4 index."""
         for stream in (self._video, self._audio):
+            if stream is None:
+                continue
             for packet in stream.encode(None):
                 self._container.mux(packet)
         self._container.close()

@@ -19,7 +19,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from sora_nb import media
+from sora_nb import catalog, media
 from sora_nb.server.renderers.animatic import overlay
 from sora_nb.server.renderers.animatic.audio import SAMPLE_RATE, synthesise
 from sora_nb.server.renderers.animatic.encode import Mp4Writer
@@ -210,7 +210,7 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     thumb_at = media.thumbnail_index(total)
     video_tmp = _temp_path(out_dir, "video.mp4")
     try:
-        stills = _write(piece, video_tmp, {*indices, thumb_at})
+        stills = _write(piece, video_tmp, {*indices, thumb_at}, audible=_sounds(request.model))
         os.replace(video_tmp, out_dir / "video.mp4")
     except BaseException:
         video_tmp.unlink(missing_ok=True)
@@ -222,7 +222,15 @@ def render(request: AnimaticRequest, out_dir: Path) -> AnimaticFiles:
     return AnimaticFiles(video=out_dir / "video.mp4", thumbnail=thumbnail, spritesheet=spritesheet)
 
 
-def _write(piece: Piece, path: Path, wanted: set[int]) -> dict[int, media.RGBFrame]:
+def _sounds(model: str) -> bool:
+    """False for a model the catalog says makes no sound track (Wan): its video has none."""
+    profile = catalog.get_profile(model)
+    return profile is None or profile.audio
+
+
+def _write(
+    piece: Piece, path: Path, wanted: set[int], *, audible: bool = True
+) -> dict[int, media.RGBFrame]:
     """Encode a piece (picture and sound) to ``path``; the ``wanted`` frames come back as
     stills at thumbnail size."""
     storyboard = piece.storyboard
@@ -239,7 +247,7 @@ def _write(piece: Piece, path: Path, wanted: set[int]) -> dict[int, media.RGBFra
     scale = min(1.0, media.THUMBNAIL_MAX_SIDE / max(storyboard.width, storyboard.height))
     still_w = max(2, round(storyboard.width * scale))
     still_h = max(2, round(storyboard.height * scale))
-    with Mp4Writer(path, storyboard.width, storyboard.height) as writer:
+    with Mp4Writer(path, storyboard.width, storyboard.height, sound=audible) as writer:
         for index, frame in _in_background(_frames(piece, VideoReformatter())):
             if index % FPS == 0 and index > 0:
                 at = (index // FPS - 1) * SAMPLE_RATE
