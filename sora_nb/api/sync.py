@@ -178,6 +178,9 @@ class SyncVideosClient:
         boundary_ratio: float | None = None,
         flow_shift: float | None = None,
         step_cache: str | None = None,
+        last_image: Path | str | None = None,
+        video: Path | str | None = None,
+        strength: float | None = None,
         options: Options | Mapping[str, Any] | None = None,
     ) -> Video:
         """Start a video job and return it (usually ``queued``); see ``VideosClient.create``

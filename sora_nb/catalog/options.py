@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from sora_nb.catalog import step_cache
+from sora_nb.catalog import source_media, step_cache
 from sora_nb.catalog.option_row import ENGINES, SEED_MAX, Kind, Option, OptionError
 
 __all__ = [
@@ -227,6 +227,63 @@ OPTIONS: tuple[Option, ...] = (
         encode=step_cache.engine_value,
         decode=step_cache.from_engine,
         refusals=step_cache.REFUSALS,
+    ),
+    # Frames and video-to-video (issue 26). The two sources are files: they travel as
+    # uploads (or data URLs), never as text fields; sora_nb.api.source_uploads sends them.
+    Option(
+        name="last_image",
+        label="Last frame",
+        kind="text",
+        help=(
+            "on an engine: the video's last frame, an image of the video's size (--image is "
+            "the first; --fit fits both)"
+        ),
+        flag="--last-image",
+        metavar="PATH",
+        wire="last_image",
+        axes=("last_image", "last"),
+        high=4096,
+        example="last.png",
+        dialects=frozenset({"vllm-omni"}),
+        studio=False,
+        refusals=source_media.LAST_IMAGE_REFUSALS,
+    ),
+    Option(
+        name="video",
+        label="Source video",
+        kind="text",
+        help=(
+            "on an engine: video-to-video from this source, an MP4 file or a take (its --as "
+            "name or id)"
+        ),
+        flag="--video",
+        metavar="SOURCE",
+        wire="video",
+        axes=("video", "source"),
+        high=4096,
+        example="source.mp4",
+        dialects=frozenset({"vllm-omni", "sglang"}),
+        studio=False,
+        refusals=source_media.VIDEO_REFUSALS,
+    ),
+    Option(
+        name="strength",
+        label="Strength",
+        kind="float",
+        help=(
+            "with --video: how far a take may stray from its source, from 0.01 (keep it) to 1 "
+            "(ignore it)"
+        ),
+        flag="--strength",
+        metavar="X",
+        wire="strength",
+        axes=("strength",),
+        low=0.01,
+        high=1.0,
+        example="0.6",
+        dialects=frozenset(),  # no engine's /v1/videos has it: the bundled server's card offers it
+        studio=False,
+        refusals=source_media.STRENGTH_REFUSALS,
     ),
 )
 

@@ -349,7 +349,7 @@ def options_markdown() -> str:
     ]
     for option in options_table.OPTIONS:
         axis = f"`--vary {option.axes[0]}=...`" if option.axes else ""
-        engines = ", ".join(sorted(option.dialects))
+        engines = ", ".join(sorted(option.dialects)) or "the bundled server's open models"
         rows.append(
             f"| `{option.flag} {option.metavar}` | `{option.name}=` | {axis} | {option.what()} "
             f"| {option.help} ({engines}) |"

@@ -54,6 +54,9 @@ def plan(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     step_cache: str | None = None,
+    last_image: Path | str | None = None,
+    video: Path | str | Take | None = None,
+    strength: float | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
 ) -> GridPlan:
@@ -65,7 +68,9 @@ def plan(
     take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
     ``characters`` names characters of the media folder to feature (two at most; write their
     names in the prompt). ``enhance=True`` sends the prompt enhancer's rewrite of the prompt
-    (name one with :func:`enhancer`); the take keeps your words too.
+    (name one with :func:`enhancer`); the take keeps your words too. ``last_image`` is the
+    last frame (``image`` the first; ``fit`` fits both); ``video`` (a file or a Take) makes a
+    video-to-video take of it, ``strength`` (0.01 to 1) saying how far it may stray.
     """
     return session().plan(
         _text(prompt),
@@ -104,6 +109,9 @@ def generate(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     step_cache: str | None = None,
+    last_image: Path | str | None = None,
+    video: Path | str | Take | None = None,
+    strength: float | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     shot_by_shot: bool = False,
@@ -173,6 +181,9 @@ async def agenerate(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     step_cache: str | None = None,
+    last_image: Path | str | None = None,
+    video: Path | str | Take | None = None,
+    strength: float | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
@@ -217,6 +228,9 @@ def grid(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     step_cache: str | None = None,
+    last_image: Path | str | None = None,
+    video: Path | str | Take | None = None,
+    strength: float | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
@@ -266,6 +280,9 @@ async def agrid(
     boundary_ratio: float | None = None,
     flow_shift: float | None = None,
     step_cache: str | None = None,
+    last_image: Path | str | None = None,
+    video: Path | str | Take | None = None,
+    strength: float | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
