@@ -67,6 +67,8 @@ RECORDED = (
     "height",
     "num_frames",
     "fps",
+    "image_path",
+    "video_path",
 )
 
 
