@@ -23,7 +23,7 @@ from sora_nb.runs.grid import Axis
 from sora_nb.runs.references import ReferenceImageError, prepare_reference
 from sora_nb.runs.take import Take
 
-__all__ = ["SourceError", "given", "prepare", "resolved"]
+__all__ = ["SourceError", "given", "prepare", "resolved", "stored"]
 
 _SOURCES = ("last_image", "video")
 
@@ -105,6 +105,13 @@ def resolved(options: Options, media_dir: Path, takes: _Takes) -> Options:
         elif not Path(value).is_absolute():
             changes[name] = str(media_dir / value)
     return options.replace(**changes) if changes else options
+
+
+def stored(options: Options) -> list[str]:
+    """The files of the media folder a request's sources are stored in (``refs/...``): what a
+    bundle of its take carries along."""
+    values = (getattr(options, name) for name in _SOURCES)
+    return [v for v in values if v is not None and v.startswith("refs/")]
 
 
 def _last_frame(value: str, size: str, media_dir: Path, fit: bool) -> str:

@@ -20,7 +20,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from starlette.applications import Starlette
 
 from sora_nb.api import errors
+from sora_nb.runs.bundle import export_bundle, import_bundle
 from sora_nb.runs.grid import Axis
+from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.session import Session
 from sora_nb.runs.source_prep import SourceError
 from sora_nb.server.renderers.diffusers.tiny import TinyKind
@@ -196,6 +198,11 @@ def test_a_strength_grid_from_a_take_records_its_source_as_lineage(
     [from_file] = session.run_plan(again).takes
     assert from_file.request.options.video.startswith("refs/")
     assert from_file.path("video").read_bytes() == takes[0].path("video").read_bytes()
+    # A bundle of the take carries its stored source along.
+    target = Ledger(tmp_path / "elsewhere")
+    [moved] = import_bundle(export_bundle([from_file], tmp_path / "study.zip"), target)
+    kept = target.media_dir / moved.request.options.video
+    assert kept.read_bytes() == source.path("video").read_bytes()
     (picture := tmp_path / "still.mp4").write_bytes(png(112, 64))
     for options, words in (
         ({"video": picture}, "is not a video sora_nb can read"),
