@@ -95,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a first-frame reference image (JPEG, PNG or WebP) of exactly the video's size",
     )
     p.add_argument(
-        "--fit", action="store_true", help="centre-crop and resize --image to the video's size"
+        "--fit",
+        action="store_true",
+        help="centre-crop and resize --image (and --last-image) to the video's size",
     )
     p.add_argument(
         "--takes", "-n", metavar="N", help="takes of the same request, shown side by side"
