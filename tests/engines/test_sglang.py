@@ -201,7 +201,8 @@ def test_a_source_video_reaches_the_pipeline_as_its_video_path_and_strength_is_r
 
     async def send() -> tuple[Any, errors.SoraError]:
         async with client_on(sglang) as client:
-            job = await client.create(prompt=PROMPT, size="832x480", seconds=1, video=clip)
+            made = await client.create(prompt=PROMPT, size="832x480", seconds=1, video=clip)
+            job = await client.wait(made, deadline=120)  # the stub records it as it renders
             with pytest.raises(errors.InvalidRequestError) as refused:
                 await client.create(prompt=PROMPT, video=clip, strength=0.5)
         return job, refused.value
@@ -211,4 +212,5 @@ def test_a_source_video_reaches_the_pipeline_as_its_video_path_and_strength_is_r
     handed = handed_to_pipeline(sglang, job.id)
     assert handed["video_path"] and str(handed["video_path"]).endswith("source.mp4"), handed
     assert handed["image_path"] is None
+    assert job.status == "completed", job
     assert "SGLang Diffusion takes no strength" in str(refusal)

@@ -1,9 +1,10 @@
 """First and last frames, and video-to-video, on the bundled server with tiny random weights.
 
 The last frame goes to the tiny Wan 2.2 I2V A14B layout (the first and last frames encoded into
-its condition); a source video goes to ``WanVideoToVideoPipeline``, built over the tiny text-to-
-video Wan's components. Same seed throughout: a last frame, or another strength, gives other
-frames; the same request gives the same bytes.
+its condition) and to the tiny LTX-2's keyframe twin; a source video goes to
+``WanVideoToVideoPipeline``, built over the tiny text-to-video Wan's components. Same seed
+throughout: a last frame, or another strength, gives other frames; the same request gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -67,6 +68,20 @@ async def test_a_last_frame_changes_the_frames_and_the_card_offers_it(
     files = {"input_reference": ("first.png", png(112, 64, RED), "image/png")}
     files["last_image"] = ("last.png", png(112, 64, BLUE), "image/png")
     assert await made(app, data=form, files=files) == ending
+
+
+async def test_ltx2_takes_a_last_frame_as_its_keyframe(
+    local_app: Callable[..., Starlette],
+) -> None:
+    app = local_app("ltx2")
+    async with client(app) as http:
+        [card] = (await http.get("/models")).json()["data"]
+    assert "last_image" in card["knobs"]
+    body = {**BODY, "size": "64x32", "input_reference": {"image_url": data_url(png(64, 32, RED))}}
+    plain = await made(app, json=body)
+    ending = await made(app, json={**body, "last_image": data_url(png(64, 32, BLUE))})
+    again = await made(app, json={**body, "last_image": data_url(png(64, 32, BLUE))})
+    assert ending != plain and again == ending
 
 
 @pytest.mark.parametrize(

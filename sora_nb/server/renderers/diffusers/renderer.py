@@ -91,13 +91,13 @@ class DiffusersRenderer:
         dtype: str,
         load_seconds: float,
         adapters: Adapters | None = None,
-        video_pipe: Any | None = None,
+        twins: sources.Twins | None = None,
     ) -> None:
         self.located = located
         self.options = options
         self.pipe: Any = pipe
         self.image_pipe: Any = image_pipe
-        self.video_pipe: Any = video_pipe  # video-to-video over the same components
+        self.twins = twins or sources.Twins()  # video-to-video, keyframes: same components
         self.device = device
         self.dtype = dtype
         self.load_seconds = load_seconds
@@ -122,7 +122,7 @@ class DiffusersRenderer:
                 k for k in KNOBS if rules.honours(k) or (k == "step_cache" and self.step_caches)
             )
             - {"last_image", "video", "strength"}
-            | sources.knobs(pipe, video_pipe)
+            | self.twins.knobs(pipe)
             | ({"lora"} if self.adapters.names else set()),
             loras=self.adapters.names,
             step_caches=self.step_caches,
@@ -171,7 +171,7 @@ class DiffusersRenderer:
                 f"Loading {located.name} ({located.pipeline_class}) failed: {_first_line(exc)}"
             ) from None
         image_pipe = _image_twin(pipe, located)
-        video_pipe = sources.video_twin(pipe)
+        twins = sources.Twins.of(pipe)
         adapters = Adapters.load(pipe, options.lora_dir)  # before the move: they go along
         for each in (pipe, image_pipe):
             if each is not None:
@@ -186,11 +186,12 @@ class DiffusersRenderer:
                 vae.enable_tiling()
         seconds = time.perf_counter() - started
         log.info("loaded %s on %s in %.1f s", located.name, device, seconds)
-        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters, video_pipe)
+        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters, twins)
 
     def release(self) -> None:
         """Drop the pipeline and give its memory back (the resident model is being replaced)."""
-        self.pipe = self.image_pipe = self.video_pipe = None
+        self.pipe = self.image_pipe = None
+        self.twins = sources.Twins()
         import gc
 
         gc.collect()
@@ -343,8 +344,7 @@ class DiffusersRenderer:
 
         image_input = request.reference is not None and self.image_pipe is not None
         pipe = self.image_pipe if image_input else self.pipe
-        if request.video is not None and self.video_pipe is not None:
-            pipe = self.video_pipe
+        pipe = self.twins.pick(request, pipe)
         running = sources.steps_run(request, plan.steps)
         kwargs = self._call_arguments(request, plan, pipe)
         stamps: list[float] = []
