@@ -85,9 +85,12 @@ def refuse_knobs(
     why = f" ({reason})" if reason else ""
     takers = set.intersection(*(set(r.dialects) for r in rows if r is not None), set(DIALECTS))
     engines = ", ".join(DIALECTS[n].title for n in sorted(takers - {dialect.name}))
+    # No engine at all (a strength: only the bundled server's models): the reason says where.
+    elsewhere = f", or connect to an engine that takes them ({engines})" if engines else ""
+    if not engines and not reason:
+        elsewhere = ", or connect to an engine that takes them (none does)"
     return errors.InvalidRequestError(
-        f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out, or connect to "
-        f"an engine that takes them ({engines or 'none does'}).",
+        f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out{elsewhere}.",
         param=param,
     )
 

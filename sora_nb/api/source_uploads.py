@@ -21,7 +21,7 @@ from typing import Any
 
 from sora_nb.api import errors
 from sora_nb.api.dialects import Dialect
-from sora_nb.api.references import check_upload, image_type
+from sora_nb.api.references import image_type
 from sora_nb.api.sending import Files
 from sora_nb.api.types import ImageRef, ReferenceFile
 from sora_nb.catalog.options import Options
@@ -52,13 +52,18 @@ class Sources:
 
     def check_size(self, size: str | None) -> None:
         """Refuse a last frame that is not exactly ``size``, before sending."""
-        if self.last is not None and size is not None:
-            try:
-                check_upload(self.last, size)
-            except errors.InvalidRequestError as exc:
-                raise errors.InvalidRequestError(
-                    f"{exc} (this is the last frame: --fit fits it too)", param="last_image"
-                ) from None
+        if self.last is None or size is None:
+            return
+        from sora_nb import media
+
+        _, width, height = media.image_info(self.last.content)
+        if f"{width}x{height}" != size.strip().lower():
+            raise errors.InvalidRequestError(
+                f"Not sent: the last frame is {width}x{height} but the video is {size}; they "
+                f"must match exactly. Crop and resize it to {size} (a session's fit=True, or "
+                "%%sora --fit, does).",
+                param="last_image",
+            )
 
 
 async def read_sources(options: Options, *, has_first: bool) -> Sources:

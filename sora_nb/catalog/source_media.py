@@ -40,8 +40,8 @@ LAST_IMAGE_REFUSALS = {
 
 VIDEO_REFUSALS = {
     "fastvideo": f"its /v1/videos takes an image only; {_BUNDLED}",
-    "openai": f"a create takes an image only (an edit reworks a take: --edit); {_BUNDLED}",
-    "litellm": f"a create takes an image only (an edit reworks a take: --edit); {_BUNDLED}",
+    "openai": f"a create takes an image only, and --edit reworks a take; {_BUNDLED}",
+    "litellm": f"a create takes an image only, and --edit reworks a take; {_BUNDLED}",
 }
 
 STRENGTH_REFUSALS = {
