@@ -398,6 +398,7 @@ def _model_card(server: EngineServer) -> dict[str, Any]:
         "owned_by": server.engine.owned_by,
         "root": server.model,
         "parent": None,
+        **({"version": server.engine.version} if server.engine.version else {}),  # imitated
     }
 
 
