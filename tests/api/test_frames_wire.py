@@ -37,6 +37,8 @@ class Engine:
             return httpx.Response(200, json={"data": [{"id": "wan", "owned_by": self.owned_by}]})
         if path == "/server_info":
             return httpx.Response(200, json={"version": "0.5.23"})
+        if path != "/videos":  # SGLang's adapter listing, asked before a first plain take
+            return httpx.Response(200, json={"loaded_adapters": [], "active": {}})
         self.got.append(_parts(request))
         job = {"id": "video_gen_" + "a" * 32, "object": "video", "status": "queued"}
         return httpx.Response(200, json={**job, "model": "wan", "created_at": 1, "progress": 0})
