@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fit",
         action="store_true",
-        help="centre-crop and resize --image (and --last-image) to the video's size",
+        help="centre-crop and resize --image, and a last frame, to the video's size",
     )
     p.add_argument(
         "--takes", "-n", metavar="N", help="takes of the same request, shown side by side"
