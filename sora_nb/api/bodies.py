@@ -15,6 +15,7 @@ from typing import Any
 from sora_nb.api import errors
 from sora_nb.api.dialects import DIALECTS, Dialect, ServerInfo
 from sora_nb.api.sending import Files
+from sora_nb.api.source_uploads import Sources, place
 from sora_nb.api.types import ImageRef, ReferenceFile
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Options
@@ -84,9 +85,12 @@ def refuse_knobs(
     why = f" ({reason})" if reason else ""
     takers = set.intersection(*(set(r.dialects) for r in rows if r is not None), set(DIALECTS))
     engines = ", ".join(DIALECTS[n].title for n in sorted(takers - {dialect.name}))
+    # No engine at all (a strength: only the bundled server's models): the reason says where.
+    elsewhere = f", or connect to an engine that takes them ({engines})" if engines else ""
+    if not engines and not reason:
+        elsewhere = ", or connect to an engine that takes them (none does)"
     return errors.InvalidRequestError(
-        f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out, or connect to "
-        f"an engine that takes them ({engines or 'none does'}).",
+        f"Not sent: the {dialect.title} takes no {given}{why}. Leave them out{elsewhere}.",
         param=param,
     )
 
@@ -115,23 +119,31 @@ def create_body(
     *,
     upload: ReferenceFile | None = None,
     image: ImageRef | None = None,
+    sources: Sources | None = None,
 ) -> tuple[dict[str, Any] | None, Files | None]:
     """(json, files) for ``POST /videos``: exactly one of them is set.
 
     ``fields`` holds wire names with typed values (prompt, model, seconds as text, size, the
-    knobs); ``upload`` is a file to send, ``image`` a URL (or file id) the server fetches.
+    knobs); ``upload`` is a file to send, ``image`` a URL (or file id) the server fetches;
+    ``sources`` a last frame and a source video, placed as the dialect reads them.
     """
     fields = {k: v for k, v in fields.items() if v is not None}
+    extra: Files = []
+    if sources is not None:
+        added, extra, upload = place(dialect, sources, upload, image)
+        if "image_reference" in added:
+            image = None  # the first frame travels in it, with the last
+        fields.update(added)
     if image is not None:
         fields.update(_image_fields(dialect, image))
-    if upload is None and dialect.encoding == "json":
+    if upload is None and not extra and dialect.encoding == "json":
         if dialect.seconds_int and "seconds" in fields:
             fields["seconds"] = int(fields["seconds"])
         return fields, None
     files: Files = [part for name, value in fields.items() for part in form_fields(name, value)]
     if upload is not None:
         files.append(("input_reference", (upload.filename, upload.content, upload.media_type)))
-    return None, files
+    return None, files + extra
 
 
 def _image_fields(dialect: Dialect, image: ImageRef) -> dict[str, Any]:

@@ -79,6 +79,7 @@ from sora_nb.api.previews import fetch_preview, refuse_unless_previews
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
 from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import Files, KeyAuth, Sender, origin
+from sora_nb.api.source_uploads import SOURCE_WIRES, read_sources
 from sora_nb.api.types import (
     MAX_EXTENDED_SECONDS,
     VARIANT_MEDIA_TYPES,
@@ -284,7 +285,10 @@ class VideosClient:
         SGLang, FastVideo); any other server gets an InvalidRequestError before anything is
         sent. ``options`` gives them at once (an :class:`~sora_nb.catalog.options.Options`, or
         a dict by the same names), with any option of the options table. On a one-model
-        engine ``model`` may be left out (its model is sent) or name it.
+        engine ``model`` may be left out (its model is sent) or name it. ``last_image`` (a
+        path: the last frame, with ``input_reference`` the first) and ``video`` (a path:
+        video-to-video from it, ``strength`` how far it may stray) go as each engine reads them
+        (:mod:`sora_nb.api.source_uploads`), or are refused before sending.
         """
         secs = None if seconds is None else seconds_text(seconds)
         refs = character_refs(characters or ())
@@ -303,6 +307,9 @@ class VideosClient:
         lacking = refuse_step_cache(self._known.info, chosen.step_cache)
         if lacking is not None:
             raise lacking
+        # A last frame and a source video are files: read and checked here, sent as parts.
+        sources = await read_sources(chosen, has_first=input_reference is not None)
+        chosen, knobs = sources.rest, {k: v for k, v in knobs.items() if k not in SOURCE_WIRES}
         model = await self._known.model_to_send(model, dialect)
         if dialect is not None and dialect.needs_clip:
             if size is None or secs is None:
@@ -323,6 +330,7 @@ class VideosClient:
         upload = await read_reference(input_reference) if input_reference is not None else None
         if self.check_requests and upload is not None and size is not None:
             check_upload(upload, size)
+            sources.check_size(size)
         try:
             params = CreateVideoParams(
                 prompt=prompt,
@@ -342,9 +350,9 @@ class VideosClient:
         speaks = dialect or dialects.DIALECTS["openai"]
         # One key for every attempt, the re-sent form included: never a second job.
         idempotency_key = idempotency_key or f"sora_nb-{uuid.uuid4()}"
-        json_body, files = create_body(speaks, fields, upload=upload, image=image)
+        json_body, files = create_body(speaks, fields, upload=upload, image=image, sources=sources)
         try:
-            video = await self._send.call(
+            made = await self._send.call(
                 Video,
                 "POST",
                 "/videos",
@@ -360,12 +368,12 @@ class VideosClient:
             # The server read the JSON as an empty form: a form-only engine (vLLM-Omni).
             # Nothing was created; say it again as a form, under the same idempotency key.
             self._known.seen = dialects.DIALECTS["vllm-omni"]
-            _, files = create_body(self._known.seen, fields, image=image)
-            video = await self._send.call(
+            _, files = create_body(self._known.seen, fields, image=image, sources=sources)
+            made = await self._send.call(
                 Video, "POST", "/videos", files=files, idempotency_key=idempotency_key
             )
-        self._known.learn_from(video)
-        return video
+        self._known.learn_from(made)
+        return made
 
     async def retrieve(self, video_id: str | Video) -> Video:
         """The job's current state: status, progress, and its error if it failed.

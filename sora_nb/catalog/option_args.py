@@ -37,6 +37,10 @@ class OptionArgs(TypedDict, total=False):
     step_cache: str | None
     interpolate: int | None
     upscale: int | None
+    #: Paths (a ``Path`` is taken too; ``video`` may also be a Take, which the session names).
+    last_image: str | None
+    video: str | None
+    strength: float | None
 
 
 #: The annotation a row's kind gives its keyword (as ``help()`` prints it).

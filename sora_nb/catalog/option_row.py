@@ -9,6 +9,7 @@ Layer 0: the standard library only.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -110,6 +111,7 @@ class Option:
             except lora_text.LoraError as exc:
                 raise OptionError(f"{self.name}: {exc}.", option=self.name) from None
         if self.kind == "text":
+            value = os.fspath(value) if isinstance(value, os.PathLike) else value  # a file's
             text = value.strip() if isinstance(value, str) else ""
             if not text or (self.high is not None and len(text) > self.high):
                 raise self._bad(value)

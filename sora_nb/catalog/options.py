@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from sora_nb.catalog import postprocessing, step_cache
+from sora_nb.catalog import step_cache
 from sora_nb.catalog.option_row import ENGINES, SEED_MAX, Kind, Option, OptionError
+from sora_nb.catalog.options_media import MEDIA_ROWS
 
 __all__ = [
     "ENGINES",
@@ -45,10 +46,6 @@ __all__ = [
     "picked",
     "wire_names",
 ]
-
-
-def _engine_fields(name: str) -> dict[str, str]:
-    return {dialect: pair[0] for dialect, pair in postprocessing.ENGINE_FIELDS[name].items()}
 
 
 #: Every request option, in the order help and controls list them. Bounds are the engines'
@@ -232,48 +229,7 @@ OPTIONS: tuple[Option, ...] = (
         decode=step_cache.from_engine,
         refusals=step_cache.REFUSALS,
     ),
-    # Post-processing: done by the engines that do it (their fields), else on the kernel after
-    # the download, the server sent the request without it (sora_nb.catalog.postprocessing).
-    Option(
-        name="interpolate",
-        label="Frame interpolation",
-        kind="int",
-        help="any server: smoother motion, N times the frames per second, the same length (1: as "
-        "rendered); FFmpeg's minterpolate on the kernel, or the engine's RIFE on these",
-        flag="--interpolate",
-        metavar="N",
-        wire="interpolate",
-        wire_by_dialect=_engine_fields("interpolate"),
-        switch="enable_frame_interpolation",
-        axes=("interpolate",),
-        low=1,
-        high=4,
-        neutral=1,
-        example="2",
-        dialects=frozenset(postprocessing.ENGINE_FIELDS["interpolate"]),
-        studio=False,
-        encode=lambda value, dialect: postprocessing.engine_value("interpolate", value, dialect),
-    ),
-    Option(
-        name="upscale",
-        label="Upscale",
-        kind="int",
-        help="any server: sharper, N times the width and height (1: as rendered); FFmpeg's "
-        "Lanczos on the kernel, or the engine's Real-ESRGAN on these",
-        flag="--upscale",
-        metavar="N",
-        wire="upscale",
-        wire_by_dialect=_engine_fields("upscale"),
-        switch="enable_upscaling",
-        axes=("upscale",),
-        low=1,
-        high=4,
-        neutral=1,
-        example="2",
-        dialects=frozenset(postprocessing.ENGINE_FIELDS["upscale"]),
-        studio=False,
-        encode=lambda value, dialect: postprocessing.engine_value("upscale", value, dialect),
-    ),
+    *MEDIA_ROWS,
 )
 
 

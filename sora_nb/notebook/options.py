@@ -95,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a first-frame reference image (JPEG, PNG or WebP) of exactly the video's size",
     )
     p.add_argument(
-        "--fit", action="store_true", help="centre-crop and resize --image to the video's size"
+        "--fit",
+        action="store_true",
+        help="centre-crop and resize --image, and a last frame, to the video's size",
     )
     p.add_argument(
         "--takes", "-n", metavar="N", help="takes of the same request, shown side by side"
@@ -349,7 +351,7 @@ def options_markdown() -> str:
     ]
     for option in options_table.OPTIONS:
         axis = f"`--vary {option.axes[0]}=...`" if option.axes else ""
-        engines = ", ".join(sorted(option.dialects))
+        engines = ", ".join(sorted(option.dialects)) or "the bundled server's open models"
         rows.append(
             f"| `{option.flag} {option.metavar}` | `{option.name}=` | {axis} | {option.what()} "
             f"| {option.help} ({engines}) |"

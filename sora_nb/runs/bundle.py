@@ -25,6 +25,7 @@ from sora_nb.media import write_atomic
 from sora_nb.runs.characters import Cast, CharacterRecord
 from sora_nb.runs.files import SIDECAR
 from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.source_prep import stored
 from sora_nb.runs.take import FILE_NAMES, Take
 
 MANIFEST = "bundle.json"
@@ -221,6 +222,7 @@ def _stage_take(take: Take, staging: Path) -> BundleEntry:
     wanted = [PurePosixPath(take.folder, name) for name in (*FILE_NAMES.values(), SIDECAR)]
     if take.request.reference is not None:
         wanted.append(PurePosixPath(take.request.reference.path))
+    wanted += [PurePosixPath(rel) for rel in stored(take.request.options)]  # frames, a source
     for rel in wanted:
         source = media_dir / rel
         if not source.is_file():
@@ -280,6 +282,8 @@ def _take_of(entry: BundleEntry) -> Take:
     _safe_relative(take.folder)
     if take.request.reference is not None:
         _safe_relative(take.request.reference.path)
+    for rel in stored(take.request.options):
+        _safe_relative(rel)
     return take
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sora_nb import media
 from sora_nb.catalog import options as options_table
+from sora_nb.catalog import source_media
 from sora_nb.runs import take as take_module
 from sora_nb.runs.cost import Spending
 from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
@@ -212,8 +213,8 @@ class Ledger:
     @staticmethod
     def _parent_id(db: sqlite3.Connection, request: VideoRequest) -> str | None:
         """The take a request derives from, when this folder holds it."""
-        if request.parent is not None and request.parent.take is not None:
-            return request.parent.take
+        if (source := source_media.lineage(request.parent, request.options.video)) is not None:
+            return source
         job = request.parent.job if request.parent is not None else request.remix_of
         if job is None:
             return None

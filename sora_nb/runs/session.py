@@ -23,7 +23,7 @@ from sora_nb.api import errors
 from sora_nb.api.adapters import check_adapters
 from sora_nb.api.bodies import check_options
 from sora_nb.catalog.options import Options
-from sora_nb.runs import chains, post
+from sora_nb.runs import chains, post, source_prep
 from sora_nb.runs.characters import Cast, CharacterError, CharacterRecord, check_name
 from sora_nb.runs.cost import CostEstimate, charges_of, check_budget, estimate
 from sora_nb.runs.defaults import FALLBACK, Chosen, Defaults
@@ -246,7 +246,7 @@ class Session:
             source = extend if extend is not None else edit
             assert source is not None
             return self.plan_derived(source, kind, prompt, seconds=seconds, takes=takes)
-        chosen = check_options(options)
+        chosen = check_options(source_prep.given(options))
         takes = takes if takes is not None else self.defaults.takes
         if takes < 1:
             raise GridError(f"takes must be at least 1, not {takes}.")
@@ -264,6 +264,10 @@ class Session:
             info,
         )
         reference = prepare_reference(image, size, self.media_dir, fit=fit) if image else None
+        chosen, axes = source_prep.prepare(
+            chosen, axes, size=size, media_dir=self.media_dir, takes=self.ledger, fit=fit,
+            has_first=reference is not None,
+        )  # fmt: skip
         varied = [v for a in axes if a.kind == "character" for v in a.values]
         cast = self.cast_for([*characters, *varied], info) if characters or varied else {}
         extra: dict[str, Any] = {}

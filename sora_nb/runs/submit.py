@@ -19,6 +19,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.types import Video
 from sora_nb.runs.ledger import Ledger
+from sora_nb.runs.source_prep import resolved
 from sora_nb.runs.take import Take
 
 #: How long a take may keep being refused with 429 "too many running tasks" before giving up.
@@ -68,7 +69,7 @@ class TakeSubmitter:
                         input_reference=reference,
                         characters=[member.id for member in request.characters] or None,
                         idempotency_key=take.id,
-                        options=request.options,
+                        options=resolved(request.options, self.ledger.media_dir, self.ledger),
                     )
                 break
             except errors.RateLimitError:

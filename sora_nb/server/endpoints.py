@@ -63,6 +63,8 @@ async def create_video(request: Request) -> Response:
                 model=checked.model,
                 reference=checked.reference,
                 options=options_table.from_wire(checked.knobs, checked=False),
+                last_image=checked.sources.get("last_image"),
+                video=checked.sources.get("video"),
             )
         )
     except RenderRefused as exc:
@@ -85,6 +87,7 @@ async def create_video(request: Request) -> Response:
             reference=checked.reference,
             knobs=checked.knobs,
             characters=checked.characters,
+            sources=checked.sources,
         ),
         idempotency_key=request.headers.get("idempotency-key"),
         scope="create",

@@ -127,6 +127,8 @@ class NewJob:
     #: An uploaded video it extends or edits, and whether its source is such a video.
     upload: bytes | None = None
     opaque: bool = False
+    #: A last frame and a source video (``server.source_fields``), kept beside the job.
+    sources: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_nb import catalog, media
+from sora_nb.server import source_fields
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.job_records import SOURCE_FILE, VARIANT_FILES, JobRecord, Stats
 from sora_nb.server.renderers.base import (
@@ -201,6 +202,8 @@ class RenderPool:
             segments=tuple(s.segment() for s in job.segments or ()),
             keep=keep,
             rework=rework,
+            last_image=source_fields.load(directory, "last_image"),
+            video=source_fields.load(directory, "video"),
         )
 
     def _stopped(self, video_id: str, directory: Path, control: RenderControl) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sora_nb.api.types import Video, VideoError
 from sora_nb.media import make_private_folder, write_atomic
+from sora_nb.server import source_fields
 from sora_nb.server.characters import CharacterStore
 from sora_nb.server.errors import APIError, not_found
 from sora_nb.server.guardrails import check_prompt
@@ -252,6 +253,7 @@ class JobStore:
                 write_atomic(directory / "reference.bin", new.reference)
             if new.upload is not None:
                 write_atomic(directory / SOURCE_FILE, new.upload)
+            source_fields.save(directory, new.sources)
             self._jobs[job.id] = job
             if key is not None:
                 self._by_key[key] = job.id

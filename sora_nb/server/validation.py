@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sora_nb import catalog
 from sora_nb.catalog import options as options_table
+from sora_nb.server import source_fields
 from sora_nb.server.defaults import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_nb.server.errors import invalid
 from sora_nb.server.forms import (
@@ -81,6 +82,8 @@ class CreateRequest:
     knobs: dict[str, Any] = field(default_factory=dict)
     #: The ids of the characters to feature (not yet looked up).
     characters: tuple[str, ...] = ()
+    #: A last frame and a source video, by part name (their knobs name them by content).
+    sources: dict[str, bytes] = field(default_factory=dict)
 
 
 def check_create(
@@ -98,13 +101,17 @@ def check_create(
     knobs are unknown parameters there.
     """
     _no_unknown(body.fields, _CREATE_FIELDS if with_knobs else _OPENAI_FIELDS)
-    no_files_but(body, "input_reference")
+    no_files_but(body, "input_reference", *(source_fields.PARTS if with_knobs else ()))
     prompt = check_prompt(body.fields)
     knobs = check_knobs(body.fields, multipart=body.multipart)
     characters = check_characters(body)
     if abilities is not None and abilities.models is not None:
         checked = _check_served(body, prompt, knobs, abilities)
-        return dataclasses.replace(checked, characters=characters)
+        sources = source_fields.read_sources(body, checked.size)
+        knobs = {**checked.knobs, **source_fields.knobs_of(sources)}
+        return dataclasses.replace(checked, characters=characters, sources=sources, knobs=knobs)
+    sources = source_fields.read_sources(body, None)
+    knobs.update(source_fields.knobs_of(sources))
     model = _text(body.fields, "model", DEFAULT_MODEL)
     seconds = _text(body.fields, "seconds", DEFAULT_SECONDS)
     size = _text(body.fields, "size", DEFAULT_SIZE).lower()
@@ -130,7 +137,11 @@ def check_create(
         raise invalid(f"Invalid value for '{exc.param}': {exc}", param=exc.param) from None
     if reference is not None:
         check_reference(reference, size)
-    return CreateRequest(prompt, model, size, seconds, reference, ref_type, knobs, characters)
+    if "last_image" in sources:
+        sources = source_fields.read_sources(body, size)  # the last frame against the size
+    return CreateRequest(
+        prompt, model, size, seconds, reference, ref_type, knobs, characters, sources
+    )
 
 
 def check_characters(body: Body) -> tuple[str, ...]:

@@ -85,6 +85,8 @@ RECORDED = (
     "frame_interpolation_exp",
     "enable_upscaling",
     "upscaling_scale",
+    "image_path",
+    "video_path",
 )
 
 

@@ -420,3 +420,28 @@ def test_bad_requests_are_refused_here_and_by_the_engine(sglang: Engine) -> None
     assert (many.status_code, many.json()["status"]) == (200, "queued")  # no range check
     assert order.status_code == 422 and order.json()["detail"][0]["loc"] == ["query", "order"]
     assert (variant.status_code, variant.json()) == (404, {"detail": "Video not found"})
+
+
+def test_a_source_video_reaches_the_pipeline_as_its_video_path_and_strength_is_refused(
+    sglang: Engine, tmp_path: Path
+) -> None:
+    from tests.engine_fakes import tiny_mp4
+
+    clip = tmp_path / "source.mp4"
+    tiny_mp4(clip)
+
+    async def send() -> tuple[Any, errors.SoraError]:
+        async with client_on(sglang) as client:
+            made = await client.create(prompt=PROMPT, size="832x480", seconds=1, video=clip)
+            job = await client.wait(made, deadline=120)  # the stub records it as it renders
+            with pytest.raises(errors.InvalidRequestError) as refused:
+                await client.create(prompt=PROMPT, video=clip, strength=0.5)
+        return job, refused.value
+
+    job, refusal = run_sync(send())
+    # SGLang told the upload from an image by its video/mp4 type and handed it on as a video.
+    handed = handed_to_pipeline(sglang, job.id)
+    assert handed["video_path"] and str(handed["video_path"]).endswith("source.mp4"), handed
+    assert handed["image_path"] is None
+    assert job.status == "completed", job
+    assert "SGLang Diffusion takes no strength" in str(refusal)

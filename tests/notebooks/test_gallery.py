@@ -29,7 +29,7 @@ LIMIT_SECONDS = 60
 NEEDS = re.compile(r"\*\*Needs:\*\* `pip install sora_nb(?P<extras>(?: [\w.\-\[\]<>=]+)*)`")
 #: What notebook 03 says when matplotlib, its one extra, is missing.
 NO_MATPLOTLIB = "The plot needs matplotlib, which is not installed: pip install matplotlib."
-#: The extras of the notebooks that render with open models through diffusers (07, 08).
+#: The extras of the notebooks that render with open models through diffusers (07, 08, 10).
 OPEN_MODELS = ["torch", "diffusers", "transformers", "accelerate", "ftfy"]
 #: What the extras install may take of torch. A notebook's line says `torch`, as a user types
 #: it; on these machines PyPI's torch is a multi-GB CUDA build, while torch 2.13.0 is a CPU
@@ -63,7 +63,7 @@ def test_committed_without_outputs_or_widget_state(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_the_first_cell_says_what_the_notebook_needs(path: Path) -> None:
     needs = {"03_prompt_length": ["matplotlib"], "07_open_models": OPEN_MODELS}
-    needs["08_real_video_local"] = OPEN_MODELS
+    needs["08_real_video_local"] = needs["10_open_model_controls"] = OPEN_MODELS
     assert extras_of(path) == needs.get(path.stem, [])
 
 
@@ -173,6 +173,12 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
         assert "Prompt enhanced by stand-in at http://127.0.0.1:" in texts
         assert "enhanced take 2: A heron lifts off the reeds at dawn." in texts
         assert "questions asked of the enhancer: 1" in texts
+        # A last frame reaches the model, a wrong-sized one is refused; a strength grid's
+        # takes all name the take they were made from.
+        assert "the last frame changed the frames: True" in texts
+        assert "refused: The last frame is 224x100 but the video is 112x64" in texts
+        assert "fitted: completed" in texts
+        assert texts.count("made from the source take: True") == 3
     if path.stem == "08_real_video_local":
         assert "[(7, True, True), (8, True, True)]" in texts  # --no-cache, same seeds, same bytes
 

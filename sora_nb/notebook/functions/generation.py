@@ -59,7 +59,9 @@ def plan(
     take them (vLLM-Omni, SGLang, FastVideo); elsewhere they are refused before sending.
     ``characters`` names characters of the media folder to feature (two at most; write their
     names in the prompt). ``enhance=True`` sends the prompt enhancer's rewrite of the prompt
-    (name one with :func:`enhancer`); the take keeps your words too.
+    (name one with :func:`enhancer`); the take keeps your words too. ``last_image`` is the
+    last frame (``image`` the first; ``fit`` fits both); ``video`` (a file or a Take) makes a
+    video-to-video take of it, ``strength`` (0.01 to 1) saying how far it may stray.
     """
     return session().plan(
         _text(prompt),

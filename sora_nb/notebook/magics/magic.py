@@ -164,6 +164,8 @@ class SoraMagics(Magics):
         # --remix/--extend/--edit take1 name a Take bound earlier with --as take1; else a take
         # id or a job id.
         remix = self._take_named(options.remix)
+        source = self._take_named(options.options.video)  # --video TAKE: a take is its source
+        request_options = options.options.replace(video=getattr(source, "id", source))
         # What the line does not say comes from the session's defaults.
         plan = session.plan(
             text,
@@ -178,7 +180,7 @@ class SoraMagics(Magics):
             characters=options.characters,
             extend=self._take_named(options.extend),
             edit=self._take_named(options.edit),
-            options=options.options,
+            options=request_options,
             enhance=options.enhance,
         )
         if options.dry_run:

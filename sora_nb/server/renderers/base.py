@@ -123,6 +123,10 @@ class RenderRequest:
     #: For an edit of an uploaded video (which no prompt can draw again): the video whose
     #: frames the edit regrades.
     rework: Path | None = None
+    #: A last frame (image bytes; ``reference`` is the first) and a source video (MP4 bytes)
+    #: for video-to-video; their knobs (``last_image``, ``video``) name them by content.
+    last_image: bytes | None = None
+    video: bytes | None = None
 
     def knobs_sent(self) -> dict[str, object]:
         """The options this request carries, by wire name."""

@@ -35,6 +35,7 @@ from sora_nb.server.renderers.base import (
     nearest_frames,
     nearest_multiples,
 )
+from sora_nb.server.renderers.diffusers import sources
 from sora_nb.server.renderers.diffusers.adapters import Adapters
 from sora_nb.server.renderers.diffusers.caching import applied, offered
 from sora_nb.server.renderers.diffusers.calls import derived_seed, hook_steps, numpy_of, peak_mb
@@ -91,11 +92,13 @@ class DiffusersRenderer:
         dtype: str,
         load_seconds: float,
         adapters: Adapters | None = None,
+        twins: sources.Twins | None = None,
     ) -> None:
         self.located = located
         self.options = options
         self.pipe: Any = pipe
         self.image_pipe: Any = image_pipe
+        self.twins = twins or sources.Twins()  # video-to-video, keyframes: same components
         self.device = device
         self.dtype = dtype
         self.load_seconds = load_seconds
@@ -121,6 +124,8 @@ class DiffusersRenderer:
             knobs=frozenset(
                 k for k in KNOBS if rules.honours(k) or (k == "step_cache" and self.step_caches)
             )
+            - {"last_image", "video", "strength"}
+            | self.twins.knobs(pipe)
             | ({"lora"} if self.adapters.names else set()),
             loras=self.adapters.names,
             step_caches=self.step_caches,
@@ -170,6 +175,7 @@ class DiffusersRenderer:
                 f"Loading {located.name} ({located.pipeline_class}) failed: {_first_line(exc)}"
             ) from None
         image_pipe = _image_twin(pipe, located)
+        twins = sources.Twins.of(pipe)
         adapters = Adapters.load(pipe, options.lora_dir)  # before the move: they go along
         for each in (pipe, image_pipe):
             if each is not None:
@@ -184,11 +190,12 @@ class DiffusersRenderer:
                 vae.enable_tiling()
         seconds = time.perf_counter() - started
         log.info("loaded %s on %s in %.1f s", located.name, device, seconds)
-        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters)
+        return cls(located, options, pipe, image_pipe, device, dtype, seconds, adapters, twins)
 
     def release(self) -> None:
         """Drop the pipeline and give its memory back (the resident model is being replaced)."""
         self.pipe = self.image_pipe = None
+        self.twins = sources.Twins()
         import gc
 
         gc.collect()
@@ -311,6 +318,7 @@ class DiffusersRenderer:
         else:
             frames = frames_for(request.seconds, fps, rules.frame_step)
         steps = request.options.steps or rules.default_steps
+        sources.check(request, name, steps, self.pipe)
         seed = request.options.seed if request.options.seed is not None else derived_seed(request)
         return _Plan(request.width, request.height, frames, fps, steps, seed)
 
@@ -339,7 +347,8 @@ class DiffusersRenderer:
         import torch
 
         image_input = request.reference is not None and self.image_pipe is not None
-        pipe = self.image_pipe if image_input else self.pipe
+        pipe = self.twins.pick(request, self.image_pipe if image_input else self.pipe)
+        running = sources.steps_run(request, plan.steps)
         kwargs = self._call_arguments(request, plan, pipe)
         stamps: list[float] = []
         grid = packed_grid(pipe, plan.frames, plan.height, plan.width)
@@ -353,8 +362,8 @@ class DiffusersRenderer:
             control.steps_done = index + 1
             if len(stamps) > 1:
                 control.seconds_per_step = (stamps[-1] - stamps[0]) / (len(stamps) - 1)
-            done = (index + 1) / plan.steps
-            control.report(STEPS_SHARE * done, "decoding" if index + 1 >= plan.steps else None)
+            done = (index + 1) / running
+            control.report(STEPS_SHARE * done, "decoding" if index + 1 >= running else None)
 
         cuda = self.device.startswith("cuda")
         if cuda:
@@ -422,6 +431,7 @@ class DiffusersRenderer:
 
             with Image.open(io.BytesIO(request.reference)) as image:
                 kwargs["image"] = image.convert("RGB")
+        kwargs.update(sources.arguments(request, plan.width, plan.height, plan.frames))
         return {k: v for k, v in kwargs.items() if k in parameters}
 
     def _out_of_memory(self, plan: _Plan, where: str) -> str:

@@ -1,7 +1,9 @@
 """Tiny random-weight video pipelines, built in code: the real machinery with no weights at all.
 
 ``build_tiny("wan", folder)`` saves a Wan text-to-video pipeline of a few hundred kilobytes
-(``"wan-i2v"``: Wan 2.2's text-and-image layout, ``"ltx2"``: LTX-2 with sound). They render
+(``"wan-i2v"``: Wan 2.2's text-and-image layout, ``"wan-i2v-a14b"``: Wan 2.2 I2V A14B's
+layout, which takes a first and a last frame; ``"ltx2"``: LTX-2
+with sound). They render
 noise-like colour fields in a fraction of a second on a CPU, through exactly the code a real
 model runs (loading by ``model_index.json``, step callbacks, decoding, sound): for tests, and for
 trying the diffusers renderer on a machine with no GPU and no downloaded model. The sizes follow
@@ -17,8 +19,8 @@ from typing import Any, Literal
 
 from sora_nb.server.renderers.diffusers.locate import NOTE
 
-TinyKind = Literal["wan", "wan-i2v", "wan-a14b", "ltx2"]
-KINDS: tuple[TinyKind, ...] = ("wan", "wan-i2v", "wan-a14b", "ltx2")
+TinyKind = Literal["wan", "wan-i2v", "wan-a14b", "ltx2", "wan-i2v-a14b"]
+KINDS: tuple[TinyKind, ...] = ("wan", "wan-i2v", "wan-a14b", "ltx2", "wan-i2v-a14b")
 #: The clip each tiny model makes by default, noted in its folder's sora_nb.json: small, since
 #: the pipelines' own defaults (832x480, 81 frames) take many minutes on a CPU even this tiny.
 USUAL: dict[TinyKind, tuple[str, int]] = {
@@ -26,6 +28,7 @@ USUAL: dict[TinyKind, tuple[str, int]] = {
     "wan-i2v": ("112x64", 1),
     "wan-a14b": ("112x64", 1),
     "ltx2": ("64x32", 1),
+    "wan-i2v-a14b": ("112x64", 1),
 }
 
 #: Words the tiny tokenizers know (anything else is <unk>): enough for a readable prompt.
@@ -52,6 +55,8 @@ def build_tiny(kind: TinyKind, folder: Path | str) -> Path:
             pipe = _wan(expand_timesteps=kind == "wan-i2v", two_experts=kind == "wan-a14b")
         elif kind == "ltx2":
             pipe = _ltx2()
+        elif kind == "wan-i2v-a14b":
+            pipe = _wan_i2v_a14b()
         else:
             raise ValueError(f"No tiny pipeline {kind!r}; choose one of {', '.join(KINDS)}.")
         pipe.save_pretrained(str(out))
@@ -171,6 +176,25 @@ def _wan(*, expand_timesteps: bool, two_experts: bool = False) -> Any:
         transformer=transformer,
         expand_timesteps=expand_timesteps,
         **experts,
+    )
+
+
+def _wan_i2v_a14b() -> Any:
+    """Wan 2.2 I2V A14B's layout (one expert here): its transformer reads the noise beside the
+    encoded first frame, the encoded last frame when one is sent, and their mask (16 + 16 + 4
+    channels); no CLIP encoder, so a last frame is optional."""
+    import torch
+    from diffusers import WanImageToVideoPipeline, WanTransformer3DModel
+
+    text = _wan(expand_timesteps=False)
+    torch.manual_seed(0)
+    transformer = WanTransformer3DModel(**{**dict(text.transformer.config), "in_channels": 36})
+    return WanImageToVideoPipeline(
+        tokenizer=text.tokenizer,
+        text_encoder=text.text_encoder,
+        vae=text.vae,
+        scheduler=text.scheduler,
+        transformer=transformer,
     )
 
 
