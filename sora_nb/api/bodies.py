@@ -122,6 +122,9 @@ def create_body(
     knobs); ``upload`` is a file to send, ``image`` a URL (or file id) the server fetches.
     """
     fields = {k: v for k, v in fields.items() if v is not None}
+    if dialect.name == "vllm-omni":
+        # vLLM-Omni 0.30.0 reports a job's stage metrics only when the create asks for them.
+        fields["return_stage_metrics"] = True
     if image is not None:
         fields.update(_image_fields(dialect, image))
     if upload is None and dialect.encoding == "json":
