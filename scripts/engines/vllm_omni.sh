@@ -47,7 +47,7 @@ pip install --no-deps -c "$pins" "vllm==$VERSION" "vllm-omni==$VERSION" torchvis
     xgrammar llguidance openai-harmony
 # 3. What importing vLLM-Omni's server (`vllm serve MODEL --omni`) needs, and serving with it.
 pip install -c "$pins" \
-    aenum aiohttp av blake3 cachetools cbor2 cloudpickle diffusers einops fastapi ijson janus \
+    aenum aiohttp apache-tvm-ffi av blake3 cachetools cbor2 cloudpickle diffusers einops fastapi ijson janus \
     loguru mistral_common model-hosting-container-standards msgpack msgspec numpy omegaconf openai \
     orjson partial-json-parser pillow prettytable prometheus-client \
     prometheus-fastapi-instrumentator psutil py-cpuinfo pybase64 pydantic pydantic-settings \

@@ -32,7 +32,6 @@ pytestmark = pytest.mark.timeout(3000)
 PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
 FAIL_WORD = "shattered"  # vllm_omni_stub.FAIL_WORD (that module runs only in vLLM-Omni's env)
 FAST = PollPolicy(floor=0.05, ceiling=0.2, random=lambda: 0.0)
-SMALL = "320x192"  # a small clip keeps encoding quick on a CPU
 
 
 def session_on(engine: Engine, folder: Path) -> Session:
@@ -63,19 +62,19 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     assert info.describe().startswith("Dialect: vLLM-Omni 0.30.0 (/v1/models owned_by 'vllm')")
     seen: list[tuple[str, int]] = []
     options = {"seed": 7, "steps": 12, "negative_prompt": "blurry, text, watermark"}
-    plan = session.plan(PROMPT, size=SMALL, seconds=1, options=options)
+    plan = session.plan(PROMPT, seconds=1, options=options)
     [take] = session.run_plan(plan, on_update=lambda t: seen.append((t.status, t.progress))).takes
     assert take.status == "completed", take.error
     # The video is vLLM-Omni's own MP4, of the size asked; previews made from it here.
     probe = media.probe(take.path("video"))
-    assert f"{probe.width}x{probe.height}" == take.request.size == SMALL
+    assert f"{probe.width}x{probe.height}" == take.request.size == "832x480"
     assert take.path("thumbnail").stat().st_size > 0
     assert take.path("spritesheet").stat().st_size > 0
     # What vLLM-Omni handed its engine is what the take asked for.
     handed = handed_to_engine(vllm_omni, take.job_id)
     assert handed["prompt"] == PROMPT and handed["negative_prompt"] == "blurry, text, watermark"
     assert (handed["seed"], handed["num_inference_steps"]) == (7, 12)
-    assert (handed["width"], handed["height"]) == (320, 192)
+    assert (handed["width"], handed["height"]) == (832, 480)
     # The job went in_progress once the engine said it started (vLLM-Omni has no per-step
     # progress: 0 until the end).
     assert ("in_progress", 0) in seen, seen
@@ -86,7 +85,9 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
         "denoise",
         "vae_decode",
     }
-    assert take.duration_s == pytest.approx(take.request.options.num_frames / 24)
+    chosen = take.request.options
+    assert (handed["num_frames"], handed["fps"]) == (chosen.num_frames, chosen.fps)
+    assert take.duration_s == pytest.approx((chosen.num_frames or 0) / (chosen.fps or 1))
     assert take.server_metrics == {"diffusion_engine_exec_time_ms": pytest.approx(600.0)}
     again = session.ledger.get(take.id)
     assert again is not None
@@ -101,7 +102,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(
 
     session = session_on(vllm_omni, tmp_path)
     axes = [Axis.parse("seed", ["1", "2"])]
-    plan = session.plan(PROMPT, axes=axes, size=SMALL, seconds=1, options={"steps": 4})
+    plan = session.plan(PROMPT, axes=axes, seconds=1, options={"steps": 4})
     grid = session.run_plan(plan)
     assert [t.status for t in grid.takes] == ["completed", "completed"]
     one, two = sorted(grid.takes, key=lambda t: t.request.options.seed or 0)
@@ -113,7 +114,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(
 
 def test_a_failed_job_reads_as_the_engine_says(vllm_omni: Engine, tmp_path: Path) -> None:
     session = session_on(vllm_omni, tmp_path)
-    plan = session.plan(f"A {FAIL_WORD} heron.", size=SMALL, seconds=1, options={"steps": 10})
+    plan = session.plan(f"A {FAIL_WORD} heron.", seconds=1, options={"steps": 10})
     [take] = session.run_plan(plan).takes
     assert take.status == "failed" and take.error is not None
     assert take.error.message == "CUDA error: an illegal memory access was encountered"
@@ -144,7 +145,7 @@ def test_a_failed_job_reads_as_the_engine_says(vllm_omni: Engine, tmp_path: Path
 def test_delete_cancels_a_running_job(vllm_omni: Engine) -> None:
     async def scenario() -> str:
         async with client_on(vllm_omni) as client:
-            job = await client.create(prompt=PROMPT, size=SMALL, steps=200)
+            job = await client.create(prompt=PROMPT, steps=200)
             deadline = time.monotonic() + 30
             while job.status == "queued" and time.monotonic() < deadline:
                 job = await client.retrieve(job.id)
@@ -165,9 +166,7 @@ def test_delete_cancels_a_running_job(vllm_omni: Engine) -> None:
 def test_list_pages_with_cursors(vllm_omni: Engine) -> None:
     async def scenario() -> None:
         async with client_on(vllm_omni) as client:
-            made = [
-                (await client.create(prompt=f"heron {n}", size=SMALL, steps=1)).id for n in range(3)
-            ]
+            made = [(await client.create(prompt=f"heron {n}", steps=1)).id for n in range(3)]
             page = await client.list_page(limit=2)
             assert len(page.data) == 2 and page.has_more and page.last_id == page.data[-1].id
             listed = [video.id async for video in client.list(page_size=2)]
@@ -231,7 +230,7 @@ def test_a_lora_goes_as_vllm_omni_takes_it(vllm_omni: Engine) -> None:
     async def scenario() -> str:
         async with client_on(vllm_omni) as client:
             job = await client.create(
-                prompt=PROMPT, size=SMALL, steps=1, loras=["/loras/ghibli.safetensors:0.8"]
+                prompt=PROMPT, steps=1, loras=["/loras/ghibli.safetensors:0.8"]
             )
             return (await client.wait(job.id)).id
 
