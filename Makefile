@@ -28,6 +28,7 @@ lint: setup
 # a virtualenv of about 3 GB, built once into ~/.cache/sora_nb/engines and found there after.
 engines: setup
 	PYTHON=$(PY) bash scripts/engines/sglang.sh
+	PYTHON=$(PY) bash scripts/engines/vllm_omni.sh
 
 test: lint engines
 	@if [ -f js/package.json ]; then cd js && npm test --silent; fi

@@ -150,7 +150,7 @@ async def test_vllm_omni(apps: Apps) -> None:
 
         listed = (await c.get("/v1/videos")).json()
         assert set(listed) == {"object", "data", "first_id", "last_id", "has_more"}
-        assert len(listed["data"]) == 3 and listed["has_more"] is False
+        assert len(listed["data"]) == 4 and listed["has_more"] is False
         page = (await c.get("/v1/videos", params={"limit": 1})).json()
         assert len(page["data"]) == 1 and page["has_more"] is True
         assert (await c.get("/v1/videos", params={"limit": 101})).status_code == 400
