@@ -68,6 +68,16 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     # The video is vLLM-Omni's own MP4, of the size asked; previews made from it here.
     probe = media.probe(take.path("video"))
     assert f"{probe.width}x{probe.height}" == take.request.size == "832x480"
+    chosen = take.request.options
+    # As many frames as asked, at the asked rate, and no sound track (Wan makes none).
+    assert (probe.frame_count, round(probe.fps), probe.has_audio) == (
+        chosen.num_frames,
+        chosen.fps,
+        False,
+    )
+    # The frames decode, brightening from the first to the last (the stub's colour ramp).
+    first, last = media.decode_frames(take.path("video"), [0, probe.frame_count - 1]).values()
+    assert first.mean() < last.mean()
     assert take.path("thumbnail").stat().st_size > 0
     assert take.path("spritesheet").stat().st_size > 0
     # What vLLM-Omni handed its engine is what the take asked for.
@@ -85,7 +95,6 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
         "denoise",
         "vae_decode",
     }
-    chosen = take.request.options
     assert (handed["num_frames"], handed["fps"]) == (chosen.num_frames, chosen.fps)
     assert take.duration_s == pytest.approx((chosen.num_frames or 0) / (chosen.fps or 1))
     assert take.server_metrics == {"diffusion_engine_exec_time_ms": pytest.approx(600.0)}
