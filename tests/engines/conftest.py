@@ -171,9 +171,9 @@ def sglang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 @contextlib.contextmanager
-def vllm_omni_server(env: Path, folder: Path) -> Iterator[Engine]:
+def vllm_omni_server(env: Path, folder: Path, port: int | None = None) -> Iterator[Engine]:
     """vLLM-Omni's server (``vllm serve WAN --omni``) with the stub engine client."""
-    port = free_port()
+    port = port or free_port()
     outputs = folder / "outputs"
     outputs.mkdir(parents=True)
     log = folder / "vllm-omni.log"

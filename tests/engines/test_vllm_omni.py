@@ -10,6 +10,7 @@ holding ``shattered``. What vLLM-Omni handed its engine is read back from the st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -21,10 +22,12 @@ import pytest
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
-from sora_nb.api.retry import PollPolicy
+from sora_nb.api.retry import PollPolicy, RetryPolicy
 from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
-from tests.engines.conftest import WAN, Engine
+from sora_nb.runs.take import Take
+from tests.engines.conftest import WAN, Engine, engine_env, vllm_omni_server
+from tests.imitations import free_port
 
 # A first run builds the engine's virtualenv inside the first test's setup (BUILD_SECONDS).
 pytestmark = pytest.mark.timeout(3000)
@@ -247,3 +250,37 @@ def test_a_lora_goes_as_vllm_omni_takes_it(vllm_omni: Engine) -> None:
     handed = handed_to_engine(vllm_omni, job_id)
     assert handed["lora"] == {"name": "ghibli", "path": "/loras/ghibli.safetensors"}
     assert handed["lora_scale"] == 0.8
+
+
+def test_a_restart_mid_job_expires_the_take_plainly_and_it_can_be_sent_again(
+    tmp_path: Path,
+) -> None:
+    """vLLM-Omni keeps jobs in memory: restarted while a take runs, it no longer knows it."""
+    env = engine_env("vllm_omni.sh")
+    port = free_port()
+    with contextlib.ExitStack() as servers:
+        first = servers.enter_context(vllm_omni_server(env, tmp_path / "first", port))
+        # Room for the restart: polls meet a closed port until the new process answers.
+        options = {"poll": FAST, "retry": RetryPolicy(budget=240, random=lambda: 0.0)}
+        session = Session(
+            tmp_path / "media", base_url=first.base_url, api_key="k", client_options=options
+        )
+        restarted: list[Engine] = []
+
+        def restart_once(take: Take) -> None:
+            if take.status == "in_progress" and not restarted:
+                first.process.kill()
+                first.process.wait(10)
+                second = vllm_omni_server(env, tmp_path / "second", port)
+                restarted.append(servers.enter_context(second))
+
+        plan = session.plan(PROMPT, seconds=1, options={"steps": 200, "seed": 5})
+        [lost] = session.run_plan(plan, on_update=restart_once).takes
+        assert restarted, "the take never reached in_progress"
+        assert lost.status == "expired" and lost.error is not None
+        assert f"no longer has job {lost.job_id}" in lost.error.message
+        assert "keeps jobs in memory only" in lost.error.message
+        again_plan = session.plan(PROMPT, seconds=1, options={"steps": 2, "seed": 5})
+        [again] = session.run_plan(again_plan).takes
+        assert again.status == "completed" and again.request.options.seed == 5
+        session.ledger.close()
