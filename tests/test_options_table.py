@@ -22,6 +22,7 @@ from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.sync import SyncVideosClient
 from sora_nb.catalog import options as options_table
+from sora_nb.catalog.option_args import ANNOTATIONS, OptionArgs
 from sora_nb.catalog.options import OPTIONS, Option, Options
 from sora_nb.notebook.options import OptionsError, option_help, options_markdown, parse_options
 from sora_nb.runs.grid import Axis, GridError, plan_grid
@@ -121,6 +122,28 @@ def test_every_public_signature_lists_every_option(name: str) -> None:
     assert not missing, f"{name} lacks the options {missing}: add them to its signature"
     for option in OPTIONS:
         assert parameters[option.name].default is None, (name, option.name)
+
+
+def test_the_type_checkers_keywords_are_the_tables_rows() -> None:
+    hints = OptionArgs.__annotations__
+    assert list(hints) == [o.name for o in OPTIONS], (
+        "OptionArgs (sora_nb/catalog/option_args.py) differs from the options table: give it "
+        "one line per row, in the table's order"
+    )
+    for option in OPTIONS:
+        written = getattr(hints[option.name], "__forward_arg__", hints[option.name])
+        assert written == ANNOTATIONS[option.kind], option.name
+
+
+def test_a_misspelt_option_is_refused_as_python_refuses_keywords_with_the_one_meant() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"plan\(\) got an unexpected keyword argument 'stepz'; "
+        r"did you mean 'steps'\?",
+    ):
+        sora_nb.plan("A kite.", stepz=3)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'$"):
+        sora_nb.generate("A kite.", colour="red")  # type: ignore[call-arg]
 
 
 # -- a made-up option, added to the table only --------------------------------------------

@@ -230,6 +230,13 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     nextPage.disabled = page >= labels.length - 1;
   };
 
+  // Live previews of the cells still rendering (only where the server makes them): the
+  // kernel's bytes by cell index.
+  const renderPreviews = () => {
+    const previews = model.get("previews") ?? {};
+    for (const c of cells) c.showPreview(previews[String(c.index)] ?? null);
+  };
+
   const layout = () => {
     overlay.close(false);
     for (const c of cells) c.drop();
@@ -272,6 +279,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
     root.dataset.page = String(page);
     renderPager();
     for (const c of cells) c.render();
+    renderPreviews();
     applyMutes();
     renderFeedback();
     updatePeriod();
@@ -358,6 +366,7 @@ export function buildGrid(model, el, { requestFrame, cancelFrame, probe } = {}) 
   });
 
   listen(model, "change:cells", updateCells);
+  listen(model, "change:previews", renderPreviews);
   listen(model, "change:row_labels", layout);
   listen(model, "change:col_labels", layout);
   listen(model, "change:columns", layout);

@@ -3,6 +3,7 @@
 // where its files come from (the Jupyter server by URL, else the kernel once it is on screen).
 import { h, setText, statusLabel } from "./dom.js";
 import { MIME, pathKind, routeTitle, watchVisible } from "./media.js";
+import { PreviewImage } from "./preview.js";
 
 /** @typedef {import("./types.js").CellState} CellState */
 /** @typedef {import("./types.js").Feedback} Feedback */
@@ -70,6 +71,7 @@ export class Cell {
       })
     );
     this.sprite = h("div", { className: "sora-sprite", hidden: true, attrs: { "data-role": "sprite" } });
+    /** @type {DataView | ArrayBuffer | null} */ this.previewBytes = null;
     this.statusText = h("span", { attrs: { "data-role": "status" } });
     this.bar = h("div");
     this.errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
@@ -84,6 +86,7 @@ export class Cell {
       ...this.covers,
       this.status,
     );
+    this.preview = new PreviewImage(`cell ${n} live preview`, this.stage, this.covers[0]);
     const btn = (action, text, label, title = "") => h("button", { text, title, attrs: { "data-action": action, "aria-label": label } });
     this.muteBtn = btn("mute", "Muted", `sound of cell ${n}`, "Turn this cell's sound on or off");
     this.soloBtn = btn("solo", "Solo sound", `hear only cell ${n}`, "Hear only this cell's sound: the others go quiet");
@@ -176,7 +179,18 @@ export class Cell {
     this.renderPrompt();
     // Hover-scrub from the spritesheet until the video itself can show frames.
     this.sprite.hidden = this.videoReady || !this.spriteUrl;
+    this.showPreview(this.previewBytes);
     this.showCover();
+  }
+
+  /**
+   * The take's newest live preview while it renders (the grid passes what the kernel sent).
+   * @param {DataView | ArrayBuffer | null} bytes
+   */
+  showPreview(bytes) {
+    this.previewBytes = bytes;
+    const completed = this.data.status === "completed";
+    this.preview.update(bytes, { hasVideo: this.videoReady, completed });
   }
 
   /** Cover the top and bottom bands of the frame the grid asks for (none: hidden). */
@@ -332,6 +346,7 @@ export class Cell {
       this.video.removeAttribute("src");
       this.video.load(); // let go of what the element buffered
     }
+    this.preview.clear();
     this.release();
   }
 }

@@ -14,6 +14,7 @@ import {
 import { KernelFiles, MIME, RouteChooser, pathKind, routeTitle, watchVisible } from "./media.js";
 import { playerActions } from "./player_actions.js";
 import { playerChain } from "./player_chain.js";
+import { PreviewImage } from "./preview.js";
 import { styleElement } from "./style.js";
 import { transportControls } from "./transport.js";
 
@@ -39,6 +40,7 @@ export function buildPlayer(model, el, { probe } = {}) {
   const errorText = h("div", { className: "sora-error", attrs: { "data-role": "error", role: "alert" } });
   const status = h("div", { className: "sora-status" }, statusText, h("div", { className: "sora-bar" }, bar), errorText);
   const stage = h("div", { className: "sora-stage" }, video, status);
+  const preview = new PreviewImage("live preview of the video being made", stage, status);
 
   const { playBtn, backBtn, fwdBtn, time, seek, speed, loop } = transportControls();
   const loopLabel = h("label", {}, loop, " loop");
@@ -128,7 +130,12 @@ export function buildPlayer(model, el, { probe } = {}) {
       download.removeAttribute("href");
       download.setAttribute("aria-disabled", "true");
     }
+    renderPreview();
     renderStatus();
+  };
+  const renderPreview = () => {
+    const completed = model.get("status") === "completed";
+    preview.update(model.get("preview"), { hasVideo: video.hasAttribute("src"), completed });
   };
   video.addEventListener("error", () => {
     // The server route failed for this file (moved, or the route is blocked): use the kernel.
@@ -166,6 +173,21 @@ export function buildPlayer(model, el, { probe } = {}) {
     // The overlay hides once there is a video to watch; failures keep it, with the message.
     status.hidden = st === "completed" && video.hasAttribute("src");
     root.dataset.status = st;
+    // A take that failed has no video: its error stands in the player's place, with no empty
+    // (black) video box and no Play, seek or Download with nothing to act on.
+    const novideo = ["failed", "expired"].includes(st) && !video.hasAttribute("src");
+    root.classList.toggle("sora-novideo", novideo);
+    controls.hidden = novideo;
+    if (novideo) video.remove();
+    else if (!video.isConnected) stage.prepend(video);
+  };
+  // What the take cost: dollars charged, or on one's own GPUs (no dollars) the GPU seconds.
+  const costLine = () => {
+    const cost = model.get("cost");
+    const gpu = model.get("gpu_seconds");
+    if (!cost && typeof gpu === "number") return `${gpu.toFixed(1)} GPU s`;
+    if (cost !== null && cost !== undefined) return `cost ${formatCost(cost)}`;
+    return `estimated ${formatCost(model.get("estimated_cost"))}`;
   };
   const renderMeta = () => {
     meta.replaceChildren(
@@ -173,9 +195,7 @@ export function buildPlayer(model, el, { probe } = {}) {
         model.get("model_name"),
         model.get("size"),
         model.get("seconds") ? `${model.get("seconds")} s` : null,
-        model.get("cost") !== null && model.get("cost") !== undefined
-          ? `cost ${formatCost(model.get("cost"))}`
-          : `estimated ${formatCost(model.get("estimated_cost"))}`,
+        costLine(),
         model.get("take_id") ? `take ${model.get("take_id")}` : null,
       ]
         .filter(Boolean)
@@ -198,8 +218,10 @@ export function buildPlayer(model, el, { probe } = {}) {
   renderPlayback();
   renderMedia();
   listen("change:files", renderMedia);
+  listen("change:preview", renderPreview);
+  listen("change:status", renderPreview);
   for (const name of ["status", "progress", "error", "submitted_at", "completed_at"]) listen(`change:${name}`, renderStatus);
-  for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "prompt", "take_id"]) {
+  for (const name of ["model_name", "size", "seconds", "cost", "estimated_cost", "gpu_seconds", "prompt", "take_id"]) {
     listen(`change:${name}`, renderMeta);
   }
   listen("change:loop", renderPlayback);
@@ -211,6 +233,7 @@ export function buildPlayer(model, el, { probe } = {}) {
 
   // --- user actions ----------------------------------------------------------------------------
   const toggle = () => {
+    if (!video.isConnected) return; // a failed take: nothing to play
     if (!video.hasAttribute("src") && !wanted) {
       wanted = true; // off screen on the kernel route: load it now, then play
       renderMedia().then(() => toggle());
@@ -277,6 +300,7 @@ export function buildPlayer(model, el, { probe } = {}) {
     video.removeAttribute("src");
     video.load();
     kernel.dispose(); // revokes the Blob URLs of anything the kernel sent
+    preview.clear();
     root.remove();
   };
 }

@@ -47,6 +47,12 @@ const CSS = `
 .sora-status[hidden] { display: none; }
 .sora-root > .sora-error { color: var(--sora-error); white-space: pre-wrap; word-break: break-word; padding: 2px 0; }
 .sora-status .sora-error { color: #ffb4a9; white-space: pre-wrap; word-break: break-word; }
+/* A failed take: its status and error read as text where the video would be, not on black. */
+.sora-novideo .sora-stage { background: none; line-height: normal; cursor: default; }
+.sora-novideo .sora-status { position: static; background: none; color: var(--sora-fg); border: 1px solid var(--sora-error); border-radius: 4px; }
+.sora-novideo .sora-status .sora-error { color: var(--sora-error); }
+.sora-novideo .sora-bar { display: none; }
+.sora-controls[hidden] { display: none; }
 .sora-bar { height: 4px; background: rgba(255,255,255,0.25); border-radius: 2px; overflow: hidden; }
 .sora-bar > div { height: 100%; background: var(--sora-accent); width: 0%; transition: width .3s; }
 .sora-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 0; }
@@ -80,6 +86,8 @@ const CSS = `
 .sora-cell .sora-stage { cursor: zoom-in; aspect-ratio: 16 / 9; }
 .sora-cell .sora-stage video { width: 100%; height: 100%; object-fit: contain; }
 .sora-sprite { position: absolute; inset: 0; background-repeat: no-repeat; }
+.sora-preview { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; background: #000; }
+.sora-preview[hidden] { display: none; }
 .sora-cellbar { display: flex; flex-wrap: wrap; gap: 3px; padding: 3px; align-items: center; }
 .sora-cellbar input { flex: 1 1 60px; min-width: 40px; }
 .sora-blind .sora-cellbar [data-action=ab], .sora-blind .sora-cellbar [data-action=up],

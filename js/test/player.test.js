@@ -147,6 +147,58 @@ describe("player actions", () => {
   });
 });
 
+describe("player meta", () => {
+  it("says what the take cost: dollars charged, or GPU seconds on one's own GPUs", () => {
+    const el = document.createElement("div");
+    const model = playerModel({ cost: 0.4 });
+    buildPlayer(model, el);
+    const meta = () => [...q(el, '[data-role="meta"]').children].map((span) => span.textContent);
+    expect(meta()).toContain("cost $0.40");
+    model.set("cost", 0);
+    expect(meta()).toContain("cost $0.00");
+    model.set("gpu_seconds", 12.46);
+    expect(meta()).toContain("12.5 GPU s");
+    expect(meta().join(" ")).not.toContain("$");
+  });
+});
+
+describe("a failed take", () => {
+  it("shows its error as text in place of the video, with nothing to play", () => {
+    const el = document.createElement("div");
+    const error = "Nothing answered at <b>http://127.0.0.1:9/v1</b>: is the server running?";
+    const why = (doing) => `This take failed: there is no video to ${doing}.`;
+    const model = playerModel({
+      status: "failed",
+      error,
+      blocked: { remix: why("remix"), edit: why("edit"), extend: why("extend") },
+    });
+    buildPlayer(model, el);
+    expect(q(el, "video")).toBeNull();
+    expect(q(el, ".sora-controls").hidden).toBe(true);
+    expect(q(el, '[data-action="download"]').hasAttribute("href")).toBe(false);
+    const shown = q(el, '[data-role="error"]');
+    expect(shown.hidden).toBe(false);
+    expect(shown.textContent).toBe(error);
+    expect(shown.querySelector("b")).toBeNull();
+    expect(q(el, '[data-role="status"]').textContent).toMatch(/^failed/);
+    for (const name of ["remix", "edit", "extend"]) expect(q(el, `[data-action="${name}"]`).disabled).toBe(true);
+    // Clicking where the video would be plays nothing and sends nothing.
+    q(el, ".sora-stage").click();
+    expect(model.sent).toEqual([]);
+  });
+
+  it("gets its video element back when it is retried", () => {
+    const el = document.createElement("div");
+    const model = playerModel({ status: "failed", error: "The job failed." });
+    buildPlayer(model, el);
+    expect(q(el, "video")).toBeNull();
+    model.set("error", "");
+    model.set("status", "in_progress");
+    expect(q(el, "video")).not.toBeNull();
+    expect(q(el, ".sora-controls").hidden).toBe(false);
+  });
+});
+
 describe("player chain", () => {
   it("is hidden for a video made in one go", () => {
     const el = document.createElement("div");

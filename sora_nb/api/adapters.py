@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
 from sora_nb.api import errors
 from sora_nb.api.answers import Answer, read_answer
 from sora_nb.api.dialects import Dialect, ServerInfo
@@ -61,6 +63,12 @@ class AdapterState:
         if dialect.name != "sglang":
             return options
         wanted: tuple[Lora, ...] = options.loras or ()
+        if self.active is None and not wanted:
+            # Adapters are the server's, not this client's: another kernel may have left some
+            # on, and a take that wants none must not be rendered with them.
+            if await self._applied_on_server():
+                await self._post("/unmerge_lora_weights", {})
+            self.active = ()
         if wanted != (self.active or ()):
             if wanted:
                 await self._post("/set_lora", lora_text.sglang_body(wanted))
@@ -81,9 +89,23 @@ class AdapterState:
             return []
         return [str(a["nickname"]) for a in loaded if isinstance(a, dict) and a.get("nickname")]
 
+    async def _applied_on_server(self) -> bool:
+        """True when ``GET /v1/list_loras`` shows an adapter applied to some transformer (an
+        error answer, "Lora is not enabled" included, shows none)."""
+        answer = await self._send.call(
+            Answer, "GET", "/list_loras", parse=read_answer, accept=_no_listing
+        )
+        try:
+            active = json.loads(answer.body).get("active") if answer.status == 200 else None
+        except (ValueError, AttributeError):
+            return False
+        return isinstance(active, dict) and any(active.values())
+
     async def _post(self, path: str, body: dict[str, object]) -> None:
         try:
-            await self._send.call(Answer, "POST", path, json=body, parse=read_answer)
+            answer = await self._send.call(
+                Answer, "POST", path, json=body, parse=read_answer, accept=_sglang_refusal
+            )
         except (
             errors.BadRequestError,
             errors.NotFoundError,
@@ -92,7 +114,37 @@ class AdapterState:
         ) as exc:
             raise errors.InvalidRequestError(
                 f"Not sent: SGLang refused the adapters (POST /v1{path}): "
-                f"{exc.server_message or exc}. Check the names with GET /v1/list_loras, or give "
-                "a path on the server (--lora /weights/style.safetensors:0.8).",
+                f"{exc.server_message or exc}. {_ADVICE}",
                 param="loras",
             ) from None
+        if answer.status >= 400:
+            said = json.loads(answer.body)["detail"]
+            raise errors.InvalidRequestError(
+                f"Not sent: SGLang refused the adapters (POST /v1{path}): {said}. {_ADVICE}",
+                param="loras",
+            )
+
+
+_ADVICE = (
+    "Check the names with GET /v1/list_loras, or give a path on the server "
+    "(--lora /weights/style.safetensors:0.8)."
+)
+
+
+def _no_listing(response: httpx.Response) -> Answer | None:
+    # No route (a server before list_loras) lists nothing applied, as a refusal does.
+    if response.status_code in (404, 405):
+        return read_answer(response)
+    return _sglang_refusal(response)
+
+
+def _sglang_refusal(response: httpx.Response) -> Answer | None:
+    """SGLang answers a LoRA request its pipeline refused (an adapter it cannot find, a wrong
+    target, no LoRA support) with 500 and ``{"detail": ...}``: a final answer, not one to retry."""
+    if response.status_code != 500:
+        return None
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+    return read_answer(response) if isinstance(detail, str) else None

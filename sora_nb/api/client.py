@@ -27,7 +27,7 @@ import uuid
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -74,6 +74,7 @@ from sora_nb.api.params import (
     video_path,
 )
 from sora_nb.api.polling import wait_for
+from sora_nb.api.previews import fetch_preview, refuse_unless_previews
 from sora_nb.api.references import ReferenceInput, check_upload, read_reference
 from sora_nb.api.retry import NO_RETRIES, PollPolicy, RetryPolicy, poll_hint
 from sora_nb.api.sending import Files, KeyAuth, Sender, origin
@@ -92,7 +93,11 @@ from sora_nb.api.types import (
     VideoList,
     VideoRef,
 )
-from sora_nb.catalog.options import OptionError, Options, picked
+from sora_nb.catalog.option_args import OptionArgs, given_options, takes_options
+from sora_nb.catalog.options import OptionError, Options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 #: The base URL used with a transport and no URL (the in-process bundled server): never resolvable.
 IN_PROCESS_BASE_URL = "http://sora-nb.invalid/v1"
@@ -244,6 +249,7 @@ class VideosClient:
 
     # -- the Videos API's own endpoints -------------------------------------------------------
 
+    @takes_options
     async def create(
         self,
         *,
@@ -254,18 +260,8 @@ class VideosClient:
         input_reference: ReferenceInput | None = None,
         characters: Sequence[CharacterInput] | None = None,
         idempotency_key: str | None = None,
-        seed: int | None = None,
-        negative_prompt: str | None = None,
-        steps: int | None = None,
-        guidance: float | None = None,
-        fps: int | None = None,
-        num_frames: int | None = None,
-        loras: Sequence[Any] | None = None,
-        guidance_2: float | None = None,
-        boundary_ratio: float | None = None,
-        flow_shift: float | None = None,
-        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
+        **keywords: Unpack[OptionArgs],
     ) -> Video:
         """Start a video job and return it (usually ``queued``); nothing is downloaded yet.
 
@@ -289,7 +285,7 @@ class VideosClient:
         refs = character_refs(characters or ())
         if refs and self.dialect is not None and not self.dialect.characters:
             raise unsupported(self.dialect, "characters", "feature characters")
-        chosen = merge_options(picked(locals()), options)
+        chosen = merge_options(given_options(keywords), options)
         dialect = await self._known.knowing() if chosen else self.dialect
         if chosen.loras and dialect is not None:
             check_adapters(chosen.loras, dialect, self._known.info)
@@ -484,6 +480,15 @@ class VideosClient:
             job=lambda: self.retrieve(ident),
             wait_step=self.poll.floor,
         )
+
+    async def preview(self, video_id: str | Video) -> bytes | None:
+        """The newest live preview of a running job (a small JPEG), None before its first.
+
+        Only sora_nb's bundled server makes previews (its model cards say ``previews``);
+        asking another server raises :class:`~errors.UnsupportedError` without sending.
+        """
+        refuse_unless_previews(self._known.info or await self.detect())
+        return await fetch_preview(self._send, video_id_of(video_id))
 
     async def wait(
         self,

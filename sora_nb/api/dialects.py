@@ -265,6 +265,9 @@ class ServerInfo:
     loras: tuple[str, ...] | None = None
     #: The step caches its cards offer (the bundled server's open model: ``none`` first).
     step_caches: tuple[str, ...] = ()
+    #: True when its cards say it makes live previews (``GET /content?variant=preview`` while
+    #: a job runs): sora_nb's bundled server.
+    previews: bool = False
     #: The engine's version, as its own version route said (None when not known).
     version: str | None = None
 
@@ -390,6 +393,7 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
             usual=model_cards.usual_clips(cards),
             loras=model_cards.offered_loras(cards),
             step_caches=model_cards.offered_step_caches(cards),
+            previews=model_cards.offers_previews(cards),
         )
     if status >= 400:
         why = f"no /v1/models (HTTP {status}); assumed"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["cards", "offered_loras", "offered_step_caches", "usual_clips"]
+__all__ = ["cards", "offered_loras", "offered_step_caches", "offers_previews", "usual_clips"]
 
 
 def cards(body: bytes) -> list[dict[str, Any]]:
@@ -36,6 +36,11 @@ def offered_loras(cards: list[dict[str, Any]]) -> tuple[str, ...]:
     """The adapter names the bundled server's cards list (``loras``), in order, once each."""
     names = [str(n) for card in cards if isinstance(card.get("loras"), list) for n in card["loras"]]
     return tuple(dict.fromkeys(names))
+
+
+def offers_previews(cards: list[dict[str, Any]]) -> bool:
+    """True when the bundled server's cards say it makes live previews of running jobs."""
+    return any(card.get("previews") is True for card in cards)
 
 
 def offered_step_caches(cards: list[dict[str, Any]]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import SecretStr
 
@@ -27,7 +27,11 @@ from sora_nb.api.continuity_inputs import CharacterInput, ClipInput
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.retry import PollPolicy
 from sora_nb.api.types import Character, ContentVariant, Video, VideoDeleted, VideoList
-from sora_nb.catalog.options import Options, picked
+from sora_nb.catalog.option_args import OptionArgs, given_options, takes_options
+from sora_nb.catalog.options import Options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 _T = TypeVar("_T")
 
@@ -157,6 +161,7 @@ class SyncVideosClient:
         """Close the connections and stop the client's thread (safe to call twice)."""
         self._finalizer()
 
+    @takes_options
     def create(
         self,
         *,
@@ -167,18 +172,8 @@ class SyncVideosClient:
         input_reference: ReferenceInput | None = None,
         characters: Sequence[CharacterInput] | None = None,
         idempotency_key: str | None = None,
-        seed: int | None = None,
-        negative_prompt: str | None = None,
-        steps: int | None = None,
-        guidance: float | None = None,
-        fps: int | None = None,
-        num_frames: int | None = None,
-        loras: Sequence[Any] | None = None,
-        guidance_2: float | None = None,
-        boundary_ratio: float | None = None,
-        flow_shift: float | None = None,
-        step_cache: str | None = None,
         options: Options | Mapping[str, Any] | None = None,
+        **keywords: Unpack[OptionArgs],
     ) -> Video:
         """Start a video job and return it (usually ``queued``); see ``VideosClient.create``
         (the options go to engines that take them, and are refused elsewhere)."""
@@ -191,7 +186,7 @@ class SyncVideosClient:
                 input_reference=input_reference,
                 characters=characters,
                 idempotency_key=idempotency_key,
-                options=merge_options(picked(locals()), options),
+                options=merge_options(given_options(keywords), options),
             )
         )
 

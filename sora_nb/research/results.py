@@ -158,7 +158,8 @@ def history_records(
 ) -> list[Record]:
     """The newest ``n`` takes in a media folder (all with None), one record each, newest first:
     the columns a person reads first (:data:`HISTORY_COLUMNS`: ``when`` is the local time the
-    take was made), then the rest. ``all_columns=False`` leaves out columns empty in every row.
+    take was made), then the rest. ``all_columns=False`` leaves out columns empty in every row
+    and ``created_at`` (epoch seconds: ``when`` shows it as a person reads it).
     """
     records = []
     for take in ledger.history(n):
@@ -169,6 +170,7 @@ def history_records(
         records.append(first | {k: v for k, v in record.items() if k not in first})
     if not all_columns:
         filled = {key for record in records for key, value in record.items() if _filled(value)}
+        filled.discard("created_at")
         records = [{k: v for k, v in r.items() if k in filled} for r in records]
     return records
 

@@ -31,6 +31,7 @@ from sora_nb.runs.files import (
 )
 from sora_nb.runs.ledger import Ledger
 from sora_nb.runs.lost import expired_message, no_source
+from sora_nb.runs.preview_polls import PreviewPolls
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.submit import (
     RATE_LIMIT_PATIENCE,
@@ -71,6 +72,8 @@ class Runner:
         self.concurrency = concurrency
         self.deadline = deadline
         self.submitter = TakeSubmitter(client, ledger)
+        #: Live previews of the takes rendering, where the server makes them.
+        self._previews = PreviewPolls(client)
         self._semaphore: asyncio.Semaphore | None = None
         # On SGLang (adapters set server-wide) takes with different adapters never overlap.
         self._gate = AdapterGate()
@@ -337,6 +340,7 @@ class Runner:
         )
 
     def _progress(self, take: Take, video: Video) -> None:
+        self._previews.seen(take, video)
         status = take_status(video.status)
         if status in ("completed", "failed"):
             return  # recorded once the files are in place (or the error is known)

@@ -396,6 +396,9 @@ class Session:
         on_update: Callable[[Take], None] | None = None,
     ) -> list[Take]:
         """Run ``requests`` on the current event loop (for ``await`` in a notebook)."""
+        # The runner prices takes by the server's answer; asked here, off any event loop,
+        # because asking from inside sora_nb's own loop would wait on itself.
+        await asyncio.to_thread(self.server_info, strict=False)
         self._check_session_budget(requests, cache=cache)
         takes = await self.runner.run(
             requests, cache=cache, budget=budget, wait=wait, on_update=on_update
@@ -412,6 +415,7 @@ class Session:
         on_update: Callable[[Take], None] | None = None,
     ) -> list[Take]:
         """Run ``requests`` on sora_nb's background loop; block unless ``wait=False``."""
+        self.server_info(strict=False)  # asked here: the runner's loop must not wait on itself
         self._check_session_budget(requests, cache=cache)
         coro = self.runner.run(requests, cache=cache, budget=budget, wait=wait, on_update=on_update)
         takes = run_sync(coro) if wait else submit(coro).result()

@@ -127,6 +127,7 @@ class Take(BaseModel):
     _listeners: list[Callable[[Take], None]] = PrivateAttr(default_factory=list)
     _final: threading.Event = PrivateAttr(default_factory=threading.Event)
     _refetching: bool = PrivateAttr(default=False)
+    _preview: bytes | None = PrivateAttr(default=None)
 
     @property
     def done(self) -> bool:
@@ -236,6 +237,17 @@ class Take(BaseModel):
                 "sora_nb.extend(take, ...) or Session.derive(...)."
             )
         return deriver
+
+    @property
+    def preview(self) -> bytes | None:
+        """The newest live preview of the running take (a small JPEG), where its server makes
+        them (sora_nb's bundled server); None otherwise. Kept in memory only."""
+        return self._preview
+
+    def show_preview(self, data: bytes | None) -> None:
+        """A new live preview (None: let it go), told to listeners as a change is."""
+        self._preview = data
+        self.update()
 
     @property
     def refetching(self) -> bool:

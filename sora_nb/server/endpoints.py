@@ -21,6 +21,7 @@ from sora_nb.catalog import options as options_table
 from sora_nb.server.chains import cannot_continue, check_edit, check_extension
 from sora_nb.server.errors import APIError, DroppedConnection, invalid
 from sora_nb.server.job_records import JobRecord, NewJob
+from sora_nb.server.preview_route import preview_response
 from sora_nb.server.renderers.base import KNOBS, RenderRefused, RenderRequest
 from sora_nb.server.validation import (
     check_create,
@@ -233,6 +234,8 @@ async def video_content(request: Request) -> Response:
     server = _server(request)
     job = server.store.get(request.path_params["video_id"])
     variant = request.query_params.get("variant", "video")
+    if variant == "preview" and server.settings.dialect is None:
+        return await preview_response(server, job)
     if variant not in VARIANT_MEDIA_TYPES:
         raise invalid(
             f"Invalid 'variant': {variant[:40]!r}. Expected one of video, thumbnail, spritesheet.",
@@ -339,6 +342,8 @@ def _model(server: BundledServer, name: str) -> dict[str, Any]:
         card["usual_seconds"] = abilities.usual_seconds
     if abilities.loras:
         card["loras"] = list(abilities.loras)
+    if abilities.previews and server.settings.dialect is None:
+        card["previews"] = True  # GET /content?variant=preview while it renders
     return card
 
 

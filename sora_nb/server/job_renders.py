@@ -26,6 +26,7 @@ from sora_nb.server.renderers.base import (
     RenderFailed,
     RenderRequest,
 )
+from sora_nb.server.renderers.preview_slot import PREVIEW_FILE
 from sora_nb.server.settings import ServerSettings
 
 log = logging.getLogger("sora_nb.server")
@@ -83,6 +84,15 @@ class RenderPool:
         if control is not None:
             control.cancel()  # running: the render thread stops and tidies up
 
+    def preview(self, video_id: str) -> bytes | None:
+        """A job's newest preview: its running render's, else the last one its render kept."""
+        control = self.control(video_id)
+        data = control.preview.image() if control is not None else None
+        if data is not None:
+            return data
+        kept = self._job_dir(video_id) / PREVIEW_FILE
+        return kept.read_bytes() if kept.is_file() else None
+
     def wait_idle(self, timeout: float | None = None) -> None:
         """Block until every render submitted so far has finished (for tests and shutdown)."""
         with self._lock:
@@ -130,6 +140,7 @@ class RenderPool:
                 target = directory / VARIANT_FILES[variant]
                 if Path(produced).resolve() != target:
                     os.replace(produced, target)
+            _keep_preview(control, directory)
             metrics = None if result.metrics is None else dataclasses.asdict(result.metrics)
             update = {
                 "rendered_at": self.settings.clock(),
@@ -203,3 +214,11 @@ class RenderPool:
         if deleted:
             shutil.rmtree(directory, ignore_errors=True)
         log.info("render of %s stopped after %d steps", video_id, control.steps_done)
+
+
+def _keep_preview(control: RenderControl, directory: Path) -> None:
+    """Keep a finished render's last preview beside its video: a paced job (the animatic's)
+    is still in progress for its clients after its render ended."""
+    data = control.preview.image()
+    if data is not None:
+        media.write_atomic(directory / PREVIEW_FILE, data)

@@ -93,9 +93,10 @@ def hub_with_index(folder: Path, model: str, index: dict[str, object]) -> Path:
 
 
 @contextlib.contextmanager
-def sglang_server(env: Path, folder: Path) -> Iterator[Engine]:
-    """SGLang's server with the stub scheduler, up and healthy, stopped at the end."""
-    port = free_port()
+def sglang_server(env: Path, folder: Path, port: int | None = None) -> Iterator[Engine]:
+    """SGLang's server with the stub scheduler, up and healthy, stopped at the end (on
+    ``port`` when given: a restarted server answers where the first one did)."""
+    port = port or free_port()
     outputs = folder / "outputs"
     log = folder / "sglang.log"
     hub = hub_with_index(folder / "hf", WAN, WAN_INDEX)

@@ -245,6 +245,7 @@ def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
     shell: InteractiveShell, tmp_path: Path, mp4: bytes
 ) -> None:
     from sora_nb.notebook.display import plan_summary
+    from sora_nb.notebook.widgets import Player, Studio
 
     engine = EngineFake("vllm-omni", mp4)
     on(engine, tmp_path)
@@ -253,7 +254,11 @@ def test_plans_show_gpu_seconds_by_earlier_takes_never_a_price(
     assert plan_summary(first, session) == (
         "2 videos, GPU time (no earlier takes like these to go by)"
     )
-    session.run_plan(first)
+    made = session.run_plan(first).takes[0]
+    # Its player says the GPU seconds it took (what the player's meta line shows, not a price).
+    assert made.gpu_seconds and Player.from_take(made).gpu_seconds == made.gpu_seconds
     other = session.plan("A crane wades through the shallows.", takes=2)
     assert plan_summary(other, session).endswith("about 25 GPU s")
     assert "$" not in plan_summary(other, session)
+    # The studio prices its takes by the same earlier takes.
+    assert Studio(PROMPT, session=session, takes=2).cost_text == "2 takes × 5 s: about 25 GPU s"

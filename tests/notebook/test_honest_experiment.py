@@ -224,6 +224,7 @@ def test_history_shows_the_columns_a_person_reads_first_and_drops_empty_ones(
     assert list(frame.columns[:4]) == ["when", "take_id", "prompt", "words"]
     assert frame["prompt"][1] == BRIEF  # the DataFrame keeps the whole prompt
     assert "steps" not in frame.columns  # empty in every row
+    assert "created_at" not in frame.columns  # epoch seconds: ``when`` shows the local time
     everything = sora_nb.history(all_columns=True)
     assert {"steps", "seed", "created_at", "would_cost"} <= set(everything.columns)
 

@@ -160,7 +160,7 @@ def test_the_catalog_disables_what_the_model_cannot_do_with_the_reason() -> None
     studio.model = "sora-2-pro"
     assert not any(key.startswith("size:") for key in studio.disabled_reasons)
     studio.size = "1792x1024"
-    assert studio.cost_text.startswith("1 take × 4 s: about $2.00")
+    assert "it would cost $2.00 on sora-2-pro" in studio.cost_text
     studio.model = "sora-2"
     assert studio.blocked == studio.disabled_reasons["size:1792x1024"]
     studio.model = "sora-2-2025-10-06"
@@ -170,9 +170,54 @@ def test_the_catalog_disables_what_the_model_cannot_do_with_the_reason() -> None
     assert "16 seconds" in studio.blocked
 
 
+@pytest.mark.parametrize(
+    ("dialect", "line", "unknown"),
+    [
+        # The bundled server's offline animatic charges nothing: what the hosted model would
+        # charge is said as such, never as a price.
+        (
+            None,
+            "2 takes × 4 s: $0.00 (it would cost $0.80 on sora-2; the offline animatic charges "
+            "nothing); comparing 3 lengths: $0.00 (it would cost $2.40 on sora-2; the offline "
+            "animatic charges nothing)",
+            "2 takes × 4 s: $0.00; comparing 3 lengths: $0.00",
+        ),
+        # A server imitating OpenAI's paid API charges the catalog's price, unknown where the
+        # catalog has none.
+        (
+            "openai",
+            "2 takes × 4 s: about $0.80; comparing 3 lengths: about $2.40",
+            "2 takes × 4 s: cost unknown (my-gateway-model has no price at 1280x720); "
+            "comparing 3 lengths: cost unknown (my-gateway-model has no price at 1280x720)",
+        ),
+    ],
+)
+def test_the_cost_line_says_what_this_server_charges(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dialect: str | None,
+    line: str,
+    unknown: str,
+) -> None:
+    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    kernel.reset()
+    settings = {"dialect": dialect} if dialect else {}
+    session = functions.configure(
+        media_dir=tmp_path / "media",
+        bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0, **settings),
+    )
+    try:
+        studio = Studio(RICH, session=session, takes=2)
+        assert studio.cost_text == line
+        studio.model = "my-gateway-model"
+        assert studio.cost_text == unknown
+    finally:
+        kernel.reset()
+
+
 def test_cost_ladder_and_what_blocks_the_buttons() -> None:
     studio = Studio(RICH, takes=2)
-    assert studio.cost_text == "2 takes × 4 s: about $0.80; comparing 3 lengths: about $2.40"
     levels = [(rung.level, rung.words) for rung in studio.ladder_preview]
     assert [level for level, _ in levels] == ["short", "medium", "long"]
     assert levels[0][1] < levels[1][1] < levels[2][1]
@@ -185,7 +230,6 @@ def test_cost_ladder_and_what_blocks_the_buttons() -> None:
     assert studio.ladder_preview == []
     studio.model = "my-gateway-model"
     assert studio.disabled_reasons == {}
-    assert "cost unknown" in studio.cost_text
 
 
 def test_generate_runs_through_the_session_and_shows_a_player(session: object) -> None:

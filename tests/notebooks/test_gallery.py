@@ -140,6 +140,11 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
 ) -> None:
     env = with_extras[tuple(extras_of(path))]
     book = _run(path, env, tmp_path / "notebooks", monkeypatch)
+    if path.stem == "01_quickstart":
+        # `%sora history -n 3` after the first take: its caption says what it shows.
+        history = _texts(book).split("The only take in this media folder\n", 1)
+        assert len(history) == 2 and history[1].startswith("when | take | prompt |")
+        assert "The last 3 takes" not in _texts(book)
     if path.stem == "03_prompt_length":
         plots = [
             output

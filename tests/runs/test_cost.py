@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sora_nb.runs.cost import BudgetExceededError, check_budget, estimate
 from sora_nb.runs.request import VideoRequest
+from sora_nb.runs.session import Session
+from tests.browser import eventually
 
 
 def test_estimates_add_catalog_prices() -> None:
@@ -77,3 +81,14 @@ def test_a_take_costs_what_its_server_charges() -> None:
     assert "$" not in str(own)
     unknown = estimate([VideoRequest(prompt="a", model="veo-3.1")], charges="nothing")
     assert str(unknown) == "1 take, $0.00"
+
+
+def test_a_fresh_sessions_first_run_without_waiting_prices_and_finishes(tmp_path: Path) -> None:
+    """The runner prices each take by the server's answer; a Session whose first call is
+    ``run(..., wait=False)`` used to ask for it from inside its own loop and fail."""
+    session = Session(tmp_path)
+    request = VideoRequest(prompt="A red kite over the sea.", size="1280x720", seconds=4)
+    [take] = session.run([request], wait=False)
+    eventually(lambda: take.done, "the take to finish on the bundled server", 60)
+    assert (take.status, take.error, take.cost) == ("completed", None, 0.0)
+    session.ledger.close()

@@ -127,6 +127,7 @@ async def test_vllm_omni(apps: Apps) -> None:
         measured = (await settle(c, f"/v1/videos/{asked.json()['id']}"))[-1].json()
         assert set(measured["metrics"]) == {"diffusion_engine_exec_time_ms"}
         assert (await c.get("/version")).json() == {"version": "0.30.0"}
+        assert (await c.get("/server_info")).status_code == 404  # SGLang's route, not vLLM's
         # Form-encoded works too; size and seconds left out are null and "4".
         plain = (await c.post("/v1/videos", data={"prompt": "a boat", "seconds": "1"})).json()
         assert (plain["size"], plain["seconds"]) == (None, "1")

@@ -1,13 +1,17 @@
-"""The Player in a real widget front end: it plays with sound, and user text stays text."""
+"""The Player in a real widget front end: it plays with sound, user text stays text, and a
+failed take shows its error in place of the video."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import playwright.sync_api
+import pytest
 from IPython.display import display
 
+from sora_nb.notebook import functions, kernel
 from sora_nb.notebook.widgets import Grid, Player
+from sora_nb.server import ServerSettings
 from tests.browser import eventually, wait_for, wait_js
 from tests.ui._media import make_take
 from tests.ui.conftest import hide_solara_badge
@@ -105,3 +109,46 @@ def test_player_follows_a_running_take_and_answers_the_keyboard(
     page.locator(f"{PLAYER} [data-action=remix]").click()
     eventually(lambda: bool(remixes), "the remix prompt to reach Python", 10)
     assert remixes == ["make it night <b>now</b>"]
+
+
+def test_a_failed_take_shows_its_error_not_an_empty_player(
+    solara_test: None,
+    page_session: playwright.sync_api.Page,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    screenshots: Path,
+) -> None:
+    for name in ("SORA_NB_BASE_URL", "OPENAI_BASE_URL", "SORA_NB_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    kernel.reset()
+    session = functions.configure(
+        media_dir=tmp_path / "media",
+        bundled=ServerSettings(media_dir=tmp_path / "server", time_scale=0),
+    )
+    try:
+        # The bundled server's moderation refuses a copyrighted character: the job fails.
+        plan = session.plan("Mickey Mouse waves from a red kite <b>over</b> the dunes.")
+        take = session.run_plan(plan).takes[0]
+        assert take.status == "failed" and take.error is not None
+        display(Player.from_take(take, session=session))
+        page = page_session
+        player = page.locator(PLAYER)
+        error = player.locator("[data-role=error]")
+        wait_for(error, "the failed take's error", 30)
+        assert error.inner_text() == f"{take.error.message} (moderation_blocked)"
+        assert player.locator("[data-role=status]").inner_text().startswith("failed")
+        # No empty (black) video box, and nothing to play, seek or download.
+        assert player.locator("video").count() == 0
+        assert player.locator(".sora-controls").is_hidden()
+        for name in ("remix", "edit", "extend"):
+            assert player.locator(f"[data-action={name}]").is_disabled()
+        assert "no video to remix" in player.locator("[data-role=action-hint]").inner_text()
+        stage = player.locator(".sora-stage")
+        background = stage.evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background in ("rgba(0, 0, 0, 0)", "transparent")
+        box = stage.bounding_box()
+        assert box is not None and box["height"] < 120  # the error's lines, not a 16:9 box
+        hide_solara_badge(page)
+        player.screenshot(path=str(screenshots / "player-failed.png"))
+    finally:
+        kernel.reset()

@@ -240,6 +240,16 @@ def test_generate_shows_a_playing_video_below_the_studio(
     )
     display(studio)
     root = page.locator(STUDIO)
+    # Nothing is spent on the bundled server: the cost line says $0.00 and, worded as what it
+    # would be, what sora-2 would charge.
+    wait_js(
+        page,
+        f"document.querySelector('{STUDIO} [data-role=cost]')?.textContent.startsWith("
+        "'1 take × 4 s: $0.00 (it would cost $0.40 on sora-2; the offline animatic charges "
+        "nothing)')",
+        "the cost line to say the take costs $0.00 here",
+        30,
+    )
     root.locator("[data-action=generate]").click()
     eventually(lambda: isinstance(studio.result, Player), "Generate to make a Player", 30)
     video = f"document.querySelector('{STUDIO} [data-role=result] [data-widget=sora-player] video')"

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sora_nb.catalog.options import picked
+from sora_nb.catalog.option_args import OptionArgs, given_options, takes_options
 from sora_nb.notebook import display, kernel
 from sora_nb.notebook.functions.settings import session
 from sora_nb.prompt import Prompt, render
 from sora_nb.research.study import Study
 from sora_nb.runs.grid import Axis, GridPlan
 from sora_nb.runs.take import Take
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 #: What an axis may be given as: {"length": ["short", "long"]} or [("model", [...]), ...].
 Vary = Mapping[str, Sequence[str | int | float]] | Sequence[tuple[str, Sequence[str | int | float]]]
@@ -32,6 +35,7 @@ def _axes(vary: Vary | None) -> list[Axis]:
     return [Axis.parse(name, [str(v) for v in values]) for name, values in items]
 
 
+@takes_options
 def plan(
     prompt: str | Prompt,
     *,
@@ -43,19 +47,9 @@ def plan(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-    loras: Sequence[Any] | None = None,
-    guidance_2: float | None = None,
-    boundary_ratio: float | None = None,
-    flow_shift: float | None = None,
-    step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
+    **options: Unpack[OptionArgs],
 ) -> GridPlan:
     """What a call would send, and what it would cost, without sending anything.
 
@@ -77,12 +71,13 @@ def plan(
         image=image,
         fit=fit,
         remix_of=remix,
-        options=picked(locals()),
+        options=given_options(options),
         characters=characters,
         enhance=enhance,
     )
 
 
+@takes_options
 def generate(
     prompt: str | Prompt,
     *,
@@ -93,23 +88,13 @@ def generate(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-    loras: Sequence[Any] | None = None,
-    guidance_2: float | None = None,
-    boundary_ratio: float | None = None,
-    flow_shift: float | None = None,
-    step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     shot_by_shot: bool = False,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
+    **options: Unpack[OptionArgs],
 ) -> Take | Study:
     """Generate a video (a Take), or several takes of it (a GridRun), from a prompt.
 
@@ -144,7 +129,7 @@ def generate(
         image=image,
         fit=fit,
         remix=remix,
-        **picked(locals()),
+        **options,
         characters=characters,
         enhance=enhance,
     )
@@ -152,6 +137,7 @@ def generate(
     return run.takes[0] if planned.takes == 1 else run
 
 
+@takes_options
 async def agenerate(
     prompt: str | Prompt,
     *,
@@ -162,21 +148,11 @@ async def agenerate(
     image: str | Path | None = None,
     fit: bool = False,
     remix: Take | str | None = None,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-    loras: Sequence[Any] | None = None,
-    guidance_2: float | None = None,
-    boundary_ratio: float | None = None,
-    flow_shift: float | None = None,
-    step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
+    **options: Unpack[OptionArgs],
 ) -> Take | Study:
     """``generate`` for top-level ``await`` in a notebook."""
     planned = plan(
@@ -188,7 +164,7 @@ async def agenerate(
         image=image,
         fit=fit,
         remix=remix,
-        **picked(locals()),
+        **options,
         characters=characters,
         enhance=enhance,
     )
@@ -196,6 +172,7 @@ async def agenerate(
     return run.takes[0] if planned.takes == 1 else run
 
 
+@takes_options
 def grid(
     prompt: str | Prompt,
     vary: Vary,
@@ -206,22 +183,12 @@ def grid(
     takes: int | None = None,
     image: str | Path | None = None,
     fit: bool = False,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-    loras: Sequence[Any] | None = None,
-    guidance_2: float | None = None,
-    boundary_ratio: float | None = None,
-    flow_shift: float | None = None,
-    step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
     wait: bool = True,
+    **options: Unpack[OptionArgs],
 ) -> Study:
     """Compare variants side by side: ``grid(p, {"length": ["short", "medium", "long"]})``.
 
@@ -240,13 +207,14 @@ def grid(
         takes=takes,
         image=image,
         fit=fit,
-        **picked(locals()),
+        **options,
         characters=characters,
         enhance=enhance,
     )
     return kernel.remember(session().run_plan(planned, cache=cache, budget=budget, wait=wait))
 
 
+@takes_options
 async def agrid(
     prompt: str | Prompt,
     vary: Vary,
@@ -255,21 +223,11 @@ async def agrid(
     size: str | None = None,
     seconds: int | None = None,
     takes: int | None = None,
-    seed: int | None = None,
-    negative_prompt: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    fps: int | None = None,
-    num_frames: int | None = None,
-    loras: Sequence[Any] | None = None,
-    guidance_2: float | None = None,
-    boundary_ratio: float | None = None,
-    flow_shift: float | None = None,
-    step_cache: str | None = None,
     characters: Sequence[str] = (),
     enhance: bool = False,
     budget: float | None = None,
     cache: bool = True,
+    **options: Unpack[OptionArgs],
 ) -> Study:
     """``grid`` for top-level ``await`` in a notebook."""
     planned = plan(
@@ -279,7 +237,7 @@ async def agrid(
         size=size,
         seconds=seconds,
         takes=takes,
-        **picked(locals()),
+        **options,
         characters=characters,
         enhance=enhance,
     )

@@ -98,6 +98,10 @@ class Grid(anywidget.AnyWidget):
     sprite_grid = traitlets.List(
         traitlets.Int(), default_value=list(DEFAULT_SPRITE_GRID), help="Spritesheet columns, rows."
     ).tag(sync=True)
+    previews = traitlets.Dict(
+        help="The newest live preview (a small JPEG) of each cell still rendering, by cell "
+        "index (as a string), where the server makes them; the video replaces it."
+    ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop the shared clock.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Shared playback rate.").tag(sync=True)
     feedback = ModelDict(Feedback, help="Ratings and notes, by cell index (as a string).")
@@ -286,6 +290,15 @@ class Grid(anywidget.AnyWidget):
                         take, self._labels[index], self._metrics.get(index, ""), blind=self.blind
                     )
             self.cells = cells
+            previews = dict(self.previews)
+            for index, shown in enumerate(self._takes):
+                if shown is take:
+                    if take.preview and not take.done:
+                        previews[str(index)] = take.preview
+                    else:
+                        previews.pop(str(index), None)
+            if previews != self.previews:
+                self.previews = previews
             # A rating or note given from Python (``rate(ledger, take, "up")``) shows on the
             # buttons too; it is not sent back to on_rate, which is for the page's clicks. Only
             # a take whose rating or note changed is copied: a status update leaves a rating

@@ -99,11 +99,21 @@ class Player(anywidget.AnyWidget):
     ).tag(sync=True)
     cost = traitlets.Float(None, allow_none=True, help="Dollars charged, if known.").tag(sync=True)
     estimated_cost = traitlets.Float(None, allow_none=True, help="Catalog estimate.").tag(sync=True)
+    gpu_seconds = traitlets.Float(
+        None, allow_none=True, help="GPU seconds one's own server reported for it, if any."
+    ).tag(sync=True)
     prompt = traitlets.Unicode("", help="The prompt as sent (shown as text, never HTML).").tag(
         sync=True
     )
     words = traitlets.Int(
         0, help="The prompt's words, counted as the prompt language counts them everywhere."
+    ).tag(sync=True)
+    preview = traitlets.Bytes(
+        None,
+        allow_none=True,
+        help="The newest live preview (a small JPEG) while the take renders, where the server "
+        "makes them (sora_nb's bundled server); None otherwise: a finished take's state holds "
+        "no bytes. The video replaces it.",
     ).tag(sync=True)
     loop = traitlets.Bool(True, help="Loop playback.").tag(sync=True)
     speed = traitlets.Float(1.0, help="Playback rate.").tag(sync=True)
@@ -241,12 +251,15 @@ class Player(anywidget.AnyWidget):
             self.seconds = int(chains.video_seconds(self._chain or [take]))
             self.cost = take.cost
             self.estimated_cost = take.estimated_cost
+            self.gpu_seconds = take.gpu_seconds
             self.prompt = request.prompt
             self.words = word_count(request.prompt)
             files = {"thumbnail": describe(take, "thumbnail")}
             if take.ok:
                 files["video"] = describe(take, "video")
             self.files = {variant: file for variant, file in files.items() if file}
+            # allow_none: traitlets types Bytes without it.
+            self.preview = None if take.done else take.preview  # type: ignore[assignment]
             self._show_chain(take)
             self._update_blocked()
 

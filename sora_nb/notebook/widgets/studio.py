@@ -40,6 +40,7 @@ from sora_nb.notebook.widgets.studio_view import (
     derive,
     model_names,
     run_status,
+    server_charges,
 )
 from sora_nb.notebook.widgets.traits import ModelList, ModelTrait
 from sora_nb.prompt import Audio, Camera, Lighting, Prompt, Scene, Shot
@@ -302,14 +303,14 @@ class Studio(anywidget.AnyWidget):
                 self.characters, self.character_options, self.characters_blocked
             ),
         )
+        request = server_charges(self._session, request, self.options)
         view = self._shots_view(derive(prompt, request, problems))
         with self.hold_sync():
             for name, value in view:
                 setattr(self, name, value)
 
     def _shots_view(self, view: View) -> View:
-        """Shot by shot: the whole chain's steps and cost in place of one take's, or why the
-        storyboard cannot be made that way."""
+        """Shot by shot: the whole chain's steps and cost in place of one take's, or why not."""
         if not self.shot_by_shot:
             return view
         if view.blocked:
@@ -433,9 +434,8 @@ def _knobs(session: Session, model: str) -> tuple[list[str], KnobDefaults]:
     from sora_nb.api.dialects import ServerInfo
 
     offered: list[str] = []
-    info: ServerInfo | None = None
     try:
-        info = session.server_info(strict=False)
+        info: ServerInfo | None = session.server_info(strict=False)
     except SoraError:
         info = None
     if info is not None and info.takes_knobs and info.serves(model):

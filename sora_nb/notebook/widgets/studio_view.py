@@ -3,18 +3,22 @@
 The text that would be sent, its words, lint, cost, the ladder, what the model cannot do and
 what blocks each button are all derived here from a :class:`~sora_nb.prompt.Prompt` and a
 :class:`Request`, so the browser never re-implements the prompt language and a test needs no
-widget. The choice lists the controls offer come from the prompt vocabulary and the catalog.
+widget. The choice lists the controls offer come from the prompt vocabulary and the catalog;
+what the server charges for a take, from the session (:func:`server_charges`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sora_nb import catalog
+from sora_nb.api.errors import SoraError
+from sora_nb.catalog.options import Options
 from sora_nb.prompt import (
     ANGLE,
     APERTURE_STOPS,
@@ -35,9 +39,13 @@ from sora_nb.prompt import lint as lint_prompt
 from sora_nb.prompt import word_count as count_words
 from sora_nb.prompt.lint_issue import Severity
 from sora_nb.prompt.vocabulary import MOOD, STYLE
+from sora_nb.runs.cost import Charges, charges_of, estimate
+from sora_nb.runs.fitting import finisher
+from sora_nb.runs.request import VideoRequest
 
 if TYPE_CHECKING:
     from sora_nb.runs.grid import GridRun
+    from sora_nb.runs.session import Session
 
 #: The palette holds at most this many colour chips (lint warns under 3).
 PALETTE_MAX = 5
@@ -62,6 +70,10 @@ class Request:
     #: The characters picked for the video (their names), and why they cannot be sent yet.
     characters: tuple[str, ...] = ()
     cast_blocked: str = ""
+    #: How the server charges for a take (see :mod:`sora_nb.runs.cost`), and where that is GPU
+    #: time, the GPU seconds earlier takes like this one took there (None: none to go by).
+    charges: Charges = "dollars"
+    gpu_seconds: float | None = None
 
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -169,22 +181,61 @@ def reasons(request: Request) -> dict[str, str]:
 
 
 def cost_text(request: Request, rungs: int) -> str:
-    """What Generate (and, with ``rungs`` lengths, Compare lengths) would cost."""
-    try:
-        each = catalog.estimate_cost(request.model, request.size, request.seconds)
-    except catalog.CatalogError:
-        each = None
+    """What Generate (and, with ``rungs`` lengths, Compare lengths) would cost on the studio's
+    server, by the rule every plan follows (:func:`sora_nb.runs.cost.estimate`): the catalog's
+    price on a paid server, $0.00 on the offline animatic (saying what the hosted model it
+    imitates would charge), GPU time on one's own GPUs."""
     takes = max(1, request.takes)
     noun = "take" if takes == 1 else "takes"
-    profile = catalog.get_profile(request.model)
-    if request.knobs_offered or (profile is not None and profile.open_weights):
-        return f"{takes} {noun}: GPU time on the server that runs it, not dollars"
-    if each is None:
-        return f"{takes} {noun}: cost unknown ({request.model} has no price at {request.size})"
-    text = f"{takes} {noun} × {request.seconds} s: about ${each * takes:.2f}"
+    text = f"{takes} {noun} × {request.seconds} s: {_price(request, takes)}"
     if rungs >= len(LENGTHS):
-        text += f"; comparing {rungs} lengths: about ${each * takes * rungs:.2f}"
+        text += f"; comparing {rungs} lengths: {_price(request, takes * rungs)}"
     return text
+
+
+def _price(request: Request, takes: int) -> str:
+    # The price follows the model, size and length alone: the prompt need not be written yet.
+    one = VideoRequest.model_construct(
+        prompt="", model=request.model, size=request.size, seconds=request.seconds
+    )
+    cost = estimate([one] * takes, charges=request.charges)
+    if cost.unknown:
+        return f"cost unknown ({request.model} has no price at {request.size})"
+    if cost.gpu and request.gpu_seconds is not None:
+        cost = dataclasses.replace(cost, gpu_seconds=request.gpu_seconds * cost.gpu)
+    return cost.price_text()
+
+
+def server_charges(session: Session, request: Request, options: Mapping[str, Any]) -> Request:
+    """``request`` with what ``session``'s server charges for its takes: dollars, nothing (the
+    offline animatic) or GPU time, then with the GPU seconds earlier takes like it (with the
+    ``options`` the server takes, e.g. steps) took there."""
+    try:
+        info = session.server_info(strict=False)
+    except SoraError:
+        return request  # a server nobody can ask is priced as a paid one, as plans are
+    charges = charges_of(info)
+    profile = catalog.get_profile(request.model)
+    if charges != "gpu" and not (profile is not None and profile.open_weights):
+        return dataclasses.replace(request, charges=charges)
+    offered = set(request.knobs_offered)
+    try:
+        chosen = Options(**{n: v for n, v in options.items() if n in offered and v != ""})
+    except ValueError:
+        chosen = Options()  # a half-typed setting: priced as the model's default
+    # Completed as a plan completes it (its frame count), so the ledger finds takes like it;
+    # the words do not change GPU time, so they need not be written yet.
+    probe = finisher(info)(
+        VideoRequest.model_construct(
+            prompt="",
+            model=request.model,
+            size=request.size,
+            seconds=request.seconds,
+            options=chosen,
+        )
+    )
+    each, _count = session.ledger.gpu_seconds(session.server, probe)
+    return dataclasses.replace(request, charges=charges, gpu_seconds=each)
 
 
 class Option(BaseModel):

@@ -233,11 +233,14 @@ async def _list_loras(request: Request) -> Response:
     return JSONResponse(
         {
             "loaded_adapters": [{"nickname": n, "path": n} for n, _ in active],
+            # A module is listed only while an adapter is applied to it.
             "active": {
                 "transformer": [
                     {"nickname": n, "path": n, "merged": True, "strength": s} for n, s in active
                 ]
-            },
+            }
+            if active
+            else {},
         }
     )
 

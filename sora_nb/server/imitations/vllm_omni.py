@@ -252,5 +252,6 @@ VLLM_OMNI = Engine(
     shows_in_progress=True,
     sync_route=True,
     fastapi_404=True,
+    version=VERSION,
     extra_routes=(Route("/version", _version, methods=["GET"]),),
 )

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from sora_nb.catalog import options as options_table
 from sora_nb.catalog.options import Options
+from sora_nb.server.renderers.preview_slot import PreviewSlot
 
 #: The request options of ``POST /v1/videos``, as the engines (vLLM-Omni, SGLang) name them
 #: (the options table's wire names).
@@ -65,6 +66,8 @@ class Abilities:
     continues: bool = False
     #: The step caches it applies (``--step-cache``), ``none`` first; empty when it has none.
     step_caches: tuple[str, ...] = ()
+    #: Offers a live preview of a running job (``GET /content?variant=preview``).
+    previews: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ class RenderControl:
     steps_done: int = 0
     #: Seconds per step measured so far (the server's poll hint follows it).
     seconds_per_step: float | None = None
+    #: The newest preview the render offered (renderers with ``previews``).
+    preview: PreviewSlot = field(default_factory=PreviewSlot)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     #: Called on every report (the store uses it for nothing but tests may).
     on_report: Callable[[RenderControl], None] | None = field(default=None, repr=False)

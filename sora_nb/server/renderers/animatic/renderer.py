@@ -6,10 +6,12 @@ reworks one keeping its scene (edits).
 It honours ``seed`` as the take's variation (the same seed, the same bytes) and ``fps`` or
 ``num_frames`` only where they agree with what it draws (24 frames a second, ``seconds`` long);
 steps, guidance and negative prompts belong to generative models and are refused plainly.
+Its live preview is its storyboard frame (the thumbnail's still), offered once it is drawn.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from sora_nb.server.renderers.base import (
     RenderRequest,
     RenderResult,
 )
+from sora_nb.server.renderers.preview_slot import from_image
 
 #: What the animatic draws a request into (its ``render``; tests put their own in).
 RenderFunction = Callable[[AnimaticRequest, Path], AnimaticFiles]
@@ -57,6 +60,7 @@ class AnimaticRenderer:
             cancellable=False,
             characters=True,
             continues=True,
+            previews=True,
         )
 
     @property
@@ -104,6 +108,10 @@ class AnimaticRenderer:
             ),
             out_dir,
         )
+        # Its preview is its storyboard frame: the still the thumbnail shows, there while the
+        # paced job is still queued or in progress.
+        with contextlib.suppress(OSError):  # a render function of a test may draw no still
+            control.preview.offer_image(from_image(Path(files.thumbnail).read_bytes()))
         return RenderResult(
             video=files.video, thumbnail=files.thumbnail, spritesheet=files.spritesheet
         )

@@ -16,12 +16,13 @@ __all__ = ["derived_seed", "hook_steps", "numpy_of", "peak_mb"]
 
 
 def hook_steps(pipe: Any, kwargs: dict[str, Any], on_step: Any) -> Any:
-    """Report every denoising step: through ``callback_on_step_end`` where the pipeline has
-    it, else by counting its scheduler's steps. Returns the function that unhooks."""
+    """Report every denoising step, ``on_step(index, latents)``: through ``callback_on_step_end``
+    where the pipeline has it, else by counting its scheduler's steps. Returns the function
+    that unhooks."""
     if "callback_on_step_end" in inspect.signature(pipe.__call__).parameters:
 
-        def callback(_pipe: Any, index: int, _timestep: Any, _tensors: Any) -> dict[str, Any]:
-            on_step(index)
+        def callback(_pipe: Any, index: int, _timestep: Any, tensors: Any) -> dict[str, Any]:
+            on_step(index, tensors.get("latents") if isinstance(tensors, dict) else None)
             return {}
 
         kwargs["callback_on_step_end"] = callback
@@ -32,7 +33,8 @@ def hook_steps(pipe: Any, kwargs: dict[str, Any], on_step: Any) -> Any:
 
     def step(*args: Any, **more: Any) -> Any:
         result = original(*args, **more)
-        on_step(count[0])
+        latents = result[0] if isinstance(result, tuple) else getattr(result, "prev_sample", None)
+        on_step(count[0], latents)
         count[0] += 1
         return result
 

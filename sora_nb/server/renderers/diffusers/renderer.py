@@ -44,6 +44,7 @@ from sora_nb.server.renderers.diffusers.encode import (
     write_previews,
     write_video,
 )
+from sora_nb.server.renderers.diffusers.latent_preview import Capture, fit, packed_grid
 from sora_nb.server.renderers.diffusers.loading import (
     _first_line,
     _image_twin,
@@ -102,6 +103,8 @@ class DiffusersRenderer:
         self.adapters = adapters or Adapters(pipe, ())
         #: The step caches its denoiser takes (``none`` first; empty when it takes none).
         self.step_caches = offered(pipe)
+        #: The latent-to-RGB projection of its live previews (None: its latents get none).
+        self.projection = fit(pipe)
         self._lock = threading.Lock()
         rules = self.rules
         usual_size, usual_seconds = _usual_clip(located, pipe, rules)
@@ -121,6 +124,7 @@ class DiffusersRenderer:
             | ({"lora"} if self.adapters.names else set()),
             loras=self.adapters.names,
             step_caches=self.step_caches,
+            previews=self.projection is not None,
             paced=False,
             cancellable=True,
             workers=1,
@@ -338,9 +342,14 @@ class DiffusersRenderer:
         pipe = self.image_pipe if image_input else self.pipe
         kwargs = self._call_arguments(request, plan, pipe)
         stamps: list[float] = []
+        grid = packed_grid(pipe, plan.frames, plan.height, plan.width)
+        slot = control.preview
+        capture = self.projection and Capture(self.projection, pipe.scheduler, slot, grid)
 
-        def on_step(index: int) -> None:
+        def on_step(index: int, latents: Any) -> None:
             stamps.append(time.perf_counter())
+            if capture:
+                capture.step(latents)
             control.steps_done = index + 1
             if len(stamps) > 1:
                 control.seconds_per_step = (stamps[-1] - stamps[0]) / (len(stamps) - 1)
