@@ -24,12 +24,13 @@ lint: setup
 	$(PY) -m ruff format --check sora_nb tests
 	$(PY) -m mypy
 
-# The engines' own HTTP code for tests/engines (SGLang 0.5.23 and FastVideo 0.2.1 on CPU torch,
-# generation stubbed): virtualenvs of about 3 GB and 1.7 GB, built once into
+# The engines' own HTTP code for tests/engines (SGLang 0.5.23, FastVideo 0.2.1 and vLLM-Omni 0.30.0 on CPU torch,
+# generation stubbed): virtualenvs of about 2.8, 1.7 and 1.9 GB, built once into
 # ~/.cache/sora_nb/engines and found there after.
 engines: setup
 	PYTHON=$(PY) bash scripts/engines/sglang.sh
 	PYTHON=$(PY) bash scripts/engines/fastvideo.sh
+	PYTHON=$(PY) bash scripts/engines/vllm_omni.sh
 
 test: lint engines
 	@if [ -f js/package.json ]; then cd js && npm test --silent; fi

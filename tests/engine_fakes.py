@@ -70,6 +70,8 @@ class EngineFake:
         self.files_lost = False
         #: What SGLang's /server_info names as its version.
         self.version = "0.5.23"
+        #: What vLLM's /version names (the vLLM vLLM-Omni runs on, whose number it carries).
+        self.vllm_version = "0.30.0"
         #: Restart (forget every job) when this many status GETs have been answered.
         self.restart_after: int | None = None
         self._status_gets = 0
@@ -111,6 +113,8 @@ class EngineFake:
             return httpx.Response(
                 200, json={"served_model_name": self.served, "version": self.version}
             )
+        if path == "/version" and self.dialect == "vllm-omni":
+            return httpx.Response(200, json={"version": self.vllm_version})
         parts = path.removeprefix("/v1/").split("/")
         if parts == ["models"] and request.method == "GET":
             return self._models()

@@ -134,6 +134,9 @@ def create_body(
         if "image_reference" in added:
             image = None  # the first frame travels in it, with the last
         fields.update(added)
+    if dialect.name == "vllm-omni":
+        # vLLM-Omni 0.30.0 reports a job's stage metrics only when the create asks for them.
+        fields["return_stage_metrics"] = True
     if image is not None:
         fields.update(_image_fields(dialect, image))
     if upload is None and not extra and dialect.encoding == "json":

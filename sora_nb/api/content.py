@@ -52,7 +52,10 @@ async def download_content(
             return target
         except errors.APIStatusError as exc:
             status = exc.status_code
-            if dialect is not None and status in dialect.content_failed:
+            # Not knowing the server, a 422 is still read as vLLM-Omni reads it (a failed job)
+            # when the job says so, never as a field to fix.
+            failed = dialect.content_failed if dialect is not None else frozenset({422})
+            if status in failed:
                 raise await _failed(job, exc) from None
             if isinstance(exc, errors.NotReadyError) and params and _variant_unknown(exc):
                 # A server that numbers its outputs (SGLang 0.5.23) knows no "video" variant:

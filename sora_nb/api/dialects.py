@@ -163,7 +163,10 @@ DIALECTS: dict[str, Dialect] = {
             content_failed=frozenset({422}),
             content_404_waits=True,
             forgets_on_restart=True,
-            source=f"{_ENGINE_SOURCE} A (vllm-omni ae7bee0c)",
+            source="vLLM-Omni 0.30.0's own HTTP server (tests/engines/test_vllm_omni.py)",
+            # vLLM's own route; vLLM-Omni's releases carry the number of the vLLM they run on.
+            version_route="/version",
+            tested=("0.30.0",),
             aliases=("vllm", "vllm_omni", "vllmomni"),
         ),
         Dialect(

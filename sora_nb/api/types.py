@@ -92,6 +92,11 @@ class Video(_Wire):
     #: Seconds of each stage of the job (vLLM-Omni's ``stage_durations``; the bundled server's
     #: ``text_encoding``, ``denoising``, ``vae_decode`` and ``encoding`` for an open model).
     stage_durations: dict[str, float] | None = None
+    #: The clip's length in seconds as the server made it (vLLM-Omni: its frames over its fps).
+    duration_s: float | None = None
+    #: The server's own measurements of the job (vLLM-Omni's ``metrics``, sent when a create
+    #: asks ``return_stage_metrics``).
+    metrics: dict[str, Any] | None = None
 
     @field_validator("progress", mode="before")
     @classmethod

@@ -200,6 +200,12 @@ def refusal(loras: tuple[Lora, ...], dialect: str | None) -> str | None:
                 "vLLM-Omni applies an adapter to the whole model; it takes no expert "
                 f"(@{loras[0].target}). Drop the @ part, or use SGLang or the bundled server"
             )
+        if loras and not loras[0].is_path:
+            # vLLM-Omni 0.30.0 loads the adapter per request and fails the job without a path.
+            return (
+                f"vLLM-Omni needs the adapter's path on the server, not only a name "
+                f"({loras[0].name!r}); give it as /path/on/server/{loras[0].name}.safetensors"
+            )
     return None
 
 

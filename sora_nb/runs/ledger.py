@@ -22,7 +22,7 @@ from sora_nb.catalog import options as options_table
 from sora_nb.catalog import source_media
 from sora_nb.runs import take as take_module
 from sora_nb.runs.cost import Spending
-from sora_nb.runs.ledger_schema import MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
+from sora_nb.runs.ledger_schema import JSON_COLUMNS, MUTABLE, SCHEMA, SCHEMA_VERSION, migrate
 from sora_nb.runs.request import VideoRequest
 from sora_nb.runs.take import Take, TakeFailure
 
@@ -238,10 +238,8 @@ class Ledger:
                 )
                 columns["error_code"] = err.code if err else None
                 columns["error_message"] = err.message if err else None
-            elif name == "metrics":
-                columns["metrics_json"] = json.dumps(value)
-            elif name == "stage_durations":
-                columns["stages_json"] = None if value is None else json.dumps(value)
+            elif name in JSON_COLUMNS:
+                columns[JSON_COLUMNS[name]] = None if value is None else json.dumps(value)
             else:
                 columns[name] = value
         now = time.time()
@@ -293,6 +291,8 @@ class Ledger:
             peak_memory_mb=row["peak_memory_mb"],
             seconds_per_step=row["seconds_per_step"],
             stage_durations=json.loads(row["stages_json"]) if row["stages_json"] else None,
+            duration_s=row["duration_s"],
+            server_metrics=json.loads(row["server_metrics_json"] or "null"),
         )
         return take.attach(self.media_dir, self)
 

@@ -88,9 +88,11 @@ CREATE TABLE IF NOT EXISTS character_ids (
 #: seconds per denoising step to takes; 4 what a take would have cost on the hosted model it
 #: names, apart from what was charged (the bundled server's takes were recorded at the
 #: catalog's price until then: 4 moves that price to ``would_cost`` and records $0 charged),
-#: and the time of each stage (text encoding, denoising, VAE decode, encoding) to takes.
+#: and the time of each stage (text encoding, denoising, VAE decode, encoding) to takes; 5 the
+#: clip's length and the server's own metrics as it reported them (vLLM-Omni's ``duration_s``
+#: and ``metrics``) to takes.
 #: Older ledgers gain the columns and tables when opened; their rows read back with those empty.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         ("seed", "INTEGER"),
@@ -112,7 +114,15 @@ _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("seconds_per_step", "REAL"),
         ("would_cost", "REAL"),
         ("stages_json", "TEXT"),
+        ("duration_s", "REAL"),
+        ("server_metrics_json", "TEXT"),
     ),
+}
+#: Take fields kept as JSON text, and their columns.
+JSON_COLUMNS = {
+    "metrics": "metrics_json",
+    "stage_durations": "stages_json",
+    "server_metrics": "server_metrics_json",
 }
 #: Indexes over added columns: made once the columns exist.
 _ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS takes_by_parent ON takes(parent_id)",)
@@ -135,6 +145,8 @@ MUTABLE = {
     "seconds_per_step",
     "would_cost",
     "stage_durations",
+    "duration_s",
+    "server_metrics",
 }
 
 

@@ -323,6 +323,8 @@ class Runner:
                 ("peak_memory_mb", video.peak_memory_mb),
                 ("seconds_per_step", video.seconds_per_step),
                 ("stage_durations", video.stage_durations or None),
+                ("duration_s", video.duration_s),
+                ("server_metrics", video.metrics or None),
             )
             if value is not None
         }

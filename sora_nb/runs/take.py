@@ -107,6 +107,10 @@ class Take(BaseModel):
     #: Seconds of each stage the server timed (``text_encoding``, ``denoising``, ``vae_decode``,
     #: ``encoding``: the bundled server; vLLM-Omni's ``stage_durations`` as it names them).
     stage_durations: dict[str, float] | None = None
+    #: The clip's length in seconds and the server's own measurements of the job, as the server
+    #: reported them (vLLM-Omni's ``duration_s`` and ``metrics``); None where it did not.
+    duration_s: float | None = None
+    server_metrics: dict[str, Any] | None = None
     created_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None
     completed_at: float | None = None

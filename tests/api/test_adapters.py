@@ -1,9 +1,10 @@
 """LoRA adapters on the wire: each engine gets them its own way, or a refusal before sending.
 
-vLLM-Omni takes one adapter per create in its ``lora`` form field (a JSON object, name and
-scale); SGLang sets adapters for the whole server through ``/v1/set_lora`` (and turns them off
-with ``/v1/unmerge_lora_weights``), so a create body never carries them; the bundled server
-takes several and lists those it offers on its cards.
+vLLM-Omni takes one adapter per create in its ``lora`` form field (a JSON object: name, path
+and scale; it fails a job whose adapter has no path); SGLang sets adapters for the whole
+server through ``/v1/set_lora`` (and turns them off with ``/v1/unmerge_lora_weights``), so a
+create body never carries them; the bundled server takes several and lists those it offers on
+its cards.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Engine:
             return httpx.Response(200, json={"data": self.cards})
         if path == "/server_info":  # SGLang's version, asked once with /models
             return httpx.Response(200, json={"version": "0.5.23"})
+        if path == "/version":  # vLLM's (vLLM-Omni's) version, asked once with /models
+            return httpx.Response(200, json={"version": "0.30.0"})
         if request.headers.get("content-type", "").startswith("multipart"):
             body: Any = _form(request)
         else:
@@ -66,10 +69,14 @@ def _client(engine: Engine) -> SyncVideosClient:
 def test_vllm_omni_gets_one_adapter_as_its_lora_json_field() -> None:
     engine = Engine("vllm-omni")
     with _client(engine) as client:
-        client.create(prompt="A kite.", loras=[("ghibli", 0.8)], flow_shift=3.0)
+        client.create(prompt="A kite.", loras=[("/w/ghibli.safetensors", 0.8)], flow_shift=3.0)
         client.create(prompt="A kite.", loras="/weights/grain.safetensors:0.5")
     (_, _, first), (_, _, second) = engine.got
-    assert json.loads(first["lora"]) == {"name": "ghibli", "scale": 0.8}
+    assert json.loads(first["lora"]) == {
+        "name": "ghibli",
+        "path": "/w/ghibli.safetensors",
+        "scale": 0.8,
+    }
     assert first["flow_shift"] == "3.0"
     assert json.loads(second["lora"]) == {
         "name": "grain",
@@ -84,6 +91,9 @@ def test_vllm_omni_gets_one_adapter_as_its_lora_json_field() -> None:
         ("ghibli:0.8+grain:0.3", "vLLM-Omni takes one adapter per request; got 2"),
         ("ghibli:0.8@transformer_2", "it takes no expert"),
         ("ghibli:7", "the scale of adapter 'ghibli' should be from 0 to 4"),
+        # vLLM-Omni 0.30.0 would take the create and fail the job: "both name and path are
+        # required".
+        ("ghibli:0.8", "vLLM-Omni needs the adapter's path on the server, not only a name"),
     ],
 )
 def test_what_vllm_omni_cannot_take_is_refused_before_sending(loras: str, message: str) -> None:

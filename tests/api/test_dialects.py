@@ -73,10 +73,12 @@ async def test_each_engine_is_found_from_its_models_answer(
         info = await client.detect()
     assert info.dialect.name == dialect and not info.assumed
     assert info.models == (fake.served,)
-    # SGLang names its version at /server_info, outside /v1.
-    asked = ["/v1/models", "/server_info"] if dialect == "sglang" else ["/v1/models"]
+    # SGLang names its version at /server_info, vLLM-Omni at vLLM's /version (outside /v1).
+    routes = {"sglang": "/server_info", "vllm-omni": "/version"}
+    asked = ["/v1/models", routes[dialect]] if dialect in routes else ["/v1/models"]
     assert [r.url.path for r in fake.requests] == asked
-    assert info.version == ("0.5.23" if dialect == "sglang" else None)
+    versions = {"sglang": "0.5.23", "vllm-omni": "0.30.0"}
+    assert info.version == versions.get(dialect)
     if dialect != "litellm":
         assert info.default_model == SERVED
 
@@ -152,6 +154,8 @@ async def test_vllm_omni_gets_a_form_with_its_own_model_never_json_or_sora_2(
         "size": "832x480",
         "seed": "7",
         "num_inference_steps": "30",
+        # vLLM-Omni 0.30.0 reports a job's stage metrics only when asked.
+        "return_stage_metrics": "true",
     }
     assert "sora-2" not in b"".join(r.content for r in fake.requests).decode("latin1")
 

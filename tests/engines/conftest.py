@@ -4,9 +4,10 @@
 ``scripts/engines/sglang.sh`` builds (once; later runs find it cached) and yields it while the
 tests of a module run. The Hugging Face cache it reads holds only the served model's
 ``model_index.json`` (SGLang picks the pipeline and its defaults from it), with the hub offline.
-:func:`fastvideo` does the same for FastVideo 0.2.1 (``fastvideo_stub.py``, built by
-``scripts/engines/fastvideo.sh``), started as ``fastvideo serve --config FILE`` with a config
-written here; it needs no Hugging Face files (its registry knows Wan's preset).
+:func:`vllm_omni` does the same for vLLM-Omni 0.30.0 (``vllm_omni_stub.py``,
+``scripts/engines/vllm_omni.sh``), and :func:`fastvideo` for FastVideo 0.2.1
+(``fastvideo_stub.py``, ``scripts/engines/fastvideo.sh``), started as ``fastvideo serve --config
+FILE`` with a config written here; it needs no Hugging Face files (its registry knows Wan's preset).
 """
 
 from __future__ import annotations
@@ -138,27 +139,27 @@ def sglang_server(env: Path, folder: Path, port: int | None = None) -> Iterator[
         _stop(process)
 
 
-def _wait_healthy(engine: Engine, port: int) -> None:
+def _wait_healthy(engine: Engine, port: int, name: str = "SGLang") -> None:
     """Until /health says ok (after SGLang's own warm-up request went through the stub)."""
     deadline = time.monotonic() + UP_SECONDS
     while time.monotonic() < deadline:
         if engine.process.poll() is not None:
             raise RuntimeError(
-                f"SGLang exited with {engine.process.returncode} while starting:\n{engine.said()}"
+                f"{name} exited with {engine.process.returncode} while starting:\n{engine.said()}"
             )
         with contextlib.suppress(httpx.TransportError):
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
                 return
         time.sleep(0.25)
-    raise RuntimeError(f"SGLang was not healthy within {UP_SECONDS} s:\n{engine.said()}")
+    raise RuntimeError(f"{name} was not healthy within {UP_SECONDS} s:\n{engine.said()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
     """SIGINT (uvicorn's graceful stop), then a kill after a bounded wait."""
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(15)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
@@ -169,6 +170,46 @@ def sglang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """SGLang 0.5.23's own server, generation stubbed, for the tests of one module."""
     env = engine_env("sglang.sh")
     with sglang_server(env, tmp_path_factory.mktemp("sglang")) as engine:
+        yield engine
+
+
+@contextlib.contextmanager
+def vllm_omni_server(env: Path, folder: Path, port: int | None = None) -> Iterator[Engine]:
+    """vLLM-Omni's server (``vllm serve WAN --omni``) with the stub engine client."""
+    port = port or free_port()
+    outputs = folder / "outputs"
+    outputs.mkdir(parents=True)
+    log = folder / "vllm-omni.log"
+    environ = {
+        **os.environ,
+        "HF_HOME": str(folder / "hf"),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "VLLM_OMNI_SERVER_STORAGE__PATH": str(outputs),  # its file store (default /tmp/storage)
+        "STUB_RECORD": str(outputs / "requests.jsonl"),
+        "VLLM_NO_USAGE_STATS": "1",
+    }
+    environ.pop("PYTHONPATH", None)
+    script = ROOT / "tests" / "engines" / "vllm_omni_stub.py"
+    command = [str(env / "bin" / "python"), str(script), WAN]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=environ, cwd=folder
+        )
+    engine = Engine(f"http://127.0.0.1:{port}/v1", outputs, log, process)
+    try:
+        _wait_healthy(engine, port, "vLLM-Omni")
+        yield engine
+    finally:
+        _stop(process, grace=5)  # its shutdown waits on an engine that is not there: killed
+
+
+@pytest.fixture(scope="module")
+def vllm_omni(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """vLLM-Omni 0.30.0's own server, engine client stubbed, for the tests of one module."""
+    env = engine_env("vllm_omni.sh")
+    with vllm_omni_server(env, tmp_path_factory.mktemp("vllm-omni")) as engine:
         yield engine
 
 
@@ -199,24 +240,10 @@ def fastvideo_server(env: Path, folder: Path) -> Iterator[Engine]:
         )
     engine = Engine(f"http://127.0.0.1:{port}/v1", outputs, log, process)
     try:
-        wait_healthy(engine, f"http://127.0.0.1:{port}/health", "FastVideo")
+        _wait_healthy(engine, port, "FastVideo")
         yield engine
     finally:
         _stop(process)
-
-
-def wait_healthy(engine: Engine, health: str, name: str) -> None:
-    """Until ``health`` answers 200 (bounded by UP_SECONDS), or the engine has exited."""
-    deadline = time.monotonic() + UP_SECONDS
-    while time.monotonic() < deadline:
-        if engine.process.poll() is not None:
-            code = engine.process.returncode
-            raise RuntimeError(f"{name} exited with {code} while starting:\n{engine.said()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(health, timeout=2).status_code == 200:
-                return
-        time.sleep(0.25)
-    raise RuntimeError(f"{name} was not healthy within {UP_SECONDS} s:\n{engine.said()}")
 
 
 @pytest.fixture(scope="module")

@@ -107,8 +107,9 @@ def the_script(server: Imitation, folder: Path, *, own_renderer: bool = True) ->
     session = session_on(server, folder)
     info = session.server_info()
     assert info.dialect.name == dialect and not info.assumed, info
-    # The SGLang imitation names the version it follows where SGLang names its own.
-    assert info.version == ("0.5.23" if dialect == "sglang" else None), info
+    # The SGLang and vLLM-Omni imitations name the version they follow where the engine names
+    # its own (/server_info, vLLM's /version).
+    assert info.version == {"sglang": "0.5.23", "vllm-omni": "0.30.0"}.get(dialect), info
 
     # 1. Generate with the server's defaults: downloaded, with a thumbnail and a spritesheet
     #    (derived from the video where the server makes none).
@@ -250,7 +251,9 @@ def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
     server = imitation(dialect, tmp_path / "server")
     try:
         session = session_on(server, tmp_path / "media")
-        axes = [Axis.parse("lora", ["none", "ghibli:0.6", "ghibli:1.0"])]
+        # vLLM-Omni loads an adapter per request from its path (a name alone fails the job).
+        name = "/loras/ghibli.safetensors" if dialect == "vllm-omni" else "ghibli"
+        axes = [Axis.parse("lora", ["none", f"{name}:0.6", f"{name}:1.0"])]
         plan = session.plan(PROMPT, axes=axes, takes=2)
         said = "3 adapter sets, one at a time (SGLang Diffusion's adapters are server-wide"
         line = plan_summary(plan, session)
@@ -262,7 +265,7 @@ def test_a_lora_axis_reaches_each_engine_as_its_source_reads_it(
         check_what_it_received(server)
         if dialect == "vllm-omni":
             sent = sorted(s.form.get("lora", "none") for s in server.creates())
-            one = '{"name": "ghibli", "scale": %s}'
+            one = '{"name": "ghibli", "scale": %s, "path": "/loras/ghibli.safetensors"}'
             assert sent == sorted([one % "0.6"] * 2 + [one % "1.0"] * 2 + ["none"] * 2)
             return
         assert all("lora" not in s.form for s in server.creates())
@@ -296,7 +299,8 @@ def test_a_second_experts_settings_are_refused_for_a_one_expert_model(tmp_path: 
             errors.InvalidRequestError, match="has one denoising expert; --guidance-2"
         ):
             session.plan(PROMPT, options={"guidance_2": 3.0})
-        assert all(s.request.url.path.endswith("/models") for s in server.seen[before:])
+        asked = [s.request.url.path for s in server.seen[before:]]
+        assert all(path.endswith(("/models", "/version")) for path in asked), asked
         [take] = session.run_plan(session.plan(PROMPT, options={"flow_shift": 3.0})).takes
         assert take.status == "completed", take.error
         assert server.creates()[-1].form["flow_shift"] == "3.0"

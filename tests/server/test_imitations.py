@@ -115,11 +115,20 @@ async def test_vllm_omni(apps: Apps) -> None:
             "default",
         )
         assert (job["size"], job["seconds"], job["media_type"]) == ("320x192", "1", "video/mp4")
-        assert (job["fps"], job["num_frames"]) == (24.0, None)  # 24.0 when not sent
+        # 24.0 fps when not sent; frames and length resolved from seconds (vLLM-Omni 0.30.0).
+        assert (job["fps"], job["num_frames"], job["duration_s"]) == (24.0, 24, 1.0)
         seen = await settle(c, f"/v1/videos/{job['id']}")
         done = seen[-1].json()
         assert {a.json()["progress"] for a in seen} <= {0, 100}
         assert done["status"] == "completed" and done["file_name"] == f"{job['id']}.mp4"
+        assert (done["duration_s"], done["metrics"]) == (1.0, None)  # metrics only when asked
+        asked = await c.post(
+            "/v1/videos", files=form(prompt="a kite", seconds="1", return_stage_metrics="true")
+        )
+        measured = (await settle(c, f"/v1/videos/{asked.json()['id']}"))[-1].json()
+        assert set(measured["metrics"]) == {"diffusion_engine_exec_time_ms"}
+        assert (await c.get("/version")).json() == {"version": "0.30.0"}
+        assert (await c.get("/server_info")).status_code == 404  # SGLang's route, not vLLM's
         # Form-encoded works too; size and seconds left out are null and "4".
         plain = (await c.post("/v1/videos", data={"prompt": "a boat", "seconds": "1"})).json()
         assert (plain["size"], plain["seconds"]) == (None, "1")
@@ -143,7 +152,7 @@ async def test_vllm_omni(apps: Apps) -> None:
 
         listed = (await c.get("/v1/videos")).json()
         assert set(listed) == {"object", "data", "first_id", "last_id", "has_more"}
-        assert len(listed["data"]) == 3 and listed["has_more"] is False
+        assert len(listed["data"]) == 4 and listed["has_more"] is False
         page = (await c.get("/v1/videos", params={"limit": 1})).json()
         assert len(page["data"]) == 1 and page["has_more"] is True
         assert (await c.get("/v1/videos", params={"limit": 101})).status_code == 400

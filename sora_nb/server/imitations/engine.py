@@ -210,7 +210,7 @@ def engine_app(settings: ServerSettings, engine: Engine) -> Starlette:
         Route("/v1/models/{model:path}", _model, methods=["GET"]),
     ]
     routes.extend(engine.extra_routes)
-    if engine.version is not None:
+    if engine.version is not None and engine.name == "sglang":  # SGLang's own route
         routes.append(Route("/server_info", _server_info, methods=["GET"]))
     if engine.sync_route:
         routes.insert(0, Route("/v1/videos/sync", _create_sync, methods=["POST"]))

@@ -1,10 +1,12 @@
-"""vLLM-Omni's dialect (engine-dialects.md §A): form bodies only, the served model or none,
+"""vLLM-Omni 0.30.0's dialect, as its own server answers (``docs/engines.md``, checked by
+``tests/engines/test_vllm_omni.py``): form bodies only, the served model or none,
 ``video_gen_<hex>`` ids, queued → in_progress → completed/failed with progress 0 then 100, a
 failed job's GET answered with the error's HTTP status and the job as body (its progress 0),
 content errors 404 (not ready) and 422 (failed), DELETE that cancels, paged lists, vLLM's error
-envelope with validation failures as 400 (range and size errors as ``BadRequestError`` with no
-param, as vLLM-Omni 0.30.0 answers), jobs carrying ``fps`` (24.0 when not sent) and
-``num_frames``, FastAPI's own 404 for an unknown route, ``POST /v1/videos/sync``, no remix."""
+envelope with form validation failures as 400 and the request model's range and size errors as
+``BadRequestError`` with no param, jobs carrying ``fps`` (24.0 when not sent), ``num_frames``,
+``duration_s`` and (when the create asked ``return_stage_metrics``) ``metrics``, FastAPI's own
+404 for an unknown route, vLLM's ``GET /version``, ``POST /v1/videos/sync``, no remix."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from http import HTTPStatus
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from sora_nb.api.types import Video
 from sora_nb.server.defaults import DEFAULT_SECONDS
@@ -33,6 +37,9 @@ from sora_nb.server.jobs import JobRecord
 _SIZE = re.compile(r"\d+x\d+")
 _SECONDS = re.compile(r"[1-9]\d*")
 _FPS = 24
+#: The version imitated: vLLM's /version names the vLLM it runs on (vLLM-Omni's releases carry
+#: the same number).
+VERSION = "0.30.0"
 
 
 def error(status: int, message: str, param: str | None) -> dict[str, Any]:
@@ -60,8 +67,15 @@ def _bad_request(message: str) -> EngineError:
 
 
 def _out_of_range(name: str, value: Any, why: str) -> EngineError:
+    """A range error as the request model's validation words it (pydantic's first lines)."""
     if why.startswith("Input should be between"):
-        return _bad_request(f"{name} {why[len('Input should be ') :]}, got {value}.")
+        low, high = why.removeprefix("Input should be between ").split(" and ")
+        bound = f"greater than or equal to {low}"
+        if float(value) > float(high):
+            bound = f"less than or equal to {high}"
+        return _bad_request(
+            f"1 validation error for VideoGenerationRequest\n{name}\n  Input should be {bound}"
+        )
     return _invalid(name, value, why)
 
 
@@ -89,6 +103,8 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
     knobs = typed_knobs(fields, _out_of_range)
     if fields.get("lora") is not None:
         knobs["lora"] = _lora(fields["lora"])
+    if fields.get("return_stage_metrics", "").lower() in ("true", "1", "yes", "on"):
+        knobs["return_stage_metrics"] = True
     for name in ("width", "height"):
         if fields.get(name) and not (fields[name].isdigit() and int(fields[name]) >= 1):
             raise _invalid(name, fields[name], "Input should be greater than or equal to 1")
@@ -131,9 +147,11 @@ def _lora(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError:
-        raise EngineError(400, error(400, "Invalid LoRA JSON string", "lora")) from None
+        raise EngineError(400, error(400, "Invalid JSON in form field.", None)) from None
     if not isinstance(data, dict):
-        raise EngineError(400, error(400, "LoRA must be a JSON object", "lora"))
+        kind = type(data).__name__
+        message = f"Invalid JSON in form field: expected dict, got {kind}."
+        raise EngineError(400, error(400, message, None))
     return data
 
 
@@ -162,6 +180,15 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         failure = {"code": code, "message": view.error.message}
     done = view.status in ("completed", "failed")
     sent = extras.get("knobs") or {}
+    fps = float(sent.get("fps", _FPS))
+    seconds_text = extras.get("seconds_text")
+    frames = sent.get("num_frames")
+    if frames is None and seconds_text is not None:
+        frames = int(float(seconds_text) * fps)  # as its request model resolves a length
+    length = float(seconds_text) if seconds_text and view.status != "completed" else None
+    if length is None and frames is not None:
+        length = frames / fps
+    asked_metrics = sent.get("return_stage_metrics") and view.status == "completed"
     return {
         "model": server.model,
         "prompt": job.prompt,
@@ -172,8 +199,15 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         # A failed job reads 0, whatever it had reached (vLLM-Omni 0.30.0).
         "progress": 0 if view.status == "failed" else view.progress,
         "seconds": extras.get("seconds_text") or DEFAULT_SECONDS,
-        "fps": float(sent.get("fps", _FPS)),
-        "num_frames": sent.get("num_frames"),
+        "fps": fps,
+        "num_frames": frames,
+        "duration_s": length,
+        # The diffusion engine's own timing names, reported only when the create asked.
+        "metrics": (
+            {"diffusion_engine_exec_time_ms": (inference_seconds(job) or 0.0) * 1000.0}
+            if asked_metrics
+            else None
+        ),
         "quality": "default",
         "completed_at": view.completed_at,
         "created_at": view.created_at,
@@ -186,6 +220,10 @@ def job_body(server: EngineServer, job: JobRecord, view: Video) -> dict[str, Any
         "stage_durations": metrics.get("stage_durations") or {},
         "peak_memory_mb": float(metrics.get("peak_memory_mb") or 0.0),
     }
+
+
+async def _version(_request: Request) -> Response:
+    return JSONResponse({"version": VERSION})
 
 
 def get_status(body: dict[str, Any]) -> int:
@@ -214,4 +252,6 @@ VLLM_OMNI = Engine(
     shows_in_progress=True,
     sync_route=True,
     fastapi_404=True,
+    version=VERSION,
+    extra_routes=(Route("/version", _version, methods=["GET"]),),
 )
