@@ -35,7 +35,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from sora_nb import catalog
 from sora_nb._version import __version__
-from sora_nb.api import dialects, errors
+from sora_nb.api import dialect_clues, dialects, errors
 from sora_nb.api.adapters import AdapterState, check_adapters
 from sora_nb.api.answers import (
     cannot_delete,
@@ -363,7 +363,7 @@ class VideosClient:
         except errors.BadRequestError as exc:
             if dialect is not None or json_body is None:
                 raise
-            if not dialects.refuses_json(exc.server_message, exc.param):
+            if not dialect_clues.refuses_json(exc.server_message, exc.param):
                 raise
             # The server read the JSON as an empty form: a form-only engine (vLLM-Omni).
             # Nothing was created; say it again as a form, under the same idempotency key.

@@ -11,13 +11,10 @@ jobs (:func:`from_job`) confirm a guess later.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sora_nb.api import model_cards
 from sora_nb.api.errors import ConfigurationError
@@ -413,41 +410,3 @@ def detect(status: int, body: bytes, headers: Mapping[str, str]) -> ServerInfo:
         owner_text = ", ".join(sorted(o for o in owners if o)) or "nobody"
         why = f"/v1/models owned_by {owner_text}; assumed"
     return ServerInfo(DIALECTS["openai"], models, why, assumed=True, extra_knobs=extra)
-
-
-_HEX32 = re.compile(r"[0-9a-f]{32}")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def from_job(video_id: str, fields: Mapping[str, Any]) -> Dialect | None:
-    """The dialect a job's id and fields betray, if they betray one (None otherwise).
-
-    vLLM-Omni's ids are ``video_gen_<32 hex>``, SGLang's dashed UUIDs, FastVideo's 32 bare hex
-    characters, LiteLLM's ``video_`` and base64 of ``litellm:custom_llm_provider:...``.
-    """
-    if video_id.startswith("video_gen_") and _HEX32.fullmatch(video_id[10:]):
-        return DIALECTS["vllm-omni"]
-    if _UUID.fullmatch(video_id):
-        return DIALECTS["sglang"]
-    if _HEX32.fullmatch(video_id) and "file_path" in fields:
-        return DIALECTS["fastvideo"]
-    if video_id.startswith("video_") and _litellm_id(video_id[6:]):
-        return DIALECTS["litellm"]
-    return None
-
-
-def refuses_json(message: str | None, param: str | None) -> bool:
-    """True when a create's 400/422 says the prompt was missing: a form-only server (vLLM-Omni)
-    read the JSON body as an empty form."""
-    text = (message or "").lower()
-    field_named = (param or "").removeprefix("body.") == "prompt" or "prompt" in text
-    return field_named and any(w in text for w in ("required", "missing"))
-
-
-def _litellm_id(encoded: str) -> bool:
-    padded = encoded + "=" * (-len(encoded) % 4)
-    try:
-        text = base64.b64decode(padded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    return text.startswith("litellm:")

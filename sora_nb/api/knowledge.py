@@ -13,7 +13,7 @@ import json
 import warnings
 
 from sora_nb import catalog
-from sora_nb.api import dialects, errors
+from sora_nb.api import dialect_clues, dialects, errors
 from sora_nb.api.answers import Answer, answer_unless_auth, not_served, read_answer
 from sora_nb.api.dialects import Dialect, ServerInfo
 from sora_nb.api.sending import Sender
@@ -87,7 +87,7 @@ class ServerKnowledge:
     def learn_from(self, video: Video) -> None:
         """Learn the dialect from a job's id when nothing better said it."""
         if self.by_hand is None and (self.info is None or self.info.assumed):
-            seen = dialects.from_job(video.id, video.model_extra or {})
+            seen = dialect_clues.from_job(video.id, video.model_extra or {})
             if seen is not None:
                 self.seen = seen
 

@@ -16,7 +16,8 @@ import pytest
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.clock import SimulatedClock
-from sora_nb.api.dialects import DIALECTS, EngineVersionWarning, detect, from_job
+from sora_nb.api.dialect_clues import from_job
+from sora_nb.api.dialects import DIALECTS, EngineVersionWarning, detect
 from sora_nb.api.retry import PollPolicy, RetryPolicy
 from sora_nb.api.types import Video
 from tests.engine_fakes import BLOCKED_WORD, GUARDRAIL, SERVED, EngineFake, tiny_mp4

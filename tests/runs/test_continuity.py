@@ -237,5 +237,5 @@ def test_a_ledger_of_schema_1_opens_with_empty_lineage(tmp_path: Path) -> None:
     reopened = Ledger(folder)
     columns = {row[1] for row in reopened.read("PRAGMA table_info(takes)")}
     assert {"parent_id", "parent_kind"} <= columns
-    assert reopened.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+    assert reopened.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 5
     assert reopened.read("SELECT * FROM characters") == []
