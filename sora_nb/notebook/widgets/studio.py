@@ -27,6 +27,7 @@ from sora_nb.notebook.widgets._files import ChunkSender
 from sora_nb.notebook.widgets.state import CharacterOption, DialogueRow, KnobDefaults
 from sora_nb.notebook.widgets.studio_cast import cast_problem, offered, picked, poster
 from sora_nb.notebook.widgets.studio_loras import offered_loras
+from sora_nb.notebook.widgets.studio_sources import SOURCE_TRAITS, SourceControls
 from sora_nb.notebook.widgets.studio_state import CLAUSES, as_prompt, prompt_of, trait_values
 from sora_nb.notebook.widgets.studio_view import (
     LENGTHS,
@@ -59,7 +60,7 @@ _SETTINGS: tuple[str, ...] = ("model", "size", "seconds", "takes", "characters",
 _NO_COMPARE = "Compare lengths makes one video per length; turn shot by shot off to compare."
 
 
-class Studio(anywidget.AnyWidget):
+class Studio(SourceControls, anywidget.AnyWidget):
     """A prompt studio: a control for every clause of a Prompt, live text, lint and cost, and
     Generate / Compare lengths buttons that run through the session and show the result below.
 
@@ -219,12 +220,13 @@ class Studio(anywidget.AnyWidget):
             self.loras_offered, self.loras_hint = offered_loras(session, knobs)
             self._set_clauses(as_prompt(prompt))
             self._load_characters()
+            self._load_sources()
             self.characters = list(characters)
             named = session.rewrites.enhancer
             self.enhancer = named.describe() if named else ""
         self._quiet = False
         self._refresh()
-        self.observe(self._changed, names=[*CLAUSES, *_SETTINGS])
+        self.observe(self._changed, names=[*CLAUSES, *_SETTINGS, *SOURCE_TRAITS])
         self.on_msg(self._handle_message)
 
     # -- the Prompt --------------------------------------------------------------------------
@@ -272,8 +274,8 @@ class Studio(anywidget.AnyWidget):
         self.character_options, self.characters_blocked = offered(self._session)
 
     def _file_for(self, key: str) -> Path | None:
-        """A character's poster, for the page that asks by ``character:<name>``."""
-        return poster(self._session, self.character_options, key)
+        """A character's poster or a frame's thumbnail, for the page that asks by its key."""
+        return poster(self._session, self.character_options, key) or self._frame_for(key)
 
     def _set_clauses(self, prompt: Prompt) -> None:
         for name, value in trait_values(prompt).items():
@@ -300,9 +302,8 @@ class Studio(anywidget.AnyWidget):
             seconds_options=tuple(self.seconds_options),
             knobs_offered=tuple(self.knobs_offered),
             characters=tuple(self.characters),
-            cast_blocked=cast_problem(
-                self.characters, self.character_options, self.characters_blocked
-            ),
+            cast_blocked=self._sources_refresh()
+            or cast_problem(self.characters, self.character_options, self.characters_blocked),
         )
         request = server_charges(self._session, request, self.options)
         view = self._shots_view(derive(prompt, request, problems))
@@ -367,7 +368,7 @@ class Studio(anywidget.AnyWidget):
             seconds=self.seconds,
             takes=self.takes,
             characters=list(self.characters),
-            options=knobs,
+            **self._source_args(knobs),
             enhance=self.enhance and not vary,
         )
         run = session.run_plan(plan, wait=False)
