@@ -10,6 +10,7 @@ import { characterSection } from "./studio_characters.js";
 import { clauseSections } from "./studio_clauses.js";
 import { Binder, field, section, textControl } from "./studio_controls.js";
 import { lorasField } from "./studio_loras.js";
+import { sourcesSection } from "./studio_sources.js";
 import { STUDIO_CSS } from "./studio_style.js";
 
 let uid = 0;
@@ -22,6 +23,7 @@ export function buildStudio(model, el, { probe } = {}) {
   const choices = () => model.get("choices") ?? {};
   const { shot, camera, look, talk, sound } = clauseSections(b, model, id);
   const cast = characterSection(model, b, { probe });
+  const sources = sourcesSection(model, b);
 
   // --- the request: model, size, seconds, takes, as the catalog allows -------------------------
   const modelSelect = h("select", { attrs: { "data-field": "model", "aria-label": "model" } });
@@ -148,6 +150,7 @@ export function buildStudio(model, el, { probe } = {}) {
     field("Takes", takesSelect),
     reasons,
     knobsRow,
+    sources.node,
   );
 
   // --- live: prompt text, words, cost, lint, ladder ---------------------------------------------
@@ -321,6 +324,7 @@ export function buildStudio(model, el, { probe } = {}) {
     window.removeEventListener("keydown", markTarget, true);
     b.dispose();
     cast.dispose();
+    sources.dispose();
     resultToken += 1;
     if (resultView) resultView.remove();
     root.remove();
