@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import playwright.sync_api
 import pytest
 from IPython.display import display
@@ -322,3 +323,76 @@ def test_the_adapters_the_server_holds_are_offered_and_a_pick_sets_the_request(
         assert take.request.options.loras == (Lora("grain", 0.6),)
     finally:
         server.close()
+
+
+def test_frames_and_source_show_a_thumbnail_the_size_line_and_take_a_strength(
+    solara_test: None, page_session: playwright.sync_api.Page, tmp_path: Path, screenshots: Path
+) -> None:
+    import os
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one torch thread on a shared machine
+    from PIL import Image
+
+    from sora_nb.runs.session import Session
+    from sora_nb.server import create_app
+    from sora_nb.server.renderers.diffusers import DiffusersOptions, open_renderer
+    from sora_nb.server.renderers.diffusers.tiny import build_tiny
+    from tests.engine_fakes import EngineFake, tiny_mp4
+    from tests.notebook.test_studio_sources import I2V
+
+    page = page_session
+    (clip := tmp_path / "source.mp4").write_bytes(tiny_mp4(tmp_path / "made.mp4"))
+    engine = EngineFake("vllm-omni", clip.read_bytes(), served=I2V)
+    media = tmp_path / "media"
+    on_engine = Session(
+        media, base_url=engine.base_url, api_key="sk-engine",
+        client_options={"transport": engine.transport()},
+    )  # fmt: skip
+    studio = Studio("A kite over the dunes.", session=on_engine)
+    width, height = (int(n) for n in studio.size.split("x"))
+    Image.new("RGB", (width, height), (200, 30, 30)).save(first := tmp_path / "first.png")
+    Image.new("RGB", (64, 32), (20, 30, 230)).save(last := tmp_path / "last.png")
+    display(studio)
+    section = page.locator(f'{STUDIO} [data-section="frames and source"]')
+    wait_for(section.locator("[data-field=last_image]"), "the last-frame field", 30)
+    section.locator("[data-field=first_image]").fill(str(first))
+    section.locator("[data-field=last_image]").fill(str(last))
+    section.locator("[data-field=last_image]").press("Tab")
+    thumb = section.locator("[data-role=last-thumb][src^='blob:']")
+    wait_for(thumb, "the last frame's thumbnail", 30)
+    problem = section.locator("[data-role=sources-problem]")
+    wait_for(problem, "the size line", 30)
+    said = problem.inner_text()
+    assert said.startswith(f"The last frame is 64x32 but the video is {studio.size}"), said
+    assert page.locator(f"{STUDIO} [data-action=generate]").is_disabled()
+    hide_solara_badge(page)
+    section.screenshot(path=str(screenshots / "studio-frames.png"))
+
+    # A bundled server whose open model (a tiny Wan) does video-to-video: a strength slider.
+    renderer = open_renderer(DiffusersOptions(model=str(build_tiny("wan", tmp_path / "wan-tiny"))))
+    app = create_app(ServerSettings(media_dir=tmp_path / "server", renderer=renderer))
+    try:
+        local = Session(
+            tmp_path / "media2", base_url="http://local.test/v1", api_key="sk-local",
+            client_options={"transport": httpx.ASGITransport(app=app)},
+        )  # fmt: skip
+        v2v = Studio("A kite over the dunes.", session=local)
+        assert {"video", "strength"} <= set(v2v.sources_offered)
+        display(v2v)
+        second = page.locator(f'{STUDIO} [data-section="frames and source"]').nth(1)
+        slider = second.locator("[data-field=strength]")
+        wait_for(slider, "the strength slider", 30)
+        assert slider.is_disabled()
+        second.locator("[data-field=source_video]").fill(str(clip))
+        second.locator("[data-field=source_video]").press("Tab")
+        eventually(lambda: slider.is_enabled(), "the slider to wake with a source", 30)
+        slider.focus()
+        for _ in range(40):  # from 1, a step of 0.01 per key
+            page.keyboard.press("ArrowLeft")
+        eventually(lambda: v2v.strength == 0.6, "the strength at 0.6", 10)
+        assert second.locator("[data-role=strength-value]").inner_text() == "0.6"
+        args = v2v._source_args({})
+        assert args["options"] == {"video": str(clip), "strength": 0.6}
+        assert v2v.blocked == "", v2v.blocked
+    finally:
+        app.state.server.close()
