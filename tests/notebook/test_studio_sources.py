@@ -107,8 +107,9 @@ def test_a_source_is_a_path_or_a_finished_take_and_a_bad_one_is_named(
     assert studio.source_takes == []
     made = studio.generate()
     assert made.wait().status == "completed"
-    studio = Studio(PROMPT, session=kernel.session())
+    studio.mood = "calm"  # any change reads the session's finished takes again
     assert [t["id"] for t in studio.source_takes] == [made.id]
+    assert studio.source_takes[0]["label"].startswith(f"{made.id} · ")
     studio.source_video = "no-such-clip"
     assert "neither a file nor a take of this media folder" in studio.blocked
     (tmp_path / "still.mp4").write_bytes(b"not a video at all")
@@ -116,6 +117,9 @@ def test_a_source_is_a_path_or_a_finished_take_and_a_bad_one_is_named(
     assert "is not a video sora_nb can read" in studio.blocked
     studio.source_video = made.id
     assert studio.blocked == ""
+    shell.user_ns["heron"] = made  # %%sora --as heron: --video heron names that take
+    studio.source_video = "heron"
+    assert studio.blocked == "" and studio._source_args({})["options"] == {"video": made.id}
     with pytest.raises(traitlets.TraitError, match=r"strength is from 0\.01 to 1\.0, not 1\.5"):
         studio.strength = 1.5
 

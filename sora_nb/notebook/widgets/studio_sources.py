@@ -110,9 +110,10 @@ class SourceControls(traitlets.HasTraits):
         """``image``, ``fit`` and ``options`` for Session.plan, as ``%%sora --image A
         --last-image B --video T --strength X [--fit]`` passes them."""
         options = dict(knobs)
-        for name, value in (("last_image", self.last_image), ("video", self.source_video)):
-            if value.strip():
-                options[name] = on_kernel(value)
+        if self.last_image.strip():
+            options["last_image"] = on_kernel(self.last_image)
+        if self.source_video.strip():
+            options["video"] = take_named(self.source_video.strip()) or on_kernel(self.source_video)
         if self.strength is not None and self.source_video.strip():
             options["strength"] = self.strength
         first = self.first_image.strip()
@@ -122,6 +123,11 @@ class SourceControls(traitlets.HasTraits):
         """Set the thumbnails and the problem line for the studio's model, size and seconds;
         returns the problem (empty when none)."""
         request = {name: getattr(self, name) for name in ("model", "size", "seconds")}
+        ledger = self._session.ledger
+        seen = (ledger.count(), len(ledger.unfinished()))
+        if seen != getattr(self, "_takes_seen", None):  # a take made or finished since
+            self._takes_seen = seen
+            self.source_takes = finished_takes(self._session)
         self._thumbs = {"first": thumbnail(self.first_image), "last": thumbnail(self.last_image)}
         self.frame_thumbs = {
             name: {"size": path.stat().st_size, "version": path.stem}
@@ -142,6 +148,21 @@ def on_kernel(typed: str) -> str:
         return text
     beside = notebook_dir() / path
     return str(beside) if beside.exists() else text  # not a file: a take's id, for --video
+
+
+def take_named(name: str) -> str | None:
+    """The id of the Take a notebook variable ``name`` holds (``%%sora --as name``), as the
+    magic reads ``--video name``; None when no such variable holds a take."""
+    from sora_nb.runs.take import Take
+
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        shell = None
+    bound = shell.user_ns.get(name) if shell is not None and name.isidentifier() else None
+    return bound.id if isinstance(bound, Take) else None
 
 
 def offered_sources(info: ServerInfo | None) -> tuple[list[str], dict[str, str]]:
