@@ -241,7 +241,8 @@ def source_problem(session: Session, request: dict[str, Any], args: dict[str, An
     if not image and not options:
         return ""
     files = (image, options.get("last_image"), options.get("video"))
-    key = (str(session.media_dir), *request.items(), args["fit"], options.get("strength"))
+    key = (str(session.media_dir), session.server, *request.items(), args["fit"])
+    key += (options.get("strength"),)
     key += tuple(map(_stamp, files))
     if key not in _checked:
         try:
