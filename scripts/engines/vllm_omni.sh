@@ -45,11 +45,12 @@ pip install -c "$pins" torch
 #    their dependencies (triton and more) are not.
 pip install --no-deps -c "$pins" "vllm==$VERSION" "vllm-omni==$VERSION" torchvision torchaudio \
     xgrammar llguidance openai-harmony
-# 3. What importing vLLM-Omni's server (`vllm serve MODEL --omni`) needs, and serving with it.
+# 3. What importing vLLM-Omni's server (`vllm serve MODEL --omni`) needs, and serving with it
+#    (opencv-python-headless: vLLM's video loader, which decodes a video input_reference).
 pip install -c "$pins" \
     aenum aiohttp apache-tvm-ffi av blake3 cachetools cbor2 cloudpickle diffusers einops fastapi ijson janus \
     loguru mistral_common model-hosting-container-standards msgpack msgspec numpy omegaconf openai \
-    orjson partial-json-parser pillow prettytable prometheus-client \
+    opencv-python-headless orjson partial-json-parser pillow prettytable prometheus-client \
     prometheus-fastapi-instrumentator psutil py-cpuinfo pybase64 pydantic pydantic-settings \
     python-multipart pyyaml pyzmq regex requests sentencepiece setproctitle soundfile tiktoken tqdm \
     transformers uvicorn uvloop watchfiles websockets

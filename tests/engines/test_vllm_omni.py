@@ -10,6 +10,7 @@ holding ``shattered``. What vLLM-Omni handed its engine is read back from the st
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from sora_nb import media
 from sora_nb.api import errors
@@ -28,6 +31,7 @@ from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 from tests.engines.conftest import WAN, Engine, engine_env, vllm_omni_server
 from tests.imitations import free_port
+from tests.research.clips import write_clip
 
 # A first run builds the engine's virtualenv inside the first test's setup (BUILD_SECONDS).
 pytestmark = pytest.mark.timeout(3000)
@@ -48,10 +52,27 @@ def client_on(engine: Engine) -> VideosClient:
 
 def handed_to_engine(engine: Engine, job_id: str | None) -> dict[str, Any]:
     """The settings vLLM-Omni gave its engine for one job (the stub's record of it)."""
-    lines = (engine.outputs / "requests.jsonl").read_text().splitlines()
+    lines = recorded(engine)
     found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
     assert len(found) == 1, (job_id, lines[-5:])
     return found[0]
+
+
+def recorded(engine: Engine) -> list[str]:
+    """Every line the stub engine wrote: one per request that reached it (or abort)."""
+    path = engine.outputs / "requests.jsonl"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def png(path: Path, size: tuple[int, int], colour: tuple[int, int, int]) -> Path:
+    Image.new("RGB", size, colour).save(path, "PNG")
+    return path
+
+
+def flat_clip(path: Path, size: tuple[int, int], colour: tuple[int, int, int]) -> Path:
+    """A real H.264 MP4 of 12 frames of one colour at 16 fps."""
+    frame = np.full((size[1], size[0], 3), colour, dtype=np.uint8)
+    return write_clip(path, lambda _i: frame, 12, fps=16)
 
 
 def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
@@ -284,3 +305,85 @@ def test_a_restart_mid_job_expires_the_take_plainly_and_it_can_be_sent_again(
         [again] = session.run_plan(again_plan).takes
         assert again.status == "completed" and again.request.options.seed == 5
         session.ledger.close()
+
+
+def test_first_and_last_frames_reach_the_engine_as_its_two_images_in_order(
+    vllm_omni: Engine, tmp_path: Path
+) -> None:
+    """--image FIRST --last-image LAST: vLLM-Omni's form parsing decodes the two
+    image_reference data URLs and hands its engine ``image: [first, last]`` at the video's
+    size (what Wan's first-last-frame model reads)."""
+    first = png(tmp_path / "first.png", (832, 480), (200, 30, 30))
+    last = png(tmp_path / "last.png", (832, 480), (20, 30, 230))
+
+    async def scenario() -> str:
+        # The catalog knows the served Wan T2V takes no image (the stub serves it; vLLM-Omni's
+        # HTTP code is the same for Wan's first-last-frame model): its check is off here.
+        unchecked = VideosClient(vllm_omni.base_url, "sk", poll=FAST, check_requests=False)
+        async with unchecked as client:
+            job = await client.create(
+                prompt=PROMPT, size="832x480", input_reference=first, last_image=last,
+                steps=2, seed=4,
+            )  # fmt: skip
+            done = await client.wait(job.id)
+            assert done.status == "completed", done.error
+            return done.id
+
+    handed = handed_to_engine(vllm_omni, run_sync(scenario()))
+    assert handed["images"] == [
+        {"size": [832, 480], "mean": [200, 30, 30]},
+        {"size": [832, 480], "mean": [20, 30, 230]},
+    ]
+    assert "video" not in handed and handed["seed"] == 4
+
+
+def test_a_source_video_reaches_the_engine_as_its_video(vllm_omni: Engine, tmp_path: Path) -> None:
+    """A take with ``video=``: the input_reference file is decoded by vLLM-Omni (not an image,
+    so a video) and its frames go to the engine as ``video``, at the clip's own size."""
+    clip = flat_clip(tmp_path / "source.mp4", (416, 240), (40, 160, 90))
+    session = session_on(vllm_omni, tmp_path / "media")
+    plan = session.plan(PROMPT, seconds=1, options={"video": str(clip), "steps": 2})
+    [take] = session.run_plan(plan).takes
+    assert take.status == "completed", take.error
+    handed = handed_to_engine(vllm_omni, take.job_id)
+    assert "images" not in handed
+    video = handed["video"]
+    # Up to the asked frame count, the clip's first frames (vLLM-Omni keeps the first N).
+    assert video["frames"] == min(12, take.request.options.num_frames or 12)
+    assert video["first"]["size"] == [416, 240]
+    assert video["first"]["mean"] == pytest.approx([40, 160, 90], abs=4)  # H.264's rounding
+    session.ledger.close()
+
+
+def test_strength_is_refused_before_anything_reaches_the_engine(
+    vllm_omni: Engine, tmp_path: Path
+) -> None:
+    clip = flat_clip(tmp_path / "source.mp4", (416, 240), (40, 160, 90))
+    before = recorded(vllm_omni)
+
+    async def scenario() -> None:
+        async with client_on(vllm_omni) as client:
+            with pytest.raises(errors.InvalidRequestError, match="vLLM-Omni takes no strength"):
+                await client.create(prompt=PROMPT, video=clip, strength=0.5)
+
+    run_sync(scenario())
+    assert recorded(vllm_omni) == before
+
+
+def test_the_engine_refuses_input_reference_beside_image_reference(
+    vllm_omni: Engine, tmp_path: Path
+) -> None:
+    """Why sora_nb sends a first frame as an image_reference when a last frame goes too."""
+    first = png(tmp_path / "first.png", (832, 480), (200, 30, 30)).read_bytes()
+    url = "data:image/png;base64," + base64.b64encode(first).decode()
+    with httpx.Client(base_url=vllm_omni.base_url, timeout=30) as http:
+        both = http.post(
+            "/videos",
+            data={"prompt": PROMPT, "image_reference": json.dumps({"image_url": url})},
+            files={"input_reference": ("first.png", first, "image/png")},
+        )
+    assert both.status_code == 400
+    assert both.json()["error"]["message"] == (
+        "Provide only one of input_reference, image_reference, or video_reference when using "
+        "input_reference; image_reference and video_reference may be combined."
+    )

@@ -15,7 +15,8 @@ pipeline. Its ``generate`` answers as the diffusion engine does: first the "star
 prompt holding :data:`FAIL_WORD` fails as a worker's exception does (the diffusion engine
 raises ``RuntimeError`` with the worker's error text). Frames are a colour field drawn from the
 seed, so one seed gives one video and another seed another. Each request's sampling settings,
-as vLLM-Omni handed them to its engine, are appended to ``$STUB_RECORD`` (a JSON-lines file).
+and the size and mean colour of each image and video frame in its ``multi_modal_data``, as
+vLLM-Omni handed them to its engine, are appended to ``$STUB_RECORD`` (a JSON-lines file).
 """
 
 from __future__ import annotations
@@ -71,8 +72,28 @@ def record(request_id: str, prompt: Any, params: Any) -> None:
         "fps": getattr(params, "fps", None),
         "lora": None if lora is None else {"name": lora.lora_name, "path": lora.lora_path},
         "lora_scale": getattr(params, "lora_scale", None),
+        **media_handed(prompt.get("multi_modal_data") or {}),
     }
     write(fields)
+
+
+def media_handed(data: dict[str, Any]) -> dict[str, Any]:
+    """The images and video frames the engine got (``multi_modal_data``), each as its size and
+    mean colour: enough to tell a first frame from a last and a video from a still."""
+
+    def seen(image: Any) -> dict[str, Any]:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.float64).reshape(-1, 3)
+        return {"size": list(image.size), "mean": [round(v) for v in pixels.mean(axis=0)]}
+
+    found: dict[str, Any] = {}
+    image = data.get("image")
+    if image is not None:  # one image, or a list of them in the request's order
+        found["images"] = [seen(one) for one in (image if isinstance(image, list) else [image])]
+    video = data.get("video")
+    if video is not None:  # the decoded frames (a list of images), or paths to video files
+        frames = [one for one in video if not isinstance(one, str)]
+        found["video"] = {"frames": len(frames), "first": seen(frames[0]) if frames else None}
+    return found
 
 
 def write(fields: dict[str, Any]) -> None:

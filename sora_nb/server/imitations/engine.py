@@ -28,6 +28,7 @@ from sora_nb.api.types import Video
 from sora_nb.catalog import options as options_table
 from sora_nb.server.doors import Doors, Refusal
 from sora_nb.server.errors import APIError
+from sora_nb.server.imitations.engine_bodies import Asked as Asked  # the engines import it here
 from sora_nb.server.jobs import JobRecord, JobStore, NewJob
 from sora_nb.server.renderers.base import RenderRefused, RenderRequest
 from sora_nb.server.settings import ServerSettings
@@ -44,22 +45,6 @@ class EngineError(Exception):
         super().__init__(str(body))
         self.status = status
         self.body = body
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A create as an engine read it: the prompt, the model sent, size, length and knobs."""
-
-    prompt: str
-    model: str | None
-    width: int
-    height: int
-    seconds: int
-    knobs: dict[str, Any]
-    reference: bytes | None = None
-    #: The size as the engine reports it on the job (vLLM-Omni: the request's text or None).
-    size_text: str | None = None
-    seconds_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +143,8 @@ class EngineServer:
                     model=self._render_model(),
                     reference=asked.reference,
                     options=options_table.from_wire(drawn, checked=False),
+                    last_image=asked.sources.get("last_image"),
+                    video=asked.sources.get("video"),
                 )
             )
         except RenderRefused as exc:
@@ -170,6 +157,7 @@ class EngineServer:
                 seconds=str(asked.seconds),
                 reference=asked.reference,
                 knobs=drawn,
+                sources=asked.sources,  # kept beside the job, for a renderer that reads them
             ),
             idempotency_key=None,
             scope="create",

@@ -1,10 +1,12 @@
 """Reading an engine imitation's create body: a form (with its ``input_reference`` upload) or
-JSON, and the open-model knobs in it, typed and bounded as the engines check them."""
+JSON, and the open-model knobs in it, typed and bounded as the engines check them; the
+:class:`Asked` each engine makes of it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -12,6 +14,24 @@ from starlette.requests import Request
 
 from sora_nb.server.doors import multipart_cut_short
 from sora_nb.server.validation import KNOB_RULES
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A create as an engine read it: the prompt, the model sent, size, length and knobs."""
+
+    prompt: str
+    model: str | None
+    width: int
+    height: int
+    seconds: int
+    knobs: dict[str, Any]
+    reference: bytes | None = None
+    #: The size as the engine reports it on the job (vLLM-Omni: the request's text or None).
+    size_text: str | None = None
+    seconds_text: str | None = None
+    #: A last frame and a source video (``last_image``, ``video``), for the renderer.
+    sources: dict[str, bytes] = field(default_factory=dict)
 
 
 async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:

@@ -6,7 +6,9 @@ content errors 404 (not ready) and 422 (failed), DELETE that cancels, paged list
 envelope with form validation failures as 400 and the request model's range and size errors as
 ``BadRequestError`` with no param, jobs carrying ``fps`` (24.0 when not sent), ``num_frames``,
 ``duration_s`` and (when the create asked ``return_stage_metrics``) ``metrics``, FastAPI's own
-404 for an unknown route, vLLM's ``GET /version``, ``POST /v1/videos/sync``, no remix."""
+404 for an unknown route, vLLM's ``GET /version``, ``POST /v1/videos/sync``, no remix; frames as
+``image_reference`` (first, last) and a source video as the ``input_reference`` file
+(``vllm_omni_sources``)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sora_nb.api.types import Video
+from sora_nb.server import source_fields
 from sora_nb.server.defaults import DEFAULT_SECONDS
 from sora_nb.server.imitations.engine import (
     DEFAULT_SIZE,
@@ -32,6 +35,7 @@ from sora_nb.server.imitations.engine import (
     inference_seconds,
 )
 from sora_nb.server.imitations.engine_bodies import read_form, typed_knobs
+from sora_nb.server.imitations.vllm_omni_sources import decode_references, image_urls
 from sora_nb.server.jobs import JobRecord
 
 _SIZE = re.compile(r"\d+x\d+")
@@ -100,6 +104,7 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
         raise _invalid("size", size, "String should match pattern '^\\d+x\\d+$'")
     if seconds is not None and not _SECONDS.fullmatch(seconds):
         raise _invalid("seconds", seconds, "String should match pattern '^[1-9]\\d*$'")
+    items = image_urls(fields, reference)  # its JSON and conflict checks come first
     knobs = typed_knobs(fields, _out_of_range)
     if fields.get("lora") is not None:
         knobs["lora"] = _lora(fields["lora"])
@@ -108,6 +113,7 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
     for name in ("width", "height"):
         if fields.get(name) and not (fields[name].isdigit() and int(fields[name]) >= 1):
             raise _invalid(name, fields[name], "Input should be greater than or equal to 1")
+    found = decode_references(items, reference)
     if size is not None:  # size wins over width and height
         width, height = (int(n) for n in size.split("x"))
         if width <= 0 or height <= 0:
@@ -122,13 +128,15 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
         length = max(1, round(knobs["num_frames"] / fps))
     else:
         length = 4
-    if reference is not None:
-        try:
-            reference = _resized(reference, width, height)
-        except ValueError as exc:
-            raise server.error(
-                400, f"input_reference could not be read as an image: {exc}.", "input_reference"
-            ) from None
+    # Every image is resized to the video's size (LANCZOS), as vLLM-Omni does before its engine
+    # reads them: the first opens the video, a second (Wan's first-last-frame model) ends it.
+    images = [_resized(image, width, height) for image in found.images]
+    sources = {"last_image": images[-1]} if len(images) > 1 else {}
+    if found.video is not None:
+        sources["video"] = found.video
+    # Named by content among the knobs, as the bundled server names them: a renderer that
+    # reads them gets them, and the job records which were sent.
+    knobs.update(source_fields.knobs_of(sources))
     return Asked(
         prompt=fields["prompt"],
         model=model,
@@ -136,9 +144,10 @@ async def parse_create(request: Request, server: EngineServer) -> Asked:
         height=height,
         seconds=length,
         knobs=knobs,
-        reference=reference,
+        reference=images[0] if images else None,
         size_text=size,
         seconds_text=seconds,
+        sources=sources,
     )
 
 
@@ -156,18 +165,13 @@ def _lora(text: str) -> dict[str, Any]:
 
 
 def _resized(data: bytes, width: int, height: int) -> bytes:
-    """vLLM-Omni resizes an image reference to the requested size (LANCZOS); a ValueError says
-    why bytes that are not an image it can read were refused."""
-    from PIL import Image, UnidentifiedImageError
+    """An image (already decoded once: ``vllm_omni_sources``) at the requested size, as
+    vLLM-Omni resizes an image reference (LANCZOS)."""
+    from PIL import Image
 
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            out = io.BytesIO()
-            image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS).save(out, "PNG")
-    except UnidentifiedImageError:
-        raise ValueError("its bytes are not an image") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS).save(out, "PNG")
     return out.getvalue()
 
 
