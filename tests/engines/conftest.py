@@ -22,10 +22,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from sora_nb.api.client import VideosClient
+from sora_nb.api.retry import PollPolicy
+from sora_nb.runs.session import Session
 from tests.imitations import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,3 +256,31 @@ def fastvideo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     env = engine_env("fastvideo.sh")
     with fastvideo_server(env, tmp_path_factory.mktemp("fastvideo")) as engine:
         yield engine
+
+
+# -- what the three engines' tests share ---------------------------------------------------
+
+PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
+#: The prompt word that makes each stub fail its engine's way (the stubs' FAIL_WORD; they run
+#: only in the engines' own envs, so it is written here again).
+FAIL_WORD = "shattered"
+FAST = PollPolicy(floor=0.05, ceiling=0.2, random=lambda: 0.0)
+
+
+def session_on(engine: Engine, folder: Path) -> Session:
+    """A Session on ``engine`` that polls fast (the stubs render in well under a second)."""
+    options = {"poll": FAST}
+    return Session(folder, base_url=engine.base_url, api_key="sk-engine", client_options=options)
+
+
+def client_on(engine: Engine) -> VideosClient:
+    return VideosClient(engine.base_url, "sk-engine", poll=FAST)
+
+
+def handed_over(engine: Engine, job_id: str | None) -> dict[str, Any]:
+    """What the engine handed its pipeline (or workers, or engine client) for one job: the
+    stub's record of it."""
+    lines = (engine.outputs / "requests.jsonl").read_text().splitlines()
+    found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
+    assert len(found) == 1, (job_id, lines[-5:])
+    return found[0]

@@ -19,35 +19,19 @@ import pytest
 
 from sora_nb import media
 from sora_nb.api import errors
-from sora_nb.api.client import VideosClient
-from sora_nb.api.retry import PollPolicy
 from sora_nb.runs.loop import run_sync
-from sora_nb.runs.session import Session
-from tests.engines.conftest import WAN, Engine
+from tests.engines.conftest import (
+    FAIL_WORD,
+    PROMPT,
+    WAN,
+    Engine,
+    client_on,
+    handed_over,
+    session_on,
+)
 
 # A first run builds the engine's virtualenv inside the first test's setup (BUILD_SECONDS).
 pytestmark = pytest.mark.timeout(3000)
-
-PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
-FAIL_WORD = "shattered"  # fastvideo_stub.FAIL_WORD (that module runs only in FastVideo's env)
-FAST = PollPolicy(floor=0.05, ceiling=0.2, random=lambda: 0.0)
-
-
-def session_on(engine: Engine, folder: Path) -> Session:
-    options = {"poll": FAST}
-    return Session(folder, base_url=engine.base_url, api_key="sk-engine", client_options=options)
-
-
-def client_on(engine: Engine) -> VideosClient:
-    return VideosClient(engine.base_url, "sk-engine", poll=FAST)
-
-
-def handed_to_workers(engine: Engine, job_id: str | None) -> dict[str, Any]:
-    """The settings FastVideo gave its workers for one job (the stub's record of it)."""
-    lines = (engine.outputs / "requests.jsonl").read_text().splitlines()
-    found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
-    assert len(found) == 1, (job_id, lines[-5:])
-    return found[0]
 
 
 def test_a_take_with_seed_steps_negative_prompt_and_teacache_completes_and_downloads(
@@ -79,7 +63,7 @@ def test_a_take_with_seed_steps_negative_prompt_and_teacache_completes_and_downl
     assert take.path("thumbnail").stat().st_size > 0
     assert take.path("spritesheet").stat().st_size > 0
     # What FastVideo handed its workers is what the take asked for.
-    handed = handed_to_workers(fastvideo, take.job_id)
+    handed = handed_over(fastvideo, take.job_id)
     assert handed["prompt"] == PROMPT and handed["negative_prompt"] == "blurry, text, watermark"
     assert (handed["seed"], handed["num_inference_steps"]) == (7, 12)
     assert (handed["width"], handed["height"], handed["num_frames"], handed["fps"]) == (
@@ -106,7 +90,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(
     one, two = sorted(grid.takes, key=lambda t: t.request.options.seed or 0)
     assert (one.request.options.seed, two.request.options.seed) == (1, 2)
     assert one.path("video").read_bytes() != two.path("video").read_bytes()
-    assert [handed_to_workers(fastvideo, t.job_id)["seed"] for t in (one, two)] == [1, 2]
+    assert [handed_over(fastvideo, t.job_id)["seed"] for t in (one, two)] == [1, 2]
     session.ledger.close()
 
 
@@ -120,7 +104,7 @@ def test_a_create_naming_no_clip_is_sent_the_models_usual_clip(fastvideo: Engine
 
     job = run_sync(scenario())
     assert (job.status, job.size, job.seconds) == ("completed", "832x480", "5")
-    handed = handed_to_workers(fastvideo, job.id)
+    handed = handed_over(fastvideo, job.id)
     assert (handed["width"], handed["height"], handed["num_frames"], handed["fps"]) == (
         832,
         480,
@@ -133,7 +117,7 @@ def test_a_create_naming_no_clip_is_sent_the_models_usual_clip(fastvideo: Engine
         odd = http.post("/videos", json={"prompt": PROMPT, "size": "big", "seconds": 5}).json()
     assert (bare["size"], bare["seconds"], odd["size"], odd["seconds"]) == ("", "0", "", "5")
     wait_until_handed(fastvideo, bare["id"])
-    misread = handed_to_workers(fastvideo, bare["id"])
+    misread = handed_over(fastvideo, bare["id"])
     # The job says nothing, but the workers got the preset's size, 81 frames and 24 fps.
     assert (misread["width"], misread["num_frames"], misread["fps"]) == (832, 81, 24)
 

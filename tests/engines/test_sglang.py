@@ -20,37 +20,24 @@ import pytest
 
 from sora_nb import media
 from sora_nb.api import errors
-from sora_nb.api.client import VideosClient
-from sora_nb.api.retry import PollPolicy
 from sora_nb.runs.loop import run_sync
-from sora_nb.runs.session import Session
-from tests.engines.conftest import WAN, Engine, engine_env, sglang_server
+from tests.engines.conftest import (
+    FAIL_WORD,
+    PROMPT,
+    WAN,
+    Engine,
+    client_on,
+    engine_env,
+    handed_over,
+    session_on,
+    sglang_server,
+)
 from tests.imitations import free_port
 
 # A first run builds the engine's virtualenv inside the first test's setup (BUILD_SECONDS).
 pytestmark = pytest.mark.timeout(3000)
 
-PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
-FAIL_WORD = "shattered"  # sglang_stub.FAIL_WORD (that module runs only in SGLang's env)
 SLOW = "A heron wades slowly through the reeds."  # sglang_stub.SLOW_WORD: 0.5 s a step
-FAST = PollPolicy(floor=0.05, ceiling=0.2, random=lambda: 0.0)
-
-
-def session_on(engine: Engine, folder: Path) -> Session:
-    options = {"poll": FAST}
-    return Session(folder, base_url=engine.base_url, api_key="sk-engine", client_options=options)
-
-
-def client_on(engine: Engine) -> VideosClient:
-    return VideosClient(engine.base_url, "sk-engine", poll=FAST)
-
-
-def handed_to_pipeline(engine: Engine, job_id: str | None) -> dict[str, Any]:
-    """The settings SGLang gave its pipeline for one job (the stub's record of it)."""
-    lines = (engine.outputs / "requests.jsonl").read_text().splitlines()
-    found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
-    assert len(found) == 1, (job_id, lines[-5:])
-    return found[0]
 
 
 def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
@@ -76,7 +63,7 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     asked = re.findall(rf"GET /v1/videos/{take.job_id}/content(\S*) HTTP", sglang.logged())
     assert asked == [""], asked
     # What SGLang handed its pipeline is what the take asked for.
-    handed = handed_to_pipeline(sglang, take.job_id)
+    handed = handed_over(sglang, take.job_id)
     assert handed["prompt"] == PROMPT and handed["negative_prompt"] == "blurry, text, watermark"
     assert (handed["seed"], handed["num_inference_steps"]) == (7, 12)
     assert (handed["width"], handed["height"]) == (832, 480)
@@ -99,7 +86,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(sglang: Engine, tmp_
     one, two = sorted(grid.takes, key=lambda t: t.request.options.seed or 0)
     assert (one.request.options.seed, two.request.options.seed) == (1, 2)
     assert one.path("video").read_bytes() != two.path("video").read_bytes()
-    assert [handed_to_pipeline(sglang, t.job_id)["seed"] for t in (one, two)] == [1, 2]
+    assert [handed_over(sglang, t.job_id)["seed"] for t in (one, two)] == [1, 2]
     session.ledger.close()
 
 
@@ -113,7 +100,7 @@ def test_interpolation_and_upscaling_are_the_engines_own_when_it_does_them(
     session = session_on(sglang, tmp_path)
     plan = session.plan(PROMPT, options={"steps": 2, "interpolate": 2, "upscale": 2})
     [take] = session.run_plan(plan).takes
-    handed = handed_to_pipeline(sglang, take.job_id)
+    handed = handed_over(sglang, take.job_id)
     assert (handed["enable_frame_interpolation"], handed["frame_interpolation_exp"]) == (True, 1)
     assert (handed["enable_upscaling"], handed["upscaling_scale"]) == (True, 2)
     assert session.ledger.count() == 1 and not take.path("raw").exists()
@@ -238,7 +225,7 @@ def test_deleting_a_running_job_forgets_it_and_the_take_says_so(
     assert not take.path("video").exists()
     # The worker got it and rendered on; a job sent after it (queued behind it) completes, and
     # the deleted one never comes back.
-    assert handed_to_pipeline(sglang, take.job_id)["num_inference_steps"] == 6
+    assert handed_over(sglang, take.job_id)["num_inference_steps"] == 6
     after = httpx.post(f"{sglang.base_url}/videos", json={"prompt": PROMPT, "seconds": 1}).json()
     status = lambda: httpx.get(f"{sglang.base_url}/videos/{after['id']}").json()["status"]  # noqa: E731
     wait_for("a job queued behind the deleted one", lambda: status() == "completed", 60)
@@ -306,7 +293,7 @@ def test_lora_takes_set_the_servers_adapters_one_set_at_a_time(
     assert [t.status for t in grid.takes] == ["completed"] * 3
     for take in grid.takes:
         wanted = [[a.nickname, "all", a.scale] for a in take.request.options.loras or ()]
-        assert handed_to_pipeline(sglang, take.job_id)["loras"] == wanted, take.request.options
+        assert handed_over(sglang, take.job_id)["loras"] == wanted, take.request.options
     sets = [c for c in loras_of(sglang)[before:] if c["kind"] == "SetLoraReq"]
     # As SGLang's route built its SetLoraReq: one list entry per adapter.
     assert {(tuple(c["lora_nickname"]), tuple(c["lora_path"]), c["strength"][0]) for c in sets} == {
@@ -323,7 +310,7 @@ def test_lora_takes_set_the_servers_adapters_one_set_at_a_time(
     ).raise_for_status()
     other = session_on(sglang, tmp_path / "other")
     [plain] = other.run_plan(other.plan(PROMPT, options={"steps": 2})).takes
-    assert plain.status == "completed" and handed_to_pipeline(sglang, plain.job_id)["loras"] == []
+    assert plain.status == "completed" and handed_over(sglang, plain.job_id)["loras"] == []
 
     # A nickname SGLang never loaded: its refusal, once (a 500 it means, not one to retry).
     [refused] = other.run_plan(other.plan(PROMPT, options={"steps": 2, "loras": "nobody"})).takes
@@ -440,7 +427,7 @@ def test_a_source_video_reaches_the_pipeline_as_its_video_path_and_strength_is_r
 
     job, refusal = run_sync(send())
     # SGLang told the upload from an image by its video/mp4 type and handed it on as a video.
-    handed = handed_to_pipeline(sglang, job.id)
+    handed = handed_over(sglang, job.id)
     assert handed["video_path"] and str(handed["video_path"]).endswith("source.mp4"), handed
     assert handed["image_path"] is None
     assert job.status == "completed", job

@@ -15,7 +15,6 @@ import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
@@ -25,37 +24,27 @@ from PIL import Image
 from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
-from sora_nb.api.retry import PollPolicy, RetryPolicy
+from sora_nb.api.retry import RetryPolicy
 from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
-from tests.engines.conftest import WAN, Engine, engine_env, vllm_omni_server
+from tests.engines.conftest import (
+    FAIL_WORD,
+    FAST,
+    PROMPT,
+    WAN,
+    Engine,
+    client_on,
+    engine_env,
+    handed_over,
+    session_on,
+    vllm_omni_server,
+)
 from tests.imitations import free_port
 from tests.research.clips import write_clip
 
 # A first run builds the engine's virtualenv inside the first test's setup (BUILD_SECONDS).
 pytestmark = pytest.mark.timeout(3000)
-
-PROMPT = "A heron lifts off the reeds at dawn, low mist, slow push-in."
-FAIL_WORD = "shattered"  # vllm_omni_stub.FAIL_WORD (that module runs only in vLLM-Omni's env)
-FAST = PollPolicy(floor=0.05, ceiling=0.2, random=lambda: 0.0)
-
-
-def session_on(engine: Engine, folder: Path) -> Session:
-    options = {"poll": FAST}
-    return Session(folder, base_url=engine.base_url, api_key="sk-engine", client_options=options)
-
-
-def client_on(engine: Engine) -> VideosClient:
-    return VideosClient(engine.base_url, "sk-engine", poll=FAST)
-
-
-def handed_to_engine(engine: Engine, job_id: str | None) -> dict[str, Any]:
-    """The settings vLLM-Omni gave its engine for one job (the stub's record of it)."""
-    lines = recorded(engine)
-    found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
-    assert len(found) == 1, (job_id, lines[-5:])
-    return found[0]
 
 
 def recorded(engine: Engine) -> list[str]:
@@ -105,7 +94,7 @@ def test_a_take_with_seed_steps_and_negative_prompt_completes_and_downloads(
     assert take.path("thumbnail").stat().st_size > 0
     assert take.path("spritesheet").stat().st_size > 0
     # What vLLM-Omni handed its engine is what the take asked for.
-    handed = handed_to_engine(vllm_omni, take.job_id)
+    handed = handed_over(vllm_omni, take.job_id)
     assert handed["prompt"] == PROMPT and handed["negative_prompt"] == "blurry, text, watermark"
     assert (handed["seed"], handed["num_inference_steps"]) == (7, 12)
     assert (handed["width"], handed["height"]) == (832, 480)
@@ -141,7 +130,7 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(
     one, two = sorted(grid.takes, key=lambda t: t.request.options.seed or 0)
     assert (one.request.options.seed, two.request.options.seed) == (1, 2)
     assert one.path("video").read_bytes() != two.path("video").read_bytes()
-    assert [handed_to_engine(vllm_omni, t.job_id)["seed"] for t in (one, two)] == [1, 2]
+    assert [handed_over(vllm_omni, t.job_id)["seed"] for t in (one, two)] == [1, 2]
     session.ledger.close()
 
 
@@ -192,7 +181,7 @@ def test_delete_cancels_a_running_job(vllm_omni: Engine) -> None:
 
     job_id = run_sync(scenario())
     # Cancelled, not left running: vLLM-Omni asked its engine to abort it, and kept no file.
-    handed_to_engine(vllm_omni, f"aborted:{job_id}")
+    handed_over(vllm_omni, f"aborted:{job_id}")
     assert not (vllm_omni.outputs / f"{job_id}.mp4").exists()
 
 
@@ -268,7 +257,7 @@ def test_a_lora_goes_as_vllm_omni_takes_it(vllm_omni: Engine) -> None:
             return (await client.wait(job.id)).id
 
     job_id = run_sync(scenario())
-    handed = handed_to_engine(vllm_omni, job_id)
+    handed = handed_over(vllm_omni, job_id)
     assert handed["lora"] == {"name": "ghibli", "path": "/loras/ghibli.safetensors"}
     assert handed["lora_scale"] == 0.8
 
@@ -329,7 +318,7 @@ def test_first_and_last_frames_reach_the_engine_as_its_two_images_in_order(
             assert done.status == "completed", done.error
             return done.id
 
-    handed = handed_to_engine(vllm_omni, run_sync(scenario()))
+    handed = handed_over(vllm_omni, run_sync(scenario()))
     assert handed["images"] == [
         {"size": [832, 480], "mean": [200, 30, 30]},
         {"size": [832, 480], "mean": [20, 30, 230]},
@@ -345,7 +334,7 @@ def test_a_source_video_reaches_the_engine_as_its_video(vllm_omni: Engine, tmp_p
     plan = session.plan(PROMPT, seconds=1, options={"video": str(clip), "steps": 2})
     [take] = session.run_plan(plan).takes
     assert take.status == "completed", take.error
-    handed = handed_to_engine(vllm_omni, take.job_id)
+    handed = handed_over(vllm_omni, take.job_id)
     assert "images" not in handed
     video = handed["video"]
     # Up to the asked frame count, the clip's first frames (vLLM-Omni keeps the first N).
