@@ -78,7 +78,8 @@ def test_seed_and_steps_in_cells_on_a_local_model(
     said = printed(sora(shell, f"connect local:{tiny('wan')}"))
     assert said.endswith(
         "Cells without --model use wan-tiny, at 112x64 for 1 s unless told, and take --seed, "
-        "--negative, --steps, --guidance, --fps, --frames, --flow-shift, --step-cache, --video, --strength."
+        "--negative, --steps, --guidance, --fps, --frames, --flow-shift, --step-cache, --video, "
+        "--strength."
     ), said
     # No size or length given: the served model's usual clip, as its card states it.
     sora(shell, "--seed 7 --steps 3 --as first", "A red kite over the sea, wide shot.")
