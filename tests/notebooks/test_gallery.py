@@ -63,7 +63,8 @@ def test_committed_without_outputs_or_widget_state(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_the_first_cell_says_what_the_notebook_needs(path: Path) -> None:
     needs = {"03_prompt_length": ["matplotlib"], "07_open_models": OPEN_MODELS}
-    needs["08_real_video_local"] = needs["10_open_model_controls"] = OPEN_MODELS
+    needs["08_real_video_local"] = OPEN_MODELS
+    needs["10_open_model_controls"] = [*OPEN_MODELS, "peft"]  # diffusers loads LoRAs with it
     assert extras_of(path) == needs.get(path.stem, [])
 
 
@@ -179,6 +180,9 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
         assert "refused: The last frame is 224x100 but the video is 112x64" in texts
         assert "fitted: completed" in texts
         assert texts.count("made from the source take: True") == 3
+        # A strength sweep of adapters: every adapter, at every strength, moves the frames.
+        for label in ("ghibli:0.5", "ghibli:1", "grain:1"):
+            assert f"adapter {label} moved the frames: True" in texts
     if path.stem == "08_real_video_local":
         assert "[(7, True, True), (8, True, True)]" in texts  # --no-cache, same seeds, same bytes
 
