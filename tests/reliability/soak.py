@@ -137,13 +137,13 @@ def audit(takes: list[Take], ledger: Ledger, media_dir: Path, server_dir: Path) 
             problems.append(f"{take.id}: take.json disagrees with the ledger")
         present = {p.name for p in folder.iterdir()} - {SIDECAR}
         if row.ok:
-            if present != set(FILE_NAMES.values()) or sorted(sidecar["files"]) != sorted(
-                FILE_NAMES
-            ):
+            # What the server made (raw.mp4 is only a post-processed take's, made here).
+            served = {k: v for k, v in FILE_NAMES.items() if k != "raw"}
+            if present != set(served.values()) or sorted(sidecar["files"]) != sorted(served):
                 problems.append(f"{take.id}: completed but its files are {sorted(present)}")
                 continue
             on_server = server_dir / "jobs" / str(row.job_id)
-            for name in FILE_NAMES.values():
+            for name in served.values():
                 if _sha(folder / name) != _sha(on_server / name):
                     problems.append(f"{take.id}: {name} differs from the server's")
             if not row.cost:
