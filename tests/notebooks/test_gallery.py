@@ -165,7 +165,7 @@ def test_runs_on_the_wheel_and_its_first_cells_extras(
         assert "GPU s" in texts and "failed" not in texts
     if path.stem == "07_open_models":
         # Both engines found for what they are; the same seed made the same video on both.
-        assert "Dialect: vLLM-Omni (/v1/models owned_by 'vllm')." in texts
+        assert "Dialect: vLLM-Omni 0.30.0 (/v1/models owned_by 'vllm')." in texts
         assert "Dialect: SGLang Diffusion 0.5.23 (/v1/models owned_by 'sglang')." in texts
         assert texts.count(" True") >= 3 and " False" not in texts
     if path.stem == "10_open_model_controls":
