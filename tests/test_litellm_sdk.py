@@ -28,7 +28,9 @@ from tests.imitations import free_port
 
 # Offline: the cost map LiteLLM ships, not one fetched from GitHub (set before the import).
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-litellm = pytest.importorskip("litellm", reason="the gateway extra installs LiteLLM")
+# The gateway extra (installed by `make setup`) brings LiteLLM: without it this file must fail,
+# not skip, or CI would hide the SDK's test.
+import litellm
 
 UP_SECONDS = 30
 DONE_SECONDS = 60

@@ -27,9 +27,13 @@ from typing import Any
 import httpx
 import pytest
 
+from sora_nb.api import errors
 from sora_nb.api.client import VideosClient
 from sora_nb.api.retry import PollPolicy
+from sora_nb.api.types import Video
+from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
+from sora_nb.runs.take import Take
 from tests.imitations import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,3 +288,25 @@ def handed_over(engine: Engine, job_id: str | None) -> dict[str, Any]:
     found = [json.loads(line) for line in lines if json.loads(line)["request_id"] == job_id]
     assert len(found) == 1, (job_id, lines[-5:])
     return found[0]
+
+
+def a_failed_take(
+    engine: Engine, folder: Path, **plan: Any
+) -> tuple[Take, Video, errors.SoraError]:
+    """A take whose prompt makes the stub fail the engine's way; its job as the engine then
+    answers it; and the error a download of that job raises (the job fails, no file)."""
+    session = session_on(engine, folder)
+    [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", **plan)).takes
+    session.ledger.close()
+    assert take.status == "failed" and take.error is not None, take
+    assert not take.path("video").exists()
+
+    async def look() -> tuple[Video, errors.SoraError]:
+        async with client_on(engine) as client:
+            job = await client.retrieve(take.job_id or "")
+            with pytest.raises(errors.JobFailedError) as caught:
+                await client.download(job, folder / "never.mp4")
+        return job, caught.value
+
+    job, failure = run_sync(look())
+    return take, job, failure

@@ -21,10 +21,10 @@ from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.runs.loop import run_sync
 from tests.engines.conftest import (
-    FAIL_WORD,
     PROMPT,
     WAN,
     Engine,
+    a_failed_take,
     client_on,
     handed_over,
     session_on,
@@ -133,28 +133,15 @@ def wait_until_handed(engine: Engine, job_id: str, seconds: float = 30) -> None:
 
 
 def test_a_failed_job_reads_as_the_engine_says(fastvideo: Engine, tmp_path: Path) -> None:
-    session = session_on(fastvideo, tmp_path)
-    [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", options={"steps": 10})).takes
-    assert take.status == "failed" and take.error is not None
+    take, job, failure = a_failed_take(fastvideo, tmp_path, options={"steps": 10})
     # FastVideo's message holds the worker's traceback; the take keeps its two telling lines.
-    assert take.error.message == (
+    assert take.error is not None and take.error.message == (
         "Forward execution thread failed. "
         "RuntimeError: CUDA error: an illegal memory access was encountered"
     )
-    assert not take.path("video").exists()
-
-    async def look() -> tuple[Any, errors.SoraError]:
-        async with client_on(fastvideo) as client:
-            job = await client.retrieve(take.job_id or "")
-            with pytest.raises(errors.JobFailedError) as caught:
-                await client.download(job, tmp_path / "never.mp4")
-        return job, caught.value
-
-    job, failure = run_sync(look())
     # It failed halfway, yet FastVideo's job reads progress 0 (it never reports progress).
     assert (job.status, job.progress) == ("failed", 0), job
     assert "illegal memory access" in str(failure)
-    session.ledger.close()
 
 
 def test_a_completed_jobs_lost_file_is_an_error_quoting_the_engine(

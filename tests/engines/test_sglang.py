@@ -22,10 +22,10 @@ from sora_nb import media
 from sora_nb.api import errors
 from sora_nb.runs.loop import run_sync
 from tests.engines.conftest import (
-    FAIL_WORD,
     PROMPT,
     WAN,
     Engine,
+    a_failed_take,
     client_on,
     engine_env,
     handed_over,
@@ -110,28 +110,15 @@ def test_interpolation_and_upscaling_are_the_engines_own_when_it_does_them(
 
 
 def test_a_failed_job_reads_as_the_engine_says(sglang: Engine, tmp_path: Path) -> None:
-    session = session_on(sglang, tmp_path)
-    [take] = session.run_plan(session.plan(f"A {FAIL_WORD} heron.", options={"steps": 10})).takes
-    assert take.status == "failed" and take.error is not None
-    assert take.error.message == (
+    take, job, failure = a_failed_take(sglang, tmp_path, options={"steps": 10})
+    assert take.error is not None and take.error.message == (
         "Model generation failed. Error from scheduler: "
         "CUDA error: an illegal memory access was encountered"
     )
-    assert not take.path("video").exists()
-
-    async def look() -> tuple[Any, errors.SoraError]:
-        async with client_on(sglang) as client:
-            job = await client.retrieve(take.job_id or "")
-            with pytest.raises(errors.JobFailedError) as caught:
-                await client.download(job, tmp_path / "never.mp4")
-        return job, caught.value
-
-    job, failure = run_sync(look())
     # It failed halfway: the job keeps the progress it had reached, and no file.
     assert job.status == "failed" and 0 < job.progress < 100, job
     assert (job.model_extra or {})["file_path"] is None
     assert "illegal memory access" in str(failure)
-    session.ledger.close()
 
 
 def test_a_completed_jobs_lost_file_is_an_error_quoting_the_engine(

@@ -29,11 +29,11 @@ from sora_nb.runs.loop import run_sync
 from sora_nb.runs.session import Session
 from sora_nb.runs.take import Take
 from tests.engines.conftest import (
-    FAIL_WORD,
     FAST,
     PROMPT,
     WAN,
     Engine,
+    a_failed_take,
     client_on,
     engine_env,
     handed_over,
@@ -135,12 +135,11 @@ def test_seeds_make_different_videos_and_a_seed_grid_of_two(
 
 
 def test_a_failed_job_reads_as_the_engine_says(vllm_omni: Engine, tmp_path: Path) -> None:
-    session = session_on(vllm_omni, tmp_path)
-    plan = session.plan(f"A {FAIL_WORD} heron.", seconds=1, options={"steps": 10})
-    [take] = session.run_plan(plan).takes
-    assert take.status == "failed" and take.error is not None
+    take, job, failure = a_failed_take(vllm_omni, tmp_path, seconds=1, options={"steps": 10})
+    assert take.error is not None
     assert take.error.message == "CUDA error: an illegal memory access was encountered"
-    assert not take.path("video").exists()
+    assert (job.status, job.progress) == ("failed", 0)
+    assert "illegal memory access" in str(failure)
 
     # vLLM-Omni answers a failed job's GET with the error's status (500) and the job as body,
     # its progress 0; its content is 422.
@@ -151,17 +150,6 @@ def test_a_failed_job_reads_as_the_engine_says(vllm_omni: Engine, tmp_path: Path
     assert (got.json()["status"], got.json()["progress"]) == ("failed", 0)
     assert got.json()["error"] == {"code": 500, "message": take.error.message}
     assert content.status_code == 422
-
-    async def look() -> errors.SoraError:
-        async with client_on(vllm_omni) as client:
-            job = await client.retrieve(take.job_id or "")
-            assert (job.status, job.progress) == ("failed", 0)
-            with pytest.raises(errors.JobFailedError) as caught:
-                await client.download(job, tmp_path / "never.mp4")
-        return caught.value
-
-    assert "illegal memory access" in str(run_sync(look()))
-    session.ledger.close()
 
 
 def test_delete_cancels_a_running_job(vllm_omni: Engine) -> None:
